@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# One Makefile, no recursion; per-directory source lists in */objects.mk;
+# every object under build/. Targets:
+#   make            build/kernel.elf, build/Image, build/kernel.map
+#   make run        boot in QEMU (MACHINE, MEM, SMP, BOOTARGS, DTB, QEMU_EXTRA)
+#   make test       host unit tests + QEMU harness through pytest
+#   make host-tests build the host unit-test binaries only
+#   make debug/gdb  QEMU halted with a gdb stub / attach gdb-multiarch
+#   make format     check clang-format (make format-fix rewrites)
+#   make deps       install missing Debian packages (apt-get when root)
+
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+.DEFAULT_GOAL := all
+
+BUILD ?= build
+CROSS ?= riscv64-unknown-elf-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC ?= gcc
+PYTHON ?= /usr/bin/python3
+DTC ?= dtc
+QEMU ?= qemu-system-riscv64
+
+MACHINE ?= virt
+MEM ?= 256M
+SMP ?= 1
+BOOTARGS ?=
+DTB ?=
+QEMU_EXTRA ?=
+OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+MAX_ORDER ?= 10
+PYTEST_ARGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+include lib/objects.mk mm/objects.mk kernel/objects.mk arch/riscv/objects.mk
+
+# ---------------------------------------------------------------- target
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DMAX_ORDER=$(MAX_ORDER) \
+	-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	-ffreestanding -fno-common -fno-pic -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-strict-aliasing -MMD -MP
+ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
+LDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,arch/riscv/kernel.ld \
+	-Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map -Wl,--build-id=none
+
+kernel-objs := $(patsubst %,$(BUILD)/target/%.o,$(basename \
+	$(arch-srcs) $(kernel-srcs) $(mm-srcs) $(lib-srcs)))
+
+$(BUILD)/target/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/target/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(kernel-objs) arch/riscv/kernel.ld
+	$(CC) $(CFLAGS) $(LDFLAGS) $(kernel-objs) -lgcc -o $@
+
+$(BUILD)/kernel.map: $(BUILD)/kernel.elf
+$(BUILD)/Image: $(BUILD)/kernel.elf
+	$(OBJCOPY) -O binary $< $@
+
+# ------------------------------------------------------------------ host
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. \
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -MMD -MP
+HOST_LDLIBS := -lfdt
+
+host-lib-srcs := $(filter-out $(lib-host-exclude),$(lib-srcs))
+host-support-srcs := $(sort $(wildcard lib/tests/host_*.c mm/tests/host_*.c))
+host-test-srcs := $(sort $(wildcard lib/tests/test_*.c mm/tests/test_*.c))
+host-objs := $(patsubst %,$(BUILD)/host/%.o,$(basename \
+	$(host-lib-srcs) $(mm-srcs) $(host-support-srcs)))
+host-tests := $(patsubst %.c,$(BUILD)/host/%,$(host-test-srcs))
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/%: $(BUILD)/host/%.o $(host-objs)
+	$(HOSTCC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+host-tests: $(host-tests)
+
+# ------------------------------------------------------------ device trees
+dtbs := $(patsubst dts/%.dts,$(BUILD)/dts/%.dtb,$(wildcard dts/*.dts))
+$(BUILD)/dts/%.dtb: dts/%.dts
+	@mkdir -p $(dir $@)
+	$(DTC) -q -I dts -O dtb -o $@ $<
+dtbs: $(dtbs)
+
+# ------------------------------------------------------------------ phony
+all: $(BUILD)/kernel.elf $(BUILD)/Image
+
+QEMU_ARGS = -M $(MACHINE) -m $(MEM) -smp $(SMP) -nographic \
+	-bios $(OPENSBI) -kernel $(BUILD)/kernel.elf \
+	$(if $(BOOTARGS),-append "$(BOOTARGS)") $(if $(DTB),-dtb $(DTB)) \
+	$(QEMU_EXTRA)
+
+run: deps all
+	@echo "[leave QEMU with Ctrl-A then X]"
+	$(QEMU) $(QEMU_ARGS)
+
+debug: deps all
+	@echo "[QEMU halted; gdb stub on tcp::1234; run 'make gdb' elsewhere]"
+	$(QEMU) $(QEMU_ARGS) -S -s
+
+gdb: all
+	gdb-multiarch $(BUILD)/kernel.elf -ex 'set architecture riscv:rv64' \
+		-ex 'target remote localhost:1234'
+
+test: deps all host-tests dtbs
+	$(PYTHON) -m pytest harness -q -n $(JOBS) \
+		--junitxml=$(BUILD)/junit.xml $(PYTEST_ARGS)
+
+deps:
+	@sh harness/deps.sh
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+format-fix:
+	clang-format -i $(FORMAT_SRCS)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all run debug gdb test deps host-tests dtbs format format-fix clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Install what `make run` and `make test` need on Debian 12, if missing.
+# As root this runs apt-get; otherwise it prints the exact command.
+set -e
+PKGS="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc
+opensbi u-boot-qemu device-tree-compiler libfdt-dev python3-pytest
+python3-pytest-timeout python3-pytest-xdist python3-pexpect gdb-multiarch
+clang"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: missing:$missing"
+if [ "$(id -u)" = 0 ]; then
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+else
+	echo "deps: run as root: apt-get update && apt-get install -y$missing"
+	exit 1
+fi

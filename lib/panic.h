@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * panic(): the kernel cannot go on. lib/ prints "panic: <message>" through
+ * printk and then calls the hook the owner installed (the kernel powers off
+ * with status 2; host tests abort()). Messages start with the function name
+ * and print the values involved.
+ */
+#ifndef LIB_PANIC_H
+#define LIB_PANIC_H
+
+#include "lib/kernel.h"
+
+typedef void (*panic_hook_fn)(void);
+
+/* Install the function that ends the run; it must not return. */
+void panic_set_hook(panic_hook_fn hook);
+
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#endif /* LIB_PANIC_H */

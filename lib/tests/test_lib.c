@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Host tests of lib/: formatting against the C library, PRNG, ktest. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/fmt.h"
+#include "lib/kernel.h"
+#include "lib/rand.h"
+#include "lib/tests/host_ktest.h"
+
+#define CHECK_FMT(t, ...)                                                      \
+	do {                                                                   \
+		char a[128], b[128];                                           \
+		int na = fmt_snprintf(a, sizeof(a), __VA_ARGS__);              \
+		int nb = snprintf(b, sizeof(b), __VA_ARGS__);                  \
+		KTEST_EXPECT_EQ(t, na, nb);                                    \
+		KTEST_EXPECT_STREQ(t, a, b);                                   \
+	} while (0)
+
+/* Scenario: common conversions. Expect output identical to glibc's. */
+static void fmt_matches_libc(struct ktest *t)
+{
+	CHECK_FMT(t, "%d %i %u", -42, 7, 3000000000u);
+	CHECK_FMT(t, "%ld %lu %lx", -1L, ~0UL, 0xdeadbeefUL);
+	CHECK_FMT(t, "%016lx|%-8x|%8x|%08x", 0x1234UL, 0xab, 0xab, 0xab);
+	CHECK_FMT(t, "%s|%10s|%-10s|%.3s", "abc", "r", "l", "truncate");
+	CHECK_FMT(t, "%c%c %%", 'o', 'k');
+	CHECK_FMT(t, "%#x %#o %X %llx", 255, 8, 0xbeef, 0x1ULL << 63);
+	CHECK_FMT(t, "%zu %5.3d %+d % d", (size_t)99, 7, 5, 5);
+	CHECK_FMT(t, "%hhd %hd %lld", 300, 70000, -9223372036854775807LL - 1);
+	CHECK_FMT(t, "%*d|%-*d|%.*s", 5, 1, 4, 2, 2, "xyz");
+}
+
+/* Scenario: output longer than the buffer. Expect truncation with NUL and
+ * the full length returned. */
+static void fmt_truncates(struct ktest *t)
+{
+	char b[8];
+
+	KTEST_EXPECT_EQ(t, fmt_snprintf(b, sizeof(b), "%s", "0123456789"), 10);
+	KTEST_EXPECT_STREQ(t, b, "0123456");
+	KTEST_EXPECT_EQ(t, fmt_snprintf(NULL, 0, "%d", 12345), 5);
+}
+
+/* Scenario: %p. Expect 0x and 16 hex digits. */
+static void fmt_pointer(struct ktest *t)
+{
+	char b[32];
+
+	fmt_snprintf(b, sizeof(b), "%p", (void *)0x80200000UL);
+	KTEST_EXPECT_STREQ(t, b, "0x0000000080200000");
+}
+
+/* Scenario: rand_below over a small bound. Expect every value hit and
+ * none out of range. */
+static void rand_covers_range(struct ktest *t)
+{
+	struct rand_state r;
+	int seen[10] = { 0 };
+
+	rand_seed(&r, 1);
+	for (int i = 0; i < 10000; i++) {
+		uint64_t v = rand_below(&r, 10);
+
+		KTEST_ASSERT(t, v < 10);
+		seen[v]++;
+	}
+	for (int i = 0; i < 10; i++)
+		KTEST_EXPECT_GT(t, seen[i], 800);
+}
+
+/* Scenario: bit helpers. Expect exact values at the edges. */
+static void kernel_helpers(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, order_base_2(1), 0);
+	KTEST_EXPECT_EQ(t, order_base_2(7), 3);
+	KTEST_EXPECT_EQ(t, order_base_2(8), 3);
+	KTEST_EXPECT_EQ(t, ilog2_u64(1ULL << 40), 40);
+	KTEST_EXPECT_EQ(t, ALIGN_UP(0x1001UL, 0x1000UL), 0x2000UL);
+	KTEST_EXPECT_EQ(t, ALIGN_DOWN(0x1fffUL, 0x1000UL), 0x1000UL);
+	KTEST_EXPECT(t, is_power_of_2(4096) && !is_power_of_2(0));
+}
+
+static const struct ktest_case lib_cases[] = {
+	KTEST_CASE(fmt_matches_libc), KTEST_CASE(fmt_truncates),
+	KTEST_CASE(fmt_pointer),      KTEST_CASE(rand_covers_range),
+	KTEST_CASE(kernel_helpers),   KTEST_END,
+};
+static const struct ktest_suite lib_suite = { "lib", lib_cases, NULL, NULL };
+
+KTEST_HOST_MAIN(&lib_suite)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The seam through which mm/ sees the CPU. arch/riscv/ implements it for
+ * the target; mm/tests/host_arch.c implements it for host tests. mm/
+ * knows the shape of the translation tree (3 levels of 512 entries,
+ * 4 KiB pages: Sv39), but not how a PTE is encoded or how the TLB and
+ * the root pointer are managed.
+ */
+#ifndef MM_ARCH_H
+#define MM_ARCH_H
+
+#include "mm/types.h"
+
+typedef uint64_t pte_t;
+
+/* Portable permission bits for leaf mappings. */
+#define PROT_READ 0x1u
+#define PROT_WRITE 0x2u
+#define PROT_EXEC 0x4u
+#define PROT_GLOBAL 0x8u /* same in every address space */
+#define PROT_DEVICE 0x10u /* MMIO: uncached, strongly ordered if possible */
+#define PROT_RW (PROT_READ | PROT_WRITE)
+#define PROT_RX (PROT_READ | PROT_EXEC)
+
+/* A valid leaf mapping pa with prot (prot must include READ or EXEC). */
+pte_t arch_pte_leaf(paddr_t pa, unsigned int prot);
+/* A valid pointer to the next-level table at pa. */
+pte_t arch_pte_table(paddr_t pa);
+bool arch_pte_is_valid(pte_t pte);
+bool arch_pte_is_leaf(pte_t pte); /* valid and a leaf */
+paddr_t arch_pte_paddr(pte_t pte);
+unsigned int arch_pte_prot(pte_t pte); /* PROT_* of a leaf */
+
+/* Invalidate cached translations of one page, or of everything. */
+void arch_tlb_flush_page(vaddr_t va);
+void arch_tlb_flush_all(void);
+
+/* Make the table at root the active translation root; return old root. */
+paddr_t arch_set_root(paddr_t root);
+paddr_t arch_get_root(void);
+
+#endif /* MM_ARCH_H */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * struct page: one descriptor per 4 KiB page of RAM that exists (holes
+ * between banks have none). At most 32 bytes (STATIC_ASSERT in buddy.c).
+ */
+#ifndef MM_PAGE_H
+#define MM_PAGE_H
+
+#include "lib/list.h"
+#include "mm/types.h"
+
+struct kmem_slab;
+
+/* page->flags bits */
+#define PG_buddy 0x01u	  /* head of a free buddy block; order = its order */
+#define PG_reserved 0x02u /* never handed to the buddy allocator */
+#define PG_head 0x04u	  /* head of an allocated block; order = its order */
+#define PG_tail 0x08u	  /* inside an allocated block, not the head */
+#define PG_slab 0x10u	  /* belongs to a slab; slab = its descriptor */
+#define PG_large 0x20u	  /* head of a large kmalloc (buddy-backed) */
+#define PG_vmalloc 0x40u  /* backs a vmalloc area */
+
+struct page {
+	uint32_t flags;
+	uint8_t order;	/* PG_buddy / PG_head: block order */
+	uint8_t zone;	/* zone index */
+	uint16_t range; /* index of the memory range this page lies in */
+	/* Free list link (PG_buddy); free for the owner while allocated. */
+	struct list_head lru;
+	union {
+		uintptr_t private;
+		struct kmem_slab *slab; /* PG_slab: every page of the slab */
+	};
+};
+
+#endif /* MM_PAGE_H */
