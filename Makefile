@@ -47,8 +47,17 @@ ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -Wl,--no-relax -Wl,-T,arch/riscv/kernel.ld \
 	-Wl,--gc-sections -Wl,-Map,$(BUILD)/kernel.map -Wl,--build-id=none
 
+# The multilib for rv64imac/lp64 (the _zicsr_zifencei spelling hides it).
+LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name \
+	2>/dev/null)
+
 kernel-objs := $(patsubst %,$(BUILD)/target/%.o,$(basename \
 	$(arch-srcs) $(kernel-srcs) $(mm-srcs) $(lib-srcs)))
+
+# Runs before the MMU is on, at the load address: no jump tables, no
+# loops turned into library calls.
+$(BUILD)/target/arch/riscv/early_vm.o: CFLAGS += -fno-jump-tables \
+	-fno-tree-loop-distribute-patterns
 
 $(BUILD)/target/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,7 +68,7 @@ $(BUILD)/target/%.o: %.S
 	$(CC) $(ASFLAGS) -c $< -o $@
 
 $(BUILD)/kernel.elf: $(kernel-objs) arch/riscv/kernel.ld
-	$(CC) $(CFLAGS) $(LDFLAGS) $(kernel-objs) -lgcc -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(kernel-objs) $(LIBGCC) -o $@
 
 $(BUILD)/kernel.map: $(BUILD)/kernel.elf
 $(BUILD)/Image: $(BUILD)/kernel.elf
@@ -76,7 +85,8 @@ host-lib-srcs := $(filter-out $(lib-host-exclude),$(lib-srcs))
 host-support-srcs := $(sort $(wildcard lib/tests/host_*.c mm/tests/host_*.c))
 host-test-srcs := $(sort $(wildcard lib/tests/test_*.c mm/tests/test_*.c))
 host-objs := $(patsubst %,$(BUILD)/host/%.o,$(basename \
-	$(host-lib-srcs) $(mm-srcs) $(host-support-srcs)))
+	$(host-lib-srcs) $(filter-out $(mm-host-exclude),$(mm-srcs)) \
+	$(host-support-srcs)))
 host-tests := $(patsubst %.c,$(BUILD)/host/%,$(host-test-srcs))
 
 $(BUILD)/host/%.o: %.c

@@ -23,18 +23,19 @@
 
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 
-#define MIN(a, b)                                                              \
+#define __PASTE2(a, b) a##b
+#define __PASTE(a, b) __PASTE2(a, b)
+#define __UNIQ(name) __PASTE(name, __COUNTER__)
+
+/* Type-safe, single-evaluation min/max (nest freely: unique temporaries). */
+#define __MINMAX(a, b, op, ua, ub)                                             \
 	({                                                                     \
-		__typeof__(a) _a = (a);                                        \
-		__typeof__(b) _b = (b);                                        \
-		_a < _b ? _a : _b;                                             \
+		__typeof__(a) ua = (a);                                        \
+		__typeof__(b) ub = (b);                                        \
+		ua op ub ? ua : ub;                                            \
 	})
-#define MAX(a, b)                                                              \
-	({                                                                     \
-		__typeof__(a) _a = (a);                                        \
-		__typeof__(b) _b = (b);                                        \
-		_a > _b ? _a : _b;                                             \
-	})
+#define MIN(a, b) __MINMAX(a, b, <, __UNIQ(_min_a), __UNIQ(_min_b))
+#define MAX(a, b) __MINMAX(a, b, >, __UNIQ(_max_a), __UNIQ(_max_b))
 
 #define container_of(ptr, type, member)                                        \
 	((type *)((char *)(ptr)-offsetof(type, member)))

@@ -16,10 +16,30 @@ struct kspace_image {
 	vaddr_t text_start, text_end;	  /* R+X */
 	vaddr_t rodata_start, rodata_end; /* R */
 	vaddr_t data_start, data_end;	  /* RW (data and bss) */
-	vaddr_t guard_start, guard_end;	  /* unmapped stack guard page(s) */
+	vaddr_t guard_start, guard_end;	  /* boot stack guard page */
+	vaddr_t guard2_start, guard2_end; /* trap stack guard page */
 	vaddr_t end;			  /* end of the image */
 	paddr_t fdt_pa;			  /* device tree blob */
 };
+
+/*
+ * Early boot, still on the boot tables (whose root the caller passes as a
+ * pointer): map the 1 GiB region holding MMIO address pa in one of the
+ * EARLY_IO_SLOTS gigapage slots at EARLY_IO_VA and return the virtual
+ * address of pa (NULL when the slots are used up). Lets the console and
+ * the poweroff device work before the final tables exist.
+ */
+void *kspace_early_ioremap(pte_t *boot_root, paddr_t pa);
+
+/*
+ * Early boot: choose va_pa_offset from the lowest usable address and map
+ * every 1 GiB region that holds usable RAM with a gigapage in the boot
+ * root, so memblock pages can be written through phys_to_virt() while
+ * the final tables are built. Ranges beyond LINEAR_MAX_SIZE from the
+ * lowest RAM are dropped from the map with a warning. Returns the number
+ * of bytes dropped.
+ */
+uint64_t kspace_early_linear_map(pte_t *boot_root, struct memmap *map);
 
 /*
  * Build the final kernel tables from memblock pages: linear map of every
@@ -28,6 +48,14 @@ struct kspace_image {
  * must already be reachable (early gigapage map). Panics on failure.
  */
 void kspace_init(const struct memmap *map, const struct kspace_image *img);
+
+/*
+ * After kspace_init(): move a mapping made by kspace_early_ioremap() to a
+ * page-granular ioremap() mapping and return the new address.
+ */
+void *kspace_ioremap_move(void *early_va, size_t size);
+/* Drop the early MMIO gigapages (after every user has moved). */
+void kspace_early_io_drop(void);
 
 /* The live kernel page table. */
 struct pgtable *kspace_pgtable(void);

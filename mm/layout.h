@@ -17,6 +17,9 @@
  *                      | (up to 128 GiB, RW, NX)    |
  *   0xfffffff800000000 +----------------------------+ LINEAR_END
  *                      | unmapped                   |
+ *   0xffffffff00000000 +----------------------------+ EARLY_IO_VA
+ *                      | early MMIO: 2 x 1 GiB, boot |
+ *                      | only, removed after switch |
  *   0xffffffff80000000 +----------------------------+ KERNEL_VA
  *                      | kernel image (W^X)         |
  *   0xffffffffbfc00000 +----------------------------+ FDT_VA
@@ -39,6 +42,8 @@
 #define PAGE_OFFSET 0xffffffd800000000UL
 #define LINEAR_END 0xfffffff800000000UL
 #define LINEAR_MAX_SIZE (LINEAR_END - PAGE_OFFSET)
+#define EARLY_IO_VA 0xffffffff00000000UL
+#define EARLY_IO_SLOTS 2
 #define KERNEL_VA 0xffffffff80000000UL
 #define FDT_VA 0xffffffffbfc00000UL
 #define FDT_WINDOW_SIZE (4UL << 20)

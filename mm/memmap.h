@@ -16,9 +16,9 @@
 #define MEMMAP_NAME_LEN 32
 
 struct memmap_reserved {
-	paddr_t start, end;		/* [start, end), page-aligned outward */
-	bool no_map;			/* must not be mapped at all */
-	char name[MEMMAP_NAME_LEN];	/* node name, "memreserve", "fdt", ... */
+	paddr_t start, end; /* [start, end), page-aligned outward */
+	bool no_map; /* must not be mapped at all */
+	char name[MEMMAP_NAME_LEN]; /* node name, "memreserve", "fdt", ... */
 };
 
 struct memmap {
@@ -28,7 +28,7 @@ struct memmap {
 	/* In the order found (reserved-memory nodes, then memreserve). */
 	struct memmap_reserved reserved[MEMMAP_MAX_RESERVED];
 	unsigned int nr_reserved;
-	unsigned int warnings;		/* warning lines printed */
+	unsigned int warnings; /* warning lines printed */
 };
 
 /*
@@ -42,7 +42,8 @@ int memmap_from_fdt(struct memmap *map, const struct fdt *fdt);
 
 /*
  * Add a reserved region (clipped outward to pages). Errors: -ENOSPC,
- * -EINVAL (end <= start).
+ * -EINVAL (end <= start, or end above the last page boundary 2^64 - 4K,
+ * which could not be rounded up).
  */
 int memmap_add_reserved(struct memmap *map, paddr_t start, paddr_t end,
 			bool no_map, const char *name);
@@ -56,5 +57,13 @@ void memmap_print(const struct memmap *map);
 
 /* Total bytes of usable ranges. */
 uint64_t memmap_usable_bytes(const struct memmap *map);
+
+/*
+ * Check the invariants listed in mm/memmap.c (counts in range; usable
+ * ranges page-aligned, non-empty, sorted, disjoint and not adjacent;
+ * reserved regions page-aligned, non-empty, names terminated). Prints one
+ * "memmap_check: In violated: ..." line per violation; returns how many.
+ */
+int memmap_check(const struct memmap *map);
 
 #endif /* MM_MEMMAP_H */

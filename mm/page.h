@@ -11,23 +11,32 @@
 
 struct kmem_slab;
 
-/* page->flags bits */
-#define PG_buddy 0x01u	  /* head of a free buddy block; order = its order */
+/*
+ * page->flags bits. The buddy allocator owns PG_buddy, PG_reserved and
+ * PG_head; the other pages of a block carry none of the three. It does
+ * not mark tails (that would cost a store per page on every allocation):
+ * PG_tail, PG_slab, PG_large and PG_vmalloc are set by the block's
+ * owner, which must clear them on every non-head page before freeing
+ * (__free_pages clears the head's; buddy_check reports leftovers on
+ * free pages).
+ */
+#define PG_buddy 0x01u /* head of a free buddy block; order = its order */
 #define PG_reserved 0x02u /* never handed to the buddy allocator */
-#define PG_head 0x04u	  /* head of an allocated block; order = its order */
-#define PG_tail 0x08u	  /* inside an allocated block, not the head */
-#define PG_slab 0x10u	  /* belongs to a slab; slab = its descriptor */
-#define PG_large 0x20u	  /* head of a large kmalloc (buddy-backed) */
-#define PG_vmalloc 0x40u  /* backs a vmalloc area */
+#define PG_head 0x04u /* head of an allocated block; order = its order */
+#define PG_tail 0x08u /* inside an allocated block (owner-maintained) */
+#define PG_slab 0x10u /* belongs to a slab; slab = its descriptor */
+#define PG_large 0x20u /* head of a large kmalloc (buddy-backed) */
+#define PG_vmalloc 0x40u /* backs a vmalloc area */
 
 struct page {
 	uint32_t flags;
-	uint8_t order;	/* PG_buddy / PG_head: block order */
-	uint8_t zone;	/* zone index */
+	uint8_t order; /* PG_buddy / PG_head: block order */
+	uint8_t zone; /* zone index; never changes */
 	uint16_t range; /* index of the memory range this page lies in */
 	/* Free list link (PG_buddy); free for the owner while allocated. */
 	struct list_head lru;
 	union {
+		/* Owner's while allocated; a poison value while free. */
 		uintptr_t private;
 		struct kmem_slab *slab; /* PG_slab: every page of the slab */
 	};

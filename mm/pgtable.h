@@ -10,7 +10,15 @@
  *   1 GiB leaf   2 MiB leaf   4 KiB leaf
  *
  * Page-table pages come from an allocator callback and are reached
- * through the linear map (phys_to_virt).
+ * through the linear map (phys_to_virt). An all-zero entry is empty, so
+ * the allocator must hand out zeroed pages.
+ *
+ * TLB: every call that changes a leaf fences it (arch_tlb_flush_page, or
+ * one arch_tlb_flush_all when more than 64 leaves change); any change to
+ * a table pointer gets arch_tlb_flush_all before a table page is freed.
+ * Single hart, no locks: callers serialise all pt_* calls. Only these
+ * functions may change a tree's table pointers (mm/pgtable.c caches
+ * one level-0 table pointer; see its I7).
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
@@ -47,12 +55,35 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc);
  * leaf (1 GiB, 2 MiB, 4 KiB) that alignment allows at each step. All of
  * va, pa, size page-aligned. Nothing is replaced: if any page of the range
  * is already mapped the call fails with -EEXIST and leaves the tables as
- * they were (pages mapped by this call are unmapped again). Errors:
- * -EINVAL (misaligned, size 0, wraparound or non-canonical va), -EEXIST,
- * -ENOMEM (tables as they were).
+ * they were (pages mapped by this call are unmapped again). prot must
+ * include PROT_READ or PROT_EXEC, and PROT_WRITE needs PROT_READ. The
+ * range may end at 2^64 but must not cross the non-canonical hole.
+ * Errors: -EINVAL (misaligned, size 0, wraparound, non-canonical va,
+ * pa beyond 56 bits, bad prot), -EEXIST, -ENOMEM (tables as they were).
  */
 int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 	   unsigned int prot);
+
+/*
+ * Map the one 4 KiB page va to pa: pt_map(pt, va, pa, PAGE_SIZE, prot)
+ * without the range bookkeeping (pt_map calls it for one page). When
+ * va's level-0 table is the one the last one-page call walked to, this
+ * is a table index, one store and one arch_tlb_flush_page(va); otherwise
+ * a walk from the root, creating tables. Errors: -EINVAL (misaligned, non-canonical,
+ * pa beyond 56 bits, bad prot), -EEXIST (va already mapped, by a page or
+ * a large leaf; nothing changed), -ENOMEM (tables as they were).
+ */
+int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot);
+
+/*
+ * Unmap the one 4 KiB page at va, flush its TLB entry and free the
+ * tables that become empty (cheap while a neighbouring page is mapped).
+ * A large leaf holding va is split first.
+ * Errors: -EINVAL (misaligned or non-canonical), -ENOENT (nothing mapped
+ * at va; nothing changed), -ENOMEM (split impossible; nothing unmapped).
+ * pt_unmap(pt, va, PAGE_SIZE) is the same but returns 0 for -ENOENT.
+ */
+int pt_unmap_page(struct pgtable *pt, vaddr_t va);
 
 /*
  * Unmap [va, va + size). Large leaves partly inside the range are split
@@ -79,20 +110,28 @@ int pt_lookup(const struct pgtable *pt, vaddr_t va, paddr_t *pa,
 int pt_protect(struct pgtable *pt, vaddr_t va, size_t size, unsigned int prot);
 
 /*
- * Call fn for each leaf in address order (va, pa, size, prot); stop and
- * return fn's value when it is non-zero.
+ * Call fn for each leaf in address order (va, pa, size, prot): the lower
+ * half first, then the upper half with va sign-extended (root entry 256
+ * is 0xffffffc000000000). Stop and return fn's value when it is
+ * non-zero; 0 after the last leaf. fn must not change the tables.
  */
 typedef int (*pt_walk_fn)(void *arg, vaddr_t va, paddr_t pa, size_t size,
 			  unsigned int prot);
 int pt_walk(const struct pgtable *pt, pt_walk_fn fn, void *arg);
 
-/* Free every table page (not the mapped memory). */
+/*
+ * Free every table page (not the mapped memory), root included, after a
+ * full TLB fence; pt->root becomes PADDR_INVALID. Must not be the active
+ * root.
+ */
 void pt_destroy(struct pgtable *pt);
 
 /*
- * Check invariants (tables aligned, no leaf misaligned for its level,
- * table_pages equals the tables reachable, no empty non-root table);
- * print each violation, return the count.
+ * Check invariants (tables aligned, entries 0 or valid, no leaf
+ * misaligned for its level, leaf protections valid, no empty non-root
+ * table, table_pages equals the tables reachable, the one-page walk hint
+ * names a linked table); print each violation ("pt_check: I<n> ..."),
+ * return the count.
  */
 int pt_check(const struct pgtable *pt);
 

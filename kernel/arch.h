@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What kernel/ needs from the CPU and firmware; arch/riscv/ implements
+ * it. (Includes point arch -> kernel, so the declarations live here.)
+ */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/kernel.h"
+
+/* Registers saved on a trap, in x1..x31 order, then the CSRs. */
+struct trap_frame {
+	uint64_t regs[32]; /* regs[0] unused (x0); regs[2] is sp at trap */
+	uint64_t sepc;
+	uint64_t sstatus;
+	uint64_t scause;
+	uint64_t stval;
+};
+
+/* Cause classes the fault reporter distinguishes. */
+enum trap_kind {
+	TRAP_LOAD_PAGE_FAULT,
+	TRAP_STORE_PAGE_FAULT,
+	TRAP_FETCH_PAGE_FAULT,
+	TRAP_LOAD_ACCESS_FAULT,
+	TRAP_STORE_ACCESS_FAULT,
+	TRAP_FETCH_ACCESS_FAULT,
+	TRAP_OTHER,
+};
+enum trap_kind arch_trap_kind(const struct trap_frame *tf);
+/* Name of scause ("illegal instruction", ...). */
+const char *arch_trap_name(uint64_t scause);
+/* ABI names of the 32 integer registers ("zero", "ra", "sp", ...). */
+extern const char *const arch_reg_names[32];
+
+/* Called by arch code for every trap; never returns for fatal ones. */
+void trap_handle(struct trap_frame *tf);
+
+/* Instructions retired (rdinstret). */
+uint64_t arch_instret(void);
+/* Instret sampled at kernel entry. */
+extern uint64_t arch_boot_instret;
+/* Physical address the image was loaded at; boot hart and blob. */
+extern uint64_t arch_boot_image_pa;
+extern uint64_t arch_boot_hartid;
+extern uint64_t arch_boot_fdt_pa;
+
+/* Wait for an interrupt (idle loop body). */
+void arch_idle(void);
+
+/* SBI services. */
+struct sbi_info {
+	unsigned long spec_version;
+	unsigned long impl_id;
+	unsigned long impl_version;
+	bool has_dbcn;
+	bool has_srst;
+	bool has_legacy_putchar;
+};
+void sbi_probe(struct sbi_info *info);
+/* Console write through DBCN if present, legacy putchar otherwise. */
+void sbi_console_write(const char *s, size_t len);
+/*
+ * System reset: shutdown with reason (0 none, 1 system failure) through
+ * SRST, or the legacy call. Returns only if the firmware cannot do it.
+ */
+void sbi_shutdown(unsigned int failure);
+
+/* Uncached MMIO accessors (with the ordering fences the CPU needs). */
+void mmio_write8(volatile void *addr, uint8_t v);
+void mmio_write16(volatile void *addr, uint16_t v);
+void mmio_write32(volatile void *addr, uint32_t v);
+uint8_t mmio_read8(const volatile void *addr);
+uint16_t mmio_read16(const volatile void *addr);
+uint32_t mmio_read32(const volatile void *addr);
+
+/*
+ * Fault-tolerant probe: read one byte at addr; returns 0 and stores it,
+ * or -EFAULT if the access faulted (the trap handler resumes instead of
+ * reporting). For self-tests of guard pages and W^X.
+ */
+int arch_probe_read(const volatile void *addr, uint8_t *out);
+int arch_probe_write(volatile void *addr, uint8_t v);
+
+/* Linker-provided image boundaries (virtual). */
+extern char _start[], _etext[], _srodata[], _erodata[], _sdata[], _end[];
+extern char _stack_guard[], _stack_guard_end[], _boot_stack_top[];
+extern char _sbss[], _ebss[];
+
+#endif /* KERNEL_ARCH_H */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kernel command line (/chosen/bootargs, QEMU -append): words
+ * separated by spaces, each `key` or `key=value`. Known keys:
+ *   selftest=<all|suite,...>  bench=<all|group,...>  crash=<kind>
+ *   slab_debug[=<flags>]      halt
+ * Anything else gets a "cmdline: warning: unknown argument" line.
+ */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+
+#define CMDLINE_MAX 512
+#define CMDLINE_MAX_ARGS 32
+
+/* Split and check `bootargs` (may be NULL); prints warnings. */
+void cmdline_parse(const char *bootargs);
+/* Value of key=value, "" for a bare key, NULL when absent. */
+const char *cmdline_get(const char *key);
+bool cmdline_has(const char *key);
+/* The raw line as given. */
+const char *cmdline_raw(void);
+
+#endif /* KERNEL_CMDLINE_H */

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The boot sequence, from the first C code with the MMU on to the
+ * command the user asked for:
+ *
+ *   1. console (SBI), panic hook; open and validate the device tree;
+ *   2. command line; poweroff device and UART through early MMIO slots;
+ *   3. memory map: usable RAM, reserved regions (device tree, memreserve,
+ *      the blob, the kernel image), printed as contract lines;
+ *   4. memblock; early gigapage linear map; final page tables (kspace);
+ *      console and poweroff moved to ioremap() pages;
+ *   5. buddy allocator, slab caches and kmalloc, vmalloc;
+ *   6. W^X audit, buddyinfo/meminfo, "boot: ready after N instructions";
+ *   7. crash=, selftest=, bench=; halt or power off; or stay idle.
+ */
+#include "kernel/arch.h"
+#include "kernel/bench.h"
+#include "kernel/boot.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/crash.h"
+#include "kernel/poweroff.h"
+#include "kernel/selftest.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "mm/kspace.h"
+#include "mm/layout.h"
+#include "mm/linear.h"
+#include "mm/memblock.h"
+#include "mm/memmap.h"
+#include "mm/slab.h"
+#include "mm/vmalloc.h"
+
+extern pte_t early_pgd[];
+extern char _trap_stack_guard[], _trap_stack_guard_end[];
+
+static struct fdt fdt;
+static bool fdt_ok;
+static struct memmap memmap;
+uint64_t boot_buddy_init_instret;
+
+const struct fdt *kernel_fdt(void)
+{
+	return fdt_ok ? &fdt : NULL;
+}
+
+static void panic_poweroff(void)
+{
+	poweroff(EXIT_PANIC);
+}
+
+static void idle_forever(void)
+{
+	for (;;)
+		arch_idle();
+}
+
+static void open_fdt(uint64_t fdt_pa)
+{
+	uint64_t off = fdt_pa & (SZ_2M - 1);
+	int err;
+
+	if (fdt_pa == 0 || (fdt_pa & 7))
+		panic("device tree: bad blob address 0x%016lx from the "
+		      "firmware",
+		      (unsigned long)fdt_pa);
+	err = fdt_open(&fdt, (const void *)(uintptr_t)(FDT_VA + off),
+		       FDT_WINDOW_SIZE - off);
+	if (err)
+		panic("device tree: blob at 0x%016lx is unreadable: %s (%d)",
+		      (unsigned long)fdt_pa, strerror(err), err);
+	fdt_ok = true;
+}
+
+static const char *chosen_bootargs(void)
+{
+	int chosen = fdt_node_by_path(&fdt, "/chosen", 7);
+
+	return chosen >= 0 ? fdt_prop_string(&fdt, chosen, "bootargs") : NULL;
+}
+
+static uint64_t chosen_rng_seed(void)
+{
+	int chosen = fdt_node_by_path(&fdt, "/chosen", 7);
+	const uint8_t *seed;
+	uint64_t v = 0x9e3779b97f4a7c15ULL;
+	int len;
+
+	seed = chosen >= 0 ? fdt_prop_get(&fdt, chosen, "rng-seed", &len) :
+			     NULL;
+	for (int i = 0; seed && i < len; i++)
+		v = (v ^ seed[i]) * 0x100000001b3ULL;
+	return v ^ arch_instret();
+}
+
+static void early_devices(struct console_uart *uart, bool *have_uart)
+{
+	paddr_t po = poweroff_probe(&fdt);
+	int err;
+
+	if (po)
+		poweroff_set_base(kspace_early_ioremap(early_pgd, po));
+	err = console_probe(&fdt, uart);
+	*have_uart = err == 0;
+	if (err == 0)
+		console_set_uart(uart, kspace_early_ioremap(early_pgd,
+							    uart->pa));
+	else
+		printk("console: no usable stdout-path UART (%s), using the "
+		       "SBI console\n",
+		       strerror(err));
+}
+
+static void print_cpu_info(unsigned long hartid)
+{
+	int cpus = fdt_node_by_path(&fdt, "/cpus", 5);
+	uint32_t tb = 0;
+	struct sbi_info sbi;
+
+	if (cpus >= 0)
+		fdt_prop_u32(&fdt, cpus, "timebase-frequency", &tb);
+	sbi_probe(&sbi);
+	printk("boot: hart %lu, timebase %u Hz, SBI %lu.%lu (impl %lu, "
+	       "dbcn %s, srst %s)\n",
+	       hartid, tb, (sbi.spec_version >> 24) & 0x7f,
+	       sbi.spec_version & 0xffffff, sbi.impl_id,
+	       sbi.has_dbcn ? "yes" : "no", sbi.has_srst ? "yes" : "no");
+}
+
+static void setup_memory(uint64_t fdt_pa)
+{
+	paddr_t load = arch_boot_image_pa;
+	struct kspace_image img;
+	int err;
+
+	err = memmap_from_fdt(&memmap, &fdt);
+	if (err == -EFDT_NOTFOUND)
+		panic("device tree: no usable memory (no enabled /memory "
+		      "node with a whole page)");
+	if (err)
+		panic("device tree: bad /memory or /reserved-memory: %s (%d)",
+		      strerror(err), err);
+	err = memmap_add_reserved(&memmap, fdt_pa, fdt_pa + fdt.totalsize,
+				  false, "device tree blob");
+	if (!err)
+		err = memmap_add_reserved(&memmap, load,
+					  load + (uintptr_t)(_end - _start),
+					  false, "kernel image");
+	if (err)
+		panic("setup_memory: too many reserved regions (%d)", err);
+	memmap_print(&memmap);
+
+	kspace_early_linear_map(early_pgd, &memmap);
+	memblock_reset();
+	for (unsigned int i = 0; i < memmap.nr_usable; i++)
+		if (memblock_add(memmap.usable[i].start, memmap.usable[i].end))
+			panic("setup_memory: memblock_add [0x%016lx-0x%016lx]"
+			      " failed",
+			      memmap.usable[i].start, memmap.usable[i].end);
+	for (unsigned int i = 0; i < memmap.nr_reserved; i++)
+		if (memblock_reserve(memmap.reserved[i].start,
+				     memmap.reserved[i].end))
+			panic("setup_memory: memblock_reserve %s failed",
+			      memmap.reserved[i].name);
+
+	img.pa_start = load;
+	img.text_start = (vaddr_t)(uintptr_t)_start;
+	img.text_end = (vaddr_t)(uintptr_t)_etext;
+	img.rodata_start = (vaddr_t)(uintptr_t)_srodata;
+	img.rodata_end = (vaddr_t)(uintptr_t)_erodata;
+	img.data_start = (vaddr_t)(uintptr_t)_sdata;
+	img.data_end = (vaddr_t)(uintptr_t)_end;
+	img.guard_start = (vaddr_t)(uintptr_t)_stack_guard;
+	img.guard_end = (vaddr_t)(uintptr_t)_stack_guard_end;
+	img.guard2_start = (vaddr_t)(uintptr_t)_trap_stack_guard;
+	img.guard2_end = (vaddr_t)(uintptr_t)_trap_stack_guard_end;
+	img.end = (vaddr_t)(uintptr_t)_end;
+	img.fdt_pa = fdt_pa;
+	kspace_init(&memmap, &img);
+}
+
+static void move_devices(const struct console_uart *uart, bool have_uart)
+{
+	void *po = poweroff_base();
+
+	if (po)
+		poweroff_set_base(kspace_ioremap_move(po, 4));
+	if (have_uart)
+		console_set_uart(uart, kspace_ioremap_move(console_uart_base(),
+							   PAGE_SIZE));
+	kspace_early_io_drop();
+}
+
+static void setup_allocators(void)
+{
+	uint64_t t0 = arch_instret();
+
+	buddy_init_from_memblock();
+	boot_buddy_init_instret = arch_instret() - t0;
+	kspace_use_buddy();
+	slab_set_secret(chosen_rng_seed());
+	const char *sd = cmdline_get("slab_debug");
+
+	if (sd && !*sd)
+		sd = "FZPU"; /* bare slab_debug: everything, like Linux */
+	if (slab_debug_setup(sd))
+		printk("slab: warning: bad slab_debug flags '%s'\n", sd);
+	kmalloc_init();
+	vmalloc_init(kspace_pgtable(), VMALLOC_START, VMALLOC_END - SZ_1G);
+}
+
+static void run_commands(void)
+{
+	const char *crash = cmdline_get("crash");
+	const char *selftest = cmdline_get("selftest");
+	const char *bench = cmdline_get("bench");
+	int status = EXIT_OK;
+	bool acted = false;
+
+	if (crash) {
+		if (crash_run(crash) == 0)
+			printk("crash: '%s' returned: the kernel survived\n",
+			       crash);
+		acted = true;
+	}
+	if (selftest) {
+		if (selftest_run(*selftest ? selftest : "all"))
+			status = EXIT_TEST_FAILURE;
+		acted = true;
+	}
+	if (bench) {
+		bench_run(*bench ? bench : "all");
+		acted = true;
+	}
+	if (cmdline_has("halt")) {
+		printk("halted\n");
+		idle_forever();
+	}
+	if (acted)
+		poweroff(status);
+	printk("boot: idle (nothing to run; leave QEMU with Ctrl-A X)\n");
+	idle_forever();
+}
+
+void kernel_main(unsigned long hartid, uint64_t fdt_pa)
+{
+	struct console_uart uart;
+	bool have_uart;
+
+	printk_set_sink(console_write);
+	panic_set_hook(panic_poweroff);
+	printk("\nboot: rv64 unikernel, device tree at 0x%016lx\n",
+	       (unsigned long)fdt_pa);
+	open_fdt(fdt_pa);
+	early_devices(&uart, &have_uart);
+	cmdline_parse(chosen_bootargs());
+	printk("boot: command line '%s'\n", cmdline_raw());
+	print_cpu_info(hartid);
+	printk("boot: console %s; poweroff via %s\n", console_name(),
+	       poweroff_method());
+
+	setup_memory(fdt_pa);
+	move_devices(&uart, have_uart);
+	setup_allocators();
+
+	printk("mmu: W^X audit: %u writable+executable mappings\n",
+	       kspace_wx_audit());
+	buddy_print_info();
+	printk("boot: ready after %lu instructions\n",
+	       (unsigned long)(arch_instret() - arch_boot_instret));
+	run_commands();
+	idle_forever();
+	for (;;)
+		;
+}

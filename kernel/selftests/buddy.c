@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * selftest=buddy: the page allocator on the machine's real memory. The
+ * host tests (mm/tests/test_buddy.c) cover the same code on fake
+ * layouts against a reference model; these cases check it with the
+ * memory, zones and reservations QEMU actually gives the kernel, while
+ * the kernel's own allocations are live. Each case leaves the free
+ * counts and the buddyinfo histogram as it found them and ends with
+ * buddy_check() == 0.
+ *
+ * Blocks a case holds are chained through page->lru, with the order in
+ * page->private (both belong to the owner while a block is allocated),
+ * so holding every page of memory needs no other storage.
+ */
+#include "kernel/selftest.h"
+#include "lib/list.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "mm/linear.h"
+
+#define SZ_25K (25 * SZ_1K)
+
+/* ------------------------------------------------------------ helpers */
+
+struct histo {
+	uint64_t nr_free[MAX_NR_ZONES][MAX_ORDER + 1];
+	uint64_t free[MAX_NR_ZONES];
+};
+
+static void histo_take(struct histo *h)
+{
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		h->free[z] = buddy_zone_free(z);
+		for (unsigned int o = 0; o <= MAX_ORDER; o++)
+			h->nr_free[z][o] = buddy_zone_nr_free(z, o);
+	}
+}
+
+static bool histo_same(const struct histo *a)
+{
+	struct histo b;
+
+	histo_take(&b);
+	return memcmp(a, &b, sizeof(b)) == 0;
+}
+
+static void hold(struct list_head *held, struct page *p, unsigned int order)
+{
+	p->private = order;
+	list_add(&p->lru, held);
+}
+
+/* Free every held block; returns how many there were. */
+static unsigned long release_all(struct list_head *held)
+{
+	unsigned long n = 0;
+
+	while (!list_empty(held)) {
+		struct page *p = list_first_entry(held, struct page, lru);
+
+		list_del(&p->lru);
+		__free_pages(p, (unsigned int)p->private);
+		n++;
+	}
+	return n;
+}
+
+static pfn_t block_end_pfn(const struct page *p, unsigned int order)
+{
+	return page_to_pfn(p) + (1UL << order);
+}
+
+static const pfn_t pfn_4g = SZ_4G >> PAGE_SHIFT;
+
+/* Misuse reports, counted through the bug hook. */
+static unsigned int bugs_seen;
+static enum buddy_bug last_bug;
+
+static void count_bug(enum buddy_bug bug, pfn_t pfn, unsigned int order)
+{
+	bugs_seen++;
+	last_bug = bug;
+}
+
+/* Failure lines, counted by a sink that passes everything on. */
+static printk_sink_fn next_sink;
+static unsigned int fail_lines;
+
+static void counting_sink(const char *s, size_t len)
+{
+	static const char tag[] = "page allocation failure: ";
+
+	if (len >= sizeof(tag) - 1 && memcmp(s, tag, sizeof(tag) - 1) == 0)
+		fail_lines++;
+	if (next_sink)
+		next_sink(s, len);
+}
+
+/* Expect `stmt` to be reported once as `kind` and to change nothing. */
+#define EXPECT_REFUSED(t, kind, stmt)                                          \
+	do {                                                                   \
+		struct histo _h;                                               \
+		unsigned int _seen = bugs_seen;                                \
+		histo_take(&_h);                                               \
+		stmt;                                                          \
+		KTEST_EXPECT_EQ(t, bugs_seen, _seen + 1);                      \
+		KTEST_EXPECT_EQ(t, last_bug, kind);                            \
+		KTEST_EXPECT(t, histo_same(&_h));                              \
+		KTEST_EXPECT_EQ(t, buddy_check(), 0);                          \
+	} while (0)
+
+static int buddy_suite_init(void)
+{
+	buddy_set_bug_hook(count_bug);
+	return 0;
+}
+
+static void buddy_suite_exit(void)
+{
+	buddy_set_bug_hook(NULL);
+}
+
+/* ------------------------------------------------------------- cases */
+
+/* Scenario: the counters at boot. Expect present >= managed >= free > 0,
+ * at most 32 bytes of metadata per page, zone totals that add up, and
+ * a consistent allocator. */
+static void buddy_counters(struct ktest *t)
+{
+	struct buddy_stats st;
+
+	buddy_stats(&st);
+	KTEST_EXPECT_GT(t, st.free, 0);
+	KTEST_EXPECT_LE(t, st.free, st.managed);
+	KTEST_EXPECT_LE(t, st.managed, st.present);
+	KTEST_EXPECT_EQ(
+	    t, buddy_zone_free(ZONE_DMA32) + buddy_zone_free(ZONE_NORMAL),
+	    st.free);
+	KTEST_EXPECT_LE(t, buddy_metadata_per_page(), 32);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: the seed case on real memory. Drain the free lists of
+ * orders 0..5 of the zone GFP flags select, make sure a 256 KiB block is
+ * free, then ask for 25 KiB. Expect a 32 KiB block, and its 32, 64 and
+ * 128 KiB buddies right after it on the free lists; freeing it coalesces
+ * back to the 256 KiB block; everything back as at the start.
+ */
+static void buddy_split_25k(struct ktest *t)
+{
+	struct list_head held = LIST_HEAD_INIT(held);
+	enum zone_type z = ZONE_DMA32;
+	gfp_t gfp = GFP_DMA32;
+	struct histo boot, before;
+	struct page *p;
+
+	/* GFP_KERNEL takes from NORMAL while it has a block to split. */
+	for (unsigned int o = 6; o <= MAX_ORDER; o++)
+		if (buddy_zone_nr_free(ZONE_NORMAL, o)) {
+			z = ZONE_NORMAL;
+			gfp = GFP_KERNEL;
+		}
+	histo_take(&boot);
+	KTEST_EXPECT_EQ(t, get_order(SZ_25K), 3);
+	for (unsigned int o = 0; o < 6; o++)
+		while (buddy_zone_nr_free(z, o)) {
+			p = alloc_pages(gfp | __GFP_NOWARN, o);
+			KTEST_ASSERT_NOT_NULL(t, p);
+			hold(&held, p, o);
+		}
+	if (!buddy_zone_nr_free(z, 6) &&
+	    (p = alloc_pages(gfp | __GFP_NOWARN, 6)))
+		hold(&held, p, 6); /* its buddy stays on the order-6 list */
+	if (!buddy_zone_nr_free(z, 6)) {
+		release_all(&held);
+		ktest_skip(t, "no free 256 KiB block");
+		return;
+	}
+
+	histo_take(&before);
+	p = alloc_pages(gfp, get_order(SZ_25K));
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT_EQ(t, buddy_zone_nr_free(z, 6), before.nr_free[z][6] - 1);
+	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+		uint64_t want =
+		    before.nr_free[z][o] - (o == 6) + (o >= 3 && o <= 5);
+
+		KTEST_EXPECT_EQ(t, buddy_zone_nr_free(z, o), want);
+	}
+	for (unsigned int o = 3; o <= 5; o++) {
+		struct page *b = pfn_to_page(page_to_pfn(p) + (1UL << o));
+
+		KTEST_ASSERT_NOT_NULL(t, b);
+		KTEST_EXPECT_EQ(t, b->flags, PG_buddy);
+		KTEST_EXPECT_EQ(t, b->order, o);
+	}
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	__free_pages(p, get_order(SZ_25K));
+	KTEST_EXPECT(t, histo_same(&before));
+	release_all(&held);
+	KTEST_EXPECT(t, histo_same(&boot));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: allocate every free page of every zone, largest orders
+ * first, stamp the first and last word of each page with its own
+ * address, verify every stamp, free everything. Expect both zones empty
+ * while held, all stamps intact (no page handed out twice), one failure
+ * line for an allocation with warnings on, and the free counts and the
+ * buddyinfo histogram back to their boot values.
+ */
+static void buddy_exhaust_all(struct ktest *t)
+{
+	struct list_head held = LIST_HEAD_INIT(held);
+	struct histo boot;
+	struct list_head *e;
+	unsigned long pages = 0, bad = 0;
+	struct page *p;
+
+	histo_take(&boot);
+	for (int o = MAX_ORDER; o >= 0; o--)
+		while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, o))) {
+			hold(&held, p, o);
+			pages += 1UL << o;
+		}
+	KTEST_EXPECT_EQ(t, pages,
+			boot.free[ZONE_DMA32] + boot.free[ZONE_NORMAL]);
+	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), 0);
+	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_NORMAL), 0);
+
+	next_sink = printk_set_sink(counting_sink);
+	fail_lines = 0;
+	p = alloc_page(GFP_KERNEL);
+	printk_set_sink(next_sink);
+	KTEST_EXPECT(t, p == NULL);
+	KTEST_EXPECT_EQ(t, fail_lines, 1);
+
+	list_for_each (e, &held) {
+		p = list_entry(e, struct page, lru);
+		for (unsigned long i = 0; i < (1UL << p->private); i++) {
+			uint64_t *w = (uint64_t *)((char *)page_address(p) +
+						   i * PAGE_SIZE);
+
+			w[0] = (uintptr_t)&w[0];
+			w[PAGE_SIZE / 8 - 1] = (uintptr_t)&w[PAGE_SIZE / 8 - 1];
+		}
+	}
+	list_for_each (e, &held) {
+		p = list_entry(e, struct page, lru);
+		for (unsigned long i = 0; i < (1UL << p->private); i++) {
+			uint64_t *w = (uint64_t *)((char *)page_address(p) +
+						   i * PAGE_SIZE);
+
+			bad += w[0] != (uintptr_t)&w[0];
+			bad += w[PAGE_SIZE / 8 - 1] !=
+			       (uintptr_t)&w[PAGE_SIZE / 8 - 1];
+		}
+	}
+	KTEST_EXPECT_EQ(t, bad, 0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	release_all(&held);
+	KTEST_EXPECT(t, histo_same(&boot));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: drain ZONE_DMA32 with GFP_DMA32 in mixed orders. Expect no
+ * block ending above 4 GiB, DMA32 empty, NORMAL untouched, the next
+ * GFP_DMA32 request failing, and everything back after the frees.
+ */
+static void buddy_dma32_below_4g(struct ktest *t)
+{
+	struct list_head held = LIST_HEAD_INIT(held);
+	struct histo boot;
+	unsigned long above = 0;
+	struct page *p;
+
+	histo_take(&boot);
+	for (int o = MAX_ORDER; o >= 0; o--)
+		while ((p = alloc_pages(GFP_DMA32 | __GFP_NOWARN, o))) {
+			above += block_end_pfn(p, o) > pfn_4g;
+			hold(&held, p, o);
+		}
+	KTEST_EXPECT_EQ(t, above, 0);
+	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), 0);
+	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_NORMAL),
+			boot.free[ZONE_NORMAL]);
+	KTEST_EXPECT(t, alloc_page(GFP_DMA32 | __GFP_NOWARN) == NULL);
+	if (buddy_zone_free(ZONE_NORMAL)) {
+		p = alloc_page(GFP_KERNEL);
+		KTEST_EXPECT(t, p && page_to_pfn(p) >= pfn_4g);
+		if (p)
+			__free_page(p);
+	}
+	release_all(&held);
+	KTEST_EXPECT(t, histo_same(&boot));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: GFP_KERNEL with memory above 4 GiB. Expect ZONE_NORMAL
+ * preferred (skipped when the machine has no memory there). */
+static void buddy_kernel_prefers_normal(struct ktest *t)
+{
+	struct page *p;
+
+	if (!buddy_zone_free(ZONE_NORMAL)) {
+		ktest_skip(t, "no free memory above 4 GiB");
+		return;
+	}
+	for (unsigned int o = 0; o <= 4; o++) {
+		p = alloc_pages(GFP_KERNEL, o);
+		KTEST_ASSERT_NOT_NULL(t, p);
+		KTEST_EXPECT_GE(t, page_to_pfn(p), pfn_4g);
+		__free_pages(p, o);
+	}
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const uint64_t *w = p;
+
+	for (size_t i = 0; i < n / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/* Scenario: dirty blocks freed and reallocated with __GFP_ZERO, a max
+ * order zeroed block, and get_zeroed_page. Expect every byte zero. */
+static void buddy_zeroed(struct ktest *t)
+{
+	struct page *p;
+	unsigned long a;
+
+	p = alloc_pages(GFP_KERNEL, 3);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	memset(page_address(p), 0xa5, 8 * PAGE_SIZE);
+	__free_pages(p, 3);
+	p = alloc_pages(GFP_KERNEL | __GFP_ZERO, 3);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT(t, all_zero(page_address(p), 8 * PAGE_SIZE));
+	memset(page_address(p), 0x5a, 8 * PAGE_SIZE);
+	__free_pages(p, 3);
+
+	a = get_zeroed_page(GFP_KERNEL);
+	KTEST_ASSERT(t, a != 0);
+	KTEST_EXPECT(t, all_zero((void *)a, PAGE_SIZE));
+	free_page(a);
+
+	p = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, MAX_ORDER);
+	if (p) {
+		KTEST_EXPECT(t,
+			     all_zero(page_address(p), PAGE_SIZE << MAX_ORDER));
+		__free_pages(p, MAX_ORDER);
+	}
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: a block freed twice, and again after it has coalesced.
+ * Expect each reported as a double free and refused. */
+static void buddy_misuse_double_free(struct ktest *t)
+{
+	struct page *a, *b;
+
+	a = alloc_pages(GFP_KERNEL, 1);
+	b = alloc_pages(GFP_KERNEL, 1);
+	KTEST_ASSERT(t, a && b);
+	__free_pages(b, 1);
+	EXPECT_REFUSED(t, BUDDY_BUG_DOUBLE_FREE, __free_pages(b, 1));
+	__free_pages(a, 1);
+	EXPECT_REFUSED(t, BUDDY_BUG_DOUBLE_FREE, __free_pages(a, 1));
+	EXPECT_REFUSED(t, BUDDY_BUG_DOUBLE_FREE,
+		       free_pages((unsigned long)page_address(b), 1));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: an order-2 block freed with the wrong orders and an invalid
+ * one, and pages inside it freed. Expect each reported and refused, then
+ * the right free to work. */
+static void buddy_misuse_wrong_order_inside(struct ktest *t)
+{
+	struct page *p = alloc_pages(GFP_KERNEL, 2);
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	EXPECT_REFUSED(t, BUDDY_BUG_WRONG_ORDER, __free_pages(p, 1));
+	EXPECT_REFUSED(t, BUDDY_BUG_WRONG_ORDER, __free_pages(p, 3));
+	EXPECT_REFUSED(t, BUDDY_BUG_BAD_ORDER, __free_pages(p, MAX_ORDER + 1));
+	EXPECT_REFUSED(t, BUDDY_BUG_INSIDE_BLOCK, __free_pages(p + 1, 0));
+	EXPECT_REFUSED(t, BUDDY_BUG_INSIDE_BLOCK, __free_pages(p + 2, 1));
+	__free_pages(p, 2);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: frees of a reserved page (the one holding a descriptor), an
+ * unaligned address, and an address that is not RAM. Expect each
+ * reported with its kind and refused. */
+static void buddy_misuse_reserved_unaligned(struct ktest *t)
+{
+	struct page *p = alloc_page(GFP_KERNEL);
+	unsigned long addr;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	addr = (unsigned long)page_address(p);
+	EXPECT_REFUSED(t, BUDDY_BUG_RESERVED, __free_pages(virt_to_page(p), 0));
+	EXPECT_REFUSED(t, BUDDY_BUG_UNALIGNED, free_page(addr + 8));
+	EXPECT_REFUSED(t, BUDDY_BUG_UNALIGNED, free_pages(addr + 2048, 1));
+	if (!pfn_valid(1)) /* pfn 0 could map to address 0, a no-op */
+		EXPECT_REFUSED(
+		    t, BUDDY_BUG_NOT_RAM,
+		    free_page((unsigned long)phys_to_virt(PAGE_SIZE)));
+	EXPECT_REFUSED(t, BUDDY_BUG_NOT_RAM, __free_pages(NULL, 0));
+	free_page(addr);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: requests that cannot succeed (order MAX_ORDER + 1, with and
+ * without __GFP_NOWARN). Expect NULL, exactly one failure line for the
+ * one that warns, and allocation still working. */
+static void buddy_failure_recovers(struct ktest *t)
+{
+	struct buddy_stats before, after;
+	struct page *p;
+
+	buddy_stats(&before);
+	next_sink = printk_set_sink(counting_sink);
+	fail_lines = 0;
+	p = alloc_pages(GFP_KERNEL, MAX_ORDER + 1);
+	KTEST_EXPECT(t, p == NULL);
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER + 1);
+	KTEST_EXPECT(t, p == NULL);
+	printk_set_sink(next_sink);
+	KTEST_EXPECT_EQ(t, fail_lines, 1);
+	buddy_stats(&after);
+	KTEST_EXPECT_EQ(t, after.failures, before.failures + 2);
+	KTEST_EXPECT_EQ(t, after.free, before.free);
+	p = alloc_page(GFP_KERNEL);
+	KTEST_EXPECT(t, p != NULL);
+	if (p)
+		__free_page(p);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: conversions on a sample of real pages. Expect pfn, page and
+ * address to round-trip. */
+static void buddy_conversions(struct ktest *t)
+{
+	struct page *p = alloc_pages(GFP_KERNEL, 4);
+	pfn_t pfn;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	pfn = page_to_pfn(p);
+	for (unsigned int i = 0; i < 16; i++) {
+		char *va = (char *)page_address(p) + i * PAGE_SIZE;
+
+		KTEST_EXPECT(t, pfn_to_page(pfn + i) == p + i);
+		KTEST_EXPECT(t, virt_to_page(va + 123) == p + i);
+		KTEST_EXPECT_EQ(t, virt_to_phys(va), pfn_to_paddr(pfn + i));
+	}
+	__free_pages(p, 4);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+static const struct ktest_case buddy_cases[] = {
+    KTEST_CASE(buddy_counters),
+    KTEST_CASE(buddy_split_25k),
+    KTEST_CASE(buddy_exhaust_all),
+    KTEST_CASE(buddy_dma32_below_4g),
+    KTEST_CASE(buddy_kernel_prefers_normal),
+    KTEST_CASE(buddy_zeroed),
+    KTEST_CASE(buddy_misuse_double_free),
+    KTEST_CASE(buddy_misuse_wrong_order_inside),
+    KTEST_CASE(buddy_misuse_reserved_unaligned),
+    KTEST_CASE(buddy_failure_recovers),
+    KTEST_CASE(buddy_conversions),
+    KTEST_END,
+};
+
+static const struct ktest_suite buddy_suite = {
+    "buddy",
+    buddy_cases,
+    buddy_suite_init,
+    buddy_suite_exit,
+};
+
+KTEST_SUITE_REGISTER(buddy_suite, 40);

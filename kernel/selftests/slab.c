@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * selftest=slab and selftest=kmalloc: the object caches and kmalloc on
+ * the real machine, over the real buddy allocator. Every case passes
+ * with and without slab_debug=FZPU (misuse is reported either way; the
+ * red-zone and poison cases make their own caches with those flags).
+ * Reports go to a capturing hook while the suites run and are echoed as
+ * KTAP diagnostics ("# reported: BUG ...").
+ */
+#include "kernel/selftest.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/rand.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+
+static struct {
+	unsigned int count;
+	enum slab_bug bug;
+	const void *addr;
+	uintptr_t owner;
+} rep;
+
+static void capture(const struct slab_report *r)
+{
+	rep.count++;
+	rep.bug = r->bug;
+	rep.addr = r->addr;
+	rep.owner = r->owner;
+	printk("    # reported: %s\n", r->line);
+}
+
+static int suites_init(void)
+{
+	memset(&rep, 0, sizeof(rep));
+	slab_set_report_hook(capture);
+	return 0;
+}
+
+static void suites_exit(void)
+{
+	slab_set_report_hook(NULL);
+}
+
+/* One report of kind b since the last check; resets the record. */
+static bool reported(enum slab_bug b)
+{
+	bool ok = rep.count == 1 && rep.bug == b;
+
+	memset(&rep, 0, sizeof(rep));
+	return ok;
+}
+
+static unsigned long free_pages_now(void)
+{
+	struct buddy_stats st;
+
+	buddy_stats(&st);
+	return st.free;
+}
+
+static struct kmem_cache_info info_of(struct kmem_cache *c)
+{
+	struct kmem_cache_info i;
+
+	kmem_cache_info(c, &i);
+	return i;
+}
+
+static uintptr_t slab_of(struct kmem_cache *c, const void *p)
+{
+	return (uintptr_t)p & c->slab_mask;
+}
+
+/* ------------------------------------------------------------- slab */
+
+#define BASIC_OBJS 300
+
+/* Scenario: 300 objects of 2 KiB (8-page slabs), written and freed.
+ * Expect distinct aligned objects, a multi-page slab, slab_check() clean
+ * and every page back after destroy. */
+static void slab_basic(struct ktest *t)
+{
+	static void *objs[BASIC_OBJS];
+	struct kmem_cache *c = kmem_cache_create("st-2k", 2048, 64, 0, NULL);
+	unsigned long free0 = free_pages_now(); /* after the cache's own */
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_EXPECT_GE(t, info_of(c).order, 1);
+	for (int i = 0; i < BASIC_OBJS; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, objs[i]);
+		KTEST_EXPECT(t, IS_ALIGNED((uintptr_t)objs[i], 64));
+		memset(objs[i], i & 0xff, 2048);
+	}
+	for (int i = 0; i < BASIC_OBJS; i++)
+		KTEST_EXPECT_EQ(t, ((unsigned char *)objs[i])[2047], i & 0xff);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, BASIC_OBJS);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	for (int i = 0; i < BASIC_OBJS; i++)
+		kmem_cache_free(c, objs[i]);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
+static unsigned int ctor_calls;
+
+static void ctor_fn(void *p)
+{
+	uint64_t *o = p;
+
+	o[0] = 0xc0257c0257c02570ULL;
+	o[1] = 0;
+	ctor_calls++;
+}
+
+/* Scenario: a cache with a counting constructor. Expect it to run once
+ * per object when the slab is made, and a freed object to come back
+ * unchanged (still constructed, with what its user left in it). */
+static void slab_ctor_once(struct ktest *t)
+{
+	struct kmem_cache *c;
+	uint64_t *a, *b, *again;
+	unsigned int n;
+
+	ctor_calls = 0;
+	c = kmem_cache_create("st-ctor", 40, 0, 0, ctor_fn);
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_EXPECT_EQ(t, ctor_calls, 0);
+	n = info_of(c).objs_per_slab;
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_ASSERT(t, a && b);
+	KTEST_EXPECT_EQ(t, ctor_calls, n);
+	KTEST_EXPECT_EQ(t, a[0], 0xc0257c0257c02570ULL);
+	a[1] = 1234;
+	kmem_cache_free(c, a);
+	again = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_EXPECT(t, again == a);
+	KTEST_EXPECT_EQ(t, again[1], 1234);
+	KTEST_EXPECT_EQ(t, again[0], 0xc0257c0257c02570ULL);
+	KTEST_EXPECT_EQ(t, ctor_calls, n);
+	kmem_cache_free(c, again);
+	kmem_cache_free(c, b);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* Scenario: slab A empty, slab B partial. Expect allocations from B,
+ * then A without growing, then a new slab; then shrink keeps one empty
+ * slab and frees the rest. */
+static void slab_lists_order(struct ktest *t)
+{
+	static void *objs[64];
+	struct kmem_cache *c = kmem_cache_create("st-order", 1024, 0, 0, NULL);
+	unsigned int n;
+	uintptr_t a, b;
+	void *p, *q, *extra;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	n = info_of(c).objs_per_slab;
+	KTEST_ASSERT(t, 2 * n <= 64);
+	for (unsigned int i = 0; i < 2 * n; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	a = slab_of(c, objs[0]);
+	b = slab_of(c, objs[n]);
+	KTEST_ASSERT(t, a != b);
+	for (unsigned int i = 0; i < n; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_free(c, objs[n]);
+	p = kmem_cache_alloc(c, 0);
+	q = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT_EQ(t, slab_of(c, p), b);
+	KTEST_EXPECT_EQ(t, slab_of(c, q), a);
+	KTEST_EXPECT_EQ(t, info_of(c).grows, 2);
+	objs[n] = p;
+	objs[0] = q;
+	for (unsigned int i = 1; i < n; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	extra = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, slab_of(c, extra) != a && slab_of(c, extra) != b);
+	KTEST_EXPECT_EQ(t, info_of(c).grows, 3);
+	kmem_cache_free(c, extra);
+	for (unsigned int i = 0; i < 2 * n; i++)
+		kmem_cache_free(c, objs[i]);
+	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 3);
+	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 2UL << info_of(c).order);
+	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+#define RANDOM_LIVE 128
+#define RANDOM_STEPS 600
+
+/* Scenario: random allocs and frees over two caches, slab_check() after
+ * every step. Expect contents intact and no violation. */
+static void slab_random_check(struct ktest *t)
+{
+	static struct {
+		unsigned char *p;
+		int c;
+		unsigned char tag;
+	} live[RANDOM_LIVE];
+	struct kmem_cache *c[2] = {
+	    kmem_cache_create("st-rnd-24", 24, 0, 0, NULL),
+	    kmem_cache_create("st-rnd-700", 700, 0, 0, NULL),
+	};
+	struct rand_state r;
+	unsigned int n = 0;
+
+	KTEST_ASSERT(t, c[0] && c[1]);
+	rand_seed(&r, 2024);
+	for (int step = 0; step < RANDOM_STEPS; step++) {
+		if (n == 0 || (n < RANDOM_LIVE && rand_below(&r, 2))) {
+			int k = (int)rand_below(&r, 2);
+
+			live[n].p = kmem_cache_alloc(c[k], GFP_KERNEL);
+			KTEST_ASSERT_NOT_NULL(t, live[n].p);
+			live[n].c = k;
+			live[n].tag = (unsigned char)rand_next(&r);
+			memset(live[n].p, live[n].tag, kmem_cache_size(c[k]));
+			n++;
+		} else {
+			unsigned int i = (unsigned int)rand_below(&r, n);
+
+			KTEST_EXPECT_EQ(t, live[i].p[0], live[i].tag);
+			kmem_cache_free(c[live[i].c], live[i].p);
+			live[i] = live[--n];
+		}
+		if (slab_check()) {
+			ktest_fail(t, __FILE__, __LINE__,
+				   "slab_check failed at step %d", step);
+			return;
+		}
+	}
+	while (n) {
+		n--;
+		kmem_cache_free(c[live[n].c], live[n].p);
+	}
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c[0]), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c[1]), 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
+/* Scenario: a double free, a free inside an object, a free into the
+ * wrong cache. Expect one report of the right kind each, nothing freed,
+ * the caches consistent. */
+static void slab_misuse_reported(struct ktest *t)
+{
+	struct kmem_cache *a = kmem_cache_create("st-mis-a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("st-mis-b", 64, 0, 0, NULL);
+	char *p, *q, *r;
+
+	KTEST_ASSERT(t, a && b);
+	p = kmem_cache_alloc(a, 0);
+	q = kmem_cache_alloc(a, 0);
+	r = kmem_cache_alloc(b, 0);
+	KTEST_ASSERT(t, p && q && r);
+	kmem_cache_free(a, p);
+	kmem_cache_free(a, p);
+	KTEST_EXPECT(t, rep.addr == p);
+	if (a->flags & SLAB_STORE_USER)
+		KTEST_EXPECT(t, rep.owner != 0);
+	KTEST_EXPECT(t, reported(SLAB_BUG_DOUBLE_FREE));
+	kmem_cache_free(a, q + 16);
+	KTEST_EXPECT(t, reported(SLAB_BUG_NOT_OBJECT_START));
+	kmem_cache_free(b, q);
+	KTEST_EXPECT(t, reported(SLAB_BUG_WRONG_CACHE));
+	KTEST_EXPECT_EQ(t, info_of(a).active_objs, 1);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	kmem_cache_free(a, q);
+	kmem_cache_free(b, r);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(a), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(b), 0);
+}
+
+/* Scenario: the hardened link of a free object overwritten in its low
+ * byte. Expect one "free pointer corrupted" report before any bad
+ * pointer is handed out, and the slab quarantined. */
+static void slab_freeptr_quarantine(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("st-fp", 64, 0, 0, NULL);
+	void *keep[3], *got[3] = {0};
+	uintptr_t slab;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	for (int i = 0; i < 3; i++)
+		KTEST_ASSERT_NOT_NULL(t, keep[i] = kmem_cache_alloc(c, 0));
+	slab = slab_of(c, keep[0]);
+	kmem_cache_free(c, keep[1]);
+	kmem_cache_free(c, keep[2]);
+	((uintptr_t *)keep[2])[-1] ^= 0x28;
+	for (int i = 0; i < 3 && rep.count == 0; i++) {
+		got[i] = kmem_cache_alloc(c, 0);
+		KTEST_ASSERT_NOT_NULL(t, got[i]);
+		KTEST_EXPECT(t,
+			     slab_of(c, got[i]) != slab || got[i] == keep[2]);
+	}
+	KTEST_EXPECT(t, reported(SLAB_BUG_FREEPTR));
+	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_QUARANTINED], 1);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	kmem_cache_free(c, keep[0]);
+	for (int i = 0; i < 3; i++)
+		kmem_cache_free(c, got[i]);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* Scenario: a cache with red zones (Z); a write one byte past an object,
+ * then the byte restored. Expect the free to be reported and refused,
+ * then the repaired object to free normally. */
+static void slab_redzone_reported(struct ktest *t)
+{
+	struct kmem_cache *c =
+	    kmem_cache_create("st-rz", 60, 0, SLAB_RED_ZONE, NULL);
+	unsigned char *p, saved;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	p = kmem_cache_alloc(c, 0);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	saved = p[60];
+	p[60] = (unsigned char)~saved;
+	kmem_cache_free(c, p);
+	KTEST_EXPECT(t, rep.addr == p + 60);
+	KTEST_EXPECT(t, reported(SLAB_BUG_REDZONE));
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 1);
+	p[60] = saved;
+	kmem_cache_free(c, p);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/* Scenario: a poisoned cache (P); a write into a freed object. Expect
+ * "use after free" at the next allocation, the damaged object not handed
+ * out, its slab quarantined. */
+static void slab_poison_reported(struct ktest *t)
+{
+	struct kmem_cache *c =
+	    kmem_cache_create("st-uaf", 128, 0, SLAB_POISON, NULL);
+	unsigned char *p, *q;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	p = kmem_cache_alloc(c, 0);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	kmem_cache_free(c, p);
+	p[100] = 0;
+	q = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, q != NULL && q != p);
+	KTEST_EXPECT(t, rep.addr == p + 100);
+	KTEST_EXPECT(t, reported(SLAB_BUG_POISON));
+	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_QUARANTINED], 1);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	kmem_cache_free(c, q);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
+/* Scenario: destroy with a live object, then without. Expect -EBUSY and
+ * one report, then 0 and the pages back. */
+static void slab_destroy_busy(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("st-busy", 500, 0, 0, NULL);
+	unsigned long free0;
+	unsigned int c_order;
+	void *p;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	c_order = info_of(c).order;
+	p = kmem_cache_alloc(c, 0);
+	free0 = free_pages_now();
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), -EBUSY);
+	KTEST_EXPECT(t, reported(SLAB_BUG_DESTROY_BUSY));
+	kmem_cache_free(c, p);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, free_pages_now(), free0 + (1UL << c_order));
+}
+
+static const struct ktest_case slab_cases[] = {
+    KTEST_CASE(slab_basic),
+    KTEST_CASE(slab_ctor_once),
+    KTEST_CASE(slab_lists_order),
+    KTEST_CASE(slab_random_check),
+    KTEST_CASE(slab_misuse_reported),
+    KTEST_CASE(slab_freeptr_quarantine),
+    KTEST_CASE(slab_redzone_reported),
+    KTEST_CASE(slab_poison_reported),
+    KTEST_CASE(slab_destroy_busy),
+    KTEST_END,
+};
+
+static const struct ktest_suite slab_suite = {"slab", slab_cases, suites_init,
+					      suites_exit};
+KTEST_SUITE_REGISTER(slab_suite, 50);
+
+/* ---------------------------------------------------------- kmalloc */
+
+/* Scenario: sizes 1..8192 (every size to 512, then every 7th). Expect
+ * ksize() to be the class, at least the size and under 25% more above
+ * 64 bytes, objects 8-byte aligned. */
+static void kmalloc_classes(struct ktest *t)
+{
+	for (size_t s = 1; s <= KMALLOC_MAX_CACHE_SIZE; s += s < 512 ? 1 : 7) {
+		void *p = kmalloc(s, GFP_KERNEL);
+		size_t k;
+
+		KTEST_ASSERT_NOT_NULL(t, p);
+		k = ksize(p);
+		if (k != kmalloc_size_class(s) || k < s ||
+		    (s > 64 && (k - s) * 4 > s) ||
+		    !IS_ALIGNED((uintptr_t)p, 8)) {
+			ktest_fail(t, __FILE__, __LINE__,
+				   "size %zu: ksize %zu, class %zu, at %p", s,
+				   k, kmalloc_size_class(s), p);
+			kfree(p);
+			return;
+		}
+		kfree(p);
+	}
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+}
+
+/* Scenario: kmalloc(0), impossible sizes, overflowing kcalloc. Expect
+ * ZERO_SIZE_PTR (freeable), NULL, NULL, and no report. */
+static void kmalloc_edges(struct ktest *t)
+{
+	volatile size_t zero = 0, huge = KMALLOC_MAX_SIZE + 1;
+	unsigned char *p;
+
+	KTEST_EXPECT(t, kmalloc(zero, GFP_KERNEL) == ZERO_SIZE_PTR);
+	kfree(ZERO_SIZE_PTR);
+	kfree(NULL);
+	KTEST_EXPECT_EQ(t, ksize(ZERO_SIZE_PTR), 0);
+	KTEST_EXPECT(t, kmalloc(huge, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	KTEST_EXPECT(t, kcalloc(SIZE_MAX / 4, 8, GFP_KERNEL) == NULL);
+	KTEST_EXPECT(t, kcalloc(1UL << 33, 1UL << 33, GFP_KERNEL) == NULL);
+	p = kcalloc(25, 8, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	for (int i = 0; i < 200; i++)
+		KTEST_EXPECT_EQ(t, p[i], 0);
+	kfree(p);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
+/* Scenario: krealloc from 16 bytes up through 6000 and 40000 and back
+ * to 100. Expect the contents kept at every step, the same pointer while
+ * ksize allows, and krealloc(p, 0) to free. */
+static void kmalloc_krealloc(struct ktest *t)
+{
+	static const size_t sizes[] = {16, 20, 300, 6000, 40000, 100};
+	unsigned char *p = kmalloc(16, GFP_KERNEL);
+	size_t have = 16;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	for (size_t i = 0; i < 16; i++)
+		p[i] = (unsigned char)(i + 1);
+	for (size_t k = 1; k < ARRAY_SIZE(sizes); k++) {
+		bool fits = sizes[k] <= ksize(p);
+		unsigned char *q = krealloc(p, sizes[k], GFP_KERNEL);
+		size_t keep = MIN(have, sizes[k]);
+
+		KTEST_ASSERT_NOT_NULL(t, q);
+		if (fits)
+			KTEST_EXPECT(t, q == p);
+		for (size_t i = 0; i < keep; i++)
+			if (q[i] != (unsigned char)(i + 1)) {
+				ktest_fail(t, __FILE__, __LINE__,
+					   "byte %zu lost at %zu", i, sizes[k]);
+				break;
+			}
+		for (size_t i = keep; i < sizes[k]; i++)
+			q[i] = (unsigned char)(i + 1);
+		p = q;
+		have = sizes[k];
+	}
+	KTEST_EXPECT(t, krealloc(p, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
+/* Scenario: 100000 bytes, a large allocation. Expect a page-aligned
+ * order-5 block with PG_large, ksize 128 KiB, all pages back at kfree. */
+static void kmalloc_large_block(struct ktest *t)
+{
+	unsigned long free0 = free_pages_now();
+	unsigned char *p = kmalloc(100000, GFP_KERNEL);
+	struct page *pg;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	pg = virt_to_page(p);
+	KTEST_ASSERT_NOT_NULL(t, pg);
+	KTEST_EXPECT(t, IS_ALIGNED((uintptr_t)p, PAGE_SIZE));
+	KTEST_EXPECT(t, (pg->flags & PG_large) != 0);
+	KTEST_EXPECT_EQ(t, ksize(p), 128UL << 10);
+	KTEST_EXPECT_EQ(t, free_pages_now(), free0 - 32);
+	p[99999] = 1;
+	kfree(p);
+	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+}
+
+/* Scenario: kfree twice, inside an object, inside a large block, of a
+ * page from the buddy allocator. Expect one report of the right kind
+ * each and the allocators consistent. */
+static void kmalloc_kfree_misuse(struct ktest *t)
+{
+	char *p = kmalloc(40, GFP_KERNEL), *q = kmalloc(40, GFP_KERNEL);
+	char *big = kmalloc(20000, GFP_KERNEL);
+	struct page *pg = alloc_page(GFP_KERNEL);
+
+	KTEST_ASSERT(t, p && q && big && pg);
+	kfree(p);
+	kfree(p);
+	KTEST_EXPECT(t, reported(SLAB_BUG_DOUBLE_FREE));
+	kfree(q + 8);
+	KTEST_EXPECT(t, reported(SLAB_BUG_NOT_OBJECT_START));
+	kfree(big + 8);
+	KTEST_EXPECT(t, reported(SLAB_BUG_NOT_OBJECT_START));
+	kfree(page_address(pg));
+	KTEST_EXPECT(t, reported(SLAB_BUG_INVALID_FREE));
+	kfree(q);
+	kfree(big);
+	__free_page(pg);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/* Scenario: the class table against log-uniform sizes 8..4096. Expect
+ * an average internal waste of at most 12%. */
+static void kmalloc_waste(struct ktest *t)
+{
+	unsigned int x100 = kmalloc_waste_pct_x100(20000);
+
+	ktest_info(t, "waste %u.%02u%%", x100 / 100, x100 % 100);
+	KTEST_EXPECT_LE(t, x100, 1200);
+}
+
+static const struct ktest_case kmalloc_cases[] = {
+    KTEST_CASE(kmalloc_classes),
+    KTEST_CASE(kmalloc_edges),
+    KTEST_CASE(kmalloc_krealloc),
+    KTEST_CASE(kmalloc_large_block),
+    KTEST_CASE(kmalloc_kfree_misuse),
+    KTEST_CASE(kmalloc_waste),
+    KTEST_END,
+};
+
+static const struct ktest_suite kmalloc_suite = {"kmalloc", kmalloc_cases,
+						 suites_init, suites_exit};
+KTEST_SUITE_REGISTER(kmalloc_suite, 55);

@@ -1,0 +1,974 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The binary buddy page allocator.
+ *
+ * Theory of operation
+ * -------------------
+ * Every page of RAM that exists has a 32-byte descriptor (struct page).
+ * Descriptors live in one array per *range*: a run of contiguous usable
+ * RAM as memblock reports it, cut in two where it crosses 4 GiB so that
+ * each range lies in one zone. A hole between banks has no descriptors:
+ *
+ *   pfn   0x80000        0x88000    0xfc000      0x100000    0x104000
+ *         [ range 0 DMA32 )   hole   [ range 1 DMA32 )[ range 2 NORMAL )
+ *   map   ranges[0].map[]            ranges[1].map[]  ranges[2].map[]
+ *
+ * page->range names the array, so page <-> pfn is O(1) both ways given
+ * the range; pfn_to_page() finds the range by binary search (there are
+ * a handful). The arrays are allocated from memblock and thus reserved.
+ *
+ * A free block of 2^order pages is its head descriptor (PG_buddy, order)
+ * linked on its zone's free_area[order]. Allocation takes the first
+ * block of the smallest order >= the request and, while it is too big,
+ * splits it: the lower half is kept, the upper half goes on the free
+ * list one order down. Freeing merges the block with its buddy (pfn ^
+ * 2^order) while the buddy is a free head of the same order in the same
+ * range, then links the result. Reserved pages are never PG_buddy, and a
+ * buddy outside the range is never looked at, so no block straddles a
+ * hole, a range boundary (hence 4 GiB) or a reserved region.
+ *
+ * The other pages of a block carry no allocator flags, so an allocation
+ * or free touches only the head and, per split or merge, one buddy:
+ * O(MAX_ORDER) at worst, O(1) when a block of the right order is free.
+ * The block-size and buddy arithmetic is in buddy_internal.h, in one
+ * place, so that another policy can replace it.
+ *
+ * At init every descriptor is written once, and each free range is
+ * carved into the largest aligned blocks (buddy_fit_order), which are
+ * already coalesced: two greedy neighbours are never buddies of equal
+ * order below MAX_ORDER.
+ *
+ * Invariants (buddy_check() cites them)
+ *   I1  ranges are sorted, disjoint and non-empty; none crosses 4 GiB;
+ *       range->zone is DMA32 below 4 GiB and NORMAL above.
+ *   I2  map[i] of range r has range == r and zone == r's zone.
+ *   I3  a free head has flags == PG_buddy, order <= MAX_ORDER, a pfn
+ *       aligned to 2^order, and its whole block inside its range; the
+ *       block's other pages have flags == 0.
+ *   I4  zone->free_area[o].free_list links exactly the zone's free heads
+ *       of order o, with consistent prev/next links; .nr_free counts
+ *       them.
+ *   I5  no free block's buddy is a free head of the same order.
+ *   I6  a zone's free pages, sum(nr_free << o), are <= managed_pages,
+ *       which is the number of the zone's non-reserved pages. (Free
+ *       pages are derived, not counted twice on every operation.)
+ *   I7  a reserved page has flags == PG_reserved and is in no block.
+ *   I8  the non-reserved pages of a range are tiled exactly by blocks,
+ *       each headed by PG_buddy (free) or PG_head (allocated, with
+ *       order <= MAX_ORDER, aligned, inside the range); no other page
+ *       carries PG_buddy, PG_head or an unknown flag.
+ *   I9  a free head's private field holds BUDDY_FREE_POISON.
+ *
+ * Locking: single hart, no locks yet.
+ *
+ * Failure modes
+ *   - No block of the order in any allowed zone, or order > MAX_ORDER:
+ *     NULL, one rate-limited "page allocation failure" line unless
+ *     __GFP_NOWARN. Nothing changes.
+ *   - Misuse of a free (double free, wrong order, reserved page, page
+ *     inside a larger block, unaligned address, not RAM, bad order):
+ *     one "BUG: <what> pfn 0x... order ..." line, the bug hook, and the
+ *     call is refused before anything changes.
+ *   - No memory for descriptors at init: panic.
+ *   - Corrupted metadata met on the fast path: ASSERT (debug builds);
+ *     buddy_check() finds it in any build.
+ */
+#include "mm/buddy.h"
+
+#include <stdarg.h>
+
+#include "lib/assert.h"
+#include "lib/fmt.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/buddy_internal.h"
+#include "mm/linear.h"
+#include "mm/memblock.h"
+
+STATIC_ASSERT(sizeof(struct page) == 32); /* init_descs copies 4 words */
+STATIC_ASSERT(MAX_ORDER >= 0 && MAX_ORDER <= 20);
+STATIC_ASSERT(BUDDY_MAX_RANGES <= UINT16_MAX);
+STATIC_ASSERT(MAX_NR_ZONES <= UINT8_MAX);
+STATIC_ASSERT(sizeof(struct buddy_range) == 32);
+
+/* Failure lines: 10, then one in every 1000 failures. */
+#define BUDDY_FAIL_BURST 10
+#define BUDDY_FAIL_INTERVAL 1000
+/* buddy_check() prints at most this many violations, then a summary. */
+#define BUDDY_CHECK_MAX_PRINT 32
+
+struct buddy_state buddy;
+
+static buddy_bug_hook_fn bug_hook;
+static struct ratelimit fail_rl =
+    RATELIMIT_INIT(BUDDY_FAIL_BURST, BUDDY_FAIL_INTERVAL);
+
+static const char *const zone_names[MAX_NR_ZONES] = {
+    [ZONE_DMA32] = "DMA32",
+    [ZONE_NORMAL] = "Normal",
+};
+
+static const char *const bug_names[BUDDY_NR_BUGS] = {
+    [BUDDY_BUG_NOT_RAM] = "free of a page that is not RAM",
+    [BUDDY_BUG_BAD_ORDER] = "free with invalid order",
+    [BUDDY_BUG_UNALIGNED] = "free of unaligned address",
+    [BUDDY_BUG_RESERVED] = "free of reserved page",
+    [BUDDY_BUG_DOUBLE_FREE] = "double free",
+    [BUDDY_BUG_WRONG_ORDER] = "free with wrong order",
+    [BUDDY_BUG_INSIDE_BLOCK] = "free of page inside a larger block",
+};
+
+/* ------------------------------------------------------------ lookups */
+
+static inline pfn_t range_end_pfn(const struct buddy_range *r)
+{
+	return r->start_pfn + r->nr_pages;
+}
+
+static inline unsigned int range_zone_idx(const struct buddy_range *r)
+{
+	return (unsigned int)(r->zone - buddy.zones);
+}
+
+/* The range holding pfn, or NULL (I1: sorted, so binary search). */
+static struct buddy_range *pfn_range(pfn_t pfn)
+{
+	unsigned int lo = 0, hi = buddy.nr_ranges;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		struct buddy_range *r = &buddy.ranges[mid];
+
+		if (pfn < r->start_pfn)
+			hi = mid;
+		else if (pfn - r->start_pfn >= r->nr_pages)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * The range whose descriptor array holds the pointer p, or NULL; does
+ * not dereference p. *idx receives the index in the array.
+ */
+static struct buddy_range *desc_range(const void *p, pfn_t *idx)
+{
+	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
+		struct buddy_range *r = &buddy.ranges[i];
+		uintptr_t off = (uintptr_t)p - (uintptr_t)r->map;
+
+		if (off % sizeof(struct page) == 0 &&
+		    off / sizeof(struct page) < r->nr_pages) {
+			*idx = off / sizeof(struct page);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+bool pfn_valid(pfn_t pfn)
+{
+	return pfn_range(pfn) != NULL;
+}
+
+struct page *pfn_to_page(pfn_t pfn)
+{
+	struct buddy_range *r = pfn_range(pfn);
+
+	return r ? &r->map[pfn - r->start_pfn] : NULL;
+}
+
+pfn_t page_to_pfn(const struct page *page)
+{
+	const struct buddy_range *r = &buddy.ranges[page->range];
+
+	return r->start_pfn + (pfn_t)(page - r->map);
+}
+
+void *page_address(const struct page *page)
+{
+	return phys_to_virt(pfn_to_paddr(page_to_pfn(page)));
+}
+
+struct page *virt_to_page(const void *addr)
+{
+	return pfn_to_page(paddr_to_pfn(virt_to_phys(addr)));
+}
+
+unsigned int get_order(size_t size)
+{
+	if (size <= PAGE_SIZE)
+		return 0;
+	return buddy_order_for_pages(DIV_ROUND_UP((uint64_t)size, PAGE_SIZE));
+}
+
+/* ----------------------------------------------------- free-list core */
+
+/* Make page the head of a free block of order and link it (I3, I4, I9). */
+static inline void link_free(struct zone *z, struct page *page,
+			     unsigned int order)
+{
+	page->flags = PG_buddy;
+	page->order = (uint8_t)order;
+	page->private = BUDDY_FREE_POISON;
+	list_add(&page->lru, &z->free_area[order].free_list);
+	z->free_area[order].nr_free++;
+}
+
+/*
+ * Unlink a free head. Its flags and links are left for the caller: the
+ * head of an allocated block gets PG_head, a merged buddy gets 0, and
+ * lru belongs to the new owner.
+ */
+static inline void unlink_free(struct zone *z, struct page *page,
+			       unsigned int order)
+{
+	struct list_head *next = page->lru.next, *prev = page->lru.prev;
+
+	next->prev = prev;
+	prev->next = next;
+	z->free_area[order].nr_free--;
+}
+
+/* Take a block of `order` from z, splitting a larger one if needed. */
+static struct page *rmqueue(struct zone *z, unsigned int order)
+{
+	struct page *page;
+	unsigned int o;
+
+	for (o = order; o <= MAX_ORDER; o++)
+		if (!list_empty(&z->free_area[o].free_list))
+			goto found;
+	return NULL;
+
+found:
+	page = list_first_entry(&z->free_area[o].free_list, struct page, lru);
+	ASSERT(page->flags == PG_buddy && page->order == o); /* I3, I4 */
+	ASSERT(page->private == BUDDY_FREE_POISON); /* I9 */
+	unlink_free(z, page, o);
+	while (o > order) {
+		struct page *upper = page + buddy_split_offset(o);
+
+		o--;
+		ASSERT(upper->flags == 0); /* I3 */
+		link_free(z, upper, o);
+	}
+	page->flags = PG_head;
+	page->order = (uint8_t)order;
+	page->private = 0;
+	return page;
+}
+
+/* ------------------------------------------------------------ reports */
+
+const char *buddy_bug_name(enum buddy_bug bug)
+{
+	return (unsigned int)bug < BUDDY_NR_BUGS ? bug_names[bug] : "?";
+}
+
+buddy_bug_hook_fn buddy_set_bug_hook(buddy_bug_hook_fn hook)
+{
+	buddy_bug_hook_fn old = bug_hook;
+
+	bug_hook = hook;
+	return old;
+}
+
+static void __printf(4, 5) report(enum buddy_bug bug, pfn_t pfn,
+				  unsigned int order, const char *fmt, ...)
+{
+	char detail[96] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		fmt_vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	buddy.bugs++;
+	printk("BUG: %s%s pfn 0x%lx order %u\n", buddy_bug_name(bug), detail,
+	       pfn, order);
+	if (bug_hook)
+		bug_hook(bug, pfn, order);
+}
+
+/*
+ * Find the block holding pfn when pfn is not a head: the nearest aligned
+ * head at or below it, at increasing orders, that covers it (I8: pages
+ * between it and pfn carry no head flags). NULL if none does.
+ */
+static struct page *find_container(const struct buddy_range *r, pfn_t pfn,
+				   pfn_t *head_pfn)
+{
+	for (unsigned int o = 1; o <= MAX_ORDER; o++) {
+		pfn_t h = buddy_block_head(pfn, o);
+		struct page *p;
+
+		if (h < r->start_pfn)
+			break;
+		p = &r->map[h - r->start_pfn];
+		if ((p->flags & (PG_buddy | PG_head)) && p->order >= o &&
+		    p->order <= MAX_ORDER) {
+			*head_pfn = h;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Classify and report a free that failed the fast-path checks. */
+static void free_bad(const struct page *page, unsigned int order)
+{
+	const struct buddy_range *r = NULL;
+	const struct page *c;
+	pfn_t idx = 0, pfn, head;
+
+	if (page)
+		r = desc_range(page, &idx);
+	if (!r) {
+		report(BUDDY_BUG_NOT_RAM, 0, order, " (descriptor %p)", page);
+		return;
+	}
+	pfn = r->start_pfn + idx;
+	if (order > MAX_ORDER)
+		report(BUDDY_BUG_BAD_ORDER, pfn, order, NULL);
+	else if (page->flags & PG_reserved)
+		report(BUDDY_BUG_RESERVED, pfn, order, NULL);
+	else if (page->flags & PG_buddy)
+		report(BUDDY_BUG_DOUBLE_FREE, pfn, order, NULL);
+	else if (page->flags & PG_head)
+		report(BUDDY_BUG_WRONG_ORDER, pfn, order,
+		       " (allocated with %u)", page->order);
+	else if ((c = find_container(r, pfn, &head)) && (c->flags & PG_buddy))
+		report(BUDDY_BUG_DOUBLE_FREE, pfn, order,
+		       " (inside free block 0x%lx, %lu pages)", head,
+		       buddy_block_pages(c->order));
+	else if (c)
+		report(BUDDY_BUG_INSIDE_BLOCK, pfn, order,
+		       " (block 0x%lx, %lu pages)", head,
+		       buddy_block_pages(c->order));
+	else
+		report(BUDDY_BUG_INSIDE_BLOCK, pfn, order, " (no block head)");
+}
+
+static void alloc_failed(gfp_t gfp, unsigned int order)
+{
+	buddy.failures++;
+	if (!(gfp & __GFP_NOWARN) && ratelimit_ok(&fail_rl))
+		printk("page allocation failure: order:%u, gfp:0x%x\n", order,
+		       gfp);
+}
+
+/* ----------------------------------------------------------- the API */
+
+/*
+ * Everything but the fast path: the zone fallback, splitting, zeroing
+ * and failure.
+ */
+static struct page *__attribute__((noinline))
+alloc_pages_slow(gfp_t gfp, unsigned int order)
+{
+	struct zone *const *zl;
+
+	if (likely(order <= MAX_ORDER)) {
+		zl = (gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+		for (; *zl; zl++) {
+			struct page *page = rmqueue(*zl, order);
+
+			if (likely(page)) {
+				if (gfp & __GFP_ZERO)
+					memset(page_address(page), 0,
+					       PAGE_SIZE << order);
+				return page;
+			}
+		}
+	}
+	alloc_failed(gfp, order);
+	return NULL;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct zone *z =
+	    (gfp & __GFP_DMA32) ? buddy.zl_dma32[0] : buddy.zl_kernel[0];
+
+	/* Fast path: a free block of exactly this order in the first zone. */
+	if (likely(order <= MAX_ORDER && z && !(gfp & __GFP_ZERO))) {
+		struct list_head *head = &z->free_area[order].free_list;
+
+		if (likely(head->next != head)) {
+			struct page *page =
+			    list_entry(head->next, struct page, lru);
+
+			ASSERT(page->flags == PG_buddy && page->order == order);
+			ASSERT(page->private == BUDDY_FREE_POISON);
+			unlink_free(z, page, order);
+			page->flags = PG_head;
+			page->private = 0;
+			return page;
+		}
+	}
+	return alloc_pages_slow(gfp, order);
+}
+
+/*
+ * Free a block, merging it with free buddies (I5). The checks refuse
+ * anything but the head of an allocated block of this order whose
+ * pointer lies in its range's descriptor array.
+ */
+void __free_pages(struct page *page, unsigned int order)
+{
+	const struct buddy_range *r;
+	struct zone *z;
+	uintptr_t off;
+	pfn_t pfn, start, nr;
+
+	if (unlikely(!page || page->range >= BUDDY_MAX_RANGES ||
+		     (page->flags & BUDDY_PG_STATE) != PG_head ||
+		     page->order != order))
+		goto bad;
+	r = &buddy.ranges[page->range];
+	off = (uintptr_t)page - (uintptr_t)r->map;
+	start = r->start_pfn;
+	nr = r->nr_pages;
+	if (unlikely(off % sizeof(*page) != 0 || off / sizeof(*page) >= nr))
+		goto bad;
+	pfn = start + off / sizeof(*page);
+	z = r->zone;
+
+	while (order < MAX_ORDER) {
+		pfn_t bpfn = buddy_buddy_pfn(pfn, order);
+		struct page *b;
+
+		if (bpfn - start >= nr)
+			break; /* the buddy is not in this range */
+		b = page + ((intptr_t)bpfn - (intptr_t)pfn);
+		if (b->flags != PG_buddy || b->order != order)
+			break;
+		unlink_free(z, b, order);
+		/* The higher of the two becomes an ordinary page (I3). */
+		if (b < page) {
+			page->flags = 0;
+			page = b;
+		} else {
+			b->flags = 0;
+		}
+		pfn = buddy_merged_pfn(pfn, order);
+		order++;
+	}
+	link_free(z, page, order);
+	return;
+bad:
+	free_bad(page, order);
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	pfn_t pfn = paddr_to_pfn(virt_to_phys((const void *)addr));
+	struct page *page;
+
+	if (addr == 0)
+		return;
+	if (unlikely(addr & (PAGE_SIZE - 1))) {
+		report(BUDDY_BUG_UNALIGNED, pfn, order, " 0x%lx", addr);
+		return;
+	}
+	page = pfn_to_page(pfn);
+	if (unlikely(!page)) {
+		report(BUDDY_BUG_NOT_RAM, pfn, order, " (address 0x%lx)", addr);
+		return;
+	}
+	__free_pages(page, order);
+}
+
+/* --------------------------------------------------------------- init */
+
+/*
+ * Write the descriptors of pfns [from, to) of range ri (I2). This is
+ * most of the cost of init: the template is copied as four 64-bit words
+ * so that each descriptor costs four stores and the loop.
+ */
+static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
+{
+	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct page tmpl = {
+	    .flags = flags,
+	    .zone = (uint8_t)range_zone_idx(r),
+	    .range = (uint16_t)ri,
+	};
+	union page_words {
+		struct page page;
+		uint64_t w[4];
+	} t = {.page = tmpl};
+	union page_words *p = (union page_words *)&r->map[from - r->start_pfn];
+	union page_words *end = (union page_words *)&r->map[to - r->start_pfn];
+	const uint64_t w0 = t.w[0], w1 = t.w[1], w2 = t.w[2], w3 = t.w[3];
+
+#pragma GCC unroll 4
+	for (; p < end; p++) {
+		p->w[0] = w0;
+		p->w[1] = w1;
+		p->w[2] = w2;
+		p->w[3] = w3;
+	}
+}
+
+/* Give the free pfns [pfn, end) of range r to its zone, largest first. */
+static void release_range(const struct buddy_range *r, pfn_t pfn, pfn_t end)
+{
+	struct zone *z = r->zone;
+
+	z->managed_pages += end - pfn;
+	while (pfn < end) {
+		unsigned int order = buddy_fit_order(pfn, end);
+		struct page *page = &r->map[pfn - r->start_pfn];
+
+		link_free(z, page, order);
+		/* Lowest addresses first, as allocation takes from the front. */
+		list_del(&page->lru);
+		list_add_tail(&page->lru, &z->free_area[order].free_list);
+		pfn += buddy_block_pages(order);
+	}
+}
+
+/* Cut memblock's memory ranges at 4 GiB into buddy ranges (I1). */
+static void make_ranges(void)
+{
+	struct prange mr;
+
+	for (unsigned int i = 0; memblock_memory_range(i, &mr); i++) {
+		pfn_t pfn = paddr_to_pfn(mr.start);
+		pfn_t end = paddr_to_pfn(mr.end);
+
+		while (pfn < end) {
+			pfn_t stop = end;
+			struct buddy_range *r;
+
+			if (pfn < BUDDY_DMA32_END_PFN &&
+			    end > BUDDY_DMA32_END_PFN)
+				stop = BUDDY_DMA32_END_PFN;
+			if (buddy.nr_ranges == BUDDY_MAX_RANGES)
+				panic("buddy_init_from_memblock: more than %u "
+				      "ranges at [mem 0x%016lx-0x%016lx]",
+				      BUDDY_MAX_RANGES, mr.start, mr.end - 1);
+			r = &buddy.ranges[buddy.nr_ranges++];
+			r->start_pfn = pfn;
+			r->nr_pages = stop - pfn;
+			r->zone = &buddy.zones[pfn < BUDDY_DMA32_END_PFN
+						   ? ZONE_DMA32
+						   : ZONE_NORMAL];
+			r->zone->present_pages += r->nr_pages;
+			pfn = stop;
+		}
+	}
+	if (buddy.nr_ranges == 0)
+		panic("buddy_init_from_memblock: no usable memory");
+}
+
+static void alloc_maps(void)
+{
+	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
+		struct buddy_range *r = &buddy.ranges[i];
+		uint64_t bytes = r->nr_pages * sizeof(struct page);
+		paddr_t pa = memblock_alloc(bytes, PAGE_SIZE, 0);
+
+		if (pa == PADDR_INVALID)
+			panic("buddy_init_from_memblock: no memory for %lu "
+			      "descriptors of [mem 0x%016lx-0x%016lx]",
+			      r->nr_pages, pfn_to_paddr(r->start_pfn),
+			      pfn_to_paddr(range_end_pfn(r)) - 1);
+		r->map = phys_to_virt(pa);
+		buddy.desc_bytes += bytes;
+	}
+}
+
+static void build_zonelists(void)
+{
+	unsigned int n = 0;
+
+	if (buddy.zones[ZONE_NORMAL].present_pages)
+		buddy.zl_kernel[n++] = &buddy.zones[ZONE_NORMAL];
+	if (buddy.zones[ZONE_DMA32].present_pages)
+		buddy.zl_kernel[n++] = &buddy.zones[ZONE_DMA32];
+	buddy.zl_kernel[n] = NULL;
+	buddy.zl_dma32[0] = buddy.zones[ZONE_DMA32].present_pages
+				? &buddy.zones[ZONE_DMA32]
+				: NULL;
+	buddy.zl_dma32[1] = NULL;
+}
+
+void buddy_init_from_memblock(void)
+{
+	struct prange fr;
+	unsigned int fi = 0;
+	bool have;
+
+	memset(&buddy, 0, sizeof(buddy));
+	fail_rl = (struct ratelimit)RATELIMIT_INIT(BUDDY_FAIL_BURST,
+						   BUDDY_FAIL_INTERVAL);
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		buddy.zones[z].name = zone_names[z];
+		for (unsigned int o = 0; o <= MAX_ORDER; o++)
+			INIT_LIST_HEAD(&buddy.zones[z].free_area[o].free_list);
+	}
+	make_ranges();
+	alloc_maps();
+
+	/*
+	 * One pass per range over memblock's free ranges (sorted): the gaps
+	 * are reserved pages (I7), the free runs become blocks.
+	 */
+	have = memblock_free_range(fi, &fr);
+	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
+		const struct buddy_range *r = &buddy.ranges[ri];
+		pfn_t pfn = r->start_pfn, end = range_end_pfn(r);
+
+		while (pfn < end) {
+			pfn_t fs = end, fe;
+
+			while (have && paddr_to_pfn(fr.end) <= pfn)
+				have = memblock_free_range(++fi, &fr);
+			if (have) {
+				fs = MAX(paddr_to_pfn(fr.start), pfn);
+				fs = MIN(fs, end);
+			}
+			init_descs(ri, pfn, fs, PG_reserved);
+			if (fs == end)
+				break;
+			fe = MIN(paddr_to_pfn(fr.end), end);
+			init_descs(ri, fs, fe, 0);
+			release_range(r, fs, fe);
+			pfn = fe;
+		}
+	}
+	memblock_close();
+	build_zonelists();
+	buddy.ready = true;
+}
+
+/* ------------------------------------------------------ introspection */
+
+static uint64_t zone_free_pages(const struct zone *z)
+{
+	uint64_t free = 0;
+
+	for (unsigned int o = 0; o <= MAX_ORDER; o++)
+		free += z->free_area[o].nr_free << o;
+	return free;
+}
+
+void buddy_stats(struct buddy_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		st->present += buddy.zones[z].present_pages;
+		st->managed += buddy.zones[z].managed_pages;
+		st->free += zone_free_pages(&buddy.zones[z]);
+	}
+	st->failures = buddy.failures;
+	st->bugs = buddy.bugs;
+}
+
+uint64_t buddy_zone_free(enum zone_type z)
+{
+	return (unsigned int)z < MAX_NR_ZONES ? zone_free_pages(&buddy.zones[z])
+					      : 0;
+}
+
+uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order)
+{
+	if ((unsigned int)z >= MAX_NR_ZONES || order > MAX_ORDER)
+		return 0;
+	return buddy.zones[z].free_area[order].nr_free;
+}
+
+bool buddy_zone_present(enum zone_type z)
+{
+	return (unsigned int)z < MAX_NR_ZONES &&
+	       buddy.zones[z].present_pages != 0;
+}
+
+unsigned int buddy_metadata_per_page(void)
+{
+	struct buddy_stats st;
+
+	buddy_stats(&st);
+	return st.present
+		   ? (unsigned int)DIV_ROUND_UP(buddy.desc_bytes, st.present)
+		   : 0;
+}
+
+void buddy_print_info(void)
+{
+	struct buddy_stats st;
+
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		const struct zone *zone = &buddy.zones[z];
+		char line[32 + 21 * (MAX_ORDER + 1)];
+		int n;
+
+		if (!zone->present_pages)
+			continue;
+		n = fmt_snprintf(line, sizeof(line), "buddyinfo: zone %s",
+				 zone->name);
+		for (unsigned int o = 0; o <= MAX_ORDER; o++)
+			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n,
+					  " %lu", zone->free_area[o].nr_free);
+		printk("%s\n", line);
+	}
+	buddy_stats(&st);
+	printk("meminfo: present=%lu managed=%lu free=%lu\n", st.present,
+	       st.managed, st.free);
+}
+
+/* ------------------------------------------------------------- checks */
+
+static int check_bad;
+
+static void __printf(1, 2) complain(const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (check_bad++ >= BUDDY_CHECK_MAX_PRINT)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("buddy_check: %s\n", msg);
+}
+
+static void check_ranges(void)
+{
+	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
+		const struct buddy_range *r = &buddy.ranges[i];
+		pfn_t end = range_end_pfn(r);
+		unsigned int zone = r->start_pfn < BUDDY_DMA32_END_PFN
+					? ZONE_DMA32
+					: ZONE_NORMAL;
+
+		if (r->nr_pages == 0 || !r->map)
+			complain("I1 range %u at pfn 0x%lx is empty or has "
+				 "no map",
+				 i, r->start_pfn);
+		if (i > 0 && range_end_pfn(&buddy.ranges[i - 1]) > r->start_pfn)
+			complain("I1 range %u at pfn 0x%lx overlaps or "
+				 "precedes range %u",
+				 i, r->start_pfn, i - 1);
+		if (range_zone_idx(r) != zone ||
+		    (r->start_pfn < BUDDY_DMA32_END_PFN &&
+		     end > BUDDY_DMA32_END_PFN))
+			complain("I1 range %u pfn [0x%lx, 0x%lx) zone %u "
+				 "crosses 4 GiB or is in the wrong zone",
+				 i, r->start_pfn, end, range_zone_idx(r));
+	}
+}
+
+/* I2 for map[i] of range ri. */
+static inline void check_ids(unsigned int ri, pfn_t i)
+{
+	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct page *p = &r->map[i];
+
+	if (unlikely(p->range != ri || p->zone != range_zone_idx(r)))
+		complain("I2 pfn 0x%lx names range %u zone %u, lies in range "
+			 "%u zone %u",
+			 r->start_pfn + i, p->range, p->zone, ri,
+			 range_zone_idx(r));
+}
+
+/*
+ * Check the block headed at map[i] (I3, I5, I8, I9) and return how many
+ * pages it spans (at least 1).
+ */
+static pfn_t check_block(unsigned int ri, pfn_t i, uint64_t *tally)
+{
+	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct page *p = &r->map[i];
+	pfn_t pfn = r->start_pfn + i, size, j;
+	bool free = p->flags & PG_buddy;
+	const char *what = free ? "free" : "allocated";
+	unsigned int o = p->order;
+
+	if (free && p->flags != PG_buddy)
+		complain("I3 free head pfn 0x%lx has flags 0x%x", pfn,
+			 p->flags);
+	if (!free && (p->flags & BUDDY_PG_STATE) != PG_head)
+		complain("I8 allocated head pfn 0x%lx has flags 0x%x", pfn,
+			 p->flags);
+	if (o > MAX_ORDER) {
+		complain("I%d %s head pfn 0x%lx has order %u > %u",
+			 free ? 3 : 8, what, pfn, o, MAX_ORDER);
+		return 1;
+	}
+	size = buddy_block_pages(o);
+	if (!buddy_pfn_aligned(pfn, o))
+		complain("I%d %s block pfn 0x%lx not aligned to order %u",
+			 free ? 3 : 8, what, pfn, o);
+	if (size > r->nr_pages - i) {
+		complain("I%d %s block pfn 0x%lx order %u runs past its range "
+			 "end 0x%lx",
+			 free ? 3 : 8, what, pfn, o, range_end_pfn(r));
+		size = r->nr_pages - i;
+	}
+	for (j = 1; j < size; j++) {
+		const struct page *q = p + j;
+
+		check_ids(ri, i + j);
+		if (free ? q->flags != 0 : (q->flags & BUDDY_PG_STATE) != 0)
+			complain("I%d pfn 0x%lx inside %s block pfn 0x%lx "
+				 "order %u has flags 0x%x",
+				 free ? 3 : 8, pfn + j, what, pfn, o, q->flags);
+		else if (q->flags & ~BUDDY_PG_KNOWN)
+			complain("I8 pfn 0x%lx has unknown flags 0x%x", pfn + j,
+				 q->flags);
+	}
+	if (!free)
+		return size;
+
+	if (p->private != BUDDY_FREE_POISON)
+		complain("I9 free head pfn 0x%lx private 0x%lx, not poison "
+			 "0x%lx",
+			 pfn, (unsigned long)p->private,
+			 (unsigned long)BUDDY_FREE_POISON);
+	if (o < MAX_ORDER) {
+		pfn_t b = buddy_buddy_pfn(pfn, o);
+
+		if (b - r->start_pfn < r->nr_pages &&
+		    r->map[b - r->start_pfn].flags == PG_buddy &&
+		    r->map[b - r->start_pfn].order == o)
+			complain("I5 free blocks pfn 0x%lx and 0x%lx of order "
+				 "%u are buddies, not merged",
+				 pfn, b, o);
+	}
+	tally[o]++;
+	return size;
+}
+
+/* Walk one free list (I4); return its length. */
+static uint64_t check_list(unsigned int zi, unsigned int o, uint64_t limit)
+{
+	const struct list_head *head = &buddy.zones[zi].free_area[o].free_list;
+	const struct list_head *e, *prev = head;
+	uint64_t n = 0;
+
+	for (e = head->next; e != head; prev = e, e = e->next) {
+		const struct page *p = list_entry(e, struct page, lru);
+		pfn_t idx;
+		const struct buddy_range *r = desc_range(p, &idx);
+
+		if (!r) {
+			complain("I4 zone %s order %u: entry %p is not a page "
+				 "descriptor",
+				 zone_names[zi], o, (const void *)e);
+			return n;
+		}
+		if (e->prev != prev)
+			complain("I4 zone %s order %u: pfn 0x%lx prev link "
+				 "broken",
+				 zone_names[zi], o, r->start_pfn + idx);
+		if (p->flags != PG_buddy || p->order != o ||
+		    range_zone_idx(r) != zi)
+			complain("I4 zone %s order %u: pfn 0x%lx flags 0x%x "
+				 "order %u zone %u on the wrong list",
+				 zone_names[zi], o, r->start_pfn + idx,
+				 p->flags, p->order, range_zone_idx(r));
+		if (++n > limit) {
+			complain("I4 zone %s order %u: list longer than %lu, "
+				 "cycle?",
+				 zone_names[zi], o, limit);
+			return n;
+		}
+	}
+	if (head->prev != prev)
+		complain("I4 zone %s order %u: head prev link broken",
+			 zone_names[zi], o);
+	return n;
+}
+
+int buddy_check(void)
+{
+	uint64_t tally[MAX_NR_ZONES][MAX_ORDER + 1];
+	uint64_t managed[MAX_NR_ZONES] = {0}, present = 0;
+
+	check_bad = 0;
+	if (!buddy.ready)
+		return 0;
+	memset(tally, 0, sizeof(tally));
+	check_ranges();
+
+	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
+		const struct buddy_range *r = &buddy.ranges[ri];
+		unsigned int zi =
+		    range_zone_idx(r) < MAX_NR_ZONES ? range_zone_idx(r) : 0;
+
+		present += r->nr_pages;
+		for (pfn_t i = 0; i < r->nr_pages;) {
+			const struct page *p = &r->map[i];
+			pfn_t n = 1;
+
+			check_ids(ri, i);
+			if (p->flags & ~BUDDY_PG_KNOWN)
+				complain("I8 pfn 0x%lx has unknown flags 0x%x",
+					 r->start_pfn + i, p->flags);
+			if (p->flags & PG_reserved) {
+				if (p->flags != PG_reserved)
+					complain("I7 reserved pfn 0x%lx has "
+						 "flags 0x%x",
+						 r->start_pfn + i, p->flags);
+				i++;
+				continue;
+			}
+			if (p->flags & (PG_buddy | PG_head))
+				n = check_block(ri, i, tally[zi]);
+			else
+				complain("I8 pfn 0x%lx (flags 0x%x) is in no "
+					 "block",
+					 r->start_pfn + i, p->flags);
+			managed[zi] += n;
+			i += n;
+		}
+	}
+
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &buddy.zones[zi];
+		uint64_t free = 0;
+
+		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+			uint64_t n = check_list(zi, o, present);
+
+			if (n != z->free_area[o].nr_free || n != tally[zi][o])
+				complain("I4 zone %s order %u: list holds %lu, "
+					 "nr_free %lu, descriptors show %lu",
+					 z->name, o, n, z->free_area[o].nr_free,
+					 tally[zi][o]);
+			free += z->free_area[o].nr_free << o;
+		}
+		if (free > z->managed_pages)
+			complain("I6 zone %s has %lu free pages, more than the "
+				 "%lu it manages",
+				 z->name, free, z->managed_pages);
+		if (managed[zi] != z->managed_pages)
+			complain("I6 zone %s managed %lu, descriptors show %lu",
+				 z->name, z->managed_pages, managed[zi]);
+	}
+	if (check_bad > BUDDY_CHECK_MAX_PRINT)
+		printk("buddy_check: %d violations, %d not printed\n",
+		       check_bad, check_bad - BUDDY_CHECK_MAX_PRINT);
+	return check_bad;
+}

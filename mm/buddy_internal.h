@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Private to mm/buddy.c and its tests: the allocator's state, its
+ * invariants, and the block-size and buddy arithmetic.
+ *
+ * Invariants (mm/buddy.c states them in full; buddy_check() cites them):
+ *   I1  ranges are sorted, disjoint, non-empty; none crosses 4 GiB.
+ *   I2  every descriptor names its own range and that range's zone.
+ *   I3  a free block lies inside its range, is aligned to its size, and
+ *       its non-head pages carry no flags.
+ *   I4  free_area[o] of a zone lists exactly that zone's free heads of
+ *       order o; its nr_free is their number; links are consistent.
+ *   I5  no free block has a free buddy of the same order (coalesced).
+ *   I6  a zone's free pages (sum of nr_free << o) <= managed_pages,
+ *       which is the number of its pages that are not reserved.
+ *   I7  reserved pages are single pages, never in a block.
+ *   I8  the managed pages of a range are tiled exactly by blocks, each
+ *       headed by PG_buddy (free) or PG_head (allocated).
+ *   I9  a free head's private field holds BUDDY_FREE_POISON.
+ *
+ * All of the arithmetic that knows blocks are powers of two lives in the
+ * buddy_*() helpers below. A different policy (a Fibonacci buddy system
+ * splits a block of F(k) pages into F(k-1) + F(k-2)) replaces these
+ * helpers, not the allocator's list handling.
+ */
+#ifndef MM_BUDDY_INTERNAL_H
+#define MM_BUDDY_INTERNAL_H
+
+#include "lib/list.h"
+#include "mm/buddy.h"
+#include "mm/memblock.h"
+#include "mm/page.h"
+#include "mm/types.h"
+
+/* One range per usable memblock region, split at 4 GiB (I1). */
+#define BUDDY_MAX_RANGES (MEMBLOCK_MAX_REGIONS + 1)
+
+/* First pfn of ZONE_NORMAL. */
+#define BUDDY_DMA32_END_PFN ((pfn_t)(SZ_4G >> PAGE_SHIFT))
+
+/*
+ * Named poison (I9): stored in page->private of every free block head and
+ * cleared when the block is handed out. A descriptor that loses it while
+ * free was overwritten by someone who still thinks they own the page.
+ */
+#define BUDDY_FREE_POISON ((uintptr_t)0xb0dd1ef4eeb10c50ULL)
+
+/* Flags the buddy allocator owns; the others belong to the page's owner. */
+#define BUDDY_PG_STATE (PG_buddy | PG_reserved | PG_head)
+#define BUDDY_PG_KNOWN                                                         \
+	(BUDDY_PG_STATE | PG_tail | PG_slab | PG_large | PG_vmalloc)
+
+/*
+ * Free blocks of one order, as in Linux. 32 bytes, so that the list and
+ * its count share one address computed with a shift.
+ */
+struct free_area {
+	struct list_head free_list;
+	uint64_t nr_free; /* blocks on free_list */
+} __aligned(32);
+
+struct zone {
+	struct free_area free_area[MAX_ORDER + 1];
+	uint64_t managed_pages;
+	uint64_t present_pages;
+	const char *name;
+};
+
+/*
+ * A run of physically contiguous RAM with its own descriptor array.
+ * 32 bytes, so that ranges[page->range] is a shift and an add.
+ */
+struct buddy_range {
+	pfn_t start_pfn;
+	pfn_t nr_pages; /* pages [start_pfn, start_pfn + nr_pages) */
+	struct page *map; /* map[i] describes start_pfn + i */
+	struct zone *zone; /* every page of a range is in one zone (I1) */
+};
+
+struct buddy_state {
+	struct buddy_range ranges[BUDDY_MAX_RANGES];
+	unsigned int nr_ranges;
+	struct zone zones[MAX_NR_ZONES];
+	/*
+	 * Zones to try, NULL-terminated, with empty zones left out:
+	 * zl_kernel = NORMAL, DMA32; zl_dma32 = DMA32.
+	 */
+	struct zone *zl_kernel[MAX_NR_ZONES + 1];
+	struct zone *zl_dma32[2];
+	uint64_t desc_bytes; /* bytes of descriptor arrays */
+	uint64_t bugs; /* misuse reports */
+	uint64_t failures; /* failed allocations */
+	bool ready;
+};
+
+extern struct buddy_state buddy;
+
+/* ---------------------------------------------------------------------
+ * Block-size and buddy arithmetic (binary policy).
+ */
+
+/* Pages in a block of `order`. */
+static inline pfn_t buddy_block_pages(unsigned int order)
+{
+	return (pfn_t)1 << order;
+}
+
+/* Smallest order whose block holds `pages` pages (pages > 0). */
+static inline unsigned int buddy_order_for_pages(uint64_t pages)
+{
+	return order_base_2(pages);
+}
+
+/* True when a block of `order` may start at pfn. */
+static inline bool buddy_pfn_aligned(pfn_t pfn, unsigned int order)
+{
+	return (pfn & (buddy_block_pages(order) - 1)) == 0;
+}
+
+/* Head of the block of `order` that would contain pfn. */
+static inline pfn_t buddy_block_head(pfn_t pfn, unsigned int order)
+{
+	return pfn & ~(buddy_block_pages(order) - 1);
+}
+
+/* The buddy of the block (pfn, order): pfn ^ (1 << order). */
+static inline pfn_t buddy_buddy_pfn(pfn_t pfn, unsigned int order)
+{
+	return pfn ^ buddy_block_pages(order);
+}
+
+/* Head of the order + 1 block that (pfn, order) and its buddy form. */
+static inline pfn_t buddy_merged_pfn(pfn_t pfn, unsigned int order)
+{
+	return pfn & ~buddy_block_pages(order);
+}
+
+/*
+ * Splitting a block of `order` keeps its lower half, of order - 1, and
+ * releases the upper half, of order - 1, which starts this many pages
+ * after the head. (A Fibonacci block F(k) would keep F(k-1) and release
+ * F(k-2) at offset F(k-1): still independent of the pfn.)
+ */
+static inline pfn_t buddy_split_offset(unsigned int order)
+{
+	return buddy_block_pages(order - 1);
+}
+
+/*
+ * Largest order of a block that may start at pfn and end by end_pfn
+ * (pfn < end_pfn), capped at MAX_ORDER: how init carves free ranges.
+ */
+static inline unsigned int buddy_fit_order(pfn_t pfn, pfn_t end_pfn)
+{
+	unsigned int order = MAX_ORDER;
+
+	while (order > 0 && (!buddy_pfn_aligned(pfn, order) ||
+			     end_pfn - pfn < buddy_block_pages(order)))
+		order--;
+	return order;
+}
+
+#endif /* MM_BUDDY_INTERNAL_H */

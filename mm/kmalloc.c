@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * kmalloc: general-purpose memory from size-class caches (mm/slab.c)
+ * and, above KMALLOC_MAX_CACHE_SIZE, whole buddy blocks.
+ *
+ * Size classes
+ * ------------
+ * Multiples of 8 up to 64, then four classes per power of two:
+ *
+ *   8 16 24 32 40 48 56 64 | 80 96 112 128 | 160 192 224 256 | ...
+ *   ... | 5120 6144 7168 8192
+ *
+ * In (2^k, 2^(k+1)] the classes are 2^k + j * 2^(k-2), j = 1..4, so a
+ * request wastes less than 20% of its class and, for sizes drawn
+ * log-uniformly from 8 to 4096, about 10.3% on average (computed by
+ * kmalloc_waste_pct_x100() from this table: waste = (class - size) /
+ * class, the fraction of the object the caller cannot use; per-object
+ * metadata, the 8-byte word before each object, is not counted).
+ *
+ * Finding the class: sizes up to KMALLOC_SMALL_MAX index a table of
+ * cache pointers by (size + 7) >> 3, larger ones a second table by
+ * (size + 127) >> 7 (every class above 512 is a multiple of 128): one
+ * load either way. Constant sizes are folded at compile time by the
+ * inline kmalloc() in mm/slab.h.
+ *
+ * Large allocations are 2^order pages; the head page has PG_large and
+ * the buddy allocator's PG_head with the order, so kfree() and ksize()
+ * find them from the page descriptor like slab objects (PG_slab ->
+ * page->slab -> cache).
+ *
+ * Invariants
+ *   K1  kmalloc_caches[i] serves exactly kmalloc_class_size[i] bytes and
+ *       kmalloc_index() maps every size in (class i-1, class i] to i.
+ *   K2  kmalloc_small[(s + 7) >> 3] == kmalloc_caches[kmalloc_index(s)]
+ *       for 1 <= s <= KMALLOC_SMALL_MAX, and likewise kmalloc_big[(s +
+ *       127) >> 7] up to KMALLOC_MAX_CACHE_SIZE.
+ *   K3  a large allocation's head page has PG_large and PG_head, order =
+ *       its order; kfree() clears PG_large before freeing the block.
+ * kmalloc_init() VERIFYs K1 and K2.
+ *
+ * Failure modes: NULL on memory shortage or impossible sizes (after one
+ * kmem_reap() and retry for large blocks); misuse of kfree() (a pointer
+ * that is not a kmalloc object, not its start, or a block already
+ * freed) is reported as "BUG kmalloc: ..." or by the owning cache, and
+ * refused. Single hart, no locks yet.
+ */
+#include "mm/slab.h"
+
+#include "lib/assert.h"
+#include "lib/fmt.h"
+#include "lib/rand.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "mm/page.h"
+
+#define KMALLOC_SMALL_MAX 512u
+#define KMALLOC_BIG_SHIFT 7 /* classes above 512 are multiples of 128 */
+#define KMALLOC_NAME "kmalloc"
+#define KMALLOC_WASTE_SEED 0x6b6d616c6c6f63ULL /* "kmalloc" */
+#define KMALLOC_WASTE_SAMPLES 100000u
+#define KMALLOC_WASTE_LO 8u /* sampled sizes: [8, 4096) */
+#define KMALLOC_WASTE_OCTAVES 9u
+
+static const uint16_t kmalloc_class_size[KMALLOC_NR_CLASSES] = {
+    8,	  16,	24,   32,   40,	  48,	56,   64,   80,	  96,	112,  128,
+    160,  192,	224,  256,  320,  384,	448,  512,  640,  768,	896,  1024,
+    1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+};
+
+struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
+static struct kmem_cache *kmalloc_small[KMALLOC_SMALL_MAX / 8 + 1];
+static struct kmem_cache
+    *kmalloc_big[(KMALLOC_MAX_CACHE_SIZE >> KMALLOC_BIG_SHIFT) + 1];
+
+void kmalloc_init(void)
+{
+	char name[SLAB_NAME_MAX];
+
+	if (kmalloc_caches[0])
+		return;
+	for (unsigned int i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		size_t size = kmalloc_class_size[i];
+
+		/* K1 */
+		VERIFY3U(kmalloc_index(size), ==, i);
+		VERIFY3U(kmalloc_index(i ? kmalloc_class_size[i - 1] + 1u : 1u),
+			 ==, i);
+		fmt_snprintf(name, sizeof(name), "kmalloc-%zu", size);
+		kmalloc_caches[i] =
+		    kmem_cache_create(name, size, 8, SLAB_PERMANENT, NULL);
+		if (!kmalloc_caches[i])
+			panic("kmalloc_init: cannot create %s", name);
+	}
+	for (size_t s = 1; s <= KMALLOC_MAX_CACHE_SIZE; s++) {
+		struct kmem_cache **slot =
+		    s <= KMALLOC_SMALL_MAX
+			? &kmalloc_small[(s + 7) >> 3]
+			: &kmalloc_big[(s + (1u << KMALLOC_BIG_SHIFT) - 1) >>
+				       KMALLOC_BIG_SHIFT];
+
+		/* K2 */
+		VERIFY(!*slot || *slot == kmalloc_caches[kmalloc_index(s)]);
+		*slot = kmalloc_caches[kmalloc_index(s)];
+	}
+}
+
+size_t kmalloc_size_class(size_t size)
+{
+	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE)
+		return 0;
+	return kmalloc_class_size[kmalloc_index(size)];
+}
+
+static void *kmalloc_large(size_t size, gfp_t gfp)
+{
+	unsigned int order;
+	struct page *page;
+
+	if (size > KMALLOC_MAX_SIZE)
+		return NULL;
+	order = get_order(size);
+	page = alloc_pages(gfp | __GFP_NOWARN, order);
+	if (!page) {
+		kmem_reap();
+		page = alloc_pages(gfp, order);
+		if (!page)
+			return NULL;
+	}
+	page->flags |= PG_large; /* K3 */
+	return page_address(page);
+}
+
+/* kmalloc on behalf of `caller` (the slow paths record it under U). */
+static inline __attribute__((always_inline)) void *
+kmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	if (likely(size - 1 < KMALLOC_SMALL_MAX))
+		return __kmem_cache_alloc(kmalloc_small[(size + 7) >> 3], gfp,
+					  caller);
+	if (size == 0)
+		return ZERO_SIZE_PTR;
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		return __kmem_cache_alloc(
+		    kmalloc_big[(size + (1u << KMALLOC_BIG_SHIFT) - 1) >>
+				KMALLOC_BIG_SHIFT],
+		    gfp, caller);
+	return kmalloc_large(size, gfp);
+}
+
+void *__kmalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc_caller(size, gfp, RET_IP);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kmalloc_caller(bytes, gfp | __GFP_ZERO, RET_IP);
+}
+
+/* kfree() of anything that is not a slab object. */
+static void kfree_large(struct page *page, const void *p, uintptr_t caller)
+{
+	if (page && (page->flags & PG_large) && (page->flags & PG_head)) {
+		if (p == page_address(page)) {
+			page->flags &= ~PG_large;
+			__free_pages(page, page->order);
+			return;
+		}
+		slab_report(SLAB_BUG_NOT_OBJECT_START, KMALLOC_NAME, p,
+			    page_address(page), NULL, caller, 0,
+			    "invalid free of %p: not an object start (large "
+			    "allocation %p, caller %p)",
+			    p, page_address(page), (void *)caller);
+	} else if (page && (page->flags & PG_buddy)) {
+		slab_report(SLAB_BUG_DOUBLE_FREE, KMALLOC_NAME, p, NULL, NULL,
+			    caller, 0,
+			    "double free of %p: its pages are already free "
+			    "(caller %p)",
+			    p, (void *)caller);
+	} else {
+		slab_report(SLAB_BUG_INVALID_FREE, KMALLOC_NAME, p, NULL, NULL,
+			    caller, 0,
+			    "invalid free of %p: not a kmalloc object "
+			    "(%s, caller %p)",
+			    p,
+			    page ? "page not allocated by kmalloc" : "not RAM",
+			    (void *)caller);
+	}
+}
+
+void kfree(const void *p)
+{
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	page = virt_to_page(p);
+	if (likely(page && (page->flags & PG_slab))) {
+		__kmem_cache_free(page->slab->cache, (void *)p, RET_IP);
+		return;
+	}
+	kfree_large(page, p, RET_IP);
+}
+
+size_t ksize(const void *p)
+{
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	page = virt_to_page(p);
+	if (!page)
+		return 0;
+	if (page->flags & PG_slab)
+		return kmem_obj_size(p);
+	if ((page->flags & PG_large) && (page->flags & PG_head) &&
+	    p == page_address(page))
+		return PAGE_SIZE << page->order;
+	return 0;
+}
+
+void *krealloc(void *p, size_t new_size, gfp_t gfp)
+{
+	size_t old;
+	void *n;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return kmalloc_caller(new_size, gfp, RET_IP);
+	if (new_size == 0) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	old = ksize(p);
+	if (old == 0) {
+		slab_report(SLAB_BUG_INVALID_FREE, KMALLOC_NAME, p, NULL, NULL,
+			    RET_IP, 0,
+			    "invalid krealloc of %p: not a kmalloc object "
+			    "(caller %p)",
+			    p, (void *)RET_IP);
+		return NULL;
+	}
+	if (new_size <= old) {
+		if (gfp & __GFP_ZERO)
+			memset((char *)p + new_size, 0, old - new_size);
+		return p;
+	}
+	n = kmalloc_caller(new_size, gfp, RET_IP);
+	if (!n)
+		return NULL;
+	memcpy(n, p, old);
+	kfree(p);
+	return n;
+}
+
+/*
+ * An integer in [lo, 2 lo) with probability proportional to 1/size:
+ * uniform candidates, each kept with probability lo / candidate.
+ */
+static size_t sample_octave(struct rand_state *r, size_t lo)
+{
+	for (;;) {
+		size_t s = lo + rand_below(r, lo);
+
+		if (rand_below(r, s) < lo)
+			return s;
+	}
+}
+
+unsigned int kmalloc_waste_pct_x100(unsigned int samples)
+{
+	struct rand_state r;
+	uint64_t ppm = 0;
+
+	if (samples == 0)
+		return 0;
+	rand_seed(&r, KMALLOC_WASTE_SEED);
+	for (unsigned int i = 0; i < samples; i++) {
+		/* Equal weight per octave and 1/size inside it: log-uniform. */
+		size_t lo = (size_t)KMALLOC_WASTE_LO
+			    << rand_below(&r, KMALLOC_WASTE_OCTAVES);
+		size_t size = sample_octave(&r, lo);
+		size_t cls = kmalloc_class_size[kmalloc_index(size)];
+
+		ppm += (uint64_t)(cls - size) * 1000000u / cls;
+	}
+	return (unsigned int)((ppm / samples + 50) / 100);
+}
+
+unsigned int kmalloc_waste_pct(void)
+{
+	return DIV_ROUND_UP(kmalloc_waste_pct_x100(KMALLOC_WASTE_SAMPLES),
+			    100u);
+}

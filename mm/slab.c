@@ -1,0 +1,1353 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Object caches: Bonwick's slab allocator ("The Slab Allocator: An
+ * Object-Caching Kernel Memory Allocator", 1994), with Linux's names.
+ *
+ * What it manages
+ * ---------------
+ * A cache (struct kmem_cache) hands out objects of one size. Its memory
+ * comes in slabs: blocks of 2^order pages from the buddy allocator. The
+ * order is the smallest that leaves at most 1/8 of the slab outside any
+ * object slot (Bonwick's bound); a 2 KiB object gets an 8-page slab.
+ * Every slab is full, partial or empty and sits on the cache's list for
+ * that state; a fourth list holds quarantined slabs (below). Allocation
+ * takes the first partial slab, then an empty one, and only then makes a
+ * new slab. Empty slabs stay cached until kmem_cache_shrink() or memory
+ * pressure (kmem_reap(), called when the buddy allocator fails) gives
+ * back all but `reserve` of them.
+ *
+ * A slab (descriptor at the start of its first page, like Bonwick's
+ * small-object slabs):
+ *
+ *   base = page_address(head), aligned to slab_bytes
+ *   +--------+-----+--------+---------------+--------+-- ... --+-------+
+ *   | struct |word0| obj 0  | tail 0 |word1 | obj 1  |         |unused |
+ *   | slab   |     |        |        |      |        |         |       |
+ *   +--------+-----+--------+---------------+--------+-- ... --+-------+
+ *   |<- objs_offset + colour ->|<--- size (stride) --->|
+ *
+ *   one slot:  word (8) | object (object_size) | red zone (Z) |
+ *              track (U: alloc and free caller) | pad to align
+ *
+ * The colour (Bonwick's cache colouring) shifts the objects of each new
+ * slab by one more cache line, within the otherwise unused space, so
+ * that objects of different slabs do not all compete for the same lines.
+ *
+ * The word before each object (never inside it, so constructed state
+ * survives a free) says whether the object is free:
+ *
+ *   free:    next ^ key       next: the following free object, or NULL
+ *   in use:  ~key             (~key ^ SLAB_MARK_DEBUG in debug caches)
+ *   key  =   (address of the word) * fp_mult
+ *
+ * fp_mult is an odd per-cache secret derived from the per-boot secret
+ * (slab_set_secret(): /chosen rng-seed) and the cache's address. This is
+ * Linux's CONFIG_SLAB_FREELIST_HARDENED (ptr ^ secret ^ swab(addr)) with
+ * one change: rv64imac has no byte-reverse instruction (swab is a
+ * 30-instruction libgcc call), so the address is mixed by a multiply,
+ * which like swab moves the low address bits that differ between slots
+ * into the high bits. A link overwritten by a stray write decodes to a
+ * pointer outside the slab (or off an object boundary) and is caught
+ * before it is followed; the slab is then quarantined. The in-use mark
+ * makes the always-on double-free check one compare, and also refuses
+ * pointers into the middle of an object and objects of another cache
+ * (whose key differs) before anything is written.
+ *
+ * Fast paths (inline in mm/slab.h) and how debugging stays off them: a
+ * debug cache (any of F Z P U) never has `active` set, so its
+ * allocations always take the slow path, and its in-use mark differs
+ * from ~key, so its frees fail the fast path's compare and take the slow
+ * path too. The fast paths therefore test no flags at all. The slow
+ * paths do every check exactly, through the page descriptors.
+ *
+ * The inline free finds the slab by masking the object's address with
+ * slab_mask: a buddy block is aligned to its size physically, and the
+ * linear map keeps that alignment (it is congruent modulo 1 GiB, see
+ * mm/layout.h); slab_grow() panics if it does not (I6). The masked
+ * pointer is used only after the in-use mark matched, which shows (but
+ * for a 2^-64 chance) that the object is one of this cache's, in use.
+ *
+ * Debugging, per cache (SLAB_* flags, or slab_debug= for caches created
+ * after it): F checks each free through the page descriptor and the
+ * slab's free list on every operation; Z puts SLAB_REDZONE_SIZE guard
+ * bytes after each object, checked at its free and next allocation; P
+ * fills free objects with SLAB_POISON_FREE, checked at their next
+ * allocation and by validation (not in caches with a constructor, whose
+ * free objects must stay constructed: Linux skips them too); U records
+ * the last allocating and freeing callers, which reports print.
+ *
+ * Invariants (kmem_cache_validate() and slab_check() cite them)
+ * ----------
+ *   I1  every slab is on the list of its state, and nr_slabs[state]
+ *       counts that list.
+ *   I2  state agrees with inuse: FULL has inuse == objs_per_slab and no
+ *       free list; PARTIAL has 0 < inuse < objs_per_slab; EMPTY has
+ *       inuse == 0; QUARANTINED has no free list and inuse <= objs.
+ *   I3  the free list of a slab that is not quarantined starts at
+ *       freelist, every link decodes to NULL or to an object start of the
+ *       same slab, no object appears twice, and its length is
+ *       objs_per_slab - inuse.
+ *   I4  every object not on the free list carries the in-use mark of its
+ *       cache (quarantined slabs excepted).
+ *   I5  active is the first partial slab of a cache without debug
+ *       flags, and NULL for a cache with them.
+ *   I6  a slab is the 2^order-page buddy block it starts, aligned to
+ *       slab_bytes; each of its pages has PG_slab and page->slab == the
+ *       slab; the descriptor has KMEM_SLAB_MAGIC, its cache, and objs ==
+ *       base + objs_offset + colour with colour <= colour_max.
+ *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of a
+ *       free object all SLAB_RED_INACTIVE.
+ *   I8  (P, caches without a constructor) a free object holds
+ *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
+ *   I9  every cache is on the cache list exactly once.
+ *
+ * Failure modes: misuse (double free, foreign pointer, wrong cache,
+ * overwritten red zone, poison or mark) is reported with one
+ * "BUG <cache>: ..." line through the report hook and refused; damage
+ * found in free memory quarantines the slab: it is never allocated from
+ * again and never returned to the buddy allocator (objects still in use
+ * in it may be freed). Nothing here panics except a slab that is not
+ * aligned to its size (the linear map broke I6's premise).
+ *
+ * Locking: single hart, no locks yet.
+ */
+#include "mm/slab.h"
+
+#include "lib/assert.h"
+#include "lib/errno.h"
+#include "lib/fmt.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "mm/page.h"
+
+#define KMEM_SLAB_MAGIC 0x51ab51abu
+
+/* Named patterns, as Linux's poison.h (illumos uses 0xdeadbeef). */
+#define SLAB_POISON_FREE 0x6b /* bytes of a free object (P) */
+#define SLAB_POISON_END 0xa5 /* its last byte */
+#define SLAB_RED_ACTIVE 0xcc /* red zone of an object in use (Z) */
+#define SLAB_RED_INACTIVE 0xbb /* red zone of a free object (Z) */
+/* Flipped into the in-use mark of debug caches (keeps them off the
+ * inline free path). */
+#define SLAB_MARK_DEBUG 0x2UL
+/* Secret used until slab_set_secret() (golden ratio). */
+#define SLAB_DEFAULT_SECRET 0x9e3779b97f4a7c15ULL
+
+#define SLAB_EMPTY_RESERVE 1 /* empty slabs a cache keeps */
+#define SLAB_REDZONE_SIZE 8
+#define SLAB_DESTROY_LIST_MAX 16
+#define SLAB_ALLOC_TRIES 8 /* slabs one allocation may quarantine */
+#define SLAB_DEBUG_NAMES_MAX 128
+
+/* Stored at obj + track_offset when U. */
+struct kmem_track {
+	uintptr_t alloc_ip; /* last allocating caller */
+	uintptr_t free_ip; /* last freeing caller */
+};
+
+static struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
+static struct kmem_cache kmem_cache_boot; /* the cache of caches */
+static struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
+static bool slab_ready;
+
+static uint64_t slab_secret = SLAB_DEFAULT_SECRET;
+static uint64_t slab_cache_seq;
+static unsigned int slab_debug_flags;
+static char slab_debug_names[SLAB_DEBUG_NAMES_MAX];
+
+static slab_report_fn slab_report_hook;
+static unsigned long slab_bugs;
+
+static const char *const slab_state_names[KMEM_NR_SLAB_STATES] = {
+    "full", "partial", "empty", "quarantined"};
+
+/* ------------------------------------------------------------ helpers */
+
+static inline bool cache_is_debug(const struct kmem_cache *c)
+{
+	return (c->flags & SLAB_DEBUG_FLAGS) != 0;
+}
+
+static inline bool cache_poisons(const struct kmem_cache *c)
+{
+	return (c->flags & SLAB_POISON) && !c->ctor;
+}
+
+static inline slab_word_t *word_of(uintptr_t obj)
+{
+	return (slab_word_t *)(obj - SLAB_WORD_SIZE);
+}
+
+static inline uintptr_t word_key(const struct kmem_cache *c, uintptr_t obj)
+{
+	return (obj - SLAB_WORD_SIZE) * c->fp_mult;
+}
+
+/* The in-use mark (see the theory statement). */
+static inline uintptr_t used_mark(const struct kmem_cache *c, uintptr_t obj)
+{
+	uintptr_t m = ~word_key(c, obj);
+
+	return cache_is_debug(c) ? m ^ SLAB_MARK_DEBUG : m;
+}
+
+static inline uintptr_t link_decode(const struct kmem_cache *c, uintptr_t obj)
+{
+	return *word_of(obj) ^ word_key(c, obj);
+}
+
+static inline void link_store(const struct kmem_cache *c, uintptr_t obj,
+			      uintptr_t next)
+{
+	*word_of(obj) = next ^ word_key(c, obj);
+}
+
+static inline struct kmem_track *track_of(const struct kmem_cache *c,
+					  uintptr_t obj)
+{
+	return (struct kmem_track *)(obj + c->track_offset);
+}
+
+static inline uintptr_t owner_of(const struct kmem_cache *c, uintptr_t obj)
+{
+	return (c->flags & SLAB_STORE_USER) ? track_of(c, obj)->alloc_ip : 0;
+}
+
+static inline uintptr_t slab_base(const struct kmem_slab *s)
+{
+	return (uintptr_t)s;
+}
+
+static inline uintptr_t obj_at(const struct kmem_cache *c,
+			       const struct kmem_slab *s, unsigned long i)
+{
+	return s->objs + i * c->size;
+}
+
+/*
+ * Index of the slot of s that holds address p (slot i spans
+ * [obj_i, obj_i + size)), or -1 if p lies before object 0 or past the
+ * last slot; *off receives p's offset from the object start.
+ */
+static long obj_index(const struct kmem_cache *c, const struct kmem_slab *s,
+		      uintptr_t p, uintptr_t *off)
+{
+	uintptr_t d, i;
+
+	if (p < s->objs)
+		return -1;
+	d = p - s->objs;
+	i = d / c->size;
+	if (i >= c->objs_per_slab)
+		return -1;
+	*off = d - i * c->size;
+	return (long)i;
+}
+
+static bool is_obj_start(const struct kmem_cache *c, const struct kmem_slab *s,
+			 uintptr_t p)
+{
+	uintptr_t off;
+
+	return obj_index(c, s, p, &off) >= 0 && off == 0;
+}
+
+/* A free object's link is sound: NULL or an object start of s (I3). */
+static bool link_ok(const struct kmem_cache *c, const struct kmem_slab *s,
+		    uintptr_t next)
+{
+	return next == 0 || is_obj_start(c, s, next);
+}
+
+/* The slab holding p, through its page descriptor, or NULL (I6). */
+static struct kmem_slab *slab_lookup(const void *p)
+{
+	struct page *page = virt_to_page(p);
+	struct kmem_slab *s;
+
+	if (!page || !(page->flags & PG_slab))
+		return NULL;
+	s = page->slab;
+	if (!s || s->magic != KMEM_SLAB_MAGIC)
+		return NULL;
+	return s;
+}
+
+/* First byte of obj's red zone that is not `pattern`, or 0 (I7). */
+static uintptr_t redzone_bad(const struct kmem_cache *c, uintptr_t obj,
+			     uint8_t pattern)
+{
+	for (uintptr_t a = obj + c->object_size; a < obj + c->redzone_end; a++)
+		if (*(uint8_t *)a != pattern)
+			return a;
+	return 0;
+}
+
+static void redzone_set(const struct kmem_cache *c, uintptr_t obj,
+			uint8_t pattern)
+{
+	memset((void *)(obj + c->object_size), pattern,
+	       c->redzone_end - c->object_size);
+}
+
+static void poison_set(const struct kmem_cache *c, uintptr_t obj)
+{
+	memset((void *)obj, SLAB_POISON_FREE, c->object_size - 1);
+	*(uint8_t *)(obj + c->object_size - 1) = SLAB_POISON_END;
+}
+
+/* First byte of a free object that lost its poison, or 0 (I8). */
+static uintptr_t poison_bad(const struct kmem_cache *c, uintptr_t obj)
+{
+	uintptr_t end = obj + c->object_size - 1;
+
+	for (uintptr_t a = obj; a < end; a++)
+		if (*(uint8_t *)a != SLAB_POISON_FREE)
+			return a;
+	return *(uint8_t *)end != SLAB_POISON_END ? end : 0;
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* ------------------------------------------------------------ reports */
+
+static const char *const slab_bug_names[SLAB_NR_BUGS] = {
+    [SLAB_BUG_DOUBLE_FREE] = "double free",
+    [SLAB_BUG_INVALID_FREE] = "invalid free",
+    [SLAB_BUG_NOT_OBJECT_START] = "not an object start",
+    [SLAB_BUG_WRONG_CACHE] = "wrong cache",
+    [SLAB_BUG_REDZONE] = "red zone overwritten",
+    [SLAB_BUG_POISON] = "use after free",
+    [SLAB_BUG_FREEPTR] = "free pointer corrupted",
+    [SLAB_BUG_MARK] = "in-use mark overwritten",
+    [SLAB_BUG_DESTROY_BUSY] = "destroy with live objects",
+};
+
+const char *slab_bug_name(enum slab_bug bug)
+{
+	return (unsigned int)bug < SLAB_NR_BUGS ? slab_bug_names[bug] : "?";
+}
+
+slab_report_fn slab_set_report_hook(slab_report_fn hook)
+{
+	slab_report_fn old = slab_report_hook;
+
+	slab_report_hook = hook;
+	return old;
+}
+
+unsigned long slab_bug_count(void)
+{
+	return slab_bugs;
+}
+
+void slab_report(enum slab_bug bug, const char *cache, const void *addr,
+		 const void *object, const void *slab, uintptr_t caller,
+		 uintptr_t owner, const char *fmt, ...)
+{
+	static char line[320];
+	struct slab_report rep;
+	va_list ap;
+	int n;
+
+	n = fmt_snprintf(line, sizeof(line), "BUG %s: ", cache);
+	va_start(ap, fmt);
+	fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	slab_bugs++;
+	rep = (struct slab_report){bug,	 cache,	 addr,	object,
+				   slab, caller, owner, line};
+	if (slab_report_hook)
+		slab_report_hook(&rep);
+	else
+		printk("%s\n", line);
+}
+
+/* ", last owner 0x..." when U recorded one. */
+static const char *owner_note(uintptr_t owner)
+{
+	static char buf[40];
+
+	if (!owner)
+		return "";
+	fmt_snprintf(buf, sizeof(buf), ", last owner %p", (void *)owner);
+	return buf;
+}
+
+/* ------------------------------------------------------- slab lists */
+
+static void update_active(struct kmem_cache *c)
+{
+	struct list_head *p = &c->lists[KMEM_SLAB_PARTIAL];
+
+	c->active = (!cache_is_debug(c) && !list_empty(p))
+			? list_first_entry(p, struct kmem_slab, list)
+			: NULL;
+}
+
+/* Move s to the list of `state` (I1); partial slabs queue at the tail so
+ * the active one stays first. */
+static void slab_set_state(struct kmem_cache *c, struct kmem_slab *s,
+			   enum kmem_slab_state state)
+{
+	list_del(&s->list);
+	c->nr_slabs[s->state]--;
+	s->state = (uint8_t)state;
+	if (state == KMEM_SLAB_PARTIAL)
+		list_add_tail(&s->list, &c->lists[state]);
+	else
+		list_add(&s->list, &c->lists[state]);
+	c->nr_slabs[state]++;
+	update_active(c);
+}
+
+/* Never allocate from s again; its free list is not to be followed. */
+static void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
+{
+	s->freelist = NULL;
+	c->bugs++;
+	if (s->state != KMEM_SLAB_QUARANTINED)
+		slab_set_state(c, s, KMEM_SLAB_QUARANTINED);
+}
+
+void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s)
+{
+	if (s->state == KMEM_SLAB_QUARANTINED)
+		s->freelist = NULL; /* the free just marked the object */
+	else if (s->inuse == 0)
+		slab_set_state(c, s, KMEM_SLAB_EMPTY);
+	else if (s->state == KMEM_SLAB_FULL)
+		slab_set_state(c, s, KMEM_SLAB_PARTIAL);
+}
+
+/* ------------------------------------------------- growing, releasing */
+
+static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
+{
+	gfp_t pgfp = gfp & (__GFP_HIGH | __GFP_RECLAIM);
+	unsigned long n = 1UL << c->order;
+	struct kmem_slab *s;
+	struct page *page;
+	uintptr_t base, next = 0;
+
+	if (c->flags & SLAB_CACHE_DMA32)
+		pgfp |= __GFP_DMA32;
+	page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
+	if (!page) {
+		kmem_reap();
+		page = alloc_pages(pgfp | (gfp & __GFP_NOWARN), c->order);
+		if (!page)
+			return NULL;
+	}
+	base = (uintptr_t)page_address(page);
+	if (!IS_ALIGNED(base, c->slab_bytes))
+		panic("slab_grow: %s: slab at %p not aligned to its size 0x%lx "
+		      "(linear map not congruent?)",
+		      c->name, (void *)base, (unsigned long)c->slab_bytes);
+	s = (struct kmem_slab *)base;
+	/* A block never crosses a range, so its descriptors are adjacent. */
+	for (unsigned long i = 0; i < n; i++) {
+		page[i].flags |= PG_slab;
+		page[i].slab = s;
+	}
+	*s = (struct kmem_slab){
+	    .cache = c, .page = page, .magic = KMEM_SLAB_MAGIC};
+	s->colour = c->colour_next;
+	c->colour_next += c->colour_step;
+	if (c->colour_next > c->colour_max)
+		c->colour_next = 0;
+	s->objs = base + c->objs_offset + s->colour;
+	/* Link object 0 first; construct each object once, here. */
+	for (unsigned long i = c->objs_per_slab; i-- > 0;) {
+		uintptr_t obj = obj_at(c, s, i);
+
+		if (c->flags & SLAB_RED_ZONE)
+			redzone_set(c, obj, SLAB_RED_INACTIVE);
+		if (c->flags & SLAB_STORE_USER)
+			*track_of(c, obj) = (struct kmem_track){0, 0};
+		if (cache_poisons(c))
+			poison_set(c, obj);
+		if (c->ctor)
+			c->ctor((void *)obj);
+		link_store(c, obj, next);
+		next = obj;
+	}
+	s->freelist = (void *)next;
+	s->state = KMEM_SLAB_EMPTY;
+	list_add(&s->list, &c->lists[KMEM_SLAB_EMPTY]);
+	c->nr_slabs[KMEM_SLAB_EMPTY]++;
+	c->grows++;
+	return s;
+}
+
+static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
+{
+	struct page *page = s->page;
+	unsigned long n = 1UL << c->order;
+
+	list_del(&s->list);
+	c->nr_slabs[s->state]--;
+	s->magic = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		page[i].flags &= ~PG_slab;
+		page[i].private = 0;
+	}
+	__free_pages(page, c->order);
+	c->releases++;
+	return n;
+}
+
+/* Release empty slabs beyond `keep`; returns pages. */
+static unsigned long cache_trim(struct kmem_cache *c, unsigned long keep)
+{
+	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
+	unsigned long pages = 0;
+
+	while (c->nr_slabs[KMEM_SLAB_EMPTY] > keep)
+		pages += slab_release(
+		    c, list_entry(empty->prev, struct kmem_slab, list));
+	return pages;
+}
+
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	return cache_trim(c, c->reserve);
+}
+
+unsigned long kmem_reap(void)
+{
+	struct list_head *p;
+	unsigned long pages = 0;
+
+	list_for_each (p, &slab_caches)
+		pages +=
+		    kmem_cache_shrink(list_entry(p, struct kmem_cache, caches));
+	return pages;
+}
+
+/* ------------------------------------------------------- allocation */
+
+/*
+ * Take the first free object of s after checking everything the fast
+ * path does not; commit it, or report, quarantine s and return 0.
+ */
+static uintptr_t slab_take(struct kmem_cache *c, struct kmem_slab *s,
+			   uintptr_t caller)
+{
+	uintptr_t obj = (uintptr_t)s->freelist, next, bad;
+
+	if (!is_obj_start(c, s, obj)) {
+		slab_report(SLAB_BUG_FREEPTR, c->name, (void *)obj, NULL, s,
+			    caller, 0,
+			    "free pointer corrupted: free list of slab %p "
+			    "leads to %p, not at an object boundary; slab "
+			    "quarantined",
+			    (void *)s, (void *)obj);
+		goto quarantine;
+	}
+	next = link_decode(c, obj);
+	if (!link_ok(c, s, next)) {
+		bool inside = next - slab_base(s) < c->slab_bytes;
+
+		slab_report(SLAB_BUG_FREEPTR, c->name, word_of(obj),
+			    (void *)obj, s, caller, 0,
+			    "free pointer corrupted: link of free object %p "
+			    "(at %p) decodes to %p, %s; slab quarantined",
+			    (void *)obj, (void *)word_of(obj), (void *)next,
+			    inside ? "not at an object boundary"
+				   : "outside the slab");
+		goto quarantine;
+	}
+	if (c->flags & SLAB_RED_ZONE) {
+		bad = redzone_bad(c, obj, SLAB_RED_INACTIVE);
+		if (bad) {
+			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
+				    (void *)obj, s, caller, owner_of(c, obj),
+				    "red zone of free object %p overwritten "
+				    "at %p (0x%02x instead of 0x%02x); slab "
+				    "quarantined%s",
+				    (void *)obj, (void *)bad, *(uint8_t *)bad,
+				    SLAB_RED_INACTIVE,
+				    owner_note(owner_of(c, obj)));
+			goto quarantine;
+		}
+	}
+	if (cache_poisons(c)) {
+		bad = poison_bad(c, obj);
+		if (bad) {
+			slab_report(SLAB_BUG_POISON, c->name, (void *)bad,
+				    (void *)obj, s, caller, owner_of(c, obj),
+				    "use after free: poison of free object %p "
+				    "overwritten at %p (+0x%lx: 0x%02x); slab "
+				    "quarantined%s",
+				    (void *)obj, (void *)bad,
+				    (unsigned long)(bad - obj), *(uint8_t *)bad,
+				    owner_note(owner_of(c, obj)));
+			goto quarantine;
+		}
+	}
+	*word_of(obj) = used_mark(c, obj);
+	s->freelist = (void *)next;
+	s->inuse++;
+	if (c->flags & SLAB_RED_ZONE)
+		redzone_set(c, obj, SLAB_RED_ACTIVE);
+	if (c->flags & SLAB_STORE_USER)
+		*track_of(c, obj) = (struct kmem_track){caller, 0};
+	return obj;
+quarantine:
+	slab_quarantine(c, s);
+	return 0;
+}
+
+static int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
+			       uintptr_t caller, bool contents);
+
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
+	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
+	unsigned int tries = 0;
+	struct kmem_slab *s;
+	uintptr_t obj = 0;
+
+	if (!caller)
+		caller = RET_IP;
+	do {
+		/* Each failed try quarantined a slab; do not eat memory. */
+		if (tries++ == SLAB_ALLOC_TRIES)
+			return NULL;
+		if (!list_empty(partial)) {
+			s = list_first_entry(partial, struct kmem_slab, list);
+		} else {
+			if (!list_empty(empty))
+				s = list_first_entry(empty, struct kmem_slab,
+						     list);
+			else if (!(s = slab_grow(c, gfp)))
+				return NULL;
+			slab_set_state(c, s, KMEM_SLAB_PARTIAL);
+		}
+		if ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
+		    slab_freelist_check(c, s, caller, false))
+			continue;
+		obj = slab_take(c, s, caller);
+	} while (!obj);
+	if (!s->freelist)
+		slab_set_state(c, s, KMEM_SLAB_FULL);
+	if (gfp & __GFP_ZERO)
+		memset((void *)obj, 0, c->object_size);
+	return (void *)obj;
+}
+
+/* -------------------------------------------------------------- free */
+
+/* Push a checked, in-use object (the slow path's version of the push). */
+static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
+		     uintptr_t caller)
+{
+	void *head = s->freelist;
+
+	if (cache_poisons(c))
+		poison_set(c, obj);
+	if (c->flags & SLAB_RED_ZONE)
+		redzone_set(c, obj, SLAB_RED_INACTIVE);
+	if (c->flags & SLAB_STORE_USER)
+		track_of(c, obj)->free_ip = caller;
+	link_store(c, obj, (uintptr_t)head);
+	s->freelist = (void *)obj;
+	s->inuse--;
+	if (s->inuse == 0 || !head)
+		kmem_cache_slab_moved(c, s);
+}
+
+void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
+{
+	uintptr_t obj = (uintptr_t)p, off, w, bad;
+	struct kmem_slab *s;
+	long idx;
+
+	if (!caller)
+		caller = RET_IP;
+	s = slab_lookup(p);
+	if (!s) {
+		slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, NULL,
+			    caller, 0,
+			    "invalid free of %p: not a slab object (caller %p)",
+			    p, (void *)caller);
+		goto refuse;
+	}
+	if (s->cache != c || c == &slab_dead_cache) {
+		if (s->cache == &slab_dead_cache)
+			slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, s,
+				    caller, 0,
+				    "invalid free of %p: its cache was "
+				    "destroyed (caller %p)",
+				    p, (void *)caller);
+		else
+			slab_report(SLAB_BUG_WRONG_CACHE, c->name, p, NULL, s,
+				    caller, 0,
+				    "free of %p into the wrong cache: it "
+				    "belongs to %s (caller %p)",
+				    p, s->cache->name, (void *)caller);
+		goto refuse;
+	}
+	idx = obj_index(c, s, obj, &off);
+	if (idx < 0 || off != 0) {
+		if (idx < 0)
+			slab_report(SLAB_BUG_NOT_OBJECT_START, c->name, p, NULL,
+				    s, caller, 0,
+				    "invalid free of %p: not an object start "
+				    "(outside the objects of slab %p, caller "
+				    "%p)",
+				    p, (void *)s, (void *)caller);
+		else
+			slab_report(SLAB_BUG_NOT_OBJECT_START, c->name, p,
+				    (void *)(obj - off), s, caller,
+				    owner_of(c, obj - off),
+				    "invalid free of %p: not an object start "
+				    "(object %p + 0x%lx, caller %p)",
+				    p, (void *)(obj - off), (unsigned long)off,
+				    (void *)caller);
+		goto refuse;
+	}
+	w = *word_of(obj);
+	if (w != used_mark(c, obj)) {
+		if (link_ok(c, s, w ^ word_key(c, obj)))
+			slab_report(SLAB_BUG_DOUBLE_FREE, c->name, p, p, s,
+				    caller, owner_of(c, obj),
+				    "double free of %p (slab %p, caller %p)%s",
+				    p, (void *)s, (void *)caller,
+				    owner_note(owner_of(c, obj)));
+		else
+			slab_report(SLAB_BUG_MARK, c->name, word_of(obj), p, s,
+				    caller, owner_of(c, obj),
+				    "in-use mark of %p overwritten (0x%lx at "
+				    "%p): write before the object or past the "
+				    "one before it; not freed (caller %p)%s",
+				    p, (unsigned long)w, (void *)word_of(obj),
+				    (void *)caller,
+				    owner_note(owner_of(c, obj)));
+		goto refuse;
+	}
+	if (c->flags & SLAB_RED_ZONE) {
+		bad = redzone_bad(c, obj, SLAB_RED_ACTIVE);
+		if (bad) {
+			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad, p,
+				    s, caller, owner_of(c, obj),
+				    "red zone of %p overwritten at %p (+0x%lx: "
+				    "0x%02x instead of 0x%02x): write past the "
+				    "object; not freed (caller %p)%s",
+				    p, (void *)bad, (unsigned long)(bad - obj),
+				    *(uint8_t *)bad, SLAB_RED_ACTIVE,
+				    (void *)caller,
+				    owner_note(owner_of(c, obj)));
+			goto refuse;
+		}
+	}
+	if (s->state == KMEM_SLAB_QUARANTINED) {
+		/* Mark it free (a second free is then a double free), but
+		 * never hand it out again. */
+		link_store(c, obj, 0);
+		s->inuse--;
+		return;
+	}
+	if ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
+	    slab_freelist_check(c, s, caller, false)) {
+		link_store(c, obj, 0);
+		s->inuse--;
+		return;
+	}
+	slab_put(c, s, obj, caller);
+	return;
+refuse:
+	c->bugs++;
+}
+
+size_t kmem_obj_size(const void *p)
+{
+	struct kmem_slab *s = slab_lookup(p);
+
+	if (!s || s->cache == &slab_dead_cache ||
+	    !is_obj_start(s->cache, s, (uintptr_t)p))
+		return 0;
+	return s->cache->object_size;
+}
+
+/* ----------------------------------------------------------- creation */
+
+static bool debug_name_match(const char *name)
+{
+	const char *p = slab_debug_names;
+
+	if (!*p)
+		return true;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len && p[len - 1] == '*') {
+			if (strncmp(name, p, len - 1) == 0)
+				return true;
+		} else if (len && strlen(name) == len &&
+			   strncmp(name, p, len) == 0) {
+			return true;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+/* Objects of `stride` after `first`, ending `end` past the last start. */
+static unsigned long layout_objs(uintptr_t bytes, uintptr_t first,
+				 uintptr_t end, uintptr_t stride)
+{
+	if (bytes < first + end)
+		return 0;
+	return (bytes - first - end) / stride + 1;
+}
+
+/*
+ * Fill in c's geometry (see the slab picture). Returns -EINVAL when an
+ * object does not fit a slab of MAX_ORDER.
+ */
+static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
+{
+	uintptr_t end, first, stride, best_waste = 0, bytes;
+	unsigned int best = MAX_ORDER + 1;
+
+	if (c->flags & SLAB_HWCACHE_ALIGN)
+		align = MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
+	align = MAX(align, (size_t)SLAB_WORD_SIZE);
+	end = ALIGN_UP((uintptr_t)size, (uintptr_t)SLAB_WORD_SIZE);
+	if (c->flags & SLAB_RED_ZONE)
+		end += SLAB_REDZONE_SIZE;
+	c->redzone_end = (uint32_t)end;
+	c->track_offset = (uint32_t)end;
+	if (c->flags & SLAB_STORE_USER)
+		end += sizeof(struct kmem_track);
+	stride = ALIGN_UP(end + SLAB_WORD_SIZE, (uintptr_t)align);
+	first = ALIGN_UP(sizeof(struct kmem_slab) + SLAB_WORD_SIZE,
+			 (uintptr_t)align);
+	/* Smallest order wasting at most 1/8 outside the slots (Bonwick),
+	 * else the one wasting the smallest fraction. */
+	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+		unsigned long n;
+		uintptr_t waste;
+
+		bytes = PAGE_SIZE << o;
+		n = layout_objs(bytes, first, end, stride);
+		if (n == 0 || n > UINT32_MAX)
+			continue;
+		waste = bytes - n * stride;
+		if (best > MAX_ORDER ||
+		    waste * (PAGE_SIZE << best) < best_waste * bytes) {
+			best = o;
+			best_waste = waste;
+		}
+		if (waste * 8 <= bytes) {
+			best = o;
+			break;
+		}
+	}
+	if (best > MAX_ORDER)
+		return -EINVAL;
+	bytes = PAGE_SIZE << best;
+	c->object_size = (uint32_t)size;
+	c->align = (uint32_t)align;
+	c->size = (uint32_t)stride;
+	c->order = best;
+	c->slab_bytes = bytes;
+	c->slab_mask = ~(bytes - 1);
+	c->objs_offset = (uint32_t)first;
+	c->objs_per_slab = (uint32_t)layout_objs(bytes, first, end, stride);
+	c->colour_step = (uint32_t)MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
+	c->colour_max = (uint32_t)ALIGN_DOWN(
+	    bytes - first - (c->objs_per_slab - 1) * stride - end,
+	    (uintptr_t)c->colour_step);
+	c->colour_next = 0;
+	return 0;
+}
+
+static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
+		       size_t align, unsigned int flags, void (*ctor)(void *))
+{
+	size_t len = strnlen(name, SLAB_NAME_MAX - 1);
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->name, name, len);
+	c->name[len] = '\0';
+	if (!(flags & SLAB_NO_DEBUG) && debug_name_match(c->name))
+		flags |= slab_debug_flags;
+	c->flags = flags;
+	c->ctor = ctor;
+	c->reserve = SLAB_EMPTY_RESERVE;
+	if (cache_layout(c, size, align))
+		return -EINVAL;
+	c->fp_mult = splitmix64(slab_secret ^ (uintptr_t)c ^
+				splitmix64(++slab_cache_seq)) |
+		     1;
+	for (int i = 0; i < KMEM_NR_SLAB_STATES; i++)
+		INIT_LIST_HEAD(&c->lists[i]);
+	list_add_tail(&c->caches, &slab_caches);
+	return 0;
+}
+
+static void slab_init(void)
+{
+	if (slab_ready)
+		return;
+	if (cache_setup(&kmem_cache_boot, "kmem_cache",
+			sizeof(struct kmem_cache), 8, SLAB_PERMANENT, NULL))
+		panic("slab_init: cannot lay out the cache of caches");
+	/* Holds orphaned quarantined slabs; never allocates. */
+	memcpy(slab_dead_cache.name, "destroyed", sizeof("destroyed"));
+	slab_dead_cache.flags = SLAB_PERMANENT | SLAB_CONSISTENCY_CHECKS;
+	slab_dead_cache.fp_mult = splitmix64(slab_secret ^ 0xdeadULL) | 1;
+	for (int i = 0; i < KMEM_NR_SLAB_STATES; i++)
+		INIT_LIST_HEAD(&slab_dead_cache.lists[i]);
+	list_add_tail(&slab_dead_cache.caches, &slab_caches);
+	slab_ready = true;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size,
+				     size_t align, unsigned int flags,
+				     void (*ctor)(void *obj))
+{
+	struct kmem_cache *c;
+
+	if (!name || size == 0 || size > KMALLOC_MAX_SIZE ||
+	    (align && (!is_power_of_2(align) || align > PAGE_SIZE)))
+		return NULL;
+	slab_init();
+	c = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL);
+	if (!c)
+		return NULL;
+	if (cache_setup(c, name, size, align ? align : 8, flags, ctor)) {
+		kmem_cache_free(&kmem_cache_boot, c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Hand a quarantined slab with no objects in use to the dead cache. */
+static void slab_orphan(struct kmem_cache *c, struct kmem_slab *s)
+{
+	list_del(&s->list);
+	c->nr_slabs[s->state]--;
+	s->cache = &slab_dead_cache;
+	list_add(&s->list, &slab_dead_cache.lists[KMEM_SLAB_QUARANTINED]);
+	slab_dead_cache.nr_slabs[KMEM_SLAB_QUARANTINED]++;
+}
+
+/*
+ * The first object of c still in use; with `print`, also list up to
+ * SLAB_DESTROY_LIST_MAX of them (with their owners under U).
+ */
+static uintptr_t live_objects(struct kmem_cache *c, bool print)
+{
+	unsigned long listed = 0;
+	uintptr_t first = 0;
+	struct list_head *p;
+
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		list_for_each (p, &c->lists[st]) {
+			struct kmem_slab *s =
+			    list_entry(p, struct kmem_slab, list);
+
+			for (unsigned long i = 0; i < c->objs_per_slab; i++) {
+				uintptr_t o = obj_at(c, s, i);
+
+				if (*word_of(o) != used_mark(c, o))
+					continue;
+				if (!first)
+					first = o;
+				if (print && listed++ < SLAB_DESTROY_LIST_MAX)
+					printk("slab: %s: live object %p%s\n",
+					       c->name, (void *)o,
+					       owner_note(owner_of(c, o)));
+			}
+		}
+	}
+	return first;
+}
+
+int kmem_cache_destroy(struct kmem_cache *c)
+{
+	unsigned long live = 0, orphans;
+	struct list_head *p, *n;
+	uintptr_t first;
+
+	if (!c)
+		return 0;
+	if (c->flags & SLAB_PERMANENT)
+		return -EPERM;
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++)
+		list_for_each (p, &c->lists[st])
+			live += list_entry(p, struct kmem_slab, list)->inuse;
+	if (live) {
+		first = live_objects(c, false);
+		slab_report(SLAB_BUG_DESTROY_BUSY, c->name, (void *)first,
+			    (void *)first, NULL, RET_IP, 0,
+			    "destroy with %lu live objects; refused", live);
+		live_objects(c, true);
+		c->bugs++;
+		return -EBUSY;
+	}
+	orphans = c->nr_slabs[KMEM_SLAB_QUARANTINED];
+	list_for_each_safe (p, n, &c->lists[KMEM_SLAB_QUARANTINED])
+		slab_orphan(c, list_entry(p, struct kmem_slab, list));
+	if (orphans)
+		printk("slab: %s: destroyed; %lu quarantined slab(s) kept in "
+		       "\"destroyed\"\n",
+		       c->name, orphans);
+	cache_trim(c, 0);
+	list_del(&c->caches);
+	kmem_cache_free(&kmem_cache_boot, c);
+	return 0;
+}
+
+/* ------------------------------------------------------- configuration */
+
+void slab_set_secret(uint64_t seed)
+{
+	slab_secret = splitmix64(seed ^ SLAB_DEFAULT_SECRET);
+}
+
+int slab_debug_setup(const char *arg)
+{
+	unsigned int f = 0;
+	int err = 0;
+	const char *p;
+
+	slab_debug_names[0] = '\0';
+	if (!arg) {
+		slab_debug_flags = 0;
+		return 0;
+	}
+	if (!*arg || *arg == ',')
+		f = SLAB_DEBUG_FLAGS;
+	for (p = arg; *p && *p != ','; p++) {
+		switch (*p | 0x20) {
+		case 'f':
+			f |= SLAB_CONSISTENCY_CHECKS;
+			break;
+		case 'z':
+			f |= SLAB_RED_ZONE;
+			break;
+		case 'p':
+			f |= SLAB_POISON;
+			break;
+		case 'u':
+			f |= SLAB_STORE_USER;
+			break;
+		case '-':
+			f = 0;
+			break;
+		default:
+			printk("slab: slab_debug option '%c' unknown, "
+			       "skipped\n",
+			       *p);
+			err = -EINVAL;
+		}
+	}
+	if (*p == ',') {
+		size_t len = strlen(p + 1);
+
+		if (len < sizeof(slab_debug_names))
+			memcpy(slab_debug_names, p + 1, len + 1);
+		else
+			err = -EINVAL;
+	}
+	slab_debug_flags = f;
+	return err;
+}
+
+/* -------------------------------------------------------- validation */
+
+/*
+ * Follow s's free list (I3; with `contents`, I7 and I8 for its objects
+ * too). Damage is reported and quarantines s; returns 1 if there was
+ * any, else 0.
+ */
+static int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
+			       uintptr_t caller, bool contents)
+{
+	unsigned long free = 0, limit = c->objs_per_slab - s->inuse;
+	uintptr_t obj = (uintptr_t)s->freelist, at = 0;
+	enum slab_bug bug = SLAB_BUG_FREEPTR;
+	const char *what = NULL;
+
+	for (; obj; obj = link_decode(c, obj)) {
+		at = obj;
+		if (!is_obj_start(c, s, obj)) {
+			what = "free pointer corrupted: free list leads off an "
+			       "object boundary";
+		} else if (++free > limit) {
+			what = "free pointer corrupted: free list longer than "
+			       "the free count (a loop?)";
+		} else if (!link_ok(c, s, link_decode(c, obj))) {
+			what = "free pointer corrupted: link to no object of "
+			       "the slab";
+		} else if (*word_of(obj) == used_mark(c, obj)) {
+			what = "free pointer corrupted: free object marked in "
+			       "use";
+		} else if (!contents) {
+			continue;
+		} else if ((c->flags & SLAB_RED_ZONE) &&
+			   (at = redzone_bad(c, obj, SLAB_RED_INACTIVE))) {
+			bug = SLAB_BUG_REDZONE;
+			what = "red zone of a free object overwritten";
+		} else if (cache_poisons(c) && (at = poison_bad(c, obj))) {
+			bug = SLAB_BUG_POISON;
+			what = "use after free: poison of a free object "
+			       "overwritten";
+		}
+		if (what)
+			break;
+	}
+	if (!what && free != limit) {
+		slab_report(SLAB_BUG_FREEPTR, c->name, s, NULL, s, caller, 0,
+			    "free pointer corrupted: free list of slab %p "
+			    "holds %lu objects, expected %lu; slab quarantined",
+			    (void *)s, free, limit);
+		slab_quarantine(c, s);
+		return 1;
+	}
+	if (!what)
+		return 0;
+	slab_report(bug, c->name, (void *)at, (void *)obj, s, caller, 0,
+		    "%s: object %p at %p (slab %p); slab quarantined", what,
+		    (void *)obj, (void *)at, (void *)s);
+	slab_quarantine(c, s);
+	return 1;
+}
+
+#define VIOLATION(c, inv, fmt, ...)                                            \
+	do {                                                                   \
+		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
+		       (c)->name, ##__VA_ARGS__);                              \
+		found++;                                                       \
+	} while (0)
+
+/* I6 and I2 for one slab. */
+static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
+{
+	unsigned long n = 1UL << c->order;
+	int found = 0;
+
+	if (s->magic != KMEM_SLAB_MAGIC || s->cache != c)
+		VIOLATION(c, "I6", "slab %p has magic 0x%x, cache %p",
+			  (void *)s, s->magic, (void *)s->cache);
+	if (s->state != st)
+		VIOLATION(c, "I1", "slab %p on the %s list says %s", (void *)s,
+			  slab_state_names[st],
+			  s->state < KMEM_NR_SLAB_STATES
+			      ? slab_state_names[s->state]
+			      : "?");
+	if (c == &slab_dead_cache)
+		return found;
+	if (!IS_ALIGNED(slab_base(s), c->slab_bytes) ||
+	    page_address(s->page) != (void *)s)
+		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
+			  (void *)s, page_address(s->page));
+	for (unsigned long i = 0; i < n; i++)
+		if (!(s->page[i].flags & PG_slab) || s->page[i].slab != s) {
+			VIOLATION(c, "I6", "page %lu of slab %p: flags 0x%x", i,
+				  (void *)s, s->page[i].flags);
+			break;
+		}
+	if (s->colour > c->colour_max ||
+	    s->objs != slab_base(s) + c->objs_offset + s->colour)
+		VIOLATION(c, "I6", "slab %p: objects at %p, colour %u",
+			  (void *)s, (void *)s->objs, s->colour);
+	switch (st) {
+	case KMEM_SLAB_FULL:
+		if (s->inuse != c->objs_per_slab || s->freelist)
+			VIOLATION(c, "I2", "full slab %p: inuse %u of %u",
+				  (void *)s, s->inuse, c->objs_per_slab);
+		break;
+	case KMEM_SLAB_PARTIAL:
+		if (s->inuse == 0 || s->inuse >= c->objs_per_slab)
+			VIOLATION(c, "I2", "partial slab %p: inuse %u of %u",
+				  (void *)s, s->inuse, c->objs_per_slab);
+		break;
+	case KMEM_SLAB_EMPTY:
+		if (s->inuse != 0)
+			VIOLATION(c, "I2", "empty slab %p: inuse %u", (void *)s,
+				  s->inuse);
+		break;
+	default:
+		if (s->freelist || s->inuse > c->objs_per_slab)
+			VIOLATION(c, "I2", "quarantined slab %p: inuse %u",
+				  (void *)s, s->inuse);
+	}
+	return found;
+}
+
+/* I4 and I7 for the objects in use of a healthy slab. */
+static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
+{
+	unsigned long used = 0;
+	int found = 0;
+
+	for (unsigned long i = 0; i < c->objs_per_slab; i++) {
+		uintptr_t o = obj_at(c, s, i), bad;
+
+		if (*word_of(o) != used_mark(c, o))
+			continue;
+		used++;
+		if ((c->flags & SLAB_RED_ZONE) &&
+		    (bad = redzone_bad(c, o, SLAB_RED_ACTIVE))) {
+			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
+				    (void *)o, s, 0, owner_of(c, o),
+				    "red zone of %p overwritten at %p "
+				    "(0x%02x): write past the object%s",
+				    (void *)o, (void *)bad, *(uint8_t *)bad,
+				    owner_note(owner_of(c, o)));
+			redzone_set(c, o, SLAB_RED_ACTIVE); /* report once */
+			c->bugs++;
+			found++;
+		}
+	}
+	if (used != s->inuse) {
+		slab_report(SLAB_BUG_MARK, c->name, s, NULL, s, 0, 0,
+			    "in-use mark overwritten: slab %p has %lu marked "
+			    "objects, %u in use; slab quarantined",
+			    (void *)s, used, s->inuse);
+		slab_quarantine(c, s);
+		found++;
+	}
+	return found;
+}
+
+int kmem_cache_validate(struct kmem_cache *c)
+{
+	struct list_head *p, *n;
+	struct kmem_slab *first;
+	int found = 0;
+
+	/* Quarantined slabs last: a damaged slab moves there. */
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		list_for_each_safe (p, n, &c->lists[st]) {
+			struct kmem_slab *s =
+			    list_entry(p, struct kmem_slab, list);
+
+			found += slab_shape_check(c, s, st);
+			if (st == KMEM_SLAB_QUARANTINED ||
+			    c == &slab_dead_cache)
+				continue;
+			if (slab_freelist_check(c, s, 0, true))
+				found++;
+			else
+				found += slab_objects_check(c, s);
+		}
+	}
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		unsigned long count = 0;
+
+		list_for_each (p, &c->lists[st])
+			count++;
+		if (count != c->nr_slabs[st])
+			VIOLATION(c, "I1",
+				  "%s list holds %lu slabs, counted %lu",
+				  slab_state_names[st], count, c->nr_slabs[st]);
+	}
+	first = list_empty(&c->lists[KMEM_SLAB_PARTIAL])
+		    ? NULL
+		    : list_first_entry(&c->lists[KMEM_SLAB_PARTIAL],
+				       struct kmem_slab, list);
+	if (cache_is_debug(c) || c == &slab_dead_cache) {
+		if (c->active)
+			VIOLATION(c, "I5", "debug cache has active slab %p",
+				  (void *)c->active);
+	} else if (c->active != first) {
+		VIOLATION(c, "I5", "active slab %p is not the first partial %p",
+			  (void *)c->active, (void *)first);
+	}
+	return found;
+}
+
+int slab_check(void)
+{
+	struct list_head *p, *q;
+	int found = 0;
+
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
+		unsigned int seen = 0;
+
+		list_for_each (q, &slab_caches)
+			seen += q == p;
+		if (seen != 1)
+			VIOLATION(c, "I9", "on the cache list %u times", seen);
+		found += kmem_cache_validate(c);
+	}
+	return found;
+}
+
+/* --------------------------------------------------------- reporting */
+
+size_t kmem_cache_size(const struct kmem_cache *c)
+{
+	return c->object_size;
+}
+
+void kmem_cache_info(const struct kmem_cache *c, struct kmem_cache_info *out)
+{
+	const struct list_head *p;
+
+	memset(out, 0, sizeof(*out));
+	out->name = c->name;
+	out->object_size = c->object_size;
+	out->size = c->size;
+	out->align = c->align;
+	out->order = c->order;
+	out->objs_per_slab = c->objs_per_slab;
+	out->flags = c->flags;
+	out->grows = c->grows;
+	out->releases = c->releases;
+	out->bugs = c->bugs;
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		list_for_each (p, &c->lists[st]) {
+			const struct kmem_slab *s =
+			    list_entry(p, const struct kmem_slab, list);
+
+			out->nr_slabs[st]++;
+			out->active_objs += s->inuse;
+			out->pages += 1UL << s->page->order;
+			if (c != &slab_dead_cache)
+				out->total_objs += c->objs_per_slab;
+		}
+	}
+}
+
+void slabinfo_print(void)
+{
+	struct list_head *p;
+
+	printk("slabinfo: %-18s %7s %6s %8s %8s %7s %5s %6s %7s %6s %5s "
+	       "%7s\n",
+	       "name", "objsize", "size", "active", "total", "perslab", "order",
+	       "full", "partial", "empty", "quar", "pages");
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
+		struct kmem_cache_info i;
+
+		kmem_cache_info(c, &i);
+		printk(
+		    "slabinfo: %-18s %7zu %6zu %8lu %8lu %7u %5u %6lu %7lu "
+		    "%6lu %5lu %7lu\n",
+		    i.name, i.object_size, i.size, i.active_objs, i.total_objs,
+		    i.objs_per_slab, i.order, i.nr_slabs[KMEM_SLAB_FULL],
+		    i.nr_slabs[KMEM_SLAB_PARTIAL], i.nr_slabs[KMEM_SLAB_EMPTY],
+		    i.nr_slabs[KMEM_SLAB_QUARANTINED], i.pages);
+	}
+}

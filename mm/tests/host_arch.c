@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host implementation of mm/arch.h (Sv39 PTE encoding, a counting TLB, a
+ * fake root register), fake physical memory and a page-table page pool
+ * for host tests. See mm/tests/host_arch.h.
+ */
+#include "mm/tests/host_arch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/assert.h"
+#include "lib/printk.h"
+#include "mm/linear.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define HOST_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define HOST_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define HOST_POISON(p, n) ((void)(p), (void)(n))
+#define HOST_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define HOST_PTE_RWX (HOST_PTE_R | HOST_PTE_W | HOST_PTE_X)
+#define HOST_PTE_PPN_MASK ((1UL << HOST_PTE_PPN_BITS) - 1)
+#define HOST_PTE_PBMT_MASK (3UL << HOST_PTE_PBMT_SHIFT)
+#define HOST_PA_LIMIT (1UL << (HOST_PTE_PPN_BITS + PAGE_SHIFT))
+
+/* Poison written over pool pages when they are freed. */
+#define HOST_PT_POOL_POISON 0x6b
+
+/* ---------------------------------------------------------------- PTEs */
+
+static pte_t host_pte_ppn(paddr_t pa)
+{
+	VERIFY3U(pa & ~PAGE_MASK, ==, 0);
+	VERIFY3U(pa, <, HOST_PA_LIMIT);
+	return (pa >> PAGE_SHIFT) << HOST_PTE_PPN_SHIFT;
+}
+
+pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
+{
+	pte_t pte = host_pte_ppn(pa) | HOST_PTE_V | HOST_PTE_A | HOST_PTE_D;
+
+	/* R=0 W=1 is reserved in RISC-V; a leaf needs R or X. */
+	VERIFY(prot & (PROT_READ | PROT_EXEC));
+	VERIFY(!(prot & PROT_WRITE) || (prot & PROT_READ));
+	if (prot & PROT_READ)
+		pte |= HOST_PTE_R;
+	if (prot & PROT_WRITE)
+		pte |= HOST_PTE_W;
+	if (prot & PROT_EXEC)
+		pte |= HOST_PTE_X;
+	if (prot & PROT_GLOBAL)
+		pte |= HOST_PTE_G;
+	if (prot & PROT_DEVICE)
+		pte |= HOST_PTE_PBMT_IO;
+	return pte;
+}
+
+pte_t arch_pte_table(paddr_t pa)
+{
+	return host_pte_ppn(pa) | HOST_PTE_V;
+}
+
+bool arch_pte_is_valid(pte_t pte)
+{
+	return pte & HOST_PTE_V;
+}
+
+bool arch_pte_is_leaf(pte_t pte)
+{
+	return (pte & HOST_PTE_V) && (pte & HOST_PTE_RWX);
+}
+
+paddr_t arch_pte_paddr(pte_t pte)
+{
+	return ((pte >> HOST_PTE_PPN_SHIFT) & HOST_PTE_PPN_MASK) << PAGE_SHIFT;
+}
+
+unsigned int arch_pte_prot(pte_t pte)
+{
+	unsigned int prot = 0;
+
+	if (pte & HOST_PTE_R)
+		prot |= PROT_READ;
+	if (pte & HOST_PTE_W)
+		prot |= PROT_WRITE;
+	if (pte & HOST_PTE_X)
+		prot |= PROT_EXEC;
+	if (pte & HOST_PTE_G)
+		prot |= PROT_GLOBAL;
+	if ((pte & HOST_PTE_PBMT_MASK) == HOST_PTE_PBMT_IO)
+		prot |= PROT_DEVICE;
+	return prot;
+}
+
+/* ----------------------------------------------------------------- TLB */
+
+unsigned long host_arch_tlb_flushes;
+unsigned long host_arch_tlb_flush_alls;
+paddr_t host_arch_root;
+
+static vaddr_t host_tlb_log[HOST_ARCH_TLB_LOG_SIZE];
+static size_t host_tlb_log_len;
+
+void host_arch_tlb_reset(void)
+{
+	host_arch_tlb_flushes = 0;
+	host_arch_tlb_flush_alls = 0;
+	host_tlb_log_len = 0;
+}
+
+bool host_arch_tlb_was_flushed(vaddr_t va)
+{
+	if (host_arch_tlb_flush_alls)
+		return true;
+	for (size_t i = 0; i < host_tlb_log_len; i++)
+		if (host_tlb_log[i] == (va & PAGE_MASK))
+			return true;
+	return false;
+}
+
+void arch_tlb_flush_page(vaddr_t va)
+{
+	/* sfence.vma takes any address; a non-canonical one is a bug here. */
+	VERIFY(pt_va_is_canonical(va));
+	host_arch_tlb_flushes++;
+	if (host_tlb_log_len < HOST_ARCH_TLB_LOG_SIZE)
+		host_tlb_log[host_tlb_log_len++] = va & PAGE_MASK;
+}
+
+void arch_tlb_flush_all(void)
+{
+	host_arch_tlb_flush_alls++;
+}
+
+paddr_t arch_set_root(paddr_t root)
+{
+	paddr_t old = host_arch_root;
+
+	VERIFY3U(root & ~PAGE_MASK, ==, 0);
+	host_arch_root = root;
+	return old;
+}
+
+paddr_t arch_get_root(void)
+{
+	return host_arch_root;
+}
+
+/* ------------------------------------------------ fake physical memory */
+
+static void *host_phys_buf;
+static paddr_t host_phys_base;
+static size_t host_phys_size;
+
+void *host_phys_init(paddr_t base, size_t size)
+{
+	if (host_phys_buf || !size || (base | size) & ~PAGE_MASK) {
+		fprintf(stderr,
+			"host_phys_init: bad call base 0x%llx size 0x%zx"
+			" (already set up: %d)\n",
+			(unsigned long long)base, size, host_phys_buf != NULL);
+		abort();
+	}
+	host_phys_buf = aligned_alloc(PAGE_SIZE, size);
+	if (!host_phys_buf) {
+		fprintf(stderr, "host_phys_init: no memory for 0x%zx bytes\n",
+			size);
+		abort();
+	}
+	memset(host_phys_buf, 0, size);
+	host_phys_base = base;
+	host_phys_size = size;
+	va_pa_offset = (uint64_t)(uintptr_t)host_phys_buf - base;
+	return host_phys_buf;
+}
+
+void host_phys_fini(void)
+{
+	if (!host_phys_buf)
+		return;
+	HOST_UNPOISON(host_phys_buf, host_phys_size);
+	free(host_phys_buf);
+	host_phys_buf = NULL;
+	host_phys_base = 0;
+	host_phys_size = 0;
+	va_pa_offset = 0;
+}
+
+bool host_phys_contains(paddr_t pa, size_t size)
+{
+	return host_phys_buf && pa >= host_phys_base &&
+	       size <= host_phys_size &&
+	       pa - host_phys_base <= host_phys_size - size;
+}
+
+/* -------------------------------------------- page-table page allocator */
+
+static paddr_t host_pt_pool_alloc(void *ctx)
+{
+	struct host_pt_pool *pool = ctx;
+	void *va;
+
+	if (pool->fail_after == 0)
+		goto refuse;
+	for (size_t i = 0; i < pool->npages; i++) {
+		if (pool->used[i])
+			continue;
+		pool->used[i] = 1;
+		if (pool->fail_after != HOST_PT_POOL_NEVER_FAIL)
+			pool->fail_after--;
+		pool->allocs++;
+		if (++pool->in_use > pool->peak)
+			pool->peak = pool->in_use;
+		va = phys_to_virt(pool->base + i * PAGE_SIZE);
+		HOST_UNPOISON(va, PAGE_SIZE);
+		memset(va, 0, PAGE_SIZE);
+		return pool->base + i * PAGE_SIZE;
+	}
+refuse:
+	pool->failed++;
+	return PADDR_INVALID;
+}
+
+static void host_pt_pool_free(void *ctx, paddr_t pa)
+{
+	struct host_pt_pool *pool = ctx;
+	size_t i = (pa - pool->base) >> PAGE_SHIFT;
+	bool ours = pa >= pool->base && !(pa & ~PAGE_MASK) && i < pool->npages;
+	void *va;
+
+	if (!ours || !pool->used[i]) {
+		printk("BUG host_pt_pool: bad free pa 0x%llx (pool 0x%llx, "
+		       "%zu pages): %s\n",
+		       (unsigned long long)pa, (unsigned long long)pool->base,
+		       pool->npages,
+		       ours ? "double free" : "not from this pool");
+		pool->bad_frees++;
+		return;
+	}
+	pool->used[i] = 0;
+	pool->in_use--;
+	pool->frees++;
+	va = phys_to_virt(pa);
+	memset(va, HOST_PT_POOL_POISON, PAGE_SIZE);
+	HOST_POISON(va, PAGE_SIZE);
+}
+
+void host_pt_pool_init(struct host_pt_pool *pool, paddr_t base, size_t npages)
+{
+	VERIFY(host_phys_contains(base, npages * PAGE_SIZE));
+	memset(pool, 0, sizeof(*pool));
+	pool->ops.alloc = host_pt_pool_alloc;
+	pool->ops.free = host_pt_pool_free;
+	pool->ops.ctx = pool;
+	pool->base = base;
+	pool->npages = npages;
+	pool->fail_after = HOST_PT_POOL_NEVER_FAIL;
+	pool->used = calloc(npages, 1);
+	VERIFY(pool->used != NULL);
+	HOST_POISON(phys_to_virt(base), npages * PAGE_SIZE);
+}
+
+void host_pt_pool_fini(struct host_pt_pool *pool)
+{
+	if (host_phys_contains(pool->base, pool->npages * PAGE_SIZE))
+		HOST_UNPOISON(phys_to_virt(pool->base),
+			      pool->npages * PAGE_SIZE);
+	free(pool->used);
+	pool->used = NULL;
+	pool->npages = 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Host side of the mm/arch.h seam, linked into every host test binary:
+ *
+ *  - PTEs encoded exactly as RISC-V Sv39 encodes them, so a dump of a
+ *    host table reads like a target one:
+ *
+ *     63 62 61 60    54 53                  10 9  8 7 6 5 4 3 2 1 0
+ *    +--+-----+--------+----------------------+----+-+-+-+-+-+-+-+-+
+ *    |N | PBMT|reserved|   PPN (44 bits)      |RSW |D|A|G|U|X|W|R|V|
+ *    +--+-----+--------+----------------------+----+-+-+-+-+-+-+-+-+
+ *
+ *    Leaves get A and D set (no hardware updates them on the host);
+ *    PROT_DEVICE is Svpbmt's IO type (PBMT = 2).
+ *  - A TLB that only counts and logs flushes, and a fake root register.
+ *  - Fake physical memory: a host buffer that phys_to_virt() reaches.
+ *  - A counting page-table-page allocator over part of that memory that
+ *    refuses double frees and can be told to fail after N allocations.
+ *
+ * Single-threaded; one fake physical memory at a time.
+ */
+#ifndef MM_TESTS_HOST_ARCH_H
+#define MM_TESTS_HOST_ARCH_H
+
+#include "mm/arch.h"
+#include "mm/pgtable.h"
+#include "mm/types.h"
+
+#define HOST_PTE_V 0x001UL
+#define HOST_PTE_R 0x002UL
+#define HOST_PTE_W 0x004UL
+#define HOST_PTE_X 0x008UL
+#define HOST_PTE_U 0x010UL
+#define HOST_PTE_G 0x020UL
+#define HOST_PTE_A 0x040UL
+#define HOST_PTE_D 0x080UL
+#define HOST_PTE_PPN_SHIFT 10
+#define HOST_PTE_PPN_BITS 44
+#define HOST_PTE_PBMT_SHIFT 61
+#define HOST_PTE_PBMT_IO (2UL << HOST_PTE_PBMT_SHIFT)
+
+/* ---------------------------------------------------------------- TLB */
+
+/* arch_tlb_flush_page() and arch_tlb_flush_all() calls since the reset. */
+extern unsigned long host_arch_tlb_flushes;
+extern unsigned long host_arch_tlb_flush_alls;
+/* The fake translation root (satp.PPN as an address); 0 at start. */
+extern paddr_t host_arch_root;
+
+/* Zero the flush counters and forget the flush log. */
+void host_arch_tlb_reset(void);
+/*
+ * True when va's page was invalidated since the last reset: either
+ * arch_tlb_flush_page() was called for it or arch_tlb_flush_all() was
+ * called. The log holds HOST_ARCH_TLB_LOG_SIZE pages; past that the
+ * answer is a conservative "false" for pages that did not fit.
+ */
+#define HOST_ARCH_TLB_LOG_SIZE 4096
+bool host_arch_tlb_was_flushed(vaddr_t va);
+
+/* ------------------------------------------------ fake physical memory */
+
+/*
+ * Allocate size bytes of host memory (4 KiB-aligned, zeroed) to stand
+ * for physical [base, base + size) and point va_pa_offset at it, so
+ * phys_to_virt(base) is the buffer. The linear map's 1 GiB congruence
+ * does not hold on the host, which matters to nobody here: host tests
+ * never map the linear map through the MMU. base and size must be
+ * page-aligned; aborts if memory is short or one is already set up.
+ */
+void *host_phys_init(paddr_t base, size_t size);
+/* Release the buffer and reset va_pa_offset to 0. */
+void host_phys_fini(void);
+/* True when [pa, pa + size) lies inside the fake physical memory. */
+bool host_phys_contains(paddr_t pa, size_t size);
+
+/* -------------------------------------------- page-table page allocator */
+
+/*
+ * Hands out zeroed pages from [base, base + npages * PAGE_SIZE) of the
+ * fake physical memory, lowest free first. Pages not handed out are
+ * poisoned for ASan, so a stale pointer into a freed table is reported
+ * at the faulting access. Pass &pool->ops to pt_init().
+ */
+struct host_pt_pool {
+	struct pt_alloc ops;
+	paddr_t base;
+	size_t npages;
+	unsigned char *used; /* per page: 1 while handed out */
+	size_t in_use; /* pages handed out now */
+	size_t peak; /* largest in_use seen */
+	unsigned long allocs; /* successful allocations */
+	unsigned long frees; /* accepted frees */
+	unsigned long fail_after; /* successes left before failing */
+	unsigned long failed; /* allocations refused (injected or full) */
+	unsigned long bad_frees; /* double or foreign frees (refused) */
+};
+
+#define HOST_PT_POOL_NEVER_FAIL (~0UL)
+
+/* Set up a pool over npages pages at base (inside host_phys memory). */
+void host_pt_pool_init(struct host_pt_pool *pool, paddr_t base, size_t npages);
+/* Tear down; pages still handed out are simply forgotten. */
+void host_pt_pool_fini(struct host_pt_pool *pool);
+
+#endif /* MM_TESTS_HOST_ARCH_H */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of mm/memblock.c: merging, trimming, free ranges, top-down
+ * allocation, limits, full tables, hand-over, and a random comparison
+ * against a page bitmap.
+ */
+
+#include "lib/errno.h"
+#include "lib/rand.h"
+#include "lib/tests/host_ktest.h"
+#include "mm/memblock.h"
+
+#define MB (1024UL * 1024UL)
+#define PG PAGE_SIZE
+
+static unsigned int nr_memory(void)
+{
+	struct prange r;
+	unsigned int n = 0;
+
+	while (memblock_memory_range(n, &r))
+		n++;
+	return n;
+}
+
+static unsigned int nr_free(void)
+{
+	struct prange r;
+	unsigned int n = 0;
+
+	while (memblock_free_range(n, &r))
+		n++;
+	return n;
+}
+
+/* Scenario: overlapping, adjacent and disjoint additions in any order.
+ * Expect them merged into sorted, disjoint ranges. */
+static void add_merges(struct ktest *t)
+{
+	struct prange r;
+
+	memblock_reset();
+	KTEST_EXPECT_EQ(t, memblock_add(0x90000000, 0x90100000), 0);
+	KTEST_EXPECT_EQ(t, memblock_add(0x80000000, 0x80100000), 0);
+	KTEST_EXPECT_EQ(t, memblock_add(0x80100000, 0x80200000), 0); /* touch */
+	KTEST_EXPECT_EQ(t, memblock_add(0x8ff00000, 0x90080000),
+			0); /* overlap */
+	KTEST_EXPECT_EQ(t, memblock_add(0xa0000000, 0xa0001000), 0);
+	KTEST_ASSERT_EQ(t, nr_memory(), 3);
+	memblock_memory_range(0, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0x80000000);
+	KTEST_EXPECT_EQ(t, r.end, 0x80200000);
+	memblock_memory_range(1, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0x8ff00000);
+	KTEST_EXPECT_EQ(t, r.end, 0x90100000);
+	memblock_memory_range(2, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0xa0000000);
+	/* One range swallowing all of them. */
+	KTEST_EXPECT_EQ(t, memblock_add(0x7f000000, 0xb0000000), 0);
+	KTEST_EXPECT_EQ(t, nr_memory(), 1);
+	KTEST_EXPECT_EQ(t, memblock_usable_bytes(), 0x31000000);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
+/* Scenario: unaligned, empty and sub-page additions. Expect edges
+ * trimmed inward to whole pages and -EINVAL when nothing is left. */
+static void add_trims_and_rejects(struct ktest *t)
+{
+	struct prange r;
+
+	memblock_reset();
+	KTEST_EXPECT_EQ(t, memblock_add(0x80000123, 0x80005fff), 0);
+	memblock_memory_range(0, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0x80001000);
+	KTEST_EXPECT_EQ(t, r.end, 0x80005000);
+	KTEST_EXPECT_EQ(t, memblock_add(0x90000000, 0x90000000), -EINVAL);
+	KTEST_EXPECT_EQ(t, memblock_add(0x90001000, 0x90000000), -EINVAL);
+	KTEST_EXPECT_EQ(t, memblock_add(0x90000001, 0x90001fff), -EINVAL);
+	KTEST_EXPECT_EQ(t, memblock_add(0xfffffffffffff001, ~0ULL), -EINVAL);
+	KTEST_EXPECT_EQ(t, nr_memory(), 1);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
+/* Scenario: reservations unaligned, overlapping, and partly or wholly
+ * outside RAM. Expect them widened to pages and merged, and only the
+ * part inside RAM counted as reserved. */
+static void reserve_widens_and_counts(struct ktest *t)
+{
+	struct prange r;
+
+	memblock_reset();
+	KTEST_EXPECT_EQ(t, memblock_add(0x80000000, 0x80100000), 0);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0x80010010, 0x80010020), 0);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0x7fff0000, 0x80002000), 0);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0x800ff000, 0x80200000), 0);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0x10000000, 0x10001000), 0);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0x80011000, 0x80011000), -EINVAL);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0xfffffffffffff800, ~0ULL), 0);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 2 * PG + PG + PG);
+	KTEST_ASSERT_EQ(t, nr_free(), 2);
+	memblock_free_range(0, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0x80002000);
+	KTEST_EXPECT_EQ(t, r.end, 0x80010000);
+	memblock_free_range(1, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0x80011000);
+	KTEST_EXPECT_EQ(t, r.end, 0x800ff000);
+	KTEST_EXPECT(t, !memblock_free_range(2, &r));
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
+/* Scenario: a reservation spanning a hole between two banks. Expect it
+ * to cut the end of one and the start of the other. */
+static void reserve_across_hole(struct ktest *t)
+{
+	struct prange r;
+
+	memblock_reset();
+	memblock_add(0x80000000, 0x80100000);
+	memblock_add(0x80200000, 0x80300000);
+	memblock_reserve(0x800f0000, 0x80210000);
+	KTEST_ASSERT_EQ(t, nr_free(), 2);
+	memblock_free_range(0, &r);
+	KTEST_EXPECT_EQ(t, r.end, 0x800f0000);
+	memblock_free_range(1, &r);
+	KTEST_EXPECT_EQ(t, r.start, 0x80210000);
+	KTEST_EXPECT_EQ(t, r.end, 0x80300000);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 0x20000);
+}
+
+/* Scenario: allocations with and without limit and alignment. Expect
+ * the highest fitting address below the limit, aligned, then reserved;
+ * PADDR_INVALID for what cannot fit or is malformed. */
+static void alloc_top_down(struct ktest *t)
+{
+	paddr_t a, b, c;
+
+	memblock_reset();
+	memblock_add(0x80000000, 0x80400000);
+	memblock_add(0x100000000, 0x100100000);
+	memblock_reserve(0x100080000, 0x100100000);
+
+	a = memblock_alloc(100, 0, 0);
+	KTEST_EXPECT_EQ(t, a, 0x10007f000);
+	b = memblock_alloc(PG, 0x10000, 0);
+	KTEST_EXPECT_EQ(t, b, 0x100070000);
+	c = memblock_alloc(2 * MB, 2 * MB, 0x100000000);
+	KTEST_EXPECT_EQ(t, c, 0x80200000);
+	/* Too large for any free range below the limit. */
+	KTEST_EXPECT_EQ(t, memblock_alloc(2 * MB + PG, PG, 0x100000000),
+			PADDR_INVALID);
+	/* Whole remainder of the low bank fits exactly. */
+	KTEST_EXPECT_EQ(t, memblock_alloc(2 * MB, PG, 0x80300000), 0x80000000);
+	KTEST_EXPECT_EQ(t, memblock_alloc(0, PG, 0), PADDR_INVALID);
+	KTEST_EXPECT_EQ(t, memblock_alloc(PG, 3 * PG, 0), PADDR_INVALID);
+	KTEST_EXPECT_EQ(t, memblock_alloc(PG, PG, 0x1000), PADDR_INVALID);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(),
+			0x80000 + PG + PG + 4 * MB);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
+/* Scenario: the tables fill up. Expect -ENOSPC with nothing changed,
+ * while additions that merge into an existing range still work. */
+static void tables_full(struct ktest *t)
+{
+	unsigned int i;
+
+	memblock_reset();
+	for (i = 0; i < MEMBLOCK_MAX_REGIONS; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_add(0x80000000 + i * 2 * PG,
+					     0x80000000 + i * 2 * PG + PG),
+				0);
+	KTEST_EXPECT_EQ(t, memblock_add(0x90000000, 0x90001000), -ENOSPC);
+	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_MAX_REGIONS);
+	KTEST_EXPECT_EQ(t, memblock_add(0x80001000, 0x80002000), 0); /* merge */
+	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_MAX_REGIONS - 1);
+
+	for (i = 0; i < MEMBLOCK_MAX_REGIONS; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_reserve(0xa0000000 + i * 2 * PG,
+						 0xa0000000 + i * 2 * PG + 1),
+				0);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0xb0000000, 0xb0000001), -ENOSPC);
+	/* An allocation needs a new reserved range: refused, not corrupted. */
+	KTEST_EXPECT_EQ(t, memblock_alloc(PG, PG, 0), PADDR_INVALID);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
+/* Scenario: memblock is handed over. Expect add, reserve and alloc
+ * refused, queries still answered, and reset to reopen it. */
+static void close_refuses(struct ktest *t)
+{
+	struct prange r;
+
+	memblock_reset();
+	memblock_add(0x80000000, 0x80100000);
+	memblock_close();
+	KTEST_EXPECT(t, memblock_is_closed());
+	KTEST_EXPECT_EQ(t, memblock_add(0x90000000, 0x90100000), -EBUSY);
+	KTEST_EXPECT_EQ(t, memblock_reserve(0x80000000, 0x80001000), -EBUSY);
+	KTEST_EXPECT_EQ(t, memblock_alloc(PG, PG, 0), PADDR_INVALID);
+	KTEST_EXPECT(t, memblock_free_range(0, &r));
+	KTEST_EXPECT_EQ(t, r.end - r.start, 0x100000);
+	memblock_reset();
+	KTEST_EXPECT(t, !memblock_is_closed());
+	KTEST_EXPECT_EQ(t, memblock_add(0x90000000, 0x90100000), 0);
+}
+
+/* Model: a bitmap of pages in a 256-page window. */
+#define MODEL_PAGES 256
+#define MODEL_BASE 0x80000000UL
+
+static void model_free_ranges(const bool *mem, const bool *res,
+			      struct prange *out, unsigned int *n)
+{
+	*n = 0;
+	for (unsigned int p = 0; p < MODEL_PAGES; p++) {
+		bool f = mem[p] && !res[p];
+		bool prev = p > 0 && mem[p - 1] && !res[p - 1];
+
+		if (f && !prev)
+			out[(*n)++].start = MODEL_BASE + p * PG;
+		if (f)
+			out[*n - 1].end = MODEL_BASE + (p + 1) * PG;
+	}
+}
+
+/* Scenario: 2000 rounds of random adds, reserves and allocations over a
+ * small window, compared with a page bitmap. Expect identical free
+ * ranges, top-down placement, and no invariant violation. */
+static void random_vs_bitmap(struct ktest *t)
+{
+	static struct prange want[MODEL_PAGES];
+	struct rand_state rs;
+
+	rand_seed(&rs, 0x6d656d62);
+	for (int round = 0; round < 2000; round++) {
+		bool mem[MODEL_PAGES] = {false}, res[MODEL_PAGES] = {false};
+		unsigned int n, i;
+		struct prange got;
+
+		memblock_reset();
+		for (int op = 0; op < 24; op++) {
+			unsigned int a = rand_below(&rs, MODEL_PAGES);
+			unsigned int len = 1 + rand_below(&rs, 16);
+			unsigned int b =
+			    MIN(a + len, (unsigned int)MODEL_PAGES);
+			paddr_t s = MODEL_BASE + a * PG;
+			paddr_t e = MODEL_BASE + b * PG;
+			unsigned int kind = rand_below(&rs, 3);
+
+			if (kind == 0) {
+				KTEST_ASSERT_EQ(t, memblock_add(s, e), 0);
+				for (i = a; i < b; i++)
+					mem[i] = true;
+			} else if (kind == 1) {
+				/* Unaligned edges widen to whole pages. */
+				KTEST_ASSERT_EQ(
+				    t, memblock_reserve(s + 1, e - 1), 0);
+				for (i = a; i < b; i++)
+					res[i] = true;
+			} else {
+				paddr_t pa = memblock_alloc(len * PG, PG, 0);
+				int top = -1;
+
+				/* Model: highest run of len free pages. */
+				for (int p = MODEL_PAGES - (int)len; p >= 0;
+				     p--) {
+					unsigned int k;
+
+					for (k = 0; k < len; k++)
+						if (!mem[p + k] || res[p + k])
+							break;
+					if (k == len) {
+						top = p;
+						break;
+					}
+				}
+				if (top < 0) {
+					KTEST_ASSERT_EQ(t, pa, PADDR_INVALID);
+					continue;
+				}
+				KTEST_ASSERT_EQ(t, pa, MODEL_BASE + top * PG);
+				for (i = 0; i < len; i++)
+					res[top + i] = true;
+			}
+		}
+		model_free_ranges(mem, res, want, &n);
+		for (i = 0; i < n; i++) {
+			KTEST_ASSERT(t, memblock_free_range(i, &got));
+			KTEST_ASSERT_EQ(t, got.start, want[i].start);
+			KTEST_ASSERT_EQ(t, got.end, want[i].end);
+		}
+		KTEST_ASSERT(t, !memblock_free_range(n, &got));
+		KTEST_ASSERT_EQ(t, memblock_check(), 0);
+	}
+}
+
+static const struct ktest_case memblock_cases[] = {
+    KTEST_CASE(add_merges),
+    KTEST_CASE(add_trims_and_rejects),
+    KTEST_CASE(reserve_widens_and_counts),
+    KTEST_CASE(reserve_across_hole),
+    KTEST_CASE(alloc_top_down),
+    KTEST_CASE(tables_full),
+    KTEST_CASE(close_refuses),
+    KTEST_CASE(random_vs_bitmap),
+    KTEST_END,
+};
+static const struct ktest_suite memblock_suite = {"memblock", memblock_cases,
+						  NULL, NULL};
+
+KTEST_HOST_MAIN(&memblock_suite)

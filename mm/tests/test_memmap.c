@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of mm/memmap.c. Each case writes its device tree as dts
+ * text and compiles it with dtc (skipped if dtc is missing), so the
+ * scenario reads as a tree. printk output is captured to check the
+ * warning lines and the exact memmap_print() contract lines;
+ * memmap_check() runs after every successful memmap_from_fdt(). The
+ * last case checks the dts/ files against the output their header
+ * comments promise.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/tests/host_ktest.h"
+#include "mm/memmap.h"
+
+/* ------------------------------------------------------------- helpers */
+
+static char captured[16384];
+static size_t captured_len;
+
+static void capture_sink(const char *s, size_t len)
+{
+	if (captured_len + len >= sizeof(captured))
+		len = sizeof(captured) - 1 - captured_len;
+	memcpy(captured + captured_len, s, len);
+	captured_len += len;
+	captured[captured_len] = '\0';
+}
+
+/* Number of captured lines starting with prefix. */
+static int lines_with(const char *prefix)
+{
+	int n = 0;
+	size_t len = strlen(prefix);
+
+	for (const char *p = captured; *p;) {
+		const char *nl = strchr(p, '\n');
+
+		if (strncmp(p, prefix, len) == 0)
+			n++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return n;
+}
+
+static bool have_line(const char *line)
+{
+	size_t len = strlen(line);
+
+	for (const char *p = captured; *p;) {
+		const char *nl = strchr(p, '\n');
+
+		if (nl && (size_t)(nl - p) == len && !strncmp(p, line, len))
+			return true;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return false;
+}
+
+/* Compiled blob of the last dts_open(), and its reader. */
+static uint8_t blob[65536];
+static struct fdt fdt;
+
+/*
+ * Compile `src` with dtc and open it. Returns 0, a negative fdt_open()
+ * error, or 1 when dtc is unavailable (the caller skips).
+ */
+static int dts_open(const char *src)
+{
+	char in[] = "/tmp/memmap-dts-XXXXXX", out[64], cmd[256];
+	int fd = mkstemp(in);
+	size_t n = 0;
+	FILE *fp;
+
+	if (fd < 0)
+		return 1;
+	if (write(fd, src, strlen(src)) != (ssize_t)strlen(src)) {
+		close(fd);
+		unlink(in);
+		return 1;
+	}
+	close(fd);
+	snprintf(out, sizeof(out), "%s.dtb", in);
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s %s 2>&1", out,
+		 in);
+	if (system(cmd) == 0 && (fp = fopen(out, "rb"))) {
+		n = fread(blob, 1, sizeof(blob), fp);
+		fclose(fp);
+	}
+	unlink(in);
+	unlink(out);
+	if (n == 0)
+		return 1;
+	return fdt_open(&fdt, blob, n);
+}
+
+/* Build the map from `src` with printk captured; 1 when dtc is missing. */
+static int map_from(struct memmap *map, const char *src)
+{
+	printk_sink_fn old;
+	int err = dts_open(src);
+
+	if (err)
+		return err;
+	captured_len = 0;
+	captured[0] = '\0';
+	old = printk_set_sink(capture_sink);
+	err = memmap_from_fdt(map, &fdt);
+	if (err == 0 && memmap_check(map) != 0)
+		err = -EINVAL;
+	printk_set_sink(old);
+	return err;
+}
+
+#define MAP_FROM(t, map, src, want)                                            \
+	do {                                                                   \
+		int _e = map_from(map, src);                                   \
+		if (_e == 1) {                                                 \
+			ktest_skip(t, "dtc not available");                    \
+			return;                                                \
+		}                                                              \
+		KTEST_ASSERT_EQ(t, _e, want);                                  \
+	} while (0)
+
+#define ROOT_START "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n"
+
+static bool usable_is(const struct memmap *map, unsigned int i, paddr_t s,
+		      paddr_t e)
+{
+	return i < map->nr_usable && map->usable[i].start == s &&
+	       map->usable[i].end == e;
+}
+
+/* -------------------------------------------------------------- usable */
+
+/* Scenario: two memory nodes in reverse address order with a hole.
+ * Expect two sorted ranges, no warning, 128 MiB in total. */
+static void two_banks(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@88000000 { device_type = \"memory\";"
+			    " reg = <0 0x88000000 0 0x4000000>; };\n"
+			    "memory@80000000 { device_type = \"memory\";"
+			    " reg = <0 0x80000000 0 0x4000000>; };\n"
+			    "};",
+		 0);
+	KTEST_EXPECT_EQ(t, map.nr_usable, 2);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x84000000));
+	KTEST_EXPECT(t, usable_is(&map, 1, 0x88000000, 0x8c000000));
+	KTEST_EXPECT_EQ(t, map.warnings, 0);
+	KTEST_EXPECT_EQ(t, lines_with("memory: warning: "), 0);
+	KTEST_EXPECT_EQ(t, memmap_usable_bytes(&map), 0x8000000);
+	KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
+}
+
+/* Scenario: ranges that overlap, adjoin, contain one another and one
+ * that bridges two existing ranges. Expect a single merged range and one
+ * warning per merge, saying overlap or adjacency. */
+static void merges(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\"; reg ="
+			    " <0 0x80000000 0 0x1000000>," /* A [80, 81) */
+			    " <0 0x83000000 0 0x1000000>," /* B [83, 84) */
+			    " <0 0x80800000 0 0x1000000>," /* overlaps A */
+			    " <0 0x84000000 0 0x1000000>," /* adjoins B */
+			    " <0 0x83100000 0 0x100000>," /* inside B */
+			    " <0 0x81000000 0 0x2000000>;" /* bridges A and B */
+			    " }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, map.nr_usable, 1);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x85000000));
+	KTEST_EXPECT_EQ(t, map.warnings, 4);
+	KTEST_EXPECT_EQ(t, lines_with("memory: warning: memory@0: [mem "), 4);
+	KTEST_EXPECT(
+	    t, have_line("memory: warning: memory@0: [mem "
+			 "0x0000000080800000-0x00000000817fffff] overlaps "
+			 "[mem 0x0000000080000000-0x0000000080ffffff], "
+			 "merged into [mem "
+			 "0x0000000080000000-0x00000000817fffff]"));
+	KTEST_EXPECT(t,
+		     have_line("memory: warning: memory@0: [mem "
+			       "0x0000000084000000-0x0000000084ffffff] adjoins "
+			       "[mem 0x0000000083000000-0x0000000083ffffff], "
+			       "merged into [mem "
+			       "0x0000000083000000-0x0000000084ffffff]"));
+	KTEST_EXPECT(
+	    t, have_line("memory: warning: memory@0: [mem "
+			 "0x0000000081000000-0x0000000082ffffff] overlaps "
+			 "[mem 0x0000000080000000-0x0000000084ffffff], "
+			 "merged into [mem "
+			 "0x0000000080000000-0x0000000084ffffff]"));
+}
+
+/* Scenario: unaligned start, unaligned end, both, a sub-page range, a
+ * range straddling one page boundary without a whole page, a zero-size
+ * entry. Expect trimming inwards with one warning each, the rest
+ * ignored with a warning. */
+static void trims(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\"; reg ="
+			    " <0 0x80000800 0 0xff800>," /* start */
+			    " <0 0x90000000 0 0x1000800>," /* end */
+			    " <0 0xa0000001 0 0x2000>," /* both */
+			    " <0 0xb0000000 0 0x800>," /* sub-page */
+			    " <0 0xb0001800 0 0x1000>," /* across a boundary */
+			    " <0 0xc0000000 0 0>;" /* empty */
+			    " }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, map.nr_usable, 3);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80001000, 0x80100000));
+	KTEST_EXPECT(t, usable_is(&map, 1, 0x90000000, 0x91000000));
+	KTEST_EXPECT(t, usable_is(&map, 2, 0xa0001000, 0xa0002000));
+	KTEST_EXPECT_EQ(t, map.warnings, 6);
+	KTEST_EXPECT_EQ(t, lines_with("memory: warning: "), 6);
+	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
+				  "0x0000000080000800-0x00000000800fffff] not "
+				  "page-aligned, trimmed to [mem "
+				  "0x0000000080001000-0x00000000800fffff]"));
+	KTEST_EXPECT(t, have_line("memory: warning: memory@0: reg[5] at "
+				  "0x00000000c0000000 has size 0, ignored"));
+	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
+				  "0x00000000b0000000-0x00000000b00007ff] "
+				  "holds no whole page, ignored"));
+}
+
+/* Scenario: a disabled memory node, an "okay" one, one named "ram" with
+ * device_type memory, a "memory" node without device_type, and a memory
+ * node without reg. Expect only the enabled device_type nodes used, the
+ * disabled one silently, a warning for the missing reg. */
+static void node_selection(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START
+		 "memory@80000000 { device_type = \"memory\";"
+		 " reg = <0 0x80000000 0 0x100000>; status = \"disabled\"; };"
+		 "memory@81000000 { device_type = \"memory\";"
+		 " reg = <0 0x81000000 0 0x100000>; status = \"okay\"; };"
+		 "ram@82000000 { device_type = \"memory\";"
+		 " reg = <0 0x82000000 0 0x100000>; };"
+		 "memory@83000000 { reg = <0 0x83000000 0 0x100000>; };"
+		 "memory@84000000 { device_type = \"memory\"; };"
+		 "soc { memory@85000000 { device_type = \"memory\";"
+		 " reg = <0 0x85000000 0 0x100000>; }; };"
+		 "};",
+		 0);
+	KTEST_EXPECT_EQ(t, map.nr_usable, 2);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x81000000, 0x81100000));
+	KTEST_EXPECT(t, usable_is(&map, 1, 0x82000000, 0x82100000));
+	KTEST_EXPECT_EQ(t, map.warnings, 1);
+	KTEST_EXPECT(t, have_line("memory: warning: memory@84000000: no reg, "
+				  "ignored"));
+}
+
+/* Scenario: one-cell addresses at the root (#address-cells = 1,
+ * #size-cells = 1), and an entry wrapping past 2^64 with two cells.
+ * Expect the decoding to follow the root's cells and the wrapping entry
+ * ignored with a warning. */
+static void cells_and_wrap(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 "/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;"
+		 " memory@80000000 { device_type = \"memory\";"
+		 " reg = <0x80000000 0x1000000>; }; };",
+		 0);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x81000000));
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\"; reg ="
+			    " <0xffffffff 0xfffff000 0 0x2000>,"
+			    " <0 0x80000000 0 0x1000>; }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, map.nr_usable, 1);
+	KTEST_EXPECT_EQ(t, map.warnings, 1);
+	KTEST_EXPECT_EQ(t,
+			lines_with("memory: warning: memory@0: reg[0] at "
+				   "0xfffffffffffff000 size 0x2000 runs "
+				   "past"),
+			1);
+}
+
+/* Scenario: no memory node; only a disabled one; only a sub-page one.
+ * Expect -EFDT_NOTFOUND each time. */
+static void no_memory(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map, ROOT_START "chosen { }; };", -EFDT_NOTFOUND);
+	MAP_FROM(t, &map,
+		 ROOT_START
+		 "memory@0 { device_type = \"memory\";"
+		 " reg = <0 0 0 0x100000>; status = \"disabled\"; }; };",
+		 -EFDT_NOTFOUND);
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\";"
+			    " reg = <0 0x800 0 0x800>; }; };",
+		 -EFDT_NOTFOUND);
+	KTEST_EXPECT_EQ(t, map.warnings, 1);
+}
+
+/* Scenario: malformed reg on a memory node (length not a multiple of
+ * an entry) and on a reserved-memory child; bad #size-cells. Expect the
+ * reader's error returned, not a guess. */
+static void malformed_reg(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\";"
+			    " reg = <0 0x80000000 0>; }; };",
+		 -EFDT_BADVALUE);
+	MAP_FROM(t, &map,
+		 "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <3>;"
+		 " memory@0 { device_type = \"memory\";"
+		 " reg = <0 0x80000000 0 0 0x1000>; }; };",
+		 -EFDT_BADNCELLS);
+	MAP_FROM(t, &map,
+		 ROOT_START
+		 "memory@0 { device_type = \"memory\";"
+		 " reg = <0 0x80000000 0 0x1000000>; };"
+		 " reserved-memory { #address-cells = <2>; #size-cells = <2>;"
+		 " ranges; bad@0 { reg = <0 0x80000000 0>; }; }; };",
+		 -EFDT_BADVALUE);
+}
+
+/* Scenario: 33 disjoint ranges (one more than fits). Expect -ENOSPC;
+ * with 32 all kept. */
+static void too_many_ranges(struct ktest *t)
+{
+	char src[4096];
+	struct memmap map;
+	int len;
+
+	for (int total = 32; total <= 33; total++) {
+		len = snprintf(src, sizeof(src),
+			       ROOT_START "memory@0 { device_type = "
+					  "\"memory\"; reg = ");
+		for (int i = 0; i < total; i++)
+			len += snprintf(src + len, sizeof(src) - (size_t)len,
+					"%s<0 0x%x 0 0x1000>", i ? ", " : "",
+					0x80000000u + 0x2000u * (unsigned)i);
+		snprintf(src + len, sizeof(src) - (size_t)len, "; }; };");
+		MAP_FROM(t, &map, src, total == 32 ? 0 : -ENOSPC);
+	}
+}
+
+/* ------------------------------------------------------------ reserved */
+
+/* Scenario: /reserved-memory with 1/1 cells (the root has 2/2), a no-map
+ * child, a plain child with two reg entries, an unaligned child, a
+ * disabled child, a dynamic child (size only), and two memreserve
+ * entries. Expect reserved regions in the order found, named by node,
+ * widened to pages, no-map kept, memreserve entries last. */
+static void reserved_memory(struct ktest *t)
+{
+	struct memmap map;
+	const struct memmap_reserved *r = map.reserved;
+
+	MAP_FROM(t, &map,
+		 "/dts-v1/;\n"
+		 "/memreserve/ 0x87000000 0x100000;\n"
+		 "/memreserve/ 0x88000800 0x800;\n"
+		 "/ { #address-cells = <2>; #size-cells = <2>;\n"
+		 "memory@80000000 { device_type = \"memory\";"
+		 " reg = <0 0x80000000 0 0x10000000>; };"
+		 "reserved-memory { #address-cells = <1>; #size-cells = <1>;"
+		 " ranges;"
+		 " secure@86000000 { reg = <0x86000000 0x100000>; no-map; };"
+		 " shared@87000000 { reg = <0x87000000 0x200000>,"
+		 "  <0x89000000 0x1000>; };"
+		 " odd@8a000800 { reg = <0x8a000800 0x1000>; };"
+		 " off@8b000000 { reg = <0x8b000000 0x1000>;"
+		 "  status = \"disabled\"; };"
+		 " pool { size = <0x100000>; };"
+		 " }; };",
+		 0);
+	KTEST_ASSERT_EQ(t, map.nr_reserved, 6);
+	KTEST_EXPECT_STREQ(t, r[0].name, "secure@86000000");
+	KTEST_EXPECT(t, r[0].start == 0x86000000 && r[0].end == 0x86100000);
+	KTEST_EXPECT(t, r[0].no_map);
+	KTEST_EXPECT_STREQ(t, r[1].name, "shared@87000000");
+	KTEST_EXPECT(t, r[1].start == 0x87000000 && r[1].end == 0x87200000);
+	KTEST_EXPECT(t, !r[1].no_map);
+	KTEST_EXPECT_STREQ(t, r[2].name, "shared@87000000");
+	KTEST_EXPECT(t, r[2].start == 0x89000000 && r[2].end == 0x89001000);
+	KTEST_EXPECT_STREQ(t, r[3].name, "odd@8a000800");
+	KTEST_EXPECT(t, r[3].start == 0x8a000000 && r[3].end == 0x8a002000);
+	KTEST_EXPECT_STREQ(t, r[4].name, "memreserve");
+	KTEST_EXPECT(t, r[4].start == 0x87000000 && r[4].end == 0x87100000);
+	KTEST_EXPECT_STREQ(t, r[5].name, "memreserve");
+	KTEST_EXPECT(t, r[5].start == 0x88000000 && r[5].end == 0x88001000);
+	KTEST_EXPECT_EQ(t, map.warnings, 1);
+	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/pool: "
+				  "dynamic (size, no reg) not supported, "
+				  "ignored"));
+	/* Reserved regions do not change usable RAM. */
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x90000000));
+}
+
+/* Scenario: a tree without /reserved-memory or memreserve entries.
+ * Expect no reserved regions. */
+static void no_reserved(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\";"
+			    " reg = <0 0x80000000 0 0x1000000>; }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
+}
+
+/* Scenario: memmap_add_reserved on its own: empty and inverted ranges,
+ * an end past the last page, unaligned edges, a long name, a NULL name,
+ * a full table. Expect -EINVAL, outward clipping, truncated names and
+ * -ENOSPC after MEMMAP_MAX_RESERVED entries. */
+static void add_reserved(struct ktest *t)
+{
+	static struct memmap map;
+	const char *long_name = "a-very-long-reserved-region-name@80000000";
+
+	memset(&map, 0, sizeof(map));
+	KTEST_EXPECT_EQ(t, memmap_add_reserved(&map, 5, 5, false, "x"),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, memmap_add_reserved(&map, 6, 5, false, "x"),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, memmap_add_reserved(&map, 0, ~0ull, false, "x"),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
+	KTEST_ASSERT_EQ(
+	    t,
+	    memmap_add_reserved(&map, 0x80000801, 0x80001001, true, long_name),
+	    0);
+	KTEST_EXPECT_EQ(t, map.reserved[0].start, 0x80000000);
+	KTEST_EXPECT_EQ(t, map.reserved[0].end, 0x80002000);
+	KTEST_EXPECT(t, map.reserved[0].no_map);
+	KTEST_EXPECT_EQ(t, strlen(map.reserved[0].name), MEMMAP_NAME_LEN - 1);
+	KTEST_EXPECT(t, strncmp(map.reserved[0].name, long_name,
+				MEMMAP_NAME_LEN - 1) == 0);
+	KTEST_ASSERT_EQ(t, memmap_add_reserved(&map, 0, 1, false, NULL), 0);
+	KTEST_EXPECT_STREQ(t, map.reserved[1].name, "");
+	while (map.nr_reserved < MEMMAP_MAX_RESERVED)
+		KTEST_ASSERT_EQ(
+		    t, memmap_add_reserved(&map, 0x1000, 0x2000, false, "fill"),
+		    0);
+	KTEST_EXPECT_EQ(
+	    t, memmap_add_reserved(&map, 0x1000, 0x2000, false, "one too many"),
+	    -ENOSPC);
+	KTEST_EXPECT_EQ(t, memmap_check(&map), 0);
+}
+
+/* Scenario: print a map with two usable ranges and a reserved region.
+ * Expect exactly the contract lines, inclusive ends, in that order. */
+static void print_contract(struct ktest *t)
+{
+	struct memmap map;
+	printk_sink_fn old;
+
+	memset(&map, 0, sizeof(map));
+	map.usable[0] = (struct prange){0x80000000, 0x84000000};
+	map.usable[1] = (struct prange){0x88000000, 0x8c000000};
+	map.nr_usable = 2;
+	memmap_add_reserved(&map, 0x80000000, 0x80080000, true,
+			    "mmode_resources@80000000");
+	captured_len = 0;
+	captured[0] = '\0';
+	old = printk_set_sink(capture_sink);
+	memmap_print(&map);
+	printk_set_sink(old);
+	KTEST_EXPECT_STREQ(
+	    t, captured,
+	    "memory: usable [mem 0x0000000080000000-0x0000000083ffffff]\n"
+	    "memory: usable [mem 0x0000000088000000-0x000000008bffffff]\n"
+	    "memory: reserved [mem 0x0000000080000000-0x000000008007ffff]"
+	    " mmode_resources@80000000\n");
+	KTEST_EXPECT_EQ(t, memmap_usable_bytes(&map), 0x8000000);
+}
+
+/* Scenario: maps that break each invariant. Expect memmap_check() to
+ * count every violation (and 0 for a good map). */
+static void check_catches(struct ktest *t)
+{
+	struct memmap map;
+	printk_sink_fn old = printk_set_sink(capture_sink);
+
+	memset(&map, 0, sizeof(map));
+	map.usable[0] = (struct prange){0x2000, 0x3000};
+	map.usable[1] = (struct prange){0x3000, 0x4000}; /* adjacent */
+	map.usable[2] = (struct prange){0x5000, 0x5800}; /* unaligned */
+	map.usable[3] = (struct prange){0x1000, 0x1000}; /* empty, order */
+	map.nr_usable = 4;
+	KTEST_EXPECT_EQ(t, memmap_check(&map), 4);
+	map.nr_usable = 1;
+	KTEST_EXPECT_EQ(t, memmap_check(&map), 0);
+	map.nr_reserved = 1;
+	map.reserved[0].start = 0x1000;
+	map.reserved[0].end = 0x1000;
+	KTEST_EXPECT_EQ(t, memmap_check(&map), 1);
+	map.nr_usable = MEMMAP_MAX_USABLE + 1;
+	KTEST_EXPECT_EQ(t, memmap_check(&map), 1);
+	printk_set_sink(old);
+}
+
+/* --------------------------------------------------------- dts/ files */
+
+static bool load_dtb(const char *dir, const char *name)
+{
+	char path[1200];
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", dir, name);
+	fp = fopen(path, "rb");
+	if (!fp)
+		return false;
+	n = fread(blob, 1, sizeof(blob), fp);
+	fclose(fp);
+	return n > 0 && fdt_open(&fdt, blob, n) == 0;
+}
+
+/* $FDT_DTB_DIR, else $(BUILD)/dts next to this binary. */
+static bool dtb_dir(char *dir, size_t size)
+{
+	const char *env = getenv("FDT_DTB_DIR");
+	struct stat st;
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(dir, size, "%s", env);
+		return true;
+	}
+	n = readlink("/proc/self/exe", dir, size - 1);
+	if (n <= 0)
+		return false;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return false;
+	/* $(BUILD)/host/mm/tests/test_memmap -> $(BUILD)/dts */
+	snprintf(slash, size - (size_t)(slash - dir), "/../../../dts");
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Scenario: the dts/ files as built by `make dtbs`. Expect what each
+ * file's header comment promises: usable ranges, named reserved
+ * regions, warning counts, no memory for virt-nomemory. */
+static void dts_files(struct ktest *t)
+{
+	static const struct {
+		const char *name;
+		int err;
+		unsigned int warnings, nr_usable;
+		struct prange usable[4];
+		const char *reserved; /* name of a reserved region, or NULL */
+		struct prange rsv;
+	} files[] = {
+	    {.name = "virt-two-banks",
+	     .nr_usable = 2,
+	     .usable = {{0x80000000, 0x84000000}, {0x88000000, 0x8c000000}}},
+	    {.name = "virt-reserved-nomap",
+	     .nr_usable = 1,
+	     .usable = {{0x80000000, 0x90000000}},
+	     .reserved = "secure@86000000",
+	     .rsv = {0x86000000, 0x86100000}},
+	    {.name = "virt-memreserve",
+	     .nr_usable = 1,
+	     .usable = {{0x80000000, 0x90000000}},
+	     .reserved = "memreserve",
+	     .rsv = {0x87000000, 0x87100000}},
+	    {.name = "virt-32m",
+	     .nr_usable = 1,
+	     .usable = {{0x80000000, 0x82000000}}},
+	    {.name = "virt-nomemory", .err = -EFDT_NOTFOUND},
+	    {.name = "virt-multi-reg",
+	     .warnings = 5,
+	     .nr_usable = 4,
+	     .usable = {{0x80000000, 0x84000000},
+			{0x86001000, 0x88000000},
+			{0x8a000000, 0x8b000000},
+			{0x8e000000, 0x8f000000}}},
+	};
+	char dir[1024];
+	struct memmap map;
+
+	if (!dtb_dir(dir, sizeof(dir))) {
+		ktest_skip(t, "no dtb directory (FDT_DTB_DIR, build/dts)");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		printk_sink_fn old;
+		int err;
+
+		if (!load_dtb(dir, files[i].name)) {
+			ktest_fail(t, __FILE__, __LINE__, "%s/%s.dtb: missing",
+				   dir, files[i].name);
+			continue;
+		}
+		old = printk_set_sink(capture_sink);
+		err = memmap_from_fdt(&map, &fdt);
+		printk_set_sink(old);
+		KTEST_EXPECT_EQ(t, err, files[i].err);
+		if (err)
+			continue;
+		KTEST_EXPECT_EQ(t, memmap_check(&map), 0);
+		KTEST_EXPECT_EQ(t, map.warnings, files[i].warnings);
+		KTEST_EXPECT_EQ(t, map.nr_usable, files[i].nr_usable);
+		for (unsigned int k = 0; k < files[i].nr_usable; k++)
+			if (!usable_is(&map, k, files[i].usable[k].start,
+				       files[i].usable[k].end))
+				ktest_fail(t, __FILE__, __LINE__,
+					   "%s: usable[%u] wrong",
+					   files[i].name, k);
+		if (files[i].reserved) {
+			bool found = false;
+
+			for (unsigned int k = 0; k < map.nr_reserved; k++)
+				found |=
+				    !strcmp(map.reserved[k].name,
+					    files[i].reserved) &&
+				    map.reserved[k].start ==
+					files[i].rsv.start &&
+				    map.reserved[k].end == files[i].rsv.end;
+			if (!found)
+				ktest_fail(t, __FILE__, __LINE__,
+					   "%s: reserved %s missing",
+					   files[i].name, files[i].reserved);
+		}
+	}
+}
+
+static const struct ktest_case memmap_cases[] = {
+    KTEST_CASE(two_banks),
+    KTEST_CASE(merges),
+    KTEST_CASE(trims),
+    KTEST_CASE(node_selection),
+    KTEST_CASE(cells_and_wrap),
+    KTEST_CASE(no_memory),
+    KTEST_CASE(malformed_reg),
+    KTEST_CASE(too_many_ranges),
+    KTEST_CASE(reserved_memory),
+    KTEST_CASE(no_reserved),
+    KTEST_CASE(add_reserved),
+    KTEST_CASE(print_contract),
+    KTEST_CASE(check_catches),
+    KTEST_CASE(dts_files),
+    KTEST_END,
+};
+
+static const struct ktest_suite memmap_suite = {"memmap", memmap_cases, NULL,
+						NULL};
+
+KTEST_HOST_MAIN(&memmap_suite)

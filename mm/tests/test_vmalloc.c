@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of mm/vmalloc.c against the real buddy allocator and the
+ * real page-table code: fake physical memory is a host buffer (host_arch),
+ * page-table pages come from the buddy allocator as on the target, and
+ * vmalloc addresses (which the host cannot dereference) are reached by
+ * translating them through the table. vmalloc_check() runs after every
+ * step.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/rand.h"
+#include "lib/string.h"
+#include "lib/tests/host_ktest.h"
+#include "mm/buddy.h"
+#include "mm/layout.h"
+#include "mm/linear.h"
+#include "mm/memblock.h"
+#include "mm/tests/host_arch.h"
+#include "mm/vmalloc.h"
+
+#define PHYS_BASE 0x80000000UL
+#define PHYS_SIZE (64UL << 20)
+#define VSTART VMALLOC_START
+#define VEND (VMALLOC_START + (1UL << 30))
+
+static struct pgtable pt;
+static unsigned long pt_fail_after = ~0UL; /* table pages before failing */
+
+static paddr_t test_pt_alloc(void *ctx)
+{
+	struct page *page;
+
+	(void)ctx;
+	if (pt_fail_after == 0)
+		return PADDR_INVALID;
+	if (pt_fail_after != ~0UL)
+		pt_fail_after--;
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 0);
+	return page ? pfn_to_paddr(page_to_pfn(page)) : PADDR_INVALID;
+}
+
+static void test_pt_free(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	__free_page(pfn_to_page(paddr_to_pfn(pa)));
+}
+
+static const struct pt_alloc test_pt_ops = {test_pt_alloc, test_pt_free, NULL};
+
+/* ------------------------------------------------- printk capture */
+
+static char cap[1 << 14];
+static size_t cap_len;
+static printk_sink_fn cap_prev;
+
+static void cap_sink(const char *s, size_t len)
+{
+	if (cap_len + len < sizeof(cap)) {
+		memcpy(cap + cap_len, s, len);
+		cap_len += len;
+		cap[cap_len] = 0;
+	}
+	if (cap_prev)
+		cap_prev(s, len);
+}
+
+static void cap_start(void)
+{
+	cap_len = 0;
+	cap[0] = 0;
+	cap_prev = printk_set_sink(cap_sink);
+}
+
+static void cap_stop(void)
+{
+	printk_set_sink(cap_prev);
+}
+
+/* strstr (lib/errno.h's strerror clashes with the C library's string.h). */
+static const char *find(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+static bool cap_has(const char *needle)
+{
+	return find(cap, needle) != NULL;
+}
+
+static int cap_count(const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = cap; (p = find(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* ------------------------------------------------------- fixture */
+
+static uint64_t buddy_free(void)
+{
+	struct buddy_stats st;
+
+	buddy_stats(&st);
+	return st.free;
+}
+
+static size_t meta_pages(void)
+{
+	struct vmalloc_stats st;
+
+	vmalloc_get_stats(&st);
+	return st.meta_pages;
+}
+
+static bool phys_up;
+
+static void teardown(void)
+{
+	vmalloc_destroy();
+	if (pt.root != PADDR_INVALID && pt.table_pages)
+		pt_destroy(&pt);
+	if (phys_up)
+		host_phys_fini();
+	phys_up = false;
+}
+
+/* Fresh RAM, buddy allocator, page table and vmalloc range. */
+static int setup(void)
+{
+	teardown(); /* after a case that stopped early */
+	host_phys_init(PHYS_BASE, PHYS_SIZE);
+	phys_up = true;
+	memblock_reset();
+	if (memblock_add(PHYS_BASE, PHYS_BASE + PHYS_SIZE))
+		return -1;
+	buddy_init_from_memblock();
+	pt_fail_after = ~0UL;
+	if (pt_init(&pt, &test_pt_ops))
+		return -1;
+	return vmalloc_init(&pt, VSTART, VEND);
+}
+
+/* Host pointer to the byte at vmalloc address va (through the table). */
+static uint8_t *host_ptr(const void *va)
+{
+	paddr_t pa;
+
+	if (pt_lookup(&pt, (vaddr_t)(uintptr_t)va, &pa, NULL, NULL))
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+static bool is_mapped(vaddr_t va)
+{
+	return pt_lookup(&pt, va, NULL, NULL, NULL) == 0;
+}
+
+static vaddr_t vaddr(const void *p)
+{
+	return (vaddr_t)(uintptr_t)p;
+}
+
+/* Fill [p, p + size) through the table with a pattern from seed. */
+static void fill(const void *p, size_t size, uint64_t seed)
+{
+	for (size_t off = 0; off < size; off += 8) {
+		uint64_t v = seed ^ (off * 0x9e3779b97f4a7c15ULL);
+
+		memcpy(host_ptr((const char *)p + off), &v, 8);
+	}
+}
+
+/* Offset of the first mismatch of fill()'s pattern, or size. */
+static size_t verify(const void *p, size_t size, uint64_t seed)
+{
+	for (size_t off = 0; off < size; off += 8) {
+		uint64_t v = seed ^ (off * 0x9e3779b97f4a7c15ULL), got;
+
+		memcpy(&got, host_ptr((const char *)p + off), 8);
+		if (got != v)
+			return off;
+	}
+	return size;
+}
+
+/* ------------------------------------------------------------- cases */
+
+/* Scenario: calls before vmalloc_init and bad init arguments. Expect NULL
+ * and false from everything before init, -EINVAL for empty, unaligned or
+ * non-canonical ranges, -EBUSY for a second init. */
+static void init_and_uninitialised(struct ktest *t)
+{
+	char buf[64] = "untouched";
+
+	KTEST_EXPECT(t, vmalloc(PAGE_SIZE) == NULL);
+	KTEST_EXPECT(t, !is_vmalloc_addr((void *)VSTART));
+	KTEST_EXPECT(t, !vmalloc_describe(VSTART, buf, sizeof(buf)));
+	KTEST_EXPECT_STREQ(t, buf, "untouched");
+	KTEST_EXPECT(t, vmalloc_to_page((void *)VSTART) == NULL);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	vmalloc_destroy();
+	KTEST_EXPECT_EQ(t, vmalloc_init(&pt, VSTART, VSTART), -EINVAL);
+	KTEST_EXPECT_EQ(t, vmalloc_init(&pt, VSTART + 1, VEND), -EINVAL);
+	KTEST_EXPECT_EQ(t, vmalloc_init(&pt, 0x0000004000000000UL, VEND),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, vmalloc_init(NULL, VSTART, VEND), -EINVAL);
+	KTEST_EXPECT_EQ(t, vmalloc_init(&pt, VSTART, VEND), 0);
+	KTEST_EXPECT_EQ(t, vmalloc_init(&pt, VSTART, VEND), -EBUSY);
+	KTEST_EXPECT(t, is_vmalloc_addr((void *)VSTART));
+	KTEST_EXPECT(t, is_vmalloc_addr((void *)(VEND - 1)));
+	KTEST_EXPECT(t, !is_vmalloc_addr((void *)VEND));
+	KTEST_EXPECT(t, !is_vmalloc_addr((void *)(VSTART - 1)));
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	teardown();
+}
+
+/* Scenario: vmalloc(3 pages + 1 byte). Expect 4 frames mapped read+write,
+ * not executable, at consecutive addresses, each with PG_vmalloc and the
+ * frame vmalloc_to_page names; the next page (guard) unmapped; vfree
+ * unmaps, fences each page and returns every frame and table page. */
+static void map_guard_free(struct ktest *t)
+{
+	uint64_t free0, tables0;
+	char *p;
+	unsigned int prot;
+	size_t leaf;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	free0 = buddy_free() + meta_pages();
+	tables0 = pt.table_pages;
+	p = vmalloc(3 * PAGE_SIZE + 1);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_EXPECT(t, is_vmalloc_addr(p));
+	KTEST_EXPECT(t, IS_ALIGNED(vaddr(p), PAGE_SIZE));
+	for (int i = 0; i < 4; i++) {
+		vaddr_t va = vaddr(p) + i * PAGE_SIZE;
+		paddr_t pa;
+		struct page *page = vmalloc_to_page((void *)(va + 123));
+
+		KTEST_ASSERT_EQ(t, pt_lookup(&pt, va, &pa, &prot, &leaf), 0);
+		KTEST_EXPECT_EQ(t, leaf, PAGE_SIZE);
+		KTEST_EXPECT_EQ(t, prot & (PROT_RW | PROT_EXEC), PROT_RW);
+		KTEST_ASSERT_NOT_NULL(t, page);
+		KTEST_EXPECT_EQ(t, pfn_to_paddr(page_to_pfn(page)), pa);
+		KTEST_EXPECT(t, page->flags & PG_vmalloc);
+	}
+	KTEST_EXPECT(t, !is_mapped(vaddr(p) + 4 * PAGE_SIZE));
+	KTEST_EXPECT(t, vmalloc_to_page(p + 4 * PAGE_SIZE) == NULL);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	/* 4 frames + L1 and L0 tables (the root exists). */
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0 + 2);
+
+	host_arch_tlb_reset();
+	vfree(p);
+	for (int i = 0; i < 4; i++) {
+		KTEST_EXPECT(t, !is_mapped(vaddr(p) + i * PAGE_SIZE));
+		KTEST_EXPECT(
+		    t, host_arch_tlb_was_flushed(vaddr(p) + i * PAGE_SIZE));
+	}
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	teardown();
+}
+
+/* Scenario: physical memory fragmented so that no two adjacent pages are
+ * free (every order-0 page allocated, every other one freed), then a
+ * 16 MiB vmalloc written and read in full. Expect success, frames that
+ * are not physically contiguous, the data intact, and after vfree the
+ * buddy free count and page-table pages back to their values before. */
+static void fragmented_large(struct ktest *t)
+{
+	enum { MAXP = PHYS_SIZE / PAGE_SIZE };
+	static struct page *held[MAXP];
+	size_t n = 0, size = 16UL << 20, noncontig = 0;
+	uint64_t free0, tables0;
+	struct page *page;
+	char *p;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	while (n < MAXP &&
+	       (page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)) != NULL)
+		held[n++] = page;
+	for (size_t i = 0; i < n; i++)
+		if (page_to_pfn(held[i]) % 2 == 0) {
+			__free_page(held[i]);
+			held[i] = NULL;
+		}
+	KTEST_EXPECT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 1), 0);
+	KTEST_ASSERT(t, buddy_free() > size / PAGE_SIZE + 64);
+
+	free0 = buddy_free() + meta_pages();
+	tables0 = pt.table_pages;
+	p = vmalloc(size);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	for (size_t off = PAGE_SIZE; off < size; off += PAGE_SIZE)
+		if (page_to_pfn(vmalloc_to_page(p + off)) !=
+		    page_to_pfn(vmalloc_to_page(p + off - PAGE_SIZE)) + 1)
+			noncontig++;
+	KTEST_EXPECT_EQ(t, noncontig, size / PAGE_SIZE - 1);
+	fill(p, size, 0x1234);
+	KTEST_EXPECT_EQ(t, verify(p, size, 0x1234), size);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(p);
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	for (size_t i = 0; i < n; i++)
+		if (held[i])
+			__free_page(held[i]);
+	teardown();
+}
+
+/* Scenario: vzalloc of frames that previously held a pattern. Expect
+ * every byte zero. */
+static void vzalloc_zeroes(struct ktest *t)
+{
+	size_t size = 8 * PAGE_SIZE;
+	char *p;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	p = vmalloc(size);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	fill(p, size, ~0ULL);
+	vfree(p);
+	p = vzalloc(size);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	for (size_t off = 0; off < size; off++)
+		if (*host_ptr(p + off) != 0) {
+			KTEST_EXPECT_EQ(t, *host_ptr(p + off), 0);
+			break;
+		}
+	vfree(p);
+	teardown();
+}
+
+/* Scenario: 3000 random vmalloc/vfree steps, sizes 1 byte..300 pages,
+ * each area filled with its own pattern. Expect every area's data intact
+ * at its vfree, vmalloc_check clean after every step, and every frame and
+ * table page returned at the end. */
+static void random_sizes_and_orders(struct ktest *t)
+{
+	enum { LIVE = 64 };
+	struct {
+		void *p;
+		size_t size;
+	} live[LIVE] = {{0}};
+	struct rand_state r;
+	uint64_t free0, tables0;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	rand_seed(&r, 42);
+	free0 = buddy_free() + meta_pages();
+	tables0 = pt.table_pages;
+	for (int step = 0; step < 3000 && !t->failures; step++) {
+		int k = rand_below(&r, LIVE);
+
+		if (live[k].p) {
+			KTEST_EXPECT_EQ(
+			    t,
+			    verify(live[k].p, live[k].size & ~7UL,
+				   (uint64_t)k << 32 | live[k].size),
+			    live[k].size & ~7UL);
+			vfree(live[k].p);
+			live[k].p = NULL;
+		} else {
+			size_t size = rand_below(&r, 4)
+					  ? 1 + rand_below(&r, 4 * PAGE_SIZE)
+					  : 1 + rand_below(&r, 300 * PAGE_SIZE);
+
+			live[k].p = vmalloc(size);
+			live[k].size = size;
+			KTEST_ASSERT_NOT_NULL(t, live[k].p);
+			fill(live[k].p, size & ~7UL,
+			     (uint64_t)k << 32 | live[k].size);
+		}
+		KTEST_ASSERT_EQ(t, vmalloc_check(), 0);
+	}
+	for (int k = 0; k < LIVE; k++)
+		vfree(live[k].p);
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	teardown();
+}
+
+/* Scenario: vfree of an address inside an area, of the guard page, a
+ * double free, a vmap area, an address outside the range, and vunmap of
+ * a vmalloc area. Expect one "BUG: ..." line each (naming the area or the
+ * freed area), the bug counter up by 6, and nothing freed. */
+static void bad_free_reported(struct ktest *t)
+{
+	struct vmalloc_stats before, after;
+	struct page *pg;
+	char *p, *q, *m;
+	uint64_t free0;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	pg = alloc_page(GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, pg);
+	p = vmalloc(2 * PAGE_SIZE);
+	q = vmalloc(PAGE_SIZE);
+	m = vmap(&pg, 1, PROT_RW);
+	KTEST_ASSERT(t, p && q && m);
+	vfree(q);
+	vmalloc_get_stats(&before);
+	free0 = buddy_free() + meta_pages();
+
+	cap_start();
+	vfree(p + 8);
+	vfree(p + 2 * PAGE_SIZE);
+	vfree(q);
+	vfree(m);
+	vfree((void *)(VEND + PAGE_SIZE));
+	vunmap(p);
+	cap_stop();
+
+	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 6);
+	KTEST_EXPECT(t, cap_has("BUG: vfree: "));
+	KTEST_EXPECT(t, cap_has("double free"));
+	KTEST_EXPECT(t, cap_has("is a vmap area"));
+	KTEST_EXPECT(t, cap_has("BUG: vunmap: "));
+	KTEST_EXPECT(t, cap_has("no area there"));
+	vmalloc_get_stats(&after);
+	KTEST_EXPECT_EQ(t, after.bugs, before.bugs + 6);
+	KTEST_EXPECT_EQ(t, after.nr_pages, before.nr_pages);
+	KTEST_EXPECT_EQ(t, after.nr_areas, before.nr_areas);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT(t, is_mapped(vaddr(p)) && is_mapped(vaddr(m)));
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(NULL); /* ignored, no report */
+	vmalloc_get_stats(&after);
+	KTEST_EXPECT_EQ(t, after.bugs, before.bugs + 6);
+	vfree(p);
+	vunmap(m);
+	__free_page(pg);
+	teardown();
+}
+
+/* Scenario: vmap of 5 chosen frames in reverse pfn order, written through
+ * the vmap alias. Expect each vmap page to translate to the chosen frame,
+ * the data visible through page_address, a guard page, and vunmap leaving
+ * the frames allocated to the caller. Bad prot (W+X, no read) and NULL
+ * pages are refused. */
+static void vmap_alias(struct ktest *t)
+{
+	struct page *pages[5];
+	struct page *tmp, *saved;
+	uint64_t free_before;
+	char *m;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	for (int i = 0; i < 5; i++)
+		KTEST_ASSERT_NOT_NULL(t, pages[i] = alloc_page(GFP_KERNEL));
+	for (int i = 0; i < 2; i++) { /* reverse */
+		tmp = pages[i];
+		pages[i] = pages[4 - i];
+		pages[4 - i] = tmp;
+	}
+	m = vmap(pages, 5, PROT_RW);
+	KTEST_ASSERT_NOT_NULL(t, m);
+	for (int i = 0; i < 5; i++) {
+		KTEST_EXPECT(t, vmalloc_to_page(m + i * PAGE_SIZE) == pages[i]);
+		*host_ptr(m + i * PAGE_SIZE + 7) = (uint8_t)(0xa0 + i);
+	}
+	for (int i = 0; i < 5; i++)
+		KTEST_EXPECT_EQ(t, ((uint8_t *)page_address(pages[i]))[7],
+				0xa0 + i);
+	KTEST_EXPECT(t, !is_mapped(vaddr(m) + 5 * PAGE_SIZE));
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	free_before = buddy_free();
+	vunmap(m);
+	KTEST_EXPECT(t, !is_mapped(vaddr(m)));
+	/* Only table pages came back, not the caller's frames. */
+	KTEST_EXPECT_EQ(t, buddy_free(), free_before + 2);
+	KTEST_EXPECT(t, !(pages[0]->flags & PG_vmalloc));
+
+	cap_start();
+	KTEST_EXPECT(t, vmap(pages, 5, PROT_RW | PROT_EXEC) == NULL);
+	KTEST_EXPECT(t, vmap(pages, 5, PROT_WRITE) == NULL);
+	KTEST_EXPECT(t, vmap(pages, 0, PROT_READ) == NULL);
+	KTEST_EXPECT(t, vmap(NULL, 1, PROT_READ) == NULL);
+	saved = pages[2];
+	pages[2] = NULL;
+	KTEST_EXPECT(t, vmap(pages, 5, PROT_READ) == NULL);
+	cap_stop();
+	pages[2] = saved;
+	m = vmap(pages, 3, PROT_READ);
+	KTEST_ASSERT_NOT_NULL(t, m);
+	{
+		unsigned int prot;
+
+		KTEST_EXPECT_EQ(t, pt_lookup(&pt, vaddr(m), NULL, &prot, NULL),
+				0);
+		KTEST_EXPECT_EQ(t, prot & PROT_RW, PROT_READ);
+	}
+	vunmap(m);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	for (int i = 0; i < 5; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	teardown();
+}
+
+/* Scenario: a vmalloc larger than free memory, one whose page-table
+ * allocation fails part way, and a range too small for another area.
+ * Expect NULL each time with one failure line (none with __GFP_NOWARN),
+ * every frame and table page given back, and vmalloc_check clean. */
+static void exhaustion_rolls_back(struct ktest *t)
+{
+	uint64_t free0, tables0;
+	struct vmalloc_stats st;
+	char *p, *q;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	p = vmalloc(PAGE_SIZE); /* warm the metadata pools */
+	vfree(p);
+	free0 = buddy_free() + meta_pages();
+	tables0 = pt.table_pages;
+
+	cap_start();
+	KTEST_EXPECT(t, vmalloc(PHYS_SIZE) == NULL);
+	KTEST_EXPECT(t, cap_has("vmalloc: allocation failure"));
+	cap_len = 0;
+	cap[0] = 0;
+	KTEST_EXPECT(t,
+		     __vmalloc(PHYS_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	KTEST_EXPECT(t, !cap_has("vmalloc:"));
+	KTEST_EXPECT(t, vmalloc(0) == NULL);
+	cap_stop();
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+
+	/* 4 MiB needs two more L0 tables: the second one fails. */
+	q = vmalloc(PAGE_SIZE); /* first area: anchors L1 and one L0 */
+	KTEST_ASSERT_NOT_NULL(t, q);
+	pt_fail_after = 1;
+	cap_start();
+	KTEST_EXPECT(t, vmalloc(4UL << 20) == NULL);
+	cap_stop();
+	pt_fail_after = ~0UL;
+	vfree(q);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.failures, 4);
+	teardown();
+
+	/* Address space: 8 pages hold two 3-page areas with guards. */
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	vmalloc_destroy();
+	KTEST_ASSERT_EQ(t, vmalloc_init(&pt, VSTART, VSTART + 8 * PAGE_SIZE),
+			0);
+	p = vmalloc(3 * PAGE_SIZE);
+	q = vmalloc(3 * PAGE_SIZE);
+	KTEST_EXPECT(t, p && q);
+	cap_start();
+	KTEST_EXPECT(t, vmalloc(PAGE_SIZE) == NULL);
+	cap_stop();
+	vfree(p);
+	KTEST_EXPECT(t, (p = vmalloc(PAGE_SIZE)) != NULL);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	teardown();
+}
+
+static __attribute__((noinline)) void *alloc_from_here(size_t size)
+{
+	void *p = vmalloc(size);
+
+	__asm__ volatile("" ::: "memory"); /* not a tail call */
+	return p;
+}
+
+/* Scenario: the fault-report text for an area's pages, its guard page, a
+ * freed area, an area freed 16 frees ago, and free space; vmallocinfo.
+ * Expect "inside area", "guard page", "freed area (freed by ...)" with
+ * the range, size and caller, "no area" once the ring has moved on,
+ * false outside the range, and one vmallocinfo line per area. */
+static void describe_and_info(struct ktest *t)
+{
+	char buf[200], want[200];
+	char *p, *q;
+	uintptr_t here = (uintptr_t)alloc_from_here;
+	unsigned long caller;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	p = alloc_from_here(4 * PAGE_SIZE);
+	q = vmalloc(PAGE_SIZE);
+	KTEST_ASSERT(t, p && q);
+
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 5, buf, sizeof(buf)));
+	KTEST_EXPECT(t, find(buf, "inside area") != NULL);
+	KTEST_EXPECT(
+	    t, vmalloc_describe(vaddr(p) + 4 * PAGE_SIZE, buf, sizeof(buf)));
+	snprintf(want, sizeof(want),
+		 "vmalloc area [0x%016lx-0x%016lx] size 16384 pages 4 caller ",
+		 (unsigned long)vaddr(p),
+		 (unsigned long)(vaddr(p) + 4 * PAGE_SIZE - 1));
+	KTEST_EXPECT(t, strncmp(buf, want, strlen(want)) == 0);
+	KTEST_EXPECT(t, find(buf, " guard page") != NULL);
+	caller = strtoul(buf + strlen(want), NULL, 16);
+	KTEST_EXPECT(t, caller > here && caller < here + 4096);
+
+	cap_start();
+	vmallocinfo_print();
+	cap_stop();
+	KTEST_EXPECT_EQ(t, cap_count("vmallocinfo: [0x"), 2);
+	KTEST_EXPECT(t, cap_has("size 16384 pages 4 caller"));
+	KTEST_EXPECT(t, cap_has("vmallocinfo: 2 areas, 5 pages"));
+
+	vfree(p);
+	KTEST_EXPECT(
+	    t, vmalloc_describe(vaddr(p) + 2 * PAGE_SIZE, buf, sizeof(buf)));
+	KTEST_EXPECT(t, strncmp(buf, want, strlen(want)) == 0);
+	KTEST_EXPECT(t, find(buf, "freed area (freed by 0x") != NULL);
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 5 * PAGE_SIZE - 1, buf,
+					 sizeof(buf)));
+	KTEST_EXPECT(t, find(buf, "freed area") != NULL);
+
+	/* 16 more frees elsewhere push p out of the ring. */
+	for (int i = 0; i < 16; i++) {
+		char *r = vmalloc(64 * PAGE_SIZE);
+
+		KTEST_ASSERT_NOT_NULL(t, r);
+		KTEST_EXPECT(t, vaddr(r) > vaddr(q)); /* not over p */
+		vfree(r);
+	}
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p), buf, sizeof(buf)));
+	KTEST_EXPECT_STREQ(t, buf, "vmalloc range, no area");
+	KTEST_EXPECT(t, !vmalloc_describe(VEND, buf, sizeof(buf)));
+	KTEST_EXPECT(t, !vmalloc_describe(VSTART - 1, buf, sizeof(buf)));
+	vfree(q);
+	teardown();
+}
+
+/* Scenario: a vmalloc area's page-table entry for one page is cleared
+ * behind vmalloc's back, and a stray page is mapped into free space.
+ * Expect vmalloc_check to report both (V3, V6) and 0 once repaired. */
+static void check_detects_corruption(struct ktest *t)
+{
+	char *p;
+	paddr_t pa;
+	struct page *stray;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	p = vmalloc(2 * PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_ASSERT_EQ(t, pt_lookup(&pt, vaddr(p), &pa, NULL, NULL), 0);
+	KTEST_ASSERT_EQ(t, pt_unmap(&pt, vaddr(p), PAGE_SIZE), 0);
+	KTEST_EXPECT_GT(t, vmalloc_check(), 0);
+	KTEST_ASSERT_EQ(
+	    t, pt_map(&pt, vaddr(p), pa, PAGE_SIZE, PROT_RW | PROT_GLOBAL), 0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+
+	stray = alloc_page(GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, stray);
+	KTEST_ASSERT_EQ(t,
+			pt_map(&pt, vaddr(p) + 2 * PAGE_SIZE,
+			       pfn_to_paddr(page_to_pfn(stray)), PAGE_SIZE,
+			       PROT_READ),
+			0);
+	KTEST_EXPECT_GT(t, vmalloc_check(), 0); /* guard mapped */
+	KTEST_ASSERT_EQ(t, pt_unmap(&pt, vaddr(p) + 2 * PAGE_SIZE, PAGE_SIZE),
+			0);
+	KTEST_ASSERT_EQ(t,
+			pt_map(&pt, VEND - PAGE_SIZE,
+			       pfn_to_paddr(page_to_pfn(stray)), PAGE_SIZE,
+			       PROT_READ),
+			0);
+	KTEST_EXPECT_GT(t, vmalloc_check(), 0); /* mapped in free space */
+	KTEST_ASSERT_EQ(t, pt_unmap(&pt, VEND - PAGE_SIZE, PAGE_SIZE), 0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	__free_page(stray);
+	vfree(p);
+	teardown();
+}
+
+/* Scenario: vmalloc_destroy with live vmalloc and vmap areas. Expect
+ * every frame, table page and metadata page back in the buddy allocator
+ * (free count as right after init), the caller's vmap frames untouched. */
+static void destroy_gives_back(struct ktest *t)
+{
+	struct page *pg;
+	uint64_t free0, tables0;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	free0 = buddy_free() + meta_pages();
+	tables0 = pt.table_pages;
+	pg = alloc_page(GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, pg);
+	for (int i = 0; i < 200; i++)
+		KTEST_ASSERT_NOT_NULL(t, vmalloc((i % 7 + 1) * PAGE_SIZE));
+	KTEST_ASSERT_NOT_NULL(t, vmap(&pg, 1, PROT_READ));
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vmalloc_destroy();
+	KTEST_EXPECT_EQ(t, buddy_free(), free0 - 1);
+	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
+	__free_page(pg);
+	teardown();
+}
+
+static const struct ktest_case vmalloc_cases[] = {
+    KTEST_CASE(init_and_uninitialised),
+    KTEST_CASE(map_guard_free),
+    KTEST_CASE(fragmented_large),
+    KTEST_CASE(vzalloc_zeroes),
+    KTEST_CASE(random_sizes_and_orders),
+    KTEST_CASE(bad_free_reported),
+    KTEST_CASE(vmap_alias),
+    KTEST_CASE(exhaustion_rolls_back),
+    KTEST_CASE(describe_and_info),
+    KTEST_CASE(check_detects_corruption),
+    KTEST_CASE(destroy_gives_back),
+    KTEST_END,
+};
+static const struct ktest_suite vmalloc_suite = {"vmalloc", vmalloc_cases, NULL,
+						 NULL};
+
+KTEST_HOST_MAIN(&vmalloc_suite)

@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * vmem: resource-range allocator, after illumos vmem.c (Bonwick & Adams).
+ *
+ * Theory of operation
+ * -------------------
+ * An arena manages one span [base, end) of an address space that it
+ * never touches: it only hands out and takes back numbers. The span is
+ * tiled by segments, each either free or allocated:
+ *
+ *   base                                                           end
+ *   | alloc A | free    | alloc B | alloc C | free                   |
+ *   +---------+---------+---------+---------+------------------------+
+ *      ^ tree    ^ freelist[ilog2(size)]          ^ freelist[...]
+ *   <-------------- segs: every segment, address order -------------->
+ *
+ * Three structures index the segments:
+ *
+ *  - segs: a doubly linked list of every segment in address order. Its
+ *    neighbours are the boundary tags: a freed segment finds the
+ *    segments on either side in O(1) and absorbs them if they are free.
+ *
+ *  - freelist[i]: free segments whose size lies in [2^i, 2^(i+1)) bytes,
+ *    with freemap bit i set when the list is non-empty. Instant fit: a
+ *    request for `size` bytes aligned to `align` needs at most
+ *    size + align - quantum bytes of any free segment, so every segment
+ *    of list order_base_2(size + align - quantum) and above fits; the
+ *    lowest such non-empty list is found with one count-trailing-zeros
+ *    of freemap and its first segment is taken: O(1). Only when no such
+ *    list has a segment are up to VMEM_XFIT_SCAN segments of the lower
+ *    lists that might fit examined (largest lists first), so the worst
+ *    case stays O(1); a fit that only a longer search would find is
+ *    given up (-ENOMEM), as illumos' instant fit gives it up.
+ *    Lists are LIFO, so a just-freed range is reused first.
+ *
+ *  - root: a red-black tree of the allocated segments keyed by start,
+ *    for vmem_free (exact match) and vmem_lookup (the segment containing
+ *    an address: greatest start <= addr), both O(log n).
+ *
+ * An allocation carves the chosen free segment into up to three pieces:
+ * a free head (alignment padding), the allocated range and a free tail.
+ * The chosen descriptor becomes the allocated one; each non-empty piece
+ * takes a spare descriptor. A free reverses it and coalesces, so two
+ * free segments are never adjacent.
+ *
+ * Descriptors come from the seed array the caller supplies and, when the
+ * spares run short, from VMEM_REFILL_SIZE chunks returned by the caller's
+ * refill callback (the first slot of each chunk links the chunks for
+ * vmem_destroy). An allocation first finds its segment, then counts the
+ * descriptors the split needs (0..2) and refills before changing
+ * anything, so running out of descriptors fails cleanly with -ENOMEM and
+ * leaves the arena unchanged. Frees never need a descriptor.
+ *
+ * Invariants (vmem_check() verifies each and cites its number):
+ *  I1 segs tiles [base, end): non-empty, quantum-aligned segments, each
+ *     starting where the previous one ends, the first at base and the
+ *     last ending at end.
+ *  I2 no two free segments are adjacent (frees coalesce).
+ *  I3 every free segment is on freelist[ilog2(size)] and on no other
+ *     list; freemap bit i is set iff freelist[i] is non-empty.
+ *  I4 the allocated segments are exactly the nodes of the tree, in
+ *     address order; the tree is red-black (root black, no red node with
+ *     a red child, the same number of black nodes on every path) and its
+ *     parent links are consistent.
+ *  I5 the counters agree: alloc_bytes + free_bytes == size, nr_alloc and
+ *     nr_free count the segments.
+ *  I6 descriptors are conserved: nr_alloc + nr_free + nr_spare == nr_desc,
+ *     and every spare descriptor is marked spare.
+ *  I7 every segment on segs is marked free or allocated.
+ *
+ * Locking: single hart, no locks yet; callers serialise per arena.
+ * Failure modes: misuse that can be refused (freeing an address that is
+ * not the start of an allocated segment) returns -EINVAL and changes
+ * nothing; the caller prints the BUG line with its own context.
+ */
+#include "mm/vmem.h"
+
+#include "lib/assert.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+enum {
+	VMEM_SEG_SPARE = 0,
+	VMEM_SEG_FREE = 1,
+	VMEM_SEG_ALLOC = 2,
+	VMEM_SEG_CHUNK = 3, /* first slot of a refill chunk */
+};
+
+/* Descriptors per refill chunk (slot 0 links the chunks). */
+#define VMEM_CHUNK_SEGS (VMEM_REFILL_SIZE / sizeof(struct vmem_seg))
+STATIC_ASSERT(VMEM_REFILL_SIZE / sizeof(struct vmem_seg) >= 2);
+
+static vaddr_t vmem_end(const struct vmem *vm)
+{
+	return vm->base + vm->size;
+}
+
+static size_t seg_size(const struct vmem_seg *s)
+{
+	return s->end - s->start;
+}
+
+static struct vmem_seg *seg_of(const struct list_head *l)
+{
+	return list_entry(l, struct vmem_seg, alink);
+}
+
+/* ------------------------------------------------------- descriptors */
+
+static void spare_put(struct vmem *vm, struct vmem_seg *s)
+{
+	s->type = VMEM_SEG_SPARE;
+	s->priv = NULL;
+	s->next_spare = vm->spare;
+	vm->spare = s;
+	vm->st.nr_spare++;
+}
+
+static struct vmem_seg *spare_get(struct vmem *vm)
+{
+	struct vmem_seg *s = vm->spare;
+
+	VERIFY(s != NULL);
+	vm->spare = s->next_spare;
+	vm->st.nr_spare--;
+	s->priv = NULL;
+	return s;
+}
+
+/* Make sure at least `need` spare descriptors are on hand. */
+static int spare_reserve(struct vmem *vm, size_t need)
+{
+	while (vm->st.nr_spare < need) {
+		struct vmem_seg *chunk;
+
+		if (!vm->src.refill)
+			return -ENOMEM;
+		chunk = vm->src.refill(vm->src.ctx);
+		if (!chunk)
+			return -ENOMEM;
+		memset(chunk, 0, VMEM_REFILL_SIZE);
+		chunk[0].type = VMEM_SEG_CHUNK;
+		chunk[0].priv = vm->chunks;
+		vm->chunks = chunk;
+		vm->st.nr_refill++;
+		for (size_t i = 1; i < VMEM_CHUNK_SEGS; i++) {
+			spare_put(vm, &chunk[i]);
+			vm->st.nr_desc++;
+		}
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------- free lists */
+
+/*
+ * floor(log2(x)) for x != 0 by binary search: without Zbb the compiler's
+ * count-leading-zeros is a libgcc loop over bytes, several times slower.
+ */
+static unsigned int highbit(uint64_t x)
+{
+	unsigned int n = 0;
+
+	if (x >> 32) {
+		x >>= 32;
+		n += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		n += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		n += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		n += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		n += 2;
+	}
+	return n + (unsigned int)(x >> 1);
+}
+
+static unsigned int flist_index(size_t size)
+{
+	return highbit(size);
+}
+
+static void flist_insert(struct vmem *vm, struct vmem_seg *s)
+{
+	unsigned int i = flist_index(seg_size(s));
+
+	s->type = VMEM_SEG_FREE;
+	s->flist = (uint8_t)i;
+	list_add(&s->flink, &vm->freelist[i]);
+	vm->freemap |= 1ULL << i;
+	vm->st.nr_free++;
+	vm->st.free_bytes += seg_size(s);
+}
+
+static void flist_remove(struct vmem *vm, struct vmem_seg *s)
+{
+	unsigned int i = s->flist;
+
+	ASSERT(s->type == VMEM_SEG_FREE && i == flist_index(seg_size(s)));
+	list_del(&s->flink);
+	if (list_empty(&vm->freelist[i]))
+		vm->freemap &= ~(1ULL << i);
+	vm->st.nr_free--;
+	vm->st.free_bytes -= seg_size(s);
+}
+
+/* ------------------------------------------------ red-black tree (I4) */
+
+static void rb_set_child(struct vmem *vm, struct vmem_seg *parent,
+			 struct vmem_seg *old, struct vmem_seg *new)
+{
+	if (!parent)
+		vm->root = new;
+	else if (parent->rb.left == old)
+		parent->rb.left = new;
+	else
+		parent->rb.right = new;
+}
+
+static void rb_rotate_left(struct vmem *vm, struct vmem_seg *x)
+{
+	struct vmem_seg *y = x->rb.right;
+
+	x->rb.right = y->rb.left;
+	if (y->rb.left)
+		y->rb.left->rb.parent = x;
+	y->rb.parent = x->rb.parent;
+	rb_set_child(vm, x->rb.parent, x, y);
+	y->rb.left = x;
+	x->rb.parent = y;
+}
+
+static void rb_rotate_right(struct vmem *vm, struct vmem_seg *x)
+{
+	struct vmem_seg *y = x->rb.left;
+
+	x->rb.left = y->rb.right;
+	if (y->rb.right)
+		y->rb.right->rb.parent = x;
+	y->rb.parent = x->rb.parent;
+	rb_set_child(vm, x->rb.parent, x, y);
+	y->rb.right = x;
+	x->rb.parent = y;
+}
+
+static bool rb_is_red(const struct vmem_seg *s)
+{
+	return s && s->red;
+}
+
+static void rb_insert(struct vmem *vm, struct vmem_seg *z)
+{
+	struct vmem_seg *p = NULL, *x = vm->root;
+
+	while (x) {
+		p = x;
+		x = z->start < x->start ? x->rb.left : x->rb.right;
+	}
+	z->rb.parent = p;
+	z->rb.left = z->rb.right = NULL;
+	z->red = 1;
+	if (!p)
+		vm->root = z;
+	else if (z->start < p->start)
+		p->rb.left = z;
+	else
+		p->rb.right = z;
+
+	while ((p = z->rb.parent) && p->red) {
+		struct vmem_seg *g = p->rb.parent; /* exists: p is red */
+
+		if (p == g->rb.left) {
+			struct vmem_seg *u = g->rb.right;
+
+			if (rb_is_red(u)) {
+				p->red = u->red = 0;
+				g->red = 1;
+				z = g;
+				continue;
+			}
+			if (z == p->rb.right) {
+				rb_rotate_left(vm, p);
+				z = p;
+				p = z->rb.parent;
+			}
+			p->red = 0;
+			g->red = 1;
+			rb_rotate_right(vm, g);
+		} else {
+			struct vmem_seg *u = g->rb.left;
+
+			if (rb_is_red(u)) {
+				p->red = u->red = 0;
+				g->red = 1;
+				z = g;
+				continue;
+			}
+			if (z == p->rb.left) {
+				rb_rotate_right(vm, p);
+				z = p;
+				p = z->rb.parent;
+			}
+			p->red = 0;
+			g->red = 1;
+			rb_rotate_left(vm, g);
+		}
+	}
+	vm->root->red = 0;
+}
+
+/* Put v (may be NULL) where u was. */
+static void rb_transplant(struct vmem *vm, struct vmem_seg *u,
+			  struct vmem_seg *v)
+{
+	rb_set_child(vm, u->rb.parent, u, v);
+	if (v)
+		v->rb.parent = u->rb.parent;
+}
+
+static void rb_erase_fixup(struct vmem *vm, struct vmem_seg *x,
+			   struct vmem_seg *xp)
+{
+	while (x != vm->root && !rb_is_red(x)) {
+		/* x carries an extra black, so its sibling w is non-NULL. */
+		if (x == xp->rb.left) {
+			struct vmem_seg *w = xp->rb.right;
+
+			if (w->red) {
+				w->red = 0;
+				xp->red = 1;
+				rb_rotate_left(vm, xp);
+				w = xp->rb.right;
+			}
+			if (!rb_is_red(w->rb.left) && !rb_is_red(w->rb.right)) {
+				w->red = 1;
+				x = xp;
+				xp = x->rb.parent;
+				continue;
+			}
+			if (!rb_is_red(w->rb.right)) {
+				w->rb.left->red = 0;
+				w->red = 1;
+				rb_rotate_right(vm, w);
+				w = xp->rb.right;
+			}
+			w->red = xp->red;
+			xp->red = 0;
+			w->rb.right->red = 0;
+			rb_rotate_left(vm, xp);
+		} else {
+			struct vmem_seg *w = xp->rb.left;
+
+			if (w->red) {
+				w->red = 0;
+				xp->red = 1;
+				rb_rotate_right(vm, xp);
+				w = xp->rb.left;
+			}
+			if (!rb_is_red(w->rb.left) && !rb_is_red(w->rb.right)) {
+				w->red = 1;
+				x = xp;
+				xp = x->rb.parent;
+				continue;
+			}
+			if (!rb_is_red(w->rb.left)) {
+				w->rb.right->red = 0;
+				w->red = 1;
+				rb_rotate_left(vm, w);
+				w = xp->rb.left;
+			}
+			w->red = xp->red;
+			xp->red = 0;
+			w->rb.left->red = 0;
+			rb_rotate_right(vm, xp);
+		}
+		x = vm->root;
+		break;
+	}
+	if (x)
+		x->red = 0;
+}
+
+static void rb_erase(struct vmem *vm, struct vmem_seg *z)
+{
+	struct vmem_seg *x, *xp, *y;
+	bool y_was_red = z->red;
+
+	if (!z->rb.left) {
+		x = z->rb.right;
+		xp = z->rb.parent;
+		rb_transplant(vm, z, x);
+	} else if (!z->rb.right) {
+		x = z->rb.left;
+		xp = z->rb.parent;
+		rb_transplant(vm, z, x);
+	} else {
+		y = z->rb.right;
+		while (y->rb.left)
+			y = y->rb.left;
+		y_was_red = y->red;
+		x = y->rb.right;
+		if (y->rb.parent == z) {
+			xp = y;
+		} else {
+			xp = y->rb.parent;
+			rb_transplant(vm, y, x);
+			y->rb.right = z->rb.right;
+			y->rb.right->rb.parent = y;
+		}
+		rb_transplant(vm, z, y);
+		y->rb.left = z->rb.left;
+		y->rb.left->rb.parent = y;
+		y->red = z->red;
+	}
+	if (!y_was_red)
+		rb_erase_fixup(vm, x, xp);
+}
+
+/* The allocated segment with the greatest start <= addr, or NULL. */
+static struct vmem_seg *rb_floor(const struct vmem *vm, vaddr_t addr)
+{
+	struct vmem_seg *x = vm->root, *best = NULL;
+
+	while (x) {
+		if (x->start == addr)
+			return x;
+		if (x->start < addr) {
+			best = x;
+			x = x->rb.right;
+		} else {
+			x = x->rb.left;
+		}
+	}
+	return best;
+}
+
+/* ---------------------------------------------------------------- API */
+
+int vmem_init(struct vmem *vm, const char *name, vaddr_t base, size_t size,
+	      size_t quantum, const struct vmem_seg_source *src)
+{
+	struct vmem_seg *s;
+
+	memset(vm, 0, sizeof(*vm));
+	if (!is_power_of_2(quantum) || size == 0 ||
+	    !IS_ALIGNED(base, quantum) || !IS_ALIGNED(size, quantum) ||
+	    base + size < base || base + size == 0)
+		return -EINVAL;
+	vm->name = name ? name : "vmem";
+	vm->base = base;
+	vm->size = size;
+	vm->quantum = quantum;
+	INIT_LIST_HEAD(&vm->segs);
+	for (unsigned int i = 0; i < VMEM_FREELISTS; i++)
+		INIT_LIST_HEAD(&vm->freelist[i]);
+	if (src) {
+		vm->src = *src;
+		for (size_t i = 0; i < src->nseed; i++) {
+			spare_put(vm, &src->seed[i]);
+			vm->st.nr_desc++;
+		}
+	}
+	if (spare_reserve(vm, 1)) {
+		vm->quantum = 0; /* not initialised */
+		return -ENOMEM;
+	}
+	s = spare_get(vm);
+	s->start = base;
+	s->end = base + size;
+	list_add(&s->alink, &vm->segs);
+	flist_insert(vm, s);
+	return 0;
+}
+
+void vmem_destroy(struct vmem *vm)
+{
+	struct vmem_seg *chunk = vm->chunks;
+
+	while (chunk) {
+		struct vmem_seg *next = chunk[0].priv;
+
+		if (vm->src.release)
+			vm->src.release(vm->src.ctx, chunk);
+		chunk = next;
+	}
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* Can s hold size bytes aligned to align? Store the address in *addrp. */
+static bool seg_fits(const struct vmem_seg *s, size_t size, size_t align,
+		     vaddr_t *addrp)
+{
+	vaddr_t a = ALIGN_UP(s->start, (vaddr_t)align);
+
+	if (a < s->start || a >= s->end || s->end - a < size)
+		return false;
+	*addrp = a;
+	return true;
+}
+
+/*
+ * Fallback when no list guarantees a fit: try the lists below the first
+ * guaranteed one, largest segments first, down to the list that could
+ * hold `size`, examining at most VMEM_XFIT_SCAN segments.
+ */
+static struct vmem_seg *xfit_scan(struct vmem *vm, size_t size, size_t align,
+				  unsigned int guaranteed, vaddr_t *addrp)
+{
+	unsigned int budget = VMEM_XFIT_SCAN;
+	unsigned int lo = flist_index(size);
+
+	for (unsigned int i = MIN(guaranteed, 0u + VMEM_FREELISTS); i-- > lo;) {
+		struct list_head *l;
+
+		if (!(vm->freemap & (1ULL << i)))
+			continue;
+		list_for_each (l, &vm->freelist[i]) {
+			struct vmem_seg *s =
+			    list_entry(l, struct vmem_seg, flink);
+
+			if (seg_fits(s, size, align, addrp))
+				return s;
+			if (--budget == 0)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+int vmem_xalloc(struct vmem *vm, size_t size, size_t align, void *priv,
+		vaddr_t *addrp)
+{
+	struct vmem_seg *s = NULL, *piece;
+	size_t q = vm->quantum, need;
+	unsigned int i = VMEM_FREELISTS;
+	vaddr_t addr = 0;
+	size_t nsplit;
+
+	if (q == 0 || size == 0 || (align && !is_power_of_2(align)))
+		return -EINVAL;
+	if (align < q)
+		align = q;
+	if (size > vm->size)
+		goto nomem;
+	size = ALIGN_UP(size, q);
+	need = size + (align - q);
+	if (need >= size)
+		i = need == 1 ? 0 : highbit(need - 1) + 1; /* round up */
+	if (i < VMEM_FREELISTS) {
+		uint64_t map = vm->freemap & (~0ULL << i);
+
+		if (map) {
+			s = list_first_entry(
+			    &vm->freelist[__builtin_ctzll(map)],
+			    struct vmem_seg, flink);
+			addr = ALIGN_UP(s->start, (vaddr_t)align);
+		}
+	}
+	if (!s)
+		s = xfit_scan(vm, size, align, i, &addr);
+	if (!s)
+		goto nomem;
+
+	/* Descriptors for the head and tail pieces, before changing anything. */
+	nsplit = (addr > s->start) + (addr + size < s->end);
+	if (spare_reserve(vm, nsplit))
+		goto nomem;
+
+	flist_remove(vm, s);
+	if (addr > s->start) {
+		piece = spare_get(vm);
+		piece->start = s->start;
+		piece->end = addr;
+		list_add_tail(&piece->alink, &s->alink); /* before s */
+		flist_insert(vm, piece);
+		s->start = addr;
+	}
+	if (addr + size < s->end) {
+		piece = spare_get(vm);
+		piece->start = addr + size;
+		piece->end = s->end;
+		list_add(&piece->alink, &s->alink); /* after s */
+		flist_insert(vm, piece);
+		s->end = addr + size;
+	}
+	s->type = VMEM_SEG_ALLOC;
+	s->priv = priv;
+	rb_insert(vm, s);
+	vm->st.nr_alloc++;
+	vm->st.alloc_bytes += size;
+	*addrp = addr;
+	return 0;
+
+nomem:
+	vm->st.alloc_fail++;
+	return -ENOMEM;
+}
+
+int vmem_alloc(struct vmem *vm, size_t size, size_t align, vaddr_t *addrp)
+{
+	return vmem_xalloc(vm, size, align, NULL, addrp);
+}
+
+/* Absorb the free neighbour n of s (which is being freed) into s. */
+static void absorb(struct vmem *vm, struct vmem_seg *s, struct vmem_seg *n)
+{
+	flist_remove(vm, n);
+	if (n->start < s->start)
+		s->start = n->start;
+	else
+		s->end = n->end;
+	list_del(&n->alink);
+	spare_put(vm, n);
+}
+
+int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep)
+{
+	struct vmem_seg *s, *n;
+	size_t size;
+
+	if (vm->quantum == 0)
+		return -EINVAL;
+	s = rb_floor(vm, addr);
+	if (!s || s->start != addr)
+		return -EINVAL;
+	size = seg_size(s);
+	rb_erase(vm, s);
+	vm->st.nr_alloc--;
+	vm->st.alloc_bytes -= size;
+	s->priv = NULL;
+
+	if (s->alink.prev != &vm->segs) {
+		n = seg_of(s->alink.prev);
+		if (n->type == VMEM_SEG_FREE)
+			absorb(vm, s, n);
+	}
+	if (s->alink.next != &vm->segs) {
+		n = seg_of(s->alink.next);
+		if (n->type == VMEM_SEG_FREE)
+			absorb(vm, s, n);
+	}
+	flist_insert(vm, s);
+	if (sizep)
+		*sizep = size;
+	return 0;
+}
+
+int vmem_lookup(const struct vmem *vm, vaddr_t addr, vaddr_t *startp,
+		size_t *sizep, void **privp)
+{
+	const struct vmem_seg *s;
+
+	if (vm->quantum == 0)
+		return -ENOENT;
+	s = rb_floor(vm, addr);
+	if (!s || addr >= s->end)
+		return -ENOENT;
+	if (startp)
+		*startp = s->start;
+	if (sizep)
+		*sizep = seg_size(s);
+	if (privp)
+		*privp = s->priv;
+	return 0;
+}
+
+int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv)
+{
+	struct vmem_seg *s;
+
+	if (vm->quantum == 0)
+		return -EINVAL;
+	s = rb_floor(vm, addr);
+	if (!s || s->start != addr)
+		return -EINVAL;
+	s->priv = priv;
+	return 0;
+}
+
+int vmem_walk(const struct vmem *vm, unsigned int which, vmem_walk_fn fn,
+	      void *arg)
+{
+	const struct list_head *l;
+
+	if (vm->quantum == 0)
+		return 0;
+	list_for_each (l, &vm->segs) {
+		const struct vmem_seg *s = seg_of(l);
+		bool alloc = s->type == VMEM_SEG_ALLOC;
+		int ret;
+
+		if (!(which & (alloc ? VMEM_WALK_ALLOC : VMEM_WALK_FREE)))
+			continue;
+		ret = fn(arg, s->start, seg_size(s), alloc, s->priv);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void vmem_get_stats(const struct vmem *vm, struct vmem_stats *st)
+{
+	*st = vm->st;
+}
+
+void vmem_dump(const struct vmem *vm)
+{
+	const struct list_head *l;
+
+	printk("vmem %s: [0x%016lx-0x%016lx] quantum 0x%zx alloc %zu (%zu "
+	       "bytes) free %zu (%zu bytes) desc %zu spare %zu fail %lu\n",
+	       vm->name, (unsigned long)vm->base,
+	       (unsigned long)(vmem_end(vm) - 1), vm->quantum, vm->st.nr_alloc,
+	       vm->st.alloc_bytes, vm->st.nr_free, vm->st.free_bytes,
+	       vm->st.nr_desc, vm->st.nr_spare,
+	       (unsigned long)vm->st.alloc_fail);
+	if (vm->quantum == 0)
+		return;
+	list_for_each (l, &vm->segs) {
+		const struct vmem_seg *s = seg_of(l);
+
+		printk("  [0x%016lx-0x%016lx] %8zu %s\n",
+		       (unsigned long)s->start, (unsigned long)(s->end - 1),
+		       seg_size(s),
+		       s->type == VMEM_SEG_ALLOC ? "alloc" : "free");
+	}
+}
+
+/* ------------------------------------------------------------ checker */
+
+#define CHECK_FAIL(vm, nerr, ...)                                              \
+	do {                                                                   \
+		printk("vmem_check: %s: ", (vm)->name);                        \
+		printk(__VA_ARGS__);                                           \
+		printk("\n");                                                  \
+		(nerr)++;                                                      \
+	} while (0)
+
+struct rb_check {
+	const struct vmem *vm;
+	int nerr;
+	size_t nodes;
+	vaddr_t last_end; /* in-order: previous node's end */
+	bool have_last;
+	unsigned int depth;
+};
+
+/* Returns the black height of the subtree (I4). */
+static int rb_check_node(struct rb_check *c, const struct vmem_seg *s,
+			 const struct vmem_seg *parent)
+{
+	int lh, rh;
+
+	if (!s)
+		return 1;
+	if (++c->depth > 2 * 64 || c->nodes > c->vm->st.nr_desc) {
+		CHECK_FAIL(c->vm, c->nerr, "I4: tree deeper than possible");
+		c->depth--;
+		return 0;
+	}
+	c->nodes++;
+	if (s->rb.parent != parent)
+		CHECK_FAIL(c->vm, c->nerr,
+			   "I4: node 0x%lx parent link 0x%lx, expected 0x%lx",
+			   (unsigned long)s->start,
+			   (unsigned long)(uintptr_t)s->rb.parent,
+			   (unsigned long)(uintptr_t)parent);
+	if (s->type != VMEM_SEG_ALLOC)
+		CHECK_FAIL(c->vm, c->nerr, "I4: tree node 0x%lx type %u",
+			   (unsigned long)s->start, s->type);
+	if (s->red && (rb_is_red(s->rb.left) || rb_is_red(s->rb.right)))
+		CHECK_FAIL(c->vm, c->nerr, "I4: red node 0x%lx has a red child",
+			   (unsigned long)s->start);
+	lh = rb_check_node(c, s->rb.left, s);
+	if (c->have_last && s->start < c->last_end)
+		CHECK_FAIL(
+		    c->vm, c->nerr,
+		    "I4: tree out of order at 0x%lx (previous end 0x%lx)",
+		    (unsigned long)s->start, (unsigned long)c->last_end);
+	c->last_end = s->end;
+	c->have_last = true;
+	rh = rb_check_node(c, s->rb.right, s);
+	if (lh != rh)
+		CHECK_FAIL(c->vm, c->nerr,
+			   "I4: black heights %d and %d differ below 0x%lx", lh,
+			   rh, (unsigned long)s->start);
+	c->depth--;
+	return lh + (s->red ? 0 : 1);
+}
+
+int vmem_check(const struct vmem *vm)
+{
+	int nerr = 0;
+	const struct list_head *l;
+	vaddr_t expect = vm->base;
+	size_t nalloc = 0, nfree = 0, abytes = 0, fbytes = 0, nsegs = 0;
+	size_t nspare = 0, onlists = 0;
+	bool prev_free = false;
+	struct rb_check c = {.vm = vm};
+	const struct vmem_seg *s;
+
+	if (vm->quantum == 0) {
+		CHECK_FAIL(vm, nerr, "arena not initialised");
+		return nerr;
+	}
+
+	/* I1, I2, I7: the address list. */
+	list_for_each (l, &vm->segs) {
+		s = seg_of(l);
+		if (++nsegs > vm->st.nr_desc) {
+			CHECK_FAIL(vm, nerr,
+				   "I1: segment list longer than the "
+				   "%zu descriptors (loop?)",
+				   vm->st.nr_desc);
+			break;
+		}
+		if (s->start != expect || s->end <= s->start ||
+		    !IS_ALIGNED(s->start, vm->quantum) ||
+		    !IS_ALIGNED(s->end, vm->quantum))
+			CHECK_FAIL(
+			    vm, nerr,
+			    "I1: segment [0x%lx-0x%lx) expected to start "
+			    "at 0x%lx",
+			    (unsigned long)s->start, (unsigned long)s->end,
+			    (unsigned long)expect);
+		if (l->next->prev != l)
+			CHECK_FAIL(vm, nerr, "I1: broken back link after 0x%lx",
+				   (unsigned long)s->start);
+		expect = s->end;
+		if (s->type == VMEM_SEG_FREE) {
+			if (prev_free)
+				CHECK_FAIL(vm, nerr,
+					   "I2: free segment 0x%lx follows a "
+					   "free segment",
+					   (unsigned long)s->start);
+			nfree++;
+			fbytes += seg_size(s);
+		} else if (s->type == VMEM_SEG_ALLOC) {
+			nalloc++;
+			abytes += seg_size(s);
+		} else {
+			CHECK_FAIL(vm, nerr, "I7: segment 0x%lx has type %u",
+				   (unsigned long)s->start, s->type);
+		}
+		prev_free = s->type == VMEM_SEG_FREE;
+	}
+	if (expect != vmem_end(vm))
+		CHECK_FAIL(vm, nerr,
+			   "I1: segments end at 0x%lx, arena at 0x%lx",
+			   (unsigned long)expect, (unsigned long)vmem_end(vm));
+
+	/* I3: free lists and the bitmap. */
+	for (unsigned int i = 0; i < VMEM_FREELISTS; i++) {
+		bool bit = vm->freemap & (1ULL << i);
+		size_t n = 0;
+
+		list_for_each (l, &vm->freelist[i]) {
+			s = list_entry(l, struct vmem_seg, flink);
+			if (++n > vm->st.nr_desc) {
+				CHECK_FAIL(vm, nerr, "I3: freelist[%u] loops",
+					   i);
+				break;
+			}
+			if (s->type != VMEM_SEG_FREE ||
+			    flist_index(seg_size(s)) != i || s->flist != i)
+				CHECK_FAIL(vm, nerr,
+					   "I3: segment 0x%lx size 0x%zx type "
+					   "%u on freelist[%u]",
+					   (unsigned long)s->start, seg_size(s),
+					   s->type, i);
+		}
+		onlists += n;
+		if (bit != (n != 0))
+			CHECK_FAIL(vm, nerr,
+				   "I3: freemap bit %u is %d, list has %zu", i,
+				   bit, n);
+	}
+	if (onlists != nfree)
+		CHECK_FAIL(vm, nerr, "I3: %zu segments on free lists, %zu free",
+			   onlists, nfree);
+
+	/* I4: the tree holds exactly the allocated segments, in order. */
+	if (vm->root && vm->root->red)
+		CHECK_FAIL(vm, nerr, "I4: root is red");
+	rb_check_node(&c, vm->root, NULL);
+	nerr += c.nerr;
+	if (c.nodes != nalloc)
+		CHECK_FAIL(vm, nerr, "I4: tree has %zu nodes, %zu allocated",
+			   c.nodes, nalloc);
+
+	/* I5: counters. */
+	if (abytes + fbytes != vm->size || abytes != vm->st.alloc_bytes ||
+	    fbytes != vm->st.free_bytes)
+		CHECK_FAIL(vm, nerr,
+			   "I5: bytes alloc %zu free %zu (counters %zu %zu), "
+			   "size %zu",
+			   abytes, fbytes, vm->st.alloc_bytes,
+			   vm->st.free_bytes, vm->size);
+	if (nalloc != vm->st.nr_alloc || nfree != vm->st.nr_free)
+		CHECK_FAIL(vm, nerr,
+			   "I5: segments alloc %zu free %zu, counters %zu %zu",
+			   nalloc, nfree, vm->st.nr_alloc, vm->st.nr_free);
+
+	/* I6: descriptor conservation. */
+	for (s = vm->spare; s; s = s->next_spare) {
+		if (++nspare > vm->st.nr_desc) {
+			CHECK_FAIL(vm, nerr, "I6: spare list loops");
+			break;
+		}
+		if (s->type != VMEM_SEG_SPARE)
+			CHECK_FAIL(vm, nerr, "I6: spare descriptor has type %u",
+				   s->type);
+	}
+	if (nspare != vm->st.nr_spare ||
+	    nalloc + nfree + nspare != vm->st.nr_desc)
+		CHECK_FAIL(vm, nerr,
+			   "I6: %zu alloc + %zu free + %zu spare (counter %zu) "
+			   "!= %zu descriptors",
+			   nalloc, nfree, nspare, vm->st.nr_spare,
+			   vm->st.nr_desc);
+	return nerr;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * vmem: an allocator of ranges of an abstract address space ("arena"),
+ * after illumos vmem (Bonwick & Adams, "Magazines and Vmem", USENIX 2001).
+ * It hands out quantum-aligned [start, start + size) ranges of one span
+ * [base, base + size); vmalloc uses it for kernel virtual addresses.
+ *
+ * Costs (n = segments in the arena): allocation O(1) with instant fit
+ * plus O(log n) to index the new segment, free O(log n) to find it plus
+ * O(1) to coalesce, lookup of the segment containing an address
+ * O(log n), walk O(n). See mm/vmem.c for the theory of operation.
+ *
+ * Segment descriptors never come from a general heap: the caller seeds
+ * the arena with a static array and may supply a callback that returns
+ * VMEM_REFILL_SIZE bytes whenever more are needed. Single hart, no locks.
+ */
+#ifndef MM_VMEM_H
+#define MM_VMEM_H
+
+#include "lib/list.h"
+#include "mm/types.h"
+
+#define VMEM_FREELISTS 64 /* list i: free segments of [2^i, 2^(i+1)) bytes */
+#define VMEM_REFILL_SIZE 4096 /* bytes a refill callback returns */
+/*
+ * Segments examined when instant fit finds nothing and a smaller list
+ * might still hold a fit (non-power-of-two size or extra alignment).
+ */
+#define VMEM_XFIT_SCAN 16
+
+/* A segment descriptor; the layout is private to mm/vmem.c. */
+struct vmem_seg {
+	vaddr_t start, end; /* [start, end) */
+	struct list_head alink; /* all segments of the arena, address order */
+	union {
+		struct list_head flink; /* free: on freelist[ilog2(size)] */
+		struct { /* allocated: red-black tree by start */
+			struct vmem_seg *left, *right, *parent;
+		} rb;
+		struct vmem_seg *next_spare; /* spare: unused descriptor */
+	};
+	void *priv; /* allocated: the owner's pointer */
+	uint8_t type; /* VMEM_SEG_* (mm/vmem.c) */
+	uint8_t red; /* allocated: red-black colour */
+	uint8_t flist; /* free: index of its free list */
+};
+
+/* Where an arena's segment descriptors come from. */
+struct vmem_seg_source {
+	struct vmem_seg *seed; /* initial descriptors (static array) or NULL */
+	size_t nseed;
+	/*
+	 * Optional: return VMEM_REFILL_SIZE bytes, 8-byte aligned, for more
+	 * descriptors, or NULL. Called from vmem_alloc/vmem_xalloc only; it
+	 * must not call back into the same arena.
+	 */
+	void *(*refill)(void *ctx);
+	/* Optional: take back memory from refill (vmem_destroy). */
+	void (*release)(void *ctx, void *mem);
+	void *ctx;
+};
+
+struct vmem_stats {
+	size_t alloc_bytes; /* in allocated segments */
+	size_t free_bytes; /* in free segments */
+	size_t nr_alloc; /* allocated segments */
+	size_t nr_free; /* free segments */
+	size_t nr_spare; /* unused descriptors on hand */
+	size_t nr_desc; /* descriptors owned (seed + refills) */
+	size_t nr_refill; /* refill chunks obtained */
+	uint64_t alloc_fail; /* -ENOMEM returns from vmem_(x)alloc */
+};
+
+/* An arena. Fields are private to mm/vmem.c; declare one and vmem_init() it. */
+struct vmem {
+	const char *name;
+	vaddr_t base;
+	size_t size;
+	size_t quantum;
+	struct list_head segs; /* every segment, address order (I1) */
+	struct list_head freelist[VMEM_FREELISTS]; /* (I3) */
+	uint64_t freemap; /* bit i set iff freelist[i] non-empty */
+	struct vmem_seg *root; /* allocated segments by start (I4) */
+	struct vmem_seg *spare; /* unused descriptors */
+	void *chunks; /* refill chunks, linked */
+	struct vmem_seg_source src;
+	struct vmem_stats st;
+};
+
+/*
+ * Initialise arena vm to manage [base, base + size) in units of quantum
+ * bytes. name is kept by pointer (used in messages). src supplies the
+ * descriptors (copied; the seed array must stay alive as long as vm).
+ * Errors: -EINVAL (quantum not a power of two, base or size not a
+ * multiple of quantum, size 0, base + size wraps), -ENOMEM (no
+ * descriptor for the initial free segment).
+ */
+int vmem_init(struct vmem *vm, const char *name, vaddr_t base, size_t size,
+	      size_t quantum, const struct vmem_seg_source *src);
+
+/*
+ * Forget every segment and give each refill chunk back to src->release
+ * (if set). Addresses handed out become invalid. vm must be re-initialised
+ * before further use.
+ */
+void vmem_destroy(struct vmem *vm);
+
+/*
+ * Allocate size bytes (rounded up to the quantum) at an address aligned to
+ * align (a power of two; 0 or anything below the quantum means the
+ * quantum) and store it in *addrp. Instant fit: takes the first segment
+ * of the smallest free list whose every segment is at least
+ * size + align - quantum bytes; if there is none, up to VMEM_XFIT_SCAN
+ * segments of the smaller lists that might fit are tried. priv is stored
+ * with the segment and returned by vmem_lookup/vmem_walk.
+ * Errors: -EINVAL (size 0, align not a power of two, arena not
+ * initialised), -ENOMEM (no fitting free segment found, or no descriptor
+ * for a split: the arena is unchanged).
+ */
+int vmem_xalloc(struct vmem *vm, size_t size, size_t align, void *priv,
+		vaddr_t *addrp);
+
+/* vmem_xalloc() with priv NULL. */
+int vmem_alloc(struct vmem *vm, size_t size, size_t align, vaddr_t *addrp);
+
+/*
+ * Free the allocated segment that starts at addr, coalescing it with free
+ * neighbours; its size (as rounded at allocation) goes to *sizep if
+ * non-NULL. Errors: -EINVAL if addr is not the start of an allocated
+ * segment (nothing is freed; the caller reports the misuse).
+ */
+int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep);
+
+/*
+ * Find the allocated segment containing addr. Each output is optional.
+ * Errors: -ENOENT (addr free or outside the arena).
+ */
+int vmem_lookup(const struct vmem *vm, vaddr_t addr, vaddr_t *startp,
+		size_t *sizep, void **privp);
+
+/* Replace the priv pointer of the allocated segment starting at addr. */
+int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv);
+
+#define VMEM_WALK_ALLOC 0x1u
+#define VMEM_WALK_FREE 0x2u
+#define VMEM_WALK_ALL (VMEM_WALK_ALLOC | VMEM_WALK_FREE)
+
+/*
+ * Call fn for each segment of the kinds in `which`, in address order;
+ * stop and return fn's value when non-zero. fn must not change the arena.
+ */
+typedef int (*vmem_walk_fn)(void *arg, vaddr_t start, size_t size,
+			    bool allocated, void *priv);
+int vmem_walk(const struct vmem *vm, unsigned int which, vmem_walk_fn fn,
+	      void *arg);
+
+void vmem_get_stats(const struct vmem *vm, struct vmem_stats *st);
+
+/* Print the arena's segments and counters (debug). */
+void vmem_dump(const struct vmem *vm);
+
+/*
+ * Walk every structure of the arena and check invariants I1..I7 of
+ * mm/vmem.c; print one "vmem_check: ..." line per violation and return
+ * the count (0: consistent). Never panics.
+ */
+int vmem_check(const struct vmem *vm);
+
+#endif /* MM_VMEM_H */
