@@ -6,6 +6,7 @@
 #   make run        boot in QEMU (MACHINE, MEM, SMP, BOOTARGS, DTB, QEMU_EXTRA)
 #   make test       host unit tests + QEMU harness through pytest
 #   make host-tests build the host unit-test binaries only
+#   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
 #   make debug/gdb  QEMU halted with a gdb stub / attach gdb-multiarch
 #   make format     check clang-format (make format-fix rewrites)
 #   make deps       install missing Debian packages (apt-get when root)
@@ -98,6 +99,32 @@ $(BUILD)/host/%: $(BUILD)/host/%.o $(host-objs)
 
 host-tests: $(host-tests)
 
+# ------------------------------------------------------------------ fuzz
+# libFuzzer (clang) on the device-tree reader and the memory map built
+# from it: mm/tests/fuzz_fdt.c with the lib/ sources the host tests use
+# and mm/memmap.c, seeded with the compiled dts/*.dtb. New inputs collect
+# in $(BUILD)/fuzz/corpus; a crash, leak or hang is saved as
+# $(BUILD)/fuzz/crash-* (or leak-*, timeout-*) and stops the run; UBSan
+# does not recover, so undefined behaviour counts as a crash.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
+	-I. \
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c mm/linear.c
+
+$(BUILD)/fuzz/fuzz_fdt: $(fuzz-srcs) $(wildcard lib/*.h mm/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(fuzz-srcs) -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_fdt dtbs
+	@mkdir -p $(BUILD)/fuzz/corpus
+	cp $(BUILD)/dts/*.dtb $(BUILD)/fuzz/corpus/
+	$(BUILD)/fuzz/fuzz_fdt -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+
 # ------------------------------------------------------------ device trees
 dtbs := $(patsubst dts/%.dts,$(BUILD)/dts/%.dtb,$(wildcard dts/*.dts))
 $(BUILD)/dts/%.dtb: dts/%.dts
@@ -141,7 +168,7 @@ format-fix:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb test deps host-tests dtbs format format-fix clean
+.PHONY: all run debug gdb test deps host-tests dtbs fuzz format format-fix clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -75,6 +75,17 @@ def test_unexpected_trap(boot):
     assert r.status == 2
 
 
+def test_fault_inside_reporter(boot):
+    """Scenario: crash=nested_fault makes the fault reporter fault while
+    reporting a NULL read. Expect the first fault line, one 'nested trap
+    while reporting' line, no loop, and status 2."""
+    r = boot(bootargs="crash=nested_fault", timeout=30)
+    assert r.grep(FAULT.format("load")), r.log
+    assert len(r.grep(r"^fault: nested trap while reporting: scause 0xd "
+                      r"sepc 0x[0-9a-f]{16} stval 0x0000000000000008$")) == 1
+    assert r.status == 2 and not r.timed_out
+
+
 def test_unknown_kind(boot):
     """Scenario: crash=bogus. Expect a warning listing known kinds, then a
     normal power-off."""

@@ -18,7 +18,8 @@ struct bench {
 #define BENCH_REGISTER(grp, fn)                                                \
 	static const struct bench __bench_##fn = { grp, fn };                  \
 	static const struct bench *const __bench_reg_##fn                      \
-		__attribute__((used, section(".benches." grp))) = &__bench_##fn
+		__attribute__((used, section(".benches." grp))) =              \
+			&__bench_##fn
 
 /* Instructions retired so far (rdinstret). */
 uint64_t bench_instret(void);

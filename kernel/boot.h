@@ -9,9 +9,9 @@
 #include "lib/kernel.h"
 
 /* Exit statuses (QEMU's exit status through the sifive,test device). */
-#define EXIT_OK 0	    /* normal, or every test passed */
+#define EXIT_OK 0 /* normal, or every test passed */
 #define EXIT_TEST_FAILURE 1 /* a self-test failed */
-#define EXIT_PANIC 2	    /* panic, fatal trap */
+#define EXIT_PANIC 2 /* panic, fatal trap */
 
 /* The validated, live device tree. */
 const struct fdt *kernel_fdt(void);

@@ -60,7 +60,8 @@ void cmdline_parse(const char *bootargs)
 		if (!ok) {
 			printk("cmdline: warning: unknown argument '%s%s%s', "
 			       "ignored\n",
-			       keys[nargs], eq ? "=" : "", eq ? values[nargs] : "");
+			       keys[nargs], eq ? "=" : "",
+			       eq ? values[nargs] : "");
 			continue;
 		}
 		nargs++;

@@ -78,9 +78,8 @@ void console_write(const char *s, size_t len)
 
 int console_probe(const struct fdt *fdt, struct console_uart *uart)
 {
-	const char *path = fdt_prop_string(fdt, fdt_node_by_path(fdt, "/chosen",
-								  7),
-					   "stdout-path");
+	const char *path = fdt_prop_string(
+		fdt, fdt_node_by_path(fdt, "/chosen", 7), "stdout-path");
 	const char *colon;
 	uint64_t pa, size;
 	uint32_t v;
@@ -88,8 +87,7 @@ int console_probe(const struct fdt *fdt, struct console_uart *uart)
 
 	memset(uart, 0, sizeof(*uart));
 	if (!path)
-		path = fdt_prop_string(fdt,
-				       fdt_node_by_path(fdt, "/chosen", 7),
+		path = fdt_prop_string(fdt, fdt_node_by_path(fdt, "/chosen", 7),
 				       "linux,stdout-path");
 	if (!path)
 		return -EFDT_NOTFOUND;
@@ -132,7 +130,8 @@ void console_set_uart(const struct console_uart *uart, void *va)
 	}
 	cur = *uart;
 	base = va;
-	fmt_snprintf(name, sizeof(name), "%s at 0x%lx (%s, reg-shift %u, "
+	fmt_snprintf(name, sizeof(name),
+		     "%s at 0x%lx (%s, reg-shift %u, "
 		     "reg-io-width %u)",
 		     cur.type == UART_NS16550 ? "ns16550a" : "sifive,uart0",
 		     (unsigned long)cur.pa, cur.node, cur.reg_shift,

@@ -7,6 +7,8 @@
  *   exec_data       jump into a data page
  *   stack_overflow  unbounded recursion into the boot stack's guard page
  *   illegal_insn    an all-zero instruction word (unexpected trap)
+ *   nested_fault    a NULL read whose report itself faults: the second
+ *                   trap must be reported once, never loop
  * Each must end in a fault report and status 2; returning is a failure.
  */
 #include "kernel/crash.h"
@@ -95,3 +97,10 @@ static void crash_illegal_insn(void)
 	__asm__ volatile(".word 0" ::: "memory");
 }
 CRASH_REGISTER("illegal_insn", crash_illegal_insn);
+
+static void crash_nested_fault(void)
+{
+	trap_fault_in_reporter = true;
+	crash_null();
+}
+CRASH_REGISTER("nested_fault", crash_nested_fault);

@@ -8,6 +8,8 @@
 #ifndef KERNEL_CRASH_H
 #define KERNEL_CRASH_H
 
+#include <stdbool.h>
+
 struct crash_kind {
 	const char *name;
 	void (*run)(void);
@@ -17,6 +19,9 @@ struct crash_kind {
 	static const struct crash_kind __crash_##fn = { kind, fn };            \
 	static const struct crash_kind *const __crash_reg_##fn                 \
 		__attribute__((used, section(".crash_kinds"))) = &__crash_##fn
+
+/* crash=nested_fault: kernel/trap.c's reporter faults once when set. */
+extern bool trap_fault_in_reporter;
 
 /* Run the named kind; returns -1 if unknown (a warning is printed). */
 int crash_run(const char *kind);

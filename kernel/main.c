@@ -70,7 +70,7 @@ static void open_fdt(uint64_t fdt_pa)
 		       FDT_WINDOW_SIZE - off);
 	if (err)
 		panic("device tree: blob at 0x%016lx is unreadable: %s (%d)",
-		      (unsigned long)fdt_pa, strerror(err), err);
+		      (unsigned long)fdt_pa, errno_name(err), err);
 	fdt_ok = true;
 }
 
@@ -88,8 +88,8 @@ static uint64_t chosen_rng_seed(void)
 	uint64_t v = 0x9e3779b97f4a7c15ULL;
 	int len;
 
-	seed = chosen >= 0 ? fdt_prop_get(&fdt, chosen, "rng-seed", &len) :
-			     NULL;
+	seed = chosen >= 0 ? fdt_prop_get(&fdt, chosen, "rng-seed", &len)
+			   : NULL;
 	for (int i = 0; seed && i < len; i++)
 		v = (v ^ seed[i]) * 0x100000001b3ULL;
 	return v ^ arch_instret();
@@ -105,12 +105,12 @@ static void early_devices(struct console_uart *uart, bool *have_uart)
 	err = console_probe(&fdt, uart);
 	*have_uart = err == 0;
 	if (err == 0)
-		console_set_uart(uart, kspace_early_ioremap(early_pgd,
-							    uart->pa));
+		console_set_uart(uart,
+				 kspace_early_ioremap(early_pgd, uart->pa));
 	else
 		printk("console: no usable stdout-path UART (%s), using the "
 		       "SBI console\n",
-		       strerror(err));
+		       errno_name(err));
 }
 
 static void print_cpu_info(unsigned long hartid)
@@ -141,7 +141,7 @@ static void setup_memory(uint64_t fdt_pa)
 		      "node with a whole page)");
 	if (err)
 		panic("device tree: bad /memory or /reserved-memory: %s (%d)",
-		      strerror(err), err);
+		      errno_name(err), err);
 	err = memmap_add_reserved(&memmap, fdt_pa, fdt_pa + fdt.totalsize,
 				  false, "device tree blob");
 	if (!err)
@@ -196,6 +196,7 @@ static void move_devices(const struct console_uart *uart, bool have_uart)
 static void setup_allocators(void)
 {
 	uint64_t t0 = arch_instret();
+	int err;
 
 	buddy_init_from_memblock();
 	boot_buddy_init_instret = arch_instret() - t0;
@@ -208,7 +209,13 @@ static void setup_allocators(void)
 	if (slab_debug_setup(sd))
 		printk("slab: warning: bad slab_debug flags '%s'\n", sd);
 	kmalloc_init();
-	vmalloc_init(kspace_pgtable(), VMALLOC_START, VMALLOC_END - SZ_1G);
+	/* The top 1 GiB of the range is the mmu self-test's scratch area. */
+	err = vmalloc_init(kspace_pgtable(), VMALLOC_START,
+			   VMALLOC_END - SZ_1G);
+	if (err)
+		panic("setup_allocators: vmalloc_init [0x%016lx-0x%016lx] "
+		      "failed: %s (%d)",
+		      VMALLOC_START, VMALLOC_END - SZ_1G, errno_name(err), err);
 }
 
 static void run_commands(void)

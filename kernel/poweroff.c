@@ -50,8 +50,8 @@ paddr_t poweroff_probe(const struct fdt *fdt)
 			fdt_node_is_compatible(fdt, dev, "sifive,test0") ||
 			fdt_node_is_compatible(fdt, dev, "sifive,test1");
 		fmt_snprintf(method, sizeof(method), "%s at 0x%lx",
-			     reg_is_sifive_test ? "sifive,test" :
-						  "syscon-poweroff",
+			     reg_is_sifive_test ? "sifive,test"
+						: "syscon-poweroff",
 			     (unsigned long)reg_pa);
 		return reg_pa;
 	}
@@ -95,8 +95,8 @@ void poweroff(int status)
 		uint32_t v;
 
 		if (reg_is_sifive_test)
-			v = status == 0 ? 0x5555u :
-					  0x3333u | ((uint32_t)status << 16);
+			v = status == 0 ? 0x5555u
+					: 0x3333u | ((uint32_t)status << 16);
 		else
 			v = reg_value & reg_mask;
 		mmio_write32(reg_va, v);

@@ -12,7 +12,7 @@
 #include "lib/ktest.h"
 
 #define KTEST_SUITE_REGISTER(suite, order)                                     \
-	static const struct ktest_suite *const __ktest_reg_##suite            \
+	static const struct ktest_suite *const __ktest_reg_##suite             \
 		__attribute__((used,                                           \
 			       section(".ktest_suites." #order "." #suite))) = \
 			&(suite)

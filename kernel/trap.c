@@ -14,12 +14,15 @@
 #include "kernel/arch.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
+#include "kernel/crash.h"
 #include "kernel/poweroff.h"
 #include "lib/fmt.h"
 #include "lib/printk.h"
 #include "mm/kspace.h"
 
 static int trap_depth;
+/* Set by crash=nested_fault: the reporter itself faults once. */
+bool trap_fault_in_reporter;
 
 static void dump_regs(const struct trap_frame *tf)
 {
@@ -68,6 +71,12 @@ void trap_handle(struct trap_frame *tf)
 		printk("\nfault: %s fault at 0x%016lx (sepc 0x%016lx)\n",
 		       kinds[kind], (unsigned long)tf->stval,
 		       (unsigned long)tf->sepc);
+		if (trap_fault_in_reporter) {
+			volatile uintptr_t bad =
+				8; /* hidden from -Warray-bounds */
+
+			(void)*(volatile int *)bad;
+		}
 		kspace_describe(tf->stval, what, sizeof(what));
 		printk("fault: address is %s\n", what);
 		kspace_describe(tf->sepc, what, sizeof(what));

@@ -23,7 +23,7 @@
 		unsigned long long _va = (unsigned long long)(a);              \
 		unsigned long long _vb = (unsigned long long)(b);              \
 		if (unlikely(!(_va op _vb)))                                   \
-			panic("%s: VERIFY3U(%s %s %s) failed (0x%llx %s "     \
+			panic("%s: VERIFY3U(%s %s %s) failed (0x%llx %s "      \
 			      "0x%llx) at %s:%d",                              \
 			      __func__, #a, #op, #b, _va, #op, _vb, __FILE__,  \
 			      __LINE__);                                       \

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Flattened device tree reader (lib/fdt.h).
+ * Flattened device tree reader (lib/fdt.h), part 1: trusting the bytes.
+ * This file validates the blob, reads tokens and strings out of it and
+ * walks the structure block from node to node; the queries built on
+ * those (paths, compatible, phandles, properties, cells, reg and the
+ * memory reservation block) are in lib/fdt_ro.c. The two share the
+ * token readers through lib/internal.h.
  *
  * Theory of operation
  * -------------------
@@ -36,13 +41,14 @@
  *      every property value lies inside it, and every property's nameoff
  *      names a NUL-terminated string inside the strings block.
  *
- * Accessors do not rely on I4 and I5 for memory safety: every token is
- * read through token_read(), which checks offset, alignment and each
- * length against I1 and I3 with 64-bit arithmetic, so nothing wraps and
- * no read leaves [blob, blob + totalsize). A caller's offset that lands
- * inside a property value instead of on a token gives a wrong answer or
- * an error, never an out-of-range read (libfdt's contract too). Walks
- * only move forward, so they end.
+ * Accessors (here and in lib/fdt_ro.c) do not rely on I4 and I5 for
+ * memory safety: every token is read through fdt_token_read(), every
+ * property name through fdt_string_at(), which check offset, alignment
+ * and each length against I1 and I3 with 64-bit arithmetic, so nothing
+ * wraps and no read leaves [blob, blob + totalsize). A caller's offset
+ * that lands inside a property value instead of on a token gives a wrong
+ * answer or an error, never an out-of-range read (libfdt's contract
+ * too). Walks only move forward, so they end.
  *
  * Locking: none needed. There are no globals and struct fdt is read-only
  * after fdt_open(), so any number of readers may share one.
@@ -52,20 +58,10 @@
  */
 #include "lib/fdt.h"
 
+#include "lib/internal.h"
 #include "lib/string.h"
 
-/* Structure block tokens (devicetree specification 5.4.1). */
-enum {
-	FDT_TOKEN_BEGIN_NODE = 0x1,
-	FDT_TOKEN_END_NODE = 0x2,
-	FDT_TOKEN_PROP = 0x3,
-	FDT_TOKEN_NOP = 0x4,
-	FDT_TOKEN_END = 0x9,
-};
-
-#define FDT_TOKEN_SIZE 4u
 #define FDT_V16_HEADER_SIZE 36u
-#define FDT_RSV_ENTRY_SIZE 16u
 
 /* Header field byte offsets. */
 enum {
@@ -79,17 +75,6 @@ enum {
 	HDR_BOOT_CPUID_PHYS = 28,
 	HDR_SIZE_DT_STRINGS = 32,
 	HDR_SIZE_DT_STRUCT = 36,
-};
-
-/* One decoded token. */
-struct token {
-	uint32_t tag;
-	uint32_t next; /* offset of the token after this one */
-	const char *name; /* BEGIN_NODE: the node's name */
-	uint32_t name_len; /* BEGIN_NODE: strlen(name) */
-	uint32_t nameoff; /* PROP: name offset in the strings block */
-	uint32_t len; /* PROP: value length */
-	const uint8_t *data; /* PROP: value */
 };
 
 uint32_t fdt_be32(const void *p)
@@ -119,6 +104,8 @@ uint64_t fdt_cells_read(const void *p, int cells)
 	}
 }
 
+/* --------------------------------------------------------- token readers */
+
 /* Pointer to [off, off + len) of the structure block, NULL if outside. */
 static const uint8_t *struct_at(const struct fdt *fdt, uint64_t off,
 				uint64_t len)
@@ -130,11 +117,10 @@ static const uint8_t *struct_at(const struct fdt *fdt, uint64_t off,
 }
 
 /*
- * Decode the token at `off`. Errors: -EFDT_BADOFFSET (offset negative,
- * misaligned or outside the block; property header or value past the
- * block), -EFDT_BADSTRUCTURE (unknown tag, node name unterminated).
+ * Decode the token at `off` (lib/internal.h). The only place that reads a
+ * token's bytes: each length is checked against I1 and I3 before use.
  */
-static int token_read(const struct fdt *fdt, int off, struct token *tk)
+int fdt_token_read(const struct fdt *fdt, int off, struct fdt_token *tk)
 {
 	const uint8_t *p;
 	uint64_t end;
@@ -185,8 +171,7 @@ static int token_read(const struct fdt *fdt, int off, struct token *tk)
 }
 
 /* The string at `nameoff` in the strings block, NULL if not inside it. */
-static const char *string_at(const struct fdt *fdt, uint32_t nameoff,
-			     size_t *lenp)
+const char *fdt_string_at(const struct fdt *fdt, uint32_t nameoff, size_t *lenp)
 {
 	const char *s;
 	size_t room, n;
@@ -204,9 +189,9 @@ static const char *string_at(const struct fdt *fdt, uint32_t nameoff,
 }
 
 /* Read the token at `node` and insist that it begins a node. */
-static int node_read(const struct fdt *fdt, int node, struct token *tk)
+int fdt_node_read(const struct fdt *fdt, int node, struct fdt_token *tk)
 {
-	int err = token_read(fdt, node, tk);
+	int err = fdt_token_read(fdt, node, tk);
 
 	if (err)
 		return err == -EFDT_BADSTRUCTURE ? -EFDT_BADOFFSET : err;
@@ -295,12 +280,12 @@ static int check_structure(struct fdt *f)
 {
 	uint32_t prev = 0;
 	int depth = 0, off = 0, err;
-	struct token tk;
+	struct fdt_token tk;
 
 	for (;;) {
 		if ((uint64_t)off + FDT_TOKEN_SIZE > f->size_dt_struct)
 			return -EFDT_BADSTRUCTURE; /* no FDT_END */
-		err = token_read(f, off, &tk);
+		err = fdt_token_read(f, off, &tk);
 		if (err)
 			return err;
 		if (off == 0 && (tk.tag != FDT_TOKEN_BEGIN_NODE || tk.name_len))
@@ -320,7 +305,7 @@ static int check_structure(struct fdt *f)
 			if (prev != FDT_TOKEN_BEGIN_NODE &&
 			    prev != FDT_TOKEN_PROP)
 				return -EFDT_BADSTRUCTURE;
-			if (!string_at(f, tk.nameoff, NULL))
+			if (!fdt_string_at(f, tk.nameoff, NULL))
 				return -EFDT_BADSTRING;
 			break;
 		case FDT_TOKEN_NOP:
@@ -342,7 +327,7 @@ static int check_structure(struct fdt *f)
 
 int fdt_open(struct fdt *fdt, const void *blob, size_t avail)
 {
-	struct fdt f = {0};
+	struct fdt f = { 0 };
 	int err;
 
 	if (!fdt)
@@ -368,15 +353,15 @@ int fdt_open(struct fdt *fdt, const void *blob, size_t avail)
 
 int fdt_root(const struct fdt *fdt)
 {
-	struct token tk;
-	int err = node_read(fdt, 0, &tk);
+	struct fdt_token tk;
+	int err = fdt_node_read(fdt, 0, &tk);
 
 	return err ? err : 0;
 }
 
 int fdt_node_next(const struct fdt *fdt, int node, int *depth)
 {
-	struct token tk;
+	struct fdt_token tk;
 	int off, d = 0, err;
 
 	if (node == -1) {
@@ -385,11 +370,11 @@ int fdt_node_next(const struct fdt *fdt, int node, int *depth)
 			(*depth)++;
 		return err;
 	}
-	err = node_read(fdt, node, &tk);
+	err = fdt_node_read(fdt, node, &tk);
 	if (err)
 		return err;
 	for (off = (int)tk.next;; off = (int)tk.next) {
-		err = token_read(fdt, off, &tk);
+		err = fdt_token_read(fdt, off, &tk);
 		if (err)
 			return err;
 		if (tk.tag == FDT_TOKEN_BEGIN_NODE) {
@@ -409,14 +394,14 @@ int fdt_node_next(const struct fdt *fdt, int node, int *depth)
 
 int fdt_node_first_child(const struct fdt *fdt, int node)
 {
-	struct token tk;
+	struct fdt_token tk;
 	int off, err;
 
-	err = node_read(fdt, node, &tk);
+	err = fdt_node_read(fdt, node, &tk);
 	if (err)
 		return err;
 	for (off = (int)tk.next;; off = (int)tk.next) {
-		err = token_read(fdt, off, &tk);
+		err = fdt_token_read(fdt, off, &tk);
 		if (err)
 			return err;
 		if (tk.tag == FDT_TOKEN_BEGIN_NODE)
@@ -429,14 +414,14 @@ int fdt_node_first_child(const struct fdt *fdt, int node)
 /* Offset just after the END_NODE closing `node`. */
 static int node_end(const struct fdt *fdt, int node)
 {
-	struct token tk;
+	struct fdt_token tk;
 	int off = node, d = 0, err;
 
-	err = node_read(fdt, node, &tk);
+	err = fdt_node_read(fdt, node, &tk);
 	if (err)
 		return err;
 	for (;; off = (int)tk.next) {
-		err = token_read(fdt, off, &tk);
+		err = fdt_token_read(fdt, off, &tk);
 		if (err)
 			return err;
 		if (tk.tag == FDT_TOKEN_BEGIN_NODE)
@@ -450,11 +435,11 @@ static int node_end(const struct fdt *fdt, int node)
 
 int fdt_node_next_sibling(const struct fdt *fdt, int node)
 {
-	struct token tk;
+	struct fdt_token tk;
 	int off, err;
 
 	for (off = node_end(fdt, node); off >= 0; off = (int)tk.next) {
-		err = token_read(fdt, off, &tk);
+		err = fdt_token_read(fdt, off, &tk);
 		if (err)
 			return err;
 		if (tk.tag == FDT_TOKEN_BEGIN_NODE)
@@ -463,485 +448,4 @@ int fdt_node_next_sibling(const struct fdt *fdt, int node)
 			return -EFDT_NOTFOUND;
 	}
 	return off;
-}
-
-int fdt_node_parent(const struct fdt *fdt, int node)
-{
-	int stack[FDT_MAX_DEPTH];
-	int off = -1, depth = 0;
-	struct token tk;
-	int err = node_read(fdt, node, &tk);
-
-	if (err)
-		return err;
-	for (;;) {
-		off = fdt_node_next(fdt, off, &depth);
-		if (off < 0)
-			return off == -EFDT_NOTFOUND ? -EFDT_BADOFFSET : off;
-		if (depth < 1 || depth > FDT_MAX_DEPTH)
-			return -EFDT_BADSTRUCTURE;
-		stack[depth - 1] = off;
-		if (off == node)
-			return depth > 1 ? stack[depth - 2] : -EFDT_NOTFOUND;
-		if (off > node)
-			return -EFDT_BADOFFSET; /* not a node start */
-	}
-}
-
-const char *fdt_node_name(const struct fdt *fdt, int node, int *lenp)
-{
-	struct token tk;
-	int err = node_read(fdt, node, &tk);
-
-	if (err) {
-		if (lenp)
-			*lenp = err;
-		return NULL;
-	}
-	if (lenp)
-		*lenp = (int)tk.name_len;
-	return tk.name;
-}
-
-static bool has_char(const char *s, size_t len, char c)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == c)
-			return true;
-	return false;
-}
-
-int fdt_node_child(const struct fdt *fdt, int parent, const char *name,
-		   size_t len)
-{
-	bool unit;
-	int child;
-
-	if (!name)
-		return -EINVAL;
-	unit = has_char(name, len, '@');
-	for (child = fdt_node_first_child(fdt, parent); child >= 0;
-	     child = fdt_node_next_sibling(fdt, child)) {
-		int clen;
-		const char *cname = fdt_node_name(fdt, child, &clen);
-
-		if (!cname)
-			return clen;
-		if ((size_t)clen < len || memcmp(cname, name, len) != 0)
-			continue;
-		if ((size_t)clen == len || (!unit && cname[len] == '@'))
-			return child;
-	}
-	return child;
-}
-
-/* Follow the components of p[0..end) from `node`; '/' runs separate. */
-static int path_walk(const struct fdt *fdt, int node, const char *p,
-		     const char *end)
-{
-	while (p < end) {
-		const char *q;
-
-		if (*p == '/') {
-			p++;
-			continue;
-		}
-		for (q = p; q < end && *q != '/'; q++)
-			;
-		node = fdt_node_child(fdt, node, p, (size_t)(q - p));
-		if (node < 0)
-			return node;
-		p = q;
-	}
-	return node;
-}
-
-/* Property called name[0..namelen) of `node`. */
-static const void *prop_find(const struct fdt *fdt, int node, const char *name,
-			     size_t namelen, int *lenp)
-{
-	struct token tk;
-	const char *s;
-	size_t n;
-	int off;
-
-	for (off = fdt_prop_first(fdt, node); off >= 0;
-	     off = fdt_prop_next(fdt, off)) {
-		token_read(fdt, off, &tk); /* a PROP: checked just now */
-		s = string_at(fdt, tk.nameoff, &n);
-		if (!s) {
-			off = -EFDT_BADSTRING;
-			break;
-		}
-		if (n == namelen && memcmp(s, name, n) == 0) {
-			if (lenp)
-				*lenp = (int)tk.len;
-			return tk.data;
-		}
-	}
-	if (lenp)
-		*lenp = off;
-	return NULL;
-}
-
-/* Value of alias name[0..len): an absolute path, NUL-terminated. */
-static const char *alias_path(const struct fdt *fdt, const char *name,
-			      size_t len, int *err)
-{
-	int aliases = fdt_node_child(fdt, 0, "aliases", 7);
-	const char *v;
-	int vlen;
-
-	if (aliases < 0) {
-		*err = aliases;
-		return NULL;
-	}
-	v = prop_find(fdt, aliases, name, len, &vlen);
-	if (!v) {
-		*err = vlen;
-		return NULL;
-	}
-	if (vlen < 2 || v[0] != '/' ||
-	    strnlen(v, (size_t)vlen) != (size_t)vlen - 1) {
-		*err = -EFDT_BADPATH;
-		return NULL;
-	}
-	return v;
-}
-
-int fdt_node_by_path(const struct fdt *fdt, const char *path, size_t len)
-{
-	const char *end, *q, *target;
-	int node, err;
-
-	if (!path)
-		return -EFDT_BADPATH;
-	len = strnlen(path, len);
-	if (len == 0)
-		return -EFDT_BADPATH;
-	end = path + len;
-	node = fdt_root(fdt);
-	if (node < 0)
-		return node;
-	if (*path == '/')
-		return path_walk(fdt, node, path, end);
-
-	for (q = path; q < end && *q != '/'; q++)
-		;
-	target = alias_path(fdt, path, (size_t)(q - path), &err);
-	if (!target)
-		return err;
-	node = path_walk(fdt, node, target, target + strlen(target));
-	if (node < 0)
-		return node;
-	return path_walk(fdt, node, q, end);
-}
-
-int fdt_node_by_compatible(const struct fdt *fdt, int after, const char *compat)
-{
-	int node = after;
-
-	for (;;) {
-		node = fdt_node_next(fdt, node, NULL);
-		if (node < 0 || fdt_node_is_compatible(fdt, node, compat))
-			return node;
-	}
-}
-
-uint32_t fdt_node_phandle(const struct fdt *fdt, int node)
-{
-	uint32_t ph = 0;
-
-	if (fdt_prop_u32(fdt, node, "phandle", &ph) == 0)
-		return ph;
-	if (fdt_prop_u32(fdt, node, "linux,phandle", &ph) == 0)
-		return ph;
-	return 0;
-}
-
-int fdt_node_by_phandle(const struct fdt *fdt, uint32_t ph)
-{
-	int node = -1;
-
-	if (ph == 0 || ph == 0xffffffffu)
-		return -EFDT_BADPHANDLE;
-	for (;;) {
-		node = fdt_node_next(fdt, node, NULL);
-		if (node < 0 || fdt_node_phandle(fdt, node) == ph)
-			return node;
-	}
-}
-
-bool fdt_node_is_compatible(const struct fdt *fdt, int node, const char *compat)
-{
-	int len;
-	const char *list = fdt_prop_get(fdt, node, "compatible", &len);
-
-	return list && fdt_strlist_contains(list, len, compat);
-}
-
-bool fdt_node_is_enabled(const struct fdt *fdt, int node)
-{
-	int len;
-	const char *s = fdt_prop_get(fdt, node, "status", &len);
-
-	if (!s)
-		return len == -EFDT_NOTFOUND;
-	return (len == 5 && memcmp(s, "okay", 5) == 0) ||
-	       (len == 3 && memcmp(s, "ok", 3) == 0);
-}
-
-/* ------------------------------------------------------------ properties */
-
-const void *fdt_prop_get(const struct fdt *fdt, int node, const char *name,
-			 int *lenp)
-{
-	if (!name) {
-		if (lenp)
-			*lenp = -EINVAL;
-		return NULL;
-	}
-	return prop_find(fdt, node, name, strlen(name), lenp);
-}
-
-/* First PROP at or after `off` skipping NOPs; -EFDT_NOTFOUND otherwise. */
-static int prop_skip_to(const struct fdt *fdt, int off)
-{
-	struct token tk;
-	int err;
-
-	for (;; off = (int)tk.next) {
-		err = token_read(fdt, off, &tk);
-		if (err)
-			return err;
-		if (tk.tag == FDT_TOKEN_PROP)
-			return off;
-		if (tk.tag != FDT_TOKEN_NOP)
-			return -EFDT_NOTFOUND;
-	}
-}
-
-int fdt_prop_first(const struct fdt *fdt, int node)
-{
-	struct token tk;
-	int err = node_read(fdt, node, &tk);
-
-	return err ? err : prop_skip_to(fdt, (int)tk.next);
-}
-
-int fdt_prop_next(const struct fdt *fdt, int prop)
-{
-	struct token tk;
-	int err = token_read(fdt, prop, &tk);
-
-	if (err || tk.tag != FDT_TOKEN_PROP)
-		return -EFDT_BADOFFSET;
-	return prop_skip_to(fdt, (int)tk.next);
-}
-
-const void *fdt_prop_by_offset(const struct fdt *fdt, int prop,
-			       const char **name, int *lenp)
-{
-	struct token tk;
-	const char *s;
-	int err = token_read(fdt, prop, &tk);
-
-	if (err || tk.tag != FDT_TOKEN_PROP) {
-		err = -EFDT_BADOFFSET;
-		goto fail;
-	}
-	s = string_at(fdt, tk.nameoff, NULL);
-	if (!s) {
-		err = -EFDT_BADSTRING;
-		goto fail;
-	}
-	if (name)
-		*name = s;
-	if (lenp)
-		*lenp = (int)tk.len;
-	return tk.data;
-
-fail:
-	if (lenp)
-		*lenp = err;
-	return NULL;
-}
-
-const char *fdt_prop_string(const struct fdt *fdt, int node, const char *name)
-{
-	int len;
-	const char *s = fdt_prop_get(fdt, node, name, &len);
-
-	if (!s || len < 1 || s[len - 1] != '\0')
-		return NULL;
-	return s;
-}
-
-int fdt_prop_u32(const struct fdt *fdt, int node, const char *name,
-		 uint32_t *out)
-{
-	int len;
-	const void *v = fdt_prop_get(fdt, node, name, &len);
-
-	if (!v)
-		return len;
-	if (len != 4)
-		return -EFDT_BADVALUE;
-	if (out)
-		*out = fdt_be32(v);
-	return 0;
-}
-
-bool fdt_strlist_contains(const char *list, int len, const char *str)
-{
-	size_t n;
-
-	if (!list || !str || len <= 0)
-		return false;
-	n = strlen(str);
-	while (len > 0) {
-		size_t l = strnlen(list, (size_t)len);
-
-		if (l == (size_t)len)
-			return false; /* unterminated tail */
-		if (l == n && memcmp(list, str, n) == 0)
-			return true;
-		list += l + 1;
-		len -= (int)(l + 1);
-	}
-	return false;
-}
-
-/* ------------------------------------------------------------- addresses */
-
-/* A one-cell "#...-cells" property, or `dflt` when absent. */
-static int cells_prop(const struct fdt *fdt, int node, const char *name,
-		      uint32_t dflt, uint32_t *out)
-{
-	int err = fdt_prop_u32(fdt, node, name, out);
-
-	if (err == -EFDT_NOTFOUND) {
-		*out = dflt;
-		return 0;
-	}
-	return err == -EFDT_BADVALUE ? -EFDT_BADNCELLS : err;
-}
-
-int fdt_cells(const struct fdt *fdt, int node, int *addr_cells, int *size_cells)
-{
-	uint32_t ac, sc;
-	int err;
-
-	err = cells_prop(fdt, node, "#address-cells", 2, &ac);
-	if (err)
-		return err;
-	err = cells_prop(fdt, node, "#size-cells", 1, &sc);
-	if (err)
-		return err;
-	if (ac < 1 || ac > 2 || sc > 2)
-		return -EFDT_BADNCELLS;
-	if (addr_cells)
-		*addr_cells = (int)ac;
-	if (size_cells)
-		*size_cells = (int)sc;
-	return 0;
-}
-
-/* The node's reg value, its parent's cell sizes and the entry count. */
-static int reg_layout(const struct fdt *fdt, int node, const uint8_t **reg,
-		      int *ac, int *sc)
-{
-	int parent, len, entry, err;
-
-	parent = fdt_node_parent(fdt, node);
-	if (parent == -EFDT_NOTFOUND) {
-		*ac = 2; /* the root: nothing above it declares cells */
-		*sc = 1;
-	} else if (parent < 0) {
-		return parent;
-	} else {
-		err = fdt_cells(fdt, parent, ac, sc);
-		if (err)
-			return err;
-	}
-	*reg = fdt_prop_get(fdt, node, "reg", &len);
-	if (!*reg)
-		return len;
-	entry = (*ac + *sc) * 4;
-	if (len % entry)
-		return -EFDT_BADVALUE;
-	return len / entry;
-}
-
-int fdt_reg_count(const struct fdt *fdt, int node)
-{
-	const uint8_t *reg;
-	int ac, sc;
-
-	return reg_layout(fdt, node, &reg, &ac, &sc);
-}
-
-int fdt_reg_get(const struct fdt *fdt, int node, int idx, uint64_t *addr,
-		uint64_t *size)
-{
-	const uint8_t *reg;
-	int ac, sc, n;
-
-	n = reg_layout(fdt, node, &reg, &ac, &sc);
-	if (n < 0)
-		return n;
-	if (idx < 0 || idx >= n)
-		return -EFDT_NOTFOUND;
-	reg += (size_t)idx * (size_t)(ac + sc) * 4;
-	if (addr)
-		*addr = fdt_cells_read(reg, ac);
-	if (size)
-		*size = fdt_cells_read(reg + ac * 4, sc);
-	return 0;
-}
-
-/* ------------------------------------------------------ memory reservation */
-
-/* Entry idx, or NULL past the terminator (*err says which way). */
-static const uint8_t *rsv_entry(const struct fdt *fdt, int idx, int *err)
-{
-	uint64_t off = fdt->off_mem_rsvmap;
-
-	for (int i = 0;; i++, off += FDT_RSV_ENTRY_SIZE) {
-		if (!fdt->blob || off + FDT_RSV_ENTRY_SIZE > fdt->totalsize) {
-			*err = -EFDT_BADMEMRSV;
-			return NULL;
-		}
-		if (fdt_be64(fdt->blob + off + 8) == 0) {
-			*err = i;
-			return NULL;
-		}
-		if (i == idx)
-			return fdt->blob + off;
-	}
-}
-
-int fdt_rsv_count(const struct fdt *fdt)
-{
-	int n;
-
-	rsv_entry(fdt, -1, &n);
-	return n;
-}
-
-int fdt_rsv_get(const struct fdt *fdt, int idx, uint64_t *addr, uint64_t *size)
-{
-	const uint8_t *e;
-	int err;
-
-	if (idx < 0)
-		return -EFDT_NOTFOUND;
-	e = rsv_entry(fdt, idx, &err);
-	if (!e)
-		return err < 0 ? err : -EFDT_NOTFOUND;
-	if (addr)
-		*addr = fdt_be64(e);
-	if (size)
-		*size = fdt_be64(e + 8);
-	return 0;
 }

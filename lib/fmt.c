@@ -191,9 +191,9 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			else if (lng <= -2)
 				v = (unsigned char)v;
 			if ((flags & F_ALT) && v != 0)
-				prefix = base == 16 ? (upper ? "0X" : "0x") :
-				       base == 8    ? "0" :
-						      NULL;
+				prefix = base == 16  ? (upper ? "0X" : "0x")
+					 : base == 8 ? "0"
+						     : NULL;
 			out_number(&o, v, false, base, upper,
 				   flags & ~(F_PLUS | F_SPACE), width, prec,
 				   prefix);

@@ -78,8 +78,8 @@ static size_t count_cases(const struct ktest_suite *s)
 
 /* Names in `only` that match no suite. */
 static unsigned int count_unknown(const struct ktest_suite *const *suites,
-				  size_t nsuites, const char *only,
-				  bool print, unsigned int first_number)
+				  size_t nsuites, const char *only, bool print,
+				  unsigned int first_number)
 {
 	unsigned int unknown = 0;
 
@@ -95,7 +95,8 @@ static unsigned int count_unknown(const struct ktest_suite *const *suites,
 				strncmp(suites[i]->name, only, len) == 0;
 		if (!found && len) {
 			if (print)
-				printk("# unknown suite '%.*s'\nnot ok %u %.*s\n",
+				printk("# unknown suite '%.*s'\nnot ok %u "
+				       "%.*s\n",
 				       (int)len, only, first_number + unknown,
 				       (int)len, only);
 			unknown++;
@@ -133,7 +134,8 @@ int ktest_run(const struct ktest_suite *const *suites, size_t nsuites,
 			struct ktest t = { s->cases[c].name, 0, false, NULL };
 
 			if (skip_suite) {
-				printk("    ok %zu %s # SKIP suite init failed\n",
+				printk("    ok %zu %s # SKIP suite init "
+				       "failed\n",
 				       c + 1, t.name);
 				tot.skipped++;
 				continue;
@@ -143,7 +145,8 @@ int ktest_run(const struct ktest_suite *const *suites, size_t nsuites,
 				printk("    not ok %zu %s\n", c + 1, t.name);
 				tot.failed++;
 			} else if (t.skipped) {
-				printk("    ok %zu %s # SKIP %s\n", c + 1, t.name,
+				printk("    ok %zu %s # SKIP %s\n", c + 1,
+				       t.name,
 				       t.skip_reason ? t.skip_reason : "");
 				tot.skipped++;
 			} else {
@@ -153,8 +156,9 @@ int ktest_run(const struct ktest_suite *const *suites, size_t nsuites,
 		}
 		if (s->exit && !skip_suite)
 			s->exit();
-		printk("%s %u %s\n", tot.failed == failed_before ? "ok" : "not ok",
-		       number, s->name);
+		printk("%s %u %s\n",
+		       tot.failed == failed_before ? "ok" : "not ok", number,
+		       s->name);
 	}
 	count_unknown(suites, nsuites, only, true, number + 1);
 	tot.failed += unknown;

@@ -31,8 +31,8 @@
 #include "lib/kernel.h"
 
 struct ktest {
-	const char *name;	/* current case */
-	int failures;		/* EXPECT failures in this case */
+	const char *name; /* current case */
+	int failures; /* EXPECT failures in this case */
 	bool skipped;
 	const char *skip_reason;
 };
@@ -45,16 +45,22 @@ struct ktest_case {
 struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases; /* terminated by { NULL, NULL } */
-	int (*init)(void);	/* optional; non-zero skips the suite */
-	void (*exit)(void);	/* optional */
+	int (*init)(void); /* optional; non-zero skips the suite */
+	void (*exit)(void); /* optional */
 };
 
 struct ktest_totals {
 	unsigned int passed, failed, skipped;
 };
 
-#define KTEST_CASE(fn) { #fn, fn }
-#define KTEST_END { NULL, NULL }
+#define KTEST_CASE(fn)                                                         \
+	{                                                                      \
+#fn, fn                                                        \
+	}
+#define KTEST_END                                                              \
+	{                                                                      \
+		NULL, NULL                                                     \
+	}
 
 /* Record a failure with a formatted diagnostic (printed as "# ..."). */
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt,
@@ -67,7 +73,7 @@ void ktest_info(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 #define KTEST_EXPECT(t, cond)                                                  \
 	do {                                                                   \
 		if (!(cond))                                                   \
-			ktest_fail(t, __FILE__, __LINE__, "expected %s",      \
+			ktest_fail(t, __FILE__, __LINE__, "expected %s",       \
 				   #cond);                                     \
 	} while (0)
 
@@ -95,7 +101,7 @@ void ktest_info(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 		if (!ktest_streq(_sa, _sb))                                    \
 			ktest_fail(t, __FILE__, __LINE__,                      \
 				   "expected %s == %s (\"%s\" vs \"%s\")", #a, \
-				   #b, _sa ? _sa : "(null)",                  \
+				   #b, _sa ? _sa : "(null)",                   \
 				   _sb ? _sb : "(null)");                      \
 	} while (0)
 
@@ -103,7 +109,7 @@ void ktest_info(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 #define KTEST_ASSERT(t, cond)                                                  \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			ktest_fail(t, __FILE__, __LINE__, "assertion %s",     \
+			ktest_fail(t, __FILE__, __LINE__, "assertion %s",      \
 				   #cond);                                     \
 			return;                                                \
 		}                                                              \

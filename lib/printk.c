@@ -47,7 +47,8 @@ int ratelimit_ok(struct ratelimit *rl)
 {
 	unsigned long c = rl->calls++;
 
-	if (c < rl->burst || (rl->interval && (c - rl->burst) % rl->interval == 0))
+	if (c < rl->burst ||
+	    (rl->interval && (c - rl->burst) % rl->interval == 0))
 		return 1;
 	rl->suppressed++;
 	return 0;

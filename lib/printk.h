@@ -33,7 +33,10 @@ struct ratelimit {
 	unsigned long calls;
 	unsigned long suppressed;
 };
-#define RATELIMIT_INIT(b, i) { (b), (i), 0, 0 }
+#define RATELIMIT_INIT(b, i)                                                   \
+	{                                                                      \
+		(b), (i), 0, 0                                                 \
+	}
 /* True when the caller may print now. */
 int ratelimit_ok(struct ratelimit *rl);
 

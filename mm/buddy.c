@@ -13,9 +13,16 @@
  *         [ range 0 DMA32 )   hole   [ range 1 DMA32 )[ range 2 NORMAL )
  *   map   ranges[0].map[]            ranges[1].map[]  ranges[2].map[]
  *
- * page->range names the array, so page <-> pfn is O(1) both ways given
- * the range; pfn_to_page() finds the range by binary search (there are
- * a handful). The arrays are allocated from memblock and thus reserved.
+ * The arrays are allocated from memblock and thus reserved. The
+ * conversions are inline in mm/buddy.h, which draws their tables:
+ * page->range names the array, so page -> pfn is one load of the
+ * range's encoded map (mem_sections.range_map), O(1); pfn -> page and
+ * address -> page index the section table, mem_sections.section_map,
+ * which has an entry for each 128 MiB section wholly inside one range,
+ * O(1). A pfn in a section that a range starts or ends inside, or in a
+ * hole, takes buddy_pfn_to_page_slow(), a binary search over the ranges
+ * (a handful), so that pfn_to_page() stays exact everywhere. A hole
+ * costs no descriptors, only 8 bytes of section table per 128 MiB.
  *
  * A free block of 2^order pages is its head descriptor (PG_buddy, order)
  * linked on its zone's free_area[order]. Allocation takes the first
@@ -58,6 +65,15 @@
  *       order <= MAX_ORDER, aligned, inside the range); no other page
  *       carries PG_buddy, PG_head or an unknown flag.
  *   I9  a free head's private field holds BUDDY_FREE_POISON.
+ *   I10 the lookup tables match the ranges: mem_sections.base_pfn is
+ *       ranges[0].start_pfn rounded down to a section and base_va its
+ *       linear address; range_map[r] is map - (start_pfn - base_pfn)
+ *       descriptors for each range r, NULL past the last; section_map[s]
+ *       is range_map[r] when section s lies wholly inside range r, and
+ *       NULL otherwise. All RAM lies within NR_MEM_SECTIONS of base_pfn.
+ *
+ * buddy_check() (mm/buddy_check.c) walks all of this and cites the
+ * numbers.
  *
  * Locking: single hart, no locks yet.
  *
@@ -69,7 +85,8 @@
  *     inside a larger block, unaligned address, not RAM, bad order):
  *     one "BUG: <what> pfn 0x... order ..." line, the bug hook, and the
  *     call is refused before anything changes.
- *   - No memory for descriptors at init: panic.
+ *   - No memory for descriptors at init, or RAM spanning more than
+ *     NR_MEM_SECTIONS (128 GiB) from base_pfn: panic.
  *   - Corrupted metadata met on the fast path: ASSERT (debug builds);
  *     buddy_check() finds it in any build.
  */
@@ -87,6 +104,9 @@
 #include "mm/memblock.h"
 
 STATIC_ASSERT(sizeof(struct page) == 32); /* init_descs copies 4 words */
+STATIC_ASSERT(sizeof(struct page) == 1UL << PAGE_DESC_SHIFT);
+STATIC_ASSERT(SZ_4G % SECTION_SIZE == 0); /* zones split at sections */
+STATIC_ASSERT(SZ_1G % SECTION_SIZE == 0); /* linear map base (layout.h) */
 STATIC_ASSERT(MAX_ORDER >= 0 && MAX_ORDER <= 20);
 STATIC_ASSERT(BUDDY_MAX_RANGES <= UINT16_MAX);
 STATIC_ASSERT(MAX_NR_ZONES <= UINT8_MAX);
@@ -95,41 +115,30 @@ STATIC_ASSERT(sizeof(struct buddy_range) == 32);
 /* Failure lines: 10, then one in every 1000 failures. */
 #define BUDDY_FAIL_BURST 10
 #define BUDDY_FAIL_INTERVAL 1000
-/* buddy_check() prints at most this many violations, then a summary. */
-#define BUDDY_CHECK_MAX_PRINT 32
 
 struct buddy_state buddy;
+struct mem_sections mem_sections;
 
 static buddy_bug_hook_fn bug_hook;
 static struct ratelimit fail_rl =
-    RATELIMIT_INIT(BUDDY_FAIL_BURST, BUDDY_FAIL_INTERVAL);
+	RATELIMIT_INIT(BUDDY_FAIL_BURST, BUDDY_FAIL_INTERVAL);
 
 static const char *const zone_names[MAX_NR_ZONES] = {
-    [ZONE_DMA32] = "DMA32",
-    [ZONE_NORMAL] = "Normal",
+	[ZONE_DMA32] = "DMA32",
+	[ZONE_NORMAL] = "Normal",
 };
 
 static const char *const bug_names[BUDDY_NR_BUGS] = {
-    [BUDDY_BUG_NOT_RAM] = "free of a page that is not RAM",
-    [BUDDY_BUG_BAD_ORDER] = "free with invalid order",
-    [BUDDY_BUG_UNALIGNED] = "free of unaligned address",
-    [BUDDY_BUG_RESERVED] = "free of reserved page",
-    [BUDDY_BUG_DOUBLE_FREE] = "double free",
-    [BUDDY_BUG_WRONG_ORDER] = "free with wrong order",
-    [BUDDY_BUG_INSIDE_BLOCK] = "free of page inside a larger block",
+	[BUDDY_BUG_NOT_RAM] = "free of a page that is not RAM",
+	[BUDDY_BUG_BAD_ORDER] = "free with invalid order",
+	[BUDDY_BUG_UNALIGNED] = "free of unaligned address",
+	[BUDDY_BUG_RESERVED] = "free of reserved page",
+	[BUDDY_BUG_DOUBLE_FREE] = "double free",
+	[BUDDY_BUG_WRONG_ORDER] = "free with wrong order",
+	[BUDDY_BUG_INSIDE_BLOCK] = "free of page inside a larger block",
 };
 
 /* ------------------------------------------------------------ lookups */
-
-static inline pfn_t range_end_pfn(const struct buddy_range *r)
-{
-	return r->start_pfn + r->nr_pages;
-}
-
-static inline unsigned int range_zone_idx(const struct buddy_range *r)
-{
-	return (unsigned int)(r->zone - buddy.zones);
-}
 
 /* The range holding pfn, or NULL (I1: sorted, so binary search). */
 static struct buddy_range *pfn_range(pfn_t pfn)
@@ -150,11 +159,7 @@ static struct buddy_range *pfn_range(pfn_t pfn)
 	return NULL;
 }
 
-/*
- * The range whose descriptor array holds the pointer p, or NULL; does
- * not dereference p. *idx receives the index in the array.
- */
-static struct buddy_range *desc_range(const void *p, pfn_t *idx)
+struct buddy_range *buddy_desc_range(const void *p, pfn_t *idx)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
 		struct buddy_range *r = &buddy.ranges[i];
@@ -169,33 +174,11 @@ static struct buddy_range *desc_range(const void *p, pfn_t *idx)
 	return NULL;
 }
 
-bool pfn_valid(pfn_t pfn)
-{
-	return pfn_range(pfn) != NULL;
-}
-
-struct page *pfn_to_page(pfn_t pfn)
+struct page *buddy_pfn_to_page_slow(pfn_t pfn)
 {
 	struct buddy_range *r = pfn_range(pfn);
 
 	return r ? &r->map[pfn - r->start_pfn] : NULL;
-}
-
-pfn_t page_to_pfn(const struct page *page)
-{
-	const struct buddy_range *r = &buddy.ranges[page->range];
-
-	return r->start_pfn + (pfn_t)(page - r->map);
-}
-
-void *page_address(const struct page *page)
-{
-	return phys_to_virt(pfn_to_paddr(page_to_pfn(page)));
-}
-
-struct page *virt_to_page(const void *addr)
-{
-	return pfn_to_page(paddr_to_pfn(virt_to_phys(addr)));
 }
 
 unsigned int get_order(size_t size)
@@ -327,7 +310,7 @@ static void free_bad(const struct page *page, unsigned int order)
 	pfn_t idx = 0, pfn, head;
 
 	if (page)
-		r = desc_range(page, &idx);
+		r = buddy_desc_range(page, &idx);
 	if (!r) {
 		report(BUDDY_BUG_NOT_RAM, 0, order, " (descriptor %p)", page);
 		return;
@@ -393,7 +376,7 @@ alloc_pages_slow(gfp_t gfp, unsigned int order)
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct zone *z =
-	    (gfp & __GFP_DMA32) ? buddy.zl_dma32[0] : buddy.zl_kernel[0];
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32[0] : buddy.zl_kernel[0];
 
 	/* Fast path: a free block of exactly this order in the first zone. */
 	if (likely(order <= MAX_ORDER && z && !(gfp & __GFP_ZERO))) {
@@ -401,7 +384,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 		if (likely(head->next != head)) {
 			struct page *page =
-			    list_entry(head->next, struct page, lru);
+				list_entry(head->next, struct page, lru);
 
 			ASSERT(page->flags == PG_buddy && page->order == order);
 			ASSERT(page->private == BUDDY_FREE_POISON);
@@ -507,14 +490,14 @@ static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
 {
 	const struct buddy_range *r = &buddy.ranges[ri];
 	const struct page tmpl = {
-	    .flags = flags,
-	    .zone = (uint8_t)range_zone_idx(r),
-	    .range = (uint16_t)ri,
+		.flags = flags,
+		.zone = (uint8_t)buddy_range_zone(r),
+		.range = (uint16_t)ri,
 	};
 	union page_words {
 		struct page page;
 		uint64_t w[4];
-	} t = {.page = tmpl};
+	} t = { .page = tmpl };
 	union page_words *p = (union page_words *)&r->map[from - r->start_pfn];
 	union page_words *end = (union page_words *)&r->map[to - r->start_pfn];
 	const uint64_t w0 = t.w[0], w1 = t.w[1], w2 = t.w[2], w3 = t.w[3];
@@ -570,8 +553,8 @@ static void make_ranges(void)
 			r->start_pfn = pfn;
 			r->nr_pages = stop - pfn;
 			r->zone = &buddy.zones[pfn < BUDDY_DMA32_END_PFN
-						   ? ZONE_DMA32
-						   : ZONE_NORMAL];
+						       ? ZONE_DMA32
+						       : ZONE_NORMAL];
 			r->zone->present_pages += r->nr_pages;
 			pfn = stop;
 		}
@@ -591,9 +574,38 @@ static void alloc_maps(void)
 			panic("buddy_init_from_memblock: no memory for %lu "
 			      "descriptors of [mem 0x%016lx-0x%016lx]",
 			      r->nr_pages, pfn_to_paddr(r->start_pfn),
-			      pfn_to_paddr(range_end_pfn(r)) - 1);
+			      pfn_to_paddr(buddy_range_end(r)) - 1);
 		r->map = phys_to_virt(pa);
 		buddy.desc_bytes += bytes;
+	}
+}
+
+/*
+ * Fill mem_sections from the ranges (I10). Sections are whole when a
+ * range covers them from end to end; the 4 GiB cut is on a section
+ * boundary, so it never makes a section partial.
+ */
+static void build_sections(void)
+{
+	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
+	pfn_t base = ALIGN_DOWN(buddy.ranges[0].start_pfn, SECTION_PAGES);
+
+	if (buddy_range_end(last) - base > NR_MEM_SECTIONS * SECTION_PAGES)
+		panic("buddy_init_from_memblock: RAM [mem 0x%016lx-0x%016lx] "
+		      "spans more than %lu sections of 128 MiB",
+		      pfn_to_paddr(buddy.ranges[0].start_pfn),
+		      pfn_to_paddr(buddy_range_end(last)) - 1, NR_MEM_SECTIONS);
+	mem_sections.base_pfn = base;
+	mem_sections.base_va = (uintptr_t)phys_to_virt(pfn_to_paddr(base));
+	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
+		const struct buddy_range *r = &buddy.ranges[ri];
+		struct page *enc = buddy_range_encode(r, base);
+		pfn_t s = ALIGN_UP(r->start_pfn - base, SECTION_PAGES);
+		pfn_t e = ALIGN_DOWN(buddy_range_end(r) - base, SECTION_PAGES);
+
+		mem_sections.range_map[ri] = enc;
+		for (; s < e; s += SECTION_PAGES)
+			mem_sections.section_map[s >> SECTION_PFN_SHIFT] = enc;
 	}
 }
 
@@ -607,8 +619,8 @@ static void build_zonelists(void)
 		buddy.zl_kernel[n++] = &buddy.zones[ZONE_DMA32];
 	buddy.zl_kernel[n] = NULL;
 	buddy.zl_dma32[0] = buddy.zones[ZONE_DMA32].present_pages
-				? &buddy.zones[ZONE_DMA32]
-				: NULL;
+				    ? &buddy.zones[ZONE_DMA32]
+				    : NULL;
 	buddy.zl_dma32[1] = NULL;
 }
 
@@ -619,6 +631,7 @@ void buddy_init_from_memblock(void)
 	bool have;
 
 	memset(&buddy, 0, sizeof(buddy));
+	memset(&mem_sections, 0, sizeof(mem_sections));
 	fail_rl = (struct ratelimit)RATELIMIT_INIT(BUDDY_FAIL_BURST,
 						   BUDDY_FAIL_INTERVAL);
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
@@ -628,6 +641,7 @@ void buddy_init_from_memblock(void)
 	}
 	make_ranges();
 	alloc_maps();
+	build_sections();
 
 	/*
 	 * One pass per range over memblock's free ranges (sorted): the gaps
@@ -636,7 +650,7 @@ void buddy_init_from_memblock(void)
 	have = memblock_free_range(fi, &fr);
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
 		const struct buddy_range *r = &buddy.ranges[ri];
-		pfn_t pfn = r->start_pfn, end = range_end_pfn(r);
+		pfn_t pfn = r->start_pfn, end = buddy_range_end(r);
 
 		while (pfn < end) {
 			pfn_t fs = end, fe;
@@ -708,9 +722,9 @@ unsigned int buddy_metadata_per_page(void)
 	struct buddy_stats st;
 
 	buddy_stats(&st);
-	return st.present
-		   ? (unsigned int)DIV_ROUND_UP(buddy.desc_bytes, st.present)
-		   : 0;
+	return st.present ? (unsigned int)DIV_ROUND_UP(buddy.desc_bytes,
+						       st.present)
+			  : 0;
 }
 
 void buddy_print_info(void)
@@ -734,241 +748,4 @@ void buddy_print_info(void)
 	buddy_stats(&st);
 	printk("meminfo: present=%lu managed=%lu free=%lu\n", st.present,
 	       st.managed, st.free);
-}
-
-/* ------------------------------------------------------------- checks */
-
-static int check_bad;
-
-static void __printf(1, 2) complain(const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	if (check_bad++ >= BUDDY_CHECK_MAX_PRINT)
-		return;
-	va_start(ap, fmt);
-	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printk("buddy_check: %s\n", msg);
-}
-
-static void check_ranges(void)
-{
-	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		const struct buddy_range *r = &buddy.ranges[i];
-		pfn_t end = range_end_pfn(r);
-		unsigned int zone = r->start_pfn < BUDDY_DMA32_END_PFN
-					? ZONE_DMA32
-					: ZONE_NORMAL;
-
-		if (r->nr_pages == 0 || !r->map)
-			complain("I1 range %u at pfn 0x%lx is empty or has "
-				 "no map",
-				 i, r->start_pfn);
-		if (i > 0 && range_end_pfn(&buddy.ranges[i - 1]) > r->start_pfn)
-			complain("I1 range %u at pfn 0x%lx overlaps or "
-				 "precedes range %u",
-				 i, r->start_pfn, i - 1);
-		if (range_zone_idx(r) != zone ||
-		    (r->start_pfn < BUDDY_DMA32_END_PFN &&
-		     end > BUDDY_DMA32_END_PFN))
-			complain("I1 range %u pfn [0x%lx, 0x%lx) zone %u "
-				 "crosses 4 GiB or is in the wrong zone",
-				 i, r->start_pfn, end, range_zone_idx(r));
-	}
-}
-
-/* I2 for map[i] of range ri. */
-static inline void check_ids(unsigned int ri, pfn_t i)
-{
-	const struct buddy_range *r = &buddy.ranges[ri];
-	const struct page *p = &r->map[i];
-
-	if (unlikely(p->range != ri || p->zone != range_zone_idx(r)))
-		complain("I2 pfn 0x%lx names range %u zone %u, lies in range "
-			 "%u zone %u",
-			 r->start_pfn + i, p->range, p->zone, ri,
-			 range_zone_idx(r));
-}
-
-/*
- * Check the block headed at map[i] (I3, I5, I8, I9) and return how many
- * pages it spans (at least 1).
- */
-static pfn_t check_block(unsigned int ri, pfn_t i, uint64_t *tally)
-{
-	const struct buddy_range *r = &buddy.ranges[ri];
-	const struct page *p = &r->map[i];
-	pfn_t pfn = r->start_pfn + i, size, j;
-	bool free = p->flags & PG_buddy;
-	const char *what = free ? "free" : "allocated";
-	unsigned int o = p->order;
-
-	if (free && p->flags != PG_buddy)
-		complain("I3 free head pfn 0x%lx has flags 0x%x", pfn,
-			 p->flags);
-	if (!free && (p->flags & BUDDY_PG_STATE) != PG_head)
-		complain("I8 allocated head pfn 0x%lx has flags 0x%x", pfn,
-			 p->flags);
-	if (o > MAX_ORDER) {
-		complain("I%d %s head pfn 0x%lx has order %u > %u",
-			 free ? 3 : 8, what, pfn, o, MAX_ORDER);
-		return 1;
-	}
-	size = buddy_block_pages(o);
-	if (!buddy_pfn_aligned(pfn, o))
-		complain("I%d %s block pfn 0x%lx not aligned to order %u",
-			 free ? 3 : 8, what, pfn, o);
-	if (size > r->nr_pages - i) {
-		complain("I%d %s block pfn 0x%lx order %u runs past its range "
-			 "end 0x%lx",
-			 free ? 3 : 8, what, pfn, o, range_end_pfn(r));
-		size = r->nr_pages - i;
-	}
-	for (j = 1; j < size; j++) {
-		const struct page *q = p + j;
-
-		check_ids(ri, i + j);
-		if (free ? q->flags != 0 : (q->flags & BUDDY_PG_STATE) != 0)
-			complain("I%d pfn 0x%lx inside %s block pfn 0x%lx "
-				 "order %u has flags 0x%x",
-				 free ? 3 : 8, pfn + j, what, pfn, o, q->flags);
-		else if (q->flags & ~BUDDY_PG_KNOWN)
-			complain("I8 pfn 0x%lx has unknown flags 0x%x", pfn + j,
-				 q->flags);
-	}
-	if (!free)
-		return size;
-
-	if (p->private != BUDDY_FREE_POISON)
-		complain("I9 free head pfn 0x%lx private 0x%lx, not poison "
-			 "0x%lx",
-			 pfn, (unsigned long)p->private,
-			 (unsigned long)BUDDY_FREE_POISON);
-	if (o < MAX_ORDER) {
-		pfn_t b = buddy_buddy_pfn(pfn, o);
-
-		if (b - r->start_pfn < r->nr_pages &&
-		    r->map[b - r->start_pfn].flags == PG_buddy &&
-		    r->map[b - r->start_pfn].order == o)
-			complain("I5 free blocks pfn 0x%lx and 0x%lx of order "
-				 "%u are buddies, not merged",
-				 pfn, b, o);
-	}
-	tally[o]++;
-	return size;
-}
-
-/* Walk one free list (I4); return its length. */
-static uint64_t check_list(unsigned int zi, unsigned int o, uint64_t limit)
-{
-	const struct list_head *head = &buddy.zones[zi].free_area[o].free_list;
-	const struct list_head *e, *prev = head;
-	uint64_t n = 0;
-
-	for (e = head->next; e != head; prev = e, e = e->next) {
-		const struct page *p = list_entry(e, struct page, lru);
-		pfn_t idx;
-		const struct buddy_range *r = desc_range(p, &idx);
-
-		if (!r) {
-			complain("I4 zone %s order %u: entry %p is not a page "
-				 "descriptor",
-				 zone_names[zi], o, (const void *)e);
-			return n;
-		}
-		if (e->prev != prev)
-			complain("I4 zone %s order %u: pfn 0x%lx prev link "
-				 "broken",
-				 zone_names[zi], o, r->start_pfn + idx);
-		if (p->flags != PG_buddy || p->order != o ||
-		    range_zone_idx(r) != zi)
-			complain("I4 zone %s order %u: pfn 0x%lx flags 0x%x "
-				 "order %u zone %u on the wrong list",
-				 zone_names[zi], o, r->start_pfn + idx,
-				 p->flags, p->order, range_zone_idx(r));
-		if (++n > limit) {
-			complain("I4 zone %s order %u: list longer than %lu, "
-				 "cycle?",
-				 zone_names[zi], o, limit);
-			return n;
-		}
-	}
-	if (head->prev != prev)
-		complain("I4 zone %s order %u: head prev link broken",
-			 zone_names[zi], o);
-	return n;
-}
-
-int buddy_check(void)
-{
-	uint64_t tally[MAX_NR_ZONES][MAX_ORDER + 1];
-	uint64_t managed[MAX_NR_ZONES] = {0}, present = 0;
-
-	check_bad = 0;
-	if (!buddy.ready)
-		return 0;
-	memset(tally, 0, sizeof(tally));
-	check_ranges();
-
-	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
-		const struct buddy_range *r = &buddy.ranges[ri];
-		unsigned int zi =
-		    range_zone_idx(r) < MAX_NR_ZONES ? range_zone_idx(r) : 0;
-
-		present += r->nr_pages;
-		for (pfn_t i = 0; i < r->nr_pages;) {
-			const struct page *p = &r->map[i];
-			pfn_t n = 1;
-
-			check_ids(ri, i);
-			if (p->flags & ~BUDDY_PG_KNOWN)
-				complain("I8 pfn 0x%lx has unknown flags 0x%x",
-					 r->start_pfn + i, p->flags);
-			if (p->flags & PG_reserved) {
-				if (p->flags != PG_reserved)
-					complain("I7 reserved pfn 0x%lx has "
-						 "flags 0x%x",
-						 r->start_pfn + i, p->flags);
-				i++;
-				continue;
-			}
-			if (p->flags & (PG_buddy | PG_head))
-				n = check_block(ri, i, tally[zi]);
-			else
-				complain("I8 pfn 0x%lx (flags 0x%x) is in no "
-					 "block",
-					 r->start_pfn + i, p->flags);
-			managed[zi] += n;
-			i += n;
-		}
-	}
-
-	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		const struct zone *z = &buddy.zones[zi];
-		uint64_t free = 0;
-
-		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
-			uint64_t n = check_list(zi, o, present);
-
-			if (n != z->free_area[o].nr_free || n != tally[zi][o])
-				complain("I4 zone %s order %u: list holds %lu, "
-					 "nr_free %lu, descriptors show %lu",
-					 z->name, o, n, z->free_area[o].nr_free,
-					 tally[zi][o]);
-			free += z->free_area[o].nr_free << o;
-		}
-		if (free > z->managed_pages)
-			complain("I6 zone %s has %lu free pages, more than the "
-				 "%lu it manages",
-				 z->name, free, z->managed_pages);
-		if (managed[zi] != z->managed_pages)
-			complain("I6 zone %s managed %lu, descriptors show %lu",
-				 z->name, z->managed_pages, managed[zi]);
-	}
-	if (check_bad > BUDDY_CHECK_MAX_PRINT)
-		printk("buddy_check: %d violations, %d not printed\n",
-		       check_bad, check_bad - BUDDY_CHECK_MAX_PRINT);
-	return check_bad;
 }

@@ -14,6 +14,8 @@
 #define MM_BUDDY_H
 
 #include "mm/gfp.h"
+#include "mm/layout.h"
+#include "mm/memblock.h"
 #include "mm/page.h"
 #include "mm/types.h"
 
@@ -67,13 +69,138 @@ void free_pages(unsigned long addr, unsigned int order);
 /* Smallest order whose block holds size bytes (size > 0), as Linux's. */
 unsigned int get_order(size_t size);
 
-/* Conversions. pfn_to_page returns NULL for a pfn that is not RAM. */
-struct page *pfn_to_page(pfn_t pfn);
-pfn_t page_to_pfn(const struct page *page);
-void *page_address(const struct page *page);
-/* Descriptor of the page holding linear-map address addr, or NULL. */
-struct page *virt_to_page(const void *addr);
-bool pfn_valid(pfn_t pfn);
+/* ------------------------------------------------------ conversions */
+
+/*
+ * Page lookup, Linux SPARSEMEM style. Physical memory is cut into
+ * sections of 128 MiB (2^15 pages) counted from base_pfn, the lowest
+ * RAM pfn rounded down to a section:
+ *
+ *   pfn - base_pfn
+ *    63                         15 14                         0
+ *   +-----------------------------+----------------------------+
+ *   | section (< NR_MEM_SECTIONS) |  page within the section   |
+ *   +-----------------------------+----------------------------+
+ *
+ *   section      0            1            2            3
+ *             [ ...        )[ ...        )[ ...        )[ ...
+ *   RAM            [ range 0              )      hole      [ range 1
+ *   section_map  NULL         enc(0)       NULL         NULL
+ *                (partial)    (whole)      (partial)    (partial)
+ *
+ * Descriptors exist only for RAM (one array per range, mm/buddy.c); a
+ * hole costs no descriptors, only its 8-byte entries in the section
+ * table. section_map[s] is NULL unless section s lies wholly inside one
+ * range r; then it is r's *encoded* map, range_map[r]: where the
+ * descriptor of base_pfn would be if r's array reached down that far (a
+ * pointer outside any object, never dereferenced itself), so that
+ *
+ *   page = section_map[s] + (pfn - base_pfn)
+ *
+ * A lookup in a section whose entry is NULL (a hole, or a section that a
+ * range starts or ends inside, or shares with another range) takes the
+ * exact out-of-line path, buddy_pfn_to_page_slow(): a binary search
+ * over the ranges, O(log ranges). So every lookup is exact: NULL for
+ * any pfn that is not RAM. Sections wholly inside a range, which is
+ * almost all RAM of any size (on QEMU virt all of it), need one table
+ * load and no descriptor array bounds.
+ *
+ * The table is static: the linear map, hence usable RAM, spans at most
+ * LINEAR_MAX_SIZE (128 GiB) from a 1 GiB boundary at or below base_pfn,
+ * so 1024 sections (8 KiB) always do. base_pfn, base_va, range_map and
+ * section_map share one object so that the inline lookups reach all of
+ * them from one computed address. Written only by
+ * buddy_init_from_memblock(); read-only afterwards; mm/buddy.c states
+ * the invariant (I10) and buddy_check() checks it.
+ */
+#define SECTION_SIZE_SHIFT 27 /* 128 MiB */
+#define SECTION_SIZE (1UL << SECTION_SIZE_SHIFT)
+#define SECTION_PFN_SHIFT (SECTION_SIZE_SHIFT - PAGE_SHIFT)
+#define SECTION_PAGES (1UL << SECTION_PFN_SHIFT)
+#define NR_MEM_SECTIONS (LINEAR_MAX_SIZE >> SECTION_SIZE_SHIFT)
+
+/* One range per usable memblock region, split at 4 GiB (mm/buddy.c, I1). */
+#define BUDDY_MAX_RANGES (MEMBLOCK_MAX_REGIONS + 1)
+
+struct mem_sections {
+	pfn_t base_pfn; /* lowest RAM pfn, rounded down to a section */
+	uintptr_t base_va; /* linear-map address of base_pfn */
+	/* Per section: range_map[r] if all of it is range r's, else NULL. */
+	struct page *section_map[NR_MEM_SECTIONS];
+	/* Per range: its map - (start_pfn - base_pfn) descriptors. */
+	struct page *range_map[BUDDY_MAX_RANGES];
+};
+extern struct mem_sections mem_sections;
+
+/*
+ * The exact lookup behind pfn_to_page() for sections whose entry is NULL:
+ * the descriptor of pfn, or NULL if pfn is not RAM. Callers use
+ * pfn_to_page().
+ */
+struct page *buddy_pfn_to_page_slow(pfn_t pfn);
+
+/* Descriptor of pfn; NULL if pfn is not RAM. O(1) in whole sections. */
+static inline struct page *pfn_to_page(pfn_t pfn)
+{
+	pfn_t rel = pfn - mem_sections.base_pfn;
+	uintptr_t sec = rel >> SECTION_PFN_SHIFT;
+	struct page *map;
+
+	if (unlikely(sec >= NR_MEM_SECTIONS))
+		return NULL;
+	map = mem_sections.section_map[sec];
+	if (unlikely(!map))
+		return buddy_pfn_to_page_slow(pfn);
+	return map + rel;
+}
+
+/*
+ * Descriptor of the page holding linear-map address addr, or NULL if it
+ * is not RAM (any address may be passed: kfree() relies on it). The
+ * same lookup as pfn_to_page(), from the address: about a dozen
+ * instructions when the section is whole (bench=buddy measures it).
+ */
+static inline struct page *virt_to_page(const void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - mem_sections.base_va;
+	uintptr_t sec = off >> SECTION_SIZE_SHIFT;
+	struct page *map;
+
+	if (unlikely(sec >= NR_MEM_SECTIONS))
+		return NULL;
+	map = mem_sections.section_map[sec];
+	if (unlikely(!map))
+		return buddy_pfn_to_page_slow(mem_sections.base_pfn +
+					      (off >> PAGE_SHIFT));
+	return map + (off >> PAGE_SHIFT);
+}
+
+/* True if pfn is RAM (has a descriptor). */
+static inline bool pfn_valid(pfn_t pfn)
+{
+	return pfn_to_page(pfn) != NULL;
+}
+
+/* Offset of a descriptor from its range's encoded map, in bytes. */
+static inline uintptr_t __page_map_offset(const struct page *page)
+{
+	return (uintptr_t)page - (uintptr_t)mem_sections.range_map[page->range];
+}
+
+/* The pfn a descriptor describes (page must be a descriptor). */
+static inline pfn_t page_to_pfn(const struct page *page)
+{
+	return mem_sections.base_pfn +
+	       (__page_map_offset(page) >> PAGE_DESC_SHIFT);
+}
+
+/* The linear-map address of a descriptor's page. */
+static inline void *page_address(const struct page *page)
+{
+	return (void *)(mem_sections.base_va +
+			(__page_map_offset(page)
+			 << (PAGE_SHIFT - PAGE_DESC_SHIFT)));
+}
 
 /* Counters, in pages unless said otherwise. */
 struct buddy_stats {
@@ -120,13 +247,19 @@ const char *buddy_bug_name(enum buddy_bug bug);
  */
 void buddy_print_info(void);
 
-/* Walk every free list and descriptor; print violations; return count. */
+/*
+ * Walk the ranges, the lookup tables, every descriptor and every free
+ * list (mm/buddy_check.c); print one "buddy_check: I<n> ..." line per
+ * violated invariant of mm/buddy.c; return how many there were (0 when
+ * consistent, and before init).
+ */
 int buddy_check(void);
 
 /*
  * Bytes of descriptor arrays per present page (holes have none), rounded
- * up. The fixed tables (ranges, zones: a few KiB) are not per-page and
- * are not counted.
+ * up. The fixed tables (ranges, zones, mem_sections: about 14 KiB in
+ * all) are not per-page and are not counted; a hole costs only its
+ * section entries, 8 bytes per 128 MiB.
  */
 unsigned int buddy_metadata_per_page(void);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Private to mm/buddy.c and its tests: the allocator's state, its
- * invariants, and the block-size and buddy arithmetic.
+ * Private to mm/buddy.c, mm/buddy_check.c and their tests: the
+ * allocator's state, its invariants, the helpers both files share, and
+ * the block-size and buddy arithmetic.
  *
  * Invariants (mm/buddy.c states them in full; buddy_check() cites them):
  *   I1  ranges are sorted, disjoint, non-empty; none crosses 4 GiB.
@@ -17,6 +18,11 @@
  *   I8  the managed pages of a range are tiled exactly by blocks, each
  *       headed by PG_buddy (free) or PG_head (allocated).
  *   I9  a free head's private field holds BUDDY_FREE_POISON.
+ *   I10 mem_sections (mm/buddy.h) matches the ranges: base_pfn is the
+ *       first range's start rounded down to a section, base_va its
+ *       linear address, range_map[r] range r's encoded map (NULL past
+ *       the last range), and section_map[s] range_map[r] if section s
+ *       lies wholly inside range r, else NULL.
  *
  * All of the arithmetic that knows blocks are powers of two lives in the
  * buddy_*() helpers below. A different policy (a Fibonacci buddy system
@@ -31,9 +37,6 @@
 #include "mm/memblock.h"
 #include "mm/page.h"
 #include "mm/types.h"
-
-/* One range per usable memblock region, split at 4 GiB (I1). */
-#define BUDDY_MAX_RANGES (MEMBLOCK_MAX_REGIONS + 1)
 
 /* First pfn of ZONE_NORMAL. */
 #define BUDDY_DMA32_END_PFN ((pfn_t)(SZ_4G >> PAGE_SHIFT))
@@ -94,6 +97,38 @@ struct buddy_state {
 };
 
 extern struct buddy_state buddy;
+
+/* ---------------------------------------------------------------------
+ * Shared by mm/buddy.c and mm/buddy_check.c.
+ */
+
+static inline pfn_t buddy_range_end(const struct buddy_range *r)
+{
+	return r->start_pfn + r->nr_pages;
+}
+
+static inline unsigned int buddy_range_zone(const struct buddy_range *r)
+{
+	return (unsigned int)(r->zone - buddy.zones);
+}
+
+/*
+ * range_map[] value of a range (I10): where base_pfn's descriptor would
+ * be in r's array (computed as an integer: it is outside the array).
+ */
+static inline struct page *buddy_range_encode(const struct buddy_range *r,
+					      pfn_t base_pfn)
+{
+	return (struct page *)((uintptr_t)r->map -
+			       (uintptr_t)(r->start_pfn - base_pfn) *
+				       sizeof(struct page));
+}
+
+/*
+ * The range whose descriptor array holds the pointer p, or NULL; does
+ * not dereference p. *idx receives the index in the array.
+ */
+struct buddy_range *buddy_desc_range(const void *p, pfn_t *idx);
 
 /* ---------------------------------------------------------------------
  * Block-size and buddy arithmetic (binary policy).

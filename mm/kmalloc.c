@@ -52,6 +52,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/slab_internal.h"
 
 #define KMALLOC_SMALL_MAX 512u
 #define KMALLOC_BIG_SHIFT 7 /* classes above 512 are multiples of 128 */
@@ -62,15 +63,15 @@
 #define KMALLOC_WASTE_OCTAVES 9u
 
 static const uint16_t kmalloc_class_size[KMALLOC_NR_CLASSES] = {
-    8,	  16,	24,   32,   40,	  48,	56,   64,   80,	  96,	112,  128,
-    160,  192,	224,  256,  320,  384,	448,  512,  640,  768,	896,  1024,
-    1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+	8,    16,   24,	  32,	40,   48,   56,	  64,	80,   96,   112,  128,
+	160,  192,  224,  256,	320,  384,  448,  512,	640,  768,  896,  1024,
+	1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 };
 
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 static struct kmem_cache *kmalloc_small[KMALLOC_SMALL_MAX / 8 + 1];
 static struct kmem_cache
-    *kmalloc_big[(KMALLOC_MAX_CACHE_SIZE >> KMALLOC_BIG_SHIFT) + 1];
+	*kmalloc_big[(KMALLOC_MAX_CACHE_SIZE >> KMALLOC_BIG_SHIFT) + 1];
 
 void kmalloc_init(void)
 {
@@ -87,16 +88,17 @@ void kmalloc_init(void)
 			 ==, i);
 		fmt_snprintf(name, sizeof(name), "kmalloc-%zu", size);
 		kmalloc_caches[i] =
-		    kmem_cache_create(name, size, 8, SLAB_PERMANENT, NULL);
+			kmem_cache_create(name, size, 8, SLAB_PERMANENT, NULL);
 		if (!kmalloc_caches[i])
 			panic("kmalloc_init: cannot create %s", name);
 	}
 	for (size_t s = 1; s <= KMALLOC_MAX_CACHE_SIZE; s++) {
 		struct kmem_cache **slot =
-		    s <= KMALLOC_SMALL_MAX
-			? &kmalloc_small[(s + 7) >> 3]
-			: &kmalloc_big[(s + (1u << KMALLOC_BIG_SHIFT) - 1) >>
-				       KMALLOC_BIG_SHIFT];
+			s <= KMALLOC_SMALL_MAX
+				? &kmalloc_small[(s + 7) >> 3]
+				: &kmalloc_big[(s + (1u << KMALLOC_BIG_SHIFT) -
+						1) >>
+					       KMALLOC_BIG_SHIFT];
 
 		/* K2 */
 		VERIFY(!*slot || *slot == kmalloc_caches[kmalloc_index(s)]);
@@ -141,9 +143,9 @@ kmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 		return ZERO_SIZE_PTR;
 	if (size <= KMALLOC_MAX_CACHE_SIZE)
 		return __kmem_cache_alloc(
-		    kmalloc_big[(size + (1u << KMALLOC_BIG_SHIFT) - 1) >>
-				KMALLOC_BIG_SHIFT],
-		    gfp, caller);
+			kmalloc_big[(size + (1u << KMALLOC_BIG_SHIFT) - 1) >>
+				    KMALLOC_BIG_SHIFT],
+			gfp, caller);
 	return kmalloc_large(size, gfp);
 }
 
@@ -192,7 +194,8 @@ static void kfree_large(struct page *page, const void *p, uintptr_t caller)
 	}
 }
 
-void kfree(const void *p)
+/* kfree()'s out-of-line part (mm/slab.h): buddy-backed blocks, misuse. */
+void kfree_slow(const void *p)
 {
 	struct page *page;
 

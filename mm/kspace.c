@@ -97,7 +97,8 @@ uint64_t kspace_early_linear_map(pte_t *root, struct memmap *map)
 			paddr_t limit = base + LINEAR_MAX_SIZE;
 			paddr_t cut = r->start > limit ? r->start : limit;
 
-			printk("memory: warning: [mem 0x%016lx-0x%016lx] beyond "
+			printk("memory: warning: [mem 0x%016lx-0x%016lx] "
+			       "beyond "
 			       "the linear map, not used\n",
 			       cut, r->end - 1);
 			dropped += r->end - cut;
@@ -153,8 +154,8 @@ static const struct pt_alloc buddy_alloc_ops = { buddy_pt_alloc, buddy_pt_free,
 
 const struct pt_alloc *kspace_pt_alloc(void)
 {
-	return kernel_pt.alloc.alloc == buddy_pt_alloc ? &buddy_alloc_ops :
-							 &memblock_alloc_ops;
+	return kernel_pt.alloc.alloc == buddy_pt_alloc ? &buddy_alloc_ops
+						       : &memblock_alloc_ops;
 }
 
 void kspace_use_buddy(void)
@@ -169,8 +170,8 @@ struct pgtable *kspace_pgtable(void)
 
 /* Final tables ------------------------------------------------------------*/
 
-static void map_or_panic(vaddr_t va, paddr_t pa, size_t size,
-			 unsigned int prot, const char *what)
+static void map_or_panic(vaddr_t va, paddr_t pa, size_t size, unsigned int prot,
+			 const char *what)
 {
 	int err;
 
@@ -180,7 +181,7 @@ static void map_or_panic(vaddr_t va, paddr_t pa, size_t size,
 	if (err)
 		panic("kspace_init: mapping %s [0x%016lx-0x%016lx] -> 0x%016lx "
 		      "failed: %s",
-		      what, va, va + size - 1, pa, strerror(err));
+		      what, va, va + size - 1, pa, errno_name(err));
 }
 
 /* Map [start, end) of RAM in the linear map, the image's code read-only. */
@@ -253,7 +254,8 @@ void kspace_init(const struct memmap *map, const struct kspace_image *img)
 	map_or_panic(img->rodata_start, image_pa(img->rodata_start),
 		     img->rodata_end - img->rodata_start, PROT_READ,
 		     "kernel rodata");
-	for (vaddr_t va = img->data_start; va < img->data_end; va += PAGE_SIZE) {
+	for (vaddr_t va = img->data_start; va < img->data_end;
+	     va += PAGE_SIZE) {
 		vaddr_t stop = va;
 
 		while (stop < img->data_end &&

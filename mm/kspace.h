@@ -12,14 +12,14 @@
 
 /* The kernel image's sections, as physical and virtual ranges. */
 struct kspace_image {
-	paddr_t pa_start;	/* physical load address */
-	vaddr_t text_start, text_end;	  /* R+X */
+	paddr_t pa_start; /* physical load address */
+	vaddr_t text_start, text_end; /* R+X */
 	vaddr_t rodata_start, rodata_end; /* R */
-	vaddr_t data_start, data_end;	  /* RW (data and bss) */
-	vaddr_t guard_start, guard_end;	  /* boot stack guard page */
+	vaddr_t data_start, data_end; /* RW (data and bss) */
+	vaddr_t guard_start, guard_end; /* boot stack guard page */
 	vaddr_t guard2_start, guard2_end; /* trap stack guard page */
-	vaddr_t end;			  /* end of the image */
-	paddr_t fdt_pa;			  /* device tree blob */
+	vaddr_t end; /* end of the image */
+	paddr_t fdt_pa; /* device tree blob */
 };
 
 /*

@@ -56,8 +56,8 @@ struct memblock_type {
 	struct prange r[MEMBLOCK_MAX_REGIONS];
 };
 
-static struct memblock_type mb_memory = {.name = "memory"};
-static struct memblock_type mb_reserved = {.name = "reserved"};
+static struct memblock_type mb_memory = { .name = "memory" };
+static struct memblock_type mb_reserved = { .name = "reserved" };
 static bool mb_closed;
 
 void memblock_reset(void)
@@ -201,10 +201,10 @@ paddr_t memblock_alloc(size_t size, size_t align, paddr_t limit)
 		return PADDR_INVALID;
 	align = MAX(align, (size_t)PAGE_SIZE);
 	if (mb_closed) {
-		printk(
-		    "memblock: alloc of 0x%zx bytes after hand-over to buddy "
-		    "refused\n",
-		    size);
+		printk("memblock: alloc of 0x%zx bytes after hand-over to "
+		       "buddy "
+		       "refused\n",
+		       size);
 		return PADDR_INVALID;
 	}
 
@@ -274,9 +274,9 @@ static int type_check(const struct memblock_type *t)
 		const struct prange *r = &t->r[i];
 
 		if (r->start >= r->end) {
-			printk(
-			    "memblock_check: I1 %s[%u] empty [0x%lx, 0x%lx)\n",
-			    t->name, i, r->start, r->end);
+			printk("memblock_check: I1 %s[%u] empty [0x%lx, "
+			       "0x%lx)\n",
+			       t->name, i, r->start, r->end);
 			bad++;
 		}
 		if (!IS_ALIGNED(r->start, PAGE_SIZE) ||

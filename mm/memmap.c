@@ -189,8 +189,8 @@ static int scan_memory(struct memmap *map, const struct fdt *fdt, int *found)
 
 			err = fdt_reg_get(fdt, node, i, &base, &size);
 			if (!err)
-				err =
-				    usable_add_entry(map, name, i, base, size);
+				err = usable_add_entry(map, name, i, base,
+						       size);
 		}
 	}
 	if (err)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * struct page: one descriptor per 4 KiB page of RAM that exists (holes
- * between banks have none). At most 32 bytes (STATIC_ASSERT in buddy.c).
+ * between banks have none). Exactly 32 bytes, 1 << PAGE_DESC_SHIFT
+ * (STATIC_ASSERT in buddy.c), so that the conversions in mm/buddy.h
+ * scale by shifts.
  */
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
@@ -27,6 +29,8 @@ struct kmem_slab;
 #define PG_slab 0x10u /* belongs to a slab; slab = its descriptor */
 #define PG_large 0x20u /* head of a large kmalloc (buddy-backed) */
 #define PG_vmalloc 0x40u /* backs a vmalloc area */
+
+#define PAGE_DESC_SHIFT 5 /* log2(sizeof(struct page)) */
 
 struct page {
 	uint32_t flags;

@@ -282,7 +282,7 @@ static pte_t *pt_walk_alloc(struct pt_op *op, vaddr_t va, int level, int *err)
 {
 	struct pgtable *pt = op->pt;
 	pte_t *t = pt_table(pt->root);
-	paddr_t fresh[PT_LEVELS - 1] = {0};
+	paddr_t fresh[PT_LEVELS - 1] = { 0 };
 	int l, n, need;
 
 	for (l = PT_TOP_LEVEL; l > level; l--) {
@@ -308,7 +308,7 @@ static pte_t *pt_walk_alloc(struct pt_op *op, vaddr_t va, int level, int *err)
 	}
 	for (n = need - 1; n > 0; n--)
 		pt_table(fresh[n - 1])[PT_INDEX(va, l - n)] =
-		    arch_pte_table(fresh[n]);
+			arch_pte_table(fresh[n]);
 	t[PT_INDEX(va, l)] = arch_pte_table(fresh[0]);
 	op->flush_all = true;
 	return &pt_table(fresh[need - 1])[PT_INDEX(va, level)];
@@ -422,8 +422,8 @@ static void pt_apply(struct pt_op *op, pte_t *t, int level, vaddr_t start,
 				*entry = PT_EMPTY;
 				pt_op_leaf_changed(op, va);
 			} else {
-				pte_t pte =
-				    arch_pte_leaf(arch_pte_paddr(*entry), prot);
+				pte_t pte = arch_pte_leaf(
+					arch_pte_paddr(*entry), prot);
 
 				if (pte != *entry) {
 					*entry = pte;
@@ -466,7 +466,7 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 static __noinline int pt_map_page_walk(struct pgtable *pt, vaddr_t va,
 				       paddr_t pa, unsigned int prot)
 {
-	struct pt_op op = {.pt = pt};
+	struct pt_op op = { .pt = pt };
 	int err = 0;
 	pte_t *entry = pt_walk_alloc(&op, va, 0, &err);
 
@@ -514,7 +514,7 @@ static inline int pt_leaf_level(vaddr_t va, paddr_t pa, size_t left)
 int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 	   unsigned int prot)
 {
-	struct pt_op op = {.pt = pt};
+	struct pt_op op = { .pt = pt };
 	size_t off;
 	int level, err = 0;
 
@@ -556,7 +556,7 @@ undo:
 static int pt_change_range(struct pgtable *pt, vaddr_t va, size_t size,
 			   enum pt_action action, unsigned int prot)
 {
-	struct pt_op op = {.pt = pt};
+	struct pt_op op = { .pt = pt };
 	vaddr_t last = va + size - 1;
 	int err;
 
@@ -596,7 +596,7 @@ static __noinline int pt_unmap_page_walk(struct pgtable *pt, vaddr_t va)
 static __noinline int pt_unmap_page_release(struct pgtable *pt, vaddr_t va,
 					    const pte_t *t0, unsigned int i)
 {
-	struct pt_op op = {.pt = pt};
+	struct pt_op op = { .pt = pt };
 	pte_t *e2, *t1;
 
 	pt_op_leaf_changed(&op, va);
@@ -681,8 +681,8 @@ int pt_lookup(const struct pgtable *pt, vaddr_t va, paddr_t *pa,
 	if (*entry == PT_EMPTY)
 		return -ENOENT;
 	if (pa)
-		*pa =
-		    arch_pte_paddr(*entry) + (va & (PT_LEVEL_SIZE(level) - 1));
+		*pa = arch_pte_paddr(*entry) +
+		      (va & (PT_LEVEL_SIZE(level) - 1));
 	if (prot)
 		*prot = arch_pte_prot(*entry);
 	if (leaf_size)
@@ -837,7 +837,7 @@ static bool pt_check_hint(const struct pgtable *pt)
 
 int pt_check(const struct pgtable *pt)
 {
-	struct pt_check_state cs = {0, 0};
+	struct pt_check_state cs = { 0, 0 };
 
 	if (pt->root == PADDR_INVALID) {
 		if (pt->table_pages != 0) {

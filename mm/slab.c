@@ -2,6 +2,10 @@
 /*
  * Object caches: Bonwick's slab allocator ("The Slab Allocator: An
  * Object-Caching Kernel Memory Allocator", 1994), with Linux's names.
+ * This file holds caches and slabs, the allocation and free paths,
+ * growing, shrinking, reaping and destroying; mm/slab_debug.c holds the
+ * debugging options, the report path, the checker and slabinfo;
+ * mm/slab_internal.h what the two share.
  *
  * What it manages
  * ---------------
@@ -58,7 +62,8 @@
  * allocations always take the slow path, and its in-use mark differs
  * from ~key, so its frees fail the fast path's compare and take the slow
  * path too. The fast paths therefore test no flags at all. The slow
- * paths do every check exactly, through the page descriptors.
+ * paths do every check exactly, through the page descriptors, and call
+ * the slab_debug_*() hooks (mm/slab_debug.c) for debug caches only.
  *
  * The inline free finds the slab by masking the object's address with
  * slab_mask: a buddy block is aligned to its size physically, and the
@@ -66,15 +71,6 @@
  * mm/layout.h); slab_grow() panics if it does not (I6). The masked
  * pointer is used only after the in-use mark matched, which shows (but
  * for a 2^-64 chance) that the object is one of this cache's, in use.
- *
- * Debugging, per cache (SLAB_* flags, or slab_debug= for caches created
- * after it): F checks each free through the page descriptor and the
- * slab's free list on every operation; Z puts SLAB_REDZONE_SIZE guard
- * bytes after each object, checked at its free and next allocation; P
- * fills free objects with SLAB_POISON_FREE, checked at their next
- * allocation and by validation (not in caches with a constructor, whose
- * free objects must stay constructed: Linux skips them too); U records
- * the last allocating and freeing callers, which reports print.
  *
  * Invariants (kmem_cache_validate() and slab_check() cite them)
  * ----------
@@ -95,10 +91,7 @@
  *       slab_bytes; each of its pages has PG_slab and page->slab == the
  *       slab; the descriptor has KMEM_SLAB_MAGIC, its cache, and objs ==
  *       base + objs_offset + colour with colour <= colour_max.
- *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of a
- *       free object all SLAB_RED_INACTIVE.
- *   I8  (P, caches without a constructor) a free object holds
- *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
+ *   I7, I8  red zones (Z) and poison (P): stated in mm/slab_debug.c.
  *   I9  every cache is on the cache list exactly once.
  *
  * Failure modes: misuse (double free, foreign pointer, wrong cache,
@@ -113,152 +106,30 @@
  */
 #include "mm/slab.h"
 
-#include "lib/assert.h"
 #include "lib/errno.h"
-#include "lib/fmt.h"
+#include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/slab_internal.h"
 
-#define KMEM_SLAB_MAGIC 0x51ab51abu
-
-/* Named patterns, as Linux's poison.h (illumos uses 0xdeadbeef). */
-#define SLAB_POISON_FREE 0x6b /* bytes of a free object (P) */
-#define SLAB_POISON_END 0xa5 /* its last byte */
-#define SLAB_RED_ACTIVE 0xcc /* red zone of an object in use (Z) */
-#define SLAB_RED_INACTIVE 0xbb /* red zone of a free object (Z) */
-/* Flipped into the in-use mark of debug caches (keeps them off the
- * inline free path). */
-#define SLAB_MARK_DEBUG 0x2UL
 /* Secret used until slab_set_secret() (golden ratio). */
 #define SLAB_DEFAULT_SECRET 0x9e3779b97f4a7c15ULL
 
 #define SLAB_EMPTY_RESERVE 1 /* empty slabs a cache keeps */
-#define SLAB_REDZONE_SIZE 8
 #define SLAB_DESTROY_LIST_MAX 16
 #define SLAB_ALLOC_TRIES 8 /* slabs one allocation may quarantine */
-#define SLAB_DEBUG_NAMES_MAX 128
 
-/* Stored at obj + track_offset when U. */
-struct kmem_track {
-	uintptr_t alloc_ip; /* last allocating caller */
-	uintptr_t free_ip; /* last freeing caller */
-};
-
-static struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
+struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
+struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
 static struct kmem_cache kmem_cache_boot; /* the cache of caches */
-static struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
 static bool slab_ready;
 
 static uint64_t slab_secret = SLAB_DEFAULT_SECRET;
 static uint64_t slab_cache_seq;
-static unsigned int slab_debug_flags;
-static char slab_debug_names[SLAB_DEBUG_NAMES_MAX];
-
-static slab_report_fn slab_report_hook;
-static unsigned long slab_bugs;
-
-static const char *const slab_state_names[KMEM_NR_SLAB_STATES] = {
-    "full", "partial", "empty", "quarantined"};
 
 /* ------------------------------------------------------------ helpers */
-
-static inline bool cache_is_debug(const struct kmem_cache *c)
-{
-	return (c->flags & SLAB_DEBUG_FLAGS) != 0;
-}
-
-static inline bool cache_poisons(const struct kmem_cache *c)
-{
-	return (c->flags & SLAB_POISON) && !c->ctor;
-}
-
-static inline slab_word_t *word_of(uintptr_t obj)
-{
-	return (slab_word_t *)(obj - SLAB_WORD_SIZE);
-}
-
-static inline uintptr_t word_key(const struct kmem_cache *c, uintptr_t obj)
-{
-	return (obj - SLAB_WORD_SIZE) * c->fp_mult;
-}
-
-/* The in-use mark (see the theory statement). */
-static inline uintptr_t used_mark(const struct kmem_cache *c, uintptr_t obj)
-{
-	uintptr_t m = ~word_key(c, obj);
-
-	return cache_is_debug(c) ? m ^ SLAB_MARK_DEBUG : m;
-}
-
-static inline uintptr_t link_decode(const struct kmem_cache *c, uintptr_t obj)
-{
-	return *word_of(obj) ^ word_key(c, obj);
-}
-
-static inline void link_store(const struct kmem_cache *c, uintptr_t obj,
-			      uintptr_t next)
-{
-	*word_of(obj) = next ^ word_key(c, obj);
-}
-
-static inline struct kmem_track *track_of(const struct kmem_cache *c,
-					  uintptr_t obj)
-{
-	return (struct kmem_track *)(obj + c->track_offset);
-}
-
-static inline uintptr_t owner_of(const struct kmem_cache *c, uintptr_t obj)
-{
-	return (c->flags & SLAB_STORE_USER) ? track_of(c, obj)->alloc_ip : 0;
-}
-
-static inline uintptr_t slab_base(const struct kmem_slab *s)
-{
-	return (uintptr_t)s;
-}
-
-static inline uintptr_t obj_at(const struct kmem_cache *c,
-			       const struct kmem_slab *s, unsigned long i)
-{
-	return s->objs + i * c->size;
-}
-
-/*
- * Index of the slot of s that holds address p (slot i spans
- * [obj_i, obj_i + size)), or -1 if p lies before object 0 or past the
- * last slot; *off receives p's offset from the object start.
- */
-static long obj_index(const struct kmem_cache *c, const struct kmem_slab *s,
-		      uintptr_t p, uintptr_t *off)
-{
-	uintptr_t d, i;
-
-	if (p < s->objs)
-		return -1;
-	d = p - s->objs;
-	i = d / c->size;
-	if (i >= c->objs_per_slab)
-		return -1;
-	*off = d - i * c->size;
-	return (long)i;
-}
-
-static bool is_obj_start(const struct kmem_cache *c, const struct kmem_slab *s,
-			 uintptr_t p)
-{
-	uintptr_t off;
-
-	return obj_index(c, s, p, &off) >= 0 && off == 0;
-}
-
-/* A free object's link is sound: NULL or an object start of s (I3). */
-static bool link_ok(const struct kmem_cache *c, const struct kmem_slab *s,
-		    uintptr_t next)
-{
-	return next == 0 || is_obj_start(c, s, next);
-}
 
 /* The slab holding p, through its page descriptor, or NULL (I6). */
 static struct kmem_slab *slab_lookup(const void *p)
@@ -274,40 +145,6 @@ static struct kmem_slab *slab_lookup(const void *p)
 	return s;
 }
 
-/* First byte of obj's red zone that is not `pattern`, or 0 (I7). */
-static uintptr_t redzone_bad(const struct kmem_cache *c, uintptr_t obj,
-			     uint8_t pattern)
-{
-	for (uintptr_t a = obj + c->object_size; a < obj + c->redzone_end; a++)
-		if (*(uint8_t *)a != pattern)
-			return a;
-	return 0;
-}
-
-static void redzone_set(const struct kmem_cache *c, uintptr_t obj,
-			uint8_t pattern)
-{
-	memset((void *)(obj + c->object_size), pattern,
-	       c->redzone_end - c->object_size);
-}
-
-static void poison_set(const struct kmem_cache *c, uintptr_t obj)
-{
-	memset((void *)obj, SLAB_POISON_FREE, c->object_size - 1);
-	*(uint8_t *)(obj + c->object_size - 1) = SLAB_POISON_END;
-}
-
-/* First byte of a free object that lost its poison, or 0 (I8). */
-static uintptr_t poison_bad(const struct kmem_cache *c, uintptr_t obj)
-{
-	uintptr_t end = obj + c->object_size - 1;
-
-	for (uintptr_t a = obj; a < end; a++)
-		if (*(uint8_t *)a != SLAB_POISON_FREE)
-			return a;
-	return *(uint8_t *)end != SLAB_POISON_END ? end : 0;
-}
-
 static uint64_t splitmix64(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
@@ -316,80 +153,16 @@ static uint64_t splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* ------------------------------------------------------------ reports */
-
-static const char *const slab_bug_names[SLAB_NR_BUGS] = {
-    [SLAB_BUG_DOUBLE_FREE] = "double free",
-    [SLAB_BUG_INVALID_FREE] = "invalid free",
-    [SLAB_BUG_NOT_OBJECT_START] = "not an object start",
-    [SLAB_BUG_WRONG_CACHE] = "wrong cache",
-    [SLAB_BUG_REDZONE] = "red zone overwritten",
-    [SLAB_BUG_POISON] = "use after free",
-    [SLAB_BUG_FREEPTR] = "free pointer corrupted",
-    [SLAB_BUG_MARK] = "in-use mark overwritten",
-    [SLAB_BUG_DESTROY_BUSY] = "destroy with live objects",
-};
-
-const char *slab_bug_name(enum slab_bug bug)
-{
-	return (unsigned int)bug < SLAB_NR_BUGS ? slab_bug_names[bug] : "?";
-}
-
-slab_report_fn slab_set_report_hook(slab_report_fn hook)
-{
-	slab_report_fn old = slab_report_hook;
-
-	slab_report_hook = hook;
-	return old;
-}
-
-unsigned long slab_bug_count(void)
-{
-	return slab_bugs;
-}
-
-void slab_report(enum slab_bug bug, const char *cache, const void *addr,
-		 const void *object, const void *slab, uintptr_t caller,
-		 uintptr_t owner, const char *fmt, ...)
-{
-	static char line[320];
-	struct slab_report rep;
-	va_list ap;
-	int n;
-
-	n = fmt_snprintf(line, sizeof(line), "BUG %s: ", cache);
-	va_start(ap, fmt);
-	fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	slab_bugs++;
-	rep = (struct slab_report){bug,	 cache,	 addr,	object,
-				   slab, caller, owner, line};
-	if (slab_report_hook)
-		slab_report_hook(&rep);
-	else
-		printk("%s\n", line);
-}
-
-/* ", last owner 0x..." when U recorded one. */
-static const char *owner_note(uintptr_t owner)
-{
-	static char buf[40];
-
-	if (!owner)
-		return "";
-	fmt_snprintf(buf, sizeof(buf), ", last owner %p", (void *)owner);
-	return buf;
-}
-
 /* ------------------------------------------------------- slab lists */
 
+/* I5: active is the first partial slab, and never set in a debug cache. */
 static void update_active(struct kmem_cache *c)
 {
 	struct list_head *p = &c->lists[KMEM_SLAB_PARTIAL];
 
 	c->active = (!cache_is_debug(c) && !list_empty(p))
-			? list_first_entry(p, struct kmem_slab, list)
-			: NULL;
+			    ? list_first_entry(p, struct kmem_slab, list)
+			    : NULL;
 }
 
 /* Move s to the list of `state` (I1); partial slabs queue at the tail so
@@ -409,7 +182,7 @@ static void slab_set_state(struct kmem_cache *c, struct kmem_slab *s,
 }
 
 /* Never allocate from s again; its free list is not to be followed. */
-static void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
+void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 {
 	s->freelist = NULL;
 	c->bugs++;
@@ -457,8 +230,9 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
 		page[i].flags |= PG_slab;
 		page[i].slab = s;
 	}
-	*s = (struct kmem_slab){
-	    .cache = c, .page = page, .magic = KMEM_SLAB_MAGIC};
+	*s = (struct kmem_slab){ .cache = c,
+				 .page = page,
+				 .magic = KMEM_SLAB_MAGIC };
 	s->colour = c->colour_next;
 	c->colour_next += c->colour_step;
 	if (c->colour_next > c->colour_max)
@@ -468,12 +242,8 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
 	for (unsigned long i = c->objs_per_slab; i-- > 0;) {
 		uintptr_t obj = obj_at(c, s, i);
 
-		if (c->flags & SLAB_RED_ZONE)
-			redzone_set(c, obj, SLAB_RED_INACTIVE);
-		if (c->flags & SLAB_STORE_USER)
-			*track_of(c, obj) = (struct kmem_track){0, 0};
-		if (cache_poisons(c))
-			poison_set(c, obj);
+		if (cache_is_debug(c))
+			slab_debug_obj_init(c, obj);
 		if (c->ctor)
 			c->ctor((void *)obj);
 		link_store(c, obj, next);
@@ -512,7 +282,7 @@ static unsigned long cache_trim(struct kmem_cache *c, unsigned long keep)
 
 	while (c->nr_slabs[KMEM_SLAB_EMPTY] > keep)
 		pages += slab_release(
-		    c, list_entry(empty->prev, struct kmem_slab, list));
+			c, list_entry(empty->prev, struct kmem_slab, list));
 	return pages;
 }
 
@@ -527,8 +297,8 @@ unsigned long kmem_reap(void)
 	unsigned long pages = 0;
 
 	list_for_each (p, &slab_caches)
-		pages +=
-		    kmem_cache_shrink(list_entry(p, struct kmem_cache, caches));
+		pages += kmem_cache_shrink(
+			list_entry(p, struct kmem_cache, caches));
 	return pages;
 }
 
@@ -541,7 +311,7 @@ unsigned long kmem_reap(void)
 static uintptr_t slab_take(struct kmem_cache *c, struct kmem_slab *s,
 			   uintptr_t caller)
 {
-	uintptr_t obj = (uintptr_t)s->freelist, next, bad;
+	uintptr_t obj = (uintptr_t)s->freelist, next;
 
 	if (!is_obj_start(c, s, obj)) {
 		slab_report(SLAB_BUG_FREEPTR, c->name, (void *)obj, NULL, s,
@@ -565,49 +335,16 @@ static uintptr_t slab_take(struct kmem_cache *c, struct kmem_slab *s,
 				   : "outside the slab");
 		goto quarantine;
 	}
-	if (c->flags & SLAB_RED_ZONE) {
-		bad = redzone_bad(c, obj, SLAB_RED_INACTIVE);
-		if (bad) {
-			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
-				    (void *)obj, s, caller, owner_of(c, obj),
-				    "red zone of free object %p overwritten "
-				    "at %p (0x%02x instead of 0x%02x); slab "
-				    "quarantined%s",
-				    (void *)obj, (void *)bad, *(uint8_t *)bad,
-				    SLAB_RED_INACTIVE,
-				    owner_note(owner_of(c, obj)));
-			goto quarantine;
-		}
-	}
-	if (cache_poisons(c)) {
-		bad = poison_bad(c, obj);
-		if (bad) {
-			slab_report(SLAB_BUG_POISON, c->name, (void *)bad,
-				    (void *)obj, s, caller, owner_of(c, obj),
-				    "use after free: poison of free object %p "
-				    "overwritten at %p (+0x%lx: 0x%02x); slab "
-				    "quarantined%s",
-				    (void *)obj, (void *)bad,
-				    (unsigned long)(bad - obj), *(uint8_t *)bad,
-				    owner_note(owner_of(c, obj)));
-			goto quarantine;
-		}
-	}
+	if (cache_is_debug(c) && slab_debug_alloc(c, s, obj, caller))
+		goto quarantine;
 	*word_of(obj) = used_mark(c, obj);
 	s->freelist = (void *)next;
 	s->inuse++;
-	if (c->flags & SLAB_RED_ZONE)
-		redzone_set(c, obj, SLAB_RED_ACTIVE);
-	if (c->flags & SLAB_STORE_USER)
-		*track_of(c, obj) = (struct kmem_track){caller, 0};
 	return obj;
 quarantine:
 	slab_quarantine(c, s);
 	return 0;
 }
-
-static int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
-			       uintptr_t caller, bool contents);
 
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
@@ -653,12 +390,8 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 {
 	void *head = s->freelist;
 
-	if (cache_poisons(c))
-		poison_set(c, obj);
-	if (c->flags & SLAB_RED_ZONE)
-		redzone_set(c, obj, SLAB_RED_INACTIVE);
-	if (c->flags & SLAB_STORE_USER)
-		track_of(c, obj)->free_ip = caller;
+	if (cache_is_debug(c))
+		slab_debug_free(c, obj, caller);
 	link_store(c, obj, (uintptr_t)head);
 	s->freelist = (void *)obj;
 	s->inuse--;
@@ -668,7 +401,7 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 
 void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 {
-	uintptr_t obj = (uintptr_t)p, off, w, bad;
+	uintptr_t obj = (uintptr_t)p, off, w;
 	struct kmem_slab *s;
 	long idx;
 
@@ -723,7 +456,7 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 				    caller, owner_of(c, obj),
 				    "double free of %p (slab %p, caller %p)%s",
 				    p, (void *)s, (void *)caller,
-				    owner_note(owner_of(c, obj)));
+				    slab_owner_note(owner_of(c, obj)));
 		else
 			slab_report(SLAB_BUG_MARK, c->name, word_of(obj), p, s,
 				    caller, owner_of(c, obj),
@@ -732,24 +465,11 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 				    "one before it; not freed (caller %p)%s",
 				    p, (unsigned long)w, (void *)word_of(obj),
 				    (void *)caller,
-				    owner_note(owner_of(c, obj)));
+				    slab_owner_note(owner_of(c, obj)));
 		goto refuse;
 	}
-	if (c->flags & SLAB_RED_ZONE) {
-		bad = redzone_bad(c, obj, SLAB_RED_ACTIVE);
-		if (bad) {
-			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad, p,
-				    s, caller, owner_of(c, obj),
-				    "red zone of %p overwritten at %p (+0x%lx: "
-				    "0x%02x instead of 0x%02x): write past the "
-				    "object; not freed (caller %p)%s",
-				    p, (void *)bad, (unsigned long)(bad - obj),
-				    *(uint8_t *)bad, SLAB_RED_ACTIVE,
-				    (void *)caller,
-				    owner_note(owner_of(c, obj)));
-			goto refuse;
-		}
-	}
+	if (cache_is_debug(c) && slab_debug_free_check(c, s, obj, caller))
+		goto refuse;
 	if (s->state == KMEM_SLAB_QUARANTINED) {
 		/* Mark it free (a second free is then a double free), but
 		 * never hand it out again. */
@@ -780,30 +500,6 @@ size_t kmem_obj_size(const void *p)
 }
 
 /* ----------------------------------------------------------- creation */
-
-static bool debug_name_match(const char *name)
-{
-	const char *p = slab_debug_names;
-
-	if (!*p)
-		return true;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len && p[len - 1] == '*') {
-			if (strncmp(name, p, len - 1) == 0)
-				return true;
-		} else if (len && strlen(name) == len &&
-			   strncmp(name, p, len) == 0) {
-			return true;
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return false;
-}
 
 /* Objects of `stride` after `first`, ending `end` past the last start. */
 static unsigned long layout_objs(uintptr_t bytes, uintptr_t first,
@@ -870,8 +566,8 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 	c->objs_per_slab = (uint32_t)layout_objs(bytes, first, end, stride);
 	c->colour_step = (uint32_t)MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
 	c->colour_max = (uint32_t)ALIGN_DOWN(
-	    bytes - first - (c->objs_per_slab - 1) * stride - end,
-	    (uintptr_t)c->colour_step);
+		bytes - first - (c->objs_per_slab - 1) * stride - end,
+		(uintptr_t)c->colour_step);
 	c->colour_next = 0;
 	return 0;
 }
@@ -884,8 +580,8 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	memset(c, 0, sizeof(*c));
 	memcpy(c->name, name, len);
 	c->name[len] = '\0';
-	if (!(flags & SLAB_NO_DEBUG) && debug_name_match(c->name))
-		flags |= slab_debug_flags;
+	if (!(flags & SLAB_NO_DEBUG))
+		flags |= slab_debug_cache_flags(c->name);
 	c->flags = flags;
 	c->ctor = ctor;
 	c->reserve = SLAB_EMPTY_RESERVE;
@@ -937,6 +633,11 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	return c;
 }
 
+size_t kmem_cache_size(const struct kmem_cache *c)
+{
+	return c->object_size;
+}
+
 /* Hand a quarantined slab with no objects in use to the dead cache. */
 static void slab_orphan(struct kmem_cache *c, struct kmem_slab *s)
 {
@@ -960,7 +661,7 @@ static uintptr_t live_objects(struct kmem_cache *c, bool print)
 	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
 		list_for_each (p, &c->lists[st]) {
 			struct kmem_slab *s =
-			    list_entry(p, struct kmem_slab, list);
+				list_entry(p, struct kmem_slab, list);
 
 			for (unsigned long i = 0; i < c->objs_per_slab; i++) {
 				uintptr_t o = obj_at(c, s, i);
@@ -972,7 +673,7 @@ static uintptr_t live_objects(struct kmem_cache *c, bool print)
 				if (print && listed++ < SLAB_DESTROY_LIST_MAX)
 					printk("slab: %s: live object %p%s\n",
 					       c->name, (void *)o,
-					       owner_note(owner_of(c, o)));
+					       slab_owner_note(owner_of(c, o)));
 			}
 		}
 	}
@@ -1019,335 +720,4 @@ int kmem_cache_destroy(struct kmem_cache *c)
 void slab_set_secret(uint64_t seed)
 {
 	slab_secret = splitmix64(seed ^ SLAB_DEFAULT_SECRET);
-}
-
-int slab_debug_setup(const char *arg)
-{
-	unsigned int f = 0;
-	int err = 0;
-	const char *p;
-
-	slab_debug_names[0] = '\0';
-	if (!arg) {
-		slab_debug_flags = 0;
-		return 0;
-	}
-	if (!*arg || *arg == ',')
-		f = SLAB_DEBUG_FLAGS;
-	for (p = arg; *p && *p != ','; p++) {
-		switch (*p | 0x20) {
-		case 'f':
-			f |= SLAB_CONSISTENCY_CHECKS;
-			break;
-		case 'z':
-			f |= SLAB_RED_ZONE;
-			break;
-		case 'p':
-			f |= SLAB_POISON;
-			break;
-		case 'u':
-			f |= SLAB_STORE_USER;
-			break;
-		case '-':
-			f = 0;
-			break;
-		default:
-			printk("slab: slab_debug option '%c' unknown, "
-			       "skipped\n",
-			       *p);
-			err = -EINVAL;
-		}
-	}
-	if (*p == ',') {
-		size_t len = strlen(p + 1);
-
-		if (len < sizeof(slab_debug_names))
-			memcpy(slab_debug_names, p + 1, len + 1);
-		else
-			err = -EINVAL;
-	}
-	slab_debug_flags = f;
-	return err;
-}
-
-/* -------------------------------------------------------- validation */
-
-/*
- * Follow s's free list (I3; with `contents`, I7 and I8 for its objects
- * too). Damage is reported and quarantines s; returns 1 if there was
- * any, else 0.
- */
-static int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
-			       uintptr_t caller, bool contents)
-{
-	unsigned long free = 0, limit = c->objs_per_slab - s->inuse;
-	uintptr_t obj = (uintptr_t)s->freelist, at = 0;
-	enum slab_bug bug = SLAB_BUG_FREEPTR;
-	const char *what = NULL;
-
-	for (; obj; obj = link_decode(c, obj)) {
-		at = obj;
-		if (!is_obj_start(c, s, obj)) {
-			what = "free pointer corrupted: free list leads off an "
-			       "object boundary";
-		} else if (++free > limit) {
-			what = "free pointer corrupted: free list longer than "
-			       "the free count (a loop?)";
-		} else if (!link_ok(c, s, link_decode(c, obj))) {
-			what = "free pointer corrupted: link to no object of "
-			       "the slab";
-		} else if (*word_of(obj) == used_mark(c, obj)) {
-			what = "free pointer corrupted: free object marked in "
-			       "use";
-		} else if (!contents) {
-			continue;
-		} else if ((c->flags & SLAB_RED_ZONE) &&
-			   (at = redzone_bad(c, obj, SLAB_RED_INACTIVE))) {
-			bug = SLAB_BUG_REDZONE;
-			what = "red zone of a free object overwritten";
-		} else if (cache_poisons(c) && (at = poison_bad(c, obj))) {
-			bug = SLAB_BUG_POISON;
-			what = "use after free: poison of a free object "
-			       "overwritten";
-		}
-		if (what)
-			break;
-	}
-	if (!what && free != limit) {
-		slab_report(SLAB_BUG_FREEPTR, c->name, s, NULL, s, caller, 0,
-			    "free pointer corrupted: free list of slab %p "
-			    "holds %lu objects, expected %lu; slab quarantined",
-			    (void *)s, free, limit);
-		slab_quarantine(c, s);
-		return 1;
-	}
-	if (!what)
-		return 0;
-	slab_report(bug, c->name, (void *)at, (void *)obj, s, caller, 0,
-		    "%s: object %p at %p (slab %p); slab quarantined", what,
-		    (void *)obj, (void *)at, (void *)s);
-	slab_quarantine(c, s);
-	return 1;
-}
-
-#define VIOLATION(c, inv, fmt, ...)                                            \
-	do {                                                                   \
-		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
-		       (c)->name, ##__VA_ARGS__);                              \
-		found++;                                                       \
-	} while (0)
-
-/* I6 and I2 for one slab. */
-static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
-{
-	unsigned long n = 1UL << c->order;
-	int found = 0;
-
-	if (s->magic != KMEM_SLAB_MAGIC || s->cache != c)
-		VIOLATION(c, "I6", "slab %p has magic 0x%x, cache %p",
-			  (void *)s, s->magic, (void *)s->cache);
-	if (s->state != st)
-		VIOLATION(c, "I1", "slab %p on the %s list says %s", (void *)s,
-			  slab_state_names[st],
-			  s->state < KMEM_NR_SLAB_STATES
-			      ? slab_state_names[s->state]
-			      : "?");
-	if (c == &slab_dead_cache)
-		return found;
-	if (!IS_ALIGNED(slab_base(s), c->slab_bytes) ||
-	    page_address(s->page) != (void *)s)
-		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
-			  (void *)s, page_address(s->page));
-	for (unsigned long i = 0; i < n; i++)
-		if (!(s->page[i].flags & PG_slab) || s->page[i].slab != s) {
-			VIOLATION(c, "I6", "page %lu of slab %p: flags 0x%x", i,
-				  (void *)s, s->page[i].flags);
-			break;
-		}
-	if (s->colour > c->colour_max ||
-	    s->objs != slab_base(s) + c->objs_offset + s->colour)
-		VIOLATION(c, "I6", "slab %p: objects at %p, colour %u",
-			  (void *)s, (void *)s->objs, s->colour);
-	switch (st) {
-	case KMEM_SLAB_FULL:
-		if (s->inuse != c->objs_per_slab || s->freelist)
-			VIOLATION(c, "I2", "full slab %p: inuse %u of %u",
-				  (void *)s, s->inuse, c->objs_per_slab);
-		break;
-	case KMEM_SLAB_PARTIAL:
-		if (s->inuse == 0 || s->inuse >= c->objs_per_slab)
-			VIOLATION(c, "I2", "partial slab %p: inuse %u of %u",
-				  (void *)s, s->inuse, c->objs_per_slab);
-		break;
-	case KMEM_SLAB_EMPTY:
-		if (s->inuse != 0)
-			VIOLATION(c, "I2", "empty slab %p: inuse %u", (void *)s,
-				  s->inuse);
-		break;
-	default:
-		if (s->freelist || s->inuse > c->objs_per_slab)
-			VIOLATION(c, "I2", "quarantined slab %p: inuse %u",
-				  (void *)s, s->inuse);
-	}
-	return found;
-}
-
-/* I4 and I7 for the objects in use of a healthy slab. */
-static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
-{
-	unsigned long used = 0;
-	int found = 0;
-
-	for (unsigned long i = 0; i < c->objs_per_slab; i++) {
-		uintptr_t o = obj_at(c, s, i), bad;
-
-		if (*word_of(o) != used_mark(c, o))
-			continue;
-		used++;
-		if ((c->flags & SLAB_RED_ZONE) &&
-		    (bad = redzone_bad(c, o, SLAB_RED_ACTIVE))) {
-			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
-				    (void *)o, s, 0, owner_of(c, o),
-				    "red zone of %p overwritten at %p "
-				    "(0x%02x): write past the object%s",
-				    (void *)o, (void *)bad, *(uint8_t *)bad,
-				    owner_note(owner_of(c, o)));
-			redzone_set(c, o, SLAB_RED_ACTIVE); /* report once */
-			c->bugs++;
-			found++;
-		}
-	}
-	if (used != s->inuse) {
-		slab_report(SLAB_BUG_MARK, c->name, s, NULL, s, 0, 0,
-			    "in-use mark overwritten: slab %p has %lu marked "
-			    "objects, %u in use; slab quarantined",
-			    (void *)s, used, s->inuse);
-		slab_quarantine(c, s);
-		found++;
-	}
-	return found;
-}
-
-int kmem_cache_validate(struct kmem_cache *c)
-{
-	struct list_head *p, *n;
-	struct kmem_slab *first;
-	int found = 0;
-
-	/* Quarantined slabs last: a damaged slab moves there. */
-	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
-		list_for_each_safe (p, n, &c->lists[st]) {
-			struct kmem_slab *s =
-			    list_entry(p, struct kmem_slab, list);
-
-			found += slab_shape_check(c, s, st);
-			if (st == KMEM_SLAB_QUARANTINED ||
-			    c == &slab_dead_cache)
-				continue;
-			if (slab_freelist_check(c, s, 0, true))
-				found++;
-			else
-				found += slab_objects_check(c, s);
-		}
-	}
-	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
-		unsigned long count = 0;
-
-		list_for_each (p, &c->lists[st])
-			count++;
-		if (count != c->nr_slabs[st])
-			VIOLATION(c, "I1",
-				  "%s list holds %lu slabs, counted %lu",
-				  slab_state_names[st], count, c->nr_slabs[st]);
-	}
-	first = list_empty(&c->lists[KMEM_SLAB_PARTIAL])
-		    ? NULL
-		    : list_first_entry(&c->lists[KMEM_SLAB_PARTIAL],
-				       struct kmem_slab, list);
-	if (cache_is_debug(c) || c == &slab_dead_cache) {
-		if (c->active)
-			VIOLATION(c, "I5", "debug cache has active slab %p",
-				  (void *)c->active);
-	} else if (c->active != first) {
-		VIOLATION(c, "I5", "active slab %p is not the first partial %p",
-			  (void *)c->active, (void *)first);
-	}
-	return found;
-}
-
-int slab_check(void)
-{
-	struct list_head *p, *q;
-	int found = 0;
-
-	list_for_each (p, &slab_caches) {
-		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
-		unsigned int seen = 0;
-
-		list_for_each (q, &slab_caches)
-			seen += q == p;
-		if (seen != 1)
-			VIOLATION(c, "I9", "on the cache list %u times", seen);
-		found += kmem_cache_validate(c);
-	}
-	return found;
-}
-
-/* --------------------------------------------------------- reporting */
-
-size_t kmem_cache_size(const struct kmem_cache *c)
-{
-	return c->object_size;
-}
-
-void kmem_cache_info(const struct kmem_cache *c, struct kmem_cache_info *out)
-{
-	const struct list_head *p;
-
-	memset(out, 0, sizeof(*out));
-	out->name = c->name;
-	out->object_size = c->object_size;
-	out->size = c->size;
-	out->align = c->align;
-	out->order = c->order;
-	out->objs_per_slab = c->objs_per_slab;
-	out->flags = c->flags;
-	out->grows = c->grows;
-	out->releases = c->releases;
-	out->bugs = c->bugs;
-	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
-		list_for_each (p, &c->lists[st]) {
-			const struct kmem_slab *s =
-			    list_entry(p, const struct kmem_slab, list);
-
-			out->nr_slabs[st]++;
-			out->active_objs += s->inuse;
-			out->pages += 1UL << s->page->order;
-			if (c != &slab_dead_cache)
-				out->total_objs += c->objs_per_slab;
-		}
-	}
-}
-
-void slabinfo_print(void)
-{
-	struct list_head *p;
-
-	printk("slabinfo: %-18s %7s %6s %8s %8s %7s %5s %6s %7s %6s %5s "
-	       "%7s\n",
-	       "name", "objsize", "size", "active", "total", "perslab", "order",
-	       "full", "partial", "empty", "quar", "pages");
-	list_for_each (p, &slab_caches) {
-		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
-		struct kmem_cache_info i;
-
-		kmem_cache_info(c, &i);
-		printk(
-		    "slabinfo: %-18s %7zu %6zu %8lu %8lu %7u %5u %6lu %7lu "
-		    "%6lu %5lu %7lu\n",
-		    i.name, i.object_size, i.size, i.active_objs, i.total_objs,
-		    i.objs_per_slab, i.order, i.nr_slabs[KMEM_SLAB_FULL],
-		    i.nr_slabs[KMEM_SLAB_PARTIAL], i.nr_slabs[KMEM_SLAB_EMPTY],
-		    i.nr_slabs[KMEM_SLAB_QUARANTINED], i.pages);
-	}
 }

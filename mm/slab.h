@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Object caches (Bonwick's slab allocator) and kmalloc, with Linux's
- * names and meaning. mm/slab.c states the design and its invariants.
+ * names and meaning. mm/slab.c states the design, mm/slab_debug.c the
+ * debugging options; mm/slab_internal.h lists the invariants.
  *
  * A cache hands out objects of one size. Its memory comes in slabs of
  * 2^order pages from the buddy allocator; each slab is full, partial or
@@ -10,9 +11,10 @@
  * it was.
  *
  * The allocation and free fast paths are inline below (they are a
- * couple of dozen instructions); everything else is in mm/slab.c and
- * mm/kmalloc.c. Single hart, no locks yet: callers must not allocate
- * from interrupt context while another allocation is in progress.
+ * couple of dozen instructions); everything else is in mm/slab.c,
+ * mm/slab_debug.c and mm/kmalloc.c. Single hart, no locks yet: callers
+ * must not allocate from interrupt context while another allocation is
+ * in progress.
  */
 #ifndef MM_SLAB_H
 #define MM_SLAB_H
@@ -24,7 +26,10 @@
 
 /* ------------------------------------------------------ cache flags */
 
-/* kmem_cache_create() flags; the first four are also slab_debug letters. */
+/*
+ * kmem_cache_create() flags; the first four are also slab_debug letters.
+ * Bit 31 is reserved for mm-internal use (mm/slab_internal.h).
+ */
 #define SLAB_CONSISTENCY_CHECKS 0x0001u /* F: exact checks on every op */
 #define SLAB_RED_ZONE 0x0002u /* Z: guard bytes after objects */
 #define SLAB_POISON 0x0004u /* P: fill free objects, check */
@@ -32,7 +37,6 @@
 #define SLAB_HWCACHE_ALIGN 0x0010u /* align objects to a cache line */
 #define SLAB_CACHE_DMA32 0x0020u /* slabs from ZONE_DMA32 */
 #define SLAB_NO_DEBUG 0x0040u /* ignore slab_debug= for this cache */
-#define SLAB_PERMANENT 0x80000000u /* mm-internal: kmalloc, never destroyed */
 #define SLAB_DEBUG_FLAGS                                                       \
 	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON |               \
 	 SLAB_STORE_USER)
@@ -44,8 +48,8 @@
 
 /*
  * The structures below are public only so that the fast paths can be
- * inline; nothing outside mm/slab.c and mm/kmalloc.c may touch their
- * fields. Their invariants are stated in mm/slab.c.
+ * inline; nothing outside mm/slab.c, mm/slab_debug.c and mm/kmalloc.c
+ * may touch their fields. mm/slab_internal.h lists their invariants.
  */
 enum kmem_slab_state {
 	KMEM_SLAB_FULL,
@@ -126,9 +130,6 @@ typedef uintptr_t slab_word_t;
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s);
-/* mm-internal (ksize): the object size if p starts an object of a live
- * cache, else 0. */
-size_t kmem_obj_size(const void *p);
 
 /*
  * Fast allocation: pop the first free object of the active slab. Its
@@ -165,26 +166,36 @@ static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
  * a debug cache) the slow path decides. Then the slab is p masked to the
  * slab size (mm/slab.c, I6) and p is pushed on its free list.
  */
-static inline void __kmem_cache_free(struct kmem_cache *c, void *p,
-				     uintptr_t caller)
+/*
+ * Free fast path once the slab is known: s is trusted only after the
+ * object's in-use mark matched (I4), so a caller may pass a slab
+ * derived from the object address itself.
+ */
+static inline void __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s,
+				    void *p, uintptr_t caller)
 {
-	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE, key;
-	struct kmem_slab *s;
+	uintptr_t word = (uintptr_t)p - SLAB_WORD_SIZE, key;
 	void *head;
 
-	if (unlikely(!p))
-		return;
 	key = word * c->fp_mult;
 	if (unlikely(*(slab_word_t *)word != ~key)) {
 		kmem_cache_free_slow(c, p, caller);
 		return;
 	}
-	s = (struct kmem_slab *)(obj & c->slab_mask);
 	head = s->freelist;
 	*(slab_word_t *)word = (uintptr_t)head ^ key;
 	s->freelist = p;
 	if (unlikely(--s->inuse == 0 || !head))
 		kmem_cache_slab_moved(c, s);
+}
+
+static inline void __kmem_cache_free(struct kmem_cache *c, void *p,
+				     uintptr_t caller)
+{
+	if (unlikely(!p))
+		return;
+	__kmem_slab_free(c, (struct kmem_slab *)((uintptr_t)p & c->slab_mask),
+			 p, caller);
 }
 
 /* ------------------------------------------------------------ caches */
@@ -343,14 +354,6 @@ const char *slab_bug_name(enum slab_bug bug);
 /* Reports since boot. */
 unsigned long slab_bug_count(void);
 
-/*
- * Report through the hook (mm-internal: kmalloc uses it for pointers
- * that are not in any cache). fmt continues "BUG <cache>: ".
- */
-void slab_report(enum slab_bug bug, const char *cache, const void *addr,
-		 const void *object, const void *slab, uintptr_t caller,
-		 uintptr_t owner, const char *fmt, ...) __printf(8, 9);
-
 /* ------------------------------------------------------------ kmalloc */
 
 /*
@@ -434,7 +437,23 @@ void *krealloc(void *p, size_t new_size, gfp_t gfp);
  * Free memory from kmalloc and friends. NULL and ZERO_SIZE_PTR are
  * ignored; misuse is reported like kmem_cache_free()'s and refused.
  */
-void kfree(const void *p);
+void kfree_slow(const void *p);
+static inline void kfree(const void *p)
+{
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	/* Fast path: a slab object, owner found through its page (I6). */
+	page = virt_to_page(p);
+	if (likely(page && (page->flags & PG_slab))) {
+		struct kmem_slab *s = page->slab;
+
+		__kmem_slab_free(s->cache, s, (void *)p, 0);
+		return;
+	}
+	kfree_slow(p); /* large allocations and misuse */
+}
 
 /* Usable size of a kmalloc object (its class or block size); 0 for
  * NULL/ZERO_SIZE_PTR or a pointer that is not the start of one. */

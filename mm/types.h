@@ -15,7 +15,7 @@
 
 typedef uint64_t paddr_t; /* physical address */
 typedef uint64_t vaddr_t; /* virtual address */
-typedef uint64_t pfn_t;	  /* physical frame number (paddr >> PAGE_SHIFT) */
+typedef uint64_t pfn_t; /* physical frame number (paddr >> PAGE_SHIFT) */
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)

@@ -165,7 +165,7 @@ static struct vm_area *area_alloc(void)
 	a = vm.free_areas;
 	vm.free_areas = a->next_free;
 	vm.areas_free--;
-	memset(a, 0, sizeof(*a));
+	a->nr_pages = 0; /* the caller sets the other fields */
 	INIT_LIST_HEAD(&a->pages);
 	return a;
 }
@@ -290,8 +290,8 @@ static const struct vm_freed *freed_find(vaddr_t va)
 {
 	for (unsigned int k = 1; k <= VMALLOC_FREED_RING; k++) {
 		const struct vm_freed *f =
-		    &vm.freed[(vm.freed_next + VMALLOC_FREED_RING - k) %
-			      VMALLOC_FREED_RING];
+			&vm.freed[(vm.freed_next + VMALLOC_FREED_RING - k) %
+				  VMALLOC_FREED_RING];
 
 		if (f->size && va >= f->addr &&
 		    va - f->addr < f->size + PAGE_SIZE)
@@ -304,9 +304,9 @@ static const struct vm_freed *freed_find(vaddr_t va)
 
 int vmalloc_init(struct pgtable *pt, vaddr_t start, vaddr_t end)
 {
-	const struct vmem_seg_source src = {vmalloc_seed,
-					    ARRAY_SIZE(vmalloc_seed),
-					    seg_refill, seg_release, NULL};
+	const struct vmem_seg_source src = { vmalloc_seed,
+					     ARRAY_SIZE(vmalloc_seed),
+					     seg_refill, seg_release, NULL };
 	int err;
 
 	if (vm.ready)
@@ -360,9 +360,9 @@ static void *vmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	struct vm_area *a;
 	size_t pages;
-	gfp_t frame_gfp =
-	    (gfp & (__GFP_ZERO | __GFP_DMA32 | __GFP_HIGH | __GFP_RECLAIM)) |
-	    __GFP_NOWARN;
+	gfp_t frame_gfp = (gfp & (__GFP_ZERO | __GFP_DMA32 | __GFP_HIGH |
+				  __GFP_RECLAIM)) |
+			  __GFP_NOWARN;
 
 	if (!vm.ready || size == 0 || size > vm.end - vm.start) {
 		fail_msg("allocation", size, gfp);
@@ -434,14 +434,15 @@ static void report_bad_free(const char *fn, vaddr_t va, uintptr_t caller,
 		       (unsigned long)(a->addr + a->size - 1),
 		       (unsigned long)a->caller, (unsigned long)caller);
 	} else if ((f = freed_find(va)) != NULL) {
-		printk(
-		    "BUG: %s: 0x%016lx %s: freed %s area [0x%016lx-0x%016lx] "
-		    "caller 0x%lx freed by 0x%lx (called from 0x%lx)\n",
-		    fn, (unsigned long)va, va == f->addr ? "double free" : why,
-		    area_kind(f->flags), (unsigned long)f->addr,
-		    (unsigned long)(f->addr + f->size - 1),
-		    (unsigned long)f->caller, (unsigned long)f->freer,
-		    (unsigned long)caller);
+		printk("BUG: %s: 0x%016lx %s: freed %s area "
+		       "[0x%016lx-0x%016lx] "
+		       "caller 0x%lx freed by 0x%lx (called from 0x%lx)\n",
+		       fn, (unsigned long)va,
+		       va == f->addr ? "double free" : why, area_kind(f->flags),
+		       (unsigned long)f->addr,
+		       (unsigned long)(f->addr + f->size - 1),
+		       (unsigned long)f->caller, (unsigned long)f->freer,
+		       (unsigned long)caller);
 	} else {
 		printk("BUG: %s: 0x%016lx %s: no area there (called from "
 		       "0x%lx)\n",
@@ -725,7 +726,7 @@ static int check_leaf(void *arg, vaddr_t va, paddr_t pa, size_t size,
 
 int vmalloc_check(void)
 {
-	struct vcheck c = {0};
+	struct vcheck c = { 0 };
 	struct vmem_stats vs;
 	size_t nfree = 0;
 

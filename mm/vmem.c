@@ -39,9 +39,11 @@
  *
  * An allocation carves the chosen free segment into up to three pieces:
  * a free head (alignment padding), the allocated range and a free tail.
- * The chosen descriptor becomes the allocated one; each non-empty piece
- * takes a spare descriptor. A free reverses it and coalesces, so two
- * free segments are never adjacent.
+ * Unless the fit is exact, the free descriptor keeps the tail (or the
+ * head) and fresh descriptors take the other pieces, so the remainder of
+ * a large segment usually stays on its list untouched. A free reverses
+ * it and coalesces into a free neighbour's descriptor, so two free
+ * segments are never adjacent and the common cases move no list entry.
  *
  * Descriptors come from the seed array the caller supplies and, when the
  * spares run short, from VMEM_REFILL_SIZE chunks returned by the caller's
@@ -212,6 +214,25 @@ static void flist_remove(struct vmem *vm, struct vmem_seg *s)
 		vm->freemap &= ~(1ULL << i);
 	vm->st.nr_free--;
 	vm->st.free_bytes -= seg_size(s);
+}
+
+/* Give free segment s the bounds [start, end), moving it between lists
+ * only if its size class changes. */
+static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
+			 vaddr_t end)
+{
+	unsigned int i = flist_index(end - start);
+
+	if (i != s->flist) {
+		flist_remove(vm, s);
+		s->start = start;
+		s->end = end;
+		flist_insert(vm, s);
+		return;
+	}
+	vm->st.free_bytes += (end - start) - seg_size(s);
+	s->start = start;
+	s->end = end;
 }
 
 /* ------------------------------------------------ red-black tree (I4) */
@@ -526,7 +547,7 @@ static struct vmem_seg *xfit_scan(struct vmem *vm, size_t size, size_t align,
 			continue;
 		list_for_each (l, &vm->freelist[i]) {
 			struct vmem_seg *s =
-			    list_entry(l, struct vmem_seg, flink);
+				list_entry(l, struct vmem_seg, flink);
 
 			if (seg_fits(s, size, align, addrp))
 				return s;
@@ -560,9 +581,8 @@ int vmem_xalloc(struct vmem *vm, size_t size, size_t align, void *priv,
 		uint64_t map = vm->freemap & (~0ULL << i);
 
 		if (map) {
-			s = list_first_entry(
-			    &vm->freelist[__builtin_ctzll(map)],
-			    struct vmem_seg, flink);
+			s = list_first_entry(&vm->freelist[highbit(map & -map)],
+					     struct vmem_seg, flink);
 			addr = ALIGN_UP(s->start, (vaddr_t)align);
 		}
 	}
@@ -576,22 +596,34 @@ int vmem_xalloc(struct vmem *vm, size_t size, size_t align, void *priv,
 	if (spare_reserve(vm, nsplit))
 		goto nomem;
 
-	flist_remove(vm, s);
-	if (addr > s->start) {
-		piece = spare_get(vm);
-		piece->start = s->start;
-		piece->end = addr;
-		list_add_tail(&piece->alink, &s->alink); /* before s */
-		flist_insert(vm, piece);
+	if (nsplit == 0) {
+		flist_remove(vm, s); /* exact fit */
+	} else {
+		/*
+		 * The free descriptor keeps a remainder (the tail if any,
+		 * else the head), which usually stays on its list; fresh
+		 * descriptors take the allocated range and any head.
+		 */
+		struct vmem_seg *free_seg = s;
+		vaddr_t end = addr + size;
+
+		s = spare_get(vm);
 		s->start = addr;
-	}
-	if (addr + size < s->end) {
-		piece = spare_get(vm);
-		piece->start = addr + size;
-		piece->end = s->end;
-		list_add(&piece->alink, &s->alink); /* after s */
-		flist_insert(vm, piece);
-		s->end = addr + size;
+		s->end = end;
+		if (end < free_seg->end) {
+			list_add_tail(&s->alink, &free_seg->alink);
+			if (addr > free_seg->start) {
+				piece = spare_get(vm);
+				piece->start = free_seg->start;
+				piece->end = addr;
+				list_add_tail(&piece->alink, &s->alink);
+				flist_insert(vm, piece);
+			}
+			flist_resize(vm, free_seg, end, free_seg->end);
+		} else {
+			list_add(&s->alink, &free_seg->alink);
+			flist_resize(vm, free_seg, free_seg->start, addr);
+		}
 	}
 	s->type = VMEM_SEG_ALLOC;
 	s->priv = priv;
@@ -611,21 +643,29 @@ int vmem_alloc(struct vmem *vm, size_t size, size_t align, vaddr_t *addrp)
 	return vmem_xalloc(vm, size, align, NULL, addrp);
 }
 
-/* Absorb the free neighbour n of s (which is being freed) into s. */
-static void absorb(struct vmem *vm, struct vmem_seg *s, struct vmem_seg *n)
+/* The free segment before/after s on the address list, or NULL. */
+static struct vmem_seg *free_neighbour(struct vmem *vm, struct vmem_seg *s,
+				       bool after)
 {
-	flist_remove(vm, n);
-	if (n->start < s->start)
-		s->start = n->start;
-	else
-		s->end = n->end;
-	list_del(&n->alink);
-	spare_put(vm, n);
+	struct list_head *l = after ? s->alink.next : s->alink.prev;
+	struct vmem_seg *n;
+
+	if (l == &vm->segs)
+		return NULL;
+	n = seg_of(l);
+	return n->type == VMEM_SEG_FREE ? n : NULL;
+}
+
+/* Retire the descriptor of s, now covered by a free neighbour. */
+static void seg_retire(struct vmem *vm, struct vmem_seg *s)
+{
+	list_del(&s->alink);
+	spare_put(vm, s);
 }
 
 int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep)
 {
-	struct vmem_seg *s, *n;
+	struct vmem_seg *s, *prev, *next;
 	size_t size;
 
 	if (vm->quantum == 0)
@@ -637,19 +677,27 @@ int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep)
 	rb_erase(vm, s);
 	vm->st.nr_alloc--;
 	vm->st.alloc_bytes -= size;
-	s->priv = NULL;
 
-	if (s->alink.prev != &vm->segs) {
-		n = seg_of(s->alink.prev);
-		if (n->type == VMEM_SEG_FREE)
-			absorb(vm, s, n);
+	/* Coalesce (I2) into a free neighbour's descriptor where possible. */
+	prev = free_neighbour(vm, s, false);
+	next = free_neighbour(vm, s, true);
+	if (prev && next) {
+		vaddr_t end = next->end;
+
+		flist_remove(vm, next);
+		seg_retire(vm, next);
+		seg_retire(vm, s);
+		flist_resize(vm, prev, prev->start, end);
+	} else if (prev) {
+		seg_retire(vm, s);
+		flist_resize(vm, prev, prev->start, addr + size);
+	} else if (next) {
+		seg_retire(vm, s);
+		flist_resize(vm, next, addr, next->end);
+	} else {
+		s->priv = NULL;
+		flist_insert(vm, s);
 	}
-	if (s->alink.next != &vm->segs) {
-		n = seg_of(s->alink.next);
-		if (n->type == VMEM_SEG_FREE)
-			absorb(vm, s, n);
-	}
-	flist_insert(vm, s);
 	if (sizep)
 		*sizep = size;
 	return 0;
@@ -784,9 +832,9 @@ static int rb_check_node(struct rb_check *c, const struct vmem_seg *s,
 	lh = rb_check_node(c, s->rb.left, s);
 	if (c->have_last && s->start < c->last_end)
 		CHECK_FAIL(
-		    c->vm, c->nerr,
-		    "I4: tree out of order at 0x%lx (previous end 0x%lx)",
-		    (unsigned long)s->start, (unsigned long)c->last_end);
+			c->vm, c->nerr,
+			"I4: tree out of order at 0x%lx (previous end 0x%lx)",
+			(unsigned long)s->start, (unsigned long)c->last_end);
 	c->last_end = s->end;
 	c->have_last = true;
 	rh = rb_check_node(c, s->rb.right, s);
@@ -806,7 +854,7 @@ int vmem_check(const struct vmem *vm)
 	size_t nalloc = 0, nfree = 0, abytes = 0, fbytes = 0, nsegs = 0;
 	size_t nspare = 0, onlists = 0;
 	bool prev_free = false;
-	struct rb_check c = {.vm = vm};
+	struct rb_check c = { .vm = vm };
 	const struct vmem_seg *s;
 
 	if (vm->quantum == 0) {
@@ -828,11 +876,11 @@ int vmem_check(const struct vmem *vm)
 		    !IS_ALIGNED(s->start, vm->quantum) ||
 		    !IS_ALIGNED(s->end, vm->quantum))
 			CHECK_FAIL(
-			    vm, nerr,
-			    "I1: segment [0x%lx-0x%lx) expected to start "
-			    "at 0x%lx",
-			    (unsigned long)s->start, (unsigned long)s->end,
-			    (unsigned long)expect);
+				vm, nerr,
+				"I1: segment [0x%lx-0x%lx) expected to start "
+				"at 0x%lx",
+				(unsigned long)s->start, (unsigned long)s->end,
+				(unsigned long)expect);
 		if (l->next->prev != l)
 			CHECK_FAIL(vm, nerr, "I1: broken back link after 0x%lx",
 				   (unsigned long)s->start);

@@ -43,7 +43,7 @@
 		_v;                                                            \
 	})
 #define csr_write(csr, val)                                                    \
-	__asm__ volatile("csrw " #csr ", %0" ::"rK"((unsigned long)(val))     \
+	__asm__ volatile("csrw " #csr ", %0" ::"rK"((unsigned long)(val))      \
 			 : "memory")
 #endif
 

@@ -115,13 +115,15 @@ uint64_t early_vm_setup(uint64_t fdt_pa)
 			bits = PTE_R;
 		else
 			bits = PTE_R | PTE_W; /* I2 */
-		early_pte[off >> 21][(off >> 12) & 511] = leaf(load + off, bits);
+		early_pte[off >> 21][(off >> 12) & 511] =
+			leaf(load + off, bits);
 	}
 	if (fdt_pa) {
 		uint64_t base = fdt_pa & ~(SZ_2M - 1);
 
 		early_pmd[(FDT_VA >> 21) & 511] = leaf(base, PTE_R);
-		early_pmd[((FDT_VA >> 21) + 1) & 511] = leaf(base + SZ_2M, PTE_R);
+		early_pmd[((FDT_VA >> 21) + 1) & 511] =
+			leaf(base + SZ_2M, PTE_R);
 	}
 	return SATP_MODE_SV39 | ((uintptr_t)early_pgd >> 12);
 }

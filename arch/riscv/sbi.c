@@ -47,12 +47,12 @@ void sbi_probe(struct sbi_info *info)
 			sbi.impl_id = sbi_call(SBI_EXT_BASE, 1, 0, 0, 0).value;
 			sbi.impl_version =
 				sbi_call(SBI_EXT_BASE, 2, 0, 0, 0).value;
-			sbi.has_dbcn = sbi_call(SBI_EXT_BASE, 3, SBI_EXT_DBCN,
-						0, 0)
-					       .value != 0;
-			sbi.has_srst = sbi_call(SBI_EXT_BASE, 3, SBI_EXT_SRST,
-						0, 0)
-					       .value != 0;
+			sbi.has_dbcn =
+				sbi_call(SBI_EXT_BASE, 3, SBI_EXT_DBCN, 0, 0)
+					.value != 0;
+			sbi.has_srst =
+				sbi_call(SBI_EXT_BASE, 3, SBI_EXT_SRST, 0, 0)
+					.value != 0;
 			sbi.has_legacy_putchar =
 				sbi_call(SBI_EXT_BASE, 3,
 					 SBI_EXT_LEGACY_PUTCHAR, 0, 0)
@@ -79,8 +79,9 @@ void sbi_console_write(const char *s, size_t len)
 		if (va_pa_offset && va >= 0xffffffd800000000UL &&
 		    va < 0xfffffff800000000UL) {
 			while (len) {
-				struct sbiret r = sbi_call(SBI_EXT_DBCN, 0, len,
-							   va - va_pa_offset, 0);
+				struct sbiret r =
+					sbi_call(SBI_EXT_DBCN, 0, len,
+						 va - va_pa_offset, 0);
 
 				if (r.error || r.value <= 0)
 					break;

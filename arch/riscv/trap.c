@@ -14,10 +14,9 @@ extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 void arch_trap(struct trap_frame *tf);
 
 const char *const arch_reg_names[32] = {
-	"zero", "ra", "sp", "gp", "tp",	 "t0",	"t1", "t2",
-	"s0",	"s1", "a0", "a1", "a2",	 "a3",	"a4", "a5",
-	"a6",	"a7", "s2", "s3", "s4",	 "s5",	"s6", "s7",
-	"s8",	"s9", "s10", "s11", "t3", "t4", "t5", "t6",
+	"zero", "ra", "sp", "gp", "tp",	 "t0",	"t1", "t2", "s0", "s1", "a0",
+	"a1",	"a2", "a3", "a4", "a5",	 "a6",	"a7", "s2", "s3", "s4", "s5",
+	"s6",	"s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
 enum trap_kind arch_trap_kind(const struct trap_frame *tf)

@@ -13,6 +13,10 @@
  *   buddy.init_per_gib       buddy_init_from_memblock at boot, scaled to
  *                            1 GiB of present RAM
  *   buddy.metadata_per_page  descriptor bytes per present page
+ *   buddy.virt_to_page       one virt_to_page() of an allocated page's
+ *                            address (the kfree() case), loop included
+ *   buddy.pfn_to_page        one pfn_to_page() of its pfn, loop included
+ *   buddy.page_to_pfn        one page_to_pfn(), loop included
  *
  * Measurements around a single call subtract the cost of reading the
  * counter (calibrated); loops over many calls include the loop.
@@ -29,6 +33,10 @@
 #define MIXED_WARMUP_OPS 4000
 #define MIXED_OPS 20000
 #define ORDER9_BLOCKS 32
+#define LOOKUP_LOOPS 4096
+
+/* Make x opaque and memory clobbered: no hoisting across this point. */
+#define OPAQUE(x) __asm__ volatile("" : "+r"(x) : : "memory")
 
 /* Instructions between two back-to-back bench_instret() calls. */
 static uint64_t counter_cost(void)
@@ -84,7 +92,7 @@ static void bench_pairs(void)
 {
 	struct list_head held = LIST_HEAD_INIT(held);
 	enum zone_type z =
-	    buddy_zone_free(ZONE_NORMAL) ? ZONE_NORMAL : ZONE_DMA32;
+		buddy_zone_free(ZONE_NORMAL) ? ZONE_NORMAL : ZONE_DMA32;
 	struct page *p;
 
 	/*
@@ -191,6 +199,60 @@ static void bench_order9(void)
 		__free_pages(blocks[n], 9);
 }
 
+/*
+ * The inline conversions of mm/buddy.h on a page the allocator handed
+ * out. The memory clobber makes every iteration reload the tables, as a
+ * call site in other code would.
+ */
+static void bench_lookups(void)
+{
+	struct page *p = alloc_page(GFP_KERNEL);
+	void *va;
+	pfn_t pfn;
+	uint64_t t0;
+
+	if (!p) {
+		printk("bench: buddy: no memory\n");
+		return;
+	}
+	va = page_address(p);
+	pfn = page_to_pfn(p);
+	t0 = bench_instret();
+	for (int i = 0; i < LOOKUP_LOOPS; i++) {
+		void *a = va;
+		struct page *q;
+
+		OPAQUE(a);
+		q = virt_to_page(a);
+		OPAQUE(q);
+	}
+	bench_report("buddy.virt_to_page",
+		     (bench_instret() - t0) / LOOKUP_LOOPS, "instructions");
+	t0 = bench_instret();
+	for (int i = 0; i < LOOKUP_LOOPS; i++) {
+		pfn_t f = pfn;
+		struct page *q;
+
+		OPAQUE(f);
+		q = pfn_to_page(f);
+		OPAQUE(q);
+	}
+	bench_report("buddy.pfn_to_page", (bench_instret() - t0) / LOOKUP_LOOPS,
+		     "instructions");
+	t0 = bench_instret();
+	for (int i = 0; i < LOOKUP_LOOPS; i++) {
+		struct page *q = p;
+		pfn_t f;
+
+		OPAQUE(q);
+		f = page_to_pfn(q);
+		OPAQUE(f);
+	}
+	bench_report("buddy.page_to_pfn", (bench_instret() - t0) / LOOKUP_LOOPS,
+		     "instructions");
+	__free_page(p);
+}
+
 static void bench_buddy(void)
 {
 	struct buddy_stats st;
@@ -198,11 +260,12 @@ static void bench_buddy(void)
 	bench_pairs();
 	bench_mixed();
 	bench_order9();
+	bench_lookups();
 	buddy_stats(&st);
 	if (st.present)
 		bench_report("buddy.init_per_gib",
 			     boot_buddy_init_instret * (SZ_1G / PAGE_SIZE) /
-				 st.present,
+				     st.present,
 			     "instructions");
 	bench_report("buddy.metadata_per_page", buddy_metadata_per_page(),
 		     "bytes");

@@ -11,12 +11,16 @@
  * Blocks a case holds are chained through page->lru, with the order in
  * page->private (both belong to the owner while a block is allocated),
  * so holding every page of memory needs no other storage.
+ *
+ * buddy_section_map is white-box: it reads the ranges and the lookup
+ * tables (mm/buddy_internal.h) to know what every pfn should convert to.
  */
 #include "kernel/selftest.h"
 #include "lib/list.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
+#include "mm/buddy_internal.h"
 #include "mm/linear.h"
 
 #define SZ_25K (25 * SZ_1K)
@@ -135,8 +139,8 @@ static void buddy_counters(struct ktest *t)
 	KTEST_EXPECT_LE(t, st.free, st.managed);
 	KTEST_EXPECT_LE(t, st.managed, st.present);
 	KTEST_EXPECT_EQ(
-	    t, buddy_zone_free(ZONE_DMA32) + buddy_zone_free(ZONE_NORMAL),
-	    st.free);
+		t, buddy_zone_free(ZONE_DMA32) + buddy_zone_free(ZONE_NORMAL),
+		st.free);
 	KTEST_EXPECT_LE(t, buddy_metadata_per_page(), 32);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
@@ -185,7 +189,7 @@ static void buddy_split_25k(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_zone_nr_free(z, 6), before.nr_free[z][6] - 1);
 	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
 		uint64_t want =
-		    before.nr_free[z][o] - (o == 6) + (o >= 3 && o <= 5);
+			before.nr_free[z][o] - (o == 6) + (o >= 3 && o <= 5);
 
 		KTEST_EXPECT_EQ(t, buddy_zone_nr_free(z, o), want);
 	}
@@ -410,8 +414,8 @@ static void buddy_misuse_reserved_unaligned(struct ktest *t)
 	EXPECT_REFUSED(t, BUDDY_BUG_UNALIGNED, free_pages(addr + 2048, 1));
 	if (!pfn_valid(1)) /* pfn 0 could map to address 0, a no-op */
 		EXPECT_REFUSED(
-		    t, BUDDY_BUG_NOT_RAM,
-		    free_page((unsigned long)phys_to_virt(PAGE_SIZE)));
+			t, BUDDY_BUG_NOT_RAM,
+			free_page((unsigned long)phys_to_virt(PAGE_SIZE)));
 	EXPECT_REFUSED(t, BUDDY_BUG_NOT_RAM, __free_pages(NULL, 0));
 	free_page(addr);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
@@ -464,26 +468,97 @@ static void buddy_conversions(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+/* The range holding pfn, by a walk of the ranges from *ri (pfns must
+ * come in ascending order); NULL in a hole. */
+static const struct buddy_range *range_walk(pfn_t pfn, unsigned int *ri)
+{
+	while (*ri < buddy.nr_ranges &&
+	       buddy_range_end(&buddy.ranges[*ri]) <= pfn)
+		(*ri)++;
+	if (*ri < buddy.nr_ranges && buddy.ranges[*ri].start_pfn <= pfn)
+		return &buddy.ranges[*ri];
+	return NULL;
+}
+
+/*
+ * Scenario: the lookup tables on the machine's own memory layout. Walk
+ * every pfn of every section from base_pfn to the section after the
+ * last RAM: RAM pfns must convert to their own descriptor and back by
+ * pfn and by address (first and last byte of the page), hole pfns
+ * (including those in sections a range starts or ends inside) must give
+ * NULL. Count the sections with a fast entry. Expect no mismatch,
+ * exactly the sections wholly inside a range to be fast, and
+ * buddy_check() == 0 (which checks I10).
+ */
+static void buddy_section_map(struct ktest *t)
+{
+	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
+	pfn_t base = mem_sections.base_pfn;
+	pfn_t end =
+		ALIGN_UP(buddy_range_end(last), SECTION_PAGES) + SECTION_PAGES;
+	unsigned long bad = 0, holes = 0, fast = 0, whole = 0, used = 0;
+	unsigned int ri = 0;
+
+	KTEST_ASSERT(t, buddy.nr_ranges > 0);
+	KTEST_EXPECT_EQ(t, base,
+			ALIGN_DOWN(buddy.ranges[0].start_pfn, SECTION_PAGES));
+	for (pfn_t pfn = base; pfn < end; pfn++) {
+		const struct buddy_range *r = range_walk(pfn, &ri);
+		struct page *want = r ? &r->map[pfn - r->start_pfn] : NULL;
+		char *va = phys_to_virt(pfn_to_paddr(pfn));
+		bool ok = pfn_to_page(pfn) == want && pfn_valid(pfn) == !!r &&
+			  virt_to_page(va) == want &&
+			  virt_to_page(va + PAGE_SIZE - 1) == want;
+
+		if (r)
+			ok = ok && page_to_pfn(want) == pfn &&
+			     page_address(want) == va;
+		else
+			holes++;
+		if (!ok && bad++ < 4)
+			ktest_info(t, "pfn 0x%lx converts wrongly", pfn);
+	}
+	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
+		const struct buddy_range *r = &buddy.ranges[i];
+		pfn_t s = ALIGN_UP(r->start_pfn, SECTION_PAGES);
+		pfn_t e = ALIGN_DOWN(buddy_range_end(r), SECTION_PAGES);
+
+		whole += e > s ? (e - s) >> SECTION_PFN_SHIFT : 0;
+	}
+	for (unsigned long s = 0; s < NR_MEM_SECTIONS; s++)
+		fast += mem_sections.section_map[s] != NULL;
+	used = (end - base) >> SECTION_PFN_SHIFT;
+	ktest_info(t,
+		   "%u ranges, %lu sections from pfn 0x%lx, %lu fast; %lu hole "
+		   "pfns checked",
+		   buddy.nr_ranges, used - 1, base, fast, holes);
+	KTEST_EXPECT_EQ(t, bad, 0);
+	KTEST_EXPECT_EQ(t, fast, whole);
+	KTEST_EXPECT(t, pfn_to_page(end) == NULL && !pfn_valid(base - 1));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
 static const struct ktest_case buddy_cases[] = {
-    KTEST_CASE(buddy_counters),
-    KTEST_CASE(buddy_split_25k),
-    KTEST_CASE(buddy_exhaust_all),
-    KTEST_CASE(buddy_dma32_below_4g),
-    KTEST_CASE(buddy_kernel_prefers_normal),
-    KTEST_CASE(buddy_zeroed),
-    KTEST_CASE(buddy_misuse_double_free),
-    KTEST_CASE(buddy_misuse_wrong_order_inside),
-    KTEST_CASE(buddy_misuse_reserved_unaligned),
-    KTEST_CASE(buddy_failure_recovers),
-    KTEST_CASE(buddy_conversions),
-    KTEST_END,
+	KTEST_CASE(buddy_counters),
+	KTEST_CASE(buddy_split_25k),
+	KTEST_CASE(buddy_exhaust_all),
+	KTEST_CASE(buddy_dma32_below_4g),
+	KTEST_CASE(buddy_kernel_prefers_normal),
+	KTEST_CASE(buddy_zeroed),
+	KTEST_CASE(buddy_misuse_double_free),
+	KTEST_CASE(buddy_misuse_wrong_order_inside),
+	KTEST_CASE(buddy_misuse_reserved_unaligned),
+	KTEST_CASE(buddy_failure_recovers),
+	KTEST_CASE(buddy_conversions),
+	KTEST_CASE(buddy_section_map),
+	KTEST_END,
 };
 
 static const struct ktest_suite buddy_suite = {
-    "buddy",
-    buddy_cases,
-    buddy_suite_init,
-    buddy_suite_exit,
+	"buddy",
+	buddy_cases,
+	buddy_suite_init,
+	buddy_suite_exit,
 };
 
 KTEST_SUITE_REGISTER(buddy_suite, 40);

@@ -55,7 +55,7 @@ CRASH_REGISTER("slab_invalid_free", crash_slab_invalid_free);
 static void crash_slab_redzone(void)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("crash_redzone", 60, 0, SLAB_RED_ZONE, NULL);
+		kmem_cache_create("crash_redzone", 60, 0, SLAB_RED_ZONE, NULL);
 	unsigned char *p, saved;
 
 	p = c ? kmem_cache_alloc(c, GFP_KERNEL) : NULL;
@@ -80,7 +80,7 @@ CRASH_REGISTER("slab_redzone", crash_slab_redzone);
 static void crash_slab_use_after_free(void)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("crash_uaf", 128, 0, SLAB_POISON, NULL);
+		kmem_cache_create("crash_uaf", 128, 0, SLAB_POISON, NULL);
 	unsigned char *p, *q;
 
 	p = c ? kmem_cache_alloc(c, GFP_KERNEL) : NULL;

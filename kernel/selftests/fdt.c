@@ -137,7 +137,7 @@ static void fdt_memory_nodes(struct ktest *t)
 			uint64_t base = 0, size = 0;
 
 			KTEST_EXPECT_EQ(
-			    t, fdt_reg_get(live, node, i, &base, &size), 0);
+				t, fdt_reg_get(live, node, i, &base, &size), 0);
 			KTEST_EXPECT_NE(t, size, 0);
 			KTEST_EXPECT_GE(t, base + size, base);
 			ktest_info(t, "%s reg[%d] 0x%016lx size 0x%lx",
@@ -265,9 +265,9 @@ static void fdt_phandles(struct ktest *t)
 	KTEST_EXPECT_GT(t, n, 0);
 	po = fdt_node_by_compatible(live, -1, "syscon-poweroff");
 	if (po >= 0 && fdt_prop_u32(live, po, "regmap", &ph) == 0)
-		KTEST_EXPECT(
-		    t, fdt_node_is_compatible(
-			   live, fdt_node_by_phandle(live, ph), "syscon"));
+		KTEST_EXPECT(t, fdt_node_is_compatible(
+					live, fdt_node_by_phandle(live, ph),
+					"syscon"));
 }
 
 static int fdt_suite_init(void)
@@ -277,17 +277,17 @@ static int fdt_suite_init(void)
 }
 
 static const struct ktest_case fdt_cases[] = {
-    KTEST_CASE(fdt_header_sane),     KTEST_CASE(fdt_root_cells),
-    KTEST_CASE(fdt_chosen_bootargs), KTEST_CASE(fdt_memory_nodes),
-    KTEST_CASE(fdt_cpus_timebase),   KTEST_CASE(fdt_stdout_path),
-    KTEST_CASE(fdt_uart_reg),	     KTEST_CASE(fdt_walk_all),
-    KTEST_CASE(fdt_phandles),	     KTEST_END,
+	KTEST_CASE(fdt_header_sane),	 KTEST_CASE(fdt_root_cells),
+	KTEST_CASE(fdt_chosen_bootargs), KTEST_CASE(fdt_memory_nodes),
+	KTEST_CASE(fdt_cpus_timebase),	 KTEST_CASE(fdt_stdout_path),
+	KTEST_CASE(fdt_uart_reg),	 KTEST_CASE(fdt_walk_all),
+	KTEST_CASE(fdt_phandles),	 KTEST_END,
 };
 
 static const struct ktest_suite fdt_suite = {
-    .name = "fdt",
-    .cases = fdt_cases,
-    .init = fdt_suite_init,
+	.name = "fdt",
+	.cases = fdt_cases,
+	.init = fdt_suite_init,
 };
 
 KTEST_SUITE_REGISTER(fdt_suite, 10);

@@ -91,7 +91,7 @@ static void lib_list(struct ktest *t)
 	KTEST_EXPECT(t, list_empty(&head));
 	for (int i = 0; i < 3; i++)
 		list_add_tail(&items[i].link, &head);
-	list_for_each(pos, &head)
+	list_for_each (pos, &head)
 		sum = sum * 10 + list_entry(pos, struct item, link)->v;
 	KTEST_EXPECT_EQ(t, sum, 123);
 	list_move(&items[2].link, &head);
@@ -124,10 +124,14 @@ static void lib_ktest_selection(struct ktest *t)
 }
 
 static const struct ktest_case lib_cases[] = {
-	KTEST_CASE(lib_mem_alignment), KTEST_CASE(lib_memmove_overlap),
-	KTEST_CASE(lib_strings),       KTEST_CASE(lib_format),
-	KTEST_CASE(lib_list),	       KTEST_CASE(lib_rand_repeatable),
-	KTEST_CASE(lib_ktest_selection), KTEST_END,
+	KTEST_CASE(lib_mem_alignment),
+	KTEST_CASE(lib_memmove_overlap),
+	KTEST_CASE(lib_strings),
+	KTEST_CASE(lib_format),
+	KTEST_CASE(lib_list),
+	KTEST_CASE(lib_rand_repeatable),
+	KTEST_CASE(lib_ktest_selection),
+	KTEST_END,
 };
 
 static const struct ktest_suite lib_suite = { "lib", lib_cases, NULL, NULL };

@@ -97,8 +97,9 @@ static void mmu_lookup_reports(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt_map_page(kpt, MMU_SCRATCH + SZ_4K, pa, MMU_PROT),
 			0);
 	KTEST_EXPECT_EQ(
-	    t, pt_lookup(kpt, MMU_SCRATCH + SZ_4K + 0x123, &got, &prot, &size),
-	    0);
+		t,
+		pt_lookup(kpt, MMU_SCRATCH + SZ_4K + 0x123, &got, &prot, &size),
+		0);
 	KTEST_EXPECT_EQ(t, got, pa + 0x123);
 	KTEST_EXPECT_EQ(t, prot, MMU_PROT);
 	KTEST_EXPECT_EQ(t, size, SZ_4K);
@@ -128,11 +129,12 @@ static void mmu_remap_refused(struct ktest *t)
 			-EEXIST);
 	KTEST_EXPECT_EQ(t, kpt->table_pages, tables);
 	KTEST_EXPECT_EQ(
-	    t, pt_lookup(kpt, MMU_SCRATCH + SZ_2M, &got, NULL, NULL), 0);
+		t, pt_lookup(kpt, MMU_SCRATCH + SZ_2M, &got, NULL, NULL), 0);
 	KTEST_EXPECT_EQ(t, got, pa);
 	KTEST_EXPECT_EQ(
-	    t, pt_lookup(kpt, MMU_SCRATCH + SZ_2M - SZ_4K, NULL, NULL, NULL),
-	    -ENOENT);
+		t,
+		pt_lookup(kpt, MMU_SCRATCH + SZ_2M - SZ_4K, NULL, NULL, NULL),
+		-ENOENT);
 	scratch_clear();
 	frame_free(pa);
 }
@@ -182,8 +184,8 @@ static void mmu_2m_leaf_and_split(struct ktest *t)
 			*(volatile uint32_t *)self);
 
 	/* A page 1 MiB (mod 2 MiB) away from this function's own page. */
-	hole =
-	    va + ((ALIGN_DOWN(self_pa - block, SZ_4K) + SZ_1M) & (SZ_2M - 1));
+	hole = va +
+	       ((ALIGN_DOWN(self_pa - block, SZ_4K) + SZ_1M) & (SZ_2M - 1));
 	nb = hole - va >= SZ_4K ? hole - SZ_4K : hole + SZ_4K;
 	KTEST_EXPECT_EQ(t, pt_unmap(kpt, hole, SZ_4K), 0);
 	KTEST_EXPECT_EQ(t, pt_lookup(kpt, hole, NULL, NULL, NULL), -ENOENT);
@@ -213,7 +215,8 @@ static void mmu_protect_readonly(struct ktest *t)
 	if (!t->failures)
 		*scratch_word(MMU_SCRATCH) = 0xfeedfacecafebeefUL;
 	KTEST_EXPECT_EQ(
-	    t, pt_protect(kpt, MMU_SCRATCH, SZ_4K, PROT_READ | PROT_GLOBAL), 0);
+		t, pt_protect(kpt, MMU_SCRATCH, SZ_4K, PROT_READ | PROT_GLOBAL),
+		0);
 	KTEST_EXPECT_EQ(t, pt_lookup(kpt, MMU_SCRATCH, NULL, &prot, NULL), 0);
 	KTEST_EXPECT_EQ(t, prot, PROT_READ | PROT_GLOBAL);
 	if (!t->failures)
@@ -284,7 +287,8 @@ static void mmu_tables_freed(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt_check(kpt), 0);
 	KTEST_EXPECT_EQ(t, pt_map_page(kpt, MMU_SCRATCH, pa, PROT_READ), 0);
 	KTEST_EXPECT_EQ(
-	    t, pt_map_page(kpt, MMU_SCRATCH + SZ_1G - SZ_4K, pa, PROT_READ), 0);
+		t, pt_map_page(kpt, MMU_SCRATCH + SZ_1G - SZ_4K, pa, PROT_READ),
+		0);
 	KTEST_EXPECT_EQ(t, kpt->table_pages, before + 3);
 	KTEST_EXPECT_EQ(t, pt_unmap_page(kpt, MMU_SCRATCH), 0);
 	KTEST_EXPECT_EQ(t, kpt->table_pages, before + 2);
@@ -316,18 +320,18 @@ static void mmu_suite_exit(void)
 }
 
 static const struct ktest_case mmu_cases[] = {
-    KTEST_CASE(mmu_map_write_read),    KTEST_CASE(mmu_lookup_reports),
-    KTEST_CASE(mmu_remap_refused),     KTEST_CASE(mmu_unmap_then_enoent),
-    KTEST_CASE(mmu_2m_leaf_and_split), KTEST_CASE(mmu_protect_readonly),
-    KTEST_CASE(mmu_kernel_image_wx),   KTEST_CASE(mmu_linear_map_rw_nx),
-    KTEST_CASE(mmu_tables_freed),      KTEST_END,
+	KTEST_CASE(mmu_map_write_read),	   KTEST_CASE(mmu_lookup_reports),
+	KTEST_CASE(mmu_remap_refused),	   KTEST_CASE(mmu_unmap_then_enoent),
+	KTEST_CASE(mmu_2m_leaf_and_split), KTEST_CASE(mmu_protect_readonly),
+	KTEST_CASE(mmu_kernel_image_wx),   KTEST_CASE(mmu_linear_map_rw_nx),
+	KTEST_CASE(mmu_tables_freed),	   KTEST_END,
 };
 
 static const struct ktest_suite mmu_suite = {
-    .name = "mmu",
-    .cases = mmu_cases,
-    .init = mmu_suite_init,
-    .exit = mmu_suite_exit,
+	.name = "mmu",
+	.cases = mmu_cases,
+	.init = mmu_suite_init,
+	.exit = mmu_suite_exit,
 };
 
 KTEST_SUITE_REGISTER(mmu_suite, 30);

@@ -206,8 +206,8 @@ static void slab_random_check(struct ktest *t)
 		unsigned char tag;
 	} live[RANDOM_LIVE];
 	struct kmem_cache *c[2] = {
-	    kmem_cache_create("st-rnd-24", 24, 0, 0, NULL),
-	    kmem_cache_create("st-rnd-700", 700, 0, 0, NULL),
+		kmem_cache_create("st-rnd-24", 24, 0, 0, NULL),
+		kmem_cache_create("st-rnd-700", 700, 0, 0, NULL),
 	};
 	struct rand_state r;
 	unsigned int n = 0;
@@ -285,7 +285,7 @@ static void slab_misuse_reported(struct ktest *t)
 static void slab_freeptr_quarantine(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("st-fp", 64, 0, 0, NULL);
-	void *keep[3], *got[3] = {0};
+	void *keep[3], *got[3] = { 0 };
 	uintptr_t slab;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -317,7 +317,7 @@ static void slab_freeptr_quarantine(struct ktest *t)
 static void slab_redzone_reported(struct ktest *t)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("st-rz", 60, 0, SLAB_RED_ZONE, NULL);
+		kmem_cache_create("st-rz", 60, 0, SLAB_RED_ZONE, NULL);
 	unsigned char *p, saved;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -342,7 +342,7 @@ static void slab_redzone_reported(struct ktest *t)
 static void slab_poison_reported(struct ktest *t)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("st-uaf", 128, 0, SLAB_POISON, NULL);
+		kmem_cache_create("st-uaf", 128, 0, SLAB_POISON, NULL);
 	unsigned char *p, *q;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -382,20 +382,20 @@ static void slab_destroy_busy(struct ktest *t)
 }
 
 static const struct ktest_case slab_cases[] = {
-    KTEST_CASE(slab_basic),
-    KTEST_CASE(slab_ctor_once),
-    KTEST_CASE(slab_lists_order),
-    KTEST_CASE(slab_random_check),
-    KTEST_CASE(slab_misuse_reported),
-    KTEST_CASE(slab_freeptr_quarantine),
-    KTEST_CASE(slab_redzone_reported),
-    KTEST_CASE(slab_poison_reported),
-    KTEST_CASE(slab_destroy_busy),
-    KTEST_END,
+	KTEST_CASE(slab_basic),
+	KTEST_CASE(slab_ctor_once),
+	KTEST_CASE(slab_lists_order),
+	KTEST_CASE(slab_random_check),
+	KTEST_CASE(slab_misuse_reported),
+	KTEST_CASE(slab_freeptr_quarantine),
+	KTEST_CASE(slab_redzone_reported),
+	KTEST_CASE(slab_poison_reported),
+	KTEST_CASE(slab_destroy_busy),
+	KTEST_END,
 };
 
-static const struct ktest_suite slab_suite = {"slab", slab_cases, suites_init,
-					      suites_exit};
+static const struct ktest_suite slab_suite = { "slab", slab_cases, suites_init,
+					       suites_exit };
 KTEST_SUITE_REGISTER(slab_suite, 50);
 
 /* ---------------------------------------------------------- kmalloc */
@@ -452,7 +452,7 @@ static void kmalloc_edges(struct ktest *t)
  * ksize allows, and krealloc(p, 0) to free. */
 static void kmalloc_krealloc(struct ktest *t)
 {
-	static const size_t sizes[] = {16, 20, 300, 6000, 40000, 100};
+	static const size_t sizes[] = { 16, 20, 300, 6000, 40000, 100 };
 	unsigned char *p = kmalloc(16, GFP_KERNEL);
 	size_t have = 16;
 
@@ -540,15 +540,15 @@ static void kmalloc_waste(struct ktest *t)
 }
 
 static const struct ktest_case kmalloc_cases[] = {
-    KTEST_CASE(kmalloc_classes),
-    KTEST_CASE(kmalloc_edges),
-    KTEST_CASE(kmalloc_krealloc),
-    KTEST_CASE(kmalloc_large_block),
-    KTEST_CASE(kmalloc_kfree_misuse),
-    KTEST_CASE(kmalloc_waste),
-    KTEST_END,
+	KTEST_CASE(kmalloc_classes),
+	KTEST_CASE(kmalloc_edges),
+	KTEST_CASE(kmalloc_krealloc),
+	KTEST_CASE(kmalloc_large_block),
+	KTEST_CASE(kmalloc_kfree_misuse),
+	KTEST_CASE(kmalloc_waste),
+	KTEST_END,
 };
 
-static const struct ktest_suite kmalloc_suite = {"kmalloc", kmalloc_cases,
-						 suites_init, suites_exit};
+static const struct ktest_suite kmalloc_suite = { "kmalloc", kmalloc_cases,
+						  suites_init, suites_exit };
 KTEST_SUITE_REGISTER(kmalloc_suite, 55);

@@ -127,7 +127,7 @@ static void vmalloc_fragmented_64m(struct ktest *t)
 	for (size_t off = PAGE_SIZE; off < BIG_SIZE; off += PAGE_SIZE)
 		if (page_to_pfn(vmalloc_to_page((char *)p + off)) ==
 		    page_to_pfn(vmalloc_to_page((char *)p + off - PAGE_SIZE)) +
-			1)
+			    1)
 			adjacent++;
 	KTEST_EXPECT_EQ(t, adjacent, 0);
 	bad = fill_and_verify(p, BIG_SIZE, 0x64);
@@ -153,7 +153,7 @@ out:
  */
 static void vmalloc_vfree_returns_everything(struct ktest *t)
 {
-	static const size_t pages[] = {1, 2, 3, 511, 512, 1024};
+	static const size_t pages[] = { 1, 2, 3, 511, 512, 1024 };
 	void *p[ARRAY_SIZE(pages)];
 	uint64_t before = frames_free();
 	size_t tables = kspace_pgtable()->table_pages;
@@ -208,8 +208,8 @@ static void vmalloc_many_sizes_many_orders(struct ktest *t)
 			vfree(s[k].p);
 			s[k].p = NULL;
 		} else {
-			size_t size =
-			    1 + rand_below(&r, rand_below(&r, 8) ? 4 * PAGE_SIZE
+			size_t size = 1 + rand_below(&r, rand_below(&r, 8)
+								 ? 4 * PAGE_SIZE
 								 : 256 << 10);
 			bool zero = rand_below(&r, 4) == 0;
 
@@ -246,7 +246,7 @@ static void vmalloc_many_sizes_many_orders(struct ktest *t)
  */
 static void vmalloc_vmap_alias(struct ktest *t)
 {
-	static const unsigned int order[8] = {5, 2, 7, 0, 3, 6, 1, 4};
+	static const unsigned int order[8] = { 5, 2, 7, 0, 3, 6, 1, 4 };
 	struct page *frames[8], *pages[8];
 	uint8_t *m;
 	paddr_t pa;
@@ -263,7 +263,7 @@ static void vmalloc_vmap_alias(struct ktest *t)
 	KTEST_EXPECT(t, is_vmalloc_addr(m));
 	for (int i = 0; i < 8; i++) {
 		KTEST_EXPECT(t, vmalloc_to_page(m + i * PAGE_SIZE + 100) ==
-				    pages[i]);
+					pages[i]);
 		m[i * PAGE_SIZE + 100] = (uint8_t)(0x50 + i);
 	}
 	for (int i = 0; i < 8; i++)
@@ -271,7 +271,8 @@ static void vmalloc_vmap_alias(struct ktest *t)
 				0x50 + i);
 	KTEST_EXPECT(t, vmalloc_to_page(m + 8 * PAGE_SIZE) == NULL);
 	KTEST_EXPECT_EQ(
-	    t, pt_lookup(kspace_pgtable(), (vaddr_t)m, &pa, &prot, NULL), 0);
+		t, pt_lookup(kspace_pgtable(), (vaddr_t)m, &pa, &prot, NULL),
+		0);
 	KTEST_EXPECT_EQ(t, prot & (PROT_RW | PROT_EXEC), PROT_RW);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vunmap(m);
@@ -391,7 +392,7 @@ static void vmalloc_addr_and_page_consistent(struct ktest *t)
 	KTEST_EXPECT(t, memcmp(buf, "vmalloc area [0x", 16) == 0);
 	KTEST_EXPECT(t, contains(buf, " freed area (freed by 0x"));
 	KTEST_EXPECT(
-	    t, !vmalloc_describe((vaddr_t)&kernel_data, buf, sizeof(buf)));
+		t, !vmalloc_describe((vaddr_t)&kernel_data, buf, sizeof(buf)));
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -416,16 +417,16 @@ static void vmalloc_larger_than_max_block(struct ktest *t)
 }
 
 static const struct ktest_case vmalloc_cases[] = {
-    KTEST_CASE(vmalloc_fragmented_64m),
-    KTEST_CASE(vmalloc_vfree_returns_everything),
-    KTEST_CASE(vmalloc_many_sizes_many_orders),
-    KTEST_CASE(vmalloc_vmap_alias),
-    KTEST_CASE(vmalloc_bad_vfree_refused),
-    KTEST_CASE(vmalloc_addr_and_page_consistent),
-    KTEST_CASE(vmalloc_larger_than_max_block),
-    KTEST_END,
+	KTEST_CASE(vmalloc_fragmented_64m),
+	KTEST_CASE(vmalloc_vfree_returns_everything),
+	KTEST_CASE(vmalloc_many_sizes_many_orders),
+	KTEST_CASE(vmalloc_vmap_alias),
+	KTEST_CASE(vmalloc_bad_vfree_refused),
+	KTEST_CASE(vmalloc_addr_and_page_consistent),
+	KTEST_CASE(vmalloc_larger_than_max_block),
+	KTEST_END,
 };
 
-static const struct ktest_suite vmalloc_suite = {"vmalloc", vmalloc_cases, NULL,
-						 NULL};
+static const struct ktest_suite vmalloc_suite = { "vmalloc", vmalloc_cases,
+						  NULL, NULL };
 KTEST_SUITE_REGISTER(vmalloc_suite, 60);

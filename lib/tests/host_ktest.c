@@ -20,8 +20,8 @@ static void host_panic(void)
 	abort();
 }
 
-int ktest_host_main(const struct ktest_suite *const *suites, size_t n,
-		    int argc, char **argv)
+int ktest_host_main(const struct ktest_suite *const *suites, size_t n, int argc,
+		    char **argv)
 {
 	printk_set_sink(host_sink);
 	panic_set_hook(host_panic);

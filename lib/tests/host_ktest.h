@@ -9,8 +9,8 @@
 
 #include "lib/ktest.h"
 
-int ktest_host_main(const struct ktest_suite *const *suites, size_t n,
-		    int argc, char **argv);
+int ktest_host_main(const struct ktest_suite *const *suites, size_t n, int argc,
+		    char **argv);
 
 #define KTEST_HOST_MAIN(...)                                                   \
 	int main(int argc, char **argv)                                        \

@@ -473,22 +473,22 @@ static void open_badlayout(struct ktest *t)
 		size_t field;
 		uint32_t v;
 	} bad[] = {
-	    {H_OFF_RSV, 0},
-	    {H_OFF_RSV, 32},
-	    {H_OFF_RSV, 44},
-	    {H_OFF_RSV, 0x10000},
-	    {H_OFF_RSV, 0xfffffff8},
-	    {H_OFF_STRUCT, 36},
-	    {H_OFF_STRUCT, 58},
-	    {H_OFF_STRUCT, 0x10000},
-	    {H_OFF_STRUCT, 0xfffffffc},
-	    {H_SIZE_STRUCT, 0xffffffff},
-	    {H_SIZE_STRUCT, 0xffffffc8},
-	    {H_SIZE_STRUCT, 1000},
-	    {H_OFF_STRINGS, 8},
-	    {H_OFF_STRINGS, 0xffffffff},
-	    {H_SIZE_STRINGS, 0xffffffff},
-	    {H_SIZE_STRINGS, 1},
+		{ H_OFF_RSV, 0 },
+		{ H_OFF_RSV, 32 },
+		{ H_OFF_RSV, 44 },
+		{ H_OFF_RSV, 0x10000 },
+		{ H_OFF_RSV, 0xfffffff8 },
+		{ H_OFF_STRUCT, 36 },
+		{ H_OFF_STRUCT, 58 },
+		{ H_OFF_STRUCT, 0x10000 },
+		{ H_OFF_STRUCT, 0xfffffffc },
+		{ H_SIZE_STRUCT, 0xffffffff },
+		{ H_SIZE_STRUCT, 0xffffffc8 },
+		{ H_SIZE_STRUCT, 1000 },
+		{ H_OFF_STRINGS, 8 },
+		{ H_OFF_STRINGS, 0xffffffff },
+		{ H_SIZE_STRINGS, 0xffffffff },
+		{ H_SIZE_STRINGS, 1 },
 	};
 	struct bld b;
 
@@ -754,32 +754,35 @@ static void open_structure(struct ktest *t)
 		void (*body)(struct bld *b);
 		int err;
 	} cases[] = {
-	    {"no END", s_no_end, -EFDT_BADSTRUCTURE},
-	    {"unclosed node", s_unclosed, -EFDT_BADSTRUCTURE},
-	    {"extra END_NODE", s_extra_end_node, -EFDT_BADSTRUCTURE},
-	    {"unknown tag", s_bad_tag, -EFDT_BADSTRUCTURE},
-	    {"two roots", s_two_roots, -EFDT_BADSTRUCTURE},
-	    {"no root", s_no_root, -EFDT_BADSTRUCTURE},
-	    {"root with a name", s_root_named, -EFDT_BADSTRUCTURE},
-	    {"NOP before root", s_nop_first, -EFDT_BADSTRUCTURE},
-	    {"PROP before root", s_prop_first, -EFDT_BADSTRUCTURE},
-	    {"PROP after subnode", s_prop_after_child, -EFDT_BADSTRUCTURE},
-	    {"PROP after subnode, NOP", s_prop_after_child_nop,
-	     -EFDT_BADSTRUCTURE},
-	    {"PROP after root", s_prop_after_root, -EFDT_BADSTRUCTURE},
-	    {"NOP after root", s_nop_after_root, -EFDT_BADSTRUCTURE},
-	    {"bytes after END", s_trailing, -EFDT_BADSTRUCTURE},
-	    {"NOPs", s_nops, 0},
-	    {"depth 64", s_depth_max, 0},
-	    {"depth 65", s_depth_over, -EFDT_BADSTRUCTURE},
-	    {"name unterminated", s_name_unterminated, -EFDT_BADSTRUCTURE},
-	    {"value past block", s_prop_too_long, -EFDT_BADOFFSET},
-	    {"value length wraps", s_prop_len_huge, -EFDT_BADOFFSET},
-	    {"property header cut", s_prop_header_cut, -EFDT_BADOFFSET},
-	    {"nameoff past strings", s_nameoff_out, -EFDT_BADSTRING},
-	    {"nameoff huge", s_nameoff_huge, -EFDT_BADSTRING},
-	    {"name unterminated in strings", s_name_noterm, -EFDT_BADSTRING},
-	    {"empty block", s_empty, -EFDT_BADSTRUCTURE},
+		{ "no END", s_no_end, -EFDT_BADSTRUCTURE },
+		{ "unclosed node", s_unclosed, -EFDT_BADSTRUCTURE },
+		{ "extra END_NODE", s_extra_end_node, -EFDT_BADSTRUCTURE },
+		{ "unknown tag", s_bad_tag, -EFDT_BADSTRUCTURE },
+		{ "two roots", s_two_roots, -EFDT_BADSTRUCTURE },
+		{ "no root", s_no_root, -EFDT_BADSTRUCTURE },
+		{ "root with a name", s_root_named, -EFDT_BADSTRUCTURE },
+		{ "NOP before root", s_nop_first, -EFDT_BADSTRUCTURE },
+		{ "PROP before root", s_prop_first, -EFDT_BADSTRUCTURE },
+		{ "PROP after subnode", s_prop_after_child,
+		  -EFDT_BADSTRUCTURE },
+		{ "PROP after subnode, NOP", s_prop_after_child_nop,
+		  -EFDT_BADSTRUCTURE },
+		{ "PROP after root", s_prop_after_root, -EFDT_BADSTRUCTURE },
+		{ "NOP after root", s_nop_after_root, -EFDT_BADSTRUCTURE },
+		{ "bytes after END", s_trailing, -EFDT_BADSTRUCTURE },
+		{ "NOPs", s_nops, 0 },
+		{ "depth 64", s_depth_max, 0 },
+		{ "depth 65", s_depth_over, -EFDT_BADSTRUCTURE },
+		{ "name unterminated", s_name_unterminated,
+		  -EFDT_BADSTRUCTURE },
+		{ "value past block", s_prop_too_long, -EFDT_BADOFFSET },
+		{ "value length wraps", s_prop_len_huge, -EFDT_BADOFFSET },
+		{ "property header cut", s_prop_header_cut, -EFDT_BADOFFSET },
+		{ "nameoff past strings", s_nameoff_out, -EFDT_BADSTRING },
+		{ "nameoff huge", s_nameoff_huge, -EFDT_BADSTRING },
+		{ "name unterminated in strings", s_name_noterm,
+		  -EFDT_BADSTRING },
+		{ "empty block", s_empty, -EFDT_BADSTRUCTURE },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -865,23 +868,23 @@ static void node_walk(struct ktest *t)
 		const char *name;
 		int depth;
 	} want[] = {
-	    {"", 1},
-	    {"aliases", 2},
-	    {"chosen", 2},
-	    {"cpus", 2},
-	    {"cpu@0", 3},
-	    {"cpu@1", 3},
-	    {"memory@80000000", 2},
-	    {"memory", 2},
-	    {"soc", 2},
-	    {"serial@10000000", 3},
-	    {"sub", 4},
-	    {"test@100000", 3},
-	    {"badreg@0", 3},
-	    {"weird", 2},
-	    {"child@0", 3},
-	    {"nocells", 2},
-	    {"c", 3},
+		{ "", 1 },
+		{ "aliases", 2 },
+		{ "chosen", 2 },
+		{ "cpus", 2 },
+		{ "cpu@0", 3 },
+		{ "cpu@1", 3 },
+		{ "memory@80000000", 2 },
+		{ "memory", 2 },
+		{ "soc", 2 },
+		{ "serial@10000000", 3 },
+		{ "sub", 4 },
+		{ "test@100000", 3 },
+		{ "badreg@0", 3 },
+		{ "weird", 2 },
+		{ "child@0", 3 },
+		{ "nocells", 2 },
+		{ "c", 3 },
 	};
 	int node = -1, depth = 0;
 	size_t i;
@@ -944,8 +947,8 @@ static void node_child(struct ktest *t)
 	KTEST_EXPECT_STREQ(t, name_of(fdt_node_child(&sfdt, root, "memory", 6)),
 			   "memory@80000000");
 	KTEST_EXPECT_STREQ(
-	    t, name_of(fdt_node_child(&sfdt, root, "memory@80000000", 15)),
-	    "memory@80000000");
+		t, name_of(fdt_node_child(&sfdt, root, "memory@80000000", 15)),
+		"memory@80000000");
 	KTEST_EXPECT_EQ(t, fdt_node_child(&sfdt, root, "memory@8", 8),
 			-EFDT_NOTFOUND);
 	KTEST_EXPECT_STREQ(t, name_of(fdt_node_child(&sfdt, root, "socks", 3)),
@@ -977,9 +980,11 @@ static void node_child_unit(struct ktest *t)
 	b_finish(&b);
 	KTEST_ASSERT_EQ(t, fdt_open(&f, b.out, b.size), 0);
 	KTEST_EXPECT_STREQ(
-	    t, fdt_node_name(&f, fdt_node_child(&f, 0, "a", 1), NULL), "a@1");
+		t, fdt_node_name(&f, fdt_node_child(&f, 0, "a", 1), NULL),
+		"a@1");
 	KTEST_EXPECT_STREQ(
-	    t, fdt_node_name(&f, fdt_node_child(&f, 0, "a@1", 3), NULL), "a@1");
+		t, fdt_node_name(&f, fdt_node_child(&f, 0, "a@1", 3), NULL),
+		"a@1");
 	KTEST_EXPECT_EQ(t, fdt_node_child(&f, 0, "a,", 2), -EFDT_NOTFOUND);
 	KTEST_EXPECT_EQ(t, fdt_node_child(&f, 0, "a@", 2), -EFDT_NOTFOUND);
 	KTEST_EXPECT_EQ(t, fdt_node_by_path(&f, "/a/", 3),
@@ -1081,9 +1086,10 @@ static void node_enabled(struct ktest *t)
 		size_t len;
 		bool enabled;
 	} cases[] = {
-	    {"okay", 5, true},	  {"ok", 3, true},     {"disabled", 9, false},
-	    {"okay", 4, false},	  {"okayx", 6, false}, {"", 0, false},
-	    {"ok\0ay", 6, false}, {"fail", 5, false},
+		{ "okay", 5, true },	  { "ok", 3, true },
+		{ "disabled", 9, false }, { "okay", 4, false },
+		{ "okayx", 6, false },	  { "", 0, false },
+		{ "ok\0ay", 6, false },	  { "fail", 5, false },
 	};
 
 	KTEST_ASSERT_EQ(t, sample_open(), 0);
@@ -1114,8 +1120,8 @@ static void node_enabled(struct ktest *t)
  * built, NOTFOUND for absent names, iteration skipping the NOP. */
 static void prop_access(struct ktest *t)
 {
-	static const char *const cpu0[] = {"reg", "phandle", "compatible",
-					   "status"};
+	static const char *const cpu0[] = { "reg", "phandle", "compatible",
+					    "status" };
 	const char *name;
 	const uint8_t *v;
 	int cpu, prop, len, i = 0;
@@ -1153,11 +1159,12 @@ static void prop_access(struct ktest *t)
 
 	KTEST_EXPECT_STREQ(t, fdt_prop_string(&sfdt, 0, "model"), "sample");
 	KTEST_EXPECT(t, fdt_prop_string(&sfdt, path("/aliases"), "unterm") ==
-			    NULL);
+				NULL);
 	KTEST_EXPECT(t, fdt_prop_string(&sfdt, path("/soc"), "ranges") == NULL);
 	KTEST_EXPECT(t, fdt_prop_string(&sfdt, 0, "nothing") == NULL);
 	KTEST_EXPECT_EQ(
-	    t, fdt_prop_u32(&sfdt, path("/cpus"), "timebase-frequency", &u), 0);
+		t, fdt_prop_u32(&sfdt, path("/cpus"), "timebase-frequency", &u),
+		0);
 	KTEST_EXPECT_EQ(t, u, 10000000);
 	KTEST_EXPECT_EQ(t, fdt_prop_u32(&sfdt, 0, "model", &u), -EFDT_BADVALUE);
 	KTEST_EXPECT_EQ(t, fdt_prop_u32(&sfdt, 0, "nothing", &u),
@@ -1214,8 +1221,9 @@ static void cells(struct ktest *t)
 		for (uint32_t s = 0; s <= 3; s++) {
 			struct bld b;
 			struct fdt f;
-			int want =
-			    (a >= 1 && a <= 2 && s <= 2) ? 0 : -EFDT_BADNCELLS;
+			int want = (a >= 1 && a <= 2 && s <= 2)
+					   ? 0
+					   : -EFDT_BADNCELLS;
 
 			b_init(&b);
 			b_begin(&b, "");
@@ -1336,7 +1344,7 @@ static void memrsv(struct ktest *t)
  * (or a clean NULL), never a crash. */
 static void bad_offsets(struct ktest *t)
 {
-	static const int offs[] = {-2, -100, 1, 2, 3, 0x7ffffffc, 0x10000};
+	static const int offs[] = { -2, -100, 1, 2, 3, 0x7ffffffc, 0x10000 };
 	int prop, len;
 
 	KTEST_ASSERT_EQ(t, sample_open(), 0);
@@ -1378,8 +1386,8 @@ static void bad_offsets(struct ktest *t)
  * unaligned pointers, 0 for cell counts outside 0..2. */
 static void be_loads(struct ktest *t)
 {
-	static const uint8_t b[] = {0xff, 0x01, 0x02, 0x03, 0x04,
-				    0x05, 0x06, 0x07, 0x08};
+	static const uint8_t b[] = { 0xff, 0x01, 0x02, 0x03, 0x04,
+				     0x05, 0x06, 0x07, 0x08 };
 
 	KTEST_EXPECT_EQ(t, fdt_be32(b + 1), 0x01020304);
 	KTEST_EXPECT_EQ(t, fdt_be64(b + 1), 0x0102030405060708ull);
@@ -1391,36 +1399,36 @@ static void be_loads(struct ktest *t)
 }
 
 static const struct ktest_case fdt_cases[] = {
-    KTEST_CASE(open_valid),
-    KTEST_CASE(open_null_and_failed),
-    KTEST_CASE(open_truncated),
-    KTEST_CASE(open_badmagic),
-    KTEST_CASE(open_badversion),
-    KTEST_CASE(open_toobig),
-    KTEST_CASE(open_badlayout),
-    KTEST_CASE(open_badmemrsv),
-    KTEST_CASE(open_structure),
-    KTEST_CASE(open_version16),
-    KTEST_CASE(open_every_truncation),
-    KTEST_CASE(node_walk),
-    KTEST_CASE(node_family),
-    KTEST_CASE(node_child),
-    KTEST_CASE(node_child_unit),
-    KTEST_CASE(node_by_path),
-    KTEST_CASE(node_no_aliases),
-    KTEST_CASE(node_compat_phandle),
-    KTEST_CASE(node_enabled),
-    KTEST_CASE(prop_access),
-    KTEST_CASE(prop_strlist),
-    KTEST_CASE(cells),
-    KTEST_CASE(reg_decode),
-    KTEST_CASE(reg_root),
-    KTEST_CASE(memrsv),
-    KTEST_CASE(bad_offsets),
-    KTEST_CASE(be_loads),
-    KTEST_END,
+	KTEST_CASE(open_valid),
+	KTEST_CASE(open_null_and_failed),
+	KTEST_CASE(open_truncated),
+	KTEST_CASE(open_badmagic),
+	KTEST_CASE(open_badversion),
+	KTEST_CASE(open_toobig),
+	KTEST_CASE(open_badlayout),
+	KTEST_CASE(open_badmemrsv),
+	KTEST_CASE(open_structure),
+	KTEST_CASE(open_version16),
+	KTEST_CASE(open_every_truncation),
+	KTEST_CASE(node_walk),
+	KTEST_CASE(node_family),
+	KTEST_CASE(node_child),
+	KTEST_CASE(node_child_unit),
+	KTEST_CASE(node_by_path),
+	KTEST_CASE(node_no_aliases),
+	KTEST_CASE(node_compat_phandle),
+	KTEST_CASE(node_enabled),
+	KTEST_CASE(prop_access),
+	KTEST_CASE(prop_strlist),
+	KTEST_CASE(cells),
+	KTEST_CASE(reg_decode),
+	KTEST_CASE(reg_root),
+	KTEST_CASE(memrsv),
+	KTEST_CASE(bad_offsets),
+	KTEST_CASE(be_loads),
+	KTEST_END,
 };
 
-static const struct ktest_suite fdt_suite = {"fdt", fdt_cases, NULL, NULL};
+static const struct ktest_suite fdt_suite = { "fdt", fdt_cases, NULL, NULL };
 
 KTEST_HOST_MAIN(&fdt_suite)

@@ -61,12 +61,9 @@
  * past the property); ours must return -EFDT_BADPATH for both.
  */
 #include <libfdt.h>
-/* lib/fdt.h has its own FDT_MAGIC; lib/errno.h declares a strerror()
- * that clashes with <string.h>'s (which libfdt.h includes). */
+/* lib/fdt.h has its own FDT_MAGIC (same value). */
 #undef FDT_MAGIC
-#define strerror lib_errno_strerror
 #include "lib/fdt.h"
-#undef strerror
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -99,27 +96,27 @@ enum policy {
 };
 
 static const char *const policy_names[P_COUNT] = {
-    "none",
-    "P1 version<16",
-    "P2 too big",
-    "P3 alignment",
-    "P4 shape",
-    "P5 depth",
-    "P6 END not last",
-    "P7 v16 strings",
-    "P8 property length wraps",
+	"none",
+	"P1 version<16",
+	"P2 too big",
+	"P3 alignment",
+	"P4 shape",
+	"P5 depth",
+	"P6 END not last",
+	"P7 v16 strings",
+	"P8 property length wraps",
 };
 
 static const int policy_errors[P_COUNT] = {
-    0,
-    -EFDT_BADVERSION,
-    -EFDT_TOOBIG,
-    -EFDT_BADLAYOUT,
-    -EFDT_BADSTRUCTURE,
-    -EFDT_BADSTRUCTURE,
-    -EFDT_BADSTRUCTURE,
-    -EFDT_BADSTRING,
-    -EFDT_BADOFFSET,
+	0,
+	-EFDT_BADVERSION,
+	-EFDT_TOOBIG,
+	-EFDT_BADLAYOUT,
+	-EFDT_BADSTRUCTURE,
+	-EFDT_BADSTRUCTURE,
+	-EFDT_BADSTRUCTURE,
+	-EFDT_BADSTRING,
+	-EFDT_BADOFFSET,
 };
 
 /* One input blob (pristine). */
@@ -208,7 +205,7 @@ static void diff_end(struct diff *d)
 		   "%lu by policy, %lu mismatches; %lu nodes compared",
 		   d->checked, d->both_ok, d->both_bad,
 		   d->checked - d->both_ok - d->both_bad - d->mismatches -
-		       d->libfdt_hangs,
+			   d->libfdt_hangs,
 		   d->mismatches, d->nodes);
 }
 
@@ -234,8 +231,8 @@ static enum policy policy_violation(const void *blob)
 	const char *strings = (const char *)b + fdt_off_dt_strings(blob);
 	uint32_t strings_size = fdt_size_dt_strings(blob);
 	uint32_t st = fdt_off_dt_struct(blob);
-	uint64_t st_size =
-	    version >= 17 ? fdt_size_dt_struct(blob) : fdt_totalsize(blob) - st;
+	uint64_t st_size = version >= 17 ? fdt_size_dt_struct(blob)
+					 : fdt_totalsize(blob) - st;
 	uint32_t prev = 0;
 	int off = 0, next, depth = 0;
 
@@ -509,12 +506,12 @@ static void compare_children(struct diff *d, const void *blob,
 			 name);
 		at = memchr(name, '@', (size_t)len);
 		if (at)
-			SAME_OFF(
-			    d,
-			    fdt_node_child(f, node, name, (size_t)(at - name)),
-			    fdt_subnode_offset_namelen(blob, node, name,
-						       (int)(at - name)),
-			    name);
+			SAME_OFF(d,
+				 fdt_node_child(f, node, name,
+						(size_t)(at - name)),
+				 fdt_subnode_offset_namelen(blob, node, name,
+							    (int)(at - name)),
+				 name);
 	}
 	SAME_OFF(d, oc, lc, "end of children");
 }
@@ -758,16 +755,16 @@ static void check_with32(struct diff *d, const struct blob *b, size_t off,
 }
 
 static const char *const field_names[10] = {
-    "magic",	       "totalsize",	 "off_dt_struct", "off_dt_strings",
-    "off_rsv",	       "version",	 "last_comp",	  "boot_cpuid",
-    "size_dt_strings", "size_dt_struct",
+	"magic",	   "totalsize",	     "off_dt_struct", "off_dt_strings",
+	"off_rsv",	   "version",	     "last_comp",     "boot_cpuid",
+	"size_dt_strings", "size_dt_struct",
 };
 
 /* Header fields set to edge values, in version 17 and relabelled 16. */
 static void vary_header(struct diff *d, const struct blob *b)
 {
 	uint8_t *v16 = malloc(b->size);
-	struct blob b16 = {"", v16, b->size};
+	struct blob b16 = { "", v16, b->size };
 
 	memcpy(v16, b->data, b->size);
 	set32(v16 + 20, 16);
@@ -778,54 +775,54 @@ static void vary_header(struct diff *d, const struct blob *b)
 		for (size_t fld = 0; fld < 10; fld++) {
 			uint32_t orig = hdr32(src->data, fld * 4);
 			uint32_t n = (uint32_t)src->size;
-			const uint32_t vals[] = {0,
-						 1,
-						 2,
-						 3,
-						 4,
-						 7,
-						 8,
-						 15,
-						 16,
-						 17,
-						 18,
-						 27,
-						 28,
-						 32,
-						 35,
-						 36,
-						 39,
-						 40,
-						 41,
-						 44,
-						 48,
-						 56,
-						 64,
-						 orig - 16,
-						 orig - 8,
-						 orig - 4,
-						 orig - 1,
-						 orig + 1,
-						 orig + 4,
-						 orig + 8,
-						 orig + 16,
-						 n - 16,
-						 n - 8,
-						 n - 4,
-						 n - 1,
-						 n,
-						 n + 1,
-						 n + 4,
-						 0x7fffffff,
-						 0x80000000,
-						 0xfffffff0,
-						 0xfffffffc,
-						 0xffffffff,
-						 FDT_MAX_SIZE,
-						 FDT_MAX_SIZE + 1,
-						 orig ^ 0x80000000,
-						 orig * 2,
-						 orig / 2};
+			const uint32_t vals[] = { 0,
+						  1,
+						  2,
+						  3,
+						  4,
+						  7,
+						  8,
+						  15,
+						  16,
+						  17,
+						  18,
+						  27,
+						  28,
+						  32,
+						  35,
+						  36,
+						  39,
+						  40,
+						  41,
+						  44,
+						  48,
+						  56,
+						  64,
+						  orig - 16,
+						  orig - 8,
+						  orig - 4,
+						  orig - 1,
+						  orig + 1,
+						  orig + 4,
+						  orig + 8,
+						  orig + 16,
+						  n - 16,
+						  n - 8,
+						  n - 4,
+						  n - 1,
+						  n,
+						  n + 1,
+						  n + 4,
+						  0x7fffffff,
+						  0x80000000,
+						  0xfffffff0,
+						  0xfffffffc,
+						  0xffffffff,
+						  FDT_MAX_SIZE,
+						  FDT_MAX_SIZE + 1,
+						  orig ^ 0x80000000,
+						  orig * 2,
+						  orig / 2 };
 
 			for (size_t i = 0; i < ARRAY_SIZE(vals); i++) {
 				snprintf(d->what, sizeof(d->what),
@@ -869,8 +866,8 @@ static void vary_truncation(struct diff *d, const struct blob *b)
 /* Every token: tag replaced; PROPs: len and nameoff set to edge values. */
 static void vary_tokens(struct diff *d, const struct blob *b)
 {
-	static const uint32_t tags[] = {0, 1, 2, 3,	 4,
-					5, 8, 9, 0x0100, 0xffffffff};
+	static const uint32_t tags[] = { 0, 1, 2, 3,	  4,
+					 5, 8, 9, 0x0100, 0xffffffff };
 	const void *blob = b->data;
 	uint32_t st = fdt_off_dt_struct(blob);
 	uint32_t size_st = fdt_size_dt_struct(blob);
@@ -892,14 +889,16 @@ static void vary_tokens(struct diff *d, const struct blob *b)
 			uint32_t nameoff = hdr32(b->data, st + off + 8);
 			uint32_t room = size_st - (uint32_t)off - 12;
 			const uint32_t lens[] = {
-			    0,		len - 1,    len + 1,	len + 3,
-			    len + 4,	len + 8,    room,	room + 1,
-			    room - 4,	room - 8,   0x7fffffff, 0x80000000,
-			    0xfffffff4, 0xfffffff8, 0xffffffff, len * 2};
+				0,	    len - 1,	len + 1,    len + 3,
+				len + 4,    len + 8,	room,	    room + 1,
+				room - 4,   room - 8,	0x7fffffff, 0x80000000,
+				0xfffffff4, 0xfffffff8, 0xffffffff, len * 2
+			};
 			const uint32_t names[] = {
-			    size_str - 1, size_str,    size_str + 1,
-			    nameoff + 1,  nameoff - 1, 0x7fffffff,
-			    0x80000000,	  0xffffffff,  0};
+				size_str - 1, size_str,	   size_str + 1,
+				nameoff + 1,  nameoff - 1, 0x7fffffff,
+				0x80000000,   0xffffffff,  0
+			};
 
 			for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
 				snprintf(d->what, sizeof(d->what),
@@ -1133,32 +1132,32 @@ static void find_dtbs(const char *argdir)
 /* ----------------------------------------------------- generated trees */
 
 static const char *const node_names[] = {
-    "cpu@0",
-    "memory@80000000",
-    "memory",
-    "soc",
-    "serial@10000000",
-    "node",
-    "a@1",
-    "a@2",
-    "a",
-    "x@ff",
-    "b@1,2",
-    "reserved-memory",
-    "chosen",
-    "cpus",
-    "test@100000",
-    "",
-    "weird:name",
-    "a@",
-    "@1",
-    "long-node-name@deadbeef",
-    "a,b",
-    "b,c@3",
+	"cpu@0",
+	"memory@80000000",
+	"memory",
+	"soc",
+	"serial@10000000",
+	"node",
+	"a@1",
+	"a@2",
+	"a",
+	"x@ff",
+	"b@1,2",
+	"reserved-memory",
+	"chosen",
+	"cpus",
+	"test@100000",
+	"",
+	"weird:name",
+	"a@",
+	"@1",
+	"long-node-name@deadbeef",
+	"a,b",
+	"b,c@3",
 };
 
 static const char *const compat_names[] = {
-    "ns16550a", "sifive,test0", "syscon", "riscv", "simple-bus", "",
+	"ns16550a", "sifive,test0", "syscon", "riscv", "simple-bus", "",
 };
 
 /* A property whose value is n big-endian cells. */
@@ -1187,7 +1186,7 @@ static void gen_node(void *fdt, struct rand_state *r, int depth, int pac,
 	if (rand_below(r, 2))
 		gen_cells(fdt, "reg",
 			  (pac + psc) * (int)rand_below(r, 4) +
-			      (rand_below(r, 8) == 0 ? 1 : 0),
+				  (rand_below(r, 8) == 0 ? 1 : 0),
 			  r);
 	if (rand_below(r, 2)) {
 		char list[128];
@@ -1195,7 +1194,7 @@ static void gen_node(void *fdt, struct rand_state *r, int depth, int pac,
 
 		for (int i = (int)rand_below(r, 3); i >= 0; i--) {
 			const char *c = compat_names[rand_below(
-			    r, ARRAY_SIZE(compat_names))];
+				r, ARRAY_SIZE(compat_names))];
 
 			strcpy(list + len, c);
 			len += (int)strlen(c) + 1;
@@ -1237,7 +1236,7 @@ static void gen_node(void *fdt, struct rand_state *r, int depth, int pac,
 	kids = depth < 5 ? (int)rand_below(r, depth < 2 ? 6 : 3) : 0;
 	for (int i = 0; i < kids; i++) {
 		fdt_begin_node(
-		    fdt, node_names[rand_below(r, ARRAY_SIZE(node_names))]);
+			fdt, node_names[rand_below(r, ARRAY_SIZE(node_names))]);
 		gen_node(fdt, r, depth + 1, ac, sc, phandle);
 		fdt_end_node(fdt);
 	}
@@ -1294,7 +1293,7 @@ static size_t gen_tree(uint8_t *out, size_t size, struct rand_state *r)
 	if (chosen >= 0) {
 		/* (fdt_setprop_string() evaluates its argument twice) */
 		const char *sp =
-		    rand_below(r, 2) ? "alias0:115200n8" : "/soc:9600";
+			rand_below(r, 2) ? "alias0:115200n8" : "/soc:9600";
 
 		fdt_setprop_string(out, chosen, "stdout-path", sp);
 	}
@@ -1424,7 +1423,7 @@ static void generated_agree(struct ktest *t)
 static void depth_limit(struct ktest *t)
 {
 	static uint8_t buf[GEN_BUF_SIZE];
-	static const int depths[] = {1, 2, 63, 64, 65, 100};
+	static const int depths[] = { 1, 2, 63, 64, 65, 100 };
 	struct diff d;
 
 	diff_start(&d, t);
@@ -1501,82 +1500,106 @@ static void policy_cases(struct ktest *t)
 		size_t field;
 		uint32_t value;
 	} cases[] = {
-	    {"version 15",
-	     P1_VERSION,
-	     15,
-	     56,
-	     40,
-	     {1, 0x2f000000, 2, 9},
-	     4,
-	     0,
-	     0},
-	    {"version 2",
-	     P1_VERSION,
-	     2,
-	     56,
-	     40,
-	     {1, 0x2f000000, 2, 9},
-	     4,
-	     0,
-	     0},
-	    {"struct misaligned", P3_ALIGN, 17, 58, 40, {1, 0, 2, 9}, 4, 0, 0},
-	    {"rsvmap misaligned", P3_ALIGN, 17, 64, 44, {1, 0, 2, 9}, 4, 0, 0},
-	    {"NOP before root", P4_SHAPE, 17, 56, 40, {4, 1, 0, 2, 9}, 5, 0, 0},
-	    {"PROP before root",
-	     P4_SHAPE,
-	     17,
-	     56,
-	     40,
-	     {3, 0, 0, 1, 0, 2, 9},
-	     7,
-	     0,
-	     0},
-	    {"empty tree", P4_SHAPE, 17, 56, 40, {9}, 1, 0, 0},
-	    {"PROP after subnode",
-	     P4_SHAPE,
-	     17,
-	     56,
-	     40,
-	     {1, 0, 1, 0x61000000, 2, 3, 0, 0, 2, 9},
-	     10,
-	     0,
-	     0},
-	    {"NOP after END",
-	     P6_END_LAST,
-	     17,
-	     56,
-	     40,
-	     {1, 0, 2, 9, 4},
-	     5,
-	     0,
-	     0},
-	    {"v16 name past size_dt_strings",
-	     P7_V16_STRINGS,
-	     16,
-	     56,
-	     40,
-	     {1, 0, 3, 0, 0, 2, 9},
-	     7,
-	     32,
-	     0},
-	    {"PROP length 0xffffffff",
-	     P8_PROP_LEN_WRAP,
-	     17,
-	     56,
-	     40,
-	     {1, 0, 3, 0xffffffff, 0, 2, 9},
-	     7,
-	     0,
-	     0},
-	    {"PROP length 0xfffffffd",
-	     P8_PROP_LEN_WRAP,
-	     17,
-	     56,
-	     40,
-	     {1, 0, 3, 0xfffffffd, 0, 2, 9},
-	     7,
-	     0,
-	     0},
+		{ "version 15",
+		  P1_VERSION,
+		  15,
+		  56,
+		  40,
+		  { 1, 0x2f000000, 2, 9 },
+		  4,
+		  0,
+		  0 },
+		{ "version 2",
+		  P1_VERSION,
+		  2,
+		  56,
+		  40,
+		  { 1, 0x2f000000, 2, 9 },
+		  4,
+		  0,
+		  0 },
+		{ "struct misaligned",
+		  P3_ALIGN,
+		  17,
+		  58,
+		  40,
+		  { 1, 0, 2, 9 },
+		  4,
+		  0,
+		  0 },
+		{ "rsvmap misaligned",
+		  P3_ALIGN,
+		  17,
+		  64,
+		  44,
+		  { 1, 0, 2, 9 },
+		  4,
+		  0,
+		  0 },
+		{ "NOP before root",
+		  P4_SHAPE,
+		  17,
+		  56,
+		  40,
+		  { 4, 1, 0, 2, 9 },
+		  5,
+		  0,
+		  0 },
+		{ "PROP before root",
+		  P4_SHAPE,
+		  17,
+		  56,
+		  40,
+		  { 3, 0, 0, 1, 0, 2, 9 },
+		  7,
+		  0,
+		  0 },
+		{ "empty tree", P4_SHAPE, 17, 56, 40, { 9 }, 1, 0, 0 },
+		{ "PROP after subnode",
+		  P4_SHAPE,
+		  17,
+		  56,
+		  40,
+		  { 1, 0, 1, 0x61000000, 2, 3, 0, 0, 2, 9 },
+		  10,
+		  0,
+		  0 },
+		{ "NOP after END",
+		  P6_END_LAST,
+		  17,
+		  56,
+		  40,
+		  { 1, 0, 2, 9, 4 },
+		  5,
+		  0,
+		  0 },
+		{ "v16 name past size_dt_strings",
+		  P7_V16_STRINGS,
+		  16,
+		  56,
+		  40,
+		  { 1, 0, 3, 0, 0, 2, 9 },
+		  7,
+		  32,
+		  0 },
+		{ "PROP length 0xffffffff",
+		  P8_PROP_LEN_WRAP,
+		  17,
+		  56,
+		  40,
+		  { 1, 0, 3, 0xffffffff, 0, 2, 9 },
+		  7,
+		  0,
+		  0 },
+		{ "PROP length 0xfffffffd",
+		  P8_PROP_LEN_WRAP,
+		  17,
+		  56,
+		  40,
+		  { 1, 0, 3, 0xfffffffd, 0, 2, 9 },
+		  7,
+		  0,
+		  0 },
 	};
 	uint8_t buf[256], *big;
 	struct diff d;
@@ -1644,17 +1667,18 @@ static void summary(struct ktest *t)
 }
 
 static const struct ktest_case fdt_libfdt_cases[] = {
-    KTEST_CASE(dtbs_agree),
-    KTEST_CASE(dtbs_corrupted_agree),
-    KTEST_CASE(generated_agree),
-    KTEST_CASE(depth_limit),
-    KTEST_CASE(policy_cases),
-    KTEST_CASE(summary),
-    KTEST_END,
+	KTEST_CASE(dtbs_agree),
+	KTEST_CASE(dtbs_corrupted_agree),
+	KTEST_CASE(generated_agree),
+	KTEST_CASE(depth_limit),
+	KTEST_CASE(policy_cases),
+	KTEST_CASE(summary),
+	KTEST_END,
 };
 
-static const struct ktest_suite fdt_libfdt_suite = {
-    "fdt_libfdt", fdt_libfdt_cases, NULL, NULL};
+static const struct ktest_suite fdt_libfdt_suite = { "fdt_libfdt",
+						     fdt_libfdt_cases, NULL,
+						     NULL };
 
 /*
  * argv[1], if it is a directory, names the dtbs and is removed before
@@ -1662,7 +1686,7 @@ static const struct ktest_suite fdt_libfdt_suite = {
  */
 int main(int argc, char **argv)
 {
-	static const struct ktest_suite *const suites[] = {&fdt_libfdt_suite};
+	static const struct ktest_suite *const suites[] = { &fdt_libfdt_suite };
 	const char *dir = NULL;
 
 	if (argc > 1 && is_dir(argv[1])) {

@@ -175,22 +175,22 @@ static bool snap_same(const struct snap *a)
 
 /* 256 KiB bank holding one order-6 block; a 2-page bank for descriptors. */
 static const struct layout one_block = {
-    .base = 0x80000000,
-    .size = 0x80202000 - 0x80000000,
-    .bank = {{0x80000000, 0x80040000}, {0x80200000, 0x80202000}},
+	.base = 0x80000000,
+	.size = 0x80202000 - 0x80000000,
+	.bank = { { 0x80000000, 0x80040000 }, { 0x80200000, 0x80202000 } },
 };
 
 /* Two banks around a hole below 4 GiB, and two above. */
 static const struct layout two_zones = {
-    .base = 0xfc000000,
-    .size = 0x102000000 - 0xfc000000,
-    .bank = {{0xfc000000, 0xfd000000},
-	     {0xfd800000, 0xfe000000},
-	     {0x100000000, 0x101000000},
-	     {0x101400000, 0x102000000}},
-    .reserved = {{0xfc200000, 0xfc203000},
-		 {0xfd8ff000, 0xfd901000},
-		 {0x100001000, 0x100002000}},
+	.base = 0xfc000000,
+	.size = 0x102000000 - 0xfc000000,
+	.bank = { { 0xfc000000, 0xfd000000 },
+		  { 0xfd800000, 0xfe000000 },
+		  { 0x100000000, 0x101000000 },
+		  { 0x101400000, 0x102000000 } },
+	.reserved = { { 0xfc200000, 0xfc203000 },
+		      { 0xfd8ff000, 0xfd901000 },
+		      { 0x100001000, 0x100002000 } },
 };
 
 /* ------------------------------------------------------------- cases */
@@ -201,11 +201,11 @@ static const struct layout two_zones = {
 static void init_counts(struct ktest *t)
 {
 	static const struct layout l = {
-	    .base = 0x80000000,
-	    .size = 16 * MB,
-	    .bank = {{0x80000000, 0x81000000}},
-	    .reserved = {{0x80000000, 0x80200000}, /* "kernel" */
-			 {0x80a00800, 0x80a01800}}, /* 2 pages */
+		.base = 0x80000000,
+		.size = 16 * MB,
+		.bank = { { 0x80000000, 0x81000000 } },
+		.reserved = { { 0x80000000, 0x80200000 }, /* "kernel" */
+			      { 0x80a00800, 0x80a01800 } }, /* 2 pages */
 	};
 	uint64_t present = 16 * MB / PG;
 	uint64_t managed = present - 512 - 2 - desc_pages(present);
@@ -255,9 +255,10 @@ static void init_largest_blocks(struct ktest *t)
 		extra++;
 	dpages = desc_pages(n) + extra;
 	l = (struct layout){
-	    .base = base,
-	    .size = top - base + dpages * PG,
-	    .bank = {{base + 3 * PG, top - 5 * PG}, {top, top + dpages * PG}},
+		.base = base,
+		.size = top - base + dpages * PG,
+		.bank = { { base + 3 * PG, top - 5 * PG },
+			  { top, top + dpages * PG } },
 	};
 	setup(&l);
 	/*
@@ -297,8 +298,8 @@ static void split_25k_and_coalesce(struct ktest *t)
 				(o >= 3 && o <= 5) ? 1 : 0);
 	for (unsigned int o = 3; o <= 5; o++) {
 		struct page *b = list_first_entry(
-		    &buddy.zones[ZONE_DMA32].free_area[o].free_list,
-		    struct page, lru);
+			&buddy.zones[ZONE_DMA32].free_area[o].free_list,
+			struct page, lru);
 
 		KTEST_EXPECT_EQ(t, page_to_pfn(b), base + (1UL << o));
 	}
@@ -424,10 +425,11 @@ static void misuse_inside_block(struct ktest *t)
 static void misuse_reserved_unaligned_not_ram(struct ktest *t)
 {
 	static const struct layout l = {
-	    .base = 0x80000000,
-	    .size = 8 * MB,
-	    .bank = {{0x80000000, 0x80200000}, {0x80600000, 0x80800000}},
-	    .reserved = {{0x80100000, 0x80101000}},
+		.base = 0x80000000,
+		.size = 8 * MB,
+		.bank = { { 0x80000000, 0x80200000 },
+			  { 0x80600000, 0x80800000 } },
+		.reserved = { { 0x80100000, 0x80101000 } },
 	};
 	struct page fake;
 	struct page *p, *rsv;
@@ -612,8 +614,8 @@ static void conversions(struct ktest *t)
 			KTEST_ASSERT(t, virt_to_page((char *)va + PG - 1) == p);
 			KTEST_ASSERT_EQ(t, p->zone,
 					pfn < BUDDY_DMA32_END_PFN
-					    ? ZONE_DMA32
-					    : ZONE_NORMAL);
+						? ZONE_DMA32
+						: ZONE_NORMAL);
 		}
 		KTEST_EXPECT(t, !pfn_valid(e));
 		KTEST_EXPECT(t, pfn_to_page(e) == NULL);
@@ -660,7 +662,7 @@ static void holes_and_reserved(struct ktest *t)
 			list_for_each (e,
 				       &buddy.zones[z].free_area[o].free_list) {
 				struct page *p =
-				    list_entry(e, struct page, lru);
+					list_entry(e, struct page, lru);
 
 				KTEST_ASSERT(t, block_is_clean(&two_zones,
 							       page_to_pfn(p),
@@ -729,8 +731,8 @@ static void zones_dma32_normal(struct ktest *t)
 	for (int o = MAX_ORDER; o >= 0; o--)
 		while ((p = alloc_pages(GFP_DMA32 | __GFP_NOWARN, o))) {
 			KTEST_ASSERT_OP(
-			    t, pfn_to_paddr(page_to_pfn(p)) + (PG << o), <=,
-			    SZ_4G);
+				t, pfn_to_paddr(page_to_pfn(p)) + (PG << o), <=,
+				SZ_4G);
 			held[n++] = p;
 			KTEST_ASSERT(t, n < ARRAY_SIZE(held));
 			p->private = o; /* lru and private are ours now */
@@ -754,9 +756,9 @@ static void zones_dma32_normal(struct ktest *t)
 static void bank_across_4g(struct ktest *t)
 {
 	static const struct layout l = {
-	    .base = 0xff000000,
-	    .size = 32 * MB,
-	    .bank = {{0xff000000, 0x101000000}},
+		.base = 0xff000000,
+		.size = 32 * MB,
+		.bank = { { 0xff000000, 0x101000000 } },
 	};
 	struct page *p;
 
@@ -768,13 +770,13 @@ static void bank_across_4g(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), 16 * MB / PG);
 	/* The page just below 4 GiB and the one at 4 GiB never merge. */
 	p = pfn_to_page(BUDDY_DMA32_END_PFN - 1);
-	KTEST_EXPECT(t,
-		     p->zone == ZONE_DMA32 &&
-			 pfn_to_page(BUDDY_DMA32_END_PFN)->range != p->range);
+	KTEST_EXPECT(t, p->zone == ZONE_DMA32 &&
+				pfn_to_page(BUDDY_DMA32_END_PFN)->range !=
+					p->range);
 	while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER)))
 		KTEST_ASSERT(t, page_to_pfn(p) >= BUDDY_DMA32_END_PFN ||
-				    page_to_pfn(p) + (1UL << MAX_ORDER) <=
-					BUDDY_DMA32_END_PFN);
+					page_to_pfn(p) + (1UL << MAX_ORDER) <=
+						BUDDY_DMA32_END_PFN);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
@@ -788,10 +790,10 @@ static void bank_across_4g(struct ktest *t)
 static void range_edge_never_merges(struct ktest *t)
 {
 	static const struct layout l = {
-	    .base = 0x80000000,
-	    .size = 0x80104000 - 0x80000000,
-	    .bank = {{0x80001000, 0x80020000}, /* pfns 0x80001.. */
-		     {0x80100000, 0x80104000}},
+		.base = 0x80000000,
+		.size = 0x80104000 - 0x80000000,
+		.bank = { { 0x80001000, 0x80020000 }, /* pfns 0x80001.. */
+			  { 0x80100000, 0x80104000 } },
 	};
 	struct page *p, *fake;
 
@@ -804,7 +806,7 @@ static void range_edge_never_merges(struct ktest *t)
 	/* The 32 bytes before map[0] are reserved memory (another map's page). */
 	fake = p - 1;
 	KTEST_ASSERT(t, virt_to_page(fake) &&
-			    virt_to_page(fake)->flags == PG_reserved);
+				virt_to_page(fake)->flags == PG_reserved);
 	memset(fake, 0, sizeof(*fake));
 	fake->flags = PG_buddy;
 	fake->order = 0;
@@ -872,6 +874,325 @@ static void check_detects_corruption(struct ktest *t)
 	__free_pages(q, 3);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	KTEST_EXPECT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 6), 1);
+}
+
+/* ------------------------------------------------------ section map */
+
+#define SEC_BYTES SECTION_SIZE /* 128 MiB */
+
+/* The descriptor of pfn by a linear scan of the ranges: the reference. */
+static struct page *ref_page(pfn_t pfn)
+{
+	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
+		const struct buddy_range *r = &buddy.ranges[i];
+
+		if (pfn >= r->start_pfn && pfn - r->start_pfn < r->nr_pages)
+			return &r->map[pfn - r->start_pfn];
+	}
+	return NULL;
+}
+
+/* Section table entry of the section holding pfn (pfn >= base_pfn). */
+static struct page *sec_entry(pfn_t pfn)
+{
+	return mem_sections.section_map[(pfn - mem_sections.base_pfn) >>
+					SECTION_PFN_SHIFT];
+}
+
+/*
+ * Every conversion of every pfn in [lo, hi) against the reference:
+ * pfn_to_page, pfn_valid, virt_to_page of the page's first and last
+ * byte, and for RAM page_to_pfn and page_address back. Returns the
+ * number of pfns where any of them disagrees (and prints the first).
+ */
+static unsigned long lookup_mismatches(pfn_t lo, pfn_t hi)
+{
+	unsigned long bad = 0;
+
+	for (pfn_t pfn = lo; pfn < hi; pfn++) {
+		struct page *ref = ref_page(pfn);
+		char *va = phys_to_virt(pfn_to_paddr(pfn));
+		bool ok = pfn_to_page(pfn) == ref && pfn_valid(pfn) == !!ref &&
+			  virt_to_page(va) == ref &&
+			  virt_to_page(va + PG - 1) == ref;
+
+		if (ref)
+			ok = ok && page_to_pfn(ref) == pfn &&
+			     page_address(ref) == va;
+		if (!ok && bad++ == 0)
+			printf("# lookup mismatch at pfn 0x%lx (%s)\n", pfn,
+			       ref ? "RAM" : "not RAM");
+	}
+	return bad;
+}
+
+/*
+ * Scenario: one bank from 1 MiB before a section boundary to 1 MiB after
+ * the next, so it covers one section wholly and two partly. Expect
+ * base_pfn rounded down to a section, a fast entry (the range's encoded
+ * map) only for the whole section, 0 for the partial ones, every
+ * conversion exact on both sides of each bank edge (no pointer for the
+ * hole pfns of the partial sections), and no violation.
+ */
+static void sections_whole_and_partial(struct ktest *t)
+{
+	static const struct layout l = {
+		.base = 0x87f00000,
+		.size = SEC_BYTES + 2 * MB,
+		.bank = { { 0x87f00000, 0x90100000 } },
+	};
+	pfn_t s = paddr_to_pfn(0x87f00000), e = paddr_to_pfn(0x90100000);
+	pfn_t whole = paddr_to_pfn(0x88000000);
+
+	setup(&l);
+	KTEST_ASSERT_EQ(t, buddy.nr_ranges, 1);
+	KTEST_EXPECT_EQ(t, mem_sections.base_pfn, paddr_to_pfn(0x80000000));
+	KTEST_EXPECT(t, mem_sections.base_va ==
+				(uintptr_t)phys_to_virt(0x80000000));
+	KTEST_EXPECT_EQ(t, mem_sections.range_map[0],
+			(uintptr_t)buddy.ranges[0].map -
+				(s - mem_sections.base_pfn) *
+					sizeof(struct page));
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[0], 0);
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[1],
+			mem_sections.range_map[0]);
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[2], 0);
+	for (unsigned int i = 3; i < NR_MEM_SECTIONS; i++)
+		KTEST_ASSERT_EQ(t, mem_sections.section_map[i], 0);
+	KTEST_EXPECT(t, sec_entry(whole) && !sec_entry(e - 1));
+
+	/* Edges of the bank, in its partial sections. */
+	KTEST_EXPECT_EQ(t, lookup_mismatches(s - 64, s + 64), 0);
+	KTEST_EXPECT_EQ(t, lookup_mismatches(e - 64, e + 64), 0);
+	KTEST_EXPECT(t, !pfn_valid(s - 1) && pfn_to_page(s - 1) == NULL);
+	KTEST_EXPECT(t, !pfn_valid(e) && pfn_to_page(e) == NULL);
+	KTEST_EXPECT(t, !pfn_valid(paddr_to_pfn(0x80000000)));
+	/* The whole bank, and the whole of its partial sections. */
+	KTEST_EXPECT_EQ(
+		t,
+		lookup_mismatches(mem_sections.base_pfn,
+				  mem_sections.base_pfn + 3 * SECTION_PAGES),
+		0);
+	/* The whole section's first and last pages take the fast path. */
+	KTEST_EXPECT(t, pfn_to_page(whole) == ref_page(whole));
+	KTEST_EXPECT(t, pfn_to_page(whole + SECTION_PAGES - 1) ==
+				ref_page(whole + SECTION_PAGES - 1));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: two banks inside one section with a hole between them, and
+ * a third in the next section. Expect both sections' entries 0 (they
+ * are partial), pfn_valid false and NULL for every hole pfn, true with
+ * the right descriptor for every bank pfn, and no violation.
+ */
+static void sections_shared_partial(struct ktest *t)
+{
+	static const struct layout l = {
+		.base = 0x80000000,
+		.size = SEC_BYTES + 4 * MB,
+		.bank = { { 0x80000000, 0x80400000 },
+			  { 0x80800000, 0x80c00000 },
+			  { 0x88001000, 0x88400000 } },
+	};
+	pfn_t base = paddr_to_pfn(0x80000000);
+
+	setup(&l);
+	KTEST_ASSERT_EQ(t, buddy.nr_ranges, 3);
+	KTEST_EXPECT_EQ(t, mem_sections.base_pfn, base);
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[0], 0);
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[1], 0);
+	KTEST_EXPECT(t, !pfn_valid(paddr_to_pfn(0x80400000)));
+	KTEST_EXPECT(t, !pfn_valid(paddr_to_pfn(0x807ff000)));
+	KTEST_EXPECT(t, pfn_to_page(paddr_to_pfn(0x80600000)) == NULL);
+	KTEST_EXPECT(t, virt_to_page(phys_to_virt(0x80600000)) == NULL);
+	KTEST_EXPECT(t, !pfn_valid(paddr_to_pfn(0x88000000)));
+	KTEST_EXPECT(t, pfn_valid(paddr_to_pfn(0x88001000)));
+	KTEST_EXPECT_EQ(t, lookup_mismatches(base, base + 2 * SECTION_PAGES),
+			0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: a 2 MiB bank, a hole of two whole sections and more, then a
+ * bank of exactly one section. Expect the hole's sections to have 0
+ * entries and no descriptors (32 bytes of descriptors per present page,
+ * none for the hole), the last section a fast entry, every conversion
+ * exact from the first bank to past the last, and no violation.
+ */
+static void sections_hole_spanning(struct ktest *t)
+{
+	static const struct layout l = {
+		.base = 0x80000000,
+		.size = 4 * SEC_BYTES,
+		.bank = { { 0x80000000, 0x80200000 },
+			  { 0x98000000, 0xa0000000 } },
+	};
+	pfn_t base = paddr_to_pfn(0x80000000);
+	pfn_t present = (2 * MB + SEC_BYTES) / PG;
+
+	setup(&l);
+	KTEST_ASSERT_EQ(t, buddy.nr_ranges, 2);
+	KTEST_EXPECT_EQ(t, buddy.desc_bytes, present * sizeof(struct page));
+	KTEST_EXPECT_EQ(t, buddy_metadata_per_page(), sizeof(struct page));
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[0], 0); /* partial */
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[1], 0); /* hole */
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[2], 0); /* hole */
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[3],
+			mem_sections.range_map[1]);
+	for (pfn_t pfn = base + 512; pfn < base + 3 * SECTION_PAGES;
+	     pfn += 4099)
+		KTEST_ASSERT(t, !pfn_valid(pfn));
+	KTEST_EXPECT(t, !pfn_valid(base + 3 * SECTION_PAGES - 1));
+	KTEST_EXPECT(t, pfn_valid(base + 3 * SECTION_PAGES));
+	KTEST_EXPECT_EQ(
+		t, lookup_mismatches(base, base + 4 * SECTION_PAGES + 8), 0);
+	KTEST_EXPECT(t, pfn_to_page(base + 4 * SECTION_PAGES) == NULL);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: one bank of two sections around 4 GiB. Expect the split
+ * into a DMA32 and a NORMAL range to fall on the section boundary, each
+ * section a fast entry for its own range, descriptors of the right zone
+ * on both sides, pages from GFP_DMA32 and GFP_KERNEL found again by
+ * address, and no violation.
+ */
+static void sections_dma32_normal_split(struct ktest *t)
+{
+	static const struct layout l = {
+		.base = SZ_4G - SEC_BYTES,
+		.size = 2 * SEC_BYTES,
+		.bank = { { SZ_4G - SEC_BYTES, SZ_4G + SEC_BYTES } },
+	};
+	pfn_t split = BUDDY_DMA32_END_PFN;
+	struct page *lo, *hi;
+
+	setup(&l);
+	KTEST_ASSERT_EQ(t, buddy.nr_ranges, 2);
+	KTEST_EXPECT_EQ(t, mem_sections.base_pfn, split - SECTION_PAGES);
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[0],
+			mem_sections.range_map[0]);
+	KTEST_EXPECT_EQ(t, mem_sections.section_map[1],
+			mem_sections.range_map[1]);
+	KTEST_EXPECT(t, mem_sections.range_map[0] != mem_sections.range_map[1]);
+	KTEST_EXPECT(t, pfn_to_page(split - 1)->zone == ZONE_DMA32);
+	KTEST_EXPECT(t, pfn_to_page(split)->zone == ZONE_NORMAL);
+	KTEST_EXPECT_EQ(t, pfn_to_page(split - 1)->range, 0);
+	KTEST_EXPECT_EQ(t, pfn_to_page(split)->range, 1);
+	KTEST_EXPECT_EQ(t, lookup_mismatches(split - 4096, split + 4096), 0);
+
+	lo = alloc_pages(GFP_DMA32, 3);
+	hi = alloc_pages(GFP_KERNEL, 3);
+	KTEST_ASSERT(t, lo && hi);
+	KTEST_EXPECT_LT(t, page_to_pfn(lo), split);
+	KTEST_EXPECT_GE(t, page_to_pfn(hi), split);
+	for (unsigned int i = 0; i < 8; i++) {
+		KTEST_EXPECT(t, virt_to_page((char *)page_address(lo) + i * PG +
+					     5) == lo + i);
+		KTEST_EXPECT(t, virt_to_page((char *)page_address(hi) + i * PG +
+					     5) == hi + i);
+	}
+	__free_pages(lo, 3);
+	__free_pages(hi, 3);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: banks at random page boundaries within three sections (up
+ * to four banks, some crossing section boundaries, some sharing one),
+ * 40 layouts. Expect every conversion of every pfn of the three
+ * sections and beyond to agree with a linear scan of the ranges, and no
+ * violation.
+ */
+static void sections_random_layouts(struct ktest *t)
+{
+	const pfn_t span = 3 * SECTION_PAGES;
+	struct rand_state rs;
+	struct layout l;
+
+	rand_seed(&rs, 0x5ec7);
+	for (unsigned int round = 0; round < 40; round++) {
+		pfn_t cut[8];
+		unsigned int n = 2 + 2 * (unsigned int)rand_below(&rs, 4);
+
+		/* n distinct sorted cuts; banks are [cut0, cut1), ... */
+		for (unsigned int i = 0; i < n; i++) {
+			pfn_t c = rand_below(&rs, 4) == 0
+					  ? rand_below(&rs, 4) * SECTION_PAGES
+					  : rand_below(&rs, span + 1);
+			unsigned int j = i;
+
+			while (j > 0 && cut[j - 1] > c) {
+				cut[j] = cut[j - 1];
+				j--;
+			}
+			cut[j] = c;
+		}
+		memset(&l, 0, sizeof(l));
+		l.base = 0x100000000;
+		l.size = span * PG;
+		for (unsigned int i = 0, b = 0; i < n; i += 2) {
+			/* Keep banks big enough to hold their descriptors. */
+			if (cut[i + 1] - cut[i] < 64)
+				continue;
+			l.bank[b].start = l.base + cut[i] * PG;
+			l.bank[b++].end = l.base + cut[i + 1] * PG;
+		}
+		if (!l.bank[0].end)
+			l.bank[0] = (struct prange){ l.base, l.base + 64 * PG };
+		setup(&l);
+		if (lookup_mismatches(paddr_to_pfn(l.base) - 8,
+				      paddr_to_pfn(l.base) + span + 8) != 0 ||
+		    buddy_check() != 0) {
+			ktest_fail(t, __FILE__, __LINE__,
+				   "layout %u (%u ranges) failed", round,
+				   buddy.nr_ranges);
+			break;
+		}
+	}
+}
+
+/*
+ * Scenario: damage to the lookup tables: a section entry, a range's
+ * encoded map, base_pfn. Expect buddy_check() to report each as I10,
+ * once, and 0 again once repaired.
+ */
+static void check_detects_bad_sections(struct ktest *t)
+{
+	static const struct layout l = {
+		.base = 0x87f00000,
+		.size = SEC_BYTES + 2 * MB,
+		.bank = { { 0x87f00000, 0x90100000 } },
+	};
+	struct page *saved;
+
+	setup(&l);
+	cap_start();
+	saved = mem_sections.section_map[1];
+	mem_sections.section_map[1] = NULL; /* a whole section as partial */
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.section_map[1] = saved + 1;
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.section_map[1] = saved;
+	mem_sections.section_map[2] = saved; /* a partial section as fast */
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.section_map[2] = NULL;
+	mem_sections.section_map[500] = saved; /* a hole as RAM */
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.section_map[500] = NULL;
+	mem_sections.range_map[0]++;
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.range_map[0]--;
+	mem_sections.range_map[1] = saved; /* past the last range */
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.range_map[1] = NULL;
+	mem_sections.base_pfn += SECTION_PAGES;
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	mem_sections.base_pfn -= SECTION_PAGES;
+	cap_stop();
+	KTEST_EXPECT_EQ(t, cap_count("buddy_check: I10 "), 7);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
 /* ------------------------------------------------- reference-model run */
@@ -1014,7 +1335,7 @@ static bool model_step(struct ktest *t, struct model *m, struct rand_state *rs,
 
 			KTEST_EXPECT(t,
 				     pfn >= m->base && pfn + (1UL << order) <=
-							   m->base + m->n);
+							       m->base + m->n);
 			if (t->failures != fails)
 				return false;
 			KTEST_EXPECT_EQ(t, pfn & ((1UL << order) - 1), 0);
@@ -1048,8 +1369,8 @@ static bool model_step(struct ktest *t, struct model *m, struct rand_state *rs,
 		KTEST_EXPECT_EQ(t, *stamp_at(h.pfn, h.order, true), ~h.stamp);
 		if ((r & 7) == 0)
 			free_pages(
-			    (unsigned long)page_address(pfn_to_page(h.pfn)),
-			    h.order);
+				(unsigned long)page_address(pfn_to_page(h.pfn)),
+				h.order);
 		else
 			__free_pages(pfn_to_page(h.pfn), h.order);
 		for (pfn_t j = 0; j < (1UL << h.order); j++)
@@ -1062,7 +1383,7 @@ static bool model_step(struct ktest *t, struct model *m, struct rand_state *rs,
 		ktest_fail(t, __FILE__, __LINE__,
 			   "step %lu: free %lu, model %lu", step,
 			   buddy_zone_free(ZONE_DMA32) +
-			       buddy_zone_free(ZONE_NORMAL),
+				   buddy_zone_free(ZONE_NORMAL),
 			   m->free);
 	if (t->failures != fails)
 		ktest_info(t, "at step %lu", step);
@@ -1084,11 +1405,11 @@ static void model_drain(struct ktest *t, struct model *m)
  * and a 1 MiB + 20 KiB bank with 8 KiB reserved inside. */
 #define SMALL_B (0x80000000 + 2 * (PG << MAX_ORDER))
 static const struct layout small_mem = {
-    .base = 0x80000000,
-    .size = SMALL_B + 0x106000 - 0x80000000,
-    .bank = {{0x80000000, 0x80000000 + (PG << MAX_ORDER)},
-	     {SMALL_B, SMALL_B + 0x105000}},
-    .reserved = {{SMALL_B + 0x41000, SMALL_B + 0x43000}},
+	.base = 0x80000000,
+	.size = SMALL_B + 0x106000 - 0x80000000,
+	.bank = { { 0x80000000, 0x80000000 + (PG << MAX_ORDER) },
+		  { SMALL_B, SMALL_B + 0x105000 } },
+	.reserved = { { SMALL_B + 0x41000, SMALL_B + 0x43000 } },
 };
 
 /* Scenario: 1,000,000 random allocations (orders 0..MAX_ORDER, both
@@ -1168,28 +1489,34 @@ static void random_two_zones(struct ktest *t)
 }
 
 static const struct ktest_case buddy_cases[] = {
-    KTEST_CASE(init_counts),
-    KTEST_CASE(init_largest_blocks),
-    KTEST_CASE(split_25k_and_coalesce),
-    KTEST_CASE(coalesce_random_order),
-    KTEST_CASE(misuse_double_free),
-    KTEST_CASE(misuse_wrong_order),
-    KTEST_CASE(misuse_inside_block),
-    KTEST_CASE(misuse_reserved_unaligned_not_ram),
-    KTEST_CASE(owner_flags),
-    KTEST_CASE(alloc_failure),
-    KTEST_CASE(zeroed_pages),
-    KTEST_CASE(conversions),
-    KTEST_CASE(holes_and_reserved),
-    KTEST_CASE(zones_dma32_normal),
-    KTEST_CASE(bank_across_4g),
-    KTEST_CASE(range_edge_never_merges),
-    KTEST_CASE(check_detects_corruption),
-    KTEST_CASE(random_1m_checked),
-    KTEST_CASE(random_two_zones),
-    KTEST_END,
+	KTEST_CASE(init_counts),
+	KTEST_CASE(init_largest_blocks),
+	KTEST_CASE(split_25k_and_coalesce),
+	KTEST_CASE(coalesce_random_order),
+	KTEST_CASE(misuse_double_free),
+	KTEST_CASE(misuse_wrong_order),
+	KTEST_CASE(misuse_inside_block),
+	KTEST_CASE(misuse_reserved_unaligned_not_ram),
+	KTEST_CASE(owner_flags),
+	KTEST_CASE(alloc_failure),
+	KTEST_CASE(zeroed_pages),
+	KTEST_CASE(conversions),
+	KTEST_CASE(holes_and_reserved),
+	KTEST_CASE(zones_dma32_normal),
+	KTEST_CASE(bank_across_4g),
+	KTEST_CASE(range_edge_never_merges),
+	KTEST_CASE(check_detects_corruption),
+	KTEST_CASE(sections_whole_and_partial),
+	KTEST_CASE(sections_shared_partial),
+	KTEST_CASE(sections_hole_spanning),
+	KTEST_CASE(sections_dma32_normal_split),
+	KTEST_CASE(sections_random_layouts),
+	KTEST_CASE(check_detects_bad_sections),
+	KTEST_CASE(random_1m_checked),
+	KTEST_CASE(random_two_zones),
+	KTEST_END,
 };
-static const struct ktest_suite buddy_suite = {"buddy", buddy_cases, suite_init,
-					       suite_exit};
+static const struct ktest_suite buddy_suite = { "buddy", buddy_cases,
+						suite_init, suite_exit };
 
 KTEST_HOST_MAIN(&buddy_suite)

@@ -198,7 +198,7 @@ static void kcalloc_overflow(struct ktest *t)
 	KTEST_EXPECT(t, kcalloc(2, n, GFP_KERNEL) == NULL);
 	KTEST_EXPECT(t, kcalloc(SIZE_MAX, SIZE_MAX, GFP_KERNEL) == NULL);
 	KTEST_EXPECT(t, kcalloc((size_t)1 << 32, (size_t)1 << 32, GFP_KERNEL) ==
-			    NULL);
+				NULL);
 	/* Dirty an object of the class first, so zeroing is visible. */
 	p = kmalloc(300, GFP_KERNEL);
 	memset(p, 0xee, 300);
@@ -217,7 +217,7 @@ static void kcalloc_overflow(struct ktest *t)
  * krealloc to leave the old object alone. */
 static void krealloc_preserves(struct ktest *t)
 {
-	static const size_t sizes[] = {10, 100, 5000, 20000, 30000, 700};
+	static const size_t sizes[] = { 10, 100, 5000, 20000, 30000, 700 };
 	unsigned long free0 = buddy_free_pages();
 	size_t have = 10;
 	unsigned char *p = krealloc(NULL, 10, GFP_KERNEL), *q;
@@ -262,8 +262,8 @@ static void krealloc_preserves(struct ktest *t)
  * every page back after kfree. */
 static void kmalloc_large(struct ktest *t)
 {
-	static const size_t sizes[] = {8193,  12288,  16384,
-				       65536, 100000, 1UL << 20};
+	static const size_t sizes[] = { 8193,  12288,  16384,
+					65536, 100000, 1UL << 20 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		unsigned long free0 = buddy_free_pages();
@@ -360,7 +360,7 @@ static void kfree_misuse(struct ktest *t)
 	kfree(big);
 	KTEST_EXPECT_EQ(t, rep.count, 1);
 	KTEST_EXPECT(t, rep.bug == SLAB_BUG_DOUBLE_FREE ||
-			    rep.bug == SLAB_BUG_INVALID_FREE);
+				rep.bug == SLAB_BUG_INVALID_FREE);
 	memset(&rep, 0, sizeof(rep));
 	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0 + 4);
 	kfree(q);
@@ -429,7 +429,7 @@ static void kmalloc_random(struct ktest *t)
 
 		if (n == 0 || (n < LIVE && op < 50)) {
 			size_t size =
-			    1 + rand_below(&r, 2UL << rand_below(&r, 15));
+				1 + rand_below(&r, 2UL << rand_below(&r, 15));
 			unsigned char tag = (unsigned char)rand_next(&r);
 
 			live[n].p = kmalloc(size, GFP_KERNEL);
@@ -442,12 +442,13 @@ static void kmalloc_random(struct ktest *t)
 			unsigned int i = (unsigned int)rand_below(&r, n);
 			size_t sz = live[i].size;
 
-			KTEST_EXPECT(t, live[i].p[0] == live[i].tag &&
-					    live[i].p[sz - 1] == live[i].tag);
+			KTEST_EXPECT(t,
+				     live[i].p[0] == live[i].tag &&
+					     live[i].p[sz - 1] == live[i].tag);
 			if (op < 75) {
 				size_t ns = 1 + rand_below(&r, 2 * sz + 16);
 				unsigned char *q =
-				    krealloc(live[i].p, ns, GFP_KERNEL);
+					krealloc(live[i].p, ns, GFP_KERNEL);
 
 				KTEST_ASSERT_NOT_NULL(t, q);
 				KTEST_EXPECT(t,
@@ -504,19 +505,19 @@ static void kmalloc_reap_large(struct ktest *t)
 }
 
 static const struct ktest_case kmalloc_cases[] = {
-    KTEST_CASE(kmalloc_classes),    KTEST_CASE(kmalloc_zero_size),
-    KTEST_CASE(kmalloc_impossible), KTEST_CASE(kcalloc_overflow),
-    KTEST_CASE(krealloc_preserves), KTEST_CASE(kmalloc_large),
-    KTEST_CASE(kzalloc_zeroes),	    KTEST_CASE(kfree_misuse),
-    KTEST_CASE(kmalloc_waste),	    KTEST_CASE(kmalloc_random),
-    KTEST_CASE(kmalloc_reap_large), KTEST_END,
+	KTEST_CASE(kmalloc_classes),	KTEST_CASE(kmalloc_zero_size),
+	KTEST_CASE(kmalloc_impossible), KTEST_CASE(kcalloc_overflow),
+	KTEST_CASE(krealloc_preserves), KTEST_CASE(kmalloc_large),
+	KTEST_CASE(kzalloc_zeroes),	KTEST_CASE(kfree_misuse),
+	KTEST_CASE(kmalloc_waste),	KTEST_CASE(kmalloc_random),
+	KTEST_CASE(kmalloc_reap_large), KTEST_END,
 };
 
 static const struct ktest_suite kmalloc_suite = {
-    .name = "kmalloc",
-    .cases = kmalloc_cases,
-    .init = suite_init,
-    .exit = suite_exit,
+	.name = "kmalloc",
+	.cases = kmalloc_cases,
+	.init = suite_init,
+	.exit = suite_exit,
 };
 
 KTEST_HOST_MAIN(&kmalloc_suite)

@@ -235,7 +235,7 @@ static void random_vs_bitmap(struct ktest *t)
 
 	rand_seed(&rs, 0x6d656d62);
 	for (int round = 0; round < 2000; round++) {
-		bool mem[MODEL_PAGES] = {false}, res[MODEL_PAGES] = {false};
+		bool mem[MODEL_PAGES] = { false }, res[MODEL_PAGES] = { false };
 		unsigned int n, i;
 		struct prange got;
 
@@ -244,7 +244,7 @@ static void random_vs_bitmap(struct ktest *t)
 			unsigned int a = rand_below(&rs, MODEL_PAGES);
 			unsigned int len = 1 + rand_below(&rs, 16);
 			unsigned int b =
-			    MIN(a + len, (unsigned int)MODEL_PAGES);
+				MIN(a + len, (unsigned int)MODEL_PAGES);
 			paddr_t s = MODEL_BASE + a * PG;
 			paddr_t e = MODEL_BASE + b * PG;
 			unsigned int kind = rand_below(&rs, 3);
@@ -256,7 +256,7 @@ static void random_vs_bitmap(struct ktest *t)
 			} else if (kind == 1) {
 				/* Unaligned edges widen to whole pages. */
 				KTEST_ASSERT_EQ(
-				    t, memblock_reserve(s + 1, e - 1), 0);
+					t, memblock_reserve(s + 1, e - 1), 0);
 				for (i = a; i < b; i++)
 					res[i] = true;
 			} else {
@@ -297,17 +297,17 @@ static void random_vs_bitmap(struct ktest *t)
 }
 
 static const struct ktest_case memblock_cases[] = {
-    KTEST_CASE(add_merges),
-    KTEST_CASE(add_trims_and_rejects),
-    KTEST_CASE(reserve_widens_and_counts),
-    KTEST_CASE(reserve_across_hole),
-    KTEST_CASE(alloc_top_down),
-    KTEST_CASE(tables_full),
-    KTEST_CASE(close_refuses),
-    KTEST_CASE(random_vs_bitmap),
-    KTEST_END,
+	KTEST_CASE(add_merges),
+	KTEST_CASE(add_trims_and_rejects),
+	KTEST_CASE(reserve_widens_and_counts),
+	KTEST_CASE(reserve_across_hole),
+	KTEST_CASE(alloc_top_down),
+	KTEST_CASE(tables_full),
+	KTEST_CASE(close_refuses),
+	KTEST_CASE(random_vs_bitmap),
+	KTEST_END,
 };
-static const struct ktest_suite memblock_suite = {"memblock", memblock_cases,
-						  NULL, NULL};
+static const struct ktest_suite memblock_suite = { "memblock", memblock_cases,
+						   NULL, NULL };
 
 KTEST_HOST_MAIN(&memblock_suite)

@@ -187,11 +187,11 @@ static void merges(struct ktest *t)
 	KTEST_EXPECT_EQ(t, map.warnings, 4);
 	KTEST_EXPECT_EQ(t, lines_with("memory: warning: memory@0: [mem "), 4);
 	KTEST_EXPECT(
-	    t, have_line("memory: warning: memory@0: [mem "
-			 "0x0000000080800000-0x00000000817fffff] overlaps "
-			 "[mem 0x0000000080000000-0x0000000080ffffff], "
-			 "merged into [mem "
-			 "0x0000000080000000-0x00000000817fffff]"));
+		t, have_line("memory: warning: memory@0: [mem "
+			     "0x0000000080800000-0x00000000817fffff] overlaps "
+			     "[mem 0x0000000080000000-0x0000000080ffffff], "
+			     "merged into [mem "
+			     "0x0000000080000000-0x00000000817fffff]"));
 	KTEST_EXPECT(t,
 		     have_line("memory: warning: memory@0: [mem "
 			       "0x0000000084000000-0x0000000084ffffff] adjoins "
@@ -199,11 +199,11 @@ static void merges(struct ktest *t)
 			       "merged into [mem "
 			       "0x0000000083000000-0x0000000084ffffff]"));
 	KTEST_EXPECT(
-	    t, have_line("memory: warning: memory@0: [mem "
-			 "0x0000000081000000-0x0000000082ffffff] overlaps "
-			 "[mem 0x0000000080000000-0x0000000084ffffff], "
-			 "merged into [mem "
-			 "0x0000000080000000-0x0000000084ffffff]"));
+		t, have_line("memory: warning: memory@0: [mem "
+			     "0x0000000081000000-0x0000000082ffffff] overlaps "
+			     "[mem 0x0000000080000000-0x0000000084ffffff], "
+			     "merged into [mem "
+			     "0x0000000080000000-0x0000000084ffffff]"));
 }
 
 /* Scenario: unaligned start, unaligned end, both, a sub-page range, a
@@ -448,10 +448,10 @@ static void add_reserved(struct ktest *t)
 	KTEST_EXPECT_EQ(t, memmap_add_reserved(&map, 0, ~0ull, false, "x"),
 			-EINVAL);
 	KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
-	KTEST_ASSERT_EQ(
-	    t,
-	    memmap_add_reserved(&map, 0x80000801, 0x80001001, true, long_name),
-	    0);
+	KTEST_ASSERT_EQ(t,
+			memmap_add_reserved(&map, 0x80000801, 0x80001001, true,
+					    long_name),
+			0);
 	KTEST_EXPECT_EQ(t, map.reserved[0].start, 0x80000000);
 	KTEST_EXPECT_EQ(t, map.reserved[0].end, 0x80002000);
 	KTEST_EXPECT(t, map.reserved[0].no_map);
@@ -461,12 +461,14 @@ static void add_reserved(struct ktest *t)
 	KTEST_ASSERT_EQ(t, memmap_add_reserved(&map, 0, 1, false, NULL), 0);
 	KTEST_EXPECT_STREQ(t, map.reserved[1].name, "");
 	while (map.nr_reserved < MEMMAP_MAX_RESERVED)
-		KTEST_ASSERT_EQ(
-		    t, memmap_add_reserved(&map, 0x1000, 0x2000, false, "fill"),
-		    0);
-	KTEST_EXPECT_EQ(
-	    t, memmap_add_reserved(&map, 0x1000, 0x2000, false, "one too many"),
-	    -ENOSPC);
+		KTEST_ASSERT_EQ(t,
+				memmap_add_reserved(&map, 0x1000, 0x2000, false,
+						    "fill"),
+				0);
+	KTEST_EXPECT_EQ(t,
+			memmap_add_reserved(&map, 0x1000, 0x2000, false,
+					    "one too many"),
+			-ENOSPC);
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 0);
 }
 
@@ -478,8 +480,8 @@ static void print_contract(struct ktest *t)
 	printk_sink_fn old;
 
 	memset(&map, 0, sizeof(map));
-	map.usable[0] = (struct prange){0x80000000, 0x84000000};
-	map.usable[1] = (struct prange){0x88000000, 0x8c000000};
+	map.usable[0] = (struct prange){ 0x80000000, 0x84000000 };
+	map.usable[1] = (struct prange){ 0x88000000, 0x8c000000 };
 	map.nr_usable = 2;
 	memmap_add_reserved(&map, 0x80000000, 0x80080000, true,
 			    "mmode_resources@80000000");
@@ -489,11 +491,11 @@ static void print_contract(struct ktest *t)
 	memmap_print(&map);
 	printk_set_sink(old);
 	KTEST_EXPECT_STREQ(
-	    t, captured,
-	    "memory: usable [mem 0x0000000080000000-0x0000000083ffffff]\n"
-	    "memory: usable [mem 0x0000000088000000-0x000000008bffffff]\n"
-	    "memory: reserved [mem 0x0000000080000000-0x000000008007ffff]"
-	    " mmode_resources@80000000\n");
+		t, captured,
+		"memory: usable [mem 0x0000000080000000-0x0000000083ffffff]\n"
+		"memory: usable [mem 0x0000000088000000-0x000000008bffffff]\n"
+		"memory: reserved [mem 0x0000000080000000-0x000000008007ffff]"
+		" mmode_resources@80000000\n");
 	KTEST_EXPECT_EQ(t, memmap_usable_bytes(&map), 0x8000000);
 }
 
@@ -505,10 +507,10 @@ static void check_catches(struct ktest *t)
 	printk_sink_fn old = printk_set_sink(capture_sink);
 
 	memset(&map, 0, sizeof(map));
-	map.usable[0] = (struct prange){0x2000, 0x3000};
-	map.usable[1] = (struct prange){0x3000, 0x4000}; /* adjacent */
-	map.usable[2] = (struct prange){0x5000, 0x5800}; /* unaligned */
-	map.usable[3] = (struct prange){0x1000, 0x1000}; /* empty, order */
+	map.usable[0] = (struct prange){ 0x2000, 0x3000 };
+	map.usable[1] = (struct prange){ 0x3000, 0x4000 }; /* adjacent */
+	map.usable[2] = (struct prange){ 0x5000, 0x5800 }; /* unaligned */
+	map.usable[3] = (struct prange){ 0x1000, 0x1000 }; /* empty, order */
 	map.nr_usable = 4;
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 4);
 	map.nr_usable = 1;
@@ -576,30 +578,31 @@ static void dts_files(struct ktest *t)
 		const char *reserved; /* name of a reserved region, or NULL */
 		struct prange rsv;
 	} files[] = {
-	    {.name = "virt-two-banks",
-	     .nr_usable = 2,
-	     .usable = {{0x80000000, 0x84000000}, {0x88000000, 0x8c000000}}},
-	    {.name = "virt-reserved-nomap",
-	     .nr_usable = 1,
-	     .usable = {{0x80000000, 0x90000000}},
-	     .reserved = "secure@86000000",
-	     .rsv = {0x86000000, 0x86100000}},
-	    {.name = "virt-memreserve",
-	     .nr_usable = 1,
-	     .usable = {{0x80000000, 0x90000000}},
-	     .reserved = "memreserve",
-	     .rsv = {0x87000000, 0x87100000}},
-	    {.name = "virt-32m",
-	     .nr_usable = 1,
-	     .usable = {{0x80000000, 0x82000000}}},
-	    {.name = "virt-nomemory", .err = -EFDT_NOTFOUND},
-	    {.name = "virt-multi-reg",
-	     .warnings = 5,
-	     .nr_usable = 4,
-	     .usable = {{0x80000000, 0x84000000},
-			{0x86001000, 0x88000000},
-			{0x8a000000, 0x8b000000},
-			{0x8e000000, 0x8f000000}}},
+		{ .name = "virt-two-banks",
+		  .nr_usable = 2,
+		  .usable = { { 0x80000000, 0x84000000 },
+			      { 0x88000000, 0x8c000000 } } },
+		{ .name = "virt-reserved-nomap",
+		  .nr_usable = 1,
+		  .usable = { { 0x80000000, 0x90000000 } },
+		  .reserved = "secure@86000000",
+		  .rsv = { 0x86000000, 0x86100000 } },
+		{ .name = "virt-memreserve",
+		  .nr_usable = 1,
+		  .usable = { { 0x80000000, 0x90000000 } },
+		  .reserved = "memreserve",
+		  .rsv = { 0x87000000, 0x87100000 } },
+		{ .name = "virt-32m",
+		  .nr_usable = 1,
+		  .usable = { { 0x80000000, 0x82000000 } } },
+		{ .name = "virt-nomemory", .err = -EFDT_NOTFOUND },
+		{ .name = "virt-multi-reg",
+		  .warnings = 5,
+		  .nr_usable = 4,
+		  .usable = { { 0x80000000, 0x84000000 },
+			      { 0x86001000, 0x88000000 },
+			      { 0x8a000000, 0x8b000000 },
+			      { 0x8e000000, 0x8f000000 } } },
 	};
 	char dir[1024];
 	struct memmap map;
@@ -637,11 +640,11 @@ static void dts_files(struct ktest *t)
 
 			for (unsigned int k = 0; k < map.nr_reserved; k++)
 				found |=
-				    !strcmp(map.reserved[k].name,
-					    files[i].reserved) &&
-				    map.reserved[k].start ==
-					files[i].rsv.start &&
-				    map.reserved[k].end == files[i].rsv.end;
+					!strcmp(map.reserved[k].name,
+						files[i].reserved) &&
+					map.reserved[k].start ==
+						files[i].rsv.start &&
+					map.reserved[k].end == files[i].rsv.end;
 			if (!found)
 				ktest_fail(t, __FILE__, __LINE__,
 					   "%s: reserved %s missing",
@@ -651,24 +654,24 @@ static void dts_files(struct ktest *t)
 }
 
 static const struct ktest_case memmap_cases[] = {
-    KTEST_CASE(two_banks),
-    KTEST_CASE(merges),
-    KTEST_CASE(trims),
-    KTEST_CASE(node_selection),
-    KTEST_CASE(cells_and_wrap),
-    KTEST_CASE(no_memory),
-    KTEST_CASE(malformed_reg),
-    KTEST_CASE(too_many_ranges),
-    KTEST_CASE(reserved_memory),
-    KTEST_CASE(no_reserved),
-    KTEST_CASE(add_reserved),
-    KTEST_CASE(print_contract),
-    KTEST_CASE(check_catches),
-    KTEST_CASE(dts_files),
-    KTEST_END,
+	KTEST_CASE(two_banks),
+	KTEST_CASE(merges),
+	KTEST_CASE(trims),
+	KTEST_CASE(node_selection),
+	KTEST_CASE(cells_and_wrap),
+	KTEST_CASE(no_memory),
+	KTEST_CASE(malformed_reg),
+	KTEST_CASE(too_many_ranges),
+	KTEST_CASE(reserved_memory),
+	KTEST_CASE(no_reserved),
+	KTEST_CASE(add_reserved),
+	KTEST_CASE(print_contract),
+	KTEST_CASE(check_catches),
+	KTEST_CASE(dts_files),
+	KTEST_END,
 };
 
-static const struct ktest_suite memmap_suite = {"memmap", memmap_cases, NULL,
-						NULL};
+static const struct ktest_suite memmap_suite = { "memmap", memmap_cases, NULL,
+						 NULL };
 
 KTEST_HOST_MAIN(&memmap_suite)

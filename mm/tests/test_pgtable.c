@@ -77,7 +77,7 @@ static void dump_add(struct dump *d, struct leaf l)
 static int dump_cb(void *arg, vaddr_t va, paddr_t pa, size_t size,
 		   unsigned int prot)
 {
-	dump_add(arg, (struct leaf){va, pa, size, prot});
+	dump_add(arg, (struct leaf){ va, pa, size, prot });
 	return 0;
 }
 
@@ -105,7 +105,7 @@ static bool dump_is_ordered(const struct dump *d)
 /* Expect the walk to report exactly the leaves in want[]. */
 static void expect_leaves(struct ktest *t, const struct leaf *want, size_t n)
 {
-	struct dump d = {0};
+	struct dump d = { 0 };
 
 	dump_take(&d);
 	KTEST_EXPECT_EQ(t, d.n, n);
@@ -200,7 +200,7 @@ static void expect_unmapped(struct ktest *t, vaddr_t va)
  * -ENOENT, and pt_destroy giving the root back. */
 static void pt_init_empty(struct ktest *t)
 {
-	struct dump d = {0};
+	struct dump d = { 0 };
 
 	FX_SETUP(t);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
@@ -249,7 +249,8 @@ static void pt_map_one_page(struct ktest *t)
 
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(
-	    t, pt_map(&pt, va + PAGE_SIZE, 0x7000UL, PAGE_SIZE, PROT_READ), 0);
+		t, pt_map(&pt, va + PAGE_SIZE, 0x7000UL, PAGE_SIZE, PROT_READ),
+		0);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 1);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 3);
@@ -271,12 +272,13 @@ static void pt_map_mixed_leaf_sizes(struct ktest *t)
 	const paddr_t delta = 2 * SZ_1G;
 	const size_t size = 2 * SZ_4K + SZ_2M + SZ_1G + SZ_2M + SZ_4K;
 	const struct leaf want[] = {
-	    {va, va + delta, SZ_4K, PROT_RX},
-	    {va + SZ_4K, va + SZ_4K + delta, SZ_4K, PROT_RX},
-	    {SZ_1G - SZ_2M, SZ_1G - SZ_2M + delta, SZ_2M, PROT_RX},
-	    {SZ_1G, SZ_1G + delta, SZ_1G, PROT_RX},
-	    {2 * SZ_1G, 2 * SZ_1G + delta, SZ_2M, PROT_RX},
-	    {2 * SZ_1G + SZ_2M, 2 * SZ_1G + SZ_2M + delta, SZ_4K, PROT_RX},
+		{ va, va + delta, SZ_4K, PROT_RX },
+		{ va + SZ_4K, va + SZ_4K + delta, SZ_4K, PROT_RX },
+		{ SZ_1G - SZ_2M, SZ_1G - SZ_2M + delta, SZ_2M, PROT_RX },
+		{ SZ_1G, SZ_1G + delta, SZ_1G, PROT_RX },
+		{ 2 * SZ_1G, 2 * SZ_1G + delta, SZ_2M, PROT_RX },
+		{ 2 * SZ_1G + SZ_2M, 2 * SZ_1G + SZ_2M + delta, SZ_4K,
+		  PROT_RX },
 	};
 
 	FX_SETUP(t);
@@ -305,15 +307,16 @@ static void pt_map_mixed_leaf_sizes(struct ktest *t)
  */
 static void pt_map_pa_alignment_limits_leaf(struct ktest *t)
 {
-	struct dump d = {0};
+	struct dump d = { 0 };
 	size_t n2m = 0, n4k = 0;
 
 	FX_SETUP(t);
 	KTEST_ASSERT_EQ(
-	    t, pt_map(&pt, SZ_1G, 4 * SZ_1G + SZ_2M, SZ_1G, PROT_RW), 0);
+		t, pt_map(&pt, SZ_1G, 4 * SZ_1G + SZ_2M, SZ_1G, PROT_RW), 0);
 	KTEST_ASSERT_EQ(
-	    t, pt_map(&pt, 4 * SZ_1G, 8 * SZ_1G + SZ_4K, 4 * SZ_1M, PROT_RW),
-	    0);
+		t,
+		pt_map(&pt, 4 * SZ_1G, 8 * SZ_1G + SZ_4K, 4 * SZ_1M, PROT_RW),
+		0);
 	dump_take(&d);
 	KTEST_EXPECT(t, dump_is_ordered(&d));
 	for (size_t i = 0; i < d.n; i++) {
@@ -349,18 +352,18 @@ static void pt_map_refuses_overlap(struct ktest *t)
 		paddr_t pa;
 		size_t size;
 	} tries[] = {
-	    {a, 0x100000000UL, 4 * SZ_4K}, /* same */
-	    {a - 2 * SZ_4K, 0x100000000UL, 3 * SZ_4K}, /* tail hits */
-	    {a + 3 * SZ_4K, 0x100000000UL, 4 * SZ_4K}, /* head hits */
-	    {SZ_1G, 0x100001000UL, SZ_2M + SZ_4K}, /* 510 first */
-	    {SZ_1G, 0x100000000UL, 2 * SZ_2M}, /* 2M on table */
-	    {b + 5 * SZ_4K, 0x100000000UL, SZ_4K}, /* in 2M leaf */
-	    {b - SZ_4K, 0x100000000UL, 2 * SZ_4K}, /* edge of 2M */
-	    {c + SZ_1G - SZ_4K, 0x100000000UL, SZ_4K}, /* in 1G leaf */
-	    {c + SZ_2M, 0x100000000UL, SZ_2M}, /* 2M in 1G */
-	    {c - SZ_2M, 0x100000000UL, 2 * SZ_2M}, /* into 1G */
-	    {SZ_1G, 0x100000000UL, SZ_1G}, /* 1G on table */
-	    {2 * SZ_1G, 0x100000000UL, 2 * SZ_1G}, /* 1G, then 1G */
+		{ a, 0x100000000UL, 4 * SZ_4K }, /* same */
+		{ a - 2 * SZ_4K, 0x100000000UL, 3 * SZ_4K }, /* tail hits */
+		{ a + 3 * SZ_4K, 0x100000000UL, 4 * SZ_4K }, /* head hits */
+		{ SZ_1G, 0x100001000UL, SZ_2M + SZ_4K }, /* 510 first */
+		{ SZ_1G, 0x100000000UL, 2 * SZ_2M }, /* 2M on table */
+		{ b + 5 * SZ_4K, 0x100000000UL, SZ_4K }, /* in 2M leaf */
+		{ b - SZ_4K, 0x100000000UL, 2 * SZ_4K }, /* edge of 2M */
+		{ c + SZ_1G - SZ_4K, 0x100000000UL, SZ_4K }, /* in 1G leaf */
+		{ c + SZ_2M, 0x100000000UL, SZ_2M }, /* 2M in 1G */
+		{ c - SZ_2M, 0x100000000UL, 2 * SZ_2M }, /* into 1G */
+		{ SZ_1G, 0x100000000UL, SZ_1G }, /* 1G on table */
+		{ 2 * SZ_1G, 0x100000000UL, 2 * SZ_1G }, /* 1G, then 1G */
 	};
 	struct snap s;
 
@@ -448,16 +451,17 @@ static void pt_map_nomem_rolls_back(struct ktest *t)
  */
 static void pt_unmap_frees_tables(struct ktest *t)
 {
-	const vaddr_t vas[] = {0x1000, 5 * SZ_1G + SZ_2M,
-			       0xffffffc000000000UL + 7 * SZ_4K,
-			       0xffffffffbfe00000UL};
+	const vaddr_t vas[] = { 0x1000, 5 * SZ_1G + SZ_2M,
+				0xffffffc000000000UL + 7 * SZ_4K,
+				0xffffffffbfe00000UL };
 	const pte_t *root;
 
 	FX_SETUP(t);
 	for (size_t i = 0; i < ARRAY_SIZE(vas); i++)
 		KTEST_ASSERT_EQ(
-		    t, pt_map(&pt, vas[i], 0x40000000UL, 2 * SZ_4K, PROT_RW),
-		    0);
+			t,
+			pt_map(&pt, vas[i], 0x40000000UL, 2 * SZ_4K, PROT_RW),
+			0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1 + 4 * 2);
 	EXPECT_CHECK(t);
 
@@ -495,7 +499,7 @@ static void pt_unmap_splits_gigapage(struct ktest *t)
 {
 	const vaddr_t va = 2 * SZ_1G, hole = va + 300 * SZ_2M + 17 * SZ_4K;
 	const paddr_t pa = 5 * SZ_1G;
-	struct dump d = {0};
+	struct dump d = { 0 };
 	size_t n2m = 0, n4k = 0;
 
 	FX_SETUP(t);
@@ -618,8 +622,8 @@ static void pt_protect_splits(struct ktest *t)
 
 	snap_take(&s);
 	KTEST_EXPECT_EQ(
-	    t, pt_protect(&pt, a + SZ_2M - SZ_4K, 2 * SZ_4K, PROT_READ),
-	    -ENOENT);
+		t, pt_protect(&pt, a + SZ_2M - SZ_4K, 2 * SZ_4K, PROT_READ),
+		-ENOENT);
 	KTEST_EXPECT_EQ(t, pt_protect(&pt, g - SZ_4K, SZ_2M, PROT_READ),
 			-ENOENT);
 	KTEST_EXPECT(t, snap_equal(&s));
@@ -652,21 +656,21 @@ static void pt_rejects_bad_arguments(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt_map(&pt, 0x4000000000UL, 0, SZ_4K, PROT_RW),
 			-EINVAL);
 	KTEST_EXPECT_EQ(
-	    t, pt_map(&pt, 0xffffff8000000000UL, 0, 2 * SZ_4K, PROT_RW),
-	    -EINVAL);
+		t, pt_map(&pt, 0xffffff8000000000UL, 0, 2 * SZ_4K, PROT_RW),
+		-EINVAL);
 	KTEST_EXPECT_EQ(t, pt_map(&pt, 0x3ffffff000UL, 0, 2 * SZ_4K, PROT_RW),
 			-EINVAL);
 	KTEST_EXPECT_EQ(
-	    t, pt_map(&pt, 0xfffffffffffff000UL, 0, 2 * SZ_4K, PROT_RW),
-	    -EINVAL);
+		t, pt_map(&pt, 0xfffffffffffff000UL, 0, 2 * SZ_4K, PROT_RW),
+		-EINVAL);
 	KTEST_EXPECT_EQ(t, pt_map(&pt, 0x1000, 1UL << 56, SZ_4K, PROT_RW),
 			-EINVAL);
 	KTEST_EXPECT_EQ(
-	    t, pt_map(&pt, 0x1000, (1UL << 56) - SZ_4K, 2 * SZ_4K, PROT_RW),
-	    -EINVAL);
+		t, pt_map(&pt, 0x1000, (1UL << 56) - SZ_4K, 2 * SZ_4K, PROT_RW),
+		-EINVAL);
 	KTEST_EXPECT_EQ(
-	    t, pt_map(&pt, 0x1000, ~0UL & PAGE_MASK, 2 * SZ_4K, PROT_RW),
-	    -EINVAL);
+		t, pt_map(&pt, 0x1000, ~0UL & PAGE_MASK, 2 * SZ_4K, PROT_RW),
+		-EINVAL);
 	KTEST_EXPECT_EQ(t, pt_map(&pt, 0x1000, 0, SZ_4K, 0), -EINVAL);
 	KTEST_EXPECT_EQ(t, pt_map(&pt, 0x1000, 0, 2 * SZ_4K, PROT_WRITE),
 			-EINVAL);
@@ -691,8 +695,9 @@ static void pt_rejects_bad_arguments(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt_protect(&pt, 0x1200, SZ_4K, PROT_READ), -EINVAL);
 	KTEST_EXPECT_EQ(t, pt_lookup(&pt, 0x4000000000UL, NULL, NULL, NULL),
 			-EINVAL);
-	KTEST_EXPECT_EQ(
-	    t, pt_lookup(&pt, 0xffffff8000000000UL, NULL, NULL, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(t,
+			pt_lookup(&pt, 0xffffff8000000000UL, NULL, NULL, NULL),
+			-EINVAL);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
 	KTEST_EXPECT_EQ(t, pool.in_use, 1);
 	EXPECT_CHECK(t);
@@ -710,26 +715,27 @@ static void pt_rejects_bad_arguments(struct ktest *t)
 static void pt_upper_half(struct ktest *t)
 {
 	const struct leaf want[] = {
-	    {0x1000, 0x5000, SZ_4K, PROT_READ},
-	    {0xffffffc000000000UL, 0x80000000UL, SZ_1G, PROT_RW},
-	    {0xffffffff80000000UL, 0x80200000UL, SZ_2M, PROT_RX},
-	    {0xffffffff80200000UL, 0x80400000UL, SZ_2M, PROT_RX},
-	    {0xffffffffffffe000UL, 0x10000000UL, SZ_4K, PROT_RW},
-	    {0xfffffffffffff000UL, 0x10001000UL, SZ_4K, PROT_RW},
+		{ 0x1000, 0x5000, SZ_4K, PROT_READ },
+		{ 0xffffffc000000000UL, 0x80000000UL, SZ_1G, PROT_RW },
+		{ 0xffffffff80000000UL, 0x80200000UL, SZ_2M, PROT_RX },
+		{ 0xffffffff80200000UL, 0x80400000UL, SZ_2M, PROT_RX },
+		{ 0xffffffffffffe000UL, 0x10000000UL, SZ_4K, PROT_RW },
+		{ 0xfffffffffffff000UL, 0x10001000UL, SZ_4K, PROT_RW },
 	};
 
 	FX_SETUP(t);
 	KTEST_ASSERT_EQ(
-	    t, pt_map(&pt, 0xffffffc000000000UL, 0x80000000UL, SZ_1G, PROT_RW),
-	    0);
-	KTEST_ASSERT_EQ(
-	    t,
-	    pt_map(&pt, 0xffffffff80000000UL, 0x80200000UL, 2 * SZ_2M, PROT_RX),
-	    0);
-	KTEST_ASSERT_EQ(
-	    t,
-	    pt_map(&pt, 0xffffffffffffe000UL, 0x10000000UL, 2 * SZ_4K, PROT_RW),
-	    0);
+		t,
+		pt_map(&pt, 0xffffffc000000000UL, 0x80000000UL, SZ_1G, PROT_RW),
+		0);
+	KTEST_ASSERT_EQ(t,
+			pt_map(&pt, 0xffffffff80000000UL, 0x80200000UL,
+			       2 * SZ_2M, PROT_RX),
+			0);
+	KTEST_ASSERT_EQ(t,
+			pt_map(&pt, 0xffffffffffffe000UL, 0x10000000UL,
+			       2 * SZ_4K, PROT_RW),
+			0);
 	KTEST_ASSERT_EQ(t, pt_map(&pt, 0x1000, 0x5000, SZ_4K, PROT_READ), 0);
 	expect_leaves(t, want, ARRAY_SIZE(want));
 	expect_lookup(t, 0xffffffc012345678UL, 0x92345678UL, PROT_RW, SZ_1G);
@@ -742,8 +748,9 @@ static void pt_upper_half(struct ktest *t)
 	expect_unmapped(t, 0xffffffffffffe000UL);
 	expect_unmapped(t, 0xfffffffffffff000UL);
 	KTEST_EXPECT_EQ(
-	    t, pt_unmap(&pt, 0xffffffc000000000UL, 0UL - 0xffffffc000000000UL),
-	    0);
+		t,
+		pt_unmap(&pt, 0xffffffc000000000UL, 0UL - 0xffffffc000000000UL),
+		0);
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, 0, 1UL << 38), 0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
 	EXPECT_CHECK(t);
@@ -802,7 +809,7 @@ static pte_t *raw_entry(vaddr_t va, int level)
 
 	for (int l = PT_LEVELS - 1; l > level; l--)
 		tbl = phys_to_virt(arch_pte_paddr(
-		    tbl[(va >> PT_LEVEL_SHIFT(l)) & (PT_ENTRIES - 1)]));
+			tbl[(va >> PT_LEVEL_SHIFT(l)) & (PT_ENTRIES - 1)]));
 	return &tbl[(va >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1)];
 }
 
@@ -946,7 +953,7 @@ static bool model_covers(const struct model *m, vaddr_t va, vaddr_t last)
 static void model_cut(struct model *m, vaddr_t va, vaddr_t last,
 		      struct model *out)
 {
-	struct model keep = {0};
+	struct model keep = { 0 };
 
 	for (size_t i = 0; i < m->n; i++) {
 		struct ext x = m->e[i];
@@ -957,16 +964,16 @@ static void model_cut(struct model *m, vaddr_t va, vaddr_t last,
 		}
 		if (x.va < va)
 			model_add(&keep,
-				  (struct ext){x.va, va - 1, x.pa, x.prot});
+				  (struct ext){ x.va, va - 1, x.pa, x.prot });
 		if (x.last > last)
-			model_add(&keep, (struct ext){last + 1, x.last,
-						      x.pa + (last + 1 - x.va),
-						      x.prot});
+			model_add(&keep, (struct ext){ last + 1, x.last,
+						       x.pa + (last + 1 - x.va),
+						       x.prot });
 		if (out) {
 			vaddr_t lo = MAX(x.va, va), hi = MIN(x.last, last);
 
-			model_add(out, (struct ext){lo, hi, x.pa + (lo - x.va),
-						    x.prot});
+			model_add(out, (struct ext){ lo, hi, x.pa + (lo - x.va),
+						     x.prot });
 		}
 	}
 	free(m->e);
@@ -1009,9 +1016,9 @@ static void model_from_tree(struct model *m, const struct dump *d)
 {
 	m->n = 0;
 	for (size_t i = 0; i < d->n; i++)
-		model_add(m, (struct ext){d->l[i].va,
-					  d->l[i].va + d->l[i].size - 1,
-					  d->l[i].pa, d->l[i].prot});
+		model_add(m, (struct ext){ d->l[i].va,
+					   d->l[i].va + d->l[i].size - 1,
+					   d->l[i].pa, d->l[i].prot });
 	model_merge(m);
 }
 
@@ -1034,17 +1041,17 @@ struct window {
 };
 
 static const struct window windows[] = {
-    {4 * SZ_1G, 4 * SZ_1G}, /* lower half */
-    {0xffffffff00000000UL, 4 * SZ_1G}, /* top of upper half, to 2^64 */
+	{ 4 * SZ_1G, 4 * SZ_1G }, /* lower half */
+	{ 0xffffffff00000000UL, 4 * SZ_1G }, /* top of upper half, to 2^64 */
 };
 
 static const unsigned int rand_prots[] = {
-    PROT_READ,
-    PROT_RW,
-    PROT_RX,
-    PROT_EXEC,
-    PROT_READ | PROT_GLOBAL,
-    PROT_RW | PROT_DEVICE,
+	PROT_READ,
+	PROT_RW,
+	PROT_RX,
+	PROT_EXEC,
+	PROT_READ | PROT_GLOBAL,
+	PROT_RW | PROT_DEVICE,
 };
 
 #define RANDOM_STEPS 2500
@@ -1061,10 +1068,10 @@ static const unsigned int rand_prots[] = {
  */
 static void pt_random_vs_model(struct ktest *t)
 {
-	struct model m = {0}, seen = {0}, pieces = {0};
-	struct dump before = {0}, after = {0};
+	struct model m = { 0 }, seen = { 0 }, pieces = { 0 };
+	struct dump before = { 0 }, after = { 0 };
 	struct rand_state r;
-	unsigned long counts[3][2] = {{0}};
+	unsigned long counts[3][2] = { { 0 } };
 	int step;
 
 	FX_SETUP(t);
@@ -1075,7 +1082,7 @@ static void pt_random_vs_model(struct ktest *t)
 		size_t gran = g < 6 ? SZ_4K : g < 9 ? SZ_2M : SZ_1G;
 		size_t off = rand_below(&r, w->size / gran) * gran;
 		size_t size =
-		    gran * (1 + rand_below(&r, gran == SZ_1G ? 1 : 3));
+			gran * (1 + rand_below(&r, gran == SZ_1G ? 1 : 3));
 		unsigned int op = rand_below(&r, 10), prot;
 		bool inject = rand_below(&r, 6) == 0;
 		vaddr_t va, last;
@@ -1125,7 +1132,8 @@ static void pt_random_vs_model(struct ktest *t)
 			want = model_overlaps(&m, va, last) ? -EEXIST : 0;
 			err = pt_map(&pt, va, pa, size, prot);
 			if (err == 0)
-				model_add(&m, (struct ext){va, last, pa, prot});
+				model_add(&m,
+					  (struct ext){ va, last, pa, prot });
 		} else if (op < 7) {
 			op = 1;
 			want = 0;
@@ -1227,7 +1235,7 @@ static void pt_random_vs_model(struct ktest *t)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(windows); i++)
 		KTEST_EXPECT_EQ(
-		    t, pt_unmap(&pt, windows[i].base, windows[i].size), 0);
+			t, pt_unmap(&pt, windows[i].base, windows[i].size), 0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
 	EXPECT_CHECK(t);
 	free(m.e);
@@ -1257,7 +1265,7 @@ struct sp_page {
 /* Expect the walk to show exactly the model's pages (any leaf sizes). */
 static bool sp_tree_matches(const struct sp_page *model)
 {
-	struct dump d = {0};
+	struct dump d = { 0 };
 	size_t pages = 0, mapped = 0;
 	bool ok = true;
 
@@ -1297,7 +1305,7 @@ static void pt_single_page_random(struct ktest *t)
 {
 	static struct sp_page model[SP_PAGES];
 	struct rand_state r;
-	unsigned long hits[3] = {0};
+	unsigned long hits[3] = { 0 };
 
 	FX_SETUP(t);
 	for (size_t k = 0; k < SP_PAGES; k++)
@@ -1323,19 +1331,21 @@ static void pt_single_page_random(struct ktest *t)
 			KTEST_EXPECT_EQ(t, err, free_block ? 0 : -EEXIST);
 			for (size_t j = first; err == 0 && j < first + 512; j++)
 				model[j] = (struct sp_page){
-				    pa + (j - first) * SZ_4K, prot};
+					pa + (j - first) * SZ_4K, prot
+				};
 		} else if (op < 9) {
 			err = pt_map_page(&pt, va, pa, prot);
 			if (model[k].pa == PADDR_INVALID) {
 				KTEST_EXPECT_EQ(t, err, 0);
-				model[k] = (struct sp_page){pa, prot};
+				model[k] = (struct sp_page){ pa, prot };
 			} else {
 				KTEST_EXPECT_EQ(t, err, -EEXIST);
 			}
 		} else {
 			err = pt_unmap_page(&pt, va);
-			KTEST_EXPECT_EQ(
-			    t, err, model[k].pa == PADDR_INVALID ? -ENOENT : 0);
+			KTEST_EXPECT_EQ(t, err,
+					model[k].pa == PADDR_INVALID ? -ENOENT
+								     : 0);
 			model[k].pa = PADDR_INVALID;
 		}
 		hits[err == 0 ? 0 : err == -EEXIST ? 1 : 2]++;
@@ -1357,31 +1367,31 @@ static void pt_single_page_random(struct ktest *t)
 }
 
 static const struct ktest_case pgtable_cases[] = {
-    KTEST_CASE(pt_init_empty),
-    KTEST_CASE(pt_init_nomem),
-    KTEST_CASE(pt_map_one_page),
-    KTEST_CASE(pt_map_mixed_leaf_sizes),
-    KTEST_CASE(pt_map_pa_alignment_limits_leaf),
-    KTEST_CASE(pt_map_refuses_overlap),
-    KTEST_CASE(pt_map_nomem_rolls_back),
-    KTEST_CASE(pt_unmap_frees_tables),
-    KTEST_CASE(pt_unmap_splits_gigapage),
-    KTEST_CASE(pt_unmap_split_nomem),
-    KTEST_CASE(pt_unmap_unmapped),
-    KTEST_CASE(pt_protect_splits),
-    KTEST_CASE(pt_rejects_bad_arguments),
-    KTEST_CASE(pt_upper_half),
-    KTEST_CASE(pt_tlb_fences),
-    KTEST_CASE(pt_check_detects_corruption),
-    KTEST_CASE(host_pool_refuses_bad_free),
-    KTEST_CASE(pt_single_page_random),
-    KTEST_CASE(pt_random_vs_model),
-    KTEST_END,
+	KTEST_CASE(pt_init_empty),
+	KTEST_CASE(pt_init_nomem),
+	KTEST_CASE(pt_map_one_page),
+	KTEST_CASE(pt_map_mixed_leaf_sizes),
+	KTEST_CASE(pt_map_pa_alignment_limits_leaf),
+	KTEST_CASE(pt_map_refuses_overlap),
+	KTEST_CASE(pt_map_nomem_rolls_back),
+	KTEST_CASE(pt_unmap_frees_tables),
+	KTEST_CASE(pt_unmap_splits_gigapage),
+	KTEST_CASE(pt_unmap_split_nomem),
+	KTEST_CASE(pt_unmap_unmapped),
+	KTEST_CASE(pt_protect_splits),
+	KTEST_CASE(pt_rejects_bad_arguments),
+	KTEST_CASE(pt_upper_half),
+	KTEST_CASE(pt_tlb_fences),
+	KTEST_CASE(pt_check_detects_corruption),
+	KTEST_CASE(host_pool_refuses_bad_free),
+	KTEST_CASE(pt_single_page_random),
+	KTEST_CASE(pt_random_vs_model),
+	KTEST_END,
 };
 
 static const struct ktest_suite pgtable_suite = {
-    .name = "pgtable",
-    .cases = pgtable_cases,
+	.name = "pgtable",
+	.cases = pgtable_cases,
 };
 
 KTEST_HOST_MAIN(&pgtable_suite);

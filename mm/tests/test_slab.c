@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -26,16 +27,10 @@
 
 static void *fake_mem;
 
-/* True if `needle` occurs in `hay` (lib/errno.h's strerror() keeps the
- * C library's <string.h>, and with it strstr(), out of this file). */
+/* True if `needle` occurs in `hay`. */
 static bool contains(const char *hay, const char *needle)
 {
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncmp(hay, needle, n) == 0)
-			return true;
-	return false;
+	return strstr(hay, needle) != NULL;
 }
 
 /* One buddy allocator per process: buddy up, secret, kmalloc. */
@@ -138,8 +133,8 @@ static uintptr_t slab_of(struct kmem_cache *c, void *p)
  * arguments. */
 static void slab_geometry(struct ktest *t)
 {
-	static const size_t sizes[] = {1,    8,	   24,	 100,  200,  500,
-				       1000, 2048, 3000, 4096, 8192, 20000};
+	static const size_t sizes[] = { 1,    8,    24,	  100,	200,  500,
+					1000, 2048, 3000, 4096, 8192, 20000 };
 	struct kmem_cache *c;
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -208,17 +203,17 @@ static void slab_lists(struct ktest *t)
 		memset(objs[i], (int)i, 200);
 		ci = info_of(c);
 		KTEST_EXPECT_EQ(t, ci.active_objs, i + 1);
-		KTEST_EXPECT_EQ(
-		    t,
-		    ci.nr_slabs[i + 1 < n ? KMEM_SLAB_PARTIAL : KMEM_SLAB_FULL],
-		    1);
+		KTEST_EXPECT_EQ(t,
+				ci.nr_slabs[i + 1 < n ? KMEM_SLAB_PARTIAL
+						      : KMEM_SLAB_FULL],
+				1);
 		KTEST_EXPECT_EQ(t, slab_of(c, objs[i]), slab_of(c, objs[0]));
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		unsigned char *b = objs[i];
 
 		KTEST_EXPECT(t, b[0] == (unsigned char)i &&
-				    b[199] == (unsigned char)i);
+					b[199] == (unsigned char)i);
 	}
 	for (unsigned int i = 0; i < n; i++) {
 		kmem_cache_free(c, objs[i]);
@@ -317,8 +312,9 @@ static void random_ops(struct ktest *t, struct kmem_cache **caches, int nc,
 			unsigned int i = (unsigned int)rand_below(&r, nlive);
 			size_t sz = kmem_cache_size(caches[live[i].cache]);
 
-			KTEST_EXPECT(t, live[i].p[0] == live[i].tag &&
-					    live[i].p[sz - 1] == live[i].tag);
+			KTEST_EXPECT(t,
+				     live[i].p[0] == live[i].tag &&
+					     live[i].p[sz - 1] == live[i].tag);
 			kmem_cache_free(caches[live[i].cache], live[i].p);
 			live[i] = live[--nlive];
 		}
@@ -342,9 +338,9 @@ static void slab_random(struct ktest *t)
 {
 	unsigned long free0;
 	struct kmem_cache *c[3] = {
-	    kmem_cache_create("rnd-16", 16, 0, 0, NULL),
-	    kmem_cache_create("rnd-328", 328, 0, 0, NULL),
-	    kmem_cache_create("rnd-2048", 2048, 0, 0, NULL),
+		kmem_cache_create("rnd-16", 16, 0, 0, NULL),
+		kmem_cache_create("rnd-328", 328, 0, 0, NULL),
+		kmem_cache_create("rnd-2048", 2048, 0, 0, NULL),
 	};
 
 	for (int i = 0; i < 3; i++)
@@ -363,9 +359,9 @@ static void slab_random_debug(struct ktest *t)
 {
 	unsigned long free0;
 	struct kmem_cache *c[3] = {
-	    kmem_cache_create("dbg-8", 8, 0, SLAB_DEBUG_FLAGS, NULL),
-	    kmem_cache_create("dbg-100", 100, 0, SLAB_DEBUG_FLAGS, NULL),
-	    kmem_cache_create("dbg-2048", 2048, 64, SLAB_DEBUG_FLAGS, NULL),
+		kmem_cache_create("dbg-8", 8, 0, SLAB_DEBUG_FLAGS, NULL),
+		kmem_cache_create("dbg-100", 100, 0, SLAB_DEBUG_FLAGS, NULL),
+		kmem_cache_create("dbg-2048", 2048, 64, SLAB_DEBUG_FLAGS, NULL),
 	};
 
 	for (int i = 0; i < 3; i++)
@@ -529,7 +525,7 @@ static void slab_double_free(struct ktest *t)
 {
 	for (int dbg = 0; dbg < 2; dbg++) {
 		struct kmem_cache *c = kmem_cache_create(
-		    "df", 64, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
+			"df", 64, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
 		void *p, *q, *r;
 
 		KTEST_ASSERT_NOT_NULL(t, c);
@@ -565,10 +561,10 @@ static void slab_invalid_free(struct ktest *t)
 {
 	for (int dbg = 0; dbg < 2; dbg++) {
 		struct kmem_cache *c = kmem_cache_create(
-		    "inv", 96, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
+			"inv", 96, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
 		char *p = kmem_cache_alloc(c, 0);
 		struct page *pg = alloc_pages(GFP_KERNEL, 0);
-		uint64_t host_var[4] = {0};
+		uint64_t host_var[4] = { 0 };
 
 		KTEST_ASSERT_NOT_NULL(t, p);
 		KTEST_ASSERT_NOT_NULL(t, pg);
@@ -636,7 +632,7 @@ static void slab_hardened_words(struct ktest *t)
 static void check_freeptr(struct ktest *t, uintptr_t x, bool validate_first)
 {
 	struct kmem_cache *c = kmem_cache_create("fp", 64, 0, 0, NULL);
-	void *keep[4], *got[4] = {0};
+	void *keep[4], *got[4] = { 0 };
 	uintptr_t head, slab;
 	unsigned int i;
 
@@ -702,7 +698,7 @@ static void slab_freeptr_corrupt(struct ktest *t)
 static void slab_redzone(struct ktest *t)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("rz", 60, 0, SLAB_RED_ZONE, NULL);
+		kmem_cache_create("rz", 60, 0, SLAB_RED_ZONE, NULL);
 	unsigned char *p, *q, *r;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -742,7 +738,7 @@ static void slab_poison(struct ktest *t)
 {
 	for (int via_validate = 0; via_validate < 2; via_validate++) {
 		struct kmem_cache *c =
-		    kmem_cache_create("uaf", 128, 0, SLAB_POISON, NULL);
+			kmem_cache_create("uaf", 128, 0, SLAB_POISON, NULL);
 		unsigned char *p, *q;
 
 		KTEST_ASSERT_NOT_NULL(t, c);
@@ -780,7 +776,7 @@ static void slab_poison(struct ktest *t)
 static void slab_destroy_busy(struct ktest *t)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("busy", 300, 0, SLAB_STORE_USER, NULL);
+		kmem_cache_create("busy", 300, 0, SLAB_STORE_USER, NULL);
 	unsigned long free0 = buddy_free_pages();
 	void *p, *q;
 
@@ -841,7 +837,7 @@ static void slab_debug_parse(struct ktest *t)
 static void slab_consistency_checks(struct ktest *t)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("F", 40, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+		kmem_cache_create("F", 40, 0, SLAB_CONSISTENCY_CHECKS, NULL);
 	uintptr_t *a, *b, *d;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -911,7 +907,7 @@ static void slab_zalloc(struct ktest *t)
 {
 	for (int dbg = 0; dbg < 2; dbg++) {
 		struct kmem_cache *c = kmem_cache_create(
-		    "zero", 72, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
+			"zero", 72, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
 		unsigned char *p, *q;
 
 		KTEST_ASSERT_NOT_NULL(t, c);
@@ -940,7 +936,7 @@ static void bad_ctor(void *p)
 static void slab_bad_ctor_bounded(struct ktest *t)
 {
 	struct kmem_cache *c =
-	    kmem_cache_create("badctor", 24, 0, SLAB_RED_ZONE, bad_ctor);
+		kmem_cache_create("badctor", 24, 0, SLAB_RED_ZONE, bad_ctor);
 	unsigned long free0 = buddy_free_pages();
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -1024,38 +1020,38 @@ static void slab_check_detects(struct ktest *t)
 }
 
 static const struct ktest_case slab_cases[] = {
-    KTEST_CASE(slab_geometry),
-    KTEST_CASE(slab_lists),
-    KTEST_CASE(slab_allocation_order),
-    KTEST_CASE(slab_random),
-    KTEST_CASE(slab_random_debug),
-    KTEST_CASE(slab_ctor),
-    KTEST_CASE(slab_shrink),
-    KTEST_CASE(slab_reap_on_pressure),
-    KTEST_CASE(slab_double_free),
-    KTEST_CASE(slab_invalid_free),
-    KTEST_CASE(slab_wrong_cache),
-    KTEST_CASE(slab_hardened_words),
-    KTEST_CASE(slab_freeptr_corrupt),
-    KTEST_CASE(slab_redzone),
-    KTEST_CASE(slab_poison),
-    KTEST_CASE(slab_destroy_busy),
-    KTEST_CASE(slab_debug_parse),
-    KTEST_CASE(slab_consistency_checks),
-    KTEST_CASE(slab_mark_overwritten),
-    KTEST_CASE(slab_colouring),
-    KTEST_CASE(slab_zalloc),
-    KTEST_CASE(slab_slabinfo),
-    KTEST_CASE(slab_check_detects),
-    KTEST_CASE(slab_bad_ctor_bounded),
-    KTEST_END,
+	KTEST_CASE(slab_geometry),
+	KTEST_CASE(slab_lists),
+	KTEST_CASE(slab_allocation_order),
+	KTEST_CASE(slab_random),
+	KTEST_CASE(slab_random_debug),
+	KTEST_CASE(slab_ctor),
+	KTEST_CASE(slab_shrink),
+	KTEST_CASE(slab_reap_on_pressure),
+	KTEST_CASE(slab_double_free),
+	KTEST_CASE(slab_invalid_free),
+	KTEST_CASE(slab_wrong_cache),
+	KTEST_CASE(slab_hardened_words),
+	KTEST_CASE(slab_freeptr_corrupt),
+	KTEST_CASE(slab_redzone),
+	KTEST_CASE(slab_poison),
+	KTEST_CASE(slab_destroy_busy),
+	KTEST_CASE(slab_debug_parse),
+	KTEST_CASE(slab_consistency_checks),
+	KTEST_CASE(slab_mark_overwritten),
+	KTEST_CASE(slab_colouring),
+	KTEST_CASE(slab_zalloc),
+	KTEST_CASE(slab_slabinfo),
+	KTEST_CASE(slab_check_detects),
+	KTEST_CASE(slab_bad_ctor_bounded),
+	KTEST_END,
 };
 
 static const struct ktest_suite slab_suite = {
-    .name = "slab",
-    .cases = slab_cases,
-    .init = suite_init,
-    .exit = suite_exit,
+	.name = "slab",
+	.cases = slab_cases,
+	.init = suite_init,
+	.exit = suite_exit,
 };
 
 KTEST_HOST_MAIN(&slab_suite)

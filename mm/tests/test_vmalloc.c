@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -49,7 +50,8 @@ static void test_pt_free(void *ctx, paddr_t pa)
 	__free_page(pfn_to_page(paddr_to_pfn(pa)));
 }
 
-static const struct pt_alloc test_pt_ops = {test_pt_alloc, test_pt_free, NULL};
+static const struct pt_alloc test_pt_ops = { test_pt_alloc, test_pt_free,
+					     NULL };
 
 /* ------------------------------------------------- printk capture */
 
@@ -80,15 +82,9 @@ static void cap_stop(void)
 	printk_set_sink(cap_prev);
 }
 
-/* strstr (lib/errno.h's strerror clashes with the C library's string.h). */
 static const char *find(const char *hay, const char *needle)
 {
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
+	return strstr(hay, needle);
 }
 
 static bool cap_has(const char *needle)
@@ -268,7 +264,7 @@ static void map_guard_free(struct ktest *t)
 	for (int i = 0; i < 4; i++) {
 		KTEST_EXPECT(t, !is_mapped(vaddr(p) + i * PAGE_SIZE));
 		KTEST_EXPECT(
-		    t, host_arch_tlb_was_flushed(vaddr(p) + i * PAGE_SIZE));
+			t, host_arch_tlb_was_flushed(vaddr(p) + i * PAGE_SIZE));
 	}
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
@@ -357,7 +353,7 @@ static void random_sizes_and_orders(struct ktest *t)
 	struct {
 		void *p;
 		size_t size;
-	} live[LIVE] = {{0}};
+	} live[LIVE] = { { 0 } };
 	struct rand_state r;
 	uint64_t free0, tables0;
 
@@ -370,16 +366,17 @@ static void random_sizes_and_orders(struct ktest *t)
 
 		if (live[k].p) {
 			KTEST_EXPECT_EQ(
-			    t,
-			    verify(live[k].p, live[k].size & ~7UL,
-				   (uint64_t)k << 32 | live[k].size),
-			    live[k].size & ~7UL);
+				t,
+				verify(live[k].p, live[k].size & ~7UL,
+				       (uint64_t)k << 32 | live[k].size),
+				live[k].size & ~7UL);
 			vfree(live[k].p);
 			live[k].p = NULL;
 		} else {
-			size_t size = rand_below(&r, 4)
-					  ? 1 + rand_below(&r, 4 * PAGE_SIZE)
-					  : 1 + rand_below(&r, 300 * PAGE_SIZE);
+			size_t size =
+				rand_below(&r, 4)
+					? 1 + rand_below(&r, 4 * PAGE_SIZE)
+					: 1 + rand_below(&r, 300 * PAGE_SIZE);
 
 			live[k].p = vmalloc(size);
 			live[k].size = size;
@@ -605,8 +602,8 @@ static void describe_and_info(struct ktest *t)
 
 	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 5, buf, sizeof(buf)));
 	KTEST_EXPECT(t, find(buf, "inside area") != NULL);
-	KTEST_EXPECT(
-	    t, vmalloc_describe(vaddr(p) + 4 * PAGE_SIZE, buf, sizeof(buf)));
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 4 * PAGE_SIZE, buf,
+					 sizeof(buf)));
 	snprintf(want, sizeof(want),
 		 "vmalloc area [0x%016lx-0x%016lx] size 16384 pages 4 caller ",
 		 (unsigned long)vaddr(p),
@@ -624,8 +621,8 @@ static void describe_and_info(struct ktest *t)
 	KTEST_EXPECT(t, cap_has("vmallocinfo: 2 areas, 5 pages"));
 
 	vfree(p);
-	KTEST_EXPECT(
-	    t, vmalloc_describe(vaddr(p) + 2 * PAGE_SIZE, buf, sizeof(buf)));
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 2 * PAGE_SIZE, buf,
+					 sizeof(buf)));
 	KTEST_EXPECT(t, strncmp(buf, want, strlen(want)) == 0);
 	KTEST_EXPECT(t, find(buf, "freed area (freed by 0x") != NULL);
 	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 5 * PAGE_SIZE - 1, buf,
@@ -664,7 +661,8 @@ static void check_detects_corruption(struct ktest *t)
 	KTEST_ASSERT_EQ(t, pt_unmap(&pt, vaddr(p), PAGE_SIZE), 0);
 	KTEST_EXPECT_GT(t, vmalloc_check(), 0);
 	KTEST_ASSERT_EQ(
-	    t, pt_map(&pt, vaddr(p), pa, PAGE_SIZE, PROT_RW | PROT_GLOBAL), 0);
+		t, pt_map(&pt, vaddr(p), pa, PAGE_SIZE, PROT_RW | PROT_GLOBAL),
+		0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 
 	stray = alloc_page(GFP_KERNEL);
@@ -715,20 +713,20 @@ static void destroy_gives_back(struct ktest *t)
 }
 
 static const struct ktest_case vmalloc_cases[] = {
-    KTEST_CASE(init_and_uninitialised),
-    KTEST_CASE(map_guard_free),
-    KTEST_CASE(fragmented_large),
-    KTEST_CASE(vzalloc_zeroes),
-    KTEST_CASE(random_sizes_and_orders),
-    KTEST_CASE(bad_free_reported),
-    KTEST_CASE(vmap_alias),
-    KTEST_CASE(exhaustion_rolls_back),
-    KTEST_CASE(describe_and_info),
-    KTEST_CASE(check_detects_corruption),
-    KTEST_CASE(destroy_gives_back),
-    KTEST_END,
+	KTEST_CASE(init_and_uninitialised),
+	KTEST_CASE(map_guard_free),
+	KTEST_CASE(fragmented_large),
+	KTEST_CASE(vzalloc_zeroes),
+	KTEST_CASE(random_sizes_and_orders),
+	KTEST_CASE(bad_free_reported),
+	KTEST_CASE(vmap_alias),
+	KTEST_CASE(exhaustion_rolls_back),
+	KTEST_CASE(describe_and_info),
+	KTEST_CASE(check_detects_corruption),
+	KTEST_CASE(destroy_gives_back),
+	KTEST_END,
 };
-static const struct ktest_suite vmalloc_suite = {"vmalloc", vmalloc_cases, NULL,
-						 NULL};
+static const struct ktest_suite vmalloc_suite = { "vmalloc", vmalloc_cases,
+						  NULL, NULL };
 
 KTEST_HOST_MAIN(&vmalloc_suite)

@@ -16,8 +16,8 @@
 
 static struct vmem_seg seed[256];
 
-static const struct vmem_seg_source seed_only = {seed, ARRAY_SIZE(seed), NULL,
-						 NULL, NULL};
+static const struct vmem_seg_source seed_only = { seed, ARRAY_SIZE(seed), NULL,
+						  NULL, NULL };
 
 /* Refill from the C heap, counting chunks still out. */
 static int chunks_out;
@@ -47,7 +47,8 @@ static void host_release(void *ctx, void *mem)
 
 static struct vmem_seg small_seed[4];
 static const struct vmem_seg_source refilling = {
-    small_seed, ARRAY_SIZE(small_seed), host_refill, host_release, NULL};
+	small_seed, ARRAY_SIZE(small_seed), host_refill, host_release, NULL
+};
 
 /* ------------------------------------------------------------- model */
 
@@ -156,7 +157,7 @@ static int compare_seg(void *arg, vaddr_t start, size_t size, bool allocated,
 /* The arena agrees with the model and with its own invariants. */
 static void expect_consistent(struct ktest *t, struct vmem *vm)
 {
-	struct walk_ctx w = {0, 0, 0, m.base};
+	struct walk_ctx w = { 0, 0, 0, m.base };
 
 	KTEST_EXPECT_EQ(t, vmem_check(vm), 0);
 	vmem_walk(vm, VMEM_WALK_ALL, compare_seg, &w);
@@ -190,7 +191,7 @@ static int match_free(void *arg, vaddr_t start, size_t size, bool allocated,
 /* Is [start, start + size) exactly one free segment? */
 static bool has_free_seg(struct vmem *vm, vaddr_t start, size_t size)
 {
-	struct find_free f = {start, size};
+	struct find_free f = { start, size };
 
 	return vmem_walk(vm, VMEM_WALK_FREE, match_free, &f) == 1;
 }
@@ -210,7 +211,7 @@ static int nr_free_segs(struct vmem *vm)
 static void init_errors(struct ktest *t)
 {
 	struct vmem vm;
-	const struct vmem_seg_source none = {0};
+	const struct vmem_seg_source none = { 0 };
 	vaddr_t a;
 
 	KTEST_EXPECT_EQ(t, vmem_init(&vm, "t", BASE, 16 * Q, 3000, &seed_only),
@@ -271,7 +272,8 @@ static void alignment(struct ktest *t)
 
 	model_init(BASE + Q, 1024);
 	KTEST_ASSERT_EQ(
-	    t, vmem_init(&vm, "align", BASE + Q, 1024 * Q, Q, &seed_only), 0);
+		t, vmem_init(&vm, "align", BASE + Q, 1024 * Q, Q, &seed_only),
+		0);
 	for (unsigned int sh = 0; sh <= 6; sh++) {
 		size_t align = Q << sh;
 
@@ -315,8 +317,8 @@ static void xfit_fallback(struct ktest *t)
  * edges without X and D. */
 static void merge_every_order(struct ktest *t)
 {
-	static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
-				       {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+	static const int perm[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+					{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
 
 	for (int edge = 0; edge < 2; edge++) {
 		for (int p = 0; p < 6; p++) {
@@ -342,8 +344,9 @@ static void merge_every_order(struct ktest *t)
 						0);
 			for (int k = 0; k < 3; k++) {
 				KTEST_EXPECT_EQ(
-				    t, vmem_free(&vm, abc[perm[p][k]], NULL),
-				    0);
+					t,
+					vmem_free(&vm, abc[perm[p][k]], NULL),
+					0);
 				KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
 			}
 			KTEST_EXPECT_EQ(t, nr_free_segs(&vm), edge ? 1 : 2);
@@ -357,11 +360,13 @@ static void merge_every_order(struct ktest *t)
 			KTEST_EXPECT(t, has_free_seg(&vm, abc[0], 6 * Q));
 			if (!edge) {
 				KTEST_EXPECT_EQ(
-				    t, vmem_lookup(&vm, x, NULL, NULL, NULL),
-				    0);
+					t,
+					vmem_lookup(&vm, x, NULL, NULL, NULL),
+					0);
 				KTEST_EXPECT_EQ(
-				    t, vmem_lookup(&vm, d, NULL, NULL, NULL),
-				    0);
+					t,
+					vmem_lookup(&vm, d, NULL, NULL, NULL),
+					0);
 				KTEST_EXPECT_EQ(t, vmem_free(&vm, x, NULL), 0);
 				KTEST_EXPECT_EQ(t, vmem_free(&vm, d, NULL), 0);
 			}
@@ -413,18 +418,18 @@ static void lookup_containing(struct ktest *t)
 	void *priv;
 
 	KTEST_ASSERT_EQ(
-	    t, vmem_init(&vm, "lookup", BASE, 64 * Q, Q, &seed_only), 0);
+		t, vmem_init(&vm, "lookup", BASE, 64 * Q, Q, &seed_only), 0);
 	for (int i = 0; i < 8; i++)
 		KTEST_ASSERT_EQ(
-		    t, vmem_xalloc(&vm, (i + 1) * Q, 0, &a[i], &a[i]), 0);
+			t, vmem_xalloc(&vm, (i + 1) * Q, 0, &a[i], &a[i]), 0);
 	for (int i = 0; i < 8; i += 2)
 		KTEST_EXPECT_EQ(t, vmem_free(&vm, a[i], NULL), 0);
 	for (int i = 1; i < 8; i += 2) {
 		for (size_t off = 0; off < (i + 1) * Q; off += Q / 2) {
-			KTEST_ASSERT_EQ(
-			    t,
-			    vmem_lookup(&vm, a[i] + off, &start, &size, &priv),
-			    0);
+			KTEST_ASSERT_EQ(t,
+					vmem_lookup(&vm, a[i] + off, &start,
+						    &size, &priv),
+					0);
 			KTEST_EXPECT_EQ(t, start, a[i]);
 			KTEST_EXPECT_EQ(t, size, (i + 1) * Q);
 			KTEST_EXPECT(t, priv == &a[i]);
@@ -485,8 +490,8 @@ static void exhaust_space(struct ktest *t)
 static void exhaust_descriptors(struct ktest *t)
 {
 	static struct vmem_seg few[8];
-	const struct vmem_seg_source src = {few, ARRAY_SIZE(few), NULL, NULL,
-					    NULL};
+	const struct vmem_seg_source src = { few, ARRAY_SIZE(few), NULL, NULL,
+					     NULL };
 	struct vmem vm;
 	struct vmem_stats before, after;
 	vaddr_t a, hole;
@@ -547,7 +552,7 @@ static void refill_and_destroy(struct ktest *t)
 	refill_limit = 3;
 	model_init(BASE, 4096);
 	KTEST_ASSERT_EQ(
-	    t, vmem_init(&vm, "refill", BASE, 4096 * Q, Q, &refilling), 0);
+		t, vmem_init(&vm, "refill", BASE, 4096 * Q, Q, &refilling), 0);
 	while (vmem_alloc(&vm, Q, 0, &a) == 0) {
 		model_alloc(a, Q);
 		KTEST_ASSERT(t, ++n <= 4096);
@@ -581,7 +586,7 @@ static void random_against_model(struct ktest *t)
 	chunks_out = 0;
 	model_init(BASE, 4096);
 	KTEST_ASSERT_EQ(
-	    t, vmem_init(&vm, "random", BASE, 4096 * Q, Q, &refilling), 0);
+		t, vmem_init(&vm, "random", BASE, 4096 * Q, Q, &refilling), 0);
 	for (int step = 0; step < 30000 && !t->failures; step++) {
 		uint64_t op = rand_below(&r, 100);
 
@@ -597,8 +602,9 @@ static void random_against_model(struct ktest *t)
 			sz = ALIGN_UP(sz, Q);
 			if (ret == 0) {
 				KTEST_ASSERT(t, IS_ALIGNED(a, al));
-				KTEST_ASSERT(t, a >= BASE &&
-						    a + sz <= BASE + 4096 * Q);
+				KTEST_ASSERT(t,
+					     a >= BASE &&
+						     a + sz <= BASE + 4096 * Q);
 				KTEST_ASSERT(t, model_range_free(a, sz));
 				model_alloc(a, sz);
 				allocs++;
@@ -616,7 +622,7 @@ static void random_against_model(struct ktest *t)
 			int k = rand_below(&r, m.nlive);
 
 			KTEST_ASSERT_EQ(
-			    t, vmem_free(&vm, m.live[k].addr, &size), 0);
+				t, vmem_free(&vm, m.live[k].addr, &size), 0);
 			KTEST_ASSERT_EQ(t, size, m.live[k].size);
 			model_free(k);
 		} else if (op < 95) {
@@ -674,7 +680,7 @@ static void large_tree(struct ktest *t)
 
 	chunks_out = 0;
 	KTEST_ASSERT_EQ(
-	    t, vmem_init(&vm, "tree", BASE, 2 * N * Q, Q, &refilling), 0);
+		t, vmem_init(&vm, "tree", BASE, 2 * N * Q, Q, &refilling), 0);
 	for (int i = 0; i < N; i++)
 		KTEST_ASSERT_EQ(t, vmem_alloc(&vm, Q, 0, &addr[i]), 0);
 	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
@@ -741,7 +747,7 @@ static void check_detects_corruption(struct ktest *t)
 	struct vmem_seg *s;
 
 	KTEST_ASSERT_EQ(
-	    t, vmem_init(&vm, "corrupt", BASE, 64 * Q, Q, &seed_only), 0);
+		t, vmem_init(&vm, "corrupt", BASE, 64 * Q, Q, &seed_only), 0);
 	for (int i = 0; i < 6; i++)
 		KTEST_ASSERT_EQ(t, vmem_alloc(&vm, Q, 0, &a), 0);
 	KTEST_ASSERT_EQ(t, vmem_check(&vm), 0);
@@ -767,22 +773,22 @@ static void check_detects_corruption(struct ktest *t)
 }
 
 static const struct ktest_case vmem_cases[] = {
-    KTEST_CASE(init_errors),
-    KTEST_CASE(alloc_free_basic),
-    KTEST_CASE(alignment),
-    KTEST_CASE(xfit_fallback),
-    KTEST_CASE(merge_every_order),
-    KTEST_CASE(bad_free_refused),
-    KTEST_CASE(lookup_containing),
-    KTEST_CASE(exhaust_space),
-    KTEST_CASE(exhaust_descriptors),
-    KTEST_CASE(refill_and_destroy),
-    KTEST_CASE(random_against_model),
-    KTEST_CASE(large_tree),
-    KTEST_CASE(walk_kinds_and_stop),
-    KTEST_CASE(check_detects_corruption),
-    KTEST_END,
+	KTEST_CASE(init_errors),
+	KTEST_CASE(alloc_free_basic),
+	KTEST_CASE(alignment),
+	KTEST_CASE(xfit_fallback),
+	KTEST_CASE(merge_every_order),
+	KTEST_CASE(bad_free_refused),
+	KTEST_CASE(lookup_containing),
+	KTEST_CASE(exhaust_space),
+	KTEST_CASE(exhaust_descriptors),
+	KTEST_CASE(refill_and_destroy),
+	KTEST_CASE(random_against_model),
+	KTEST_CASE(large_tree),
+	KTEST_CASE(walk_kinds_and_stop),
+	KTEST_CASE(check_detects_corruption),
+	KTEST_END,
 };
-static const struct ktest_suite vmem_suite = {"vmem", vmem_cases, NULL, NULL};
+static const struct ktest_suite vmem_suite = { "vmem", vmem_cases, NULL, NULL };
 
 KTEST_HOST_MAIN(&vmem_suite)

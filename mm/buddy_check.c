@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * buddy_check(): the white-box checker of the buddy allocator.
+ *
+ * Theory of operation
+ * -------------------
+ * mm/buddy.c states the allocator's invariants I1..I10; this file walks
+ * everything they constrain and prints one "buddy_check: I<n> ..." line
+ * per violation (the first BUDDY_CHECK_MAX_PRINT of them, then a
+ * count), citing the invariant:
+ *
+ *   ranges               I1   check_ranges()
+ *   lookup tables        I10  check_sections(): base, every range's
+ *                             encoded map, every section entry
+ *   every descriptor     I2, I7, I8 (the walk in buddy_check())
+ *   every block          I3, I5, I8, I9  check_block()
+ *   every free list      I4   check_list(), cycles bounded
+ *   zone counters        I4, I6
+ *
+ * It returns the number of violations instead of stopping at the first
+ * (as Zephyr's heap validator does), changes nothing, and never follows
+ * a pointer it has not first found inside a descriptor array, so a
+ * corrupted list ends that list's walk rather than the kernel. Tests
+ * call it after every step.
+ *
+ * Cost: O(present pages + NR_MEM_SECTIONS + free blocks).
+ *
+ * Locking: single hart, no locks yet; call it with no allocation in
+ * progress.
+ */
+#include "mm/buddy.h"
+
+#include <stdarg.h>
+
+#include "lib/fmt.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/buddy_internal.h"
+#include "mm/linear.h"
+
+/* buddy_check() prints at most this many violations, then a summary. */
+#define BUDDY_CHECK_MAX_PRINT 32
+
+static int check_bad;
+
+static void __printf(1, 2) complain(const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (check_bad++ >= BUDDY_CHECK_MAX_PRINT)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("buddy_check: %s\n", msg);
+}
+
+static void check_ranges(void)
+{
+	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
+		const struct buddy_range *r = &buddy.ranges[i];
+		pfn_t end = buddy_range_end(r);
+		unsigned int zone = r->start_pfn < BUDDY_DMA32_END_PFN
+					    ? ZONE_DMA32
+					    : ZONE_NORMAL;
+
+		if (r->nr_pages == 0 || !r->map)
+			complain("I1 range %u at pfn 0x%lx is empty or has "
+				 "no map",
+				 i, r->start_pfn);
+		if (i > 0 &&
+		    buddy_range_end(&buddy.ranges[i - 1]) > r->start_pfn)
+			complain("I1 range %u at pfn 0x%lx overlaps or "
+				 "precedes range %u",
+				 i, r->start_pfn, i - 1);
+		if (buddy_range_zone(r) != zone ||
+		    (r->start_pfn < BUDDY_DMA32_END_PFN &&
+		     end > BUDDY_DMA32_END_PFN))
+			complain("I1 range %u pfn [0x%lx, 0x%lx) zone %u "
+				 "crosses 4 GiB or is in the wrong zone",
+				 i, r->start_pfn, end, buddy_range_zone(r));
+	}
+}
+
+/* I2 for map[i] of range ri. */
+static inline void check_ids(unsigned int ri, pfn_t i)
+{
+	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct page *p = &r->map[i];
+
+	if (unlikely(p->range != ri || p->zone != buddy_range_zone(r)))
+		complain("I2 pfn 0x%lx names range %u zone %u, lies in range "
+			 "%u zone %u",
+			 r->start_pfn + i, p->range, p->zone, ri,
+			 buddy_range_zone(r));
+}
+
+/*
+ * Check the block headed at map[i] (I3, I5, I8, I9) and return how many
+ * pages it spans (at least 1).
+ */
+static pfn_t check_block(unsigned int ri, pfn_t i, uint64_t *tally)
+{
+	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct page *p = &r->map[i];
+	pfn_t pfn = r->start_pfn + i, size, j;
+	bool free = p->flags & PG_buddy;
+	const char *what = free ? "free" : "allocated";
+	unsigned int o = p->order;
+
+	if (free && p->flags != PG_buddy)
+		complain("I3 free head pfn 0x%lx has flags 0x%x", pfn,
+			 p->flags);
+	if (!free && (p->flags & BUDDY_PG_STATE) != PG_head)
+		complain("I8 allocated head pfn 0x%lx has flags 0x%x", pfn,
+			 p->flags);
+	if (o > MAX_ORDER) {
+		complain("I%d %s head pfn 0x%lx has order %u > %u",
+			 free ? 3 : 8, what, pfn, o, MAX_ORDER);
+		return 1;
+	}
+	size = buddy_block_pages(o);
+	if (!buddy_pfn_aligned(pfn, o))
+		complain("I%d %s block pfn 0x%lx not aligned to order %u",
+			 free ? 3 : 8, what, pfn, o);
+	if (size > r->nr_pages - i) {
+		complain("I%d %s block pfn 0x%lx order %u runs past its range "
+			 "end 0x%lx",
+			 free ? 3 : 8, what, pfn, o, buddy_range_end(r));
+		size = r->nr_pages - i;
+	}
+	for (j = 1; j < size; j++) {
+		const struct page *q = p + j;
+
+		check_ids(ri, i + j);
+		if (free ? q->flags != 0 : (q->flags & BUDDY_PG_STATE) != 0)
+			complain("I%d pfn 0x%lx inside %s block pfn 0x%lx "
+				 "order %u has flags 0x%x",
+				 free ? 3 : 8, pfn + j, what, pfn, o, q->flags);
+		else if (q->flags & ~BUDDY_PG_KNOWN)
+			complain("I8 pfn 0x%lx has unknown flags 0x%x", pfn + j,
+				 q->flags);
+	}
+	if (!free)
+		return size;
+
+	if (p->private != BUDDY_FREE_POISON)
+		complain("I9 free head pfn 0x%lx private 0x%lx, not poison "
+			 "0x%lx",
+			 pfn, (unsigned long)p->private,
+			 (unsigned long)BUDDY_FREE_POISON);
+	if (o < MAX_ORDER) {
+		pfn_t b = buddy_buddy_pfn(pfn, o);
+
+		if (b - r->start_pfn < r->nr_pages &&
+		    r->map[b - r->start_pfn].flags == PG_buddy &&
+		    r->map[b - r->start_pfn].order == o)
+			complain("I5 free blocks pfn 0x%lx and 0x%lx of order "
+				 "%u are buddies, not merged",
+				 pfn, b, o);
+	}
+	tally[o]++;
+	return size;
+}
+
+/* Walk one free list (I4); return its length. */
+static uint64_t check_list(unsigned int zi, unsigned int o, uint64_t limit)
+{
+	const struct list_head *head = &buddy.zones[zi].free_area[o].free_list;
+	const char *zn = buddy.zones[zi].name;
+	const struct list_head *e, *prev = head;
+	uint64_t n = 0;
+
+	for (e = head->next; e != head; prev = e, e = e->next) {
+		const struct page *p = list_entry(e, struct page, lru);
+		pfn_t idx;
+		const struct buddy_range *r = buddy_desc_range(p, &idx);
+
+		if (!r) {
+			complain("I4 zone %s order %u: entry %p is not a page "
+				 "descriptor",
+				 zn, o, (const void *)e);
+			return n;
+		}
+		if (e->prev != prev)
+			complain("I4 zone %s order %u: pfn 0x%lx prev link "
+				 "broken",
+				 zn, o, r->start_pfn + idx);
+		if (p->flags != PG_buddy || p->order != o ||
+		    buddy_range_zone(r) != zi)
+			complain("I4 zone %s order %u: pfn 0x%lx flags 0x%x "
+				 "order %u zone %u on the wrong list",
+				 zn, o, r->start_pfn + idx, p->flags, p->order,
+				 buddy_range_zone(r));
+		if (++n > limit) {
+			complain("I4 zone %s order %u: list longer than %lu, "
+				 "cycle?",
+				 zn, o, limit);
+			return n;
+		}
+	}
+	if (head->prev != prev)
+		complain("I4 zone %s order %u: head prev link broken", zn, o);
+	return n;
+}
+
+/* I10: the lookup tables of mm/buddy.h agree with the ranges. */
+static void check_sections(void)
+{
+	const struct mem_sections *ms = &mem_sections;
+	const struct buddy_range *first = &buddy.ranges[0];
+	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
+	pfn_t base = ALIGN_DOWN(first->start_pfn, SECTION_PAGES);
+	uintptr_t base_va = (uintptr_t)phys_to_virt(pfn_to_paddr(base));
+	unsigned int ri = 0;
+
+	if (ms->base_pfn != base || ms->base_va != base_va)
+		complain("I10 base pfn 0x%lx va 0x%lx, want pfn 0x%lx va "
+			 "0x%lx",
+			 ms->base_pfn, (unsigned long)ms->base_va, base,
+			 (unsigned long)base_va);
+	if (buddy_range_end(last) - base > NR_MEM_SECTIONS * SECTION_PAGES)
+		complain("I10 RAM up to pfn 0x%lx lies beyond the %lu sections "
+			 "from pfn 0x%lx",
+			 buddy_range_end(last), NR_MEM_SECTIONS, base);
+	for (unsigned int i = 0; i < BUDDY_MAX_RANGES; i++) {
+		const struct page *want = NULL;
+
+		if (i < buddy.nr_ranges)
+			want = buddy_range_encode(&buddy.ranges[i], base);
+		if (ms->range_map[i] != want)
+			complain("I10 range %u encoded map %p, want %p", i,
+				 (const void *)ms->range_map[i],
+				 (const void *)want);
+	}
+	/* Ranges are sorted (I1): one pass over sections and ranges. */
+	for (unsigned long s = 0; s < NR_MEM_SECTIONS; s++) {
+		pfn_t lo = base + (s << SECTION_PFN_SHIFT);
+		pfn_t hi = lo + SECTION_PAGES;
+		const struct buddy_range *r = NULL;
+		const struct page *want = NULL;
+
+		while (ri < buddy.nr_ranges &&
+		       buddy_range_end(&buddy.ranges[ri]) <= lo)
+			ri++;
+		if (ri < buddy.nr_ranges)
+			r = &buddy.ranges[ri];
+		if (r && r->start_pfn <= lo && buddy_range_end(r) >= hi)
+			want = buddy_range_encode(r, base);
+		if (ms->section_map[s] != want)
+			complain("I10 section %lu pfn [0x%lx, 0x%lx) entry %p, "
+				 "want %p (%s)",
+				 s, lo, hi, (const void *)ms->section_map[s],
+				 (const void *)want,
+				 want ? "whole in one range"
+				      : "not wholly RAM of one range");
+	}
+}
+
+int buddy_check(void)
+{
+	uint64_t tally[MAX_NR_ZONES][MAX_ORDER + 1];
+	uint64_t managed[MAX_NR_ZONES] = { 0 }, present = 0;
+
+	check_bad = 0;
+	if (!buddy.ready)
+		return 0;
+	memset(tally, 0, sizeof(tally));
+	check_ranges();
+	check_sections();
+
+	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
+		const struct buddy_range *r = &buddy.ranges[ri];
+		unsigned int zi = buddy_range_zone(r) < MAX_NR_ZONES
+					  ? buddy_range_zone(r)
+					  : 0;
+
+		present += r->nr_pages;
+		for (pfn_t i = 0; i < r->nr_pages;) {
+			const struct page *p = &r->map[i];
+			pfn_t n = 1;
+
+			check_ids(ri, i);
+			if (p->flags & ~BUDDY_PG_KNOWN)
+				complain("I8 pfn 0x%lx has unknown flags 0x%x",
+					 r->start_pfn + i, p->flags);
+			if (p->flags & PG_reserved) {
+				if (p->flags != PG_reserved)
+					complain("I7 reserved pfn 0x%lx has "
+						 "flags 0x%x",
+						 r->start_pfn + i, p->flags);
+				i++;
+				continue;
+			}
+			if (p->flags & (PG_buddy | PG_head))
+				n = check_block(ri, i, tally[zi]);
+			else
+				complain("I8 pfn 0x%lx (flags 0x%x) is in no "
+					 "block",
+					 r->start_pfn + i, p->flags);
+			managed[zi] += n;
+			i += n;
+		}
+	}
+
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &buddy.zones[zi];
+		uint64_t free = 0;
+
+		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+			uint64_t n = check_list(zi, o, present);
+
+			if (n != z->free_area[o].nr_free || n != tally[zi][o])
+				complain("I4 zone %s order %u: list holds %lu, "
+					 "nr_free %lu, descriptors show %lu",
+					 z->name, o, n, z->free_area[o].nr_free,
+					 tally[zi][o]);
+			free += z->free_area[o].nr_free << o;
+		}
+		if (free > z->managed_pages)
+			complain("I6 zone %s has %lu free pages, more than the "
+				 "%lu it manages",
+				 z->name, free, z->managed_pages);
+		if (managed[zi] != z->managed_pages)
+			complain("I6 zone %s managed %lu, descriptors show %lu",
+				 z->name, z->managed_pages, managed[zi]);
+	}
+	if (check_bad > BUDDY_CHECK_MAX_PRINT)
+		printk("buddy_check: %d violations, %d not printed\n",
+		       check_bad, check_bad - BUDDY_CHECK_MAX_PRINT);
+	return check_bad;
+}

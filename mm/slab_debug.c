@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Slab debugging: the slab_debug= option, red zones, poisoning and
+ * last-owner tracking, the BUG report path, the white-box checker
+ * (kmem_cache_validate(), slab_check()) and slabinfo. mm/slab.c is the
+ * allocator these serve; mm/slab_internal.h what the two share.
+ *
+ * What it manages
+ * ---------------
+ * Per cache, the debugging options of Linux's slab_debug= letters, set
+ * by SLAB_* flags at kmem_cache_create() or by slab_debug= for caches
+ * created after it (slab_debug_cache_flags()):
+ *
+ *   F  each free is checked through the page descriptor, and the slab's
+ *      free list (I3) on every allocation and free;
+ *   Z  guard bytes after each object, checked at its free and at its
+ *      next allocation (I7);
+ *   P  free objects are filled with SLAB_POISON_FREE, checked at their
+ *      next allocation and by validation (I8); not in caches with a
+ *      constructor, whose free objects must stay constructed (Linux
+ *      skips them too);
+ *   U  the last allocating and freeing callers are kept after the
+ *      object, and reports print the last owner.
+ *
+ * The slot of a debug cache (mm/slab.c lays it out, cache_layout()):
+ *
+ *   +------+--------------+---------------+-------------------+-----+
+ *   | word | object       | red zone (Z)  | kmem_track (U)    | pad |
+ *   +------+--------------+---------------+-------------------+-----+
+ *          ^ obj          ^ +object_size  ^ +redzone_end
+ *                                           (= +track_offset)
+ *
+ * The red zone runs from the end of the object to 8 bytes past its
+ * 8-byte boundary (SLAB_REDZONE_SIZE), so writes into the padding are
+ * caught too.
+ *
+ * How it hooks in: a debug cache never has an active slab (I5) and its
+ * in-use mark is flipped by SLAB_MARK_DEBUG, so both inline fast paths
+ * fall through to the slow paths, and those call the slab_debug_*()
+ * hooks below for such caches only. Caches without debug flags use
+ * this file only for reports, the checker and slabinfo.
+ *
+ * Invariants (numbered as in mm/slab_internal.h; mm/slab.c states the
+ * others)
+ * ----------
+ *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of a
+ *       free object all SLAB_RED_INACTIVE.
+ *   I8  (P, caches without a constructor) a free object holds
+ *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
+ *
+ * Reports: every misuse or damage found by slab or kmalloc becomes one
+ * "BUG <cache>: ..." line naming the addresses involved; slab_report()
+ * counts it and hands it, with its parts (struct slab_report), to the
+ * report hook, which by default prints it. The line and the owner note
+ * are formatted into static buffers: a hook must not cause another
+ * report while it still reads the line.
+ *
+ * The checker (after Zephyr's heap validator) walks a cache's lists
+ * (I1, I2, I5, I6), free lists (I3, and I7 and I8 for free objects) and
+ * objects in use (I4, I7), and slab_check() adds I9 over every cache. It
+ * returns the number of problems instead of stopping: broken bookkeeping
+ * is printed as "slab_check: <cache>: I<n> violated: ..."; damage in
+ * free memory or a free list is reported as a BUG and quarantines the
+ * slab (slab_quarantine(), mm/slab.c); an overwritten red zone of an
+ * object in use is reported once and rewritten.
+ *
+ * Failure modes: nothing here panics, frees or allocates. In a
+ * slab_debug= option an unknown letter is skipped and a cache list too
+ * long is dropped (the flags then apply to every cache); both make
+ * slab_debug_setup() return -EINVAL.
+ *
+ * Locking: single hart, no locks yet.
+ */
+#include "mm/slab.h"
+
+#include <stdarg.h>
+
+#include "lib/errno.h"
+#include "lib/fmt.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "mm/page.h"
+#include "mm/slab_internal.h"
+
+#define SLAB_DEBUG_NAMES_MAX 128
+
+static unsigned int slab_debug_flags;
+static char slab_debug_names[SLAB_DEBUG_NAMES_MAX];
+
+static slab_report_fn slab_report_hook;
+static unsigned long slab_bugs;
+
+static const char *const slab_state_names[KMEM_NR_SLAB_STATES] = {
+	"full", "partial", "empty", "quarantined"
+};
+
+/* ------------------------------------------------------------ reports */
+
+static const char *const slab_bug_names[SLAB_NR_BUGS] = {
+	[SLAB_BUG_DOUBLE_FREE] = "double free",
+	[SLAB_BUG_INVALID_FREE] = "invalid free",
+	[SLAB_BUG_NOT_OBJECT_START] = "not an object start",
+	[SLAB_BUG_WRONG_CACHE] = "wrong cache",
+	[SLAB_BUG_REDZONE] = "red zone overwritten",
+	[SLAB_BUG_POISON] = "use after free",
+	[SLAB_BUG_FREEPTR] = "free pointer corrupted",
+	[SLAB_BUG_MARK] = "in-use mark overwritten",
+	[SLAB_BUG_DESTROY_BUSY] = "destroy with live objects",
+};
+
+const char *slab_bug_name(enum slab_bug bug)
+{
+	return (unsigned int)bug < SLAB_NR_BUGS ? slab_bug_names[bug] : "?";
+}
+
+slab_report_fn slab_set_report_hook(slab_report_fn hook)
+{
+	slab_report_fn old = slab_report_hook;
+
+	slab_report_hook = hook;
+	return old;
+}
+
+unsigned long slab_bug_count(void)
+{
+	return slab_bugs;
+}
+
+void slab_report(enum slab_bug bug, const char *cache, const void *addr,
+		 const void *object, const void *slab, uintptr_t caller,
+		 uintptr_t owner, const char *fmt, ...)
+{
+	static char line[320];
+	struct slab_report rep;
+	va_list ap;
+	int n;
+
+	n = fmt_snprintf(line, sizeof(line), "BUG %s: ", cache);
+	va_start(ap, fmt);
+	fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	slab_bugs++;
+	rep = (struct slab_report){ bug,  cache,  addr,	 object,
+				    slab, caller, owner, line };
+	if (slab_report_hook)
+		slab_report_hook(&rep);
+	else
+		printk("%s\n", line);
+}
+
+/* ", last owner 0x..." when U recorded one. */
+const char *slab_owner_note(uintptr_t owner)
+{
+	static char buf[40];
+
+	if (!owner)
+		return "";
+	fmt_snprintf(buf, sizeof(buf), ", last owner %p", (void *)owner);
+	return buf;
+}
+
+/* -------------------------------------------------------- slab_debug= */
+
+static bool debug_name_match(const char *name)
+{
+	const char *p = slab_debug_names;
+
+	if (!*p)
+		return true;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len && p[len - 1] == '*') {
+			if (strncmp(name, p, len - 1) == 0)
+				return true;
+		} else if (len && strlen(name) == len &&
+			   strncmp(name, p, len) == 0) {
+			return true;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+int slab_debug_setup(const char *arg)
+{
+	unsigned int f = 0;
+	int err = 0;
+	const char *p;
+
+	slab_debug_names[0] = '\0';
+	if (!arg) {
+		slab_debug_flags = 0;
+		return 0;
+	}
+	if (!*arg || *arg == ',')
+		f = SLAB_DEBUG_FLAGS;
+	for (p = arg; *p && *p != ','; p++) {
+		switch (*p | 0x20) {
+		case 'f':
+			f |= SLAB_CONSISTENCY_CHECKS;
+			break;
+		case 'z':
+			f |= SLAB_RED_ZONE;
+			break;
+		case 'p':
+			f |= SLAB_POISON;
+			break;
+		case 'u':
+			f |= SLAB_STORE_USER;
+			break;
+		case '-':
+			f = 0;
+			break;
+		default:
+			printk("slab: slab_debug option '%c' unknown, "
+			       "skipped\n",
+			       *p);
+			err = -EINVAL;
+		}
+	}
+	if (*p == ',') {
+		size_t len = strlen(p + 1);
+
+		if (len < sizeof(slab_debug_names))
+			memcpy(slab_debug_names, p + 1, len + 1);
+		else
+			err = -EINVAL;
+	}
+	slab_debug_flags = f;
+	return err;
+}
+
+unsigned int slab_debug_cache_flags(const char *name)
+{
+	return debug_name_match(name) ? slab_debug_flags : 0;
+}
+
+/* -------------------------------------------------- red zones, poison */
+
+/* First byte of obj's red zone that is not `pattern`, or 0 (I7). */
+static uintptr_t redzone_bad(const struct kmem_cache *c, uintptr_t obj,
+			     uint8_t pattern)
+{
+	for (uintptr_t a = obj + c->object_size; a < obj + c->redzone_end; a++)
+		if (*(uint8_t *)a != pattern)
+			return a;
+	return 0;
+}
+
+static void redzone_set(const struct kmem_cache *c, uintptr_t obj,
+			uint8_t pattern)
+{
+	memset((void *)(obj + c->object_size), pattern,
+	       c->redzone_end - c->object_size);
+}
+
+static void poison_set(const struct kmem_cache *c, uintptr_t obj)
+{
+	memset((void *)obj, SLAB_POISON_FREE, c->object_size - 1);
+	*(uint8_t *)(obj + c->object_size - 1) = SLAB_POISON_END;
+}
+
+/* First byte of a free object that lost its poison, or 0 (I8). */
+static uintptr_t poison_bad(const struct kmem_cache *c, uintptr_t obj)
+{
+	uintptr_t end = obj + c->object_size - 1;
+
+	for (uintptr_t a = obj; a < end; a++)
+		if (*(uint8_t *)a != SLAB_POISON_FREE)
+			return a;
+	return *(uint8_t *)end != SLAB_POISON_END ? end : 0;
+}
+
+/* ---------------------------------------------------- slow-path hooks */
+
+/* What each hook does, and when mm/slab.c calls it: mm/slab_internal.h. */
+
+void slab_debug_obj_init(const struct kmem_cache *c, uintptr_t obj)
+{
+	if (c->flags & SLAB_RED_ZONE)
+		redzone_set(c, obj, SLAB_RED_INACTIVE);
+	if (c->flags & SLAB_STORE_USER)
+		*track_of(c, obj) = (struct kmem_track){ 0, 0 };
+	if (cache_poisons(c))
+		poison_set(c, obj);
+}
+
+int slab_debug_alloc(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
+		     uintptr_t caller)
+{
+	uintptr_t bad;
+
+	if (c->flags & SLAB_RED_ZONE) {
+		bad = redzone_bad(c, obj, SLAB_RED_INACTIVE);
+		if (bad) {
+			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
+				    (void *)obj, s, caller, owner_of(c, obj),
+				    "red zone of free object %p overwritten "
+				    "at %p (0x%02x instead of 0x%02x); slab "
+				    "quarantined%s",
+				    (void *)obj, (void *)bad, *(uint8_t *)bad,
+				    SLAB_RED_INACTIVE,
+				    slab_owner_note(owner_of(c, obj)));
+			return 1;
+		}
+	}
+	if (cache_poisons(c)) {
+		bad = poison_bad(c, obj);
+		if (bad) {
+			slab_report(SLAB_BUG_POISON, c->name, (void *)bad,
+				    (void *)obj, s, caller, owner_of(c, obj),
+				    "use after free: poison of free object %p "
+				    "overwritten at %p (+0x%lx: 0x%02x); slab "
+				    "quarantined%s",
+				    (void *)obj, (void *)bad,
+				    (unsigned long)(bad - obj), *(uint8_t *)bad,
+				    slab_owner_note(owner_of(c, obj)));
+			return 1;
+		}
+	}
+	if (c->flags & SLAB_RED_ZONE)
+		redzone_set(c, obj, SLAB_RED_ACTIVE);
+	if (c->flags & SLAB_STORE_USER)
+		*track_of(c, obj) = (struct kmem_track){ caller, 0 };
+	return 0;
+}
+
+int slab_debug_free_check(struct kmem_cache *c, struct kmem_slab *s,
+			  uintptr_t obj, uintptr_t caller)
+{
+	uintptr_t bad;
+
+	if (c->flags & SLAB_RED_ZONE) {
+		bad = redzone_bad(c, obj, SLAB_RED_ACTIVE);
+		if (bad) {
+			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
+				    (void *)obj, s, caller, owner_of(c, obj),
+				    "red zone of %p overwritten at %p (+0x%lx: "
+				    "0x%02x instead of 0x%02x): write past the "
+				    "object; not freed (caller %p)%s",
+				    (void *)obj, (void *)bad,
+				    (unsigned long)(bad - obj), *(uint8_t *)bad,
+				    SLAB_RED_ACTIVE, (void *)caller,
+				    slab_owner_note(owner_of(c, obj)));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void slab_debug_free(const struct kmem_cache *c, uintptr_t obj,
+		     uintptr_t caller)
+{
+	if (cache_poisons(c))
+		poison_set(c, obj);
+	if (c->flags & SLAB_RED_ZONE)
+		redzone_set(c, obj, SLAB_RED_INACTIVE);
+	if (c->flags & SLAB_STORE_USER)
+		track_of(c, obj)->free_ip = caller;
+}
+
+/* --------------------------------------------------------- validation */
+
+/* Follow s's free list (I3; with `contents`, I7 and I8 too). */
+int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
+			uintptr_t caller, bool contents)
+{
+	unsigned long free = 0, limit = c->objs_per_slab - s->inuse;
+	uintptr_t obj = (uintptr_t)s->freelist, at = 0;
+	enum slab_bug bug = SLAB_BUG_FREEPTR;
+	const char *what = NULL;
+
+	for (; obj; obj = link_decode(c, obj)) {
+		at = obj;
+		if (!is_obj_start(c, s, obj)) {
+			what = "free pointer corrupted: free list leads off an "
+			       "object boundary";
+		} else if (++free > limit) {
+			what = "free pointer corrupted: free list longer than "
+			       "the free count (a loop?)";
+		} else if (!link_ok(c, s, link_decode(c, obj))) {
+			what = "free pointer corrupted: link to no object of "
+			       "the slab";
+		} else if (*word_of(obj) == used_mark(c, obj)) {
+			what = "free pointer corrupted: free object marked in "
+			       "use";
+		} else if (!contents) {
+			continue;
+		} else if ((c->flags & SLAB_RED_ZONE) &&
+			   (at = redzone_bad(c, obj, SLAB_RED_INACTIVE))) {
+			bug = SLAB_BUG_REDZONE;
+			what = "red zone of a free object overwritten";
+		} else if (cache_poisons(c) && (at = poison_bad(c, obj))) {
+			bug = SLAB_BUG_POISON;
+			what = "use after free: poison of a free object "
+			       "overwritten";
+		}
+		if (what)
+			break;
+	}
+	if (!what && free != limit) {
+		slab_report(SLAB_BUG_FREEPTR, c->name, s, NULL, s, caller, 0,
+			    "free pointer corrupted: free list of slab %p "
+			    "holds %lu objects, expected %lu; slab quarantined",
+			    (void *)s, free, limit);
+		slab_quarantine(c, s);
+		return 1;
+	}
+	if (!what)
+		return 0;
+	slab_report(bug, c->name, (void *)at, (void *)obj, s, caller, 0,
+		    "%s: object %p at %p (slab %p); slab quarantined", what,
+		    (void *)obj, (void *)at, (void *)s);
+	slab_quarantine(c, s);
+	return 1;
+}
+
+#define VIOLATION(c, inv, fmt, ...)                                            \
+	do {                                                                   \
+		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
+		       (c)->name, ##__VA_ARGS__);                              \
+		found++;                                                       \
+	} while (0)
+
+/* I6 and I2 for one slab. */
+static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
+{
+	unsigned long n = 1UL << c->order;
+	int found = 0;
+
+	if (s->magic != KMEM_SLAB_MAGIC || s->cache != c)
+		VIOLATION(c, "I6", "slab %p has magic 0x%x, cache %p",
+			  (void *)s, s->magic, (void *)s->cache);
+	if (s->state != st)
+		VIOLATION(c, "I1", "slab %p on the %s list says %s", (void *)s,
+			  slab_state_names[st],
+			  s->state < KMEM_NR_SLAB_STATES
+				  ? slab_state_names[s->state]
+				  : "?");
+	if (c == &slab_dead_cache)
+		return found;
+	if (!IS_ALIGNED(slab_base(s), c->slab_bytes) ||
+	    page_address(s->page) != (void *)s)
+		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
+			  (void *)s, page_address(s->page));
+	for (unsigned long i = 0; i < n; i++)
+		if (!(s->page[i].flags & PG_slab) || s->page[i].slab != s) {
+			VIOLATION(c, "I6", "page %lu of slab %p: flags 0x%x", i,
+				  (void *)s, s->page[i].flags);
+			break;
+		}
+	if (s->colour > c->colour_max ||
+	    s->objs != slab_base(s) + c->objs_offset + s->colour)
+		VIOLATION(c, "I6", "slab %p: objects at %p, colour %u",
+			  (void *)s, (void *)s->objs, s->colour);
+	switch (st) {
+	case KMEM_SLAB_FULL:
+		if (s->inuse != c->objs_per_slab || s->freelist)
+			VIOLATION(c, "I2", "full slab %p: inuse %u of %u",
+				  (void *)s, s->inuse, c->objs_per_slab);
+		break;
+	case KMEM_SLAB_PARTIAL:
+		if (s->inuse == 0 || s->inuse >= c->objs_per_slab)
+			VIOLATION(c, "I2", "partial slab %p: inuse %u of %u",
+				  (void *)s, s->inuse, c->objs_per_slab);
+		break;
+	case KMEM_SLAB_EMPTY:
+		if (s->inuse != 0)
+			VIOLATION(c, "I2", "empty slab %p: inuse %u", (void *)s,
+				  s->inuse);
+		break;
+	default:
+		if (s->freelist || s->inuse > c->objs_per_slab)
+			VIOLATION(c, "I2", "quarantined slab %p: inuse %u",
+				  (void *)s, s->inuse);
+	}
+	return found;
+}
+
+/* I4 and I7 for the objects in use of a healthy slab. */
+static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
+{
+	unsigned long used = 0;
+	int found = 0;
+
+	for (unsigned long i = 0; i < c->objs_per_slab; i++) {
+		uintptr_t o = obj_at(c, s, i), bad;
+
+		if (*word_of(o) != used_mark(c, o))
+			continue;
+		used++;
+		if ((c->flags & SLAB_RED_ZONE) &&
+		    (bad = redzone_bad(c, o, SLAB_RED_ACTIVE))) {
+			slab_report(SLAB_BUG_REDZONE, c->name, (void *)bad,
+				    (void *)o, s, 0, owner_of(c, o),
+				    "red zone of %p overwritten at %p "
+				    "(0x%02x): write past the object%s",
+				    (void *)o, (void *)bad, *(uint8_t *)bad,
+				    slab_owner_note(owner_of(c, o)));
+			redzone_set(c, o, SLAB_RED_ACTIVE); /* report once */
+			c->bugs++;
+			found++;
+		}
+	}
+	if (used != s->inuse) {
+		slab_report(SLAB_BUG_MARK, c->name, s, NULL, s, 0, 0,
+			    "in-use mark overwritten: slab %p has %lu marked "
+			    "objects, %u in use; slab quarantined",
+			    (void *)s, used, s->inuse);
+		slab_quarantine(c, s);
+		found++;
+	}
+	return found;
+}
+
+int kmem_cache_validate(struct kmem_cache *c)
+{
+	struct list_head *p, *n;
+	struct kmem_slab *first;
+	int found = 0;
+
+	/* Quarantined slabs last: a damaged slab moves there. */
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		list_for_each_safe (p, n, &c->lists[st]) {
+			struct kmem_slab *s =
+				list_entry(p, struct kmem_slab, list);
+
+			found += slab_shape_check(c, s, st);
+			if (st == KMEM_SLAB_QUARANTINED ||
+			    c == &slab_dead_cache)
+				continue;
+			if (slab_freelist_check(c, s, 0, true))
+				found++;
+			else
+				found += slab_objects_check(c, s);
+		}
+	}
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		unsigned long count = 0;
+
+		list_for_each (p, &c->lists[st])
+			count++;
+		if (count != c->nr_slabs[st])
+			VIOLATION(c, "I1",
+				  "%s list holds %lu slabs, counted %lu",
+				  slab_state_names[st], count, c->nr_slabs[st]);
+	}
+	first = list_empty(&c->lists[KMEM_SLAB_PARTIAL])
+			? NULL
+			: list_first_entry(&c->lists[KMEM_SLAB_PARTIAL],
+					   struct kmem_slab, list);
+	if (cache_is_debug(c) || c == &slab_dead_cache) {
+		if (c->active)
+			VIOLATION(c, "I5", "debug cache has active slab %p",
+				  (void *)c->active);
+	} else if (c->active != first) {
+		VIOLATION(c, "I5", "active slab %p is not the first partial %p",
+			  (void *)c->active, (void *)first);
+	}
+	return found;
+}
+
+int slab_check(void)
+{
+	struct list_head *p, *q;
+	int found = 0;
+
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
+		unsigned int seen = 0;
+
+		list_for_each (q, &slab_caches)
+			seen += q == p;
+		if (seen != 1)
+			VIOLATION(c, "I9", "on the cache list %u times", seen);
+		found += kmem_cache_validate(c);
+	}
+	return found;
+}
+
+/* ----------------------------------------------------------- slabinfo */
+
+void kmem_cache_info(const struct kmem_cache *c, struct kmem_cache_info *out)
+{
+	const struct list_head *p;
+
+	memset(out, 0, sizeof(*out));
+	out->name = c->name;
+	out->object_size = c->object_size;
+	out->size = c->size;
+	out->align = c->align;
+	out->order = c->order;
+	out->objs_per_slab = c->objs_per_slab;
+	out->flags = c->flags;
+	out->grows = c->grows;
+	out->releases = c->releases;
+	out->bugs = c->bugs;
+	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
+		list_for_each (p, &c->lists[st]) {
+			const struct kmem_slab *s =
+				list_entry(p, const struct kmem_slab, list);
+
+			out->nr_slabs[st]++;
+			out->active_objs += s->inuse;
+			out->pages += 1UL << s->page->order;
+			if (c != &slab_dead_cache)
+				out->total_objs += c->objs_per_slab;
+		}
+	}
+}
+
+void slabinfo_print(void)
+{
+	struct list_head *p;
+
+	printk("slabinfo: %-18s %7s %6s %8s %8s %7s %5s %6s %7s %6s %5s "
+	       "%7s\n",
+	       "name", "objsize", "size", "active", "total", "perslab", "order",
+	       "full", "partial", "empty", "quar", "pages");
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
+		struct kmem_cache_info i;
+
+		kmem_cache_info(c, &i);
+		printk("slabinfo: %-18s %7zu %6zu %8lu %8lu %7u %5u %6lu %7lu "
+		       "%6lu %5lu %7lu\n",
+		       i.name, i.object_size, i.size, i.active_objs,
+		       i.total_objs, i.objs_per_slab, i.order,
+		       i.nr_slabs[KMEM_SLAB_FULL],
+		       i.nr_slabs[KMEM_SLAB_PARTIAL],
+		       i.nr_slabs[KMEM_SLAB_EMPTY],
+		       i.nr_slabs[KMEM_SLAB_QUARANTINED], i.pages);
+	}
+}
