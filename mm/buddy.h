@@ -123,10 +123,11 @@ unsigned int get_order(size_t size);
 #define BUDDY_MAX_RANGES (MEMBLOCK_MAX_REGIONS + 1)
 
 struct mem_sections {
+	/* Per section: range_map[r] if all of it is range r's, else NULL.
+	 * First, so the inline lookups index it without an offset. */
+	struct page *section_map[NR_MEM_SECTIONS];
 	pfn_t base_pfn; /* lowest RAM pfn, rounded down to a section */
 	uintptr_t base_va; /* linear-map address of base_pfn */
-	/* Per section: range_map[r] if all of it is range r's, else NULL. */
-	struct page *section_map[NR_MEM_SECTIONS];
 	/* Per range: its map - (start_pfn - base_pfn) descriptors. */
 	struct page *range_map[BUDDY_MAX_RANGES];
 };
