@@ -12,7 +12,9 @@
 
 #include "lib/assert.h"
 #include "lib/printk.h"
+#include "mm/buddy.h"
 #include "mm/linear.h"
+#include "mm/memblock.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -166,7 +168,8 @@ void *host_phys_init(paddr_t base, size_t size)
 			(unsigned long long)base, size, host_phys_buf != NULL);
 		abort();
 	}
-	host_phys_buf = aligned_alloc(PAGE_SIZE, size);
+	if (posix_memalign(&host_phys_buf, PAGE_SIZE << MAX_ORDER, size))
+		host_phys_buf = NULL;
 	if (!host_phys_buf) {
 		fprintf(stderr, "host_phys_init: no memory for 0x%zx bytes\n",
 			size);
@@ -177,6 +180,17 @@ void *host_phys_init(paddr_t base, size_t size)
 	host_phys_size = size;
 	va_pa_offset = (uint64_t)(uintptr_t)host_phys_buf - base;
 	return host_phys_buf;
+}
+
+void host_phys_init_buddy(paddr_t base, size_t size)
+{
+	host_phys_init(base, size);
+	memblock_reset();
+	if (memblock_add(base, base + size)) {
+		fprintf(stderr, "host_phys_init_buddy: memblock_add failed\n");
+		abort();
+	}
+	buddy_init_from_memblock();
 }
 
 void host_phys_fini(void)

@@ -61,14 +61,23 @@ bool host_arch_tlb_was_flushed(vaddr_t va);
 /* ------------------------------------------------ fake physical memory */
 
 /*
- * Allocate size bytes of host memory (4 KiB-aligned, zeroed) to stand
- * for physical [base, base + size) and point va_pa_offset at it, so
+ * Allocate size bytes of host memory (zeroed, aligned to the largest
+ * buddy block, PAGE_SIZE << MAX_ORDER, as the linear map keeps RAM on
+ * the target) to stand for physical [base, base + size) and point
+ * va_pa_offset at it, so
  * phys_to_virt(base) is the buffer. The linear map's 1 GiB congruence
  * does not hold on the host, which matters to nobody here: host tests
  * never map the linear map through the MMU. base and size must be
  * page-aligned; aborts if memory is short or one is already set up.
  */
 void *host_phys_init(paddr_t base, size_t size);
+
+/*
+ * host_phys_init(base, size), then memblock and the buddy allocator over
+ * all of it: the set-up every test of an allocator above buddy needs.
+ * Once per process (buddy_init_from_memblock() closes memblock).
+ */
+void host_phys_init_buddy(paddr_t base, size_t size);
 /* Release the buffer and reset va_pa_offset to 0. */
 void host_phys_fini(void);
 /* True when [pa, pa + size) lies inside the fake physical memory. */

@@ -16,26 +16,19 @@
 #include "mm/memblock.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/tests/host_arch.h"
 
 #define FAKE_BASE 0x80000000UL
 #define FAKE_SIZE (64UL << 20)
-#define FAKE_ALIGN (PAGE_SIZE << MAX_ORDER)
-
-static void *fake_mem;
 
 static int kmalloc_host_setup(void)
 {
-	if (fake_mem)
+	static bool done;
+
+	if (done)
 		return 0;
-	fake_mem = aligned_alloc(FAKE_ALIGN, FAKE_SIZE);
-	if (!fake_mem)
-		return -1;
-	memset(fake_mem, 0, FAKE_SIZE);
-	va_pa_offset = (uint64_t)(uintptr_t)fake_mem - FAKE_BASE;
-	memblock_reset();
-	if (memblock_add(FAKE_BASE, FAKE_BASE + FAKE_SIZE))
-		return -1;
-	buddy_init_from_memblock();
+	done = true;
+	host_phys_init_buddy(FAKE_BASE, FAKE_SIZE);
 	slab_set_secret(0xfeedfacecafef00dULL);
 	slab_debug_setup(NULL);
 	kmalloc_init();
