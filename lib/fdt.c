@@ -394,21 +394,15 @@ int fdt_node_next(const struct fdt *fdt, int node, int *depth)
 
 int fdt_node_first_child(const struct fdt *fdt, int node)
 {
-	struct fdt_token tk;
-	int off, err;
+	int d = 0, next;
 
-	err = fdt_node_read(fdt, node, &tk);
-	if (err)
-		return err;
-	for (off = (int)tk.next;; off = (int)tk.next) {
-		err = fdt_token_read(fdt, off, &tk);
-		if (err)
-			return err;
-		if (tk.tag == FDT_TOKEN_BEGIN_NODE)
-			return off;
-		if (tk.tag == FDT_TOKEN_END_NODE || tk.tag == FDT_TOKEN_END)
-			return -EFDT_NOTFOUND;
-	}
+	if (node < 0) /* fdt_node_next() would read -1 as "the root" */
+		return -EFDT_BADOFFSET;
+	next = fdt_node_next(fdt, node, &d);
+	/* The next node in document order is a child iff it is one deeper. */
+	if (next >= 0 && d != 1)
+		return -EFDT_NOTFOUND;
+	return next;
 }
 
 /* Offset just after the END_NODE closing `node`. */
