@@ -10,9 +10,11 @@
  *
  * Frames come from the kernel's page-table page allocator (zeroed
  * pages). Every case unmaps the whole scratch range before it returns,
- * so a failing case leaves nothing behind. Faults cannot be tested here:
- * a fault ends the run.
+ * so a failing case leaves nothing behind. Accesses that must fault go
+ * through arch_probe_read()/arch_probe_write(), whose faults resume with
+ * -EFAULT instead of ending the run.
  */
+#include "kernel/arch.h"
 #include "kernel/selftest.h"
 #include "lib/errno.h"
 #include "mm/kspace.h"
@@ -319,12 +321,57 @@ static void mmu_suite_exit(void)
 	scratch_clear();
 }
 
+/*
+ * Scenario: probe accesses the tables forbid: a page just unmapped, a page
+ * just made read-only (written), the boot stack's guard page, NULL, and
+ * kernel text and rodata (written with the byte already there, so a
+ * broken W^X changes nothing). Expect each to fault (-EFAULT) now, i.e.
+ * the hardware sees the change (TLB fenced), while the allowed reads of
+ * the read-only page still succeed.
+ */
+static void mmu_hardware_enforces(struct ktest *t)
+{
+	paddr_t pa = frame_alloc();
+	volatile uint8_t *text =
+		(volatile uint8_t *)(uintptr_t)&mmu_kernel_image_wx;
+	volatile uint8_t *ro = (volatile uint8_t *)(uintptr_t)&mmu_rodata_word;
+	volatile uint8_t *scratch = (volatile uint8_t *)(uintptr_t)MMU_SCRATCH;
+	uint8_t v = 0;
+
+	KTEST_ASSERT(t, pa != PADDR_INVALID);
+	KTEST_ASSERT_EQ(t, pt_map_page(kpt, MMU_SCRATCH, pa, MMU_PROT), 0);
+	KTEST_EXPECT_EQ(t, arch_probe_write(scratch, 0x5a), 0);
+	KTEST_EXPECT_EQ(
+		t, pt_protect(kpt, MMU_SCRATCH, SZ_4K, PROT_READ | PROT_GLOBAL),
+		0);
+	KTEST_EXPECT_EQ(t, arch_probe_write(scratch, 0xa5), -EFAULT);
+	KTEST_EXPECT_EQ(t, arch_probe_read(scratch, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 0x5a);
+	KTEST_EXPECT_EQ(t, pt_unmap_page(kpt, MMU_SCRATCH), 0);
+	KTEST_EXPECT_EQ(t, arch_probe_read(scratch, &v), -EFAULT);
+	KTEST_EXPECT_EQ(t, arch_probe_read((const uint8_t *)_stack_guard, &v),
+			-EFAULT);
+	KTEST_EXPECT_EQ(t, arch_probe_read(NULL, &v), -EFAULT);
+	KTEST_ASSERT_EQ(t, arch_probe_read(text, &v), 0);
+	KTEST_EXPECT_EQ(t, arch_probe_write(text, v), -EFAULT);
+	KTEST_ASSERT_EQ(t, arch_probe_read(ro, &v), 0);
+	KTEST_EXPECT_EQ(t, arch_probe_write(ro, v), -EFAULT);
+	scratch_clear();
+	frame_free(pa);
+}
+
 static const struct ktest_case mmu_cases[] = {
-	KTEST_CASE(mmu_map_write_read),	   KTEST_CASE(mmu_lookup_reports),
-	KTEST_CASE(mmu_remap_refused),	   KTEST_CASE(mmu_unmap_then_enoent),
-	KTEST_CASE(mmu_2m_leaf_and_split), KTEST_CASE(mmu_protect_readonly),
-	KTEST_CASE(mmu_kernel_image_wx),   KTEST_CASE(mmu_linear_map_rw_nx),
-	KTEST_CASE(mmu_tables_freed),	   KTEST_END,
+	KTEST_CASE(mmu_map_write_read),
+	KTEST_CASE(mmu_lookup_reports),
+	KTEST_CASE(mmu_remap_refused),
+	KTEST_CASE(mmu_unmap_then_enoent),
+	KTEST_CASE(mmu_2m_leaf_and_split),
+	KTEST_CASE(mmu_protect_readonly),
+	KTEST_CASE(mmu_kernel_image_wx),
+	KTEST_CASE(mmu_linear_map_rw_nx),
+	KTEST_CASE(mmu_tables_freed),
+	KTEST_CASE(mmu_hardware_enforces),
+	KTEST_END,
 };
 
 static const struct ktest_suite mmu_suite = {
