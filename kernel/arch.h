@@ -44,10 +44,8 @@ void trap_handle(struct trap_frame *tf);
 uint64_t arch_instret(void);
 /* Instret sampled at kernel entry. */
 extern uint64_t arch_boot_instret;
-/* Physical address the image was loaded at; boot hart and blob. */
+/* Physical address the image was loaded at. */
 extern uint64_t arch_boot_image_pa;
-extern uint64_t arch_boot_hartid;
-extern uint64_t arch_boot_fdt_pa;
 
 /* Wait for an interrupt (idle loop body). */
 void arch_idle(void);

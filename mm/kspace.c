@@ -154,8 +154,7 @@ static const struct pt_alloc buddy_alloc_ops = { buddy_pt_alloc, buddy_pt_free,
 
 const struct pt_alloc *kspace_pt_alloc(void)
 {
-	return kernel_pt.alloc.alloc == buddy_pt_alloc ? &buddy_alloc_ops
-						       : &memblock_alloc_ops;
+	return &kernel_pt.alloc;
 }
 
 void kspace_use_buddy(void)

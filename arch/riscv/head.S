@@ -57,10 +57,6 @@ _start_kernel:
 	la	sp, _boot_stack_top
 	la	t0, arch_boot_instret
 	sd	s2, 0(t0)
-	la	t0, arch_boot_hartid
-	sd	s0, 0(t0)
-	la	t0, arch_boot_fdt_pa
-	sd	s1, 0(t0)
 	la	t0, arch_boot_image_pa
 	la	t1, _start
 	sd	t1, 0(t0)
@@ -111,13 +107,8 @@ early_trap_entry:
 
 	.section .data
 	.align 3
-	.globl arch_boot_instret, arch_boot_hartid, arch_boot_fdt_pa
-	.globl arch_boot_image_pa
+	.globl arch_boot_instret, arch_boot_image_pa
 arch_boot_image_pa:
 	.dword	0
 arch_boot_instret:
-	.dword	0
-arch_boot_hartid:
-	.dword	0
-arch_boot_fdt_pa:
 	.dword	0

@@ -5,6 +5,7 @@
  * and system reset (SRST).
  */
 #include "kernel/arch.h"
+#include "mm/layout.h"
 #include "mm/linear.h"
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
@@ -71,13 +72,11 @@ void sbi_console_write(const char *s, size_t len)
 	if (!sbi_probed)
 		sbi_probe(NULL);
 	if (sbi.has_dbcn) {
-		/* DBCN takes a physical address; the linear map may not
-		 * cover the string yet, so go through a stack copy only when
-		 * it is in the linear map, else fall back to putchar. */
+		/* DBCN takes a physical address, which only the linear map
+		 * gives us; other strings go byte by byte. */
 		uintptr_t va = (uintptr_t)s;
 
-		if (va_pa_offset && va >= 0xffffffd800000000UL &&
-		    va < 0xfffffff800000000UL) {
+		if (va_pa_offset && va >= PAGE_OFFSET && va < LINEAR_END) {
 			while (len) {
 				struct sbiret r =
 					sbi_call(SBI_EXT_DBCN, 0, len,
