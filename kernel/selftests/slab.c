@@ -381,6 +381,58 @@ static void slab_destroy_busy(struct ktest *t)
 	KTEST_EXPECT_EQ(t, free_pages_now(), free0 + (1UL << c_order));
 }
 
+/* slabinfo_print() output captured by a temporary printk sink. */
+static char slabinfo_buf[8192];
+static size_t slabinfo_len;
+
+static void slabinfo_sink(const char *str, size_t len)
+{
+	size_t room = sizeof(slabinfo_buf) - 1 - slabinfo_len;
+
+	if (len > room)
+		len = room;
+	memcpy(slabinfo_buf + slabinfo_len, str, len);
+	slabinfo_len += len;
+	slabinfo_buf[slabinfo_len] = '\0';
+}
+
+/*
+ * Scenario: a cache with 3 live objects of 200 bytes, then slabinfo.
+ * Expect a header line and one "slabinfo: st-info ..." line whose
+ * active count is 3, among lines for the kmalloc caches.
+ */
+static void slab_slabinfo_lines(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("st-info", 200, 0, 0, NULL);
+	void *o[3];
+	const char *line;
+	printk_sink_fn old;
+	unsigned int lines = 0;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	for (int i = 0; i < 3; i++)
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	slabinfo_len = 0;
+	old = printk_set_sink(slabinfo_sink);
+	slabinfo_print();
+	printk_set_sink(old);
+	for (const char *p = slabinfo_buf; (p = strchr(p, '\n')); p++)
+		lines++;
+	KTEST_EXPECT_GT(t, lines, 10); /* header + kmalloc classes + ours */
+	line = slabinfo_buf;
+	while (line && strncmp(line, "slabinfo: st-info ", 18) != 0) {
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+	KTEST_ASSERT_NOT_NULL(t, line);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 3);
+	/* "slabinfo: " + name padded to 18, then objsize in 8 columns */
+	KTEST_EXPECT(t, memcmp(line + 28, "     200", 8) == 0);
+	for (int i = 0; i < 3; i++)
+		kmem_cache_free(c, o[i]);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
 static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_basic),
 	KTEST_CASE(slab_ctor_once),
@@ -391,6 +443,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_redzone_reported),
 	KTEST_CASE(slab_poison_reported),
 	KTEST_CASE(slab_destroy_busy),
+	KTEST_CASE(slab_slabinfo_lines),
 	KTEST_END,
 };
 
