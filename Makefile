@@ -32,6 +32,8 @@ DTB ?=
 QEMU_EXTRA ?=
 OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 MAX_ORDER ?= 10
+# Most harts the kernel runs on (a build option, like Linux's NR_CPUS).
+NR_CPUS ?= 64
 PYTEST_ARGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -40,7 +42,7 @@ include lib/objects.mk mm/objects.mk kernel/objects.mk arch/riscv/objects.mk
 # ---------------------------------------------------------------- target
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla
-CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DMAX_ORDER=$(MAX_ORDER) \
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-common -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-strict-aliasing -MMD -MP
@@ -77,7 +79,7 @@ $(BUILD)/Image: $(BUILD)/kernel.elf
 
 # ------------------------------------------------------------------ host
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. \
-	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) \
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -MMD -MP
 HOST_LDLIBS := -lfdt
@@ -110,7 +112,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
 	-I. \
-	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) \
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c mm/linear.c
 

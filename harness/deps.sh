@@ -16,7 +16,7 @@ done
 echo "deps: missing:$missing"
 if [ "$(id -u)" = 0 ]; then
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 else
 	echo "deps: run as root: apt-get update && apt-get install -y$missing"
 	exit 1

@@ -21,6 +21,7 @@
 #include "kernel/crash.h"
 #include "kernel/poweroff.h"
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -256,6 +257,7 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	struct console_uart uart;
 	bool have_uart;
 
+	smp_init_boot_cpu(hartid);
 	printk_set_sink(console_write);
 	panic_set_hook(panic_poweroff);
 	printk("\nboot: rv64 unikernel, device tree at 0x%016lx\n",

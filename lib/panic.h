@@ -15,6 +15,16 @@ typedef void (*panic_hook_fn)(void);
 /* Install the function that ends the run; it must not return. */
 void panic_set_hook(panic_hook_fn hook);
 
+/*
+ * Multi-hart hooks: stop_others stops every other hart (they print
+ * nothing more) and returns; park stops the calling hart for good and
+ * does not return. Either may be NULL (one hart, host tests).
+ */
+void panic_set_smp_hooks(panic_hook_fn stop_others, panic_hook_fn park);
+
+/* True once some hart has called panic(). */
+bool panic_in_progress(void);
+
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 #endif /* LIB_PANIC_H */

@@ -1,16 +1,37 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * printk: format into a bounded line buffer and hand the bytes to the
- * installed sink. Single hart, no locks yet: with several harts a lock
- * around the sink call keeps lines whole.
+ * printk: format into the calling hart's line buffer and hand whole lines
+ * to the installed sink under printk_lock, so a line is never interleaved
+ * with another hart's.
+ *
+ * Each hart (logical CPU) owns one PRINTK_BUF_SIZE line buffer. vprintk
+ * appends to it with interrupts off on this hart, and emits everything up
+ * to its last '\n' in one sink call under printk_lock; the unterminated
+ * rest waits for the next printk, printk_flush() (panic, poweroff) or a
+ * full buffer. Lock order: printk_lock is a leaf (taken last, under any
+ * allocator lock; nothing is taken under it).
+ *
+ * A check on printk_lock itself (lib/spinlock.c) writes with nolock, and
+ * panic() calls printk_bust() after stopping the other harts, so a hart
+ * stopped while holding the lock cannot silence the panic message.
  */
 #include "lib/printk.h"
 
 #include "lib/fmt.h"
+#include "lib/string.h"
 
 #define PRINTK_BUF_SIZE 512
 
 static printk_sink_fn printk_sink;
+spinlock_t printk_lock = SPINLOCK_INIT("printk_lock");
+
+struct printk_line {
+	size_t len;
+	char buf[PRINTK_BUF_SIZE];
+};
+
+/* Indexed by cpu_id(); only that hart touches its entry (not hot). */
+static struct printk_line lines[NR_CPUS];
 
 printk_sink_fn printk_set_sink(printk_sink_fn sink)
 {
@@ -20,15 +41,77 @@ printk_sink_fn printk_set_sink(printk_sink_fn sink)
 	return old;
 }
 
+void printk_emit(const char *s, size_t len, bool nolock)
+{
+	bool lock = !nolock && !spin_is_held(&printk_lock);
+
+	if (!printk_sink || !len)
+		return;
+	if (lock)
+		spin_lock(&printk_lock);
+	printk_sink(s, len);
+	if (lock)
+		spin_unlock(&printk_lock);
+}
+
+void printk_bust(void)
+{
+	spin_lock_init(&printk_lock, "printk_lock");
+}
+
+static struct printk_line *this_line(void)
+{
+	unsigned int cpu = cpu_id();
+
+	return &lines[cpu < NR_CPUS ? cpu : 0];
+}
+
+/* Emit the buffered bytes up to the last newline (all if `all`). */
+static void line_emit(struct printk_line *l, bool all)
+{
+	size_t n = l->len;
+
+	if (!all)
+		while (n && l->buf[n - 1] != '\n')
+			n--;
+	if (!n)
+		return;
+	printk_emit(l->buf, n, false);
+	memmove(l->buf, l->buf + n, l->len - n);
+	l->len -= n;
+}
+
+void printk_flush(void)
+{
+	unsigned long flags = cpu_irq_save();
+
+	line_emit(this_line(), true);
+	cpu_irq_restore(flags);
+}
+
 int vprintk(const char *fmt, va_list ap)
 {
-	char buf[PRINTK_BUF_SIZE];
-	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	unsigned long flags = cpu_irq_save();
+	struct printk_line *l = this_line();
+	size_t room = sizeof(l->buf) - l->len;
+	int n;
 
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (printk_sink && n > 0)
-		printk_sink(buf, (size_t)n);
+	n = fmt_vsnprintf(l->buf + l->len, room, fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= room) {
+		/* Cut to what fitted; the line goes out as it is. */
+		n = (int)room - 1;
+		l->len += (size_t)n;
+		line_emit(l, true);
+	} else {
+		l->len += (size_t)n;
+		if (l->len == sizeof(l->buf) - 1)
+			line_emit(l, true);
+		else
+			line_emit(l, false);
+	}
+	cpu_irq_restore(flags);
 	return n;
 }
 
@@ -45,11 +128,11 @@ int printk(const char *fmt, ...)
 
 int ratelimit_ok(struct ratelimit *rl)
 {
-	unsigned long c = rl->calls++;
+	unsigned long c = __atomic_fetch_add(&rl->calls, 1, __ATOMIC_RELAXED);
 
 	if (c < rl->burst ||
 	    (rl->interval && (c - rl->burst) % rl->interval == 0))
 		return 1;
-	rl->suppressed++;
+	__atomic_fetch_add(&rl->suppressed, 1, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -31,9 +31,26 @@ bool arch_pte_is_leaf(pte_t pte); /* valid and a leaf */
 paddr_t arch_pte_paddr(pte_t pte);
 unsigned int arch_pte_prot(pte_t pte); /* PROT_* of a leaf */
 
-/* Invalidate cached translations of one page, or of everything. */
+/*
+ * This hart only: invalidate cached translations of one page, or of
+ * everything. Enough after a map (the calling hart may hold a cached
+ * not-valid entry; another hart that does takes a spurious fault, which
+ * the kernel's fault path retries after a local fence) and at boot,
+ * before other harts run.
+ */
 void arch_tlb_flush_page(vaddr_t va);
 void arch_tlb_flush_all(void);
+
+/*
+ * Every online hart: invalidate cached translations of [va, va + size)
+ * after an unmap or a protection change (a leaf at va covers its whole
+ * superpage), or of everything when size is TLB_FLUSH_ALL, which is what
+ * an unlinked table pointer needs. Returns when every hart has fenced,
+ * so the range and any frame or table page it mapped may be reused.
+ * The arguments match SBI RFENCE's start_addr and size.
+ */
+#define TLB_FLUSH_ALL ((size_t)-1)
+void arch_tlb_shootdown(vaddr_t va, size_t size);
 
 /* Make the table at root the active translation root; return old root. */
 paddr_t arch_set_root(paddr_t root);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Small CPU services for kernel/: instret, idle, MMIO accessors. */
+#include "arch/riscv/csr.h"
 #include "kernel/arch.h"
+#include "kernel/percpu.h"
 
 uint64_t arch_instret(void)
 {
@@ -56,4 +58,56 @@ uint32_t mmio_read32(const volatile void *addr)
 
 	__asm__ volatile("fence i,r" ::: "memory");
 	return v;
+}
+
+/* ---------------------------------------------- lib/cpu.h and per-hart */
+
+/*
+ * tp holds the per-hart area (kernel/percpu.h) once the MMU is on; it is
+ * zero before that, when only the boot hart runs.
+ */
+struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__("mv %0, tp" : "=r"(p));
+	return p;
+}
+
+unsigned int cpu_id(void)
+{
+	struct percpu *p = this_cpu();
+
+	return p ? p->cpu : 0;
+}
+
+unsigned long cpu_hartid(void)
+{
+	struct percpu *p = this_cpu();
+
+	return p ? p->hartid : 0;
+}
+
+unsigned long cpu_irq_save(void)
+{
+	unsigned long old;
+
+	__asm__ volatile("csrrci %0, sstatus, %1"
+			 : "=r"(old)
+			 : "i"(SSTATUS_SIE)
+			 : "memory");
+	return old & SSTATUS_SIE;
+}
+
+void cpu_irq_restore(unsigned long flags)
+{
+	if (flags & SSTATUS_SIE)
+		__asm__ volatile("csrsi sstatus, %0" ::"i"(SSTATUS_SIE)
+				 : "memory");
+}
+
+void cpu_relax(void)
+{
+	/* Zihintpause "pause" (a hint: a plain fence on older cores). */
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
 }

@@ -11,6 +11,7 @@
  * A/D updating never takes a fault to set them.
  */
 #include "arch/riscv/csr.h"
+#include "kernel/smp.h"
 #include "mm/arch.h"
 
 pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
@@ -86,4 +87,9 @@ paddr_t arch_set_root(paddr_t root)
 paddr_t arch_get_root(void)
 {
 	return (csr_read(satp) & ((1UL << 44) - 1)) << 12;
+}
+
+void arch_tlb_shootdown(vaddr_t va, size_t size)
+{
+	smp_tlb_shootdown(va, size);
 }

@@ -139,6 +139,17 @@ void arch_tlb_flush_all(void)
 	host_arch_tlb_flush_alls++;
 }
 
+void arch_tlb_shootdown(vaddr_t va, size_t size)
+{
+	if (size == TLB_FLUSH_ALL ||
+	    size / PAGE_SIZE > HOST_ARCH_TLB_LOG_SIZE) {
+		arch_tlb_flush_all();
+		return;
+	}
+	for (size_t off = 0; off < size; off += PAGE_SIZE)
+		arch_tlb_flush_page(va + off);
+}
+
 paddr_t arch_set_root(paddr_t root)
 {
 	paddr_t old = host_arch_root;

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The per-hart area. Every hart's tp register points at its own struct
+ * percpu from the moment it runs C code with the MMU on (head.S sets it
+ * on the boot hart, the secondary entry on the others), so
+ * this_cpu() is one register read and nothing on a hot path indexes a
+ * shared array by hart id (no false sharing). Each area is a separate,
+ * cache-line aligned allocation; only its own hart writes it, except
+ * for the IPI call slot, which the caller writes under the rules in
+ * kernel/smp.c.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#include "kernel/arch.h"
+#include "lib/cpu.h"
+
+typedef void (*smp_call_fn)(void *arg);
+
+struct percpu {
+	/* Read by cpu_id() and cpu_hartid(): keep at offsets 0 and 8. */
+	unsigned int cpu; /* logical CPU number, 0 = boot hart */
+	unsigned int online; /* 1 once the hart runs the kernel */
+	unsigned long hartid; /* hardware hart id */
+
+	/* Fatal-trap nesting on this hart (kernel/trap.c). */
+	int trap_depth;
+	/* A page fault retried after a local fence (kernel/trap.c). */
+	uintptr_t spurious_va;
+
+	/* Stacks: [base, base + size), a guard page below each. */
+	uintptr_t stack_base, trap_stack_base;
+	size_t stack_size, trap_stack_size;
+
+	/*
+	 * IPI call slot (kernel/smp.c): the caller fills fn and arg, then
+	 * bumps call_seq (release); this hart runs fn and sets done_seq to
+	 * call_seq (release).
+	 */
+	smp_call_fn call_fn;
+	void *call_arg;
+	unsigned long call_seq, done_seq;
+
+	/* Secondary start block, read by head.S before the MMU is on. */
+	unsigned long boot_satp; /* SMP_BOOT_SATP */
+	uintptr_t boot_sp; /* SMP_BOOT_SP */
+	uintptr_t boot_sscratch; /* SMP_BOOT_SSCRATCH */
+	uintptr_t boot_self; /* SMP_BOOT_SELF: this struct, virtual */
+} __aligned(64);
+
+/* The calling hart's area (tp). */
+struct percpu *this_cpu(void);
+/* Logical CPU cpu's area, or NULL if it is not online. */
+struct percpu *percpu_of(unsigned int cpu);
+
+#endif /* KERNEL_PERCPU_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * SMP: finding harts in the device tree, starting them with SBI HSM,
+ * IPIs, cross-hart calls, TLB shootdown and stopping harts on panic.
+ * kernel/smp.c states the design and the contract lines.
+ */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include "kernel/percpu.h"
+#include "lib/fdt.h"
+
+/*
+ * Set up the boot hart's per-hart area and point tp at it. Called first
+ * thing in kernel_main, before anything takes a lock.
+ */
+void smp_init_boot_cpu(unsigned long hartid);
+
+/*
+ * Discover the harts in fdt's /cpus and start every usable one (at most
+ * maxcpus in all, counting the boot hart; 0 means no limit), printing
+ * the "smp:" contract lines. Needs vmalloc (stacks). Never fails: on a
+ * bad tree or firmware the boot hart goes on alone.
+ */
+void smp_boot_secondaries(const struct fdt *fdt, unsigned int maxcpus);
+
+/* Harts online, the boot hart included (1 before smp_boot_secondaries). */
+unsigned int smp_num_online(void);
+/* Hart id of logical CPU cpu (which must be online). */
+unsigned long smp_cpu_hartid(unsigned int cpu);
+
+/*
+ * Run fn(arg) on logical CPU cpu (the caller's own included) and wait
+ * for it to finish. -EINVAL if cpu is not online.
+ */
+int smp_call_on(unsigned int cpu, smp_call_fn fn, void *arg);
+/*
+ * Run fn(arg) on every online hart at once, the caller's included (it
+ * runs its own share last), and wait for all of them.
+ */
+void smp_call_all(smp_call_fn fn, void *arg);
+
+/*
+ * Invalidate [va, va + size) (TLB_FLUSH_ALL: everything) in the TLB of
+ * every online hart: a local sfence.vma here and one SBI RFENCE call
+ * for the other harts. Returns when all of them have fenced.
+ */
+void smp_tlb_shootdown(uintptr_t va, size_t size);
+/* Counters for tests: shootdowns issued and remote fence calls made. */
+unsigned long smp_shootdown_count(void);
+
+/* Software-interrupt handler (arch trap code calls it on an IPI). */
+void smp_handle_ipi(void);
+
+/*
+ * For fault reports: if va is in a hart's stack or its guard page, write
+ * what it is and return true.
+ */
+bool smp_describe(uintptr_t va, char *buf, size_t len);
+
+#endif /* KERNEL_SMP_H */

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Spinlocks: a fair ticket lock with always-on debug checks, written in
+ * GCC's C11-style __atomic builtins so that the same code is the target's
+ * lock (RISC-V A extension: amoadd.w, lr/sc) and the host tests' lock
+ * (x86-64 or any host, checked by ThreadSanitizer).
+ *
+ *   next  : the ticket the next locker takes (fetch-and-add)
+ *   owner : the ticket being served; the lock is free when owner == next
+ *
+ * A locker takes ticket t = next++ and spins until owner == t, so harts
+ * get the lock in the order they asked for it (no starvation). Unlock is
+ * owner++ with release ordering; lock acquires with acquire ordering, so
+ * everything written in a critical section is visible to the next
+ * holder.
+ *
+ * Debug checks (always on; each prints one line)
+ *   BUG: spinlock <name>: recursion on hart <id>            -> panic
+ *       (the hart already holds it: it would spin forever)
+ *   BUG: spinlock <name>: unlock of a lock not held on hart <id>
+ *   BUG: spinlock <name>: unlock of a lock held by hart <h> on hart <id>
+ *       (both refused: the lock is left as it was)
+ *   BUG: spinlock <name>: held too long by hart <h> on hart <id>
+ *       (a waiter spun SPIN_BOUND times; reported once per lock, and
+ *       the waiter keeps waiting)
+ */
+#ifndef LIB_SPINLOCK_H
+#define LIB_SPINLOCK_H
+
+#include <stdint.h>
+
+#include "lib/cpu.h"
+#include "lib/kernel.h"
+
+/* Spins before a waiter reports the holder as stuck (once per lock). */
+#define SPIN_BOUND (1UL << 27)
+#define SPIN_NO_HOLDER (~0UL)
+
+typedef struct spinlock {
+	uint32_t next; /* ticket for the next locker */
+	uint32_t owner; /* ticket now served */
+	unsigned long holder; /* hart id of the holder, SPIN_NO_HOLDER */
+	const char *name;
+	uint32_t reported; /* "held too long" printed already */
+} spinlock_t;
+
+#define SPINLOCK_INIT(n)                                                       \
+	{                                                                      \
+		.next = 0, .owner = 0, .holder = SPIN_NO_HOLDER, .name = (n),  \
+		.reported = 0                                                  \
+	}
+#define DEFINE_SPINLOCK(x) spinlock_t x = SPINLOCK_INIT(#x)
+
+/* Initialise (unlocked); name is kept, not copied, and printed in BUGs. */
+void spin_lock_init(spinlock_t *l, const char *name);
+
+/* Take the lock, spinning in ticket order. */
+void spin_lock(spinlock_t *l);
+/* Take it only if free right now; returns true when taken. */
+bool spin_trylock(spinlock_t *l);
+/* Release it (refused, with a BUG line, unless this hart holds it). */
+void spin_unlock(spinlock_t *l);
+
+/* The same with interrupts off on this hart while the lock is held. */
+static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = cpu_irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	spin_unlock(l);
+	cpu_irq_restore(flags);
+}
+
+static inline bool spin_trylock_irqsave(spinlock_t *l, unsigned long *flags)
+{
+	*flags = cpu_irq_save();
+	if (spin_trylock(l))
+		return true;
+	cpu_irq_restore(*flags);
+	return false;
+}
+
+/* True when some hart holds l (a snapshot). */
+bool spin_is_locked(const spinlock_t *l);
+/* True when the calling hart holds l: for ASSERTs of lock rules. */
+bool spin_is_held(const spinlock_t *l);
+
+/* Debug-check failures reported since boot (tests compare it). */
+unsigned long spin_bug_count(void);
+
+#endif /* LIB_SPINLOCK_H */

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host side of lib/cpu.h: every POSIX thread stands in for a hart. The
+ * first call on a thread gives it the lowest free number (the main thread
+ * is normally 0), which goes back when the thread exits; hart id and
+ * logical CPU number are the same. There are
+ * no interrupts, so the irq functions only keep the interface.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/cpu.h"
+
+static bool host_slot_used[NR_CPUS];
+static pthread_key_t host_key;
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+static __thread unsigned int host_cpu_plus1;
+
+static void host_cpu_release(void *slot)
+{
+	__atomic_store_n((bool *)slot, false, __ATOMIC_RELEASE);
+}
+
+static void host_cpu_key(void)
+{
+	pthread_key_create(&host_key, host_cpu_release);
+}
+
+unsigned int cpu_id(void)
+{
+	if (!host_cpu_plus1) {
+		pthread_once(&host_once, host_cpu_key);
+		for (unsigned int n = 0; n < NR_CPUS; n++) {
+			bool want = false;
+
+			if (__atomic_compare_exchange_n(
+				    &host_slot_used[n], &want, true, false,
+				    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+				host_cpu_plus1 = n + 1;
+				pthread_setspecific(host_key,
+						    &host_slot_used[n]);
+				return n;
+			}
+		}
+		fprintf(stderr, "host_cpu: more than %d live threads\n",
+			NR_CPUS);
+		abort();
+	}
+	return host_cpu_plus1 - 1;
+}
+
+unsigned long cpu_hartid(void)
+{
+	return cpu_id();
+}
+
+unsigned long cpu_irq_save(void)
+{
+	return 0;
+}
+
+void cpu_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+
+void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
