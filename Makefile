@@ -26,7 +26,7 @@ QEMU ?= qemu-system-riscv64
 
 MACHINE ?= virt
 MEM ?= 256M
-SMP ?= 1
+SMP ?= 4
 BOOTARGS ?=
 DTB ?=
 QEMU_EXTRA ?=
@@ -42,7 +42,7 @@ include lib/objects.mk mm/objects.mk kernel/objects.mk arch/riscv/objects.mk
 # ---------------------------------------------------------------- target
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla
-CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -Iarch/riscv/include -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-common -fno-pic -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-strict-aliasing -MMD -MP
@@ -79,10 +79,11 @@ $(BUILD)/Image: $(BUILD)/kernel.elf
 
 # ------------------------------------------------------------------ host
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. \
+	-Ilib/tests/include \
 	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -MMD -MP
-HOST_LDLIBS := -lfdt
+HOST_LDLIBS := -lfdt -lpthread
 
 host-lib-srcs := $(filter-out $(lib-host-exclude),$(lib-srcs))
 host-support-srcs := $(sort $(wildcard lib/tests/host_*.c mm/tests/host_*.c))
@@ -99,7 +100,22 @@ $(BUILD)/host/%.o: %.c
 $(BUILD)/host/%: $(BUILD)/host/%.o $(host-objs)
 	$(HOSTCC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-host-tests: $(host-tests)
+# The concurrency tests (mm/tests/test_smp*.c: POSIX threads standing in
+# for harts) are also built from the same sources under ThreadSanitizer,
+# in their own object tree; the harness runs both builds.
+TSAN_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all, \
+	$(HOST_CFLAGS)) -fsanitize=thread
+tsan-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/tsan/%,$(host-objs))
+tsan-tests := $(patsubst %.c,$(BUILD)/tsan/%,$(wildcard mm/tests/test_smp*.c))
+
+$(BUILD)/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(TSAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/tsan/%: $(BUILD)/tsan/%.o $(tsan-objs)
+	$(HOSTCC) $(TSAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+host-tests: $(host-tests) $(tsan-tests)
 
 # ------------------------------------------------------------------ fuzz
 # libFuzzer (clang) on the device-tree reader and the memory map built
@@ -111,10 +127,11 @@ host-tests: $(host-tests)
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
-	-I. \
+	-I. -Ilib/tests/include \
 	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c mm/linear.c
+fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c mm/linear.c \
+	lib/tests/host_cpu.c
 
 $(BUILD)/fuzz/fuzz_fdt: $(fuzz-srcs) $(wildcard lib/*.h mm/*.h)
 	@mkdir -p $(dir $@)

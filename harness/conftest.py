@@ -30,18 +30,37 @@ KERNEL_RUNS = {
     "virt-256M-slab_debug": dict(
         mem="256M", bootargs="selftest=slab,kmalloc slab_debug=FZPU"),
     "virt-8G": dict(mem="8G", bootargs="selftest=fdt,mmu,buddy"),
+    # Several harts: in parallel on the host's cores (races really
+    # happen), and under -icount shift=0 (one thread, repeatable).
+    "virt-smp2": dict(mem="256M", smp=2, bootargs="selftest=all"),
+    "virt-smp4": dict(mem="512M", smp=4, bootargs="selftest=all"),
+    "virt-smp8": dict(mem="1G", smp=8, bootargs="selftest=all"),
+    "virt-smp4-icount": dict(mem="512M", smp=4, bootargs="selftest=all",
+                             extra=["-icount", "shift=0"]),
+    "virt-smp8-icount": dict(mem="1G", smp=8, bootargs="selftest=smp",
+                             extra=["-icount", "shift=0"]),
+    # The other shootdown method: SBI RFENCE (not under -icount, where
+    # OpenSBI 1.1's busy wait for the remote harts never ends in QEMU).
+    "virt-smp4-sbi-rfence": dict(
+        mem="512M", smp=4, bootargs="selftest=smp,vmalloc,mmu shootdown=sbi"),
 }
 
 
 def host_binaries():
-    pattern = os.path.join(qemu.BUILD, "host", "*", "tests", "test_*")
-    return sorted(p for p in glob.glob(pattern)
-                  if os.access(p, os.X_OK) and not p.endswith((".o", ".d")))
+    """The ASan+UBSan unit tests (build/host) and the ThreadSanitizer
+    builds of the concurrency tests (build/tsan)."""
+    found = []
+    for tree in ("host", "tsan"):
+        pattern = os.path.join(qemu.BUILD, tree, "*", "tests", "test_*")
+        found += [p for p in glob.glob(pattern)
+                  if os.access(p, os.X_OK) and not p.endswith((".o", ".d"))]
+    return sorted(found)
 
 
 def _run_host(path):
     env = dict(os.environ, FDT_DTB_DIR=qemu.DTB_DIR,
-               ASAN_OPTIONS="detect_leaks=1:abort_on_error=1")
+               ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
+               TSAN_OPTIONS="halt_on_error=1:exitcode=66")
     try:
         p = subprocess.run([path], cwd=qemu.ROOT, env=env, timeout=300,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -59,8 +78,10 @@ def _run_kernel(rid):
 def _producers():
     prods = {}
     for path in host_binaries():
-        rel = os.path.relpath(path, os.path.join(qemu.BUILD, "host"))
-        prods["host:" + rel] = (path, lambda p=path: _run_host(p))
+        rel = os.path.relpath(path, qemu.BUILD)
+        tree, rel = rel.split(os.sep, 1)
+        kind = "host" if tree == "host" else "host-" + tree
+        prods[kind + ":" + rel] = (path, lambda p=path: _run_host(p))
     if os.path.exists(qemu.KERNEL):
         for rid in KERNEL_RUNS:
             prods["qemu:" + rid] = (qemu.KERNEL,

@@ -75,3 +75,51 @@ def test_bench_unknown_group(boot):
     r = boot(bootargs="bench=nosuch")
     assert r.grep(r"^bench: warning: unknown benchmark 'nosuch'$")
     assert r.status == 0
+
+
+SMP_FIGURES = [f"smp.{what}_{n}harts" for what in
+               ("kmalloc64_pair", "order0_pair") for n in (1, 2, 4)]
+
+
+def smp_bench_run(name):
+    r = qemu.boot(name, mem="1G", smp=4, bootargs="bench=smp",
+                  timeout=300, extra=["-icount", "shift=0"])
+    figures = {}
+    for line in r.lines():
+        m = BENCH.match(line)
+        if m:
+            figures[m.group(1)] = (int(m.group(2)), m.group(3))
+    return r, figures
+
+
+@pytest.fixture(scope="module")
+def smp_runs():
+    return smp_bench_run("bench-smp-1"), smp_bench_run("bench-smp-2")
+
+
+def test_bench_smp_reports_every_figure(smp_runs):
+    """Scenario: bench=smp on -smp 4 under -icount shift=0. Expect
+    'bench: smp.<pair>_<n>harts <v> instructions' for n = 1, 2, 4 and
+    both pairs, status 0; write build/bench_smp.txt (the baseline the
+    per-hart caches will be measured against)."""
+    (r, figures), _ = smp_runs
+    assert r.status == 0, r.log
+    missing = [n for n in SMP_FIGURES if n not in figures]
+    assert not missing, f"missing figures {missing}\n{r.log[-2000:]}"
+    assert all(figures[n][1] == "instructions" for n in SMP_FIGURES)
+    (_, second) = smp_runs[1]
+    with open(os.path.join(qemu.BUILD, "bench_smp.txt"), "w") as f:
+        f.write("".join(f"{n:32} {figures[n][0]:>8} "
+                        f"{second.get(n, ('-',))[0]:>8} instructions\n"
+                        for n in SMP_FIGURES))
+
+
+def test_bench_smp_repeatable(smp_runs):
+    """Scenario: the same bench=smp boot twice under -icount shift=0.
+    Expect identical one-hart figures. (With several harts QEMU's
+    round-robin decides how their loops overlap, which it does not do
+    the same way twice, so those figures vary between runs; both runs
+    are written to build/bench_smp.txt.)"""
+    (_, a), (_, b) = smp_runs
+    one = [n for n in SMP_FIGURES if n.endswith("_1harts")]
+    assert a and all(a[n] == b[n] for n in one), (a, b)

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-FAULT = r"^fault: {} page fault at 0x([0-9a-f]{{16}}) \(sepc 0x[0-9a-f]{{16}}\)$"
+FAULT = (r"^fault: {} page fault at 0x([0-9a-f]{{16}}) "
+         r"\(sepc 0x[0-9a-f]{{16}}\) on hart \d+$")
 
 FAULTS = {
     # kind: (access, what the report says lies at the address)
@@ -70,7 +71,8 @@ def test_unexpected_trap(boot):
     stval, the registers, and status 2."""
     r = boot(bootargs="crash=illegal_insn")
     assert r.grep(r"^trap: unexpected illegal instruction \(scause 0x2\) "
-                  r"sepc 0x[0-9a-f]{16} stval 0x[0-9a-f]{16}$"), r.log
+                  r"sepc 0x[0-9a-f]{16} stval 0x[0-9a-f]{16} on hart \d+$"),\
+        r.log
     assert r.grep(r"^regs: .*ra +0x"), r.log
     assert r.status == 2
 

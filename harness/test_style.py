@@ -57,3 +57,20 @@ def test_includes_point_one_way():
                     LAYER[m.group(1)] > LAYER[top]:
                 bad.append(f"{f}:{n}: {line.strip()}")
     assert not bad
+
+
+def test_asm_headers_only_through_lib_cpu():
+    """Scenario: every #include <asm/...> in the tree. The target's inline
+    CPU helpers come from arch/riscv/include/asm/ (the host's from
+    lib/tests/include/asm/), found on each build's include path like
+    Linux's asm/ headers. Expect lib/cpu.h to be the only file outside
+    arch/riscv that includes one, so the interface stays in lib/ and the
+    CPU knowledge in arch/."""
+    bad = []
+    for f in tracked("*.c", "*.h", "*.S"):
+        if f.startswith("arch/riscv/"):
+            continue
+        for n, line in enumerate(open(f"{qemu.ROOT}/{f}"), 1):
+            if re.match(r"#include <asm/", line) and f != "lib/cpu.h":
+                bad.append(f"{f}:{n}: {line.strip()}")
+    assert not bad

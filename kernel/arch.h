@@ -50,6 +50,16 @@ extern uint64_t arch_boot_image_pa;
 /* Wait for an interrupt (idle loop body). */
 void arch_idle(void);
 
+struct percpu;
+/* Point this hart's tp at its per-hart area (kernel/percpu.h). */
+void arch_set_percpu(struct percpu *p);
+/* Take software interrupts (IPIs) on this hart: sie.SSIE, sstatus.SIE. */
+void arch_ipi_enable(void);
+/* Acknowledge a software interrupt: clear sip.SSIP. */
+void arch_ipi_clear(void);
+/* This hart's satp (secondaries start with the boot hart's). */
+unsigned long arch_kernel_satp(void);
+
 /* SBI services. */
 struct sbi_info {
 	unsigned long spec_version;
@@ -58,6 +68,10 @@ struct sbi_info {
 	bool has_dbcn;
 	bool has_srst;
 	bool has_legacy_putchar;
+	bool has_time; /* sbi_set_timer */
+	bool has_hsm; /* hart state management: starting harts */
+	bool has_ipi; /* sbi_send_ipi */
+	bool has_rfence; /* remote sfence.vma */
 };
 void sbi_probe(struct sbi_info *info);
 /* Console write through DBCN if present, legacy putchar otherwise. */
@@ -67,6 +81,36 @@ void sbi_console_write(const char *s, size_t len);
  * SRST, or the legacy call. Returns only if the firmware cannot do it.
  */
 void sbi_shutdown(unsigned int failure);
+
+/*
+ * SBI v0.2+ extensions for SMP; each returns the SBI error (0 on success,
+ * negative SBI_ERR_* otherwise; sbi_error_name() spells it).
+ * sbi_hart_start: start hartid at physical start_pa in S-mode with the
+ * MMU off, a0 = hartid, a1 = opaque. sbi_hart_status: the HSM state
+ * (0 started, 1 stopped, 2 start pending, ...) or an error.
+ * sbi_send_ipi: a supervisor software interrupt to each hart in
+ * hart_mask (bit i is hart hart_mask_base + i). sbi_remote_sfence_vma:
+ * sfence.vma over [start, start + size) on those harts (size -1: all),
+ * returning once they have all done it.
+ */
+long sbi_hart_start(unsigned long hartid, uint64_t start_pa, uint64_t opaque);
+/* Program this hart's timer (time CSR units); ~0: no interrupt. */
+long sbi_set_timer(uint64_t when);
+long sbi_hart_status(unsigned long hartid);
+long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
+long sbi_remote_sfence_vma(unsigned long hart_mask,
+			   unsigned long hart_mask_base, unsigned long start,
+			   unsigned long size);
+const char *sbi_error_name(long err);
+
+/* Secondary harts' physical entry point (head.S). */
+extern char _secondary_start[];
+/*
+ * The entry slot (head.S, .data): a hart that arrives at the image entry
+ * after the boot hart waits until smp_entry_hartid is its id, then
+ * starts with the per-hart area at physical smp_entry_percpu_pa.
+ */
+extern unsigned long smp_entry_hartid, smp_entry_percpu_pa;
 
 /* Uncached MMIO accessors (with the ordering fences the CPU needs). */
 void mmio_write8(volatile void *addr, uint8_t v);

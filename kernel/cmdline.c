@@ -13,7 +13,8 @@ static const char *values[CMDLINE_MAX_ARGS];
 static unsigned int nargs;
 
 static const char *const known[] = {
-	"selftest", "bench", "crash", "slab_debug", "halt",
+	"selftest", "bench",   "crash",	    "slab_debug",
+	"halt",	    "maxcpus", "shootdown",
 };
 
 void cmdline_parse(const char *bootargs)

@@ -10,7 +10,8 @@
  *   4. memblock; early gigapage linear map; final page tables (kspace);
  *      console and poweroff moved to ioremap() pages;
  *   5. buddy allocator, slab caches and kmalloc, vmalloc;
- *   6. W^X audit, buddyinfo/meminfo, "boot: ready after N instructions";
+ *   6. secondary harts (kernel/smp.c); W^X audit, buddyinfo/meminfo,
+ *      "boot: ready after N instructions";
  *   7. crash=, selftest=, bench=; halt or power off; or stay idle.
  */
 #include "kernel/arch.h"
@@ -219,6 +220,30 @@ static void setup_allocators(void)
 		      VMALLOC_START, VMALLOC_END - SZ_1G, errno_name(err), err);
 }
 
+/* maxcpus=<n>: at most n harts, the boot hart included (0: no limit). */
+static unsigned int parse_maxcpus(void)
+{
+	const char *v = cmdline_get("maxcpus");
+	unsigned long n = 0;
+
+	if (!v)
+		return 0;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || n > 1000000) {
+			printk("cmdline: warning: bad maxcpus '%s', ignored\n",
+			       v);
+			return 0;
+		}
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (!*v || n == 0) {
+		printk("cmdline: warning: maxcpus must be at least 1, "
+		       "ignored\n");
+		return 0;
+	}
+	return (unsigned int)n;
+}
+
 static void run_commands(void)
 {
 	const char *crash = cmdline_get("crash");
@@ -274,6 +299,8 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	move_devices(&uart, have_uart);
 	setup_allocators();
 
+	smp_set_shootdown_method(cmdline_get("shootdown"));
+	smp_boot_secondaries(&fdt, parse_maxcpus());
 	printk("mmu: W^X audit: %u writable+executable mappings\n",
 	       kspace_wx_audit());
 	buddy_print_info();

@@ -18,10 +18,20 @@
 typedef void (*smp_call_fn)(void *arg);
 
 struct percpu {
-	/* Read by cpu_id() and cpu_hartid(): keep at offsets 0 and 8. */
-	unsigned int cpu; /* logical CPU number, 0 = boot hart */
-	unsigned int online; /* 1 once the hart runs the kernel */
-	unsigned long hartid; /* hardware hart id */
+	/* Read inline by lib/cpu.h (arch/riscv/include/asm/cpu.h). */
+	unsigned long hartid; /* CPU_HDR_HARTID: hardware hart id */
+	unsigned int cpu; /* CPU_HDR_CPU: logical number, 0 = boot hart */
+
+	/*
+	 * Secondary start block, read by head.S before the MMU is on at
+	 * the offsets in kernel/smp_boot.h.
+	 */
+	unsigned long boot_satp; /* SMP_BOOT_SATP: the kernel's satp */
+	uintptr_t boot_sp; /* SMP_BOOT_SP: top of the kernel stack */
+	uintptr_t boot_sscratch; /* SMP_BOOT_SSCRATCH: top of trap stack */
+	uintptr_t boot_self; /* SMP_BOOT_SELF: this struct, virtual */
+
+	unsigned int online; /* 1 once running; 2: the boot hart gave up */
 
 	/* Fatal-trap nesting on this hart (kernel/trap.c). */
 	int trap_depth;
@@ -40,12 +50,11 @@ struct percpu {
 	smp_call_fn call_fn;
 	void *call_arg;
 	unsigned long call_seq, done_seq;
+	/* Last TLB shootdown generation this hart has fenced (kernel/smp.c). */
+	unsigned long flush_gen;
 
-	/* Secondary start block, read by head.S before the MMU is on. */
-	unsigned long boot_satp; /* SMP_BOOT_SATP */
-	uintptr_t boot_sp; /* SMP_BOOT_SP */
-	uintptr_t boot_sscratch; /* SMP_BOOT_SSCRATCH */
-	uintptr_t boot_self; /* SMP_BOOT_SELF: this struct, virtual */
+	/* Set (release) once the hart parks for good: panic, failed start. */
+	unsigned int parked;
 } __aligned(64);
 
 /* The calling hart's area (tp). */

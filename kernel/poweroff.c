@@ -84,6 +84,7 @@ const char *poweroff_method(void)
 
 void poweroff(int status)
 {
+	printk_flush(); /* an unterminated line still goes out */
 	if (reg_va && reg_is_htif) {
 		/* tohost is 64 bits; the high half's write sends it. */
 		uint64_t cmd = ((uint64_t)status << 1) | 1;

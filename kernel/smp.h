@@ -42,12 +42,23 @@ void smp_call_all(smp_call_fn fn, void *arg);
 
 /*
  * Invalidate [va, va + size) (TLB_FLUSH_ALL: everything) in the TLB of
- * every online hart: a local sfence.vma here and one SBI RFENCE call
- * for the other harts. Returns when all of them have fenced.
+ * every online hart: a local sfence.vma here, then either an IPI to the
+ * other harts, which fence and acknowledge (default), or one SBI RFENCE
+ * remote_sfence_vma call per 64-hart-id window (shootdown=sbi). Returns
+ * when all of them have fenced.
  */
 void smp_tlb_shootdown(uintptr_t va, size_t size);
 /* Counters for tests: shootdowns issued and remote fence calls made. */
 unsigned long smp_shootdown_count(void);
+/*
+ * Boot argument shootdown=ipi (default) or shootdown=sbi; anything else
+ * warns and keeps ipi. smp_shootdown_method() names the one in use.
+ */
+void smp_set_shootdown_method(const char *how);
+const char *smp_shootdown_method(void);
+
+/* Raise an IPI on logical CPU cpu (it wakes from wfi). */
+void smp_send_ipi(unsigned int cpu);
 
 /* Software-interrupt handler (arch trap code calls it on an IPI). */
 void smp_handle_ipi(void);

@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * What lib/ and mm/ need to know about the hart they run on. The target
- * implements it in arch/riscv/cpu.c from the per-hart area that tp points
- * at (kernel/percpu.h); host tests implement it in lib/tests/host_cpu.c,
- * where each POSIX thread stands in for a hart.
+ * What lib/ and mm/ need to know about the hart they run on.
+ *
+ * The hot functions are inline, from <asm/cpu.h>: the build puts
+ * arch/riscv/include on the target's include path (tp and sstatus, see
+ * that file) and lib/tests/include on the host's, whose version calls
+ * lib/tests/host_cpu.c (each POSIX thread stands in for a hart). This is
+ * Linux's asm/ arrangement: lib/ names the interface, arch/ supplies it.
+ *
+ *   unsigned long cpu_hartid(void)   hardware hart id of the caller
+ *   unsigned int cpu_id(void)        logical CPU number, 0 = boot hart
+ *   unsigned long cpu_irq_save(void) interrupts off; returns the old state
+ *   void cpu_irq_restore(flags)      back to the state cpu_irq_save saw
+ *   void cpu_relax(void)             spin-wait hint (RISC-V "pause")
+ *
+ * Interrupt handlers may take a lock that ordinary code also takes only
+ * if ordinary code takes it with the _irqsave forms (lib/spinlock.h).
  */
 #ifndef LIB_CPU_H
 #define LIB_CPU_H
+
+#include <asm/cpu.h>
 
 #include "lib/kernel.h"
 
@@ -19,20 +33,13 @@
 #define NR_CPUS 64
 #endif
 
-/* Logical CPU number of the caller: 0 on the boot hart. */
-unsigned int cpu_id(void);
-/* Hardware hart id of the caller (the mhartid the firmware reported). */
-unsigned long cpu_hartid(void);
-
 /*
- * Disable interrupts on this hart and return the previous state, for
- * cpu_irq_restore(). Interrupt handlers may take the same locks as
- * ordinary code only through the _irqsave lock forms.
+ * The caller has spun for a while on something another hart must do:
+ * give the machine to others for a moment. On the target, wfi with a
+ * short timer (so a hypervisor or QEMU runs another virtual hart, which
+ * may be the one being waited for); on the host, sched_yield(). Out of
+ * line: it is the slow path of every wait loop.
  */
-unsigned long cpu_irq_save(void);
-void cpu_irq_restore(unsigned long flags);
-
-/* Spin-wait hint (RISC-V Zihintpause "pause"; a no-op where absent). */
-void cpu_relax(void);
+void cpu_yield(void);
 
 #endif /* LIB_CPU_H */

@@ -39,11 +39,18 @@ bool panic_in_progress(void)
 	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) != PANIC_NOBODY;
 }
 
-void panic(const char *fmt, ...)
+void panic_check_park(void)
+{
+	unsigned long who = __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE);
+
+	if (who != PANIC_NOBODY && who != cpu_hartid() && panic_park_hook)
+		panic_park_hook();
+}
+
+bool panic_begin(void)
 {
 	unsigned long me = cpu_hartid();
 	unsigned long prev = PANIC_NOBODY;
-	va_list ap;
 
 	if (__atomic_compare_exchange_n(&panic_cpu, &prev, me, false,
 					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
@@ -51,16 +58,25 @@ void panic(const char *fmt, ...)
 			panic_stop_hook();
 		printk_bust();
 		printk_flush();
+		return true;
+	}
+	/* Another hart is panicking: be silent and stop here. */
+	if (prev != me && panic_park_hook)
+		panic_park_hook();
+	return false;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (panic_begin()) {
 		printk("panic: ");
 		va_start(ap, fmt);
 		vprintk(fmt, ap);
 		va_end(ap);
 		printk("\n");
 		printk_flush();
-	} else if (prev != me) {
-		/* Another hart is panicking: be silent and stop here. */
-		if (panic_park_hook)
-			panic_park_hook();
 	}
 	if (panic_hook)
 		panic_hook();

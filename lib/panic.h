@@ -25,6 +25,17 @@ void panic_set_smp_hooks(panic_hook_fn stop_others, panic_hook_fn park);
 /* True once some hart has called panic(). */
 bool panic_in_progress(void);
 
+/*
+ * Start ending the run on this hart: true for the first hart (the other
+ * harts are stopped and printk_lock is free for it), false for a
+ * second panic on the same hart; a hart that loses the race to another
+ * parks and does not return. panic() and the fatal-trap reporter call it.
+ */
+bool panic_begin(void);
+
+/* Park here if another hart is panicking (called from wait loops). */
+void panic_check_park(void);
+
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 #endif /* LIB_PANIC_H */

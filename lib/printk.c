@@ -18,6 +18,7 @@
 #include "lib/printk.h"
 
 #include "lib/fmt.h"
+#include "lib/panic.h"
 #include "lib/string.h"
 
 #define PRINTK_BUF_SIZE 512
@@ -47,6 +48,9 @@ void printk_emit(const char *s, size_t len, bool nolock)
 
 	if (!printk_sink || !len)
 		return;
+	/* Once another hart panics, this one prints nothing more. */
+	if (unlikely(panic_in_progress()))
+		panic_check_park();
 	if (lock)
 		spin_lock(&printk_lock);
 	printk_sink(s, len);

@@ -14,9 +14,13 @@
  *    and reports; holder is written by the holder alone (after acquire,
  *    before release), and a stale read by a waiter can at worst name the
  *    previous holder in a "held too long" line.
- *  - trylock: a compare-and-swap of next from the owner value it read,
- *    acquire on success. It succeeds only when next == owner, i.e. the
- *    lock was free and nobody waits, so it never jumps the queue.
+ *  - trylock: loads owner with acquire, then compare-and-swaps next from
+ *    that value. The acquire pairs with the release store of owner by
+ *    the last unlock, exactly as a waiter's load does: next is only ever
+ *    changed by relaxed fetch-adds, so the CAS's own acquire alone would
+ *    order nothing after the previous critical section. It succeeds only
+ *    when next == owner, i.e. the lock was free and nobody waits, so it
+ *    never jumps the queue.
  */
 #include "lib/spinlock.h"
 
@@ -67,30 +71,55 @@ static unsigned long holder_of(const spinlock_t *l)
 	return __atomic_load_n(&l->holder, __ATOMIC_RELAXED);
 }
 
-void spin_lock(spinlock_t *l)
+/*
+ * holder may read SPIN_NO_HOLDER although the lock is held (a holder
+ * between its acquire and its store of holder, or a lock re-initialised
+ * under its waiters): say so instead of printing an empty hart id.
+ */
+static void __attribute__((noinline)) report_held_too_long(const spinlock_t *l)
 {
-	unsigned long me = cpu_hartid();
-	unsigned long spins = 0;
-	uint32_t ticket;
+	unsigned long h = holder_of(l);
 
-	if (unlikely(holder_of(l) == me)) {
-		spin_report(l, "recursion", SPIN_NO_HOLDER);
-		panic("spin_lock: recursive lock of %s on hart %lu",
-		      l->name ? l->name : "?", me);
-	}
-	ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	if (h == SPIN_NO_HOLDER)
+		spin_report(l, "held too long by an unrecorded holder",
+			    SPIN_NO_HOLDER);
+	else
+		spin_report(l, "held too long by hart", h);
+}
+
+void spin_lock_recursion(spinlock_t *l)
+{
+	spin_report(l, "recursion", SPIN_NO_HOLDER);
+	panic("spin_lock: recursive lock of %s on hart %lu",
+	      l->name ? l->name : "?", cpu_hartid());
+}
+
+void spin_lock_wait(spinlock_t *l, uint32_t ticket)
+{
+	unsigned long spins = 0;
+
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
-		cpu_relax();
-		if (unlikely(++spins == SPIN_BOUND) &&
+		/*
+		 * Spin briefly, then yield: with more harts than real CPUs
+		 * (QEMU on a small host) the hart holding the next ticket
+		 * may be waiting to run, and everyone behind it with it.
+		 */
+		if ((++spins & (SPIN_YIELD_EVERY - 1)) == 0)
+			cpu_yield();
+		else
+			cpu_relax();
+		/* The holder may be a hart a panic stopped: stop too. */
+		if ((spins & 0xfff) == 0 && panic_in_progress())
+			panic_check_park();
+		if (unlikely(spins == SPIN_BOUND) &&
 		    !__atomic_exchange_n(&l->reported, 1, __ATOMIC_RELAXED))
-			spin_report(l, "held too long by hart", holder_of(l));
+			report_held_too_long(l);
 	}
-	__atomic_store_n(&l->holder, me, __ATOMIC_RELAXED);
 }
 
 bool spin_trylock(spinlock_t *l)
 {
-	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 	uint32_t expect = owner;
 
 	if (!__atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
@@ -100,24 +129,14 @@ bool spin_trylock(spinlock_t *l)
 	return true;
 }
 
-void spin_unlock(spinlock_t *l)
+void spin_unlock_bad(spinlock_t *l)
 {
-	unsigned long me = cpu_hartid();
 	unsigned long h = holder_of(l);
 
-	if (unlikely(h != me)) {
-		if (h == SPIN_NO_HOLDER)
-			spin_report(l, "unlock of a lock not held",
-				    SPIN_NO_HOLDER);
-		else
-			spin_report(l, "unlock of a lock held by hart", h);
-		return;
-	}
-	__atomic_store_n(&l->holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
-	/* Only the holder writes owner: a plain read of it is exact. */
-	__atomic_store_n(&l->owner,
-			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
+	if (h == SPIN_NO_HOLDER)
+		spin_report(l, "unlock of a lock not held", SPIN_NO_HOLDER);
+	else
+		spin_report(l, "unlock of a lock held by hart", h);
 }
 
 bool spin_is_locked(const spinlock_t *l)

@@ -22,7 +22,8 @@
  *       (both refused: the lock is left as it was)
  *   BUG: spinlock <name>: held too long by hart <h> on hart <id>
  *       (a waiter spun SPIN_BOUND times; reported once per lock, and
- *       the waiter keeps waiting)
+ *       the waiter keeps waiting; "by an unrecorded holder" when no
+ *       holder is recorded)
  */
 #ifndef LIB_SPINLOCK_H
 #define LIB_SPINLOCK_H
@@ -34,6 +35,8 @@
 
 /* Spins before a waiter reports the holder as stuck (once per lock). */
 #define SPIN_BOUND (1UL << 27)
+/* A waiter yields (cpu_yield) once every this many spins. */
+#define SPIN_YIELD_EVERY 256
 #define SPIN_NO_HOLDER (~0UL)
 
 typedef struct spinlock {
@@ -54,12 +57,46 @@ typedef struct spinlock {
 /* Initialise (unlocked); name is kept, not copied, and printed in BUGs. */
 void spin_lock_init(spinlock_t *l, const char *name);
 
-/* Take the lock, spinning in ticket order. */
-void spin_lock(spinlock_t *l);
+/* Out-of-line halves of the inline functions below. */
+void spin_lock_recursion(spinlock_t *l) __noreturn;
+void spin_lock_wait(spinlock_t *l, uint32_t ticket);
+void spin_unlock_bad(spinlock_t *l);
+
+/*
+ * Take the lock, spinning in ticket order (lib/spinlock.c argues the
+ * memory ordering). Inline: an uncontended lock is a load, a fetch-add,
+ * a load-acquire and a store; waiting is out of line.
+ */
+static inline void spin_lock(spinlock_t *l)
+{
+	unsigned long me = cpu_hartid();
+	uint32_t ticket;
+
+	if (unlikely(__atomic_load_n(&l->holder, __ATOMIC_RELAXED) == me))
+		spin_lock_recursion(l);
+	ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	if (unlikely(__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket))
+		spin_lock_wait(l, ticket);
+	__atomic_store_n(&l->holder, me, __ATOMIC_RELAXED);
+}
+
 /* Take it only if free right now; returns true when taken. */
 bool spin_trylock(spinlock_t *l);
+
 /* Release it (refused, with a BUG line, unless this hart holds it). */
-void spin_unlock(spinlock_t *l);
+static inline void spin_unlock(spinlock_t *l)
+{
+	if (unlikely(__atomic_load_n(&l->holder, __ATOMIC_RELAXED) !=
+		     cpu_hartid())) {
+		spin_unlock_bad(l);
+		return;
+	}
+	__atomic_store_n(&l->holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
+	/* Only the holder writes owner: a relaxed read of it is exact. */
+	__atomic_store_n(&l->owner,
+			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
 
 /* The same with interrupts off on this hart while the lock is held. */
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)

@@ -75,7 +75,46 @@
  * buddy_check() (mm/buddy_check.c) walks all of this and cites the
  * numbers.
  *
- * Locking: single hart, no locks yet.
+ * Locking
+ *   zone->lock, one ticket spinlock per zone, always taken with the
+ *   _irqsave forms (so that interrupt handlers may allocate later). It
+ *   protects
+ *     - the zone's free_area[o].free_list and nr_free (I4, I6);
+ *     - in the descriptor of every page of the zone: the allocator's
+ *       flags (PG_buddy, PG_head) and order of every page, and lru and
+ *       private of free heads (I3, I5, I8, I9).
+ *   A page's zone is fixed (page->range -> ranges[]->zone, written by
+ *   init), so __free_pages finds the lock from the page with no lock
+ *   held, and then does every check of the free under it: two harts
+ *   freeing the same block get one free and one "BUG: double free".
+ *
+ *   Written only by buddy_init_from_memblock() (on the boot hart, before
+ *   the other harts start: it asserts that through memblock) and read
+ *   with no lock afterwards: ranges[], nr_ranges, the zonelists,
+ *   desc_bytes, ready, zone->managed_pages, present_pages and name,
+ *   mem_sections, and page->zone and page->range. PG_reserved is
+ *   written only by init too.
+ *
+ *   Atomics: buddy.bugs and buddy.failures are relaxed counters; fail_rl
+ *   is lib's atomic ratelimit; bug_hook is stored with release and
+ *   loaded with acquire, so a hook sees what its installer wrote before
+ *   installing it. page->flags is shared with the block's owner, who
+ *   sets its own flags (PG_slab, ...) with no allocator lock: both sides
+ *   access it with relaxed atomics (buddy_page_flags(), where the
+ *   ordering is argued).
+ *
+ *   Lock order: callers' locks (slab, vmalloc) -> zone->lock ->
+ *   printk_lock. A zone lock is a leaf but for printk_lock (buddy_check
+ *   prints with it held); no code holds two zone locks at once: the
+ *   zone fallback drops one zone's lock before taking the next one's,
+ *   and the statistics and the checker visit the zones one at a time.
+ *
+ *   Done with no allocator lock held: zeroing for __GFP_ZERO, the
+ *   allocation-failure line, and the report of a refused free. The
+ *   refused free is classified under the zone lock (the state it
+ *   describes is then stable) and printed, counted and passed to the bug
+ *   hook after the lock is dropped, so a hook may call the allocator.
+ *   Hooks may run on several harts at once.
  *
  * Failure modes
  *   - No block of the order in any allowed zone, or order > MAX_ORDER:
@@ -126,6 +165,12 @@ static struct ratelimit fail_rl =
 static const char *const zone_names[MAX_NR_ZONES] = {
 	[ZONE_DMA32] = "DMA32",
 	[ZONE_NORMAL] = "Normal",
+};
+
+/* Printed in the spinlock's BUG lines. */
+static const char *const zone_lock_names[MAX_NR_ZONES] = {
+	[ZONE_DMA32] = "zone DMA32",
+	[ZONE_NORMAL] = "zone Normal",
 };
 
 static const char *const bug_names[BUDDY_NR_BUGS] = {
@@ -190,11 +235,14 @@ unsigned int get_order(size_t size)
 
 /* ----------------------------------------------------- free-list core */
 
-/* Make page the head of a free block of order and link it (I3, I4, I9). */
+/*
+ * Make page the head of a free block of order and link it (I3, I4, I9).
+ * z->lock held.
+ */
 static inline void link_free(struct zone *z, struct page *page,
 			     unsigned int order)
 {
-	page->flags = PG_buddy;
+	buddy_set_page_flags(page, PG_buddy);
 	page->order = (uint8_t)order;
 	page->private = BUDDY_FREE_POISON;
 	list_add(&page->lru, &z->free_area[order].free_list);
@@ -202,9 +250,8 @@ static inline void link_free(struct zone *z, struct page *page,
 }
 
 /*
- * Unlink a free head. Its flags and links are left for the caller: the
- * head of an allocated block gets PG_head, a merged buddy gets 0, and
- * lru belongs to the new owner.
+ * Unlink a free head from its list. Its flags, order and private are
+ * left for the caller to rewrite; z->lock held.
  */
 static inline void unlink_free(struct zone *z, struct page *page,
 			       unsigned int order)
@@ -216,7 +263,10 @@ static inline void unlink_free(struct zone *z, struct page *page,
 	z->free_area[order].nr_free--;
 }
 
-/* Take a block of `order` from z, splitting a larger one if needed. */
+/*
+ * Take a block of `order` from z, splitting a larger one if needed;
+ * NULL if z has none. z->lock held.
+ */
 static struct page *rmqueue(struct zone *z, unsigned int order)
 {
 	struct page *page;
@@ -229,23 +279,35 @@ static struct page *rmqueue(struct zone *z, unsigned int order)
 
 found:
 	page = list_first_entry(&z->free_area[o].free_list, struct page, lru);
-	ASSERT(page->flags == PG_buddy && page->order == o); /* I3, I4 */
+	/* I3, I4 */
+	ASSERT(buddy_page_flags(page) == PG_buddy && page->order == o);
 	ASSERT(page->private == BUDDY_FREE_POISON); /* I9 */
 	unlink_free(z, page, o);
 	while (o > order) {
 		struct page *upper = page + buddy_split_offset(o);
 
 		o--;
-		ASSERT(upper->flags == 0); /* I3 */
+		ASSERT(buddy_page_flags(upper) == 0); /* I3 */
 		link_free(z, upper, o);
 	}
-	page->flags = PG_head;
+	buddy_set_page_flags(page, PG_head);
 	page->order = (uint8_t)order;
 	page->private = 0;
 	return page;
 }
 
 /* ------------------------------------------------------------ reports */
+
+/*
+ * A refused call, classified (under the zone lock where the state of
+ * pages decides the kind) and reported after every lock is dropped.
+ */
+struct bug_report {
+	enum buddy_bug bug;
+	pfn_t pfn;
+	unsigned int order;
+	char detail[96];
+};
 
 const char *buddy_bug_name(enum buddy_bug bug)
 {
@@ -254,34 +316,43 @@ const char *buddy_bug_name(enum buddy_bug bug)
 
 buddy_bug_hook_fn buddy_set_bug_hook(buddy_bug_hook_fn hook)
 {
-	buddy_bug_hook_fn old = bug_hook;
-
-	bug_hook = hook;
-	return old;
+	return __atomic_exchange_n(&bug_hook, hook, __ATOMIC_ACQ_REL);
 }
 
-static void __printf(4, 5) report(enum buddy_bug bug, pfn_t pfn,
-				  unsigned int order, const char *fmt, ...)
+static void __printf(5, 6)
+	note_bug(struct bug_report *rep, enum buddy_bug bug, pfn_t pfn,
+		 unsigned int order, const char *fmt, ...)
 {
-	char detail[96] = "";
 	va_list ap;
 
+	rep->bug = bug;
+	rep->pfn = pfn;
+	rep->order = order;
+	rep->detail[0] = '\0';
 	if (fmt) {
 		va_start(ap, fmt);
-		fmt_vsnprintf(detail, sizeof(detail), fmt, ap);
+		fmt_vsnprintf(rep->detail, sizeof(rep->detail), fmt, ap);
 		va_end(ap);
 	}
-	buddy.bugs++;
-	printk("BUG: %s%s pfn 0x%lx order %u\n", buddy_bug_name(bug), detail,
-	       pfn, order);
-	if (bug_hook)
-		bug_hook(bug, pfn, order);
+}
+
+/* Print, count and hand to the hook; no allocator lock may be held. */
+static void report(const struct bug_report *rep)
+{
+	buddy_bug_hook_fn hook = __atomic_load_n(&bug_hook, __ATOMIC_ACQUIRE);
+
+	__atomic_fetch_add(&buddy.bugs, 1, __ATOMIC_RELAXED);
+	printk("BUG: %s%s pfn 0x%lx order %u\n", buddy_bug_name(rep->bug),
+	       rep->detail, rep->pfn, rep->order);
+	if (hook)
+		hook(rep->bug, rep->pfn, rep->order);
 }
 
 /*
  * Find the block holding pfn when pfn is not a head: the nearest aligned
  * head at or below it, at increasing orders, that covers it (I8: pages
- * between it and pfn carry no head flags). NULL if none does.
+ * between it and pfn carry no head flags). NULL if none does. The zone
+ * lock of r is held.
  */
 static struct page *find_container(const struct buddy_range *r, pfn_t pfn,
 				   pfn_t *head_pfn)
@@ -293,8 +364,8 @@ static struct page *find_container(const struct buddy_range *r, pfn_t pfn,
 		if (h < r->start_pfn)
 			break;
 		p = &r->map[h - r->start_pfn];
-		if ((p->flags & (PG_buddy | PG_head)) && p->order >= o &&
-		    p->order <= MAX_ORDER) {
+		if ((buddy_page_flags(p) & (PG_buddy | PG_head)) &&
+		    p->order >= o && p->order <= MAX_ORDER) {
 			*head_pfn = h;
 			return p;
 		}
@@ -302,44 +373,84 @@ static struct page *find_container(const struct buddy_range *r, pfn_t pfn,
 	return NULL;
 }
 
-/* Classify and report a free that failed the fast-path checks. */
-static void free_bad(const struct page *page, unsigned int order)
+/*
+ * Classify a free of page (pfn in range r) that failed the checks of
+ * __free_pages. r's zone lock is held, so the answer describes one
+ * consistent state.
+ */
+static void classify_free(const struct buddy_range *r, const struct page *page,
+			  pfn_t pfn, unsigned int order, struct bug_report *rep)
+{
+	uint32_t flags = buddy_page_flags(page);
+	const struct page *c;
+	pfn_t head;
+
+	if (order > MAX_ORDER)
+		note_bug(rep, BUDDY_BUG_BAD_ORDER, pfn, order, NULL);
+	else if (flags & PG_reserved)
+		note_bug(rep, BUDDY_BUG_RESERVED, pfn, order, NULL);
+	else if (flags & PG_buddy)
+		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order, NULL);
+	else if (flags & PG_head)
+		note_bug(rep, BUDDY_BUG_WRONG_ORDER, pfn, order,
+			 " (allocated with %u)", page->order);
+	else if ((c = find_container(r, pfn, &head)) &&
+		 (buddy_page_flags(c) & PG_buddy))
+		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order,
+			 " (inside free block 0x%lx, %lu pages)", head,
+			 buddy_block_pages(c->order));
+	else if (c)
+		note_bug(rep, BUDDY_BUG_INSIDE_BLOCK, pfn, order,
+			 " (block 0x%lx, %lu pages)", head,
+			 buddy_block_pages(c->order));
+	else
+		note_bug(rep, BUDDY_BUG_INSIDE_BLOCK, pfn, order,
+			 " (no block head)");
+}
+
+/*
+ * The refused path of __free_pages, out of line: classify under the
+ * zone lock, which the caller holds with interrupt state irq, drop it,
+ * then report.
+ */
+static void __attribute__((noinline))
+free_refused(const struct buddy_range *r, const struct page *page, pfn_t pfn,
+	     unsigned int order, unsigned long irq)
+{
+	struct bug_report rep;
+
+	classify_free(r, page, pfn, order, &rep);
+	spin_unlock_irqrestore(&r->zone->lock, irq);
+	report(&rep);
+}
+
+/*
+ * A free whose descriptor pointer does not lie where page->range says:
+ * not RAM, or (if page->range was damaged) a descriptor of another
+ * range, which is classified under that range's zone lock.
+ */
+static void __attribute__((noinline))
+free_bad_pointer(const struct page *page, unsigned int order)
 {
 	const struct buddy_range *r = NULL;
-	const struct page *c;
-	pfn_t idx = 0, pfn, head;
+	struct bug_report rep;
+	pfn_t idx = 0;
 
 	if (page)
 		r = buddy_desc_range(page, &idx);
 	if (!r) {
-		report(BUDDY_BUG_NOT_RAM, 0, order, " (descriptor %p)", page);
+		note_bug(&rep, BUDDY_BUG_NOT_RAM, 0, order, " (descriptor %p)",
+			 page);
+		report(&rep);
 		return;
 	}
-	pfn = r->start_pfn + idx;
-	if (order > MAX_ORDER)
-		report(BUDDY_BUG_BAD_ORDER, pfn, order, NULL);
-	else if (page->flags & PG_reserved)
-		report(BUDDY_BUG_RESERVED, pfn, order, NULL);
-	else if (page->flags & PG_buddy)
-		report(BUDDY_BUG_DOUBLE_FREE, pfn, order, NULL);
-	else if (page->flags & PG_head)
-		report(BUDDY_BUG_WRONG_ORDER, pfn, order,
-		       " (allocated with %u)", page->order);
-	else if ((c = find_container(r, pfn, &head)) && (c->flags & PG_buddy))
-		report(BUDDY_BUG_DOUBLE_FREE, pfn, order,
-		       " (inside free block 0x%lx, %lu pages)", head,
-		       buddy_block_pages(c->order));
-	else if (c)
-		report(BUDDY_BUG_INSIDE_BLOCK, pfn, order,
-		       " (block 0x%lx, %lu pages)", head,
-		       buddy_block_pages(c->order));
-	else
-		report(BUDDY_BUG_INSIDE_BLOCK, pfn, order, " (no block head)");
+	free_refused(r, page, r->start_pfn + idx, order,
+		     spin_lock_irqsave(&r->zone->lock));
 }
 
 static void alloc_failed(gfp_t gfp, unsigned int order)
 {
-	buddy.failures++;
+	__atomic_fetch_add(&buddy.failures, 1, __ATOMIC_RELAXED);
 	if (!(gfp & __GFP_NOWARN) && ratelimit_ok(&fail_rl))
 		printk("page allocation failure: order:%u, gfp:0x%x\n", order,
 		       gfp);
@@ -348,80 +459,95 @@ static void alloc_failed(gfp_t gfp, unsigned int order)
 /* ----------------------------------------------------------- the API */
 
 /*
- * Everything but the fast path: the zone fallback, splitting, zeroing
- * and failure.
+ * Everything but the fast path, with no lock held: zero the block the
+ * fast path got (page), or else try the zones from zl on, each under its
+ * own lock in turn, and zero what they give; or fail.
  */
 static struct page *__attribute__((noinline))
-alloc_pages_slow(gfp_t gfp, unsigned int order)
+alloc_pages_slow(gfp_t gfp, unsigned int order, struct page *page,
+		 struct zone *const *zl)
 {
-	struct zone *const *zl;
+	for (; !page && zl && *zl; zl++) {
+		unsigned long irq = spin_lock_irqsave(&(*zl)->lock);
 
-	if (likely(order <= MAX_ORDER)) {
-		zl = (gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
-		for (; *zl; zl++) {
-			struct page *page = rmqueue(*zl, order);
-
-			if (likely(page)) {
-				if (gfp & __GFP_ZERO)
-					memset(page_address(page), 0,
-					       PAGE_SIZE << order);
-				return page;
-			}
-		}
+		page = rmqueue(*zl, order);
+		spin_unlock_irqrestore(&(*zl)->lock, irq);
 	}
-	alloc_failed(gfp, order);
-	return NULL;
+	if (unlikely(!page)) {
+		alloc_failed(gfp, order);
+		return NULL;
+	}
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	return page;
 }
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	struct zone *z =
-		(gfp & __GFP_DMA32) ? buddy.zl_dma32[0] : buddy.zl_kernel[0];
+	struct zone *const *zl =
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+	struct zone *z = zl[0];
+	struct list_head *head;
+	struct page *page;
+	unsigned long irq;
 
-	/* Fast path: a free block of exactly this order in the first zone. */
-	if (likely(order <= MAX_ORDER && z && !(gfp & __GFP_ZERO))) {
-		struct list_head *head = &z->free_area[order].free_list;
-
-		if (likely(head->next != head)) {
-			struct page *page =
-				list_entry(head->next, struct page, lru);
-
-			ASSERT(page->flags == PG_buddy && page->order == order);
-			ASSERT(page->private == BUDDY_FREE_POISON);
-			unlink_free(z, page, order);
-			page->flags = PG_head;
-			page->private = 0;
-			return page;
-		}
+	if (unlikely(order > MAX_ORDER || !z))
+		return alloc_pages_slow(gfp, order, NULL, NULL);
+	/*
+	 * Fast path: the first zone, under its lock; a free block of
+	 * exactly this order, else a split of a larger one.
+	 */
+	head = &z->free_area[order].free_list;
+	irq = spin_lock_irqsave(&z->lock);
+	if (likely(head->next != head)) {
+		page = list_entry(head->next, struct page, lru);
+		ASSERT(buddy_page_flags(page) == PG_buddy &&
+		       page->order == order);
+		ASSERT(page->private == BUDDY_FREE_POISON);
+		unlink_free(z, page, order);
+		buddy_set_page_flags(page, PG_head);
+		page->private = 0;
+	} else {
+		page = rmqueue(z, order);
 	}
-	return alloc_pages_slow(gfp, order);
+	spin_unlock_irqrestore(&z->lock, irq);
+	if (likely(page && !(gfp & __GFP_ZERO)))
+		return page;
+	return alloc_pages_slow(gfp, order, page, zl + 1);
 }
 
 /*
  * Free a block, merging it with free buddies (I5). The checks refuse
  * anything but the head of an allocated block of this order whose
- * pointer lies in its range's descriptor array.
+ * pointer lies in its range's descriptor array. Which range (hence
+ * which zone lock) is found with no lock: page->range never changes.
+ * Everything that can change is checked under the lock.
  */
 void __free_pages(struct page *page, unsigned int order)
 {
 	const struct buddy_range *r;
 	struct zone *z;
+	unsigned long irq;
 	uintptr_t off;
 	pfn_t pfn, start, nr;
 
-	if (unlikely(!page || page->range >= BUDDY_MAX_RANGES ||
-		     (page->flags & BUDDY_PG_STATE) != PG_head ||
-		     page->order != order))
-		goto bad;
+	if (unlikely(!page || page->range >= BUDDY_MAX_RANGES))
+		goto bad_pointer;
 	r = &buddy.ranges[page->range];
 	off = (uintptr_t)page - (uintptr_t)r->map;
 	start = r->start_pfn;
 	nr = r->nr_pages;
 	if (unlikely(off % sizeof(*page) != 0 || off / sizeof(*page) >= nr))
-		goto bad;
+		goto bad_pointer;
 	pfn = start + off / sizeof(*page);
 	z = r->zone;
 
+	irq = spin_lock_irqsave(&z->lock);
+	if (unlikely((buddy_page_flags(page) & BUDDY_PG_STATE) != PG_head ||
+		     page->order != order)) {
+		free_refused(r, page, pfn, order, irq);
+		return;
+	}
 	while (order < MAX_ORDER) {
 		pfn_t bpfn = buddy_buddy_pfn(pfn, order);
 		struct page *b;
@@ -429,23 +555,25 @@ void __free_pages(struct page *page, unsigned int order)
 		if (bpfn - start >= nr)
 			break; /* the buddy is not in this range */
 		b = page + ((intptr_t)bpfn - (intptr_t)pfn);
-		if (b->flags != PG_buddy || b->order != order)
+		/* b may be another owner's page: flags by atomic load. */
+		if (buddy_page_flags(b) != PG_buddy || b->order != order)
 			break;
 		unlink_free(z, b, order);
 		/* The higher of the two becomes an ordinary page (I3). */
 		if (b < page) {
-			page->flags = 0;
+			buddy_set_page_flags(page, 0);
 			page = b;
 		} else {
-			b->flags = 0;
+			buddy_set_page_flags(b, 0);
 		}
 		pfn = buddy_merged_pfn(pfn, order);
 		order++;
 	}
 	link_free(z, page, order);
+	spin_unlock_irqrestore(&z->lock, irq);
 	return;
-bad:
-	free_bad(page, order);
+bad_pointer:
+	free_bad_pointer(page, order);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -463,17 +591,21 @@ unsigned long get_zeroed_page(gfp_t gfp)
 void free_pages(unsigned long addr, unsigned int order)
 {
 	pfn_t pfn = paddr_to_pfn(virt_to_phys((const void *)addr));
+	struct bug_report rep;
 	struct page *page;
 
 	if (addr == 0)
 		return;
 	if (unlikely(addr & (PAGE_SIZE - 1))) {
-		report(BUDDY_BUG_UNALIGNED, pfn, order, " 0x%lx", addr);
+		note_bug(&rep, BUDDY_BUG_UNALIGNED, pfn, order, " 0x%lx", addr);
+		report(&rep);
 		return;
 	}
 	page = pfn_to_page(pfn);
 	if (unlikely(!page)) {
-		report(BUDDY_BUG_NOT_RAM, pfn, order, " (address 0x%lx)", addr);
+		note_bug(&rep, BUDDY_BUG_NOT_RAM, pfn, order,
+			 " (address 0x%lx)", addr);
+		report(&rep);
 		return;
 	}
 	__free_pages(page, order);
@@ -624,6 +756,11 @@ static void build_zonelists(void)
 	buddy.zl_dma32[1] = NULL;
 }
 
+/*
+ * Runs on the boot hart before the other harts start (memblock_alloc
+ * and memblock_close assert it), so it takes no locks: it writes
+ * everything the "Locking" section calls init only.
+ */
 void buddy_init_from_memblock(void)
 {
 	struct prange fr;
@@ -636,6 +773,7 @@ void buddy_init_from_memblock(void)
 						   BUDDY_FAIL_INTERVAL);
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		buddy.zones[z].name = zone_names[z];
+		spin_lock_init(&buddy.zones[z].lock, zone_lock_names[z]);
 		for (unsigned int o = 0; o <= MAX_ORDER; o++)
 			INIT_LIST_HEAD(&buddy.zones[z].free_area[o].free_list);
 	}
@@ -677,15 +815,22 @@ void buddy_init_from_memblock(void)
 
 /* ------------------------------------------------------ introspection */
 
-static uint64_t zone_free_pages(const struct zone *z)
+/* Free pages of z (I6), under its lock. */
+static uint64_t zone_free_pages(struct zone *z)
 {
+	unsigned long irq = spin_lock_irqsave(&z->lock);
 	uint64_t free = 0;
 
 	for (unsigned int o = 0; o <= MAX_ORDER; o++)
 		free += z->free_area[o].nr_free << o;
+	spin_unlock_irqrestore(&z->lock, irq);
 	return free;
 }
 
+/*
+ * Each zone's figures are a consistent snapshot; the sum over zones is
+ * not one instant when other harts allocate meanwhile.
+ */
 void buddy_stats(struct buddy_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -694,8 +839,8 @@ void buddy_stats(struct buddy_stats *st)
 		st->managed += buddy.zones[z].managed_pages;
 		st->free += zone_free_pages(&buddy.zones[z]);
 	}
-	st->failures = buddy.failures;
-	st->bugs = buddy.bugs;
+	st->failures = __atomic_load_n(&buddy.failures, __ATOMIC_RELAXED);
+	st->bugs = __atomic_load_n(&buddy.bugs, __ATOMIC_RELAXED);
 }
 
 uint64_t buddy_zone_free(enum zone_type z)
@@ -706,9 +851,17 @@ uint64_t buddy_zone_free(enum zone_type z)
 
 uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order)
 {
+	struct zone *zone;
+	unsigned long irq;
+	uint64_t n;
+
 	if ((unsigned int)z >= MAX_NR_ZONES || order > MAX_ORDER)
 		return 0;
-	return buddy.zones[z].free_area[order].nr_free;
+	zone = &buddy.zones[z];
+	irq = spin_lock_irqsave(&zone->lock);
+	n = zone->free_area[order].nr_free;
+	spin_unlock_irqrestore(&zone->lock, irq);
+	return n;
 }
 
 bool buddy_zone_present(enum zone_type z)
@@ -727,22 +880,29 @@ unsigned int buddy_metadata_per_page(void)
 			  : 0;
 }
 
+/* Each zone's histogram is copied under its lock and printed without. */
 void buddy_print_info(void)
 {
 	struct buddy_stats st;
 
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		const struct zone *zone = &buddy.zones[z];
+		struct zone *zone = &buddy.zones[z];
 		char line[32 + 21 * (MAX_ORDER + 1)];
+		uint64_t nr_free[MAX_ORDER + 1];
+		unsigned long irq;
 		int n;
 
 		if (!zone->present_pages)
 			continue;
+		irq = spin_lock_irqsave(&zone->lock);
+		for (unsigned int o = 0; o <= MAX_ORDER; o++)
+			nr_free[o] = zone->free_area[o].nr_free;
+		spin_unlock_irqrestore(&zone->lock, irq);
 		n = fmt_snprintf(line, sizeof(line), "buddyinfo: zone %s",
 				 zone->name);
 		for (unsigned int o = 0; o <= MAX_ORDER; o++)
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n,
-					  " %lu", zone->free_area[o].nr_free);
+					  " %lu", nr_free[o]);
 		printk("%s\n", line);
 	}
 	buddy_stats(&st);

@@ -7,8 +7,11 @@
  * above. GFP_KERNEL (and GFP_ATOMIC) prefer NORMAL and fall back to
  * DMA32; GFP_DMA32 never returns memory at or above 4 GiB.
  *
- * Single hart, no locks yet: callers must not allocate from interrupt
- * context while another allocation is in progress.
+ * Any hart may call any of these at any time: each zone has a spinlock
+ * (mm/buddy.c, "Locking"), taken with interrupts off on the calling
+ * hart, and no function here returns with a lock held or calls out
+ * while holding one except to printk. buddy_init_from_memblock() is
+ * the exception: the boot hart calls it before the others start.
  */
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H
@@ -203,7 +206,11 @@ static inline void *page_address(const struct page *page)
 			 << (PAGE_SHIFT - PAGE_DESC_SHIFT)));
 }
 
-/* Counters, in pages unless said otherwise. */
+/*
+ * Counters, in pages unless said otherwise. Each zone's figures are read
+ * under its lock; while other harts allocate, the totals are a recent
+ * value, not one instant.
+ */
 struct buddy_stats {
 	uint64_t present; /* pages in usable ranges */
 	uint64_t managed; /* pages handed to the buddy allocator */
@@ -234,7 +241,10 @@ enum buddy_bug {
  * Called after each "BUG: ..." line with what was detected and the
  * arguments of the refused call (pfn is 0 if there was none). NULL
  * removes it. Returns the previous hook. Host tests and self-tests use
- * it to assert that a report happened.
+ * it to assert that a report happened. The hook runs with no allocator
+ * lock held (the refused call was classified under the zone lock, which
+ * is dropped before the report), on the hart that made the call, and
+ * possibly on several harts at once.
  */
 typedef void (*buddy_bug_hook_fn)(enum buddy_bug bug, pfn_t pfn,
 				  unsigned int order);
@@ -252,7 +262,9 @@ void buddy_print_info(void);
  * Walk the ranges, the lookup tables, every descriptor and every free
  * list (mm/buddy_check.c); print one "buddy_check: I<n> ..." line per
  * violated invariant of mm/buddy.c; return how many there were (0 when
- * consistent, and before init).
+ * consistent, and before init). Each zone is checked under its lock, so
+ * it may run while other harts allocate and free (it then holds up
+ * their allocations from that zone for the length of the walk).
  */
 int buddy_check(void);
 

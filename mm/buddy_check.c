@@ -12,7 +12,7 @@
  *   ranges               I1   check_ranges()
  *   lookup tables        I10  check_sections(): base, every range's
  *                             encoded map, every section entry
- *   every descriptor     I2, I7, I8 (the walk in buddy_check())
+ *   every descriptor     I2, I7, I8 (the walk in check_zone())
  *   every block          I3, I5, I8, I9  check_block()
  *   every free list      I4   check_list(), cycles bounded
  *   zone counters        I4, I6
@@ -25,8 +25,17 @@
  *
  * Cost: O(present pages + NR_MEM_SECTIONS + free blocks).
  *
- * Locking: single hart, no locks yet; call it with no allocation in
- * progress.
+ * Locking: the ranges and lookup tables are written only by init and
+ * are read with no lock. Each zone is walked (its ranges' descriptors,
+ * its free lists, its counters) under its own lock, taken with
+ * interrupts off and held for the whole walk, so that what is checked
+ * is one consistent state even while other harts allocate and free in
+ * that zone: a sound allocator shows no violation then either. (Owners'
+ * flags on allocated pages may change during the walk; they are read
+ * atomically and only the allocator's bits are judged.) Zones are visited one at a time;
+ * violations are printed with the zone lock held (printk_lock is below
+ * it in the lock order). The violation count lives on the caller's
+ * stack, so harts may check at the same time.
  */
 #include "mm/buddy.h"
 
@@ -41,14 +50,17 @@
 /* buddy_check() prints at most this many violations, then a summary. */
 #define BUDDY_CHECK_MAX_PRINT 32
 
-static int check_bad;
+/* One run of buddy_check(). */
+struct check {
+	int bad; /* violations found */
+};
 
-static void __printf(1, 2) complain(const char *fmt, ...)
+static void __printf(2, 3) complain(struct check *c, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
 
-	if (check_bad++ >= BUDDY_CHECK_MAX_PRINT)
+	if (c->bad++ >= BUDDY_CHECK_MAX_PRINT)
 		return;
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -56,7 +68,7 @@ static void __printf(1, 2) complain(const char *fmt, ...)
 	printk("buddy_check: %s\n", msg);
 }
 
-static void check_ranges(void)
+static void check_ranges(struct check *c)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
 		const struct buddy_range *r = &buddy.ranges[i];
@@ -66,31 +78,35 @@ static void check_ranges(void)
 					    : ZONE_NORMAL;
 
 		if (r->nr_pages == 0 || !r->map)
-			complain("I1 range %u at pfn 0x%lx is empty or has "
+			complain(c,
+				 "I1 range %u at pfn 0x%lx is empty or has "
 				 "no map",
 				 i, r->start_pfn);
 		if (i > 0 &&
 		    buddy_range_end(&buddy.ranges[i - 1]) > r->start_pfn)
-			complain("I1 range %u at pfn 0x%lx overlaps or "
+			complain(c,
+				 "I1 range %u at pfn 0x%lx overlaps or "
 				 "precedes range %u",
 				 i, r->start_pfn, i - 1);
 		if (buddy_range_zone(r) != zone ||
 		    (r->start_pfn < BUDDY_DMA32_END_PFN &&
 		     end > BUDDY_DMA32_END_PFN))
-			complain("I1 range %u pfn [0x%lx, 0x%lx) zone %u "
+			complain(c,
+				 "I1 range %u pfn [0x%lx, 0x%lx) zone %u "
 				 "crosses 4 GiB or is in the wrong zone",
 				 i, r->start_pfn, end, buddy_range_zone(r));
 	}
 }
 
 /* I2 for map[i] of range ri. */
-static inline void check_ids(unsigned int ri, pfn_t i)
+static inline void check_ids(struct check *c, unsigned int ri, pfn_t i)
 {
 	const struct buddy_range *r = &buddy.ranges[ri];
 	const struct page *p = &r->map[i];
 
 	if (unlikely(p->range != ri || p->zone != buddy_range_zone(r)))
-		complain("I2 pfn 0x%lx names range %u zone %u, lies in range "
+		complain(c,
+			 "I2 pfn 0x%lx names range %u zone %u, lies in range "
 			 "%u zone %u",
 			 r->start_pfn + i, p->range, p->zone, ri,
 			 buddy_range_zone(r));
@@ -100,53 +116,58 @@ static inline void check_ids(unsigned int ri, pfn_t i)
  * Check the block headed at map[i] (I3, I5, I8, I9) and return how many
  * pages it spans (at least 1).
  */
-static pfn_t check_block(unsigned int ri, pfn_t i, uint64_t *tally)
+static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i,
+			 uint64_t *tally)
 {
 	const struct buddy_range *r = &buddy.ranges[ri];
 	const struct page *p = &r->map[i];
 	pfn_t pfn = r->start_pfn + i, size, j;
-	bool free = p->flags & PG_buddy;
+	uint32_t fl = buddy_page_flags(p);
+	bool free = fl & PG_buddy;
 	const char *what = free ? "free" : "allocated";
 	unsigned int o = p->order;
 
-	if (free && p->flags != PG_buddy)
-		complain("I3 free head pfn 0x%lx has flags 0x%x", pfn,
-			 p->flags);
-	if (!free && (p->flags & BUDDY_PG_STATE) != PG_head)
-		complain("I8 allocated head pfn 0x%lx has flags 0x%x", pfn,
-			 p->flags);
+	if (free && fl != PG_buddy)
+		complain(c, "I3 free head pfn 0x%lx has flags 0x%x", pfn, fl);
+	if (!free && (fl & BUDDY_PG_STATE) != PG_head)
+		complain(c, "I8 allocated head pfn 0x%lx has flags 0x%x", pfn,
+			 fl);
 	if (o > MAX_ORDER) {
-		complain("I%d %s head pfn 0x%lx has order %u > %u",
+		complain(c, "I%d %s head pfn 0x%lx has order %u > %u",
 			 free ? 3 : 8, what, pfn, o, MAX_ORDER);
 		return 1;
 	}
 	size = buddy_block_pages(o);
 	if (!buddy_pfn_aligned(pfn, o))
-		complain("I%d %s block pfn 0x%lx not aligned to order %u",
+		complain(c, "I%d %s block pfn 0x%lx not aligned to order %u",
 			 free ? 3 : 8, what, pfn, o);
 	if (size > r->nr_pages - i) {
-		complain("I%d %s block pfn 0x%lx order %u runs past its range "
+		complain(c,
+			 "I%d %s block pfn 0x%lx order %u runs past its range "
 			 "end 0x%lx",
 			 free ? 3 : 8, what, pfn, o, buddy_range_end(r));
 		size = r->nr_pages - i;
 	}
 	for (j = 1; j < size; j++) {
-		const struct page *q = p + j;
+		/* The owner of an allocated block may change its flags. */
+		uint32_t qf = buddy_page_flags(p + j);
 
-		check_ids(ri, i + j);
-		if (free ? q->flags != 0 : (q->flags & BUDDY_PG_STATE) != 0)
-			complain("I%d pfn 0x%lx inside %s block pfn 0x%lx "
+		check_ids(c, ri, i + j);
+		if (free ? qf != 0 : (qf & BUDDY_PG_STATE) != 0)
+			complain(c,
+				 "I%d pfn 0x%lx inside %s block pfn 0x%lx "
 				 "order %u has flags 0x%x",
-				 free ? 3 : 8, pfn + j, what, pfn, o, q->flags);
-		else if (q->flags & ~BUDDY_PG_KNOWN)
-			complain("I8 pfn 0x%lx has unknown flags 0x%x", pfn + j,
-				 q->flags);
+				 free ? 3 : 8, pfn + j, what, pfn, o, qf);
+		else if (qf & ~BUDDY_PG_KNOWN)
+			complain(c, "I8 pfn 0x%lx has unknown flags 0x%x",
+				 pfn + j, qf);
 	}
 	if (!free)
 		return size;
 
 	if (p->private != BUDDY_FREE_POISON)
-		complain("I9 free head pfn 0x%lx private 0x%lx, not poison "
+		complain(c,
+			 "I9 free head pfn 0x%lx private 0x%lx, not poison "
 			 "0x%lx",
 			 pfn, (unsigned long)p->private,
 			 (unsigned long)BUDDY_FREE_POISON);
@@ -154,9 +175,10 @@ static pfn_t check_block(unsigned int ri, pfn_t i, uint64_t *tally)
 		pfn_t b = buddy_buddy_pfn(pfn, o);
 
 		if (b - r->start_pfn < r->nr_pages &&
-		    r->map[b - r->start_pfn].flags == PG_buddy &&
+		    buddy_page_flags(&r->map[b - r->start_pfn]) == PG_buddy &&
 		    r->map[b - r->start_pfn].order == o)
-			complain("I5 free blocks pfn 0x%lx and 0x%lx of order "
+			complain(c,
+				 "I5 free blocks pfn 0x%lx and 0x%lx of order "
 				 "%u are buddies, not merged",
 				 pfn, b, o);
 	}
@@ -165,7 +187,8 @@ static pfn_t check_block(unsigned int ri, pfn_t i, uint64_t *tally)
 }
 
 /* Walk one free list (I4); return its length. */
-static uint64_t check_list(unsigned int zi, unsigned int o, uint64_t limit)
+static uint64_t check_list(struct check *c, unsigned int zi, unsigned int o,
+			   uint64_t limit)
 {
 	const struct list_head *head = &buddy.zones[zi].free_area[o].free_list;
 	const char *zn = buddy.zones[zi].name;
@@ -178,35 +201,42 @@ static uint64_t check_list(unsigned int zi, unsigned int o, uint64_t limit)
 		const struct buddy_range *r = buddy_desc_range(p, &idx);
 
 		if (!r) {
-			complain("I4 zone %s order %u: entry %p is not a page "
+			complain(c,
+				 "I4 zone %s order %u: entry %p is not a page "
 				 "descriptor",
 				 zn, o, (const void *)e);
 			return n;
 		}
 		if (e->prev != prev)
-			complain("I4 zone %s order %u: pfn 0x%lx prev link "
+			complain(c,
+				 "I4 zone %s order %u: pfn 0x%lx prev link "
 				 "broken",
 				 zn, o, r->start_pfn + idx);
-		if (p->flags != PG_buddy || p->order != o ||
+		uint32_t fl = buddy_page_flags(p);
+
+		if (fl != PG_buddy || p->order != o ||
 		    buddy_range_zone(r) != zi)
-			complain("I4 zone %s order %u: pfn 0x%lx flags 0x%x "
+			complain(c,
+				 "I4 zone %s order %u: pfn 0x%lx flags 0x%x "
 				 "order %u zone %u on the wrong list",
-				 zn, o, r->start_pfn + idx, p->flags, p->order,
+				 zn, o, r->start_pfn + idx, fl, p->order,
 				 buddy_range_zone(r));
 		if (++n > limit) {
-			complain("I4 zone %s order %u: list longer than %lu, "
+			complain(c,
+				 "I4 zone %s order %u: list longer than %lu, "
 				 "cycle?",
 				 zn, o, limit);
 			return n;
 		}
 	}
 	if (head->prev != prev)
-		complain("I4 zone %s order %u: head prev link broken", zn, o);
+		complain(c, "I4 zone %s order %u: head prev link broken", zn,
+			 o);
 	return n;
 }
 
 /* I10: the lookup tables of mm/buddy.h agree with the ranges. */
-static void check_sections(void)
+static void check_sections(struct check *c)
 {
 	const struct mem_sections *ms = &mem_sections;
 	const struct buddy_range *first = &buddy.ranges[0];
@@ -216,12 +246,14 @@ static void check_sections(void)
 	unsigned int ri = 0;
 
 	if (ms->base_pfn != base || ms->base_va != base_va)
-		complain("I10 base pfn 0x%lx va 0x%lx, want pfn 0x%lx va "
+		complain(c,
+			 "I10 base pfn 0x%lx va 0x%lx, want pfn 0x%lx va "
 			 "0x%lx",
 			 ms->base_pfn, (unsigned long)ms->base_va, base,
 			 (unsigned long)base_va);
 	if (buddy_range_end(last) - base > NR_MEM_SECTIONS * SECTION_PAGES)
-		complain("I10 RAM up to pfn 0x%lx lies beyond the %lu sections "
+		complain(c,
+			 "I10 RAM up to pfn 0x%lx lies beyond the %lu sections "
 			 "from pfn 0x%lx",
 			 buddy_range_end(last), NR_MEM_SECTIONS, base);
 	for (unsigned int i = 0; i < BUDDY_MAX_RANGES; i++) {
@@ -230,7 +262,7 @@ static void check_sections(void)
 		if (i < buddy.nr_ranges)
 			want = buddy_range_encode(&buddy.ranges[i], base);
 		if (ms->range_map[i] != want)
-			complain("I10 range %u encoded map %p, want %p", i,
+			complain(c, "I10 range %u encoded map %p, want %p", i,
 				 (const void *)ms->range_map[i],
 				 (const void *)want);
 	}
@@ -249,7 +281,8 @@ static void check_sections(void)
 		if (r && r->start_pfn <= lo && buddy_range_end(r) >= hi)
 			want = buddy_range_encode(r, base);
 		if (ms->section_map[s] != want)
-			complain("I10 section %lu pfn [0x%lx, 0x%lx) entry %p, "
+			complain(c,
+				 "I10 section %lu pfn [0x%lx, 0x%lx) entry %p, "
 				 "want %p (%s)",
 				 s, lo, hi, (const void *)ms->section_map[s],
 				 (const void *)want,
@@ -258,76 +291,99 @@ static void check_sections(void)
 	}
 }
 
-int buddy_check(void)
+/* Range r's zone index, or 0 if r names no zone (check_ranges says so). */
+static unsigned int range_zone_index(const struct buddy_range *r)
 {
-	uint64_t tally[MAX_NR_ZONES][MAX_ORDER + 1];
-	uint64_t managed[MAX_NR_ZONES] = { 0 }, present = 0;
+	unsigned int zi = buddy_range_zone(r);
 
-	check_bad = 0;
-	if (!buddy.ready)
-		return 0;
-	memset(tally, 0, sizeof(tally));
-	check_ranges();
-	check_sections();
+	return zi < MAX_NR_ZONES ? zi : 0;
+}
+
+/*
+ * Everything zone zi's lock protects: the descriptors of its ranges
+ * (I2, I3, I5, I7, I8, I9), its free lists (I4) and counters (I4, I6).
+ * present bounds a list walk (a cycle ends it).
+ */
+static void check_zone(struct check *c, unsigned int zi, uint64_t present)
+{
+	struct zone *z = &buddy.zones[zi];
+	uint64_t tally[MAX_ORDER + 1] = { 0 };
+	uint64_t managed = 0, free = 0;
+	unsigned long irq = spin_lock_irqsave(&z->lock);
 
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
 		const struct buddy_range *r = &buddy.ranges[ri];
-		unsigned int zi = buddy_range_zone(r) < MAX_NR_ZONES
-					  ? buddy_range_zone(r)
-					  : 0;
 
-		present += r->nr_pages;
+		if (range_zone_index(r) != zi)
+			continue;
 		for (pfn_t i = 0; i < r->nr_pages;) {
 			const struct page *p = &r->map[i];
+			uint32_t fl = buddy_page_flags(p);
 			pfn_t n = 1;
 
-			check_ids(ri, i);
-			if (p->flags & ~BUDDY_PG_KNOWN)
-				complain("I8 pfn 0x%lx has unknown flags 0x%x",
-					 r->start_pfn + i, p->flags);
-			if (p->flags & PG_reserved) {
-				if (p->flags != PG_reserved)
-					complain("I7 reserved pfn 0x%lx has "
+			check_ids(c, ri, i);
+			if (fl & ~BUDDY_PG_KNOWN)
+				complain(c,
+					 "I8 pfn 0x%lx has unknown flags 0x%x",
+					 r->start_pfn + i, fl);
+			if (fl & PG_reserved) {
+				if (fl != PG_reserved)
+					complain(c,
+						 "I7 reserved pfn 0x%lx has "
 						 "flags 0x%x",
-						 r->start_pfn + i, p->flags);
+						 r->start_pfn + i, fl);
 				i++;
 				continue;
 			}
-			if (p->flags & (PG_buddy | PG_head))
-				n = check_block(ri, i, tally[zi]);
+			if (fl & (PG_buddy | PG_head))
+				n = check_block(c, ri, i, tally);
 			else
-				complain("I8 pfn 0x%lx (flags 0x%x) is in no "
+				complain(c,
+					 "I8 pfn 0x%lx (flags 0x%x) is in no "
 					 "block",
-					 r->start_pfn + i, p->flags);
-			managed[zi] += n;
+					 r->start_pfn + i, fl);
+			managed += n;
 			i += n;
 		}
 	}
 
-	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		const struct zone *z = &buddy.zones[zi];
-		uint64_t free = 0;
+	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+		uint64_t n = check_list(c, zi, o, present);
 
-		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
-			uint64_t n = check_list(zi, o, present);
-
-			if (n != z->free_area[o].nr_free || n != tally[zi][o])
-				complain("I4 zone %s order %u: list holds %lu, "
-					 "nr_free %lu, descriptors show %lu",
-					 z->name, o, n, z->free_area[o].nr_free,
-					 tally[zi][o]);
-			free += z->free_area[o].nr_free << o;
-		}
-		if (free > z->managed_pages)
-			complain("I6 zone %s has %lu free pages, more than the "
-				 "%lu it manages",
-				 z->name, free, z->managed_pages);
-		if (managed[zi] != z->managed_pages)
-			complain("I6 zone %s managed %lu, descriptors show %lu",
-				 z->name, z->managed_pages, managed[zi]);
+		if (n != z->free_area[o].nr_free || n != tally[o])
+			complain(c,
+				 "I4 zone %s order %u: list holds %lu, "
+				 "nr_free %lu, descriptors show %lu",
+				 z->name, o, n, z->free_area[o].nr_free,
+				 tally[o]);
+		free += z->free_area[o].nr_free << o;
 	}
-	if (check_bad > BUDDY_CHECK_MAX_PRINT)
-		printk("buddy_check: %d violations, %d not printed\n",
-		       check_bad, check_bad - BUDDY_CHECK_MAX_PRINT);
-	return check_bad;
+	if (free > z->managed_pages)
+		complain(c,
+			 "I6 zone %s has %lu free pages, more than the "
+			 "%lu it manages",
+			 z->name, free, z->managed_pages);
+	if (managed != z->managed_pages)
+		complain(c, "I6 zone %s managed %lu, descriptors show %lu",
+			 z->name, z->managed_pages, managed);
+	spin_unlock_irqrestore(&z->lock, irq);
+}
+
+int buddy_check(void)
+{
+	struct check c = { 0 };
+	uint64_t present = 0;
+
+	if (!buddy.ready)
+		return 0;
+	check_ranges(&c);
+	check_sections(&c);
+	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++)
+		present += buddy.ranges[ri].nr_pages;
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+		check_zone(&c, zi, present);
+	if (c.bad > BUDDY_CHECK_MAX_PRINT)
+		printk("buddy_check: %d violations, %d not printed\n", c.bad,
+		       c.bad - BUDDY_CHECK_MAX_PRINT);
+	return c.bad;
 }

@@ -24,6 +24,11 @@
  *       the last range), and section_map[s] range_map[r] if section s
  *       lies wholly inside range r, else NULL.
  *
+ * Locking (mm/buddy.c states it in full): zone->lock protects the
+ * zone's free lists and counts and the allocator's state in the
+ * descriptors of its pages; everything else here is written once by
+ * init. No code holds two zone locks at once.
+ *
  * All of the arithmetic that knows blocks are powers of two lives in the
  * buddy_*() helpers below. A different policy (a Fibonacci buddy system
  * splits a block of F(k) pages into F(k-1) + F(k-2)) replaces these
@@ -33,6 +38,7 @@
 #define MM_BUDDY_INTERNAL_H
 
 #include "lib/list.h"
+#include "lib/spinlock.h"
 #include "mm/buddy.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
@@ -55,18 +61,26 @@
 
 /*
  * Free blocks of one order, as in Linux. 32 bytes, so that the list and
- * its count share one address computed with a shift.
+ * its count share one address computed with a shift. Both fields are
+ * protected by the zone's lock.
  */
 struct free_area {
-	struct list_head free_list;
-	uint64_t nr_free; /* blocks on free_list */
+	struct list_head free_list; /* zone->lock */
+	uint64_t nr_free; /* zone->lock: blocks on free_list */
 } __aligned(32);
 
+/*
+ * lock protects free_area[] and, for every page of the zone, the
+ * allocator's state in its descriptor (mm/buddy.c, "Locking"). The
+ * other fields are written by buddy_init_from_memblock() only. lock is
+ * first and 32 bytes, so free_area[0] shares its cache line.
+ */
 struct zone {
-	struct free_area free_area[MAX_ORDER + 1];
-	uint64_t managed_pages;
-	uint64_t present_pages;
-	const char *name;
+	spinlock_t lock;
+	struct free_area free_area[MAX_ORDER + 1]; /* lock */
+	uint64_t managed_pages; /* init only */
+	uint64_t present_pages; /* init only */
+	const char *name; /* init only */
 };
 
 /*
@@ -80,20 +94,26 @@ struct buddy_range {
 	struct zone *zone; /* every page of a range is in one zone (I1) */
 };
 
+/*
+ * Everything but the zones' free lists is written by
+ * buddy_init_from_memblock() on the boot hart before any other hart
+ * runs, and read without locks afterwards; bugs and failures are
+ * relaxed atomic counters.
+ */
 struct buddy_state {
-	struct buddy_range ranges[BUDDY_MAX_RANGES];
-	unsigned int nr_ranges;
-	struct zone zones[MAX_NR_ZONES];
+	struct buddy_range ranges[BUDDY_MAX_RANGES]; /* init only */
+	unsigned int nr_ranges; /* init only */
+	struct zone zones[MAX_NR_ZONES]; /* each has its own lock */
 	/*
 	 * Zones to try, NULL-terminated, with empty zones left out:
-	 * zl_kernel = NORMAL, DMA32; zl_dma32 = DMA32.
+	 * zl_kernel = NORMAL, DMA32; zl_dma32 = DMA32. Init only.
 	 */
 	struct zone *zl_kernel[MAX_NR_ZONES + 1];
 	struct zone *zl_dma32[2];
-	uint64_t desc_bytes; /* bytes of descriptor arrays */
-	uint64_t bugs; /* misuse reports */
-	uint64_t failures; /* failed allocations */
-	bool ready;
+	uint64_t desc_bytes; /* init only: bytes of descriptor arrays */
+	uint64_t bugs; /* atomic: misuse reports */
+	uint64_t failures; /* atomic: failed allocations */
+	bool ready; /* init only */
 };
 
 extern struct buddy_state buddy;
@@ -129,6 +149,28 @@ static inline struct page *buddy_range_encode(const struct buddy_range *r,
  * not dereference p. *idx receives the index in the array.
  */
 struct buddy_range *buddy_desc_range(const void *p, pfn_t *idx);
+
+/*
+ * page->flags after init. A block's owner sets and clears its own flags
+ * (PG_slab, PG_tail, PG_large, PG_vmalloc) with no allocator lock while
+ * the allocator, under the zone lock, reads the flags of neighbouring
+ * pages it does not own (the buddy met while merging, a block head met
+ * while classifying a bad free, buddy_check's walk). Both sides access
+ * the word with relaxed atomics, so neither read tears nor races. No
+ * ordering is needed: the bits the allocator decides on (PG_buddy,
+ * PG_head, PG_reserved) are written only under the zone lock, whose
+ * acquire and release order them; the owner's bits are never among
+ * them. (On RISC-V a relaxed load or store is a plain lw or sw.)
+ */
+static inline uint32_t buddy_page_flags(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
+static inline void buddy_set_page_flags(struct page *page, uint32_t flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
 
 /* ---------------------------------------------------------------------
  * Block-size and buddy arithmetic (binary policy).

@@ -42,13 +42,36 @@
  * kmem_reap() and retry for large blocks); misuse of kfree() (a pointer
  * that is not a kmalloc object, not its start, or a block already
  * freed) is reported as "BUG kmalloc: ..." or by the owning cache, and
- * refused. Single hart, no locks yet.
+ * refused.
+ *
+ * Locking: kmalloc and kfree may be called from any hart at once; an
+ * object may be freed on another hart than allocated it. Objects up to
+ * KMALLOC_MAX_CACHE_SIZE take their cache's lock (mm/slab.c states the
+ * order); kmalloc adds no lock of its own to those paths. Its global
+ * state:
+ *   - the class tables (kmalloc_caches, kmalloc_small, kmalloc_big) are
+ *     written once by kmalloc_init(), under kmalloc_init_lock, which
+ *     runs on the boot hart before any kmalloc and before the other
+ *     harts start (host tests: before their threads), and are read-only
+ *     afterwards, so reads need no lock. kmalloc_init_lock only makes a
+ *     second or concurrent call wait and then do nothing; it comes
+ *     before slab_caches_lock in the lock order.
+ *   - a large block's PG_large (K3) belongs to whoever holds the block:
+ *     set before kmalloc returns it, cleared by kfree() with an atomic
+ *     fetch-and before the block goes back to the buddy allocator
+ *     (relaxed atomics, as every owner's access to page->flags: see
+ *     page_flags_get() in mm/slab_internal.h). Of two harts freeing one
+ *     block at once, exactly one clears it and frees; the other finds
+ *     it clear and reports a double free. A second free that comes after
+ *     the block went back is classified from its buddy flags, as on one
+ *     hart. The buddy allocator serialises the rest under its own locks.
  */
 #include "mm/slab.h"
 
 #include "lib/assert.h"
 #include "lib/fmt.h"
 #include "lib/rand.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
@@ -68,17 +91,18 @@ static const uint16_t kmalloc_class_size[KMALLOC_NR_CLASSES] = {
 	1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 };
 
+/* Written by kmalloc_init() only, under kmalloc_init_lock; then fixed. */
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 static struct kmem_cache *kmalloc_small[KMALLOC_SMALL_MAX / 8 + 1];
 static struct kmem_cache
 	*kmalloc_big[(KMALLOC_MAX_CACHE_SIZE >> KMALLOC_BIG_SHIFT) + 1];
+static DEFINE_SPINLOCK(kmalloc_init_lock);
 
-void kmalloc_init(void)
+/* Create the caches and fill the tables (kmalloc_init_lock held). */
+static void kmalloc_init_tables(void)
 {
 	char name[SLAB_NAME_MAX];
 
-	if (kmalloc_caches[0])
-		return;
 	for (unsigned int i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		size_t size = kmalloc_class_size[i];
 
@@ -106,6 +130,15 @@ void kmalloc_init(void)
 	}
 }
 
+void kmalloc_init(void)
+{
+	unsigned long irq = spin_lock_irqsave(&kmalloc_init_lock);
+
+	if (!kmalloc_caches[0])
+		kmalloc_init_tables();
+	spin_unlock_irqrestore(&kmalloc_init_lock, irq);
+}
+
 size_t kmalloc_size_class(size_t size)
 {
 	if (size == 0 || size > KMALLOC_MAX_CACHE_SIZE)
@@ -128,7 +161,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 		if (!page)
 			return NULL;
 	}
-	page->flags |= PG_large; /* K3 */
+	page_flags_set(page, PG_large); /* K3 */
 	return page_address(page);
 }
 
@@ -166,10 +199,20 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 /* kfree() of anything that is not a slab object. */
 static void kfree_large(struct page *page, const void *p, uintptr_t caller)
 {
-	if (page && (page->flags & PG_large) && (page->flags & PG_head)) {
+	uint32_t flags = page ? page_flags_get(page) : 0;
+
+	if ((flags & PG_large) && (flags & PG_head)) {
 		if (p == page_address(page)) {
-			page->flags &= ~PG_large;
-			__free_pages(page, page->order);
+			/* K3: of concurrent frees only one clears PG_large. */
+			if (page_flags_clear(page, PG_large) & PG_large) {
+				__free_pages(page, page->order);
+				return;
+			}
+			slab_report(SLAB_BUG_DOUBLE_FREE, KMALLOC_NAME, p, p,
+				    NULL, caller, 0,
+				    "double free of %p: large block freed by "
+				    "another hart at the same time (caller %p)",
+				    p, (void *)caller);
 			return;
 		}
 		slab_report(SLAB_BUG_NOT_OBJECT_START, KMALLOC_NAME, p,
@@ -177,7 +220,7 @@ static void kfree_large(struct page *page, const void *p, uintptr_t caller)
 			    "invalid free of %p: not an object start (large "
 			    "allocation %p, caller %p)",
 			    p, page_address(page), (void *)caller);
-	} else if (page && (page->flags & PG_buddy)) {
+	} else if (flags & PG_buddy) {
 		slab_report(SLAB_BUG_DOUBLE_FREE, KMALLOC_NAME, p, NULL, NULL,
 			    caller, 0,
 			    "double free of %p: its pages are already free "
@@ -202,7 +245,7 @@ void kfree_slow(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	page = virt_to_page(p);
-	if (likely(page && (page->flags & PG_slab))) {
+	if (likely(page && (page_flags_get(page) & PG_slab))) {
 		__kmem_cache_free(page->slab->cache, (void *)p, RET_IP);
 		return;
 	}
@@ -212,16 +255,17 @@ void kfree_slow(const void *p)
 size_t ksize(const void *p)
 {
 	struct page *page;
+	uint32_t flags;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
 	page = virt_to_page(p);
 	if (!page)
 		return 0;
-	if (page->flags & PG_slab)
+	flags = page_flags_get(page);
+	if (flags & PG_slab)
 		return kmem_obj_size(p);
-	if ((page->flags & PG_large) && (page->flags & PG_head) &&
-	    p == page_address(page))
+	if ((flags & PG_large) && (flags & PG_head) && p == page_address(page))
 		return PAGE_SIZE << page->order;
 	return 0;
 }

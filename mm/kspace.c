@@ -32,7 +32,21 @@
  *  I2 va = pa + va_pa_offset for every linear-map leaf;
  *  I3 ioremap() mappings never overlap (bump allocation, never freed).
  *
- * Locking: single hart, no locks yet; ioremap's cursor would need one.
+ * Locking: the live tables (kernel_pt) are shared by every hart and
+ * protected by their own lock, kernel_pt.lock, which every pt_* call
+ * takes (mm/pgtable.c); kspace_use_buddy() swaps their allocator under
+ * it. ioremap_lock protects ioremap_next and is held across the pt_map
+ * of the new mapping, so a failed map leaves the cursor where it was:
+ *
+ *   ioremap_lock -> kernel_pt.lock -> buddy zone locks -> printk_lock
+ *
+ * (vmalloc's lock and the vmem arena lock come before kernel_pt.lock;
+ * see mm/vmalloc.c.) The early functions, kspace_init() and
+ * kspace_early_io_drop() write root entries directly and fence only
+ * the boot hart: they run before any other hart is started.
+ * kspace_describe() runs in fault reports: it looks the linear map up
+ * only when this hart does not already hold kernel_pt.lock.
+ *
  * Failure modes: anything failing here happens at boot and panics with
  * the addresses involved.
  */
@@ -41,6 +55,7 @@
 #include "lib/fmt.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/layout.h"
@@ -48,12 +63,15 @@
 #include "mm/memblock.h"
 #include "mm/vmalloc.h"
 
-static struct pgtable kernel_pt;
+/* Valid (empty, unlocked) even before kspace_init: fault reports read it. */
+static struct pgtable kernel_pt = { .lock = SPINLOCK_INIT("kernel_pt"),
+				    .root = PADDR_INVALID };
 static struct kspace_image image;
 static pte_t *boot_root;
 static paddr_t early_io_base[EARLY_IO_SLOTS];
 static bool early_io_used[EARLY_IO_SLOTS];
-static vaddr_t ioremap_next = IOREMAP_START;
+static DEFINE_SPINLOCK(ioremap_lock);
+static vaddr_t ioremap_next = IOREMAP_START; /* ioremap_lock (I3) */
 static bool kspace_live;
 
 static unsigned int root_index(vaddr_t va)
@@ -159,7 +177,9 @@ const struct pt_alloc *kspace_pt_alloc(void)
 
 void kspace_use_buddy(void)
 {
+	spin_lock(&kernel_pt.lock);
 	kernel_pt.alloc = buddy_alloc_ops;
+	spin_unlock(&kernel_pt.lock);
 }
 
 struct pgtable *kspace_pgtable(void)
@@ -217,6 +237,7 @@ void kspace_init(const struct memmap *map, const struct kspace_image *img)
 	image = *img;
 	if (pt_init(&kernel_pt, &memblock_alloc_ops))
 		panic("kspace_init: no memory for the root page table");
+	spin_lock_init(&kernel_pt.lock, "kernel_pt"); /* its name in BUGs */
 	/* Linear map: usable minus no-map. */
 	for (unsigned int i = 0; i < map->nr_usable; i++) {
 		paddr_t cur = map->usable[i].start;
@@ -285,15 +306,22 @@ void *ioremap(paddr_t pa, size_t size)
 {
 	paddr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
 	size_t len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
-	vaddr_t va = ioremap_next;
+	void *ret = NULL;
+	vaddr_t va;
 
-	if (!kspace_live || size == 0 || len > IOREMAP_END - va)
+	if (!kspace_live || size == 0)
 		return NULL;
-	if (pt_map(&kernel_pt, va, base, len,
-		   PROT_RW | PROT_DEVICE | PROT_GLOBAL))
-		return NULL;
-	ioremap_next = va + len + PAGE_SIZE; /* a hole between mappings, I3 */
-	return (void *)(uintptr_t)(va + (pa - base));
+	spin_lock(&ioremap_lock);
+	va = ioremap_next;
+	if (len <= IOREMAP_END - va &&
+	    !pt_map(&kernel_pt, va, base, len,
+		    PROT_RW | PROT_DEVICE | PROT_GLOBAL)) {
+		/* A hole between mappings, I3. */
+		ioremap_next = va + len + PAGE_SIZE;
+		ret = (void *)(uintptr_t)(va + (pa - base));
+	}
+	spin_unlock(&ioremap_lock);
+	return ret;
 }
 
 void *kspace_ioremap_move(void *early_va, size_t size)
@@ -369,7 +397,12 @@ void kspace_describe(vaddr_t va, char *buf, size_t len)
 		return;
 	} else if (in(va, PAGE_OFFSET, LINEAR_END)) {
 		pa = va - va_pa_offset;
-		if (pt_lookup(&kernel_pt, va, NULL, &prot, NULL) == 0)
+		if (pt_lock_is_held(&kernel_pt))
+			fmt_snprintf(buf, len,
+				     "linear map of pa 0x%016lx (page tables "
+				     "locked by this hart)",
+				     pa);
+		else if (pt_lookup(&kernel_pt, va, NULL, &prot, NULL) == 0)
 			fmt_snprintf(buf, len,
 				     "linear map of pa 0x%016lx (%s%s%s)", pa,
 				     prot & PROT_READ ? "r" : "-",

@@ -57,7 +57,10 @@ void *kspace_ioremap_move(void *early_va, size_t size);
 /* Drop the early MMIO gigapages (after every user has moved). */
 void kspace_early_io_drop(void);
 
-/* The live kernel page table. */
+/*
+ * The live kernel page table, shared by every hart: use it only through
+ * the pt_* functions, which take its lock (mm/pgtable.h).
+ */
 struct pgtable *kspace_pgtable(void);
 
 /*
@@ -69,7 +72,8 @@ void kspace_use_buddy(void);
 
 /*
  * Map MMIO [pa, pa + size) read/write, device, not executable, in the
- * IOREMAP area; returns the virtual address of pa or NULL.
+ * IOREMAP area; returns the virtual address of pa or NULL. Any hart may
+ * call it (the cursor has its own lock).
  */
 void *ioremap(paddr_t pa, size_t size);
 

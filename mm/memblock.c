@@ -37,7 +37,14 @@
  * Reserved ranges may lie partly or wholly outside memory; they then
  * simply take nothing away.
  *
- * Locking: single hart, boot only, no locks.
+ * Locking: none. memblock runs before the other harts start and asserts
+ * that it does: every call that changes the lists (reset, add, reserve,
+ * alloc, close) panics unless it runs on the boot CPU (cpu_id() == 0).
+ * A call on another hart while memblock is open means a secondary hart
+ * was started before the hand-over to buddy, which would race on the
+ * lists unseen. After memblock_close() the lists never change again, so
+ * the queries may run on any hart; add, reserve and alloc after the
+ * close are refused as before, on any hart, without the assertion.
  *
  * Failure modes: a full list makes add/reserve return -ENOSPC and leaves
  * the list unchanged; an allocation that does not fit returns
@@ -46,7 +53,9 @@
  */
 #include "mm/memblock.h"
 
+#include "lib/cpu.h"
 #include "lib/errno.h"
+#include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -60,8 +69,34 @@ static struct memblock_type mb_memory = { .name = "memory" };
 static struct memblock_type mb_reserved = { .name = "reserved" };
 static bool mb_closed;
 
+/*
+ * Always on: the caller of a mutating call (named fn) is the boot CPU.
+ * memblock has no lock because only the boot hart ever runs it.
+ */
+static void assert_boot_cpu(const char *fn)
+{
+	unsigned int cpu = cpu_id();
+
+	if (unlikely(cpu != 0))
+		panic("%s: called on CPU %u (hart %lu); memblock runs on the "
+		      "boot CPU before the other harts start",
+		      fn, cpu, cpu_hartid());
+}
+
+/*
+ * For add, reserve and alloc, which are refused once memblock is closed
+ * (on any hart, since the lists no longer change): while it is open,
+ * they must run on the boot CPU.
+ */
+static void assert_open_on_boot_cpu(const char *fn)
+{
+	if (!mb_closed)
+		assert_boot_cpu(fn);
+}
+
 void memblock_reset(void)
 {
+	assert_boot_cpu(__func__);
 	mb_memory.nr = 0;
 	mb_reserved.nr = 0;
 	mb_closed = false;
@@ -69,6 +104,7 @@ void memblock_reset(void)
 
 void memblock_close(void)
 {
+	assert_boot_cpu(__func__);
 	mb_closed = true;
 }
 
@@ -121,6 +157,7 @@ int memblock_add(paddr_t start, paddr_t end)
 	paddr_t s = ALIGN_UP(start, PAGE_SIZE);
 	paddr_t e = ALIGN_DOWN(end, PAGE_SIZE);
 
+	assert_open_on_boot_cpu(__func__);
 	if (end <= start || s < start || e <= s)
 		return -EINVAL;
 	if (refuse_closed("add", start, end))
@@ -133,6 +170,7 @@ int memblock_reserve(paddr_t start, paddr_t end)
 	paddr_t s = ALIGN_DOWN(start, PAGE_SIZE);
 	paddr_t e = ALIGN_UP(end, PAGE_SIZE);
 
+	assert_open_on_boot_cpu(__func__);
 	if (end <= start)
 		return -EINVAL;
 	if (e < end) /* the last page wraps around: reserve up to the top */
@@ -194,6 +232,7 @@ paddr_t memblock_alloc(size_t size, size_t align, paddr_t limit)
 	struct prange fr;
 	unsigned int n, i;
 
+	assert_open_on_boot_cpu(__func__);
 	if (size == 0 || (align && !is_power_of_2(align)))
 		return PADDR_INVALID;
 	size = ALIGN_UP(size, PAGE_SIZE);

@@ -7,7 +7,12 @@
  *
  * All ranges are half-open [start, end) and page-aligned: usable memory
  * is trimmed inward to whole pages, reservations are widened outward.
- * Single hart, boot only, no locks.
+ *
+ * No locks: memblock runs before the other harts start and asserts that
+ * it does. reset, add, reserve, alloc and close panic ("<fn>: called on
+ * CPU <n> ...") unless called on the boot CPU (cpu_id() == 0); add,
+ * reserve and alloc after memblock_close() are refused instead, on any
+ * hart. The queries only read, and after the close nothing changes.
  */
 #ifndef MM_MEMBLOCK_H
 #define MM_MEMBLOCK_H

@@ -37,7 +37,11 @@
  *  I4  Every reserved region is page-aligned and non-empty, and its name
  *      is NUL-terminated inside name[].
  *
- * Locking: none; the map is built once at boot, before other harts run.
+ * Locking: none needed. This file keeps no state of its own: everything
+ * it writes is in the caller's struct memmap (and its warning count),
+ * and the kernel builds its map once, on the boot hart, before the
+ * other harts start; afterwards the map is only read. Concurrent calls
+ * on different struct memmaps (host fuzzing, tests) share nothing.
  *
  * Failure modes: a malformed reg (bad cells, length not a multiple of
  * an entry) returns its -EFDT_* error; a full table returns -ENOSPC;

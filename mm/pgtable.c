@@ -24,55 +24,100 @@
  * Invariants (pt_check() verifies each and cites its number):
  *   I1  Every table, the root included, is page-aligned.
  *   I2  Every entry is either 0 (empty) or valid: this file never writes
- *       an invalid non-zero entry, and allocators hand out zeroed pages.
- *       So "entry != 0" is the cheap test for "valid".
+ *       an invalid non-zero entry into a linked table, and allocators
+ *       hand out zeroed pages. So "entry != 0" is the cheap test for
+ *       "valid".
  *   I3  A leaf at level L maps a PT_LEVEL_SIZE(L)-aligned physical
  *       address; level-0 entries are never tables.
  *   I4  A leaf's protection has READ or EXEC, and WRITE only with READ
  *       (RISC-V reserves W without R).
- *   I5  No table except the root is empty: a mapping that fails frees
- *       the tables it made, and an unmap frees each table it empties.
+ *   I5  No table except the root is empty: a mapping that fails unlinks
+ *       the tables it made, and an unmap unlinks each table it empties.
  *       Therefore a present table always maps something.
  *   I6  pt->table_pages equals the number of tables reachable from the
- *       root, the root included.
- *   I7  The walk hint, when it names a tree, names the level-0 table
- *       linked in that tree for the hint's 2 MiB region.
+ *       root, the root included (an unlinked table waiting in a gather
+ *       no longer counts).
+ *   I7  The walk hint, when set, names the level-0 table linked in the
+ *       tree for the hint's 2 MiB region, and its count of valid
+ *       entries, when known, is that table's.
+ *   I8  A table page unlinked from a tree goes back to the allocator
+ *       only after an arch_tlb_shootdown() of everything that followed
+ *       the unlink (pt_gather_finish), so no hart's cached walk can
+ *       reach a reused page.
  *
  * Operations. pt_map_page() and pt_unmap_page() are the one-page fast
  * paths (vmalloc, benchmarks). Every mm/arch.h helper is an out-of-line
  * call, so a full walk costs two calls per level; instead a one-entry
- * walk hint remembers the level-0 table of the last 2 MiB region a
- * one-page call walked to:
+ * walk hint in each struct pgtable remembers the level-0 table of the
+ * last 2 MiB region a one-page call walked to:
  *
- *   pt_hint = { pt, va >> 21, level-0 table (linear-map pointer) }
+ *   pt->hint_key = va >> 21, pt->hint_table = level-0 table (linear map)
+ *   pt->hint_used = valid entries in that table (or "not counted")
  *
- * A hit indexes that table directly: one load and test, one store, one
- * fence. A miss walks from the root (creating tables for a map) and
- * refills the hint. Any table unlinked from a tree clears the hint for
- * that tree (I7), so it never names a freed page. The range functions
- * walk from the root for each leaf, as xv6's mappages() does; pt_map
- * picks the largest leaf that va, pa and the remaining size allow.
+ * A hit indexes that table directly: one load and test, one store. A
+ * miss walks from the root (creating tables for a map) and refills the
+ * hint. Any table unlinked from a tree clears its hint (I7), so the hint
+ * never names an unlinked page. The count tells an unmap whether it
+ * emptied the table without scanning 512 entries (a table kept sparse
+ * by lazily freed vmalloc areas would otherwise cost a long scan on
+ * every free): it is 0 for a table a map just created, "not counted"
+ * after a walk to an existing one until an unmap finds both neighbours
+ * of its entry empty and counts once, and kept exact by the one-page
+ * paths; the range paths mark it "not counted". pt_unmap_gather() of a
+ * range inside one 2 MiB region clears the entries of that one level-0
+ * table directly, and pt_map_pages() maps a run of pages through the
+ * hint under one lock. The other range functions walk from the root for
+ * each leaf, as xv6's mappages() does; pt_map picks the largest leaf
+ * that va, pa and the remaining size allow.
  *
  * Failure and rollback. pt_map never replaces an entry. When it meets an
  * existing mapping (-EEXIST) or runs out of table pages (-ENOMEM) it
- * unmaps the leaves it installed, which by I5 frees exactly the tables
+ * unmaps the leaves it installed, which by I5 unlinks exactly the tables
  * it created, so the tree is as it was. Tables for one leaf are all
- * allocated before any is linked, so a failing walk links nothing.
- * pt_unmap and pt_protect split the (at most two) large leaves that
- * straddle the range edges before changing anything; splitting keeps
- * every translation, so an -ENOMEM there changes no mapping.
+ * allocated before any is linked, so a failing walk links nothing (and
+ * frees its unlinked pages at once: no hart ever saw them). pt_unmap
+ * and pt_protect split the (at most two) large leaves that straddle the
+ * range edges before changing anything; splitting keeps every
+ * translation, so an -ENOMEM there changes no mapping.
  *
- * TLB. A changed leaf is fenced with arch_tlb_flush_page(va) (a leaf's
- * base address covers a whole superpage), up to PT_FLUSH_PAGES_MAX per
- * call; past that one arch_tlb_flush_all() is cheaper. Any change to a
- * non-leaf entry (a table linked, unlinked, or a leaf split into one)
- * needs a full fence (RISC-V: sfence.vma with rs1 = x0), and a table
- * page goes back to the allocator only after that fence, so no cached
- * walk can reach a reused page.
+ * TLB. The tree is shared by every hart, and each may cache any part of
+ * it. What a change owes depends on its kind:
  *
- * Locking: single hart, no locks yet. Callers serialise all calls on
- * one struct pgtable; the hint is global, so with more harts it has to
- * become per-hart or move into struct pgtable under the same lock.
+ *   empty -> leaf, empty -> table (map): only this hart fences
+ *     (arch_tlb_flush_page per new leaf up to PT_FLUSH_PAGES_MAX, then
+ *     one arch_tlb_flush_all; one arch_tlb_flush_all when a table was
+ *     linked). A hart that cached the empty entry takes one spurious
+ *     fault, which the fault path retries after a local fence.
+ *   leaf -> empty, leaf -> other leaf (unmap, protect): every hart must
+ *     fence before the old memory or permission is gone for good. The
+ *     struct pt_gather of the operation collects the lowest and highest
+ *     leaf address changed (a leaf's address covers its superpage) and
+ *     pt_gather_finish() issues ONE arch_tlb_shootdown(first, size),
+ *     or of everything when the range passes PT_FLUSH_PAGES_MAX pages.
+ *   table -> empty (unlink): RISC-V's sfence.vma with an address need
+ *     not drop cached non-leaf entries, so the shootdown is of
+ *     everything; the table page is held in the gather until then (I8),
+ *     chained through its entry 0 (a page-aligned address has V clear,
+ *     so a stale walk through the held page still sees no valid entry).
+ *   leaf -> table (split): the new table keeps every translation, so
+ *     no fence is owed for the split itself; the leaves then changed
+ *     are fenced as above (an address fence drops the cached superpage
+ *     leaf that covers it).
+ *
+ * A gather may span several calls: vmalloc keeps one for all lazily
+ * freed areas and finishes it on a purge (mm/vmalloc.c).
+ *
+ * Locking: pt->lock (a spinlock in struct pgtable) protects the tree,
+ * table_pages and the walk hint; every public function takes it for
+ * its whole walk and drops it before any shootdown (pt_destroy, whose
+ * tree nobody else may use, excepted). Lookups take it too
+ * (a table may be unlinked under a walker otherwise), so pt_walk's
+ * callback must not call back into the same tree. A gather is its
+ * caller's: it is only touched under pt->lock by the pt_* call filling
+ * it, and otherwise protected by whatever protects the caller's copy.
+ * Lock order: vmalloc's lock -> vmem arena lock -> pt->lock -> the
+ * table allocator's locks (buddy zone locks) -> printk_lock. The
+ * allocator callbacks run with pt->lock held and must not call pt_*.
  *
  * Failure modes: allocator exhaustion is reported as -ENOMEM. A table
  * entry found at level 0 or an allocator handing out a misaligned page
@@ -91,10 +136,9 @@
 #define PT_EMPTY ((pte_t)0)
 /* Sv39 PTEs hold a 44-bit PPN: 56-bit physical addresses. */
 #define PT_PA_BITS 56
-/* Per-call limit on single-page fences before one full fence. */
-#define PT_FLUSH_PAGES_MAX 64
-/* Table pages an operation may hold for freeing before it fences. */
-#define PT_FREE_BATCH 16
+
+/* pt->hint_used when the hint's table has not been counted. */
+#define PT_HINT_UNCOUNTED (~0u)
 
 /* Keep the one-page fast paths' frames small: slow halves stay out. */
 #define __noinline __attribute__((noinline))
@@ -151,43 +195,71 @@ static bool pt_pa_range_is_valid(paddr_t pa, size_t size)
 	       (pa + size - 1) >> PT_PA_BITS == 0;
 }
 
-/* ------------------------------------------------- table pages, fences */
-
 /*
- * One operation's pending TLB work and table pages waiting to be freed
- * (see "TLB" above).
+ * The lock is not part of a tree's value: lookups on a const tree take
+ * it too.
  */
-struct pt_op {
-	struct pgtable *pt;
-	unsigned long leaves; /* leaf entries changed so far */
-	bool flush_all; /* a full fence is owed */
-	unsigned int nfree;
-	paddr_t free[PT_FREE_BATCH];
-};
+static inline void pt_lock(const struct pgtable *pt)
+{
+	spin_lock((spinlock_t *)&pt->lock);
+}
 
-/* The walk hint (see "Operations" above; I7). */
-static struct {
-	const struct pgtable *pt; /* NULL: empty */
-	vaddr_t key; /* va >> PT_LEVEL_SHIFT(1) */
-	pte_t *table; /* level-0 table for that region */
-} pt_hint;
+static inline void pt_unlock(const struct pgtable *pt)
+{
+	spin_unlock((spinlock_t *)&pt->lock);
+}
 
+/* -------------------------------------------------- hint, table pages */
+
+/* The walk hint (see "Operations" above; I7). pt->lock held. */
 static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
 {
-	return pt_hint.pt == pt && pt_hint.key == va >> PT_LEVEL_SHIFT(1);
+	return pt->hint_table && pt->hint_key == va >> PT_LEVEL_SHIFT(1);
 }
 
-static void pt_hint_set(const struct pgtable *pt, vaddr_t va, pte_t *table)
+static void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table,
+			unsigned int used)
 {
-	pt_hint.pt = pt;
-	pt_hint.key = va >> PT_LEVEL_SHIFT(1);
-	pt_hint.table = table;
+	pt->hint_key = va >> PT_LEVEL_SHIFT(1);
+	pt->hint_table = table;
+	pt->hint_used = used;
 }
 
-static void pt_hint_forget(const struct pgtable *pt)
+/* Valid entries of t (I2: non-zero means valid). */
+static unsigned int pt_table_used(const pte_t *t)
 {
-	if (pt_hint.pt == pt)
-		pt_hint.pt = NULL;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++)
+		n += t[i] != PT_EMPTY;
+	return n;
+}
+
+/*
+ * The hint's table lost `cleared` entries, the first at index i: true
+ * when it is now empty. Counts it once when not counted yet and a
+ * neighbour of i does not already prove it in use.
+ */
+static bool pt_hint_emptied(struct pgtable *pt, unsigned int i, unsigned int n,
+			    unsigned int cleared)
+{
+	const pte_t *t0 = pt->hint_table;
+
+	if (pt->hint_used != PT_HINT_UNCOUNTED) {
+		pt->hint_used -= cleared;
+		return pt->hint_used == 0;
+	}
+	if ((i > 0 && t0[i - 1] != PT_EMPTY) ||
+	    (i + n < PT_ENTRIES && t0[i + n] != PT_EMPTY))
+		return false;
+	pt->hint_used = pt_table_used(t0);
+	return pt->hint_used == 0;
+}
+
+static void pt_hint_forget(struct pgtable *pt)
+{
+	pt->hint_table = NULL;
+	pt->hint_used = PT_HINT_UNCOUNTED;
 }
 
 static paddr_t pt_alloc_table(struct pgtable *pt)
@@ -204,6 +276,7 @@ static paddr_t pt_alloc_table(struct pgtable *pt)
 	return pa;
 }
 
+/* Free a table that is not (or never was) reachable by any hart. */
 static void pt_free_table(struct pgtable *pt, paddr_t pa)
 {
 	ASSERT(pt->table_pages > 1 || pa == pt->root);
@@ -212,7 +285,80 @@ static void pt_free_table(struct pgtable *pt, paddr_t pa)
 		pt->alloc.free(pt->alloc.ctx, pa);
 }
 
-static void pt_op_leaf_changed(struct pt_op *op, vaddr_t va)
+/* ------------------------------------------------------------- gathers */
+
+void pt_gather_init(struct pt_gather *g, struct pgtable *pt)
+{
+	g->pt = pt;
+	g->first = ~(vaddr_t)0;
+	g->last = 0;
+	g->flush_all = false;
+	g->nr_tables = 0;
+	g->tables = 0;
+}
+
+/* The leaf at va changed: every hart must fence va before it is reused. */
+static inline void pt_gather_leaf(struct pt_gather *g, vaddr_t va)
+{
+	if (va < g->first)
+		g->first = va;
+	if (va > g->last)
+		g->last = va;
+}
+
+/*
+ * Clear the table entry *entry (pt->lock held) and keep its table in g
+ * until the shootdown of everything that the unlink now owes (I8).
+ */
+static void pt_gather_unlink(struct pt_gather *g, pte_t *entry)
+{
+	paddr_t pa = arch_pte_paddr(*entry);
+
+	*entry = PT_EMPTY;
+	g->pt->table_pages--;
+	pt_hint_forget(g->pt);
+	g->flush_all = true;
+	/* A page-aligned address has V clear: the held page stays "empty". */
+	pt_table(pa)[0] = (pte_t)g->tables;
+	g->tables = pa;
+	g->nr_tables++;
+}
+
+void pt_gather_finish(struct pt_gather *g)
+{
+	struct pgtable *pt = g->pt;
+	paddr_t pa = g->tables;
+
+	ASSERT(!pt_lock_is_held(pt));
+	if (g->flush_all ||
+	    (g->first <= g->last &&
+	     g->last - g->first >= PT_FLUSH_PAGES_MAX * PAGE_SIZE))
+		arch_tlb_shootdown(0, TLB_FLUSH_ALL);
+	else if (g->first <= g->last)
+		arch_tlb_shootdown(g->first, g->last - g->first + PAGE_SIZE);
+	/* Only now may the unlinked tables be reused (I8). */
+	for (size_t i = 0; i < g->nr_tables; i++) {
+		pte_t *t = pt_table(pa);
+		paddr_t next = (paddr_t)t[0];
+
+		t[0] = PT_EMPTY;
+		if (pt->alloc.free)
+			pt->alloc.free(pt->alloc.ctx, pa);
+		pa = next;
+	}
+	pt_gather_init(g, pt);
+}
+
+/*
+ * Local fences owed by a map (see "TLB" above): a page fence per new
+ * leaf while few, else one full local fence at the end.
+ */
+struct pt_map_op {
+	unsigned long leaves;
+	bool flush_all;
+};
+
+static inline void pt_map_op_leaf(struct pt_map_op *op, vaddr_t va)
 {
 	if (op->leaves++ < PT_FLUSH_PAGES_MAX)
 		arch_tlb_flush_page(va);
@@ -220,29 +366,11 @@ static void pt_op_leaf_changed(struct pt_op *op, vaddr_t va)
 		op->flush_all = true;
 }
 
-/* Fence whatever is owed, then give back the tables waiting for it. */
-static void pt_op_sync(struct pt_op *op)
+static void pt_map_op_finish(struct pt_map_op *op)
 {
-	if (op->flush_all) {
+	if (op->flush_all)
 		arch_tlb_flush_all();
-		op->flush_all = false;
-	}
-	for (unsigned int i = 0; i < op->nfree; i++)
-		pt_free_table(op->pt, op->free[i]);
-	op->nfree = 0;
-}
-
-/* Clear the table entry *entry; free its table after the next fence. */
-static void pt_op_unlink_table(struct pt_op *op, pte_t *entry)
-{
-	paddr_t pa = arch_pte_paddr(*entry);
-
-	*entry = PT_EMPTY;
-	pt_hint_forget(op->pt);
-	op->flush_all = true;
-	if (op->nfree == PT_FREE_BATCH)
-		pt_op_sync(op);
-	op->free[op->nfree++] = pa;
+	op->flush_all = false;
 }
 
 /*
@@ -275,12 +403,12 @@ static bool pt_table_is_empty(const pte_t *t)
  * Return the entry that maps va at `level`, creating the missing tables
  * above it (xv6's walk() with alloc, stopping at any level). All tables
  * needed are allocated before any is linked, so on failure nothing has
- * changed. Errors (in *err): -EEXIST if a leaf above `level` covers va,
- * -ENOMEM.
+ * changed. Linking owes this hart a full fence (op). Errors (in *err):
+ * -EEXIST if a leaf above `level` covers va, -ENOMEM. pt->lock held.
  */
-static pte_t *pt_walk_alloc(struct pt_op *op, vaddr_t va, int level, int *err)
+static pte_t *pt_walk_alloc(struct pgtable *pt, struct pt_map_op *op,
+			    vaddr_t va, int level, int *err)
 {
-	struct pgtable *pt = op->pt;
 	pte_t *t = pt_table(pt->root);
 	paddr_t fresh[PT_LEVELS - 1] = { 0 };
 	int l, n, need;
@@ -322,8 +450,8 @@ nomem:
 
 /*
  * Find the entry mapping va: a leaf (returned with its level) or the
- * first empty entry on the way (also returned). NULL only for a table
- * entry at level 0, which is corruption.
+ * first empty entry on the way (also returned). A table entry at level
+ * 0 is corruption and panics. pt->lock held.
  */
 static pte_t *pt_find(const struct pgtable *pt, vaddr_t va, int *level)
 {
@@ -348,11 +476,12 @@ static pte_t *pt_find(const struct pgtable *pt, vaddr_t va, int *level)
 
 /*
  * Replace the large leaf *entry (at level) by a table of 512 leaves one
- * level down with the same translation and protection. Errors: -ENOMEM.
+ * level down with the same translation and protection (no fence owed:
+ * see "TLB" above). Errors: -ENOMEM.
  */
-static int pt_split_leaf(struct pt_op *op, pte_t *entry, int level)
+static int pt_split_leaf(struct pgtable *pt, pte_t *entry, int level)
 {
-	paddr_t table = pt_alloc_table(op->pt);
+	paddr_t table = pt_alloc_table(pt);
 	size_t child = PT_LEVEL_SIZE(level - 1);
 	paddr_t pa = arch_pte_paddr(*entry);
 	unsigned int prot = arch_pte_prot(*entry);
@@ -364,7 +493,6 @@ static int pt_split_leaf(struct pt_op *op, pte_t *entry, int level)
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		t[i] = arch_pte_leaf(pa + i * child, prot);
 	*entry = arch_pte_table(table);
-	op->flush_all = true;
 	return 0;
 }
 
@@ -372,9 +500,9 @@ static int pt_split_leaf(struct pt_op *op, pte_t *entry, int level)
  * Make va a leaf boundary: split each large leaf that contains va but
  * does not start there. Errors: -ENOMEM (translations unchanged).
  */
-static int pt_split_at(struct pt_op *op, vaddr_t va)
+static int pt_split_at(struct pgtable *pt, vaddr_t va)
 {
-	pte_t *t = pt_table(op->pt->root);
+	pte_t *t = pt_table(pt->root);
 	int err;
 
 	for (int l = PT_TOP_LEVEL; l > 0; l--) {
@@ -387,7 +515,7 @@ static int pt_split_at(struct pt_op *op, vaddr_t va)
 		if (*entry == PT_EMPTY)
 			return 0;
 		if (arch_pte_is_leaf(*entry)) {
-			err = pt_split_leaf(op, entry, l);
+			err = pt_split_leaf(pt, entry, l);
 			if (err)
 				return err;
 		}
@@ -400,11 +528,12 @@ enum pt_action { PT_CLEAR, PT_PROTECT };
 
 /*
  * Apply `action` to every leaf in [start, last] (inclusive, so the top
- * of the address space needs no special case) below table t at level.
- * The range lies within t's span and its edges are leaf boundaries
- * (pt_split_at). Tables emptied by PT_CLEAR are unlinked and freed.
+ * of the address space needs no special case) below table t at level,
+ * collecting the changed leaves in g. The range lies within t's span
+ * and its edges are leaf boundaries (pt_split_at). Tables emptied by
+ * PT_CLEAR are unlinked into g.
  */
-static void pt_apply(struct pt_op *op, pte_t *t, int level, vaddr_t start,
+static void pt_apply(struct pt_gather *g, pte_t *t, int level, vaddr_t start,
 		     vaddr_t last, enum pt_action action, unsigned int prot)
 {
 	vaddr_t mask = PT_LEVEL_SIZE(level) - 1;
@@ -420,14 +549,14 @@ static void pt_apply(struct pt_op *op, pte_t *t, int level, vaddr_t start,
 			VERIFY3U(end, ==, va | mask);
 			if (action == PT_CLEAR) {
 				*entry = PT_EMPTY;
-				pt_op_leaf_changed(op, va);
+				pt_gather_leaf(g, va);
 			} else {
 				pte_t pte = arch_pte_leaf(
 					arch_pte_paddr(*entry), prot);
 
 				if (pte != *entry) {
 					*entry = pte;
-					pt_op_leaf_changed(op, va);
+					pt_gather_leaf(g, va);
 				}
 			}
 		} else {
@@ -438,67 +567,156 @@ static void pt_apply(struct pt_op *op, pte_t *t, int level, vaddr_t start,
 				      "0x%llx pte 0x%llx",
 				      (unsigned long long)va,
 				      (unsigned long long)*entry);
-			pt_apply(op, child, level - 1, va, end, action, prot);
+			pt_apply(g, child, level - 1, va, end, action, prot);
 			if (action == PT_CLEAR && pt_table_is_empty(child))
-				pt_op_unlink_table(op, entry);
+				pt_gather_unlink(g, entry);
 		}
 		if (end == last)
 			break;
 	}
 }
 
+/* Unmap or protect a valid range: split the edges, then apply. Locked. */
+static int pt_change_range(struct pt_gather *g, vaddr_t va, size_t size,
+			   enum pt_action action, unsigned int prot)
+{
+	struct pgtable *pt = g->pt;
+	vaddr_t last = va + size - 1;
+	int err;
+
+	if (action == PT_CLEAR)
+		pt->hint_used = PT_HINT_UNCOUNTED;
+	err = pt_split_at(pt, va);
+	if (!err && last + 1 != 0)
+		err = pt_split_at(pt, last + 1);
+	if (!err)
+		pt_apply(g, pt_table(pt->root), PT_TOP_LEVEL, va, last, action,
+			 prot);
+	return err;
+}
+
 /* -------------------------------------------------------------- the API */
 
 int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 {
+	spin_lock_init(&pt->lock, "pgtable");
+	pt->root = PADDR_INVALID;
+	pt->table_pages = 0;
+	pt_hint_forget(pt);
 	if (!alloc || !alloc->alloc)
 		return -EINVAL;
-	pt_hint_forget(pt);
 	pt->alloc = *alloc;
-	pt->table_pages = 0;
 	pt->root = pt_alloc_table(pt);
 	if (pt->root == PADDR_INVALID)
 		return -ENOMEM;
 	return 0;
 }
 
-/* pt_map_page() after a hint miss: walk, creating tables, and refill. */
+/*
+ * pt_map_page() after a hint miss, pt->lock held (and dropped here):
+ * walk, creating tables, and refill the hint.
+ */
 static __noinline int pt_map_page_walk(struct pgtable *pt, vaddr_t va,
 				       paddr_t pa, unsigned int prot)
 {
-	struct pt_op op = { .pt = pt };
+	struct pt_map_op op = { 0, false };
 	int err = 0;
-	pte_t *entry = pt_walk_alloc(&op, va, 0, &err);
+	pte_t *entry = pt_walk_alloc(pt, &op, va, 0, &err);
 
 	if (entry) {
-		pt_hint_set(pt, va, entry - PT_INDEX(va, 0));
+		/* Tables linked: the level-0 one is new, hence empty. */
+		pt_hint_set(pt, va, entry - PT_INDEX(va, 0),
+			    op.flush_all ? 0 : PT_HINT_UNCOUNTED);
 		if (*entry == PT_EMPTY) {
 			*entry = arch_pte_leaf(pa, prot);
-			pt_op_leaf_changed(&op, va);
+			if (pt->hint_used != PT_HINT_UNCOUNTED)
+				pt->hint_used++;
+			pt_map_op_leaf(&op, va);
 		} else {
 			err = -EEXIST;
 		}
 	}
-	pt_op_sync(&op);
+	pt_unlock(pt);
+	pt_map_op_finish(&op);
 	return err;
 }
 
 int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot)
 {
-	pte_t *t0, *entry;
+	pte_t *entry;
 
 	if (unlikely((va | pa) & ~PAGE_MASK || pa >> PT_PA_BITS ||
 		     !pt_va_is_canonical(va) || !pt_prot_is_valid(prot)))
 		return -EINVAL;
+	pt_lock(pt);
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_map_page_walk(pt, va, pa, prot);
-	t0 = pt_hint.table;
-	entry = &t0[PT_INDEX(va, 0)];
-	if (unlikely(*entry != PT_EMPTY))
+	entry = &pt->hint_table[PT_INDEX(va, 0)];
+	if (unlikely(*entry != PT_EMPTY)) {
+		pt_unlock(pt);
 		return -EEXIST;
+	}
 	*entry = arch_pte_leaf(pa, prot);
+	if (pt->hint_used != PT_HINT_UNCOUNTED)
+		pt->hint_used++;
+	pt_unlock(pt);
 	arch_tlb_flush_page(va);
 	return 0;
+}
+
+int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
+		 unsigned int prot)
+{
+	struct pt_map_op op = { 0, false };
+	struct pt_gather g;
+	size_t i;
+	int err = 0;
+
+	if (n == 0 || n > SIZE_MAX / PAGE_SIZE ||
+	    !pt_range_is_valid(va, n * PAGE_SIZE) || !pt_prot_is_valid(prot))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (pa[i] & ~PAGE_MASK || pa[i] >> PT_PA_BITS)
+			return -EINVAL;
+	pt_lock(pt);
+	for (i = 0; i < n; i++) {
+		vaddr_t v = va + i * PAGE_SIZE;
+		pte_t *entry;
+
+		if (unlikely(!pt_hint_hit(pt, v))) {
+			struct pt_map_op walk = { 0, false };
+
+			entry = pt_walk_alloc(pt, &walk, v, 0, &err);
+			if (!entry)
+				break;
+			pt_hint_set(pt, v, entry - PT_INDEX(v, 0),
+				    walk.flush_all ? 0 : PT_HINT_UNCOUNTED);
+			op.flush_all |= walk.flush_all;
+		}
+		entry = &pt->hint_table[PT_INDEX(v, 0)];
+		if (unlikely(*entry != PT_EMPTY)) {
+			err = -EEXIST;
+			break;
+		}
+		*entry = arch_pte_leaf(pa[i], prot);
+		if (pt->hint_used != PT_HINT_UNCOUNTED)
+			pt->hint_used++;
+		pt_map_op_leaf(&op, v);
+	}
+	if (likely(!err)) {
+		pt_unlock(pt);
+		pt_map_op_finish(&op);
+		return 0;
+	}
+	/* Undo as pt_map does: only this call's 4 KiB leaves, no split. */
+	pt_gather_init(&g, pt);
+	pt->hint_used = PT_HINT_UNCOUNTED;
+	if (i)
+		pt_apply(&g, pt_table(pt->root), PT_TOP_LEVEL, va,
+			 va + i * PAGE_SIZE - 1, PT_CLEAR, 0);
+	pt_unlock(pt);
+	pt_gather_finish(&g);
+	return err;
 }
 
 /* Largest level whose leaf fits at va/pa with `left` bytes to go. */
@@ -514,7 +732,8 @@ static inline int pt_leaf_level(vaddr_t va, paddr_t pa, size_t left)
 int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 	   unsigned int prot)
 {
-	struct pt_op op = { .pt = pt };
+	struct pt_map_op op = { 0, false };
+	struct pt_gather g;
 	size_t off;
 	int level, err = 0;
 
@@ -524,11 +743,13 @@ int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 	    !pt_prot_is_valid(prot))
 		return -EINVAL;
 
+	pt_lock(pt);
+	pt->hint_used = PT_HINT_UNCOUNTED; /* leaves may land in its table */
 	for (off = 0; off < size; off += PT_LEVEL_SIZE(level)) {
 		pte_t *entry;
 
 		level = pt_leaf_level(va + off, pa + off, size - off);
-		entry = pt_walk_alloc(&op, va + off, level, &err);
+		entry = pt_walk_alloc(pt, &op, va + off, level, &err);
 
 		if (!entry)
 			goto undo;
@@ -538,160 +759,246 @@ int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 			goto undo;
 		}
 		*entry = arch_pte_leaf(pa + off, prot);
-		pt_op_leaf_changed(&op, va + off);
+		pt_map_op_leaf(&op, va + off);
 	}
-	pt_op_sync(&op);
+	pt_unlock(pt);
+	pt_map_op_finish(&op);
 	return 0;
 
 undo:
-	/* Only this call's whole leaves lie in [va, va + off): no splits. */
+	/*
+	 * Only this call's whole leaves lie in [va, va + off): no splits.
+	 * Another hart may have cached them: one shootdown (everything,
+	 * for the unlinked tables) covers the local hart too.
+	 */
+	pt_gather_init(&g, pt);
 	if (off)
-		pt_apply(&op, pt_table(pt->root), PT_TOP_LEVEL, va,
-			 va + off - 1, PT_CLEAR, 0);
-	pt_op_sync(&op);
-	return err;
-}
-
-/* Unmap or protect a valid range: split the edges, then apply. */
-static int pt_change_range(struct pgtable *pt, vaddr_t va, size_t size,
-			   enum pt_action action, unsigned int prot)
-{
-	struct pt_op op = { .pt = pt };
-	vaddr_t last = va + size - 1;
-	int err;
-
-	err = pt_split_at(&op, va);
-	if (!err && last + 1 != 0)
-		err = pt_split_at(&op, last + 1);
-	if (!err)
-		pt_apply(&op, pt_table(pt->root), PT_TOP_LEVEL, va, last,
-			 action, prot);
-	pt_op_sync(&op);
+		pt_apply(&g, pt_table(pt->root), PT_TOP_LEVEL, va, va + off - 1,
+			 PT_CLEAR, 0);
+	pt_unlock(pt);
+	pt_gather_finish(&g);
 	return err;
 }
 
 /*
- * pt_unmap_page() after a hint miss: a hole is -ENOENT, a large leaf is
- * split (pt_change_range); otherwise refill the hint and retry, which
- * then hits.
+ * The level-0 table for va is now empty: unlink it, and its level-1
+ * parent if that empties too (I5). pt->lock held.
  */
-static __noinline int pt_unmap_page_walk(struct pgtable *pt, vaddr_t va)
+static __noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
 {
-	int level;
-	pte_t *entry = pt_find(pt, va, &level);
-
-	if (*entry == PT_EMPTY)
-		return -ENOENT;
-	if (level > 0)
-		return pt_change_range(pt, va, PAGE_SIZE, PT_CLEAR, 0);
-	pt_hint_set(pt, va, entry - PT_INDEX(va, 0));
-	return pt_unmap_page(pt, va);
-}
-
-/*
- * Finish pt_unmap_page() when neither neighbour of t0[i] (va's entry,
- * just cleared) is mapped: fence va and, if t0 is now empty, unlink it
- * and its parent if that empties too (I5), fencing before freeing.
- */
-static __noinline int pt_unmap_page_release(struct pgtable *pt, vaddr_t va,
-					    const pte_t *t0, unsigned int i)
-{
-	struct pt_op op = { .pt = pt };
 	pte_t *e2, *t1;
 
-	pt_op_leaf_changed(&op, va);
-	if (!pt_table_has_other(t0, i)) {
-		e2 = &pt_table(pt->root)[PT_INDEX(va, 2)];
-		t1 = pt_table(arch_pte_paddr(*e2));
-		pt_op_unlink_table(&op, &t1[PT_INDEX(va, 1)]);
-		if (!pt_table_has_other(t1, PT_INDEX(va, 1)))
-			pt_op_unlink_table(&op, e2);
+	e2 = &pt_table(g->pt->root)[PT_INDEX(va, 2)];
+	t1 = pt_table(arch_pte_paddr(*e2));
+	pt_gather_unlink(g, &t1[PT_INDEX(va, 1)]);
+	if (!pt_table_has_other(t1, PT_INDEX(va, 1)))
+		pt_gather_unlink(g, e2);
+}
+
+/*
+ * Unmap the 4 KiB page va into g, pt->lock held: the hint's table
+ * directly, or after a walk that refills the hint; a large leaf is
+ * split (pt_change_range). Errors: -ENOENT, -ENOMEM.
+ */
+static int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va)
+{
+	struct pgtable *pt = g->pt;
+	unsigned int i = PT_INDEX(va, 0);
+	pte_t *entry;
+
+	if (unlikely(!pt_hint_hit(pt, va))) {
+		int level;
+
+		entry = pt_find(pt, va, &level);
+		if (*entry == PT_EMPTY)
+			return -ENOENT;
+		if (level > 0)
+			return pt_change_range(g, va, PAGE_SIZE, PT_CLEAR, 0);
+		pt_hint_set(pt, va, entry - i, PT_HINT_UNCOUNTED);
 	}
-	pt_op_sync(&op);
+	entry = &pt->hint_table[i];
+	if (unlikely(*entry == PT_EMPTY))
+		return -ENOENT;
+	ASSERT(arch_pte_is_leaf(*entry));
+	*entry = PT_EMPTY;
+	pt_gather_leaf(g, va);
+	if (unlikely(pt_hint_emptied(pt, i, 1, 1)))
+		pt_release_l0(g, va);
 	return 0;
 }
 
 int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 {
-	unsigned int i = PT_INDEX(va, 0);
+	struct pt_gather g;
 	pte_t *entry;
+	int err;
 
 	if (unlikely(va & ~PAGE_MASK || !pt_va_is_canonical(va)))
 		return -EINVAL;
-	if (unlikely(!pt_hint_hit(pt, va)))
-		return pt_unmap_page_walk(pt, va);
-	entry = &pt_hint.table[i];
-	if (unlikely(*entry == PT_EMPTY))
-		return -ENOENT;
-	ASSERT(arch_pte_is_leaf(*entry));
-	*entry = PT_EMPTY;
-	/* A mapped neighbour proves the table still in use (I5). */
-	if (unlikely(!(i < PT_ENTRIES - 1 && entry[1] != PT_EMPTY) &&
-		     !(i > 0 && entry[-1] != PT_EMPTY)))
-		return pt_unmap_page_release(pt, va, pt_hint.table, i);
-	arch_tlb_flush_page(va);
+	pt_lock(pt);
+	/*
+	 * Fast path: a hint hit on a counted table that keeps other
+	 * entries (I5: it stays linked), so the gather would hold just va.
+	 */
+	if (likely(pt_hint_hit(pt, va) && pt->hint_used > 1 &&
+		   pt->hint_used != PT_HINT_UNCOUNTED)) {
+		entry = &pt->hint_table[PT_INDEX(va, 0)];
+		if (likely(*entry != PT_EMPTY)) {
+			ASSERT(arch_pte_is_leaf(*entry));
+			*entry = PT_EMPTY;
+			pt->hint_used--;
+			pt_unlock(pt);
+			arch_tlb_shootdown(va, PAGE_SIZE);
+			return 0;
+		}
+	}
+	pt_gather_init(&g, pt);
+	err = pt_unmap_page_locked(&g, va);
+	pt_unlock(pt);
+	pt_gather_finish(&g);
+	return err;
+}
+
+/*
+ * Unmap [va, va + n pages) inside one 2 MiB region, pt->lock held: when
+ * the region has a level-0 table, clear its entries directly (no
+ * per-page walk); a large leaf goes the general way. Errors: -ENOMEM
+ * (a split failed).
+ */
+static int pt_unmap_l0(struct pt_gather *g, vaddr_t va, unsigned int n)
+{
+	struct pgtable *pt = g->pt;
+	unsigned int i0 = PT_INDEX(va, 0), cleared = 0;
+	pte_t *t0;
+
+	if (!pt_hint_hit(pt, va)) {
+		int level;
+		pte_t *entry = pt_find(pt, va, &level);
+
+		if (level > 0) {
+			/* Empty above level 0 (nothing here), or a leaf. */
+			if (*entry == PT_EMPTY)
+				return 0;
+			return pt_change_range(g, va, (size_t)n * PAGE_SIZE,
+					       PT_CLEAR, 0);
+		}
+		pt_hint_set(pt, va, entry - i0, PT_HINT_UNCOUNTED);
+	}
+	t0 = pt->hint_table;
+	for (unsigned int i = i0; i < i0 + n; i++) {
+		if (t0[i] == PT_EMPTY)
+			continue;
+		ASSERT(arch_pte_is_leaf(t0[i]));
+		t0[i] = PT_EMPTY;
+		pt_gather_leaf(g, va + (vaddr_t)(i - i0) * PAGE_SIZE);
+		cleared++;
+	}
+	if (cleared && pt_hint_emptied(pt, i0, n, cleared))
+		pt_release_l0(g, va);
 	return 0;
+}
+
+int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
+{
+	struct pgtable *pt = g->pt;
+	int err = 0;
+
+	if (!pt_range_is_valid(va, size))
+		return -EINVAL;
+	pt_lock(pt);
+	if (size == PAGE_SIZE) {
+		err = pt_unmap_page_locked(g, va);
+		if (err == -ENOENT)
+			err = 0;
+	} else if (va >> PT_LEVEL_SHIFT(1) ==
+		   (va + size - 1) >> PT_LEVEL_SHIFT(1)) {
+		err = pt_unmap_l0(g, va, (unsigned int)(size >> PAGE_SHIFT));
+	} else {
+		err = pt_change_range(g, va, size, PT_CLEAR, 0);
+	}
+	pt_unlock(pt);
+	return err;
 }
 
 int pt_unmap(struct pgtable *pt, vaddr_t va, size_t size)
 {
-	if (size == PAGE_SIZE) {
-		int err = pt_unmap_page(pt, va);
+	struct pt_gather g;
+	int err;
 
+	if (size == PAGE_SIZE) {
+		err = pt_unmap_page(pt, va);
 		return err == -ENOENT ? 0 : err;
 	}
-	if (!pt_range_is_valid(va, size))
-		return -EINVAL;
-	return pt_change_range(pt, va, size, PT_CLEAR, 0);
+	pt_gather_init(&g, pt);
+	err = pt_unmap_gather(&g, va, size);
+	pt_gather_finish(&g);
+	return err;
 }
 
 int pt_protect(struct pgtable *pt, vaddr_t va, size_t size, unsigned int prot)
 {
+	struct pt_gather g;
 	vaddr_t last = va + size - 1;
 	vaddr_t cur = va;
-	int level;
+	int level, err;
 
 	if (!pt_range_is_valid(va, size) || !pt_prot_is_valid(prot))
 		return -EINVAL;
+	pt_gather_init(&g, pt);
+	pt_lock(pt);
 	/* Every page must be mapped before anything changes. */
 	for (;;) {
 		pte_t *entry = pt_find(pt, cur, &level);
 
-		if (*entry == PT_EMPTY)
+		if (*entry == PT_EMPTY) {
+			pt_unlock(pt);
 			return -ENOENT;
+		}
 		cur |= PT_LEVEL_SIZE(level) - 1;
 		if (cur >= last)
 			break;
 		cur++;
 	}
-	return pt_change_range(pt, va, size, PT_PROTECT, prot);
+	err = pt_change_range(&g, va, size, PT_PROTECT, prot);
+	pt_unlock(pt);
+	pt_gather_finish(&g);
+	return err;
 }
 
 int pt_lookup(const struct pgtable *pt, vaddr_t va, paddr_t *pa,
 	      unsigned int *prot, size_t *leaf_size)
 {
 	pte_t *entry;
+	pte_t pte;
 	int level;
 
 	if (!pt_va_is_canonical(va))
 		return -EINVAL;
-	if (pt->root == PADDR_INVALID)
+	pt_lock(pt);
+	if (pt->root == PADDR_INVALID) {
+		pt_unlock(pt);
 		return -ENOENT;
+	}
 	entry = pt_find(pt, va, &level);
-	if (*entry == PT_EMPTY)
+	pte = *entry;
+	pt_unlock(pt);
+	if (pte == PT_EMPTY)
 		return -ENOENT;
 	if (pa)
-		*pa = arch_pte_paddr(*entry) +
-		      (va & (PT_LEVEL_SIZE(level) - 1));
+		*pa = arch_pte_paddr(pte) + (va & (PT_LEVEL_SIZE(level) - 1));
 	if (prot)
-		*prot = arch_pte_prot(*entry);
+		*prot = arch_pte_prot(pte);
 	if (leaf_size)
 		*leaf_size = PT_LEVEL_SIZE(level);
 	return 0;
 }
 
-static int pt_walk_table(const pte_t *t, int level, vaddr_t base, pt_walk_fn fn,
-			 void *arg)
+/*
+ * Report every leaf below table t (at level, covering from base) that
+ * overlaps [lo, hi] (inclusive, sign-extended addresses).
+ */
+static int pt_walk_table(const pte_t *t, int level, vaddr_t base, vaddr_t lo,
+			 vaddr_t hi, pt_walk_fn fn, void *arg)
 {
 	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
 		vaddr_t va = base + ((vaddr_t)i << PT_LEVEL_SHIFT(level));
@@ -702,12 +1009,14 @@ static int pt_walk_table(const pte_t *t, int level, vaddr_t base, pt_walk_fn fn,
 			continue;
 		if (level == PT_TOP_LEVEL)
 			va = pt_sign_extend(va);
+		if (va > hi || va + (PT_LEVEL_SIZE(level) - 1) < lo)
+			continue;
 		if (arch_pte_is_leaf(pte))
 			ret = fn(arg, va, arch_pte_paddr(pte),
 				 PT_LEVEL_SIZE(level), arch_pte_prot(pte));
 		else if (level > 0)
 			ret = pt_walk_table(pt_table(arch_pte_paddr(pte)),
-					    level - 1, va, fn, arg);
+					    level - 1, va, lo, hi, fn, arg);
 		else
 			ret = 0; /* corrupt (I3); pt_check reports it */
 		if (ret)
@@ -716,12 +1025,31 @@ static int pt_walk_table(const pte_t *t, int level, vaddr_t base, pt_walk_fn fn,
 	return 0;
 }
 
+static int pt_walk_locked(const struct pgtable *pt, vaddr_t lo, vaddr_t hi,
+			  pt_walk_fn fn, void *arg)
+{
+	int ret = 0;
+
+	pt_lock(pt);
+	/* Root order: the lower half, then the sign-extended upper half. */
+	if (pt->root != PADDR_INVALID)
+		ret = pt_walk_table(pt_table(pt->root), PT_TOP_LEVEL, 0, lo, hi,
+				    fn, arg);
+	pt_unlock(pt);
+	return ret;
+}
+
 int pt_walk(const struct pgtable *pt, pt_walk_fn fn, void *arg)
 {
-	if (pt->root == PADDR_INVALID)
-		return 0;
-	/* Lower half first, then the sign-extended upper half. */
-	return pt_walk_table(pt_table(pt->root), PT_TOP_LEVEL, 0, fn, arg);
+	return pt_walk_locked(pt, 0, ~(vaddr_t)0, fn, arg);
+}
+
+int pt_walk_range(const struct pgtable *pt, vaddr_t va, size_t size,
+		  pt_walk_fn fn, void *arg)
+{
+	if (!pt_range_is_valid(va, size))
+		return -EINVAL;
+	return pt_walk_locked(pt, va, va + size - 1, fn, arg);
 }
 
 static void pt_destroy_table(struct pgtable *pt, paddr_t table, int level)
@@ -736,13 +1064,17 @@ static void pt_destroy_table(struct pgtable *pt, paddr_t table, int level)
 
 void pt_destroy(struct pgtable *pt)
 {
-	if (pt->root == PADDR_INVALID)
+	pt_lock(pt);
+	if (pt->root == PADDR_INVALID) {
+		pt_unlock(pt);
 		return;
-	/* The tree may have been live: no cached walk may outlive it. */
+	}
+	/* The tree may have been live on any hart (I8). */
 	pt_hint_forget(pt);
-	arch_tlb_flush_all();
+	arch_tlb_shootdown(0, TLB_FLUSH_ALL);
 	pt_destroy_table(pt, pt->root, PT_TOP_LEVEL);
 	pt->root = PADDR_INVALID;
+	pt_unlock(pt);
 }
 
 /* ---------------------------------------------------------------- check */
@@ -822,7 +1154,7 @@ static void pt_check_table(struct pt_check_state *cs, paddr_t table, int level,
 /* I7: the hint's table is the one linked for its region. */
 static bool pt_check_hint(const struct pgtable *pt)
 {
-	vaddr_t va = pt_hint.key << PT_LEVEL_SHIFT(1);
+	vaddr_t va = pt->hint_key << PT_LEVEL_SHIFT(1);
 	const pte_t *t = pt_table(pt->root);
 
 	for (int l = PT_TOP_LEVEL; l > 0; l--) {
@@ -832,27 +1164,35 @@ static bool pt_check_hint(const struct pgtable *pt)
 			return false;
 		t = pt_table(arch_pte_paddr(pte));
 	}
-	return t == pt_hint.table;
+	return t == pt->hint_table;
 }
 
 int pt_check(const struct pgtable *pt)
 {
 	struct pt_check_state cs = { 0, 0 };
 
+	pt_lock(pt);
 	if (pt->root == PADDR_INVALID) {
 		if (pt->table_pages != 0) {
 			printk("pt_check: I6 no root but table_pages %zu\n",
 			       pt->table_pages);
-			return 1;
+			cs.errors++;
 		}
-		return 0;
+		goto out;
 	}
 	pt_check_table(&cs, pt->root, PT_TOP_LEVEL, 0, true);
-	if (pt_hint.pt == pt && !pt_check_hint(pt)) {
+	if (pt->hint_table && !pt_check_hint(pt)) {
 		printk("pt_check: I7 walk hint va 0x%llx table %p is not the "
 		       "linked level-0 table\n",
-		       (unsigned long long)(pt_hint.key << PT_LEVEL_SHIFT(1)),
-		       (void *)pt_hint.table);
+		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
+		       (void *)pt->hint_table);
+		cs.errors++;
+	} else if (pt->hint_table && pt->hint_used != PT_HINT_UNCOUNTED &&
+		   pt->hint_used != pt_table_used(pt->hint_table)) {
+		printk("pt_check: I7 walk hint va 0x%llx counts %u entries, "
+		       "table has %u\n",
+		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
+		       pt->hint_used, pt_table_used(pt->hint_table));
 		cs.errors++;
 	}
 	if (cs.tables != pt->table_pages) {
@@ -861,5 +1201,7 @@ int pt_check(const struct pgtable *pt)
 		       pt->table_pages, cs.tables);
 		cs.errors++;
 	}
+out:
+	pt_unlock(pt);
 	return cs.errors;
 }

@@ -13,16 +13,33 @@
  * through the linear map (phys_to_virt). An all-zero entry is empty, so
  * the allocator must hand out zeroed pages.
  *
- * TLB: every call that changes a leaf fences it (arch_tlb_flush_page, or
- * one arch_tlb_flush_all when more than 64 leaves change); any change to
- * a table pointer gets arch_tlb_flush_all before a table page is freed.
- * Single hart, no locks: callers serialise all pt_* calls. Only these
- * functions may change a tree's table pointers (mm/pgtable.c caches
- * one level-0 table pointer; see its I7).
+ * TLB. A map fences only the calling hart (arch_tlb_flush_page per new
+ * leaf; another hart that cached the old empty entry takes a spurious
+ * fault, which the fault path retries). An unmap or a protection change
+ * collects the changed range in a struct pt_gather and ends with ONE
+ * arch_tlb_shootdown() on every hart: of the range, or of everything
+ * when a table pointer was unlinked or the range passes 64 pages. Table
+ * pages that an operation unlinks go back to the allocator only after
+ * that shootdown. Each pt_unmap/pt_unmap_page/pt_protect call is one
+ * operation; a caller that wants one shootdown for several unmaps uses
+ * its own gather (pt_unmap_gather, pt_gather_finish), like Linux's
+ * mmu_gather.
+ *
+ * Locking: each struct pgtable has a spinlock (pt->lock) that every pt_*
+ * call below takes for its whole walk; it protects the tree (every
+ * entry, which tables are linked), table_pages and the walk hint. The
+ * kernel's tables (mm/kspace.h) are shared by all harts and protected by
+ * their lock alone. Shootdowns and the freeing of gathered table pages
+ * happen after the lock is dropped. The lock nests inside vmalloc's and
+ * vmem's locks and outside the table-page allocator's (buddy zone locks)
+ * and printk_lock. Not for interrupt handlers. Only these functions may
+ * change a tree's table pointers (mm/pgtable.c caches one level-0 table
+ * pointer per tree; see its I7).
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
 
+#include "lib/spinlock.h"
 #include "mm/arch.h"
 #include "mm/types.h"
 
@@ -31,6 +48,8 @@
 #define PT_VA_BITS 39
 #define PT_LEVEL_SHIFT(l) (PAGE_SHIFT + 9 * (l))
 #define PT_LEVEL_SIZE(l) (1UL << PT_LEVEL_SHIFT(l))
+/* Largest range, in pages, that a shootdown names instead of everything. */
+#define PT_FLUSH_PAGES_MAX 64
 
 /* Supplies and takes back zeroed page-table pages (physical addresses). */
 struct pt_alloc {
@@ -42,12 +61,37 @@ struct pt_alloc {
 };
 
 struct pgtable {
-	paddr_t root;
+	spinlock_t lock; /* protects every field below and the tree */
+	paddr_t root; /* lock; PADDR_INVALID after pt_destroy */
+	/*
+	 * Set by pt_init (and by kspace_use_buddy, under the lock, at boot
+	 * before other harts run); pt_gather_finish reads it unlocked. The
+	 * callbacks run with the lock held (alloc always; free from
+	 * pt_destroy and for tables a failed walk never linked).
+	 */
 	struct pt_alloc alloc;
-	size_t table_pages; /* page-table pages currently held, root included */
+	size_t table_pages; /* lock: tables linked in the tree, root included */
+	/* lock: the one-entry walk hint (mm/pgtable.c, I7) */
+	vaddr_t hint_key; /* va >> PT_LEVEL_SHIFT(1) */
+	pte_t *hint_table; /* its level-0 table; NULL: no hint */
+	unsigned int hint_used; /* its valid entries, or ~0u: not counted */
 };
 
-/* Allocate an empty root. Errors: -ENOMEM. */
+/*
+ * The TLB work and table pages pending from one or more unmaps of one
+ * tree. Owned by its caller (not locked: a gather shared between harts
+ * needs the caller's lock, as vmalloc's lazy gather has).
+ */
+struct pt_gather {
+	struct pgtable *pt;
+	/* Lowest and highest leaf address changed; first > last: none. */
+	vaddr_t first, last;
+	bool flush_all; /* a table pointer was unlinked */
+	size_t nr_tables; /* unlinked table pages waiting for the shootdown */
+	paddr_t tables; /* the first; each holds the next in its entry 0 */
+};
+
+/* Allocate an empty root. Errors: -EINVAL (no alloc callback), -ENOMEM. */
 int pt_init(struct pgtable *pt, const struct pt_alloc *alloc);
 
 /*
@@ -55,9 +99,10 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc);
  * leaf (1 GiB, 2 MiB, 4 KiB) that alignment allows at each step. All of
  * va, pa, size page-aligned. Nothing is replaced: if any page of the range
  * is already mapped the call fails with -EEXIST and leaves the tables as
- * they were (pages mapped by this call are unmapped again). prot must
- * include PROT_READ or PROT_EXEC, and PROT_WRITE needs PROT_READ. The
- * range may end at 2^64 but must not cross the non-canonical hole.
+ * they were (pages mapped by this call are unmapped again, with one
+ * shootdown). prot must include PROT_READ or PROT_EXEC, and PROT_WRITE
+ * needs PROT_READ. The range may end at 2^64 but must not cross the
+ * non-canonical hole. Fences only the calling hart.
  * Errors: -EINVAL (misaligned, size 0, wraparound, non-canonical va,
  * pa beyond 56 bits, bad prot), -EEXIST, -ENOMEM (tables as they were).
  */
@@ -67,32 +112,76 @@ int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 /*
  * Map the one 4 KiB page va to pa: pt_map(pt, va, pa, PAGE_SIZE, prot)
  * without the range bookkeeping (pt_map calls it for one page). When
- * va's level-0 table is the one the last one-page call walked to, this
- * is a table index, one store and one arch_tlb_flush_page(va); otherwise
- * a walk from the root, creating tables. Errors: -EINVAL (misaligned, non-canonical,
- * pa beyond 56 bits, bad prot), -EEXIST (va already mapped, by a page or
- * a large leaf; nothing changed), -ENOMEM (tables as they were).
+ * va's level-0 table is the one the last one-page call on this tree
+ * walked to, this is the lock, a table index, one store and one
+ * arch_tlb_flush_page(va); otherwise a walk from the root, creating
+ * tables. Errors: -EINVAL (misaligned, non-canonical, pa beyond 56 bits,
+ * bad prot), -EEXIST (va already mapped, by a page or a large leaf;
+ * nothing changed), -ENOMEM (tables as they were).
  */
 int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot);
 
 /*
- * Unmap the one 4 KiB page at va, flush its TLB entry and free the
- * tables that become empty (cheap while a neighbouring page is mapped).
- * A large leaf holding va is split first.
+ * Map the n 4 KiB pages va, va + PAGE_SIZE, ... to pa[0], pa[1], ...
+ * with prot: pt_map_page() n times under one lock acquisition (vmalloc
+ * maps a batch of scattered frames this way). Nothing is replaced: on
+ * any error the pages this call mapped are unmapped again (with one
+ * shootdown) and the tables are as they were. Fences only the calling
+ * hart. Errors: -EINVAL (n 0, range as for pt_map, any pa misaligned or
+ * beyond 56 bits, bad prot), -EEXIST, -ENOMEM.
+ */
+int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
+		 unsigned int prot);
+
+/*
+ * Unmap the one 4 KiB page at va, free the tables that become empty
+ * (the walk hint keeps its table's entry count, so there is rarely a
+ * table to scan) and shoot the page down on every hart (everything,
+ * when a table was unlinked). A large leaf
+ * holding va is split first.
  * Errors: -EINVAL (misaligned or non-canonical), -ENOENT (nothing mapped
- * at va; nothing changed), -ENOMEM (split impossible; nothing unmapped).
- * pt_unmap(pt, va, PAGE_SIZE) is the same but returns 0 for -ENOENT.
+ * at va; nothing changed, no shootdown), -ENOMEM (split impossible;
+ * nothing unmapped). pt_unmap(pt, va, PAGE_SIZE) is the same but returns
+ * 0 for -ENOENT.
  */
 int pt_unmap_page(struct pgtable *pt, vaddr_t va);
 
 /*
  * Unmap [va, va + size). Large leaves partly inside the range are split
  * first (which may need table pages: -ENOMEM). Page-table pages that
- * become empty are freed. The TLB is flushed for each unmapped page.
- * Pages in the range that were not mapped are skipped. Errors: -EINVAL,
- * -ENOMEM.
+ * become empty are unlinked, then one shootdown covers the call and
+ * only then are the tables freed. Pages in the range that were not
+ * mapped are skipped (no shootdown when nothing was mapped). Errors:
+ * -EINVAL, -ENOMEM.
  */
 int pt_unmap(struct pgtable *pt, vaddr_t va, size_t size);
+
+/* Start an empty gather for tree pt. */
+void pt_gather_init(struct pt_gather *g, struct pgtable *pt);
+
+/*
+ * pt_unmap() without the shootdown: clear the leaves of [va, va + size)
+ * and unlink emptied tables into g. Until pt_gather_finish(g), other
+ * harts (and this one: no fence at all) may still translate the range
+ * through cached entries, so neither the memory it mapped nor the
+ * gathered table pages may be reused. Errors: -EINVAL, -ENOMEM (as
+ * pt_unmap; what was done so far stays in g).
+ */
+int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size);
+
+/*
+ * Shoot down what g collected on every hart (one arch_tlb_shootdown of
+ * [first, last] or of everything; none when g is empty), then give the
+ * gathered table pages back to the tree's allocator. g is empty again.
+ * Call without pt->lock held.
+ */
+void pt_gather_finish(struct pt_gather *g);
+
+/* True when g holds no TLB work and no table page. */
+static inline bool pt_gather_is_empty(const struct pt_gather *g)
+{
+	return g->first > g->last && !g->flush_all && g->nr_tables == 0;
+}
 
 /*
  * Translate va. On success returns 0 and fills (each optional) the
@@ -104,8 +193,8 @@ int pt_lookup(const struct pgtable *pt, vaddr_t va, paddr_t *pa,
 
 /*
  * Change permissions of already-mapped [va, va + size) (splitting large
- * leaves at the edges). Errors: -ENOENT if any page is unmapped (nothing
- * changed), -EINVAL, -ENOMEM.
+ * leaves at the edges), with one shootdown for the call. Errors: -ENOENT
+ * if any page is unmapped (nothing changed), -EINVAL, -ENOMEM.
  */
 int pt_protect(struct pgtable *pt, vaddr_t va, size_t size, unsigned int prot);
 
@@ -113,16 +202,25 @@ int pt_protect(struct pgtable *pt, vaddr_t va, size_t size, unsigned int prot);
  * Call fn for each leaf in address order (va, pa, size, prot): the lower
  * half first, then the upper half with va sign-extended (root entry 256
  * is 0xffffffc000000000). Stop and return fn's value when it is
- * non-zero; 0 after the last leaf. fn must not change the tables.
+ * non-zero; 0 after the last leaf. fn runs with pt->lock held: it must
+ * not call any pt_* function on the same tree.
  */
 typedef int (*pt_walk_fn)(void *arg, vaddr_t va, paddr_t pa, size_t size,
 			  unsigned int prot);
 int pt_walk(const struct pgtable *pt, pt_walk_fn fn, void *arg);
 
 /*
+ * pt_walk() restricted to the leaves that overlap [va, va + size) (each
+ * reported whole). Visits only the tables that the range reaches.
+ * Errors: -EINVAL (range as for pt_unmap); otherwise as pt_walk.
+ */
+int pt_walk_range(const struct pgtable *pt, vaddr_t va, size_t size,
+		  pt_walk_fn fn, void *arg);
+
+/*
  * Free every table page (not the mapped memory), root included, after a
- * full TLB fence; pt->root becomes PADDR_INVALID. Must not be the active
- * root.
+ * shootdown of everything; pt->root becomes PADDR_INVALID. Must not be
+ * any hart's active root.
  */
 void pt_destroy(struct pgtable *pt);
 
@@ -134,6 +232,12 @@ void pt_destroy(struct pgtable *pt);
  * return the count.
  */
 int pt_check(const struct pgtable *pt);
+
+/* True when the calling hart holds pt->lock (fault reports, ASSERTs). */
+static inline bool pt_lock_is_held(const struct pgtable *pt)
+{
+	return spin_is_held(&pt->lock);
+}
 
 /* Sign-extension check for Sv39. */
 static inline bool pt_va_is_canonical(vaddr_t va)

@@ -102,10 +102,59 @@
  * in it may be freed). Nothing here panics except a slab that is not
  * aligned to its size (the linear map broke I6's premise).
  *
- * Locking: single hart, no locks yet.
+ * Locking
+ * -------
+ * Any hart may call anything here at any time, and an object allocated
+ * on one hart may be freed on any other. There are two kinds of lock,
+ * ticket spinlocks (lib/spinlock.h), always taken with interrupts off
+ * (the _irqsave forms: an interrupt handler may allocate):
+ *
+ *   slab_caches_lock  the list of every cache (I9) and what new caches
+ *                     are made with: slab_ready, slab_secret,
+ *                     slab_cache_seq, and the slab_debug= settings in
+ *                     mm/slab_debug.c. Held while create and destroy
+ *                     change the list and while kmem_reap(),
+ *                     slab_check() and slabinfo walk it.
+ *   c->lock           one per cache: its lists and counters (I1), its
+ *                     active slab (I5), colour_next and statistics, and
+ *                     in each of its slabs the list link, state,
+ *                     freelist, inuse and the words before the objects
+ *                     (I2-I4), with red zones, poison and owners of the
+ *                     debug options (I7, I8). The inline fast paths take
+ *                     it too.
+ *
+ *   Lock order:  slab_caches_lock -> c->lock -> buddy's zone locks
+ *                -> printk_lock
+ *
+ * The buddy allocator's locks are its own business, but slab_release()
+ * frees pages under c->lock, so the buddy allocator must not call into
+ * this file (kmem_reap() included) while it holds one. No code holds
+ * two cache locks at once (one cache's lock while taking another's
+ * would be an ABBA deadlock with a hart doing the opposite):
+ * kmem_reap() and slab_check() take one cache's lock at a time, and
+ * kmem_cache_destroy() hands quarantined slabs to slab_dead_cache only
+ * after dropping the dying cache's lock. Nothing calls the buddy
+ * allocator's alloc_pages(), kmem_reap() or a constructor with a cache
+ * lock held: slab_grow() drops c->lock for all three and takes it again
+ * to link the new slab (another hart may have grown the cache meanwhile;
+ * both slabs are linked). Reports (hook and printk) are made with
+ * c->lock held.
+ *
+ * The fast paths drop the lock before calling a slow path; the slow path
+ * takes it again and checks everything afresh, trusting nothing the
+ * fast path saw. Without locks: a cache's geometry, flags, fp_mult, ctor
+ * and name are written before kmem_cache_create() returns it and never
+ * again, and the other fields of a slab's descriptor before the slab is
+ * linked. page->flags and page->slab of a slab's pages change only
+ * while none of its objects is handed out (before the slab is linked,
+ * and at its release under c->lock), so the unlocked reads of kfree()
+ * and ksize() see fixed values for any object in use. A double free
+ * that races with the release of the object's own slab (reaped between
+ * the two frees) is misuse this cannot always catch.
  */
 #include "mm/slab.h"
 
+#include "lib/assert.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -121,13 +170,16 @@
 #define SLAB_DESTROY_LIST_MAX 16
 #define SLAB_ALLOC_TRIES 8 /* slabs one allocation may quarantine */
 
+/* Protected by slab_caches_lock. */
+DEFINE_SPINLOCK(slab_caches_lock);
 struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
-struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
-static struct kmem_cache kmem_cache_boot; /* the cache of caches */
-static bool slab_ready;
-
+static bool slab_ready; /* kmem_cache_boot and slab_dead_cache set up */
 static uint64_t slab_secret = SLAB_DEFAULT_SECRET;
 static uint64_t slab_cache_seq;
+
+/* Set up by slab_init(); then each is guarded by its own lock. */
+struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
+static struct kmem_cache kmem_cache_boot; /* the cache of caches */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -137,7 +189,7 @@ static struct kmem_slab *slab_lookup(const void *p)
 	struct page *page = virt_to_page(p);
 	struct kmem_slab *s;
 
-	if (!page || !(page->flags & PG_slab))
+	if (!page || !(page_flags_get(page) & PG_slab))
 		return NULL;
 	s = page->slab;
 	if (!s || s->magic != KMEM_SLAB_MAGIC)
@@ -160,6 +212,7 @@ static void update_active(struct kmem_cache *c)
 {
 	struct list_head *p = &c->lists[KMEM_SLAB_PARTIAL];
 
+	ASSERT(spin_is_held(&c->lock));
 	c->active = (!cache_is_debug(c) && !list_empty(p))
 			    ? list_first_entry(p, struct kmem_slab, list)
 			    : NULL;
@@ -184,14 +237,17 @@ static void slab_set_state(struct kmem_cache *c, struct kmem_slab *s,
 /* Never allocate from s again; its free list is not to be followed. */
 void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 {
+	ASSERT(spin_is_held(&c->lock));
 	s->freelist = NULL;
 	c->bugs++;
 	if (s->state != KMEM_SLAB_QUARANTINED)
 		slab_set_state(c, s, KMEM_SLAB_QUARANTINED);
 }
 
+/* After a free made s empty or no longer full (c->lock held). */
 void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 {
+	ASSERT(spin_is_held(&c->lock));
 	if (s->state == KMEM_SLAB_QUARANTINED)
 		s->freelist = NULL; /* the free just marked the object */
 	else if (s->inuse == 0)
@@ -202,13 +258,32 @@ void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 
 /* ------------------------------------------------- growing, releasing */
 
-static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
+/*
+ * Make a new slab for c and link it on the empty list. Called and
+ * returns with c->lock held (*irq: the interrupt state to restore when
+ * dropping it), but drops the lock meanwhile: for the buddy allocator,
+ * for kmem_reap() when that fails (which takes every cache's lock in
+ * turn), and for the constructors. The new slab is private to this hart
+ * until it is linked, so it is set up without the lock. Returns NULL if
+ * no memory could be had. Another hart may have grown or shrunk c
+ * meanwhile; the caller uses the slab returned, which is still empty.
+ */
+static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
+				   unsigned long *irq)
 {
 	gfp_t pgfp = gfp & (__GFP_HIGH | __GFP_RECLAIM);
 	unsigned long n = 1UL << c->order;
 	struct kmem_slab *s;
 	struct page *page;
 	uintptr_t base, next = 0;
+	uint32_t colour;
+
+	ASSERT(spin_is_held(&c->lock));
+	colour = c->colour_next;
+	c->colour_next += c->colour_step;
+	if (c->colour_next > c->colour_max)
+		c->colour_next = 0;
+	spin_unlock_irqrestore(&c->lock, *irq);
 
 	if (c->flags & SLAB_CACHE_DMA32)
 		pgfp |= __GFP_DMA32;
@@ -216,8 +291,10 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
 	if (!page) {
 		kmem_reap();
 		page = alloc_pages(pgfp | (gfp & __GFP_NOWARN), c->order);
-		if (!page)
+		if (!page) {
+			*irq = spin_lock_irqsave(&c->lock);
 			return NULL;
+		}
 	}
 	base = (uintptr_t)page_address(page);
 	if (!IS_ALIGNED(base, c->slab_bytes))
@@ -225,18 +302,15 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
 		      "(linear map not congruent?)",
 		      c->name, (void *)base, (unsigned long)c->slab_bytes);
 	s = (struct kmem_slab *)base;
-	/* A block never crosses a range, so its descriptors are adjacent. */
-	for (unsigned long i = 0; i < n; i++) {
-		page[i].flags |= PG_slab;
-		page[i].slab = s;
-	}
 	*s = (struct kmem_slab){ .cache = c,
 				 .page = page,
+				 .colour = colour,
 				 .magic = KMEM_SLAB_MAGIC };
-	s->colour = c->colour_next;
-	c->colour_next += c->colour_step;
-	if (c->colour_next > c->colour_max)
-		c->colour_next = 0;
+	/* A block never crosses a range, so its descriptors are adjacent. */
+	for (unsigned long i = 0; i < n; i++) {
+		page[i].slab = s;
+		page_flags_set(&page[i], PG_slab);
+	}
 	s->objs = base + c->objs_offset + s->colour;
 	/* Link object 0 first; construct each object once, here. */
 	for (unsigned long i = c->objs_per_slab; i-- > 0;) {
@@ -251,22 +325,26 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp)
 	}
 	s->freelist = (void *)next;
 	s->state = KMEM_SLAB_EMPTY;
+
+	*irq = spin_lock_irqsave(&c->lock);
 	list_add(&s->list, &c->lists[KMEM_SLAB_EMPTY]);
 	c->nr_slabs[KMEM_SLAB_EMPTY]++;
 	c->grows++;
 	return s;
 }
 
+/* Unlink s and give its pages back (c->lock held; buddy's nest in it). */
 static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 {
 	struct page *page = s->page;
 	unsigned long n = 1UL << c->order;
 
+	ASSERT(spin_is_held(&c->lock));
 	list_del(&s->list);
 	c->nr_slabs[s->state]--;
 	s->magic = 0;
 	for (unsigned long i = 0; i < n; i++) {
-		page[i].flags &= ~PG_slab;
+		page_flags_clear(&page[i], PG_slab);
 		page[i].private = 0;
 	}
 	__free_pages(page, c->order);
@@ -280,6 +358,7 @@ static unsigned long cache_trim(struct kmem_cache *c, unsigned long keep)
 	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
 	unsigned long pages = 0;
 
+	ASSERT(spin_is_held(&c->lock));
 	while (c->nr_slabs[KMEM_SLAB_EMPTY] > keep)
 		pages += slab_release(
 			c, list_entry(empty->prev, struct kmem_slab, list));
@@ -288,17 +367,24 @@ static unsigned long cache_trim(struct kmem_cache *c, unsigned long keep)
 
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
-	return cache_trim(c, c->reserve);
+	unsigned long irq = spin_lock_irqsave(&c->lock);
+	unsigned long pages = cache_trim(c, c->reserve);
+
+	spin_unlock_irqrestore(&c->lock, irq);
+	return pages;
 }
 
+/* Takes slab_caches_lock, then each cache's lock in turn (never two). */
 unsigned long kmem_reap(void)
 {
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
 	struct list_head *p;
 	unsigned long pages = 0;
 
 	list_for_each (p, &slab_caches)
 		pages += kmem_cache_shrink(
 			list_entry(p, struct kmem_cache, caches));
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
 	return pages;
 }
 
@@ -307,12 +393,14 @@ unsigned long kmem_reap(void)
 /*
  * Take the first free object of s after checking everything the fast
  * path does not; commit it, or report, quarantine s and return 0.
+ * c->lock held.
  */
 static uintptr_t slab_take(struct kmem_cache *c, struct kmem_slab *s,
 			   uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)s->freelist, next;
 
+	ASSERT(spin_is_held(&c->lock));
 	if (!is_obj_start(c, s, obj)) {
 		slab_report(SLAB_BUG_FREEPTR, c->name, (void *)obj, NULL, s,
 			    caller, 0,
@@ -346,6 +434,10 @@ quarantine:
 	return 0;
 }
 
+/*
+ * Called without c->lock (the fast path dropped it); everything is
+ * looked at afresh under it. slab_grow() drops and retakes it.
+ */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
@@ -353,21 +445,24 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	unsigned int tries = 0;
 	struct kmem_slab *s;
 	uintptr_t obj = 0;
+	unsigned long irq;
 
 	if (!caller)
 		caller = RET_IP;
+	irq = spin_lock_irqsave(&c->lock);
 	do {
 		/* Each failed try quarantined a slab; do not eat memory. */
 		if (tries++ == SLAB_ALLOC_TRIES)
-			return NULL;
+			goto fail;
 		if (!list_empty(partial)) {
 			s = list_first_entry(partial, struct kmem_slab, list);
 		} else {
 			if (!list_empty(empty))
 				s = list_first_entry(empty, struct kmem_slab,
 						     list);
-			else if (!(s = slab_grow(c, gfp)))
-				return NULL;
+			else if (!(s = slab_grow(c, gfp, &irq)))
+				goto fail;
+			/* Lock held since s was found empty: it still is. */
 			slab_set_state(c, s, KMEM_SLAB_PARTIAL);
 		}
 		if ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
@@ -377,19 +472,25 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	} while (!obj);
 	if (!s->freelist)
 		slab_set_state(c, s, KMEM_SLAB_FULL);
-	if (gfp & __GFP_ZERO)
+	spin_unlock_irqrestore(&c->lock, irq);
+	if (gfp & __GFP_ZERO) /* the object is the caller's now */
 		memset((void *)obj, 0, c->object_size);
 	return (void *)obj;
+fail:
+	spin_unlock_irqrestore(&c->lock, irq);
+	return NULL;
 }
 
 /* -------------------------------------------------------------- free */
 
-/* Push a checked, in-use object (the slow path's version of the push). */
+/* Push a checked, in-use object (the slow path's version of the push;
+ * c->lock held). */
 static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 		     uintptr_t caller)
 {
 	void *head = s->freelist;
 
+	ASSERT(spin_is_held(&c->lock));
 	if (cache_is_debug(c))
 		slab_debug_free(c, obj, caller);
 	link_store(c, obj, (uintptr_t)head);
@@ -399,14 +500,22 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 		kmem_cache_slab_moved(c, s);
 }
 
+/*
+ * Called without c->lock (the fast path dropped it). Under the lock, p's
+ * slab is looked up afresh and must be c's: a slab of c is released only
+ * under c->lock, so it stays c's until the unlock, and its in-use mark
+ * decides. Misuse is reported with the lock held.
+ */
 void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, off, w;
 	struct kmem_slab *s;
+	unsigned long irq;
 	long idx;
 
 	if (!caller)
 		caller = RET_IP;
+	irq = spin_lock_irqsave(&c->lock);
 	s = slab_lookup(p);
 	if (!s) {
 		slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, NULL,
@@ -470,23 +579,21 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 	}
 	if (cache_is_debug(c) && slab_debug_free_check(c, s, obj, caller))
 		goto refuse;
-	if (s->state == KMEM_SLAB_QUARANTINED) {
+	if (s->state == KMEM_SLAB_QUARANTINED ||
+	    ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
+	     slab_freelist_check(c, s, caller, false))) {
 		/* Mark it free (a second free is then a double free), but
 		 * never hand it out again. */
 		link_store(c, obj, 0);
 		s->inuse--;
-		return;
+	} else {
+		slab_put(c, s, obj, caller);
 	}
-	if ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
-	    slab_freelist_check(c, s, caller, false)) {
-		link_store(c, obj, 0);
-		s->inuse--;
-		return;
-	}
-	slab_put(c, s, obj, caller);
+	spin_unlock_irqrestore(&c->lock, irq);
 	return;
 refuse:
 	c->bugs++;
+	spin_unlock_irqrestore(&c->lock, irq);
 }
 
 size_t kmem_obj_size(const void *p)
@@ -572,14 +679,21 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 	return 0;
 }
 
+/*
+ * Set c up and put it on the cache list (slab_caches_lock held: the
+ * secret, sequence and slab_debug= settings are read under it). c is not
+ * published to anyone else before this returns.
+ */
 static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 		       size_t align, unsigned int flags, void (*ctor)(void *))
 {
 	size_t len = strnlen(name, SLAB_NAME_MAX - 1);
 
+	ASSERT(spin_is_held(&slab_caches_lock));
 	memset(c, 0, sizeof(*c));
 	memcpy(c->name, name, len);
 	c->name[len] = '\0';
+	spin_lock_init(&c->lock, c->name);
 	if (!(flags & SLAB_NO_DEBUG))
 		flags |= slab_debug_cache_flags(c->name);
 	c->flags = flags;
@@ -596,8 +710,10 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	return 0;
 }
 
+/* The two static caches, on first use (slab_caches_lock held). */
 static void slab_init(void)
 {
+	ASSERT(spin_is_held(&slab_caches_lock));
 	if (slab_ready)
 		return;
 	if (cache_setup(&kmem_cache_boot, "kmem_cache",
@@ -605,6 +721,7 @@ static void slab_init(void)
 		panic("slab_init: cannot lay out the cache of caches");
 	/* Holds orphaned quarantined slabs; never allocates. */
 	memcpy(slab_dead_cache.name, "destroyed", sizeof("destroyed"));
+	spin_lock_init(&slab_dead_cache.lock, slab_dead_cache.name);
 	slab_dead_cache.flags = SLAB_PERMANENT | SLAB_CONSISTENCY_CHECKS;
 	slab_dead_cache.fp_mult = splitmix64(slab_secret ^ 0xdeadULL) | 1;
 	for (int i = 0; i < KMEM_NR_SLAB_STATES; i++)
@@ -613,20 +730,32 @@ static void slab_init(void)
 	slab_ready = true;
 }
 
+/*
+ * The new cache's descriptor comes from kmem_cache_boot with no lock
+ * held (that may grow it, and growing may reap, which takes
+ * slab_caches_lock); it is set up and listed under slab_caches_lock.
+ */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 				     size_t align, unsigned int flags,
 				     void (*ctor)(void *obj))
 {
 	struct kmem_cache *c;
+	unsigned long irq;
+	int err;
 
 	if (!name || size == 0 || size > KMALLOC_MAX_SIZE ||
 	    (align && (!is_power_of_2(align) || align > PAGE_SIZE)))
 		return NULL;
+	irq = spin_lock_irqsave(&slab_caches_lock);
 	slab_init();
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
 	c = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL);
 	if (!c)
 		return NULL;
-	if (cache_setup(c, name, size, align ? align : 8, flags, ctor)) {
+	irq = spin_lock_irqsave(&slab_caches_lock);
+	err = cache_setup(c, name, size, align ? align : 8, flags, ctor);
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
+	if (err) {
 		kmem_cache_free(&kmem_cache_boot, c);
 		return NULL;
 	}
@@ -638,19 +767,31 @@ size_t kmem_cache_size(const struct kmem_cache *c)
 	return c->object_size;
 }
 
-/* Hand a quarantined slab with no objects in use to the dead cache. */
-static void slab_orphan(struct kmem_cache *c, struct kmem_slab *s)
+/*
+ * Hand the quarantined slabs on `orphans` (unlinked from a dying cache,
+ * none of their objects in use) to the dead cache, under its lock.
+ */
+static void slab_orphan(struct list_head *orphans)
 {
-	list_del(&s->list);
-	c->nr_slabs[s->state]--;
-	s->cache = &slab_dead_cache;
-	list_add(&s->list, &slab_dead_cache.lists[KMEM_SLAB_QUARANTINED]);
-	slab_dead_cache.nr_slabs[KMEM_SLAB_QUARANTINED]++;
+	unsigned long irq = spin_lock_irqsave(&slab_dead_cache.lock);
+
+	while (!list_empty(orphans)) {
+		struct kmem_slab *s =
+			list_first_entry(orphans, struct kmem_slab, list);
+
+		list_del(&s->list);
+		s->cache = &slab_dead_cache;
+		list_add(&s->list,
+			 &slab_dead_cache.lists[KMEM_SLAB_QUARANTINED]);
+		slab_dead_cache.nr_slabs[KMEM_SLAB_QUARANTINED]++;
+	}
+	spin_unlock_irqrestore(&slab_dead_cache.lock, irq);
 }
 
 /*
  * The first object of c still in use; with `print`, also list up to
- * SLAB_DESTROY_LIST_MAX of them (with their owners under U).
+ * SLAB_DESTROY_LIST_MAX of them (with their owners under U). c->lock
+ * held.
  */
 static uintptr_t live_objects(struct kmem_cache *c, bool print)
 {
@@ -658,6 +799,7 @@ static uintptr_t live_objects(struct kmem_cache *c, bool print)
 	uintptr_t first = 0;
 	struct list_head *p;
 
+	ASSERT(spin_is_held(&c->lock));
 	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
 		list_for_each (p, &c->lists[st]) {
 			struct kmem_slab *s =
@@ -680,9 +822,16 @@ static uintptr_t live_objects(struct kmem_cache *c, bool print)
 	return first;
 }
 
+/*
+ * Under slab_caches_lock, so that no walker of the list (kmem_reap(),
+ * slab_check(), slabinfo) still looks at c when it is freed; c->lock is
+ * held while c's slabs are counted, detached and released, and dropped
+ * before the orphans go to the dead cache (never two cache locks).
+ */
 int kmem_cache_destroy(struct kmem_cache *c)
 {
-	unsigned long live = 0, orphans;
+	struct list_head orphans = LIST_HEAD_INIT(orphans);
+	unsigned long live = 0, norphans, irq_list, irq;
 	struct list_head *p, *n;
 	uintptr_t first;
 
@@ -690,6 +839,8 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		return 0;
 	if (c->flags & SLAB_PERMANENT)
 		return -EPERM;
+	irq_list = spin_lock_irqsave(&slab_caches_lock);
+	irq = spin_lock_irqsave(&c->lock);
 	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++)
 		list_for_each (p, &c->lists[st])
 			live += list_entry(p, struct kmem_slab, list)->inuse;
@@ -700,17 +851,25 @@ int kmem_cache_destroy(struct kmem_cache *c)
 			    "destroy with %lu live objects; refused", live);
 		live_objects(c, true);
 		c->bugs++;
+		spin_unlock_irqrestore(&c->lock, irq);
+		spin_unlock_irqrestore(&slab_caches_lock, irq_list);
 		return -EBUSY;
 	}
-	orphans = c->nr_slabs[KMEM_SLAB_QUARANTINED];
-	list_for_each_safe (p, n, &c->lists[KMEM_SLAB_QUARANTINED])
-		slab_orphan(c, list_entry(p, struct kmem_slab, list));
-	if (orphans)
+	list_del(&c->caches);
+	norphans = c->nr_slabs[KMEM_SLAB_QUARANTINED];
+	list_for_each_safe (p, n, &c->lists[KMEM_SLAB_QUARANTINED]) {
+		list_del(p);
+		list_add_tail(p, &orphans);
+	}
+	c->nr_slabs[KMEM_SLAB_QUARANTINED] = 0;
+	cache_trim(c, 0);
+	spin_unlock_irqrestore(&c->lock, irq);
+	slab_orphan(&orphans);
+	spin_unlock_irqrestore(&slab_caches_lock, irq_list);
+	if (norphans)
 		printk("slab: %s: destroyed; %lu quarantined slab(s) kept in "
 		       "\"destroyed\"\n",
-		       c->name, orphans);
-	cache_trim(c, 0);
-	list_del(&c->caches);
+		       c->name, norphans);
 	kmem_cache_free(&kmem_cache_boot, c);
 	return 0;
 }
@@ -719,5 +878,8 @@ int kmem_cache_destroy(struct kmem_cache *c)
 
 void slab_set_secret(uint64_t seed)
 {
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
+
 	slab_secret = splitmix64(seed ^ SLAB_DEFAULT_SECRET);
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
 }

@@ -10,16 +10,26 @@
  * created: a freed object stays constructed and is handed out again as
  * it was.
  *
- * The allocation and free fast paths are inline below (they are a
- * couple of dozen instructions); everything else is in mm/slab.c,
- * mm/slab_debug.c and mm/kmalloc.c. Single hart, no locks yet: callers
- * must not allocate from interrupt context while another allocation is
- * in progress.
+ * The allocation and free fast paths are inline below (a couple of
+ * dozen instructions inside the cache's lock); everything else is in
+ * mm/slab.c, mm/slab_debug.c and mm/kmalloc.c.
+ *
+ * Locking: every function here may be called from any hart at once,
+ * and an object allocated on one hart may be freed on any other. Each
+ * cache has a spinlock (struct kmem_cache.lock) that guards its slabs;
+ * the list of caches has its own (mm/slab.c states the lock order).
+ * All slab locks are taken with interrupts off on the hart, so an
+ * interrupt handler may allocate and free too. Creating, destroying,
+ * shrinking and reaping also take the cache-list lock; a cache must not
+ * be used by anyone while it is being destroyed. Constructors run with
+ * no slab lock held and may allocate. The report hook runs with the
+ * cache's lock held: it must not allocate or free slab memory.
  */
 #ifndef MM_SLAB_H
 #define MM_SLAB_H
 
 #include "lib/list.h"
+#include "lib/spinlock.h"
 #include "mm/buddy.h"
 #include "mm/gfp.h"
 #include "mm/types.h"
@@ -59,23 +69,36 @@ enum kmem_slab_state {
 	KMEM_NR_SLAB_STATES
 };
 
-/* Slab descriptor, at the start of the slab's first page. */
+/*
+ * Slab descriptor, at the start of the slab's first page. "c->lock" is
+ * the lock of the slab's cache; the other fields are set by slab_grow()
+ * before the slab is linked and stay fixed while it is.
+ */
 struct kmem_slab {
-	struct list_head list; /* on cache->lists[state] */
-	void *freelist; /* first free object; NULL when none */
-	uint32_t inuse; /* objects handed out */
+	struct list_head list; /* on cache->lists[state]; c->lock */
+	void *freelist; /* first free object, NULL when none; c->lock */
+	uint32_t inuse; /* objects handed out; c->lock */
 	uint32_t colour; /* bytes the objects are shifted by */
-	struct kmem_cache *cache; /* owner */
+	/* Owner. kmem_cache_destroy() unlinks quarantined slabs under
+	 * c->lock, then relinks them to the "destroyed" cache under its. */
+	struct kmem_cache *cache;
 	uintptr_t objs; /* address of object 0 */
 	struct page *page; /* head page of the 2^order block */
-	uint8_t state; /* enum kmem_slab_state */
+	uint8_t state; /* enum kmem_slab_state; c->lock */
 	uint8_t pad[3];
-	uint32_t magic; /* KMEM_SLAB_MAGIC */
+	uint32_t magic; /* KMEM_SLAB_MAGIC; cleared under c->lock at release */
 };
 
+/*
+ * A cache. Fields marked "c->lock" are protected by the cache's own
+ * lock; "slab_caches_lock" is the cache-list lock (mm/slab.c); the rest
+ * is fixed by kmem_cache_create() before the cache is returned.
+ */
 struct kmem_cache {
-	/* Read by the inline fast paths. */
-	struct kmem_slab *active; /* first partial slab; NULL if none/debug */
+	/* The inline fast paths take lock and read it and the fields to flags. */
+	spinlock_t lock; /* protects every "c->lock" field and slab */
+	struct kmem_slab *active; /* first partial slab, NULL if none or
+				     debug (I5); c->lock */
 	uintptr_t fp_mult; /* odd per-cache secret for free words */
 	uintptr_t slab_mask; /* ~(slab_bytes - 1) */
 	uintptr_t slab_bytes; /* PAGE_SIZE << order */
@@ -92,15 +115,15 @@ struct kmem_cache {
 	uint32_t track_offset; /* U: struct kmem_track at obj + this */
 	uint32_t colour_max; /* largest colour (bytes) */
 	uint32_t colour_step; /* colour increment */
-	uint32_t colour_next; /* colour of the next new slab */
+	uint32_t colour_next; /* colour of the next new slab; c->lock */
 	uint32_t reserve; /* empty slabs kept by shrink and reap */
 	void (*ctor)(void *obj); /* run once per object at slab creation */
 
-	struct list_head lists[KMEM_NR_SLAB_STATES];
-	unsigned long nr_slabs[KMEM_NR_SLAB_STATES];
-	struct list_head caches; /* on the list of every cache */
+	struct list_head lists[KMEM_NR_SLAB_STATES]; /* c->lock */
+	unsigned long nr_slabs[KMEM_NR_SLAB_STATES]; /* c->lock */
+	struct list_head caches; /* on the cache list; slab_caches_lock */
 
-	/* Statistics (slow paths only). */
+	/* Statistics (slow paths only); c->lock. */
 	unsigned long grows, releases, bugs;
 	char name[SLAB_NAME_MAX];
 };
@@ -125,60 +148,71 @@ typedef uintptr_t slab_word_t;
 /*
  * Out-of-line parts of the fast paths. caller is recorded under U and
  * printed in reports; 0 means the slow path's own return address, which
- * is the call site when the fast path was inlined there.
+ * is the call site when the fast path was inlined there. The two slow
+ * paths are called without c->lock and take it themselves: they trust
+ * nothing the fast path saw. kmem_cache_slab_moved() is called with
+ * c->lock held.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s);
 
 /*
- * Fast allocation: pop the first free object of the active slab. Its
- * word decodes to the next free object; NULL (the slab becomes full) and
- * links that leave the slab both go to the slow path, which checks them
- * exactly. Debug caches have no active slab, so they always go there.
+ * Fast allocation, under c->lock: pop the first free object of the
+ * active slab. Its word decodes to the next free object; NULL (the slab
+ * becomes full) and links that leave the slab both go to the slow path
+ * (after the lock is dropped), which checks them exactly. Debug caches
+ * have no active slab, so they always go there. Zeroing is done after
+ * the unlock: the object is the caller's by then.
  */
 static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				       uintptr_t caller)
 {
+	unsigned long flags = spin_lock_irqsave(&c->lock);
 	struct kmem_slab *s = c->active;
 	uintptr_t obj, word, key, next;
 
 	if (unlikely(!s))
-		return kmem_cache_alloc_slow(c, gfp, caller);
+		goto slow;
 	obj = (uintptr_t)s->freelist;
 	word = obj - SLAB_WORD_SIZE;
 	key = word * c->fp_mult;
 	next = *(slab_word_t *)word ^ key;
 	/* NULL (slab now full) and corrupt links both leave the slab. */
 	if (unlikely(next - (uintptr_t)s >= c->slab_bytes))
-		return kmem_cache_alloc_slow(c, gfp, caller);
+		goto slow;
 	*(slab_word_t *)word = ~key;
 	s->freelist = (void *)next;
 	s->inuse++;
+	spin_unlock_irqrestore(&c->lock, flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
 		return __builtin_memset((void *)obj, 0, c->object_size);
 	return (void *)obj;
+slow:
+	spin_unlock_irqrestore(&c->lock, flags);
+	return kmem_cache_alloc_slow(c, gfp, caller);
 }
 
 /*
- * Fast free: the word before p must hold this cache's in-use mark; if
- * not (double free, a pointer inside an object, another cache's object,
- * a debug cache) the slow path decides. Then the slab is p masked to the
- * slab size (mm/slab.c, I6) and p is pushed on its free list.
- */
-/*
- * Free fast path once the slab is known: s is trusted only after the
- * object's in-use mark matched (I4), so a caller may pass a slab
- * derived from the object address itself.
+ * Free fast path once the slab is known, under c->lock: the word before
+ * p must hold this cache's in-use mark; if not (double free, a pointer
+ * inside an object, another cache's object, a debug cache) the slow
+ * path decides, after the lock is dropped. Then p is pushed on s's free
+ * list. s is trusted only after the mark matched (I4), so a caller may
+ * pass a slab derived from the object address itself (mm/slab.c, I6).
+ * The mark is read and overwritten inside the lock, so of two harts
+ * freeing one object at once exactly one finds it; the other reports.
  */
 static inline void __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s,
 				    void *p, uintptr_t caller)
 {
-	uintptr_t word = (uintptr_t)p - SLAB_WORD_SIZE, key;
+	uintptr_t word = (uintptr_t)p - SLAB_WORD_SIZE;
+	uintptr_t key = word * c->fp_mult;
+	unsigned long flags = spin_lock_irqsave(&c->lock);
 	void *head;
 
-	key = word * c->fp_mult;
 	if (unlikely(*(slab_word_t *)word != ~key)) {
+		spin_unlock_irqrestore(&c->lock, flags);
 		kmem_cache_free_slow(c, p, caller);
 		return;
 	}
@@ -187,8 +221,10 @@ static inline void __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s,
 	s->freelist = p;
 	if (unlikely(--s->inuse == 0 || !head))
 		kmem_cache_slab_moved(c, s);
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
+/* The slab is p masked to the slab size (mm/slab.c, I6). */
 static inline void __kmem_cache_free(struct kmem_cache *c, void *p,
 				     uintptr_t caller)
 {
@@ -252,14 +288,17 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c);
  * at most 16) and returns -EBUSY, changing nothing. Returns -EPERM for
  * the kmalloc caches. Quarantined slabs are never handed back to the
  * buddy allocator; they are left to an internal "destroyed" cache.
- * NULL: 0.
+ * NULL: 0. Nobody may use c during or after the call (other caches may
+ * be created, used and destroyed meanwhile).
  */
 int kmem_cache_destroy(struct kmem_cache *c);
 
 /*
  * Memory pressure: shrink every cache. Called by slab growth and large
  * kmalloc when the buddy allocator fails (then retried once); the page
- * allocator may call it too. Returns pages released.
+ * allocator may call it too, but never while holding one of its own
+ * locks (kmem_reap() frees pages under the cache locks). Returns pages
+ * released.
  */
 unsigned long kmem_reap(void);
 
@@ -273,7 +312,11 @@ unsigned long kmem_reap(void);
  */
 int kmem_cache_validate(struct kmem_cache *c);
 
-/* kmem_cache_validate() on every cache plus the global invariants. */
+/*
+ * kmem_cache_validate() on every cache plus the global invariants. Each
+ * cache is checked under its lock, so other harts may keep allocating;
+ * tests call it after their threads are joined.
+ */
 int slab_check(void);
 
 /*
@@ -293,7 +336,8 @@ struct kmem_cache_info {
 	unsigned long pages; /* held in slabs, quarantined included */
 	unsigned long grows, releases, bugs;
 };
-void kmem_cache_info(const struct kmem_cache *c, struct kmem_cache_info *out);
+/* A snapshot of c's numbers, taken under its lock. */
+void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out);
 /* Object size of c (what ksize() reports for its objects). */
 size_t kmem_cache_size(const struct kmem_cache *c);
 
@@ -345,13 +389,16 @@ struct slab_report {
 /*
  * The function that receives every report; the default prints the line.
  * NULL restores the default. Returns the previous hook (NULL if it was
- * the default).
+ * the default). Any hart may report at any time: the hook must be safe
+ * to call concurrently, and it runs with the reporting cache's lock
+ * held, so it must not allocate or free slab memory. rep and its line
+ * are valid only during the call.
  */
 typedef void (*slab_report_fn)(const struct slab_report *rep);
 slab_report_fn slab_set_report_hook(slab_report_fn hook);
 /* Short name of a bug kind ("double free", ...). */
 const char *slab_bug_name(enum slab_bug bug);
-/* Reports since boot. */
+/* Reports since boot (all harts). */
 unsigned long slab_bug_count(void);
 
 /* ------------------------------------------------------------ kmalloc */
@@ -444,9 +491,17 @@ static inline void kfree(const void *p)
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	/* Fast path: a slab object, owner found through its page (I6). */
+	/*
+	 * Fast path: a slab object, owner found through its page (I6).
+	 * page->slab and s->cache do not change while an object of the
+	 * slab is in use, so they are read before the cache's lock; the
+	 * in-use mark, checked under it, decides whether they were right.
+	 */
 	page = virt_to_page(p);
-	if (likely(page && (page->flags & PG_slab))) {
+	/* Relaxed atomic: the buddy allocator may read the word meanwhile
+	 * (mm/slab_internal.h, page_flags_get()). */
+	if (likely(page && (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
+			    PG_slab))) {
 		struct kmem_slab *s = page->slab;
 
 		__kmem_slab_free(s->cache, s, (void *)p, 0);

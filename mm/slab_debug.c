@@ -52,8 +52,8 @@
  * "BUG <cache>: ..." line naming the addresses involved; slab_report()
  * counts it and hands it, with its parts (struct slab_report), to the
  * report hook, which by default prints it. The line and the owner note
- * are formatted into static buffers: a hook must not cause another
- * report while it still reads the line.
+ * are formatted on the reporting hart's stack, so reports from several
+ * harts never share a buffer; the line is valid during the hook call.
  *
  * The checker (after Zephyr's heap validator) walks a cache's lists
  * (I1, I2, I5, I6), free lists (I3, and I7 and I8 for free objects) and
@@ -69,12 +69,24 @@
  * long is dropped (the flags then apply to every cache); both make
  * slab_debug_setup() return -EINVAL.
  *
- * Locking: single hart, no locks yet.
+ * Locking (the lock order is in mm/slab.c): the debug hooks, the
+ * checker's per-cache walk and kmem_cache_info() run under the cache's
+ * lock, c->lock, which guards every byte they read or write (words,
+ * free lists, red zones, poison and owners). slab_check() and
+ * slabinfo_print() hold slab_caches_lock while they walk the cache list
+ * and take one cache's lock at a time under it. The slab_debug=
+ * settings (slab_debug_flags, slab_debug_names) are protected by
+ * slab_caches_lock: slab_debug_setup() writes them under it and
+ * kmem_cache_create() reads them under it. The report hook and the
+ * report count are atomics: a hook is installed with a release store
+ * (what it needs is set up before) and loaded with acquire; the count
+ * only counts (relaxed). Reports may be made with any lock held.
  */
 #include "mm/slab.h"
 
 #include <stdarg.h>
 
+#include "lib/assert.h"
 #include "lib/errno.h"
 #include "lib/fmt.h"
 #include "lib/printk.h"
@@ -83,10 +95,13 @@
 #include "mm/slab_internal.h"
 
 #define SLAB_DEBUG_NAMES_MAX 128
+#define SLAB_REPORT_LINE_SIZE 320 /* bytes, on the reporting hart's stack */
 
+/* Protected by slab_caches_lock. */
 static unsigned int slab_debug_flags;
 static char slab_debug_names[SLAB_DEBUG_NAMES_MAX];
 
+/* Atomics (see "Locking"). */
 static slab_report_fn slab_report_hook;
 static unsigned long slab_bugs;
 
@@ -115,52 +130,53 @@ const char *slab_bug_name(enum slab_bug bug)
 
 slab_report_fn slab_set_report_hook(slab_report_fn hook)
 {
-	slab_report_fn old = slab_report_hook;
-
-	slab_report_hook = hook;
-	return old;
+	return __atomic_exchange_n(&slab_report_hook, hook, __ATOMIC_ACQ_REL);
 }
 
 unsigned long slab_bug_count(void)
 {
-	return slab_bugs;
+	return __atomic_load_n(&slab_bugs, __ATOMIC_RELAXED);
 }
 
 void slab_report(enum slab_bug bug, const char *cache, const void *addr,
 		 const void *object, const void *slab, uintptr_t caller,
 		 uintptr_t owner, const char *fmt, ...)
 {
-	static char line[320];
+	char line[SLAB_REPORT_LINE_SIZE];
 	struct slab_report rep;
+	slab_report_fn hook;
 	va_list ap;
 	int n;
 
 	n = fmt_snprintf(line, sizeof(line), "BUG %s: ", cache);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
 	va_start(ap, fmt);
 	fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
-	slab_bugs++;
+	__atomic_fetch_add(&slab_bugs, 1, __ATOMIC_RELAXED);
 	rep = (struct slab_report){ bug,  cache,  addr,	 object,
 				    slab, caller, owner, line };
-	if (slab_report_hook)
-		slab_report_hook(&rep);
+	hook = __atomic_load_n(&slab_report_hook, __ATOMIC_ACQUIRE);
+	if (hook)
+		hook(&rep);
 	else
 		printk("%s\n", line);
 }
 
 /* ", last owner 0x..." when U recorded one. */
-const char *slab_owner_note(uintptr_t owner)
+const char *slab_owner_note_buf(char *buf, uintptr_t owner)
 {
-	static char buf[40];
-
 	if (!owner)
 		return "";
-	fmt_snprintf(buf, sizeof(buf), ", last owner %p", (void *)owner);
+	fmt_snprintf(buf, SLAB_OWNER_NOTE_SIZE, ", last owner %p",
+		     (void *)owner);
 	return buf;
 }
 
 /* -------------------------------------------------------- slab_debug= */
 
+/* slab_caches_lock held. */
 static bool debug_name_match(const char *name)
 {
 	const char *p = slab_debug_names;
@@ -187,6 +203,7 @@ static bool debug_name_match(const char *name)
 
 int slab_debug_setup(const char *arg)
 {
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
 	unsigned int f = 0;
 	int err = 0;
 	const char *p;
@@ -194,6 +211,7 @@ int slab_debug_setup(const char *arg)
 	slab_debug_names[0] = '\0';
 	if (!arg) {
 		slab_debug_flags = 0;
+		spin_unlock_irqrestore(&slab_caches_lock, irq);
 		return 0;
 	}
 	if (!*arg || *arg == ',')
@@ -231,11 +249,13 @@ int slab_debug_setup(const char *arg)
 			err = -EINVAL;
 	}
 	slab_debug_flags = f;
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
 	return err;
 }
 
 unsigned int slab_debug_cache_flags(const char *name)
 {
+	ASSERT(spin_is_held(&slab_caches_lock));
 	return debug_name_match(name) ? slab_debug_flags : 0;
 }
 
@@ -374,6 +394,7 @@ int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
 	enum slab_bug bug = SLAB_BUG_FREEPTR;
 	const char *what = NULL;
 
+	ASSERT(spin_is_held(&c->lock));
 	for (; obj; obj = link_decode(c, obj)) {
 		at = obj;
 		if (!is_obj_start(c, s, obj)) {
@@ -448,9 +469,10 @@ static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
 		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
 			  (void *)s, page_address(s->page));
 	for (unsigned long i = 0; i < n; i++)
-		if (!(s->page[i].flags & PG_slab) || s->page[i].slab != s) {
+		if (!(page_flags_get(&s->page[i]) & PG_slab) ||
+		    s->page[i].slab != s) {
 			VIOLATION(c, "I6", "page %lu of slab %p: flags 0x%x", i,
-				  (void *)s, s->page[i].flags);
+				  (void *)s, page_flags_get(&s->page[i]));
 			break;
 		}
 	if (s->colour > c->colour_max ||
@@ -517,12 +539,14 @@ static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
 	return found;
 }
 
-int kmem_cache_validate(struct kmem_cache *c)
+/* kmem_cache_validate() with c->lock held. */
+static int cache_validate(struct kmem_cache *c)
 {
 	struct list_head *p, *n;
 	struct kmem_slab *first;
 	int found = 0;
 
+	ASSERT(spin_is_held(&c->lock));
 	/* Quarantined slabs last: a damaged slab moves there. */
 	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
 		list_for_each_safe (p, n, &c->lists[st]) {
@@ -564,8 +588,19 @@ int kmem_cache_validate(struct kmem_cache *c)
 	return found;
 }
 
+int kmem_cache_validate(struct kmem_cache *c)
+{
+	unsigned long irq = spin_lock_irqsave(&c->lock);
+	int found = cache_validate(c);
+
+	spin_unlock_irqrestore(&c->lock, irq);
+	return found;
+}
+
+/* I9 under slab_caches_lock; each cache under its own lock in turn. */
 int slab_check(void)
 {
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
 	struct list_head *p, *q;
 	int found = 0;
 
@@ -579,16 +614,19 @@ int slab_check(void)
 			VIOLATION(c, "I9", "on the cache list %u times", seen);
 		found += kmem_cache_validate(c);
 	}
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
 	return found;
 }
 
 /* ----------------------------------------------------------- slabinfo */
 
-void kmem_cache_info(const struct kmem_cache *c, struct kmem_cache_info *out)
+void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out)
 {
 	const struct list_head *p;
+	unsigned long irq;
 
 	memset(out, 0, sizeof(*out));
+	irq = spin_lock_irqsave(&c->lock);
 	out->name = c->name;
 	out->object_size = c->object_size;
 	out->size = c->size;
@@ -611,10 +649,13 @@ void kmem_cache_info(const struct kmem_cache *c, struct kmem_cache_info *out)
 				out->total_objs += c->objs_per_slab;
 		}
 	}
+	spin_unlock_irqrestore(&c->lock, irq);
 }
 
+/* The lines are printed under slab_caches_lock (printk_lock nests in). */
 void slabinfo_print(void)
 {
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
 	struct list_head *p;
 
 	printk("slabinfo: %-18s %7s %6s %8s %8s %7s %5s %6s %7s %6s %5s "
@@ -635,4 +676,5 @@ void slabinfo_print(void)
 		       i.nr_slabs[KMEM_SLAB_EMPTY],
 		       i.nr_slabs[KMEM_SLAB_QUARANTINED], i.pages);
 	}
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
 }

@@ -31,6 +31,8 @@
 
 #include "lib/kernel.h"
 #include "lib/list.h"
+#include "lib/spinlock.h"
+#include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/types.h"
 
@@ -56,12 +58,47 @@ struct kmem_track {
 	uintptr_t free_ip; /* last freeing caller */
 };
 
-/* Every cache, kmem_cache_boot and slab_dead_cache included (I9). */
+/*
+ * The cache-list lock (mm/slab.c, "Locking"): protects slab_caches and
+ * the configuration new caches are made with (secret, slab_debug=).
+ * Taken before any cache's lock, always with interrupts off.
+ */
+extern spinlock_t slab_caches_lock;
+/* Every cache, kmem_cache_boot and slab_dead_cache included (I9);
+ * slab_caches_lock. */
 extern struct list_head slab_caches;
 /* Holds the quarantined slabs of destroyed caches; never allocates. */
 extern struct kmem_cache slab_dead_cache;
 
 /* ------------------------------------------------------------ helpers */
+
+/*
+ * page->flags of a slab's or a large kmalloc's pages. The owner sets and
+ * clears its bits (PG_slab, PG_large) with no allocator lock while the
+ * buddy allocator, under its zone lock, may read the word of a page it
+ * does not own (a buddy met while merging); both sides use relaxed
+ * atomics (mm/buddy.c, "Locking"), so neither access tears or races.
+ * Relaxed is enough: these bits order nothing. What the flags guard is
+ * published by c->lock (a slab is linked under it after its flags are
+ * set) or by handing the pointer over, and released under c->lock or
+ * before __free_pages(), whose zone lock orders the buddy's later
+ * writes.
+ */
+static inline uint32_t page_flags_get(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_set(struct page *page, uint32_t bits)
+{
+	__atomic_fetch_or(&page->flags, bits, __ATOMIC_RELAXED);
+}
+
+/* Clear bits; returns the flags from just before. */
+static inline uint32_t page_flags_clear(struct page *page, uint32_t bits)
+{
+	return __atomic_fetch_and(&page->flags, ~bits, __ATOMIC_RELAXED);
+}
 
 static inline bool cache_is_debug(const struct kmem_cache *c)
 {
@@ -163,6 +200,11 @@ static inline bool link_ok(const struct kmem_cache *c,
 /* ---------------------------------------------------------- mm/slab.c */
 
 /*
+ * Functions below that take a cache c are called with c->lock held,
+ * unless they say otherwise.
+ */
+
+/*
  * Never allocate from s again; its free list is not to be followed.
  * Counts a bug against c.
  */
@@ -170,7 +212,8 @@ void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s);
 
 /*
  * The object size if p starts an object of a live cache, else 0 (what
- * ksize() reports for slab memory).
+ * ksize() reports for slab memory). No lock: p's slab cannot change
+ * while p is in use.
  */
 size_t kmem_obj_size(const void *p);
 
@@ -178,7 +221,8 @@ size_t kmem_obj_size(const void *p);
 
 /*
  * The slab_debug= flags (slab_debug_setup()) that a new cache called
- * `name` takes on, 0 if the option names other caches.
+ * `name` takes on, 0 if the option names other caches. Called with
+ * slab_caches_lock held.
  */
 unsigned int slab_debug_cache_flags(const char *name);
 
@@ -187,7 +231,7 @@ unsigned int slab_debug_cache_flags(const char *name);
  * SLAB_DEBUG_FLAGS (which never take the fast paths, I5):
  * - slab_debug_obj_init: obj belongs to a new slab and is free; before
  *   its constructor runs, set its red zone inactive, clear its owners
- *   and poison it.
+ *   and poison it. The slab is not linked yet: no lock is held.
  * - slab_debug_alloc: the free object obj of s is about to be handed
  *   out to caller. Checks its red zone and poison (I7, I8): damage is
  *   reported and returns 1 with nothing changed (the caller then
@@ -199,6 +243,7 @@ unsigned int slab_debug_cache_flags(const char *name);
  * - slab_debug_free: obj passed every check and goes on the free list:
  *   poisons it, sets its red zone inactive, records caller as the
  *   last to free it.
+ * All but the first are called with c->lock held.
  */
 void slab_debug_obj_init(const struct kmem_cache *c, uintptr_t obj);
 int slab_debug_alloc(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
@@ -211,21 +256,27 @@ void slab_debug_free(const struct kmem_cache *c, uintptr_t obj,
 /*
  * Follow s's free list (I3; with `contents`, I7 and I8 for its objects
  * too). Damage is reported and quarantines s; returns 1 if there was
- * any, else 0. caller goes into the report.
+ * any, else 0. caller goes into the report. c->lock held.
  */
 int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
 			uintptr_t caller, bool contents);
 
 /*
- * ", last owner 0x..." when U recorded one (owner != 0), else "". The
- * text lives in a static buffer, valid until the next call.
+ * ", last owner 0x..." when U recorded one (owner != 0), else "",
+ * formatted into buf (SLAB_OWNER_NOTE_SIZE bytes). slab_owner_note()
+ * supplies a buffer on the caller's stack that lives until the end of
+ * the enclosing block, so a note can be passed straight to a report.
  */
-const char *slab_owner_note(uintptr_t owner);
+#define SLAB_OWNER_NOTE_SIZE 40
+const char *slab_owner_note_buf(char *buf, uintptr_t owner);
+#define slab_owner_note(owner)                                                 \
+	slab_owner_note_buf((char[SLAB_OWNER_NOTE_SIZE]){ 0 }, (owner))
 
 /*
  * Report through the hook (slab_set_report_hook()) and count it. fmt
  * continues "BUG <cache>: ". kmalloc uses it for pointers that are not
- * in any cache.
+ * in any cache. Any lock may be held (the line is built on the stack);
+ * the slab allocator reports with the cache's lock held.
  */
 void slab_report(enum slab_bug bug, const char *cache, const void *addr,
 		 const void *object, const void *slab, uintptr_t caller,

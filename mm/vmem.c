@@ -70,7 +70,27 @@
  *     and every spare descriptor is marked spare.
  *  I7 every segment on segs is marked free or allocated.
  *
- * Locking: single hart, no locks yet; callers serialise per arena.
+ * Locking: vm->lock, one spinlock per arena, protects everything the
+ * arena owns: the segment list, the free lists and freemap, the tree,
+ * the spare descriptors, the chunk list and the counters. Every public
+ * function takes it for its whole run (vmem_init and vmem_destroy too,
+ * although nobody else may use the arena then), and the checker and
+ * dump read under it, so they never see a half-done split or merge.
+ * One lock per arena keeps arenas independent; within one, every
+ * operation is O(1) or O(log n) apart from the walk, so hold times are
+ * short.
+ *
+ * Callbacks run with the lock held: src->refill (which on the target
+ * takes a buddy page, hence the buddy zone locks) and vmem_walk's fn
+ * (vmalloc's checker looks up page tables there). So the order is
+ *
+ *   vmalloc lock -> arena lock -> page-table lock -> buddy zone locks
+ *     -> printk_lock
+ *
+ * and a callback must not call back into its own arena (that would be
+ * recursion on a spinlock, which panics). src->release runs from
+ * vmem_destroy after the arena is forgotten, without the lock.
+ *
  * Failure modes: misuse that can be refused (freeing an address that is
  * not the start of an allocated segment) returns -EINVAL and changes
  * nothing; the caller prints the BUG line with its own context.
@@ -92,6 +112,8 @@ enum {
 /* Descriptors per refill chunk (slot 0 links the chunks). */
 #define VMEM_CHUNK_SEGS (VMEM_REFILL_SIZE / sizeof(struct vmem_seg))
 STATIC_ASSERT(VMEM_REFILL_SIZE / sizeof(struct vmem_seg) >= 2);
+/* vmem_destroy clears the fields after the lock. */
+STATIC_ASSERT(offsetof(struct vmem, lock) == 0);
 
 static vaddr_t vmem_end(const struct vmem *vm)
 {
@@ -106,6 +128,20 @@ static size_t seg_size(const struct vmem_seg *s)
 static struct vmem_seg *seg_of(const struct list_head *l)
 {
 	return list_entry(l, struct vmem_seg, alink);
+}
+
+/*
+ * The lock is not part of an arena's value: readers of a const arena
+ * take it too.
+ */
+static void vmem_lock(const struct vmem *vm)
+{
+	spin_lock((spinlock_t *)&vm->lock);
+}
+
+static void vmem_unlock(const struct vmem *vm)
+{
+	spin_unlock((spinlock_t *)&vm->lock);
 }
 
 /* ------------------------------------------------------- descriptors */
@@ -471,8 +507,10 @@ int vmem_init(struct vmem *vm, const char *name, vaddr_t base, size_t size,
 	      size_t quantum, const struct vmem_seg_source *src)
 {
 	struct vmem_seg *s;
+	int err = 0;
 
 	memset(vm, 0, sizeof(*vm));
+	spin_lock_init(&vm->lock, name ? name : "vmem");
 	if (!is_power_of_2(quantum) || size == 0 ||
 	    !IS_ALIGNED(base, quantum) || !IS_ALIGNED(size, quantum) ||
 	    base + size < base || base + size == 0)
@@ -484,6 +522,7 @@ int vmem_init(struct vmem *vm, const char *name, vaddr_t base, size_t size,
 	INIT_LIST_HEAD(&vm->segs);
 	for (unsigned int i = 0; i < VMEM_FREELISTS; i++)
 		INIT_LIST_HEAD(&vm->freelist[i]);
+	spin_lock(&vm->lock);
 	if (src) {
 		vm->src = *src;
 		for (size_t i = 0; i < src->nseed; i++) {
@@ -493,28 +532,39 @@ int vmem_init(struct vmem *vm, const char *name, vaddr_t base, size_t size,
 	}
 	if (spare_reserve(vm, 1)) {
 		vm->quantum = 0; /* not initialised */
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
 	s = spare_get(vm);
 	s->start = base;
 	s->end = base + size;
 	list_add(&s->alink, &vm->segs);
 	flist_insert(vm, s);
-	return 0;
+out:
+	spin_unlock(&vm->lock);
+	return err;
 }
 
 void vmem_destroy(struct vmem *vm)
 {
-	struct vmem_seg *chunk = vm->chunks;
+	struct vmem_seg *chunk;
+	struct vmem_seg_source src;
 
+	spin_lock(&vm->lock);
+	chunk = vm->chunks;
+	src = vm->src;
+	vm->chunks = NULL;
+	vm->quantum = 0; /* refuses everything from now on */
+	spin_unlock(&vm->lock);
 	while (chunk) {
 		struct vmem_seg *next = chunk[0].priv;
 
-		if (vm->src.release)
-			vm->src.release(vm->src.ctx, chunk);
+		if (src.release)
+			src.release(src.ctx, chunk);
 		chunk = next;
 	}
-	memset(vm, 0, sizeof(*vm));
+	/* Everything but the lock, which stays initialised. */
+	memset(&vm->name, 0, sizeof(*vm) - offsetof(struct vmem, name));
 }
 
 /* Can s hold size bytes aligned to align? Store the address in *addrp. */
@@ -558,8 +608,9 @@ static struct vmem_seg *xfit_scan(struct vmem *vm, size_t size, size_t align,
 	return NULL;
 }
 
-int vmem_xalloc(struct vmem *vm, size_t size, size_t align, void *priv,
-		vaddr_t *addrp)
+/* vmem_xalloc() with vm->lock held. */
+static int vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align,
+			      void *priv, vaddr_t *addrp)
 {
 	struct vmem_seg *s = NULL, *piece;
 	size_t q = vm->quantum, need;
@@ -638,6 +689,17 @@ nomem:
 	return -ENOMEM;
 }
 
+int vmem_xalloc(struct vmem *vm, size_t size, size_t align, void *priv,
+		vaddr_t *addrp)
+{
+	int err;
+
+	vmem_lock(vm);
+	err = vmem_xalloc_locked(vm, size, align, priv, addrp);
+	vmem_unlock(vm);
+	return err;
+}
+
 int vmem_alloc(struct vmem *vm, size_t size, size_t align, vaddr_t *addrp)
 {
 	return vmem_xalloc(vm, size, align, NULL, addrp);
@@ -663,7 +725,8 @@ static void seg_retire(struct vmem *vm, struct vmem_seg *s)
 	spare_put(vm, s);
 }
 
-int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep)
+/* vmem_free() with vm->lock held. */
+static int vmem_free_locked(struct vmem *vm, vaddr_t addr, size_t *sizep)
 {
 	struct vmem_seg *s, *prev, *next;
 	size_t size;
@@ -703,67 +766,94 @@ int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep)
 	return 0;
 }
 
+int vmem_free(struct vmem *vm, vaddr_t addr, size_t *sizep)
+{
+	int err;
+
+	vmem_lock(vm);
+	err = vmem_free_locked(vm, addr, sizep);
+	vmem_unlock(vm);
+	return err;
+}
+
 int vmem_lookup(const struct vmem *vm, vaddr_t addr, vaddr_t *startp,
 		size_t *sizep, void **privp)
 {
 	const struct vmem_seg *s;
+	int err = -ENOENT;
 
+	vmem_lock(vm);
 	if (vm->quantum == 0)
-		return -ENOENT;
+		goto out;
 	s = rb_floor(vm, addr);
 	if (!s || addr >= s->end)
-		return -ENOENT;
+		goto out;
 	if (startp)
 		*startp = s->start;
 	if (sizep)
 		*sizep = seg_size(s);
 	if (privp)
 		*privp = s->priv;
-	return 0;
+	err = 0;
+out:
+	vmem_unlock(vm);
+	return err;
 }
 
 int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv)
 {
 	struct vmem_seg *s;
+	int err = -EINVAL;
 
+	spin_lock(&vm->lock);
 	if (vm->quantum == 0)
-		return -EINVAL;
+		goto out;
 	s = rb_floor(vm, addr);
 	if (!s || s->start != addr)
-		return -EINVAL;
+		goto out;
 	s->priv = priv;
-	return 0;
+	err = 0;
+out:
+	spin_unlock(&vm->lock);
+	return err;
 }
 
 int vmem_walk(const struct vmem *vm, unsigned int which, vmem_walk_fn fn,
 	      void *arg)
 {
 	const struct list_head *l;
+	int ret = 0;
 
+	vmem_lock(vm);
 	if (vm->quantum == 0)
-		return 0;
+		goto out;
 	list_for_each (l, &vm->segs) {
 		const struct vmem_seg *s = seg_of(l);
 		bool alloc = s->type == VMEM_SEG_ALLOC;
-		int ret;
 
 		if (!(which & (alloc ? VMEM_WALK_ALLOC : VMEM_WALK_FREE)))
 			continue;
 		ret = fn(arg, s->start, seg_size(s), alloc, s->priv);
 		if (ret)
-			return ret;
+			break;
 	}
-	return 0;
+out:
+	vmem_unlock(vm);
+	return ret;
 }
 
 void vmem_get_stats(const struct vmem *vm, struct vmem_stats *st)
 {
+	vmem_lock(vm);
 	*st = vm->st;
+	vmem_unlock(vm);
 }
 
 void vmem_dump(const struct vmem *vm)
 {
 	const struct list_head *l;
+
+	vmem_lock(vm);
 
 	printk("vmem %s: [0x%016lx-0x%016lx] quantum 0x%zx alloc %zu (%zu "
 	       "bytes) free %zu (%zu bytes) desc %zu spare %zu fail %lu\n",
@@ -773,7 +863,7 @@ void vmem_dump(const struct vmem *vm)
 	       vm->st.nr_desc, vm->st.nr_spare,
 	       (unsigned long)vm->st.alloc_fail);
 	if (vm->quantum == 0)
-		return;
+		goto out;
 	list_for_each (l, &vm->segs) {
 		const struct vmem_seg *s = seg_of(l);
 
@@ -782,6 +872,8 @@ void vmem_dump(const struct vmem *vm)
 		       seg_size(s),
 		       s->type == VMEM_SEG_ALLOC ? "alloc" : "free");
 	}
+out:
+	vmem_unlock(vm);
 }
 
 /* ------------------------------------------------------------ checker */
@@ -846,7 +938,8 @@ static int rb_check_node(struct rb_check *c, const struct vmem_seg *s,
 	return lh + (s->red ? 0 : 1);
 }
 
-int vmem_check(const struct vmem *vm)
+/* vmem_check() with vm->lock held. */
+static int vmem_check_locked(const struct vmem *vm)
 {
 	int nerr = 0;
 	const struct list_head *l;
@@ -976,5 +1069,15 @@ int vmem_check(const struct vmem *vm)
 			   "!= %zu descriptors",
 			   nalloc, nfree, nspare, vm->st.nr_spare,
 			   vm->st.nr_desc);
+	return nerr;
+}
+
+int vmem_check(const struct vmem *vm)
+{
+	int nerr;
+
+	vmem_lock(vm);
+	nerr = vmem_check_locked(vm);
+	vmem_unlock(vm);
 	return nerr;
 }

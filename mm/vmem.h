@@ -12,12 +12,20 @@
  *
  * Segment descriptors never come from a general heap: the caller seeds
  * the arena with a static array and may supply a callback that returns
- * VMEM_REFILL_SIZE bytes whenever more are needed. Single hart, no locks.
+ * VMEM_REFILL_SIZE bytes whenever more are needed.
+ *
+ * Locking: each arena has its own spinlock, taken by every function
+ * below (vmem_init and vmem_destroy excepted: nobody else may use the
+ * arena then), so harts may share an arena freely. The refill and
+ * release callbacks and the vmem_walk callback run with it held. The
+ * arena lock nests inside vmalloc's lock and outside the page-table and
+ * buddy locks; not for interrupt handlers.
  */
 #ifndef MM_VMEM_H
 #define MM_VMEM_H
 
 #include "lib/list.h"
+#include "lib/spinlock.h"
 #include "mm/types.h"
 
 #define VMEM_FREELISTS 64 /* list i: free segments of [2^i, 2^(i+1)) bytes */
@@ -51,11 +59,13 @@ struct vmem_seg_source {
 	size_t nseed;
 	/*
 	 * Optional: return VMEM_REFILL_SIZE bytes, 8-byte aligned, for more
-	 * descriptors, or NULL. Called from vmem_alloc/vmem_xalloc only; it
-	 * must not call back into the same arena.
+	 * descriptors, or NULL. Called from vmem_init/vmem_alloc/vmem_xalloc
+	 * only, with the arena lock held (so it may take only locks that
+	 * come after it: the buddy allocator's); it must not call back into
+	 * the same arena.
 	 */
 	void *(*refill)(void *ctx);
-	/* Optional: take back memory from refill (vmem_destroy). */
+	/* Optional: take back memory from refill (vmem_destroy, unlocked). */
 	void (*release)(void *ctx, void *mem);
 	void *ctx;
 };
@@ -71,12 +81,17 @@ struct vmem_stats {
 	uint64_t alloc_fail; /* -ENOMEM returns from vmem_(x)alloc */
 };
 
-/* An arena. Fields are private to mm/vmem.c; declare one and vmem_init() it. */
+/*
+ * An arena. Fields are private to mm/vmem.c; declare one and vmem_init()
+ * it. Everything below `lock` is protected by it; name, base, size,
+ * quantum and src are set by vmem_init and only read afterwards.
+ */
 struct vmem {
+	spinlock_t lock;
 	const char *name;
 	vaddr_t base;
 	size_t size;
-	size_t quantum;
+	size_t quantum; /* 0: not initialised */
 	struct list_head segs; /* every segment, address order (I1) */
 	struct list_head freelist[VMEM_FREELISTS]; /* (I3) */
 	uint64_t freemap; /* bit i set iff freelist[i] non-empty */
@@ -101,7 +116,7 @@ int vmem_init(struct vmem *vm, const char *name, vaddr_t base, size_t size,
 /*
  * Forget every segment and give each refill chunk back to src->release
  * (if set). Addresses handed out become invalid. vm must be re-initialised
- * before further use.
+ * before further use; no other hart may use it meanwhile.
  */
 void vmem_destroy(struct vmem *vm);
 
@@ -147,7 +162,9 @@ int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv);
 
 /*
  * Call fn for each segment of the kinds in `which`, in address order;
- * stop and return fn's value when non-zero. fn must not change the arena.
+ * stop and return fn's value when non-zero. fn runs with the arena lock
+ * held: it must not call any vmem_* function on the same arena (it may
+ * take locks that come later in the order, such as a page table's).
  */
 typedef int (*vmem_walk_fn)(void *arg, vaddr_t start, size_t size,
 			    bool allocated, void *priv);
@@ -158,6 +175,12 @@ void vmem_get_stats(const struct vmem *vm, struct vmem_stats *st);
 
 /* Print the arena's segments and counters (debug). */
 void vmem_dump(const struct vmem *vm);
+
+/* True when the calling hart holds vm's lock (fault reports, ASSERTs). */
+static inline bool vmem_lock_is_held(const struct vmem *vm)
+{
+	return spin_is_held(&vm->lock);
+}
 
 /*
  * Walk every structure of the arena and check invariants I1..I7 of

@@ -3,6 +3,8 @@
 #include "arch/riscv/csr.h"
 #include "kernel/arch.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "lib/cpu.h"
 
 uint64_t arch_instret(void)
 {
@@ -62,52 +64,59 @@ uint32_t mmio_read32(const volatile void *addr)
 
 /* ---------------------------------------------- lib/cpu.h and per-hart */
 
-/*
- * tp holds the per-hart area (kernel/percpu.h) once the MMU is on; it is
- * zero before that, when only the boot hart runs.
- */
 struct percpu *this_cpu(void)
 {
-	struct percpu *p;
-
-	__asm__("mv %0, tp" : "=r"(p));
-	return p;
+	return __builtin_thread_pointer();
 }
 
-unsigned int cpu_id(void)
-{
-	struct percpu *p = this_cpu();
+/*
+ * Short sleep for a waiting hart (lib/cpu.h): with interrupts off, let
+ * only the timer wake wfi, CPU_YIELD_TICKS of the timebase from now, then
+ * clear the timer again. On QEMU this hands the host CPU (or, under
+ * -icount, the round-robin turn) to another virtual hart instead of
+ * spinning out a whole time slice while the lock holder waits to run.
+ */
+#define CPU_YIELD_TICKS 100 /* 10 us at QEMU virt's 10 MHz timebase */
 
-	return p ? p->cpu : 0;
+void cpu_yield(void)
+{
+	unsigned long flags = cpu_irq_save();
+
+	if (!sbi_set_timer(csr_read(time) + CPU_YIELD_TICKS)) {
+		__asm__ volatile("csrs sie, %0" ::"r"(SIE_STIE) : "memory");
+		__asm__ volatile("wfi");
+		__asm__ volatile("csrc sie, %0" ::"r"(SIE_STIE) : "memory");
+		sbi_set_timer(~0ULL);
+	}
+	/*
+	 * An IPI (TLB shootdown, stop) may have woken us with interrupts
+	 * off: serve it here, or its sender would wait for us while we
+	 * wait for something it holds.
+	 */
+	if (csr_read(sip) & SIE_SSIE) {
+		arch_ipi_clear();
+		smp_handle_ipi();
+	}
+	cpu_irq_restore(flags);
 }
 
-unsigned long cpu_hartid(void)
+void arch_set_percpu(struct percpu *p)
 {
-	struct percpu *p = this_cpu();
-
-	return p ? p->hartid : 0;
+	__asm__ volatile("mv tp, %0" ::"r"(p) : "memory");
 }
 
-unsigned long cpu_irq_save(void)
+void arch_ipi_enable(void)
 {
-	unsigned long old;
-
-	__asm__ volatile("csrrci %0, sstatus, %1"
-			 : "=r"(old)
-			 : "i"(SSTATUS_SIE)
-			 : "memory");
-	return old & SSTATUS_SIE;
+	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SSIE) : "memory");
+	__asm__ volatile("csrsi sstatus, %0" ::"i"(SSTATUS_SIE) : "memory");
 }
 
-void cpu_irq_restore(unsigned long flags)
+void arch_ipi_clear(void)
 {
-	if (flags & SSTATUS_SIE)
-		__asm__ volatile("csrsi sstatus, %0" ::"i"(SSTATUS_SIE)
-				 : "memory");
+	__asm__ volatile("csrc sip, %0" ::"r"(SIE_SSIE) : "memory");
 }
 
-void cpu_relax(void)
+unsigned long arch_kernel_satp(void)
 {
-	/* Zihintpause "pause" (a hint: a plain fence on older cores). */
-	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
+	return csr_read(satp);
 }

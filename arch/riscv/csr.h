@@ -4,6 +4,10 @@
 #define ARCH_RISCV_CSR_H
 
 #define SSTATUS_SIE (1UL << 1)
+/* sie/sip bit of the supervisor software interrupt (IPIs). */
+#define SIE_SSIE (1UL << 1)
+#define SIE_STIE (1UL << 5)
+#define IRQ_S_SOFT 1
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_SUM (1UL << 18)
 

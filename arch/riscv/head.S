@@ -13,6 +13,8 @@
  * header.rst so that U-Boot `booti` and board loaders start us.
  */
 #include "arch/riscv/csr.h"
+#include "kernel/smp_boot.h"
+#include <asm/cpu.h>
 
 	.section .head.text, "ax"
 	.globl _start
@@ -34,8 +36,21 @@ _start:
 	.word	0			/* res3 */
 
 _start_kernel:
+	mv	tp, zero		/* no per-hart area yet (lib/cpu.h) */
 	csrw	sie, zero
 	csrw	sip, zero
+	/*
+	 * Only the first hart to arrive boots. A later one was sent to the
+	 * image entry by the firmware (seen with OpenSBI 1.1 when a hart
+	 * reaches the firmware late: the start address given to HSM is
+	 * lost) or by a loader that starts every hart here: it waits for
+	 * the boot hart to name it in the entry slot, then starts as a
+	 * secondary. It must not touch bss, which the boot hart owns.
+	 */
+	la	t0, boot_entered
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, _secondary_at_entry
 	rdinstret s2
 	mv	s0, a0
 	mv	s1, a1
@@ -54,6 +69,9 @@ _start_kernel:
 	addi	t0, t0, 8
 	j	1b
 2:
+	/* tp: the boot hart's per-hart area (asm/cpu.h), physical for now. */
+	la	tp, boot_percpu
+	sd	s0, CPU_HDR_HARTID(tp)
 	la	sp, _boot_stack_top
 	la	t0, arch_boot_instret
 	sd	s2, 0(t0)
@@ -86,6 +104,7 @@ _start_kernel:
 	csrw	stvec, t0
 	sfence.vma
 	add	sp, sp, t3
+	add	tp, tp, t3
 	la	t0, _trap_stack_top
 	csrw	sscratch, t0
 	mv	a0, s0
@@ -93,6 +112,67 @@ _start_kernel:
 	call	kernel_main
 4:	wfi
 	j	4b
+
+/*
+ * Secondary harts, started by the boot hart through SBI HSM: a0 = hart
+ * id, a1 = physical address of the hart's struct percpu (its start block
+ * at the kernel/smp_boot.h offsets), MMU off. bss is NOT cleared here:
+ * the boot hart owns it and is running. Trap vector first, then the
+ * kernel's own page tables (same switch as above: the fetch after the
+ * satp write faults onto the virtual label), then the hart's vmalloc
+ * stack, its trap stack in sscratch and its per-hart area in tp.
+ */
+	.align 2
+	.globl _secondary_start
+_secondary_start:
+	mv	tp, a1			/* its per-hart area, physical */
+	csrw	sie, zero
+	la	t0, early_trap_entry
+	csrw	stvec, t0
+	csrw	sscratch, zero
+	li	t0, SSTATUS_SUM | SSTATUS_SIE
+	csrc	sstatus, t0
+	ld	t1, SMP_BOOT_SATP(a1)
+	ld	s0, SMP_BOOT_SP(a1)
+	ld	s1, SMP_BOOT_SSCRATCH(a1)
+	ld	s2, SMP_BOOT_SELF(a1)
+	la	t4, _start
+	li	t2, 0xffffffff80000000
+	sub	t3, t2, t4
+	la	t0, 6f
+	add	t0, t0, t3
+	csrw	stvec, t0
+	sfence.vma
+	csrw	satp, t1
+	nop
+	.align 2
+6:
+	la	t0, trap_entry
+	csrw	stvec, t0
+	sfence.vma
+	mv	sp, s0
+	mv	tp, s2
+	csrw	sscratch, s1
+	mv	a0, s2
+	call	smp_secondary_main
+7:	wfi
+	j	7b
+
+/*
+ * A hart that entered at _start after the boot hart (a0 = hart id): spin
+ * until smp_entry_hartid names it (kernel/smp.c writes smp_entry_percpu_pa
+ * first, then the id with release), then take that per-hart area.
+ */
+_secondary_at_entry:
+	la	t0, smp_entry_hartid
+8:	ld	t1, 0(t0)
+	beq	t1, a0, 9f
+	.insn i 0x0f, 0, x0, x0, 0x010	/* pause */
+	j	8b
+9:	fence	r, r
+	la	t0, smp_entry_percpu_pa
+	ld	a1, 0(t0)
+	j	_secondary_start
 
 /*
  * Trap before the MMU is on: no stack switch, nothing to resume. Report
@@ -107,6 +187,13 @@ early_trap_entry:
 
 	.section .data
 	.align 3
+	.globl smp_entry_hartid, smp_entry_percpu_pa
+boot_entered:
+	.dword	0
+smp_entry_hartid:
+	.dword	-1
+smp_entry_percpu_pa:
+	.dword	0
 	.globl arch_boot_instret, arch_boot_image_pa
 arch_boot_image_pa:
 	.dword	0

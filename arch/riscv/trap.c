@@ -5,6 +5,7 @@
  */
 #include "arch/riscv/csr.h"
 #include "kernel/arch.h"
+#include "kernel/smp.h"
 
 struct ex_entry {
 	uint64_t insn, fixup;
@@ -69,6 +70,12 @@ const char *arch_trap_name(uint64_t scause)
 
 void arch_trap(struct trap_frame *tf)
 {
+	/* An IPI: acknowledge it; the idle and wait loops act on it. */
+	if (tf->scause == (CAUSE_INTERRUPT | IRQ_S_SOFT)) {
+		arch_ipi_clear();
+		smp_handle_ipi();
+		return;
+	}
 	if (arch_trap_kind(tf) != TRAP_OTHER) {
 		for (const struct ex_entry *e = __ex_table_start;
 		     e < __ex_table_end; e++) {

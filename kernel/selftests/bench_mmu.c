@@ -4,9 +4,12 @@
  * instructions for one-page map and unmap on the live kernel table.
  *
  *   mmu.map_page    pt_map_page() of one 4 KiB page whose page-table
- *                   pages exist, including its sfence.vma
- *   mmu.unmap_page  pt_unmap_page() of that page, including the fence;
- *                   the table stays (a neighbour page is mapped)
+ *                   pages exist, including the table lock and the
+ *                   local sfence.vma
+ *   mmu.unmap_page  pt_unmap_page() of that page, including the table
+ *                   lock and the arch_tlb_shootdown() of the page on
+ *                   every online hart; the table stays (a neighbour
+ *                   page is mapped)
  *
  * The page is in the scratch gigabyte at VMALLOC_END - 1 GiB that the
  * mmu self-test also uses and vmalloc never touches. Each figure is the

@@ -14,6 +14,10 @@
  *   kmalloc.waste_pct      average internal waste of the class table for
  *                          sizes log-uniform in [8, 4096), rounded up
  *
+ * Each allocation and each free takes and releases its cache's lock
+ * (mm/slab.c, "Locking") with interrupts off, uncontended here: with
+ * one hart, the pairs measure the cost of that locking too.
+ *
  * Loops include their own overhead (two or three instructions per
  * iteration). A compiler barrier between the alloc and the free stops
  * the compiler from merging the inline fast paths across them, as it

@@ -16,6 +16,8 @@
  * tables (mm/buddy_internal.h) to know what every pfn should convert to.
  */
 #include "kernel/selftest.h"
+#include "kernel/smp.h"
+#include "lib/cpu.h"
 #include "lib/list.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -77,14 +79,17 @@ static pfn_t block_end_pfn(const struct page *p, unsigned int order)
 
 static const pfn_t pfn_4g = SZ_4G >> PAGE_SHIFT;
 
-/* Misuse reports, counted through the bug hook. */
+/*
+ * Misuse reports, counted through the bug hook, which may run on any
+ * hart (buddy_smp_double_free): hence the atomics.
+ */
 static unsigned int bugs_seen;
 static enum buddy_bug last_bug;
 
 static void count_bug(enum buddy_bug bug, pfn_t pfn, unsigned int order)
 {
-	bugs_seen++;
-	last_bug = bug;
+	__atomic_store_n(&last_bug, bug, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&bugs_seen, 1, __ATOMIC_RELEASE);
 }
 
 /* Failure lines, counted by a sink that passes everything on. */
@@ -538,6 +543,81 @@ static void buddy_section_map(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+/* ------------------------------------------------- several harts */
+
+#define SMP_RACE_ROUNDS 200
+
+struct smp_race {
+	struct page *page;
+	unsigned int order;
+};
+
+/* Run by smp_call_all on every online hart: CPUs 0 and 1 free. */
+static void smp_race_free(void *arg)
+{
+	const struct smp_race *r = arg;
+
+	if (cpu_id() < 2)
+		__free_pages(r->page, r->order);
+}
+
+/* "BUG: " lines, counted and not printed (two hundred of them). */
+static unsigned int bug_lines;
+
+static void bug_line_sink(const char *s, size_t len)
+{
+	if (len >= 5 && memcmp(s, "BUG: ", 5) == 0) {
+		bug_lines++; /* the sink runs under printk_lock */
+		return;
+	}
+	if (next_sink)
+		next_sink(s, len);
+}
+
+/*
+ * Scenario: with two harts or more online, 200 rounds in which CPUs 0
+ * and 1 free the same block (orders 0..3) at the same time through
+ * smp_call_all. Expect each round to give exactly one free and one
+ * double-free report (hook and "BUG: " line), and after all of them
+ * the free counts and the buddyinfo histogram as at the start and
+ * buddy_check() == 0. Skipped with one hart.
+ */
+static void buddy_smp_double_free(struct ktest *t)
+{
+	struct smp_race r;
+	struct histo boot;
+	unsigned int seen, missing = 0;
+
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs 2 harts online");
+		return;
+	}
+	histo_take(&boot);
+	seen = __atomic_load_n(&bugs_seen, __ATOMIC_ACQUIRE);
+	bug_lines = 0;
+	next_sink = printk_set_sink(bug_line_sink);
+	for (unsigned int i = 0; i < SMP_RACE_ROUNDS; i++) {
+		unsigned int before =
+			__atomic_load_n(&bugs_seen, __ATOMIC_ACQUIRE);
+
+		r.order = i % 4;
+		r.page = alloc_pages(GFP_KERNEL, r.order);
+		if (!r.page)
+			break;
+		smp_call_all(smp_race_free, &r);
+		missing += __atomic_load_n(&bugs_seen, __ATOMIC_ACQUIRE) !=
+			   before + 1;
+	}
+	printk_set_sink(next_sink);
+	KTEST_EXPECT_EQ(t, missing, 0);
+	KTEST_EXPECT_EQ(t, __atomic_load_n(&bugs_seen, __ATOMIC_ACQUIRE),
+			seen + SMP_RACE_ROUNDS);
+	KTEST_EXPECT_EQ(t, bug_lines, SMP_RACE_ROUNDS);
+	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_DOUBLE_FREE);
+	KTEST_EXPECT(t, histo_same(&boot));
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
 static const struct ktest_case buddy_cases[] = {
 	KTEST_CASE(buddy_counters),
 	KTEST_CASE(buddy_split_25k),
@@ -551,6 +631,7 @@ static const struct ktest_case buddy_cases[] = {
 	KTEST_CASE(buddy_failure_recovers),
 	KTEST_CASE(buddy_conversions),
 	KTEST_CASE(buddy_section_map),
+	KTEST_CASE(buddy_smp_double_free),
 	KTEST_END,
 };
 

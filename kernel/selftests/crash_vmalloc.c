@@ -5,7 +5,10 @@
  * page" or "... freed area (freed by ...)" and ends the run with status
  * 2. Returning means the access did not fault, which is a failure.
  *   vmalloc_guard           store one byte past the end of a 4-page area
- *   vmalloc_use_after_free  load from an area after vfree
+ *   vmalloc_use_after_free  load from an area after vfree; the area is
+ *                           only lazily freed (its frames are held until
+ *                           a purge), but vfree fenced this hart, so the
+ *                           load faults and the report names the area
  */
 #include "kernel/crash.h"
 #include "lib/printk.h"

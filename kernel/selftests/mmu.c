@@ -12,7 +12,10 @@
  * pages). Every case unmaps the whole scratch range before it returns,
  * so a failing case leaves nothing behind. Accesses that must fault go
  * through arch_probe_read()/arch_probe_write(), whose faults resume with
- * -EFAULT instead of ending the run.
+ * -EFAULT instead of ending the run. The kernel table is shared by all
+ * harts; every pt_* call takes its lock, and unmaps end with one
+ * arch_tlb_shootdown() (mm/pgtable.h), which the faults after an unmap
+ * observe on this hart.
  */
 #include "kernel/arch.h"
 #include "kernel/selftest.h"
@@ -360,18 +363,68 @@ static void mmu_hardware_enforces(struct ktest *t)
 	frame_free(pa);
 }
 
+/*
+ * Scenario: three fresh frames mapped with one pt_map_pages() call at
+ * consecutive scratch pages, written through the mapping and read back
+ * through the linear map; then both pages of a 2-page mapping that the
+ * MMU has just used are unmapped through one gather. Expect the frames
+ * mapped in order, and after pt_gather_finish (one shootdown on every
+ * hart) both pages to fault and the table count back where it was.
+ */
+static void mmu_map_pages_and_gather(struct ktest *t)
+{
+	paddr_t pa[3];
+	size_t before = kpt->table_pages;
+	struct pt_gather g;
+	uint8_t v = 0;
+
+	for (int i = 0; i < 3; i++) {
+		pa[i] = frame_alloc();
+		KTEST_ASSERT(t, pa[i] != PADDR_INVALID);
+	}
+	KTEST_EXPECT_EQ(t, pt_map_pages(kpt, MMU_SCRATCH, pa, 3, MMU_PROT), 0);
+	for (int i = 0; i < 3 && !t->failures; i++) {
+		*scratch_word(MMU_SCRATCH + i * SZ_4K + 8) = 0x700d0000UL + i;
+		KTEST_EXPECT_EQ(t,
+				*(volatile uint64_t *)phys_to_virt(pa[i] + 8),
+				0x700d0000UL + i);
+	}
+	KTEST_EXPECT_EQ(
+		t, pt_map_pages(kpt, MMU_SCRATCH + 2 * SZ_4K, pa, 2, MMU_PROT),
+		-EEXIST);
+	KTEST_EXPECT_EQ(
+		t, pt_lookup(kpt, MMU_SCRATCH + 3 * SZ_4K, NULL, NULL, NULL),
+		-ENOENT);
+	KTEST_EXPECT_EQ(t, pt_unmap(kpt, MMU_SCRATCH + 2 * SZ_4K, SZ_4K), 0);
+
+	/* The MMU has cached both pages now. */
+	KTEST_EXPECT_EQ(t, arch_probe_read(scratch_word(MMU_SCRATCH), &v), 0);
+	KTEST_EXPECT_EQ(
+		t, arch_probe_read(scratch_word(MMU_SCRATCH + SZ_4K), &v), 0);
+	pt_gather_init(&g, kpt);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, MMU_SCRATCH, SZ_4K), 0);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, MMU_SCRATCH + SZ_4K, SZ_4K), 0);
+	KTEST_EXPECT_EQ(t, g.nr_tables, 2);
+	pt_gather_finish(&g);
+	KTEST_EXPECT_EQ(t, arch_probe_read(scratch_word(MMU_SCRATCH), &v),
+			-EFAULT);
+	KTEST_EXPECT_EQ(t,
+			arch_probe_read(scratch_word(MMU_SCRATCH + SZ_4K), &v),
+			-EFAULT);
+	KTEST_EXPECT_EQ(t, kpt->table_pages, before);
+	KTEST_EXPECT_EQ(t, pt_check(kpt), 0);
+	scratch_clear();
+	for (int i = 0; i < 3; i++)
+		frame_free(pa[i]);
+}
+
 static const struct ktest_case mmu_cases[] = {
-	KTEST_CASE(mmu_map_write_read),
-	KTEST_CASE(mmu_lookup_reports),
-	KTEST_CASE(mmu_remap_refused),
-	KTEST_CASE(mmu_unmap_then_enoent),
-	KTEST_CASE(mmu_2m_leaf_and_split),
-	KTEST_CASE(mmu_protect_readonly),
-	KTEST_CASE(mmu_kernel_image_wx),
-	KTEST_CASE(mmu_linear_map_rw_nx),
-	KTEST_CASE(mmu_tables_freed),
-	KTEST_CASE(mmu_hardware_enforces),
-	KTEST_END,
+	KTEST_CASE(mmu_map_write_read),	      KTEST_CASE(mmu_lookup_reports),
+	KTEST_CASE(mmu_remap_refused),	      KTEST_CASE(mmu_unmap_then_enoent),
+	KTEST_CASE(mmu_2m_leaf_and_split),    KTEST_CASE(mmu_protect_readonly),
+	KTEST_CASE(mmu_kernel_image_wx),      KTEST_CASE(mmu_linear_map_rw_nx),
+	KTEST_CASE(mmu_tables_freed),	      KTEST_CASE(mmu_hardware_enforces),
+	KTEST_CASE(mmu_map_pages_and_gather), KTEST_END,
 };
 
 static const struct ktest_suite mmu_suite = {

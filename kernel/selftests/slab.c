@@ -10,7 +10,9 @@
 #include "kernel/selftest.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
+#include "lib/cpu.h"
 #include "lib/rand.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
@@ -21,7 +23,19 @@ static struct {
 	enum slab_bug bug;
 	const void *addr;
 	uintptr_t owner;
+	/* slab_locks_released: the cache whose lock a report must hold. */
+	struct kmem_cache *locked;
+	bool held, irqs_on;
 } rep;
+
+/* True when interrupts are enabled on this hart. */
+static bool irqs_enabled(void)
+{
+	unsigned long flags = cpu_irq_save();
+
+	cpu_irq_restore(flags);
+	return flags != 0;
+}
 
 static void capture(const struct slab_report *r)
 {
@@ -29,6 +43,10 @@ static void capture(const struct slab_report *r)
 	rep.bug = r->bug;
 	rep.addr = r->addr;
 	rep.owner = r->owner;
+	if (rep.locked) {
+		rep.held = spin_is_held(&rep.locked->lock);
+		rep.irqs_on = irqs_enabled();
+	}
 	printk("    # reported: %s\n", r->line);
 }
 
@@ -381,6 +399,66 @@ static void slab_destroy_busy(struct ktest *t)
 	KTEST_EXPECT_EQ(t, free_pages_now(), free0 + (1UL << c_order));
 }
 
+/* Neither c's lock nor any other is left held; interrupts as before. */
+#define EXPECT_UNLOCKED(t, c, irq0, spin0)                                     \
+	do {                                                                   \
+		KTEST_EXPECT(t, !spin_is_locked(&(c)->lock));                  \
+		KTEST_EXPECT_EQ(t, irqs_enabled(), irq0);                      \
+		KTEST_EXPECT_EQ(t, spin_bug_count(), spin0);                   \
+	} while (0)
+
+/*
+ * Scenario: every entry point of a cache in turn (fast and slow
+ * allocation, growth, zeroing, fast and slow free, a double free,
+ * shrink, reap, validate, info, a refused and a done destroy), plain
+ * and with F, Z, P and U. Expect the cache's lock free and interrupts
+ * as they were after each call, the lock held with interrupts off while
+ * the report hook runs, and no spinlock BUG line.
+ */
+static void slab_locks_released(struct ktest *t)
+{
+	bool irq0 = irqs_enabled();
+	unsigned long spin0 = spin_bug_count();
+
+	for (int dbg = 0; dbg < 2; dbg++) {
+		struct kmem_cache *c = kmem_cache_create(
+			"st-lock", 128, 0, dbg ? SLAB_DEBUG_FLAGS : 0, NULL);
+		struct kmem_cache_info ci;
+		void *p, *q;
+
+		KTEST_ASSERT_NOT_NULL(t, c);
+		p = kmem_cache_alloc(c, GFP_KERNEL); /* grows: slow path */
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		q = kmem_cache_zalloc(c, GFP_KERNEL); /* fast unless debug */
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		KTEST_ASSERT(t, p && q);
+		kmem_cache_free(c, q);
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		rep.locked = c;
+		kmem_cache_free(c, q); /* double free: reported */
+		rep.locked = NULL;
+		KTEST_EXPECT(t, rep.held);
+		KTEST_EXPECT(t, !rep.irqs_on);
+		KTEST_EXPECT(t, reported(SLAB_BUG_DOUBLE_FREE));
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), -EBUSY);
+		KTEST_EXPECT(t, reported(SLAB_BUG_DESTROY_BUSY));
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		kmem_cache_free(c, p);
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		kmem_cache_shrink(c);
+		kmem_reap();
+		KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 0);
+		kmem_cache_info(c, &ci);
+		KTEST_EXPECT_EQ(t, ci.active_objs, 0);
+		EXPECT_UNLOCKED(t, c, irq0, spin0);
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+		KTEST_EXPECT_EQ(t, irqs_enabled(), irq0);
+	}
+	KTEST_EXPECT_EQ(t, spin_bug_count(), spin0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
 /* slabinfo_print() output captured by a temporary printk sink. */
 static char slabinfo_buf[8192];
 static size_t slabinfo_len;
@@ -443,6 +521,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_redzone_reported),
 	KTEST_CASE(slab_poison_reported),
 	KTEST_CASE(slab_destroy_busy),
+	KTEST_CASE(slab_locks_released),
 	KTEST_CASE(slab_slabinfo_lines),
 	KTEST_END,
 };

@@ -5,9 +5,12 @@
  * that it runs at any RAM size the kernel boots with (256 MiB, 2 GiB).
  * Every case ends with vmalloc_check() clean, and the frame accounting
  * is exact: buddy free pages plus vmalloc's metadata pages are the same
- * before an allocation and after its free.
+ * before an allocation and after its free and a vmalloc_purge() (vfree
+ * is lazy: frames and emptied table pages come back at the purge).
  */
+#include "kernel/arch.h"
 #include "kernel/selftest.h"
+#include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/printk.h"
 #include "lib/rand.h"
@@ -21,15 +24,26 @@
 #define BIG_SIZE (64UL << 20)
 #define ORDER_1M 8 /* 1 MiB = 2^8 pages */
 
-/* Free frames as vmalloc's accounting sees them (see above). */
+/*
+ * Free frames as vmalloc's accounting sees them (see above), with
+ * nothing lazily held: purges first.
+ */
 static uint64_t frames_free(void)
 {
 	struct buddy_stats bs;
 	struct vmalloc_stats vs;
 
+	vmalloc_purge();
 	buddy_stats(&bs);
 	vmalloc_get_stats(&vs);
 	return bs.free + vs.meta_pages;
+}
+
+/* The kernel table's table pages with nothing lazily held. */
+static size_t table_pages(void)
+{
+	vmalloc_purge();
+	return kspace_pgtable()->table_pages;
 }
 
 static uint64_t pattern(uint64_t off, uint64_t seed)
@@ -119,7 +133,7 @@ static void vmalloc_fragmented_64m(struct ktest *t)
 	}
 
 	before = frames_free();
-	tables = kspace_pgtable()->table_pages;
+	tables = table_pages();
 	p = vmalloc(BIG_SIZE);
 	KTEST_EXPECT(t, p != NULL);
 	if (!p)
@@ -135,7 +149,7 @@ static void vmalloc_fragmented_64m(struct ktest *t)
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vfree(p);
 	KTEST_EXPECT_EQ(t, frames_free(), before);
-	KTEST_EXPECT_EQ(t, kspace_pgtable()->table_pages, tables);
+	KTEST_EXPECT_EQ(t, table_pages(), tables);
 out:
 	list_for_each_safe (l, n, &held) {
 		page = list_entry(l, struct page, lru);
@@ -148,15 +162,15 @@ out:
 /*
  * Scenario: areas of 1, 2, 3, 511, 512 and 1024 pages (the last ones
  * cross 2 MiB table boundaries) allocated together, then freed. Expect
- * each mapped and writable, and after the frees the buddy free count and
- * the kernel page table's table pages exactly as before.
+ * each mapped and writable, and after the frees and a purge the buddy
+ * free count and the kernel page table's table pages exactly as before.
  */
 static void vmalloc_vfree_returns_everything(struct ktest *t)
 {
 	static const size_t pages[] = { 1, 2, 3, 511, 512, 1024 };
 	void *p[ARRAY_SIZE(pages)];
 	uint64_t before = frames_free();
-	size_t tables = kspace_pgtable()->table_pages;
+	size_t tables = table_pages();
 
 	for (size_t i = 0; i < ARRAY_SIZE(pages); i++) {
 		p[i] = vmalloc(pages[i] * PAGE_SIZE);
@@ -170,7 +184,7 @@ static void vmalloc_vfree_returns_everything(struct ktest *t)
 	for (size_t i = 0; i < ARRAY_SIZE(pages); i++)
 		vfree(p[ARRAY_SIZE(pages) - 1 - i]);
 	KTEST_EXPECT_EQ(t, frames_free(), before);
-	KTEST_EXPECT_EQ(t, kspace_pgtable()->table_pages, tables);
+	KTEST_EXPECT_EQ(t, table_pages(), tables);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -416,6 +430,45 @@ static void vmalloc_larger_than_max_block(struct ktest *t)
 	KTEST_EXPECT_EQ(t, frames_free(), before);
 }
 
+/*
+ * Scenario: a 2-page area written, then vfree, then loads from both its
+ * pages through arch_probe_read before and after vmalloc_purge. Expect
+ * the area counted as lazily freed (frames held, not yet back in the
+ * buddy allocator) and the loads to fault at once: vfree fences this
+ * hart, so a use after free here never reads the old frame, purge or
+ * not; after the purge nothing is lazily held and the frames are back.
+ */
+static void vmalloc_lazy_free_faults_at_once(struct ktest *t)
+{
+	struct vmalloc_stats vs;
+	struct buddy_stats bs0, bs1;
+	uint64_t before = frames_free();
+	uint8_t *p = vmalloc(2 * PAGE_SIZE);
+	uint8_t v = 0;
+
+	KTEST_ASSERT(t, p != NULL);
+	p[0] = 0x11;
+	p[PAGE_SIZE] = 0x22;
+	KTEST_EXPECT_EQ(t, arch_probe_read(p + PAGE_SIZE, &v), 0);
+	KTEST_EXPECT_EQ(t, v, 0x22);
+	buddy_stats(&bs0);
+	vfree(p);
+	buddy_stats(&bs1);
+	vmalloc_get_stats(&vs);
+	KTEST_EXPECT_EQ(t, vs.lazy_areas, 1);
+	KTEST_EXPECT_EQ(t, vs.lazy_pages, 2);
+	KTEST_EXPECT_EQ(t, bs1.free, bs0.free);
+	KTEST_EXPECT_EQ(t, arch_probe_read(p, &v), -EFAULT);
+	KTEST_EXPECT_EQ(t, arch_probe_read(p + PAGE_SIZE, &v), -EFAULT);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vmalloc_purge();
+	vmalloc_get_stats(&vs);
+	KTEST_EXPECT_EQ(t, vs.lazy_areas + vs.lazy_pages + vs.lazy_tables, 0);
+	KTEST_EXPECT_EQ(t, arch_probe_read(p, &v), -EFAULT);
+	KTEST_EXPECT_EQ(t, frames_free(), before);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+}
+
 static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(vmalloc_fragmented_64m),
 	KTEST_CASE(vmalloc_vfree_returns_everything),
@@ -424,6 +477,7 @@ static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(vmalloc_bad_vfree_refused),
 	KTEST_CASE(vmalloc_addr_and_page_consistent),
 	KTEST_CASE(vmalloc_larger_than_max_block),
+	KTEST_CASE(vmalloc_lazy_free_faults_at_once),
 	KTEST_END,
 };
 

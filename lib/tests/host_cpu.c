@@ -7,6 +7,7 @@
  * no interrupts, so the irq functions only keep the interface.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -70,4 +71,13 @@ void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/*
+ * Tests run more threads than the host has cores: a ticket waiter must
+ * let the thread holding the next ticket run.
+ */
+void cpu_yield(void)
+{
+	sched_yield();
 }

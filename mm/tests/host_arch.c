@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Host implementation of mm/arch.h (Sv39 PTE encoding, a counting TLB, a
- * fake root register), fake physical memory and a page-table page pool
- * for host tests. See mm/tests/host_arch.h.
+ * Host implementation of mm/arch.h (Sv39 PTE encoding, a counting TLB
+ * that tells local fences from shootdowns, a fake root register), fake
+ * physical memory and a page-table page pool for host tests, safe to
+ * call from several threads. See mm/tests/host_arch.h.
  */
 #include "mm/tests/host_arch.h"
 
@@ -101,53 +102,114 @@ unsigned int arch_pte_prot(pte_t pte)
 
 /* ----------------------------------------------------------------- TLB */
 
+/*
+ * Counters and logs are written with atomics by any thread (each log
+ * slot is claimed with a fetch-and-add on its length, so writers never
+ * share a slot); readers run when the writers are done (see the header).
+ */
 unsigned long host_arch_tlb_flushes;
 unsigned long host_arch_tlb_flush_alls;
+unsigned long host_arch_tlb_shootdowns;
+unsigned long host_arch_tlb_shootdown_alls;
 paddr_t host_arch_root;
+void (*host_arch_tlb_shootdown_hook)(vaddr_t va, size_t size);
+
+struct host_tlb_range {
+	vaddr_t va;
+	size_t size;
+};
 
 static vaddr_t host_tlb_log[HOST_ARCH_TLB_LOG_SIZE];
 static size_t host_tlb_log_len;
+static struct host_tlb_range host_sd_log[HOST_ARCH_TLB_LOG_SIZE];
+static size_t host_sd_log_len;
+
+static void host_count(unsigned long *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
 
 void host_arch_tlb_reset(void)
 {
 	host_arch_tlb_flushes = 0;
 	host_arch_tlb_flush_alls = 0;
+	host_arch_tlb_shootdowns = 0;
+	host_arch_tlb_shootdown_alls = 0;
 	host_tlb_log_len = 0;
+	host_sd_log_len = 0;
+}
+
+bool host_arch_tlb_was_shot_down(vaddr_t va)
+{
+	size_t n = MIN(host_sd_log_len, (size_t)HOST_ARCH_TLB_LOG_SIZE);
+
+	if (host_arch_tlb_shootdown_alls)
+		return true;
+	va &= PAGE_MASK;
+	for (size_t i = 0; i < n; i++)
+		if (va >= host_sd_log[i].va &&
+		    va - host_sd_log[i].va < host_sd_log[i].size)
+			return true;
+	return false;
 }
 
 bool host_arch_tlb_was_flushed(vaddr_t va)
 {
-	if (host_arch_tlb_flush_alls)
+	size_t n = MIN(host_tlb_log_len, (size_t)HOST_ARCH_TLB_LOG_SIZE);
+
+	if (host_arch_tlb_flush_alls || host_arch_tlb_was_shot_down(va))
 		return true;
-	for (size_t i = 0; i < host_tlb_log_len; i++)
+	for (size_t i = 0; i < n; i++)
 		if (host_tlb_log[i] == (va & PAGE_MASK))
 			return true;
 	return false;
 }
 
+bool host_arch_tlb_shootdown_at(unsigned long i, vaddr_t *va, size_t *size)
+{
+	if (i >= host_sd_log_len || i >= HOST_ARCH_TLB_LOG_SIZE)
+		return false;
+	*va = host_sd_log[i].va;
+	*size = host_sd_log[i].size;
+	return true;
+}
+
 void arch_tlb_flush_page(vaddr_t va)
 {
+	size_t i;
+
 	/* sfence.vma takes any address; a non-canonical one is a bug here. */
 	VERIFY(pt_va_is_canonical(va));
-	host_arch_tlb_flushes++;
-	if (host_tlb_log_len < HOST_ARCH_TLB_LOG_SIZE)
-		host_tlb_log[host_tlb_log_len++] = va & PAGE_MASK;
+	host_count(&host_arch_tlb_flushes);
+	i = __atomic_fetch_add(&host_tlb_log_len, 1, __ATOMIC_RELAXED);
+	if (i < HOST_ARCH_TLB_LOG_SIZE)
+		host_tlb_log[i] = va & PAGE_MASK;
 }
 
 void arch_tlb_flush_all(void)
 {
-	host_arch_tlb_flush_alls++;
+	host_count(&host_arch_tlb_flush_alls);
 }
 
 void arch_tlb_shootdown(vaddr_t va, size_t size)
 {
-	if (size == TLB_FLUSH_ALL ||
-	    size / PAGE_SIZE > HOST_ARCH_TLB_LOG_SIZE) {
-		arch_tlb_flush_all();
-		return;
+	size_t i;
+
+	/* SBI RFENCE's arguments: a page-aligned, canonical, non-empty range. */
+	if (size != TLB_FLUSH_ALL) {
+		VERIFY3U((va | size) & ~PAGE_MASK, ==, 0);
+		VERIFY(size != 0 && va + size - 1 >= va);
+		VERIFY(pt_va_is_canonical(va) &&
+		       pt_va_is_canonical(va + size - 1));
 	}
-	for (size_t off = 0; off < size; off += PAGE_SIZE)
-		arch_tlb_flush_page(va + off);
+	if (host_arch_tlb_shootdown_hook)
+		host_arch_tlb_shootdown_hook(va, size);
+	host_count(&host_arch_tlb_shootdowns);
+	if (size == TLB_FLUSH_ALL)
+		host_count(&host_arch_tlb_shootdown_alls);
+	i = __atomic_fetch_add(&host_sd_log_len, 1, __ATOMIC_RELAXED);
+	if (i < HOST_ARCH_TLB_LOG_SIZE)
+		host_sd_log[i] = (struct host_tlb_range){ va, size };
 }
 
 paddr_t arch_set_root(paddr_t root)
@@ -230,6 +292,7 @@ static paddr_t host_pt_pool_alloc(void *ctx)
 	struct host_pt_pool *pool = ctx;
 	void *va;
 
+	pthread_mutex_lock(&pool->lock);
 	if (pool->fail_after == 0)
 		goto refuse;
 	for (size_t i = 0; i < pool->npages; i++) {
@@ -244,10 +307,12 @@ static paddr_t host_pt_pool_alloc(void *ctx)
 		va = phys_to_virt(pool->base + i * PAGE_SIZE);
 		HOST_UNPOISON(va, PAGE_SIZE);
 		memset(va, 0, PAGE_SIZE);
+		pthread_mutex_unlock(&pool->lock);
 		return pool->base + i * PAGE_SIZE;
 	}
 refuse:
 	pool->failed++;
+	pthread_mutex_unlock(&pool->lock);
 	return PADDR_INVALID;
 }
 
@@ -258,6 +323,7 @@ static void host_pt_pool_free(void *ctx, paddr_t pa)
 	bool ours = pa >= pool->base && !(pa & ~PAGE_MASK) && i < pool->npages;
 	void *va;
 
+	pthread_mutex_lock(&pool->lock);
 	if (!ours || !pool->used[i]) {
 		printk("BUG host_pt_pool: bad free pa 0x%llx (pool 0x%llx, "
 		       "%zu pages): %s\n",
@@ -265,6 +331,7 @@ static void host_pt_pool_free(void *ctx, paddr_t pa)
 		       pool->npages,
 		       ours ? "double free" : "not from this pool");
 		pool->bad_frees++;
+		pthread_mutex_unlock(&pool->lock);
 		return;
 	}
 	pool->used[i] = 0;
@@ -273,6 +340,7 @@ static void host_pt_pool_free(void *ctx, paddr_t pa)
 	va = phys_to_virt(pa);
 	memset(va, HOST_PT_POOL_POISON, PAGE_SIZE);
 	HOST_POISON(va, PAGE_SIZE);
+	pthread_mutex_unlock(&pool->lock);
 }
 
 void host_pt_pool_init(struct host_pt_pool *pool, paddr_t base, size_t npages)
@@ -287,6 +355,7 @@ void host_pt_pool_init(struct host_pt_pool *pool, paddr_t base, size_t npages)
 	pool->fail_after = HOST_PT_POOL_NEVER_FAIL;
 	pool->used = calloc(npages, 1);
 	VERIFY(pool->used != NULL);
+	VERIFY(pthread_mutex_init(&pool->lock, NULL) == 0);
 	HOST_POISON(phys_to_virt(base), npages * PAGE_SIZE);
 }
 
@@ -298,4 +367,5 @@ void host_pt_pool_fini(struct host_pt_pool *pool)
 	free(pool->used);
 	pool->used = NULL;
 	pool->npages = 0;
+	pthread_mutex_destroy(&pool->lock);
 }

@@ -12,15 +12,23 @@
  *
  *    Leaves get A and D set (no hardware updates them on the host);
  *    PROT_DEVICE is Svpbmt's IO type (PBMT = 2).
- *  - A TLB that only counts and logs flushes, and a fake root register.
+ *  - A TLB that only counts and logs fences: this hart's
+ *    (arch_tlb_flush_page/_all) apart from every hart's
+ *    (arch_tlb_shootdown), and a fake root register.
  *  - Fake physical memory: a host buffer that phys_to_virt() reaches.
  *  - A counting page-table-page allocator over part of that memory that
  *    refuses double frees and can be told to fail after N allocations.
  *
- * Single-threaded; one fake physical memory at a time.
+ * Thread-safe where threads standing in for harts call it: the fence
+ * counters and logs are updated atomically, the pool takes a mutex.
+ * Read the counters, reset them and set the hook only while no other
+ * thread runs (test set-up, after joins). One fake physical memory at a
+ * time.
  */
 #ifndef MM_TESTS_HOST_ARCH_H
 #define MM_TESTS_HOST_ARCH_H
+
+#include <pthread.h>
 
 #include "mm/arch.h"
 #include "mm/pgtable.h"
@@ -41,22 +49,47 @@
 
 /* ---------------------------------------------------------------- TLB */
 
-/* arch_tlb_flush_page() and arch_tlb_flush_all() calls since the reset. */
+/* Calls since the reset: arch_tlb_flush_page(), arch_tlb_flush_all(). */
 extern unsigned long host_arch_tlb_flushes;
 extern unsigned long host_arch_tlb_flush_alls;
+/*
+ * arch_tlb_shootdown() calls since the reset, and those among them of
+ * everything (size TLB_FLUSH_ALL).
+ */
+extern unsigned long host_arch_tlb_shootdowns;
+extern unsigned long host_arch_tlb_shootdown_alls;
 /* The fake translation root (satp.PPN as an address); 0 at start. */
 extern paddr_t host_arch_root;
 
-/* Zero the flush counters and forget the flush log. */
+/* Zero the fence counters and forget both logs. */
 void host_arch_tlb_reset(void);
+
 /*
- * True when va's page was invalidated since the last reset: either
- * arch_tlb_flush_page() was called for it or arch_tlb_flush_all() was
- * called. The log holds HOST_ARCH_TLB_LOG_SIZE pages; past that the
- * answer is a conservative "false" for pages that did not fit.
+ * True when va's page was invalidated on this "hart" or on every hart
+ * since the last reset: a local page fence of it, a local full fence, a
+ * shootdown whose range holds va, or a shootdown of everything. The
+ * logs hold HOST_ARCH_TLB_LOG_SIZE entries each; past that the answer
+ * is a conservative "false" for entries that did not fit.
  */
 #define HOST_ARCH_TLB_LOG_SIZE 4096
 bool host_arch_tlb_was_flushed(vaddr_t va);
+
+/* True when va's page was in some shootdown (of a range, or of all). */
+bool host_arch_tlb_was_shot_down(vaddr_t va);
+
+/*
+ * The i-th shootdown since the reset (0 is the first): its va and size
+ * (TLB_FLUSH_ALL for everything). False when there was no such call or
+ * it did not fit in the log.
+ */
+bool host_arch_tlb_shootdown_at(unsigned long i, vaddr_t *va, size_t *size);
+
+/*
+ * Called at the start of every arch_tlb_shootdown() when set (tests use
+ * it to see what was already freed when the fence ran). Runs on the
+ * calling thread.
+ */
+extern void (*host_arch_tlb_shootdown_hook)(vaddr_t va, size_t size);
 
 /* ------------------------------------------------ fake physical memory */
 
@@ -87,9 +120,11 @@ bool host_phys_contains(paddr_t pa, size_t size);
 
 /*
  * Hands out zeroed pages from [base, base + npages * PAGE_SIZE) of the
- * fake physical memory, lowest free first. Pages not handed out are
- * poisoned for ASan, so a stale pointer into a freed table is reported
- * at the faulting access. Pass &pool->ops to pt_init().
+ * fake physical memory, lowest free first, under a mutex (the counters
+ * below are read by tests once other threads are done). Pages not
+ * handed out are poisoned for ASan, so a stale pointer into a freed
+ * table is reported at the faulting access. Pass &pool->ops to
+ * pt_init().
  */
 struct host_pt_pool {
 	struct pt_alloc ops;
@@ -103,6 +138,7 @@ struct host_pt_pool {
 	unsigned long fail_after; /* successes left before failing */
 	unsigned long failed; /* allocations refused (injected or full) */
 	unsigned long bad_frees; /* double or foreign frees (refused) */
+	pthread_mutex_t lock; /* threads may allocate concurrently */
 };
 
 #define HOST_PT_POOL_NEVER_FAIL (~0UL)

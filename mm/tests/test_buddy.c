@@ -12,6 +12,7 @@
 
 #include "lib/printk.h"
 #include "lib/rand.h"
+#include "lib/spinlock.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -1488,6 +1489,103 @@ static void random_two_zones(struct ktest *t)
 	model_fini(&m);
 }
 
+/* ------------------------------------------------------------ locking */
+
+static bool zones_unlocked(void)
+{
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
+		if (spin_is_locked(&buddy.zones[z].lock))
+			return false;
+	return true;
+}
+
+static unsigned int hook_allocs;
+static bool hook_saw_unlocked;
+
+/* A bug hook that uses the allocator: legal, the hook runs unlocked. */
+static void allocating_hook(enum buddy_bug bug, pfn_t pfn, unsigned int order)
+{
+	struct page *p;
+
+	bug_hook(bug, pfn, order);
+	hook_saw_unlocked = zones_unlocked();
+	p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0);
+	if (p) {
+		hook_allocs++;
+		__free_pages(p, 0);
+	}
+}
+
+/*
+ * Scenario: every path through the API in both zones: fast and split
+ * allocations, __GFP_ZERO, the fallback from NORMAL to DMA32, failures
+ * (with and without a warning), merging frees, and each kind of refused
+ * free, with a bug hook that itself allocates and frees a page. Expect
+ * both zone locks free after every call and inside the hook (a hook
+ * holding a zone lock would end in a recursion panic), the hook's own
+ * allocations to work, the zone locks named "zone DMA32" and "zone
+ * Normal", no spinlock BUG, and buddy_check() == 0.
+ */
+static void locks_released_on_every_path(struct ktest *t)
+{
+	unsigned long spin_bugs = spin_bug_count();
+	struct page *p, *q, *held[64];
+	unsigned int n = 0;
+
+	setup(&two_zones);
+	KTEST_EXPECT_STREQ(t, buddy.zones[ZONE_DMA32].lock.name, "zone DMA32");
+	KTEST_EXPECT_STREQ(t, buddy.zones[ZONE_NORMAL].lock.name,
+			   "zone Normal");
+	buddy_set_bug_hook(allocating_hook);
+	hook_allocs = 0;
+	hook_saw_unlocked = false;
+
+	p = alloc_pages(GFP_KERNEL, 0); /* split */
+	q = alloc_pages(GFP_KERNEL, 0); /* exact order */
+	KTEST_ASSERT(t, p && q && zones_unlocked());
+	__free_pages(q, 0);
+	KTEST_EXPECT(t, zones_unlocked());
+	q = alloc_pages(GFP_DMA32 | __GFP_ZERO, 3);
+	KTEST_ASSERT(t, q && zones_unlocked());
+	__free_pages(q, 3);
+	/* Empty NORMAL at MAX_ORDER, so that the next one falls back. */
+	while (n < ARRAY_SIZE(held) &&
+	       buddy_zone_nr_free(ZONE_NORMAL, MAX_ORDER) > 0)
+		held[n++] = alloc_pages(GFP_KERNEL, MAX_ORDER);
+	q = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER);
+	KTEST_EXPECT(t, zones_unlocked());
+	KTEST_EXPECT(t, q == NULL || page_to_pfn(q) < BUDDY_DMA32_END_PFN);
+	if (q)
+		__free_pages(q, MAX_ORDER);
+	while (n)
+		__free_pages(held[--n], MAX_ORDER);
+	cap_start();
+	cap_quiet = true;
+	KTEST_EXPECT(t, alloc_pages(GFP_KERNEL, MAX_ORDER + 1) == NULL);
+	KTEST_EXPECT(t, zones_unlocked());
+
+	__free_pages(p, 0);
+	__free_pages(p, 0); /* double free */
+	KTEST_EXPECT(t, zones_unlocked());
+	p = alloc_pages(GFP_KERNEL, 2);
+	KTEST_ASSERT(t, p != NULL);
+	__free_pages(p, 1); /* wrong order */
+	__free_pages(p + 1, 0); /* inside a block */
+	__free_pages(p, MAX_ORDER + 1); /* invalid order */
+	free_page((unsigned long)page_address(p) + 8); /* unaligned */
+	__free_pages(NULL, 0); /* not RAM */
+	KTEST_EXPECT(t, zones_unlocked());
+	__free_pages(p, 2);
+	cap_stop();
+	buddy_set_bug_hook(bug_hook);
+
+	KTEST_EXPECT_EQ(t, hook_allocs, 6);
+	KTEST_EXPECT(t, hook_saw_unlocked);
+	KTEST_EXPECT(t, zones_unlocked());
+	KTEST_EXPECT_EQ(t, spin_bug_count(), spin_bugs);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
 static const struct ktest_case buddy_cases[] = {
 	KTEST_CASE(init_counts),
 	KTEST_CASE(init_largest_blocks),
@@ -1514,6 +1612,7 @@ static const struct ktest_case buddy_cases[] = {
 	KTEST_CASE(check_detects_bad_sections),
 	KTEST_CASE(random_1m_checked),
 	KTEST_CASE(random_two_zones),
+	KTEST_CASE(locks_released_on_every_path),
 	KTEST_END,
 };
 static const struct ktest_suite buddy_suite = { "buddy", buddy_cases,

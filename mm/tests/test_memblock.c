@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Host tests of mm/memblock.c: merging, trimming, free ranges, top-down
- * allocation, limits, full tables, hand-over, and a random comparison
- * against a page bitmap.
+ * allocation, limits, full tables, hand-over, a random comparison
+ * against a page bitmap, and the boot-CPU-only assertion (a second POSIX
+ * thread stands in for a secondary hart; lib/tests/host_cpu.c).
  */
 
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cpu.h"
 #include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "lib/rand.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/memblock.h"
@@ -296,6 +306,120 @@ static void random_vs_bitmap(struct ktest *t)
 	}
 }
 
+/* ------------------------------------------- boot CPU only (SMP) */
+
+static jmp_buf other_jump;
+static unsigned int other_panics;
+static char cap_buf[4096];
+static size_t cap_len;
+static printk_sink_fn cap_next;
+
+/* printk output while the other thread runs (under printk_lock). */
+static void cap_sink(const char *s, size_t len)
+{
+	if (cap_len + len < sizeof(cap_buf) - 1) {
+		memcpy(cap_buf + cap_len, s, len);
+		cap_len += len;
+		cap_buf[cap_len] = '\0';
+	}
+	if (cap_next)
+		cap_next(s, len);
+}
+
+static void other_panic_hook(void)
+{
+	other_panics++;
+	longjmp(other_jump, 1);
+}
+
+static void abort_hook(void)
+{
+	fflush(stdout);
+	abort();
+}
+
+/* The calls, each expected to panic, on a thread that is not CPU 0. */
+static void *other_cpu_calls(void *arg)
+{
+	unsigned int *cpu = arg;
+	volatile int step = 0;
+
+	*cpu = cpu_id();
+	setjmp(other_jump);
+	switch (step++) {
+	case 0:
+		memblock_add(0x90000000, 0x90100000);
+		break;
+	case 1:
+		memblock_reserve(0x80000000, 0x80001000);
+		break;
+	case 2:
+		memblock_alloc(PG, PG, 0);
+		break;
+	case 3:
+		memblock_close();
+		break;
+	case 4:
+		memblock_reset();
+		break;
+	}
+	return NULL;
+}
+
+/* After the close: refused (a message), no panic, on any CPU. */
+static void *other_cpu_closed_alloc(void *arg)
+{
+	*(paddr_t *)arg = memblock_alloc(PG, PG, 0);
+	return NULL;
+}
+
+/*
+ * Scenario: while memblock is open, a second thread (CPU 1, not the
+ * boot CPU) calls add, reserve, alloc, close and reset. Run last: the
+ * panics stay in progress. Expect each call to panic before changing
+ * anything (caught by a hook that longjmps), the first panic message to
+ * name the function and CPU 1, the lists as they were; then, after the
+ * boot CPU closes memblock, an alloc on the second thread to be refused
+ * with PADDR_INVALID and no panic.
+ */
+static void boot_cpu_only(struct ktest *t)
+{
+	unsigned int cpu = 0;
+	paddr_t pa = 0;
+	pthread_t th;
+
+	memblock_reset();
+	KTEST_ASSERT_EQ(t, memblock_add(0x80000000, 0x80400000), 0);
+	KTEST_ASSERT_EQ(t, cpu_id(), 0);
+	other_panics = 0;
+	cap_len = 0;
+	cap_buf[0] = '\0';
+	cap_next = printk_set_sink(cap_sink);
+	panic_set_hook(other_panic_hook);
+	pthread_create(&th, NULL, other_cpu_calls, &cpu);
+	pthread_join(th, NULL);
+	panic_set_hook(abort_hook);
+	printk_set_sink(cap_next);
+	KTEST_EXPECT_EQ(t, cpu, 1);
+	KTEST_EXPECT_EQ(t, other_panics, 5);
+	KTEST_EXPECT(t, strstr(cap_buf,
+			       "panic: memblock_add: called on CPU 1 "
+			       "(hart 1); memblock runs on the boot "
+			       "CPU before the other harts start") != NULL);
+	KTEST_EXPECT_EQ(t, nr_memory(), 1);
+	KTEST_EXPECT_EQ(t, memblock_usable_bytes(), 0x400000);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 0);
+	KTEST_EXPECT(t, !memblock_is_closed());
+
+	memblock_close();
+	pthread_create(&th, NULL, other_cpu_closed_alloc, &pa);
+	pthread_join(th, NULL);
+	KTEST_EXPECT_EQ(t, pa, PADDR_INVALID);
+	KTEST_EXPECT_EQ(t, other_panics, 5);
+	memblock_reset();
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
 static const struct ktest_case memblock_cases[] = {
 	KTEST_CASE(add_merges),
 	KTEST_CASE(add_trims_and_rejects),
@@ -305,6 +429,7 @@ static const struct ktest_case memblock_cases[] = {
 	KTEST_CASE(tables_full),
 	KTEST_CASE(close_refuses),
 	KTEST_CASE(random_vs_bitmap),
+	KTEST_CASE(boot_cpu_only),
 	KTEST_END,
 };
 static const struct ktest_suite memblock_suite = { "memblock", memblock_cases,

@@ -3,8 +3,10 @@
  * Host tests of mm/pgtable.c: leaf-size choice, lookups at boundaries,
  * refusal to remap and rollback on -ENOMEM (tables compared byte for
  * byte), freeing of emptied tables, splitting, upper-half addresses, TLB
- * fences, pt_check() catching corruption, and a randomized run against a
- * simple model. pt_check() runs after every step.
+ * fences (local after a map; one shootdown per unmap or protect call,
+ * and per gather; table pages freed only after it), pt_check() catching
+ * corruption, and a randomized run against a simple model. pt_check()
+ * runs after every step.
  */
 #include <stdlib.h>
 
@@ -43,10 +45,23 @@ static void fx_teardown(struct ktest *t)
 }
 
 #define FX_SETUP(t) KTEST_ASSERT(t, fx_setup())
+/* pt_check alone: a gather may still hold pool pages. */
+#define EXPECT_CHECK_TREE(t) KTEST_EXPECT_EQ(t, pt_check(&pt), 0)
 #define EXPECT_CHECK(t)                                                        \
 	do {                                                                   \
 		KTEST_EXPECT_EQ(t, pt_check(&pt), 0);                          \
 		KTEST_EXPECT_EQ(t, pt.table_pages, pool.in_use);               \
+	} while (0)
+
+/* Expect shootdown number i since the reset to be of [va, va + size). */
+#define expect_shootdown(t, i, va, size)                                       \
+	do {                                                                   \
+		vaddr_t _sva = ~0UL;                                           \
+		size_t _ssize = 0;                                             \
+		KTEST_EXPECT(t,                                                \
+			     host_arch_tlb_shootdown_at(i, &_sva, &_ssize));   \
+		KTEST_EXPECT_EQ(t, _sva, va);                                  \
+		KTEST_EXPECT_EQ(t, _ssize, size);                              \
 	} while (0)
 
 /* ---------------------------------------------------------- leaf dumps */
@@ -465,11 +480,16 @@ static void pt_unmap_frees_tables(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1 + 4 * 2);
 	EXPECT_CHECK(t);
 
+	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, vas[0]), 0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 9); /* neighbour keeps them */
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 0);
 	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, vas[0] + SZ_4K), 0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 7);
-	KTEST_EXPECT_GE(t, host_arch_tlb_flush_alls, 1);
+	/* Two tables unlinked: one shootdown of everything. */
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 2);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 1);
+	KTEST_EXPECT_EQ(t, pool.in_use, 7);
 	EXPECT_CHECK(t);
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, vas[1], SZ_4K), 0);
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, vas[1] + SZ_4K, SZ_4K), 0);
@@ -509,6 +529,9 @@ static void pt_unmap_splits_gigapage(struct ktest *t)
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, hole, SZ_4K), 0);
 	KTEST_EXPECT(t, host_arch_tlb_was_flushed(hole));
+	/* The split keeps translations: just the hole is shot down. */
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, hole, SZ_4K);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 3);
 	expect_unmapped(t, hole);
 	expect_lookup(t, hole - 1, pa + (hole - va) - 1, PROT_RW | PROT_GLOBAL,
@@ -605,6 +628,8 @@ static void pt_protect_splits(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt_protect(&pt, a + SZ_4K, 2 * SZ_4K, PROT_READ), 0);
 	KTEST_EXPECT(t, host_arch_tlb_was_flushed(a + SZ_4K));
 	KTEST_EXPECT(t, host_arch_tlb_was_flushed(a + 2 * SZ_4K));
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, a + SZ_4K, 2 * SZ_4K);
 	expect_lookup(t, a, 0x10000000UL, PROT_RW, SZ_4K);
 	expect_lookup(t, a + SZ_4K, 0x10001000UL, PROT_READ, SZ_4K);
 	expect_lookup(t, a + 3 * SZ_4K - 1, 0x10003000UL - 1, PROT_READ, SZ_4K);
@@ -633,6 +658,7 @@ static void pt_protect_splits(struct ktest *t)
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_protect(&pt, g, SZ_2M, PROT_RW), 0);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
 	EXPECT_CHECK(t);
 	fx_teardown(t);
 }
@@ -759,9 +785,12 @@ static void pt_upper_half(struct ktest *t)
 
 /*
  * Scenario: unmapping two pages whose table stays in use, then 100
- * pages, then the last page of a table. Expect one page fence per page
- * and no full fence; then at most 64 page fences and one full fence;
- * then a full fence because a table pointer was cleared.
+ * pages, then one page, then the rest of the table; then a map with
+ * tables present. Expect no local fence for any unmap but exactly one
+ * shootdown per call: of exactly the two pages; of everything (100
+ * pages is past the 64-page limit); of the one page; of everything
+ * (a table pointer was cleared). The map fences its page on this hart
+ * only, with no shootdown.
  */
 static void pt_tlb_fences(struct ktest *t)
 {
@@ -772,32 +801,155 @@ static void pt_tlb_fences(struct ktest *t)
 			0);
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, va + SZ_4K, 2 * SZ_4K), 0);
-	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 2);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
-	KTEST_EXPECT(t, host_arch_tlb_was_flushed(va + SZ_4K));
-	KTEST_EXPECT(t, host_arch_tlb_was_flushed(va + 2 * SZ_4K));
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, va + SZ_4K, 2 * SZ_4K);
 	KTEST_EXPECT(t, !host_arch_tlb_was_flushed(va));
 
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, va + 10 * SZ_4K, 100 * SZ_4K), 0);
-	KTEST_EXPECT_LE(t, host_arch_tlb_flushes, 64);
-	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 1);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, 0, TLB_FLUSH_ALL);
 
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, va + 5 * SZ_4K), 0);
-	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 1);
-	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, va + 5 * SZ_4K, SZ_4K);
+	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_unmap(&pt, va, SZ_2M), 0);
-	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 1);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 1);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
+	/* Nothing mapped there any more: no shootdown at all. */
+	host_arch_tlb_reset();
+	KTEST_EXPECT_EQ(t, pt_unmap(&pt, va, SZ_2M), 0);
+	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, va), -ENOENT);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
 
-	/* Mapping with tables present fences just the page. */
+	/* Mapping with tables present fences just the page, locally. */
 	KTEST_ASSERT_EQ(t, pt_map_page(&pt, va, 0x1000, PROT_RW), 0);
 	host_arch_tlb_reset();
 	KTEST_EXPECT_EQ(t, pt_map_page(&pt, va + SZ_4K, 0x1000, PROT_RW), 0);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 1);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
 	KTEST_EXPECT(t, host_arch_tlb_was_flushed(va + SZ_4K));
+	EXPECT_CHECK(t);
+	fx_teardown(t);
+}
+
+/* What the pool had handed out and taken back when a shootdown ran. */
+static size_t hook_in_use = ~0UL;
+static unsigned long hook_frees = ~0UL;
+
+static void record_pool_at_shootdown(vaddr_t va, size_t size)
+{
+	hook_in_use = pool.in_use;
+	hook_frees = pool.frees;
+}
+
+/*
+ * Scenario: 64 MiB mapped with 4 KiB leaves (16384 leaves in 32 level-0
+ * tables under one level-1 table), then one pt_unmap of all of it.
+ * Expect exactly one shootdown, of everything, no local fence, and the
+ * 33 table pages still held when it ran (none freed before), all back
+ * in the pool after the call.
+ */
+static void pt_unmap_64m_one_shootdown(struct ktest *t)
+{
+	const vaddr_t va = 0xffffffc000000000UL + SZ_1G;
+	unsigned long frees0;
+
+	FX_SETUP(t);
+	/* pa off by 4 KiB: no 2 MiB leaf fits, so 4 KiB leaves throughout. */
+	KTEST_ASSERT_EQ(t,
+			pt_map(&pt, va, 0x100000000UL + SZ_4K, 64 * SZ_1M,
+			       PROT_RW | PROT_GLOBAL),
+			0);
+	KTEST_EXPECT_EQ(t, pt.table_pages, 1 + 1 + 32);
+	frees0 = pool.frees;
+	host_arch_tlb_reset();
+	host_arch_tlb_shootdown_hook = record_pool_at_shootdown;
+	KTEST_EXPECT_EQ(t, pt_unmap(&pt, va, 64 * SZ_1M), 0);
+	host_arch_tlb_shootdown_hook = NULL;
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, 0, TLB_FLUSH_ALL);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
+	KTEST_EXPECT_EQ(t, hook_frees, frees0);
+	KTEST_EXPECT_EQ(t, hook_in_use, 34);
+	KTEST_EXPECT_EQ(t, pool.frees, frees0 + 33);
+	KTEST_EXPECT_EQ(t, pool.in_use, 1);
+	expect_unmapped(t, va);
+	expect_unmapped(t, va + 64 * SZ_1M - 1);
+	EXPECT_CHECK(t);
+	fx_teardown(t);
+}
+
+/*
+ * Scenario: one gather over three unmaps (two pages that empty their
+ * table, then one page elsewhere, then a page that was never mapped),
+ * finished once. Expect no fence of any kind and no table page freed
+ * until pt_gather_finish, the tree already without the unlinked tables
+ * (table_pages down, pt_check clean); then exactly one shootdown of
+ * everything (a table was unlinked) before the tables are freed.
+ */
+static void pt_gather_batches(struct ktest *t)
+{
+	const vaddr_t a = 0x40000000UL, b = 0x80000000UL + 7 * SZ_4K;
+	struct pt_gather g;
+	unsigned long frees0;
+
+	FX_SETUP(t);
+	KTEST_ASSERT_EQ(t, pt_map(&pt, a, 0x1000000UL, 2 * SZ_4K, PROT_RW), 0);
+	KTEST_ASSERT_EQ(t, pt_map(&pt, b, 0x2000000UL, 2 * SZ_4K, PROT_RW), 0);
+	KTEST_EXPECT_EQ(t, pt.table_pages, 5);
+	frees0 = pool.frees;
+	host_arch_tlb_reset();
+	pt_gather_init(&g, &pt);
+	KTEST_EXPECT(t, pt_gather_is_empty(&g));
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, a, 2 * SZ_4K), 0);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, b, SZ_4K), 0);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, 0x5000UL, SZ_4K), 0);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, a + 1, SZ_4K), -EINVAL);
+	KTEST_EXPECT(t, !pt_gather_is_empty(&g));
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes + host_arch_tlb_flush_alls, 0);
+	KTEST_EXPECT_EQ(t, g.nr_tables, 2);
+	KTEST_EXPECT_EQ(t, pt.table_pages, 3);
+	KTEST_EXPECT_EQ(t, pool.in_use, 5);
+	expect_unmapped(t, a);
+	expect_unmapped(t, b);
+	EXPECT_CHECK_TREE(t);
+
+	host_arch_tlb_shootdown_hook = record_pool_at_shootdown;
+	pt_gather_finish(&g);
+	host_arch_tlb_shootdown_hook = NULL;
+	KTEST_EXPECT(t, pt_gather_is_empty(&g));
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, 0, TLB_FLUSH_ALL);
+	KTEST_EXPECT_EQ(t, hook_frees, frees0);
+	KTEST_EXPECT_EQ(t, pool.frees, frees0 + 2);
+	KTEST_EXPECT_EQ(t, pool.in_use, 3);
+	/* Finishing an empty gather fences nothing. */
+	pt_gather_finish(&g);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+
+	/* Leaves only, in two places: one range covering both. */
+	KTEST_ASSERT_EQ(t, pt_map(&pt, b, 0x2000000UL, SZ_4K, PROT_RW), 0);
+	host_arch_tlb_reset();
+	pt_gather_init(&g, &pt);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, b + SZ_4K, SZ_4K), 0);
+	KTEST_ASSERT_EQ(
+		t, pt_map(&pt, b + 2 * SZ_4K, 0x2000000UL, 3 * SZ_4K, PROT_RW),
+		0);
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, b + 4 * SZ_4K, SZ_4K), 0);
+	pt_gather_finish(&g);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, b + SZ_4K, 4 * SZ_4K);
 	EXPECT_CHECK(t);
 	fx_teardown(t);
 }
@@ -817,8 +969,9 @@ static pte_t *raw_entry(vaddr_t va, int level)
  * Scenario: corrupt the tables by hand in each way the invariants
  * forbid (table_pages wrong, invalid non-zero entry, misaligned large
  * leaf, table pointer at level 0, write-only leaf, empty table, a
- * level-0 table swapped under the walk hint) and restore each. Expect pt_check() to report at least one violation for
- * each and none once restored.
+ * level-0 table swapped under the walk hint, a leaf added behind the
+ * hint's entry count) and restore each. Expect pt_check() to report at
+ * least one violation for each and none once restored.
  */
 static void pt_check_detects_corruption(struct ktest *t)
 {
@@ -874,6 +1027,15 @@ static void pt_check_detects_corruption(struct ktest *t)
 	*e = saved;
 	KTEST_EXPECT_EQ(t, pt_check(&pt), 0);
 	pool.ops.free(pool.ops.ctx, copy);
+
+	/* A fresh table counted by the hint, then a leaf it did not see. */
+	KTEST_ASSERT_EQ(t, pt_map_page(&pt, big + SZ_1G, 0, PROT_READ), 0);
+	KTEST_ASSERT(t, pt.hint_used == 1);
+	e = raw_entry(big + SZ_1G, 0);
+	e[1] = arch_pte_leaf(0x1000, PROT_READ);
+	KTEST_EXPECT_EQ(t, pt_check(&pt), 1); /* I7 only */
+	e[1] = 0;
+	KTEST_EXPECT_EQ(t, pt_check(&pt), 0);
 	fx_teardown(t);
 }
 
@@ -1063,8 +1225,10 @@ static const unsigned int rand_prots[] = {
  * an allocator that sometimes fails. A model of extents predicts each
  * result. Expect every return code as predicted, the merged walk equal
  * to the model, random lookups equal to the model, a failed map leaving
- * the tables byte-identical, every changed leaf fenced, pt_check() clean
- * after every step; finally everything unmapped leaves only the root.
+ * the tables byte-identical, every changed leaf fenced (maps locally,
+ * unmaps and protects with at most one shootdown per call, and no
+ * table page freed before it), pt_check() clean after every step;
+ * finally everything unmapped leaves only the root.
  */
 static void pt_random_vs_model(struct ktest *t)
 {
@@ -1088,6 +1252,7 @@ static void pt_random_vs_model(struct ktest *t)
 		vaddr_t va, last;
 		paddr_t pa;
 		struct snap s;
+		unsigned long frees_before;
 		int err, want;
 
 		if (rand_below(&r, 2))
@@ -1125,6 +1290,9 @@ static void pt_random_vs_model(struct ktest *t)
 		if (op < 4)
 			snap_take(&s);
 		host_arch_tlb_reset();
+		frees_before = pool.frees;
+		hook_frees = ~0UL;
+		host_arch_tlb_shootdown_hook = record_pool_at_shootdown;
 		if (inject)
 			pool.fail_after = rand_below(&r, 3);
 		if (op < 4) {
@@ -1154,6 +1322,7 @@ static void pt_random_vs_model(struct ktest *t)
 			}
 		}
 		pool.fail_after = HOST_PT_POOL_NEVER_FAIL;
+		host_arch_tlb_shootdown_hook = NULL;
 		counts[op][err == 0]++;
 
 		/*
@@ -1178,9 +1347,21 @@ static void pt_random_vs_model(struct ktest *t)
 			snap_free(&s);
 		}
 
-		/* Fences: the first page of every changed leaf piece. */
-		if (err == 0 && op == 0)
+		/*
+		 * Fences: the first page of every changed leaf piece; a map
+		 * fences only locally, an unmap or protect with one
+		 * shootdown (none when it changed nothing), and a table
+		 * page goes back only after it.
+		 */
+		if (err == 0 && op == 0) {
 			KTEST_EXPECT(t, host_arch_tlb_was_flushed(va));
+			KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
+		}
+		if (op != 0 || err != 0)
+			KTEST_EXPECT_LE(t, host_arch_tlb_shootdowns, 1);
+		/* (A failed map frees tables it never linked at once.) */
+		if (op != 0 && hook_frees != ~0UL)
+			KTEST_EXPECT_EQ(t, hook_frees, frees_before);
 		for (size_t i = 0; err == 0 && op != 0 && i < before.n; i++) {
 			const struct leaf *l = &before.l[i];
 
@@ -1366,6 +1547,143 @@ static void pt_single_page_random(struct ktest *t)
 	fx_teardown(t);
 }
 
+/*
+ * Scenario: pt_map_pages of 5 scattered frames across a 2 MiB boundary,
+ * then over a range whose third page is taken, then with the table
+ * allocator failing at the boundary, then with bad arguments. Expect
+ * the 5 pages mapped in order as 4 KiB leaves with only local fences;
+ * -EEXIST and -ENOMEM leaving the tables byte-identical (the pages the
+ * call had mapped unmapped again); -EINVAL for n 0, a misaligned frame
+ * and bad prot.
+ */
+static void pt_map_pages_batch(struct ktest *t)
+{
+	const vaddr_t va = 0x40000000UL + SZ_2M - 2 * SZ_4K;
+	const paddr_t pa[5] = { 0x9000UL, 0x3000UL, 0x7000UL, 0x5000UL,
+				0x1000UL };
+	const paddr_t bad[2] = { 0x1000UL, 0x2001UL };
+	struct snap s;
+
+	FX_SETUP(t);
+	host_arch_tlb_reset();
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, va, pa, 5, PROT_RW), 0);
+	for (int i = 0; i < 5; i++)
+		expect_lookup(t, va + i * SZ_4K + 9, pa[i] + 9, PROT_RW, SZ_4K);
+	expect_unmapped(t, va + 5 * SZ_4K);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 5);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
+	KTEST_EXPECT_EQ(t, pt.table_pages, 4);
+	EXPECT_CHECK(t);
+
+	snap_take(&s);
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, va - 2 * SZ_4K, pa, 5, PROT_READ),
+			-EEXIST);
+	KTEST_EXPECT(t, snap_equal(&s));
+	pool.fail_after = 0;
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, va + 5 * SZ_4K, pa, 5, PROT_READ),
+			0); /* same table: no allocation needed */
+	KTEST_EXPECT_EQ(t, pt_unmap(&pt, va + 5 * SZ_4K, 5 * SZ_4K), 0);
+	KTEST_EXPECT(t, snap_equal(&s));
+	/* Two pages in an existing table, then one that needs a table. */
+	host_arch_tlb_reset();
+	KTEST_EXPECT_EQ(
+		t,
+		pt_map_pages(&pt, 0x40400000UL - 2 * SZ_4K, pa, 5, PROT_READ),
+		-ENOMEM);
+	pool.fail_after = HOST_PT_POOL_NEVER_FAIL;
+	KTEST_EXPECT(t, snap_equal(&s));
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	expect_shootdown(t, 0, 0x40400000UL - 2 * SZ_4K, 2 * SZ_4K);
+	snap_free(&s);
+	EXPECT_CHECK(t);
+
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, 0x100000UL, pa, 0, PROT_RW),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, 0x100000UL, bad, 2, PROT_RW),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, 0x100000UL, pa, 1, PROT_WRITE),
+			-EINVAL);
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, 0x100001UL, pa, 1, PROT_RW),
+			-EINVAL);
+	EXPECT_CHECK(t);
+	fx_teardown(t);
+}
+
+struct range_seen {
+	size_t n;
+	vaddr_t va[8];
+	size_t size[8];
+};
+
+static int range_cb(void *arg, vaddr_t va, paddr_t pa, size_t size,
+		    unsigned int prot)
+{
+	struct range_seen *r = arg;
+
+	if (r->n < ARRAY_SIZE(r->va)) {
+		r->va[r->n] = va;
+		r->size[r->n] = size;
+	}
+	r->n++;
+	return 0;
+}
+
+/*
+ * Scenario: a 2 MiB leaf, two 4 KiB pages and an upper-half page, then
+ * pt_walk_range over ranges that miss everything, clip the 2 MiB leaf,
+ * hold one page, and cover the upper-half page. Expect exactly the
+ * overlapping leaves, each reported whole (va and size of the leaf), in
+ * address order, and -EINVAL for a range across the hole.
+ */
+static void pt_walk_range_overlaps(struct ktest *t)
+{
+	const vaddr_t big = 0x40000000UL, small = 0x40400000UL;
+	const vaddr_t high = 0xffffffc000000000UL + 3 * SZ_4K;
+	struct range_seen r;
+
+	FX_SETUP(t);
+	KTEST_ASSERT_EQ(t, pt_map(&pt, big, 0x200000UL, SZ_2M, PROT_READ), 0);
+	KTEST_ASSERT_EQ(t, pt_map(&pt, small, 0x1000UL, 2 * SZ_4K, PROT_READ),
+			0);
+	KTEST_ASSERT_EQ(t, pt_map_page(&pt, high, 0x1000UL, PROT_READ), 0);
+
+	memset(&r, 0, sizeof(r));
+	KTEST_EXPECT_EQ(t, pt_walk_range(&pt, big + SZ_2M, SZ_2M, range_cb, &r),
+			0);
+	KTEST_EXPECT_EQ(t, r.n, 0);
+
+	memset(&r, 0, sizeof(r));
+	KTEST_EXPECT_EQ(t,
+			pt_walk_range(&pt, big + SZ_1M,
+				      small + SZ_4K - big - SZ_1M, range_cb,
+				      &r),
+			0);
+	KTEST_EXPECT_EQ(t, r.n, 2);
+	KTEST_EXPECT_EQ(t, r.va[0], big);
+	KTEST_EXPECT_EQ(t, r.size[0], SZ_2M);
+	KTEST_EXPECT_EQ(t, r.va[1], small);
+	KTEST_EXPECT_EQ(t, r.size[1], SZ_4K);
+
+	memset(&r, 0, sizeof(r));
+	KTEST_EXPECT_EQ(
+		t, pt_walk_range(&pt, small + SZ_4K, SZ_4K, range_cb, &r), 0);
+	KTEST_EXPECT_EQ(t, r.n, 1);
+	KTEST_EXPECT_EQ(t, r.va[0], small + SZ_4K);
+
+	memset(&r, 0, sizeof(r));
+	KTEST_EXPECT_EQ(
+		t,
+		pt_walk_range(&pt, 0xffffffc000000000UL, SZ_1G, range_cb, &r),
+		0);
+	KTEST_EXPECT_EQ(t, r.n, 1);
+	KTEST_EXPECT_EQ(t, r.va[0], high);
+	KTEST_EXPECT_EQ(
+		t, pt_walk_range(&pt, 0x3fffffe000UL, 4 * SZ_4K, range_cb, &r),
+		-EINVAL);
+	EXPECT_CHECK(t);
+	fx_teardown(t);
+}
+
 static const struct ktest_case pgtable_cases[] = {
 	KTEST_CASE(pt_init_empty),
 	KTEST_CASE(pt_init_nomem),
@@ -1382,6 +1700,10 @@ static const struct ktest_case pgtable_cases[] = {
 	KTEST_CASE(pt_rejects_bad_arguments),
 	KTEST_CASE(pt_upper_half),
 	KTEST_CASE(pt_tlb_fences),
+	KTEST_CASE(pt_unmap_64m_one_shootdown),
+	KTEST_CASE(pt_gather_batches),
+	KTEST_CASE(pt_map_pages_batch),
+	KTEST_CASE(pt_walk_range_overlaps),
 	KTEST_CASE(pt_check_detects_corruption),
 	KTEST_CASE(host_pool_refuses_bad_free),
 	KTEST_CASE(pt_single_page_random),

@@ -13,6 +13,7 @@
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/rand.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
@@ -54,10 +55,15 @@ static struct {
 	const void *addr, *object;
 	uintptr_t owner;
 	char line[320];
+	/* slab_lock_discipline: the cache whose lock a report must hold. */
+	struct kmem_cache *locked;
+	bool held;
 } rep;
 
 static void capture(const struct slab_report *r)
 {
+	if (rep.locked)
+		rep.held = spin_is_held(&rep.locked->lock);
 	rep.count++;
 	rep.bug = r->bug;
 	rep.addr = r->addr;
@@ -1012,6 +1018,78 @@ static void slab_check_detects(struct ktest *t)
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 }
 
+static struct kmem_cache *lock_cache;
+static unsigned int ctor_unlocked, ctor_locked;
+
+/* Runs at slab creation: must see no lock of its cache, may allocate. */
+static void lock_ctor(void *p)
+{
+	void *k = kmalloc(24, GFP_KERNEL);
+
+	if (spin_is_locked(&lock_cache->lock))
+		ctor_locked++;
+	else
+		ctor_unlocked++;
+	kfree(k);
+	memset(p, 0, 64);
+}
+
+/*
+ * Scenario: every entry point of a cache in turn, plain and with FZPU,
+ * on a cache whose constructor allocates from kmalloc: growth with
+ * constructors, fast and slow allocation and free, a double free, a
+ * refused destroy, shrink, reap (which shrinks this cache too), validate
+ * and info. Expect the cache's lock free after every call, never held
+ * while a constructor runs, held by the caller while the report hook
+ * runs, and no spinlock BUG line.
+ */
+static void slab_lock_discipline(struct ktest *t)
+{
+	unsigned long spin0 = spin_bug_count();
+
+	for (int dbg = 0; dbg < 2; dbg++) {
+		struct kmem_cache *c;
+		struct kmem_cache_info ci;
+		void *p, *q;
+
+		ctor_unlocked = ctor_locked = 0;
+		c = kmem_cache_create("lockd", 64, 0,
+				      dbg ? SLAB_DEBUG_FLAGS : 0, lock_ctor);
+		KTEST_ASSERT_NOT_NULL(t, c);
+		lock_cache = c;
+		p = kmem_cache_alloc(c, GFP_KERNEL);
+		KTEST_EXPECT(t, !spin_is_locked(&c->lock));
+		q = kmem_cache_zalloc(c, GFP_KERNEL);
+		KTEST_ASSERT(t, p && q);
+		KTEST_EXPECT(t, !spin_is_locked(&c->lock));
+		KTEST_EXPECT_EQ(t, ctor_unlocked, info_of(c).objs_per_slab);
+		KTEST_EXPECT_EQ(t, ctor_locked, 0);
+		kmem_cache_free(c, q);
+		KTEST_EXPECT(t, !spin_is_locked(&c->lock));
+		rep.locked = c;
+		kmem_cache_free(c, q);
+		rep.locked = NULL;
+		KTEST_EXPECT(t, rep.held);
+		EXPECT_ONE_REPORT(t, SLAB_BUG_DOUBLE_FREE, "lockd");
+		KTEST_EXPECT(t, !spin_is_locked(&c->lock));
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), -EBUSY);
+		EXPECT_ONE_REPORT(t, SLAB_BUG_DESTROY_BUSY, "lockd");
+		KTEST_EXPECT(t, !spin_is_locked(&c->lock));
+		kmem_cache_free(c, p);
+		kmem_cache_shrink(c);
+		kmem_reap();
+		KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 0);
+		ci = info_of(c);
+		KTEST_EXPECT_EQ(t, ci.active_objs, 0);
+		KTEST_EXPECT(t, !spin_is_locked(&c->lock));
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+		lock_cache = NULL;
+	}
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), spin0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
 static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_geometry),
 	KTEST_CASE(slab_lists),
@@ -1037,6 +1115,8 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_slabinfo),
 	KTEST_CASE(slab_check_detects),
 	KTEST_CASE(slab_bad_ctor_bounded),
+	/* Lock rules; mm/tests/test_smp_slab.c has the threads. */
+	KTEST_CASE(slab_lock_discipline),
 	KTEST_END,
 };
 

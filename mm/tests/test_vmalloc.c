@@ -5,7 +5,8 @@
  * page-table pages come from the buddy allocator as on the target, and
  * vmalloc addresses (which the host cannot dereference) are reached by
  * translating them through the table. vmalloc_check() runs after every
- * step.
+ * step. vfree is lazy (mm/vmalloc.h): cases that count free pages call
+ * vmalloc_purge() first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,13 +224,19 @@ static void init_and_uninitialised(struct ktest *t)
 	teardown();
 }
 
-/* Scenario: vmalloc(3 pages + 1 byte). Expect 4 frames mapped read+write,
- * not executable, at consecutive addresses, each with PG_vmalloc and the
- * frame vmalloc_to_page names; the next page (guard) unmapped; vfree
- * unmaps, fences each page and returns every frame and table page. */
+/* Scenario: vmalloc(3 pages + 1 byte), vfree, vmalloc_purge. Expect 4
+ * frames mapped read+write, not executable, at consecutive addresses,
+ * each with PG_vmalloc and the frame vmalloc_to_page names; the next page
+ * (guard) unmapped. vfree unmaps, fences each page on this hart only (no
+ * shootdown) and unlinks the two tables, but holds the frames and the
+ * tables (stats say so, the area reads "freed area"); the purge does one
+ * shootdown (of everything: tables were unlinked) and only then returns
+ * every frame and table page. */
 static void map_guard_free(struct ktest *t)
 {
+	struct vmalloc_stats st;
 	uint64_t free0, tables0;
+	char buf[200];
 	char *p;
 	unsigned int prot;
 	size_t leaf;
@@ -266,17 +273,42 @@ static void map_guard_free(struct ktest *t)
 		KTEST_EXPECT(
 			t, host_arch_tlb_was_flushed(vaddr(p) + i * PAGE_SIZE));
 	}
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 4);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.nr_areas, 0);
+	KTEST_EXPECT_EQ(t, st.nr_pages, 0);
+	KTEST_EXPECT_EQ(t, st.lazy_areas, 1);
+	KTEST_EXPECT_EQ(t, st.lazy_pages, 4);
+	KTEST_EXPECT_EQ(t, st.lazy_tables, 2);
+	KTEST_EXPECT_EQ(t, st.lazy_bytes, 5 * PAGE_SIZE);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages() + 4 + 2, free0);
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p), buf, sizeof(buf)));
+	KTEST_EXPECT(t, find(buf, "freed area (freed by 0x") != NULL);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+
+	vmalloc_purge();
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 1);
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.lazy_areas + st.lazy_pages + st.lazy_tables, 0);
+	KTEST_EXPECT_EQ(t, st.purges, 1);
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p), buf, sizeof(buf)));
+	KTEST_EXPECT(t, find(buf, "freed area (freed by 0x") != NULL);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vmalloc_purge(); /* nothing lazy: no shootdown */
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
 	teardown();
 }
 
 /* Scenario: physical memory fragmented so that no two adjacent pages are
  * free (every order-0 page allocated, every other one freed), then a
  * 16 MiB vmalloc written and read in full. Expect success, frames that
- * are not physically contiguous, the data intact, and after vfree the
- * buddy free count and page-table pages back to their values before. */
+ * are not physically contiguous, the data intact, and after vfree (4096
+ * frames: past the lazy limit, so it purges at once) the buddy free
+ * count and page-table pages back to their values before. */
 static void fragmented_large(struct ktest *t)
 {
 	enum { MAXP = PHYS_SIZE / PAGE_SIZE };
@@ -310,7 +342,9 @@ static void fragmented_large(struct ktest *t)
 	fill(p, size, 0x1234);
 	KTEST_EXPECT_EQ(t, verify(p, size, 0x1234), size);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	host_arch_tlb_reset();
 	vfree(p);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -345,8 +379,9 @@ static void vzalloc_zeroes(struct ktest *t)
 
 /* Scenario: 3000 random vmalloc/vfree steps, sizes 1 byte..300 pages,
  * each area filled with its own pattern. Expect every area's data intact
- * at its vfree, vmalloc_check clean after every step, and every frame and
- * table page returned at the end. */
+ * at its vfree, vmalloc_check clean after every step (lazily freed areas
+ * included), purges along the way (the lazy limit is passed), and every
+ * frame and table page returned after a final vmalloc_purge. */
 static void random_sizes_and_orders(struct ktest *t)
 {
 	enum { LIVE = 64 };
@@ -355,6 +390,7 @@ static void random_sizes_and_orders(struct ktest *t)
 		size_t size;
 	} live[LIVE] = { { 0 } };
 	struct rand_state r;
+	struct vmalloc_stats st;
 	uint64_t free0, tables0;
 
 	KTEST_ASSERT_EQ(t, setup(), 0);
@@ -388,6 +424,9 @@ static void random_sizes_and_orders(struct ktest *t)
 	}
 	for (int k = 0; k < LIVE; k++)
 		vfree(live[k].p);
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_GT(t, st.purges, 0);
+	vmalloc_purge();
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -450,8 +489,8 @@ static void bad_free_reported(struct ktest *t)
 /* Scenario: vmap of 5 chosen frames in reverse pfn order, written through
  * the vmap alias. Expect each vmap page to translate to the chosen frame,
  * the data visible through page_address, a guard page, and vunmap leaving
- * the frames allocated to the caller. Bad prot (W+X, no read) and NULL
- * pages are refused. */
+ * the frames allocated to the caller (only the two table pages come back,
+ * at the purge). Bad prot (W+X, no read) and NULL pages are refused. */
 static void vmap_alias(struct ktest *t)
 {
 	struct page *pages[5];
@@ -481,7 +520,9 @@ static void vmap_alias(struct ktest *t)
 	free_before = buddy_free();
 	vunmap(m);
 	KTEST_EXPECT(t, !is_mapped(vaddr(m)));
-	/* Only table pages came back, not the caller's frames. */
+	/* The tables wait for the purge; then only they come back. */
+	KTEST_EXPECT_EQ(t, buddy_free(), free_before);
+	vmalloc_purge();
 	KTEST_EXPECT_EQ(t, buddy_free(), free_before + 2);
 	KTEST_EXPECT(t, !(pages[0]->flags & PG_vmalloc));
 
@@ -515,7 +556,9 @@ static void vmap_alias(struct ktest *t)
 /* Scenario: a vmalloc larger than free memory, one whose page-table
  * allocation fails part way, and a range too small for another area.
  * Expect NULL each time with one failure line (none with __GFP_NOWARN),
- * every frame and table page given back, and vmalloc_check clean. */
+ * every frame and table page given back, and vmalloc_check clean; once
+ * an area of the full range is freed, the next vmalloc purges it and
+ * succeeds. */
 static void exhaustion_rolls_back(struct ktest *t)
 {
 	uint64_t free0, tables0;
@@ -525,6 +568,7 @@ static void exhaustion_rolls_back(struct ktest *t)
 	KTEST_ASSERT_EQ(t, setup(), 0);
 	p = vmalloc(PAGE_SIZE); /* warm the metadata pools */
 	vfree(p);
+	vmalloc_purge();
 	free0 = buddy_free() + meta_pages();
 	tables0 = pt.table_pages;
 
@@ -551,6 +595,7 @@ static void exhaustion_rolls_back(struct ktest *t)
 	cap_stop();
 	pt_fail_after = ~0UL;
 	vfree(q);
+	vmalloc_purge();
 	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -570,7 +615,14 @@ static void exhaustion_rolls_back(struct ktest *t)
 	KTEST_EXPECT(t, vmalloc(PAGE_SIZE) == NULL);
 	cap_stop();
 	vfree(p);
+	/* p's range is lazily held: the arena is full until the purge,
+	 * which the allocation runs before its one retry. */
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.lazy_areas, 1);
 	KTEST_EXPECT(t, (p = vmalloc(PAGE_SIZE)) != NULL);
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.lazy_areas, 0);
+	KTEST_EXPECT_EQ(t, st.purges, 1);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	teardown();
 }
@@ -584,10 +636,12 @@ static __attribute__((noinline)) void *alloc_from_here(size_t size)
 }
 
 /* Scenario: the fault-report text for an area's pages, its guard page, a
- * freed area, an area freed 16 frees ago, and free space; vmallocinfo.
- * Expect "inside area", "guard page", "freed area (freed by ...)" with
- * the range, size and caller, "no area" once the ring has moved on,
- * false outside the range, and one vmallocinfo line per area. */
+ * lazily freed area, an area freed 16 frees ago, and free space;
+ * vmallocinfo. Expect "inside area", "guard page", "freed area (freed by
+ * ...)" with the range, size and caller (while lazily held, too, however
+ * many frees follow), "no area" once it is purged and the ring has moved
+ * on, false outside the range, one vmallocinfo line per area and a
+ * "lazily freed" line for the freed one. */
 static void describe_and_info(struct ktest *t)
 {
 	char buf[200], want[200];
@@ -629,14 +683,24 @@ static void describe_and_info(struct ktest *t)
 					 sizeof(buf)));
 	KTEST_EXPECT(t, find(buf, "freed area") != NULL);
 
+	cap_start();
+	vmallocinfo_print();
+	cap_stop();
+	KTEST_EXPECT(t, cap_has("vmalloc lazily freed by 0x"));
+	KTEST_EXPECT(t, cap_has("lazily freed 1 areas 4 pages"));
+
 	/* 16 more frees elsewhere push p out of the ring. */
 	for (int i = 0; i < 16; i++) {
-		char *r = vmalloc(64 * PAGE_SIZE);
+		char *r = vmalloc(32 * PAGE_SIZE);
 
 		KTEST_ASSERT_NOT_NULL(t, r);
 		KTEST_EXPECT(t, vaddr(r) > vaddr(q)); /* not over p */
 		vfree(r);
 	}
+	/* Still lazily held: still described from its own descriptor. */
+	KTEST_EXPECT(t, vmalloc_describe(vaddr(p), buf, sizeof(buf)));
+	KTEST_EXPECT(t, find(buf, "freed area (freed by 0x") != NULL);
+	vmalloc_purge();
 	KTEST_EXPECT(t, vmalloc_describe(vaddr(p), buf, sizeof(buf)));
 	KTEST_EXPECT_STREQ(t, buf, "vmalloc range, no area");
 	KTEST_EXPECT(t, !vmalloc_describe(VEND, buf, sizeof(buf)));
@@ -712,6 +776,191 @@ static void destroy_gives_back(struct ktest *t)
 	teardown();
 }
 
+/* Frames of an area, in address order, through vmalloc_to_page. */
+static void area_pfns(const char *p, size_t pages, pfn_t *out)
+{
+	for (size_t i = 0; i < pages; i++)
+		out[i] = page_to_pfn(vmalloc_to_page(p + i * PAGE_SIZE));
+}
+
+/*
+ * Scenario: a 12-page range; A = vmalloc(4 pages) (5 with its guard),
+ * vfree(A), B = vmalloc(4 pages), then vmalloc_purge and C =
+ * vmalloc(4 pages). Expect B neither over A's range nor on any of A's
+ * frames (the buddy allocator is LIFO, so an eager free would have
+ * handed them straight back), A's two emptied table pages held as well,
+ * no shootdown until the purge, exactly one then, A's frames and tables
+ * back in the buddy allocator after it, and C in A's range (the only
+ * free 5 pages left).
+ */
+static void lazy_no_reuse_until_purge(struct ktest *t)
+{
+	struct vmalloc_stats st;
+	pfn_t a_pfns[4], b_pfns[4];
+	uint64_t free_lazy;
+	char *a, *b, *c;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	vmalloc_destroy();
+	KTEST_ASSERT_EQ(t, vmalloc_init(&pt, VSTART, VSTART + 12 * PAGE_SIZE),
+			0);
+	a = vmalloc(4 * PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, a);
+	area_pfns(a, 4, a_pfns);
+	host_arch_tlb_reset();
+	vfree(a);
+	b = vmalloc(4 * PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, b);
+	KTEST_EXPECT(t, vaddr(b) >= vaddr(a) + 5 * PAGE_SIZE);
+	area_pfns(b, 4, b_pfns);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			KTEST_EXPECT_NE(t, b_pfns[i], a_pfns[j]);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+
+	/* A's unmap emptied its tables: held too, B got fresh ones. */
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.lazy_pages, 4);
+	KTEST_EXPECT_EQ(t, st.lazy_tables, 2);
+	free_lazy = buddy_free();
+	vmalloc_purge();
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	KTEST_EXPECT_EQ(t, buddy_free(), free_lazy + 4 + 2);
+	c = vmalloc(4 * PAGE_SIZE);
+	KTEST_EXPECT(t, c == a);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(b);
+	vfree(c);
+	teardown();
+}
+
+/*
+ * Scenario: an anchor area keeps the page tables, then 20 areas of 2
+ * pages are allocated and all freed, then vmalloc_purge. Expect no
+ * shootdown from the 20 vfrees (each fenced only its own pages on this
+ * hart), then exactly one shootdown, of the one range from the first
+ * freed page to the last (59 pages: under the 64-page limit), covering
+ * every freed page; all 40 frames back after it.
+ */
+static void lazy_purge_one_shootdown(struct ktest *t)
+{
+	enum { N = 20 };
+	char *anchor, *p[N];
+	uint64_t free0;
+	vaddr_t va;
+	size_t size;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	anchor = vmalloc(PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, anchor);
+	free0 = buddy_free() + meta_pages();
+	for (int i = 0; i < N; i++)
+		KTEST_ASSERT_NOT_NULL(t, p[i] = vmalloc(2 * PAGE_SIZE));
+	for (int i = 1; i < N; i++)
+		KTEST_EXPECT_EQ(t, vaddr(p[i]),
+				vaddr(p[i - 1]) + 3 * PAGE_SIZE);
+	host_arch_tlb_reset();
+	for (int i = 0; i < N; i++)
+		vfree(p[i]);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 2 * N);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vmalloc_purge();
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 0);
+	KTEST_ASSERT(t, host_arch_tlb_shootdown_at(0, &va, &size));
+	KTEST_EXPECT_EQ(t, va, vaddr(p[0]));
+	KTEST_EXPECT_EQ(t, size, vaddr(p[N - 1]) + 2 * PAGE_SIZE - vaddr(p[0]));
+	for (int i = 0; i < N; i++) {
+		KTEST_EXPECT(t, host_arch_tlb_was_shot_down(vaddr(p[i])));
+		KTEST_EXPECT(t, host_arch_tlb_was_shot_down(vaddr(p[i]) +
+							    PAGE_SIZE));
+	}
+	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(anchor);
+	teardown();
+}
+
+/*
+ * Scenario: vfree of 64-page areas one after another. Expect the lazily
+ * held frames and table pages never past VMALLOC_LAZY_MAX_PAGES after a
+ * vfree returns: the vfree that passes the limit purges (one shootdown,
+ * counted in purges) and leaves nothing lazy.
+ */
+static void lazy_limit_purges(struct ktest *t)
+{
+	struct vmalloc_stats st;
+	unsigned long shootdowns = 0;
+	int purges = 0;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	host_arch_tlb_reset();
+	for (int i = 0; i < 40; i++) {
+		char *p = vmalloc(64 * PAGE_SIZE);
+
+		KTEST_ASSERT_NOT_NULL(t, p);
+		vfree(p);
+		vmalloc_get_stats(&st);
+		KTEST_EXPECT_LE(t, st.lazy_pages + st.lazy_tables,
+				VMALLOC_LAZY_MAX_PAGES);
+		KTEST_EXPECT_LE(t, st.lazy_bytes, VMALLOC_LAZY_MAX_BYTES);
+		if ((int)st.purges > purges) {
+			purges = st.purges;
+			KTEST_EXPECT_EQ(t, st.lazy_areas, 0);
+			KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns,
+					shootdowns + 1);
+		}
+		shootdowns = host_arch_tlb_shootdowns;
+	}
+	KTEST_EXPECT_GE(t, purges, 2);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	teardown();
+}
+
+/*
+ * Scenario: all but 600 frames taken from the buddy allocator; a
+ * 500-page area freed (lazily: under the limit), then vmalloc(400
+ * pages), which the remaining free frames cannot back. Expect the
+ * allocation to purge the lazy area when frames run out and succeed on
+ * its retry, with one purge counted and no failure line.
+ */
+static void lazy_purge_when_frames_run_out(struct ktest *t)
+{
+	enum { MAXP = PHYS_SIZE / PAGE_SIZE };
+	static struct page *held[MAXP];
+	struct vmalloc_stats st;
+	struct page *page;
+	size_t n = 0;
+	char *p;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	p = vmalloc(PAGE_SIZE); /* tables and metadata in place */
+	KTEST_ASSERT_NOT_NULL(t, p);
+	while (buddy_free() > 600 &&
+	       (page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)) != NULL)
+		held[n++] = page;
+	vfree(vmalloc(500 * PAGE_SIZE));
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.lazy_pages, 500);
+	KTEST_EXPECT_LT(t, buddy_free(), 400);
+	cap_start();
+	vfree(p);
+	p = vmalloc(400 * PAGE_SIZE);
+	cap_stop();
+	KTEST_EXPECT(t, p != NULL);
+	KTEST_EXPECT(t, !cap_has("vmalloc:"));
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.purges, 1);
+	KTEST_EXPECT_EQ(t, st.failures, 0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(p);
+	for (size_t i = 0; i < n; i++)
+		__free_page(held[i]);
+	teardown();
+}
+
 static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(init_and_uninitialised),
 	KTEST_CASE(map_guard_free),
@@ -724,6 +973,10 @@ static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(describe_and_info),
 	KTEST_CASE(check_detects_corruption),
 	KTEST_CASE(destroy_gives_back),
+	KTEST_CASE(lazy_no_reuse_until_purge),
+	KTEST_CASE(lazy_purge_one_shootdown),
+	KTEST_CASE(lazy_limit_purges),
+	KTEST_CASE(lazy_purge_when_frames_run_out),
 	KTEST_END,
 };
 static const struct ktest_suite vmalloc_suite = { "vmalloc", vmalloc_cases,

@@ -772,6 +772,67 @@ static void check_detects_corruption(struct ktest *t)
 	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
 }
 
+/* What the callbacks saw of the arena lock. */
+static struct vmem *held_arena;
+static int held_in_refill, held_in_walk, refills_seen;
+
+static void *held_refill(void *ctx)
+{
+	(void)ctx;
+	refills_seen++;
+	held_in_refill += vmem_lock_is_held(held_arena);
+	return host_refill(NULL);
+}
+
+static int held_walk(void *arg, vaddr_t start, size_t size, bool allocated,
+		     void *priv)
+{
+	(void)arg, (void)start, (void)size, (void)allocated, (void)priv;
+	held_in_walk += vmem_lock_is_held(held_arena);
+	return 0;
+}
+
+/* Scenario: an arena with a 4-descriptor seed that must refill, walked,
+ * then destroyed and used again. Expect the refill and walk callbacks to
+ * run with the arena lock held (each time), the lock free between calls,
+ * and after vmem_destroy every call refused (-EINVAL, -ENOENT, a check
+ * failure) without hanging on the lock, then a fresh vmem_init usable. */
+static void lock_held_in_callbacks(struct ktest *t)
+{
+	struct vmem vm;
+	const struct vmem_seg_source src = { small_seed, ARRAY_SIZE(small_seed),
+					     held_refill, host_release, NULL };
+	vaddr_t a;
+	int segs;
+
+	held_arena = &vm;
+	held_in_refill = held_in_walk = refills_seen = 0;
+	chunks_out = 0;
+	refill_limit = -1;
+	KTEST_ASSERT_EQ(t, vmem_init(&vm, "locked", BASE, 64 * Q, Q, &src), 0);
+	KTEST_EXPECT(t, !vmem_lock_is_held(&vm));
+	for (int i = 0; i < 20; i++)
+		KTEST_ASSERT_EQ(t, vmem_alloc(&vm, Q, 2 * Q, &a), 0);
+	KTEST_EXPECT_GT(t, refills_seen, 0);
+	KTEST_EXPECT_EQ(t, held_in_refill, refills_seen);
+	segs = vmem_walk(&vm, VMEM_WALK_ALL, held_walk, NULL);
+	KTEST_EXPECT_EQ(t, segs, 0);
+	KTEST_EXPECT_GE(t, held_in_walk, 20);
+	KTEST_EXPECT(t, !vmem_lock_is_held(&vm));
+	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
+	vmem_destroy(&vm);
+	KTEST_EXPECT_EQ(t, chunks_out, 0);
+	KTEST_EXPECT(t, !vmem_lock_is_held(&vm));
+	KTEST_EXPECT_EQ(t, vmem_alloc(&vm, Q, 0, &a), -EINVAL);
+	KTEST_EXPECT_EQ(t, vmem_free(&vm, BASE, NULL), -EINVAL);
+	KTEST_EXPECT_EQ(t, vmem_lookup(&vm, BASE, NULL, NULL, NULL), -ENOENT);
+	KTEST_EXPECT_GT(t, vmem_check(&vm), 0);
+	KTEST_ASSERT_EQ(t, vmem_init(&vm, "again", BASE, 64 * Q, Q, &seed_only),
+			0);
+	KTEST_EXPECT_EQ(t, vmem_alloc(&vm, Q, 0, &a), 0);
+	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
+}
+
 static const struct ktest_case vmem_cases[] = {
 	KTEST_CASE(init_errors),
 	KTEST_CASE(alloc_free_basic),
@@ -787,6 +848,7 @@ static const struct ktest_case vmem_cases[] = {
 	KTEST_CASE(large_tree),
 	KTEST_CASE(walk_kinds_and_stop),
 	KTEST_CASE(check_detects_corruption),
+	KTEST_CASE(lock_held_in_callbacks),
 	KTEST_END,
 };
 static const struct ktest_suite vmem_suite = { "vmem", vmem_cases, NULL, NULL };

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The target's inline half of lib/cpu.h (found as <asm/cpu.h> on the
+ * target's include path, like Linux's asm/ headers; the host tests have
+ * their own in lib/tests/include/asm/cpu.h). Only this file and
+ * arch/riscv/ know that tp points at the per-hart area and how sstatus
+ * gates interrupts.
+ *
+ *   tp -> struct percpu (kernel/percpu.h)
+ *         +0  hart id        (CPU_HDR_HARTID)
+ *         +8  logical number (CPU_HDR_CPU)
+ *
+ * head.S points tp at the boot hart's area right after clearing bss,
+ * and at a secondary's own area (physical, then virtual) on entry, so
+ * tp is valid wherever C code runs.
+ */
+#ifndef ASM_CPU_H
+#define ASM_CPU_H
+
+#define CPU_HDR_HARTID 0
+#define CPU_HDR_CPU 8
+
+#ifndef __ASSEMBLY__
+static inline unsigned long cpu_hartid(void)
+{
+	const unsigned long *hdr = __builtin_thread_pointer();
+
+	return hdr[CPU_HDR_HARTID / 8];
+}
+
+static inline unsigned int cpu_id(void)
+{
+	const unsigned int *hdr = __builtin_thread_pointer();
+
+	return hdr[CPU_HDR_CPU / 4];
+}
+
+static inline unsigned long cpu_irq_save(void)
+{
+	unsigned long old;
+
+	/* sstatus.SIE is bit 1. */
+	__asm__ volatile("csrrci %0, sstatus, 2" : "=r"(old) : : "memory");
+	return old & 2;
+}
+
+static inline void cpu_irq_restore(unsigned long flags)
+{
+	if (flags & 2)
+		__asm__ volatile("csrsi sstatus, 2" ::: "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	/* Zihintpause "pause" (a plain fence hint on older cores). */
+	__asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
+}
+#endif
+
+#endif /* ASM_CPU_H */

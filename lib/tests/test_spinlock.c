@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of lib/spinlock.c. POSIX threads stand in for harts
+ * (lib/tests/host_cpu.c gives each thread its own cpu_id() and hart id;
+ * the main thread is hart 0). printk output is captured to check the
+ * exact BUG lines of the debug checks.
+ *
+ * A ticket lock hands the lock to the waiter whose ticket is next, even
+ * when the host scheduler has preempted that thread: every later waiter
+ * then spins until it runs again, and with more runnable threads than
+ * CPUs this collapses (measured on a 2-CPU host: 4 threads doing
+ * 1,000,000 increments took over 120 s, 2 threads 0.07 s). Harts are
+ * never preempted, so this is a property of the host, not of the lock:
+ * the counter cases wait until the lock looks free before taking it,
+ * spinning briefly and then yielding (polite_wait()), so a thread is
+ * queued only for the moment it takes to get the lock. The FIFO case
+ * needs real queues and has only a handful of hand-overs.
+ *
+ * The "held too long" case needs a waiter to spin SPIN_BOUND (2^27)
+ * times: about 3.5 s on the 2-CPU development host, so the case waits
+ * for the real bound rather than adding a test-only knob to the lock.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/spinlock.h"
+#include "lib/tests/host_ktest.h"
+
+#define MAX_THREADS 8
+#define COUNTER_TOTAL 1000000UL /* increments per counter case */
+#define COUNTER_BATCH 256 /* increments between yields */
+#define FIFO_WAITERS 6
+
+/* ------------------------------------------------------ output capture */
+
+/*
+ * The sink runs under printk_lock (lib/printk.c), so appends from
+ * several threads are serialised; the buffer is read only after the
+ * threads that print have been joined, or by the only thread running.
+ */
+static char cap_buf[1 << 14];
+static size_t cap_len;
+static printk_sink_fn cap_next;
+
+static void cap_sink(const char *s, size_t len)
+{
+	if (cap_len + len < sizeof(cap_buf) - 1) {
+		memcpy(cap_buf + cap_len, s, len);
+		cap_len += len;
+		cap_buf[cap_len] = '\0';
+	}
+	if (cap_next)
+		cap_next(s, len);
+}
+
+static void cap_start(void)
+{
+	cap_len = 0;
+	cap_buf[0] = '\0';
+	cap_next = printk_set_sink(cap_sink);
+}
+
+static void cap_stop(void)
+{
+	printk_set_sink(cap_next);
+}
+
+static unsigned int cap_count(const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = cap_buf; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+/*
+ * Wait until l is free, spinning a little and then yielding, before
+ * taking it: see the top of the file. A thread waiting here holds no
+ * ticket, so its being preempted here stalls nobody. Returns whether it
+ * found l held (another thread really was inside).
+ */
+static bool polite_wait(const spinlock_t *l)
+{
+	unsigned int spins = 0;
+
+	while (spin_is_locked(l))
+		if (++spins % 64)
+			cpu_relax();
+		else
+			sched_yield();
+	return spins != 0;
+}
+
+/* Spin (yielding) until *p == want. */
+static void wait_for(const int *p, int want)
+{
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != want)
+		sched_yield();
+}
+
+/* Tickets taken but not yet served: holders plus waiters. */
+static uint32_t queued(const spinlock_t *l)
+{
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) -
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+}
+
+static void wait_queued(const spinlock_t *l, uint32_t n)
+{
+	while (queued(l) != n)
+		sched_yield();
+}
+
+static void start(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(th, NULL, fn, arg)) {
+		fprintf(stderr, "test_spinlock: pthread_create failed\n");
+		abort();
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* -------------------------------------------------------- counter case */
+
+static spinlock_t counter_lock;
+static unsigned long counter; /* plain: only the lock orders it */
+static unsigned long counter_busy; /* times a thread found it held */
+static pthread_barrier_t counter_barrier;
+
+static void *counter_thread(void *arg)
+{
+	unsigned long n = (unsigned long)arg, busy = 0;
+
+	pthread_barrier_wait(&counter_barrier);
+	while (n) {
+		for (unsigned int k = 0; k < COUNTER_BATCH && n; k++, n--) {
+			busy += polite_wait(&counter_lock);
+			spin_lock(&counter_lock);
+			counter++;
+			spin_unlock(&counter_lock);
+		}
+		sched_yield(); /* interleave the threads on a busy host */
+	}
+	__atomic_fetch_add(&counter_busy, busy, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void counter_run(struct ktest *t, unsigned int nthreads)
+{
+	pthread_t th[MAX_THREADS];
+	unsigned long bugs = spin_bug_count();
+
+	spin_lock_init(&counter_lock, "counter_lock");
+	counter = 0;
+	counter_busy = 0;
+	pthread_barrier_init(&counter_barrier, NULL, nthreads);
+	for (unsigned int i = 0; i < nthreads; i++)
+		start(&th[i], counter_thread,
+		      (void *)(COUNTER_TOTAL / nthreads +
+			       (i < COUNTER_TOTAL % nthreads)));
+	for (unsigned int i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&counter_barrier);
+	ktest_info(t, "%u threads found the lock held %lu times", nthreads,
+		   counter_busy);
+	KTEST_EXPECT_EQ(t, counter, COUNTER_TOTAL);
+	KTEST_EXPECT(t, !spin_is_locked(&counter_lock));
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
+}
+
+/* Scenario: 4 threads add 1,000,000 in all to a plain counter, each
+ * increment under spin_lock. Expect the exact total, the lock free and
+ * no BUG. */
+static void counter_4_threads(struct ktest *t)
+{
+	counter_run(t, 4);
+}
+
+/* Scenario: the same with 8 threads. Expect the exact total. */
+static void counter_8_threads(struct ktest *t)
+{
+	counter_run(t, 8);
+}
+
+/* -------------------------------------------------------- trylock case */
+
+static spinlock_t try_lock;
+static int try_state; /* handshake: 1 holds/queued, 2 may release, 3 done */
+static bool try_waiter_trylock_ok;
+
+static void *try_holder(void *arg)
+{
+	spin_lock(&try_lock);
+	__atomic_store_n(&try_state, 1, __ATOMIC_RELEASE);
+	wait_for(&try_state, 2);
+	spin_unlock(&try_lock);
+	__atomic_store_n(&try_state, 3, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Queues behind the main thread, holds, checks trylock on its own lock. */
+static void *try_waiter(void *arg)
+{
+	spin_lock(&try_lock);
+	__atomic_store_n(&try_state, 1, __ATOMIC_RELEASE);
+	try_waiter_trylock_ok = spin_trylock(&try_lock);
+	wait_for(&try_state, 2);
+	spin_unlock(&try_lock);
+	return NULL;
+}
+
+/*
+ * Scenario: spin_trylock on a free lock, on a lock another thread holds,
+ * on a lock the caller holds, and right after the main thread unlocks a
+ * lock another thread is queued on. Expect true, false, false, false
+ * (the queued waiter is served first: no queue jumping), true again
+ * once the waiter has released it, and no BUG line.
+ */
+static void trylock_rules(struct ktest *t)
+{
+	unsigned long bugs = spin_bug_count();
+	unsigned long flags;
+	pthread_t th;
+
+	spin_lock_init(&try_lock, "try_lock");
+	KTEST_EXPECT(t, spin_trylock(&try_lock));
+	KTEST_EXPECT(t, spin_is_held(&try_lock));
+	KTEST_EXPECT(t, !spin_trylock(&try_lock)); /* own lock: no report */
+	spin_unlock(&try_lock);
+	KTEST_EXPECT(t, !spin_is_locked(&try_lock));
+
+	/* Held by another thread. */
+	try_state = 0;
+	start(&th, try_holder, NULL);
+	wait_for(&try_state, 1);
+	KTEST_EXPECT(t, !spin_trylock(&try_lock));
+	KTEST_EXPECT(t, !spin_trylock_irqsave(&try_lock, &flags));
+	KTEST_EXPECT(t, !spin_is_held(&try_lock));
+	__atomic_store_n(&try_state, 2, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	KTEST_EXPECT(t, spin_trylock_irqsave(&try_lock, &flags));
+
+	/* The main thread holds it and a waiter queues behind. */
+	try_state = 0;
+	start(&th, try_waiter, NULL);
+	wait_queued(&try_lock, 2);
+	spin_unlock_irqrestore(&try_lock, flags);
+	/* Now the waiter's ticket is served, whether it noticed or not. */
+	KTEST_EXPECT(t, !spin_trylock(&try_lock));
+	wait_for(&try_state, 1);
+	KTEST_EXPECT(t, !spin_trylock(&try_lock));
+	__atomic_store_n(&try_state, 2, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	KTEST_EXPECT(t, !try_waiter_trylock_ok);
+	KTEST_EXPECT(t, spin_trylock(&try_lock));
+	spin_unlock(&try_lock);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
+}
+
+/* ----------------------------------------------------------- FIFO case */
+
+static spinlock_t fifo_lock;
+static int fifo_order[FIFO_WAITERS];
+static int fifo_n; /* under fifo_lock */
+
+static void *fifo_waiter(void *arg)
+{
+	spin_lock(&fifo_lock);
+	fifo_order[fifo_n++] = (int)(intptr_t)arg;
+	spin_unlock(&fifo_lock);
+	return NULL;
+}
+
+/*
+ * Scenario: the main thread holds a lock; waiters 0..5 start one at a
+ * time, each after the previous one has taken its ticket; the main
+ * thread then unlocks. Expect the waiters to get the lock in the order
+ * they queued, 0..5 (ticket order), whatever the scheduler does.
+ */
+static void fifo_ticket_order(struct ktest *t)
+{
+	pthread_t th[FIFO_WAITERS];
+
+	spin_lock_init(&fifo_lock, "fifo_lock");
+	fifo_n = 0;
+	spin_lock(&fifo_lock);
+	for (int i = 0; i < FIFO_WAITERS; i++) {
+		start(&th[i], fifo_waiter, (void *)(intptr_t)i);
+		wait_queued(&fifo_lock, (uint32_t)i + 2);
+	}
+	spin_unlock(&fifo_lock);
+	for (int i = 0; i < FIFO_WAITERS; i++)
+		pthread_join(th[i], NULL);
+	KTEST_ASSERT_EQ(t, fifo_n, FIFO_WAITERS);
+	for (int i = 0; i < FIFO_WAITERS; i++)
+		KTEST_EXPECT_EQ(t, fifo_order[i], i);
+}
+
+/* ------------------------------------------------------------- irqsave */
+
+/*
+ * Scenario: two locks taken with spin_lock_irqsave, nested, released in
+ * reverse order with spin_unlock_irqrestore; trylock_irqsave on a free
+ * and on a held lock. Expect each lock held exactly while it should be,
+ * the flags handed back, and no BUG.
+ */
+static void irqsave_nests(struct ktest *t)
+{
+	static DEFINE_SPINLOCK(outer);
+	static DEFINE_SPINLOCK(inner);
+	unsigned long bugs = spin_bug_count();
+	unsigned long f1, f2, f3;
+
+	f1 = spin_lock_irqsave(&outer);
+	f2 = spin_lock_irqsave(&inner);
+	KTEST_EXPECT(t, spin_is_held(&outer) && spin_is_held(&inner));
+	KTEST_EXPECT(t, !spin_trylock_irqsave(&inner, &f3));
+	spin_unlock_irqrestore(&inner, f2);
+	KTEST_EXPECT(t, spin_is_held(&outer) && !spin_is_locked(&inner));
+	KTEST_EXPECT(t, spin_trylock_irqsave(&inner, &f3));
+	spin_unlock_irqrestore(&inner, f3);
+	spin_unlock_irqrestore(&outer, f1);
+	KTEST_EXPECT(t, !spin_is_locked(&outer) && !spin_is_locked(&inner));
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
+}
+
+/* --------------------------------------------------------- debug checks */
+
+/*
+ * Scenario: spin_unlock of a lock nobody holds. Expect exactly one
+ * "BUG: spinlock dbg_lock: unlock of a lock not held on hart 0" line,
+ * the BUG count up by one, and the lock still usable afterwards.
+ */
+static void unlock_not_held(struct ktest *t)
+{
+	static DEFINE_SPINLOCK(dbg_lock);
+	unsigned long bugs = spin_bug_count();
+
+	cap_start();
+	spin_unlock(&dbg_lock);
+	cap_stop();
+	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);
+	KTEST_EXPECT_EQ(t,
+			cap_count("BUG: spinlock dbg_lock: unlock of a lock "
+				  "not held on hart 0\n"),
+			1);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+	KTEST_EXPECT(t, !spin_is_locked(&dbg_lock));
+	spin_lock(&dbg_lock);
+	KTEST_EXPECT(t, spin_is_held(&dbg_lock));
+	spin_unlock(&dbg_lock);
+	KTEST_EXPECT(t, spin_trylock(&dbg_lock));
+	spin_unlock(&dbg_lock);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+}
+
+static spinlock_t other_lock;
+static int other_state;
+static unsigned long other_hart;
+
+static void *other_holder(void *arg)
+{
+	spin_lock(&other_lock);
+	other_hart = cpu_hartid();
+	__atomic_store_n(&other_state, 1, __ATOMIC_RELEASE);
+	wait_for(&other_state, 2);
+	spin_unlock(&other_lock);
+	return NULL;
+}
+
+/*
+ * Scenario: the main thread unlocks a lock another thread holds.
+ * Expect one "BUG: spinlock other_lock: unlock of a lock held by hart
+ * <h> on hart 0" line naming the holder, the lock still held, and the
+ * holder's own unlock then working without a report.
+ */
+static void unlock_held_by_other(struct ktest *t)
+{
+	unsigned long bugs = spin_bug_count();
+	char want[128];
+	pthread_t th;
+
+	spin_lock_init(&other_lock, "other_lock");
+	other_state = 0;
+	start(&th, other_holder, NULL);
+	wait_for(&other_state, 1);
+	cap_start();
+	spin_unlock(&other_lock);
+	KTEST_EXPECT(t, spin_is_locked(&other_lock));
+	__atomic_store_n(&other_state, 2, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	cap_stop();
+	snprintf(want, sizeof(want),
+		 "BUG: spinlock other_lock: unlock of a lock held by hart %lu "
+		 "on hart 0\n",
+		 other_hart);
+	KTEST_EXPECT_NE(t, other_hart, 0);
+	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);
+	KTEST_EXPECT_EQ(t, cap_count(want), 1);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+	KTEST_EXPECT(t, !spin_is_locked(&other_lock));
+}
+
+static spinlock_t slow_lock;
+static int slow_state; /* 1 once the holder holds */
+static unsigned long slow_holder_hart;
+static unsigned long slow_bugs_before;
+static int slow_waiters_done;
+
+static void *slow_holder(void *arg)
+{
+	double t0;
+
+	spin_lock(&slow_lock);
+	slow_holder_hart = cpu_hartid();
+	__atomic_store_n(&slow_state, 1, __ATOMIC_RELEASE);
+	/*
+	 * Hold until the first report, then a quarter as long again: the
+	 * second waiter queued a moment after the first and spins at about
+	 * the same rate, so it passes SPIN_BOUND too before the release.
+	 */
+	t0 = now();
+	while (spin_bug_count() == slow_bugs_before && now() - t0 < 120)
+		usleep(10000);
+	usleep((useconds_t)((now() - t0) / 4 * 1e6));
+	spin_unlock(&slow_lock);
+	return NULL;
+}
+
+static void *slow_waiter(void *arg)
+{
+	spin_lock(&slow_lock);
+	spin_unlock(&slow_lock);
+	__atomic_fetch_add(&slow_waiters_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Scenario: one thread holds a lock while two others wait on it for
+ * more than SPIN_BOUND spins each (the holder keeps it until the first
+ * report, then a quarter as long again). Expect exactly one "BUG: spinlock
+ * slow_lock: held too long by hart <holder> on hart <waiter>" line (once
+ * per lock, not per waiter), both waiters then getting the lock, and
+ * the lock free at the end.
+ */
+static void held_too_long_once(struct ktest *t)
+{
+	unsigned long bugs = spin_bug_count();
+	pthread_t holder, w[2];
+	double t0 = now();
+	char want[96];
+
+	spin_lock_init(&slow_lock, "slow_lock");
+	slow_state = 0;
+	slow_waiters_done = 0;
+	slow_bugs_before = bugs;
+	cap_start();
+	start(&holder, slow_holder, NULL);
+	wait_for(&slow_state, 1);
+	start(&w[0], slow_waiter, NULL);
+	wait_queued(&slow_lock, 2);
+	start(&w[1], slow_waiter, NULL);
+	pthread_join(holder, NULL);
+	pthread_join(w[0], NULL);
+	pthread_join(w[1], NULL);
+	cap_stop();
+	ktest_info(t, "held for %lu ms in all",
+		   (unsigned long)((now() - t0) * 1000));
+	snprintf(want, sizeof(want),
+		 "BUG: spinlock slow_lock: held too long by hart %lu on hart ",
+		 slow_holder_hart);
+	KTEST_EXPECT_EQ(t, cap_count("held too long"), 1);
+	KTEST_EXPECT_EQ(t, cap_count(want), 1);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+	KTEST_EXPECT_EQ(t, slow_waiters_done, 2);
+	KTEST_EXPECT(t, !spin_is_locked(&slow_lock));
+}
+
+static jmp_buf panic_jump;
+
+static void panic_jump_hook(void)
+{
+	longjmp(panic_jump, 1);
+}
+
+static void panic_abort_hook(void)
+{
+	fflush(stdout);
+	abort();
+}
+
+/*
+ * Scenario: a thread takes a lock it already holds (run last: the panic
+ * it causes stays in progress for the rest of the process). Expect one
+ * "BUG: spinlock rec_lock: recursion on hart 0" line, then a panic
+ * (caught here by a hook that longjmps back), with no ticket taken: the
+ * lock is still held once, and one unlock frees it.
+ */
+static void recursion_panics(struct ktest *t)
+{
+	static DEFINE_SPINLOCK(rec_lock);
+	volatile bool panicked = false;
+	unsigned long bugs = spin_bug_count();
+
+	spin_lock(&rec_lock);
+	cap_start();
+	panic_set_hook(panic_jump_hook);
+	if (setjmp(panic_jump) == 0)
+		spin_lock(&rec_lock);
+	else
+		panicked = true;
+	panic_set_hook(panic_abort_hook);
+	cap_stop();
+	KTEST_EXPECT(t, panicked);
+	KTEST_EXPECT_EQ(t,
+			cap_count("BUG: spinlock rec_lock: recursion on hart "
+				  "0\n"),
+			1);
+	KTEST_EXPECT_EQ(t,
+			cap_count("panic: spin_lock: recursive lock of "
+				  "rec_lock on hart 0"),
+			1);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+	KTEST_EXPECT_EQ(t, queued(&rec_lock), 1);
+	KTEST_EXPECT(t, spin_is_held(&rec_lock));
+	spin_unlock(&rec_lock);
+	KTEST_EXPECT(t, !spin_is_locked(&rec_lock));
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+}
+
+/* recursion_panics last: its panic stays in progress. */
+static const struct ktest_case spinlock_cases[] = {
+	KTEST_CASE(counter_4_threads),	  KTEST_CASE(counter_8_threads),
+	KTEST_CASE(trylock_rules),	  KTEST_CASE(fifo_ticket_order),
+	KTEST_CASE(irqsave_nests),	  KTEST_CASE(unlock_not_held),
+	KTEST_CASE(unlock_held_by_other), KTEST_CASE(held_too_long_once),
+	KTEST_CASE(recursion_panics),	  KTEST_END,
+};
+
+static const struct ktest_suite spinlock_suite = { "spinlock", spinlock_cases,
+						   NULL, NULL };
+
+KTEST_HOST_MAIN(&spinlock_suite)
