@@ -75,7 +75,7 @@ static bool fault_is_spurious(const struct trap_frame *tf, enum trap_kind kind,
 		return false;
 	}
 	/* A fault inside the page-table code itself is never spurious. */
-	if (spin_is_held(&pt->lock) ||
+	if (pt_lock_is_held(pt) ||
 	    pt_lookup(pt, tf->stval, NULL, &prot, NULL) || !(prot & need[kind]))
 		return false;
 	self->spurious_va = tf->stval;
