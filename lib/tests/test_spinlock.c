@@ -11,10 +11,14 @@
  * CPUs this collapses (measured on a 2-CPU host: 4 threads doing
  * 1,000,000 increments took over 120 s, 2 threads 0.07 s). Harts are
  * never preempted, so this is a property of the host, not of the lock:
- * the counter cases wait until the lock looks free before taking it,
- * spinning briefly and then yielding (polite_wait()), so a thread is
- * queued only for the moment it takes to get the lock. The FIFO case
- * needs real queues and has only a handful of hand-overs.
+ * the counter cases wait until the lock looks free before taking it
+ * (polite_wait()), so a thread is queued only for the moment it takes
+ * to get the lock. The FIFO case here needs real queues and has only a
+ * handful of hand-overs.
+ *
+ * The counter cases (n threads adding under the lock, exact total) are
+ * in mm/tests/test_smp_buddy.c, which is also built under
+ * ThreadSanitizer, so TSan checks the lock's own memory ordering.
  *
  * The "held too long" case needs a waiter to spin SPIN_BOUND (2^27)
  * times: about 3.5 s on the 2-CPU development host, so the case waits
@@ -35,8 +39,6 @@
 #include "lib/tests/host_ktest.h"
 
 #define MAX_THREADS 8
-#define COUNTER_TOTAL 1000000UL /* increments per counter case */
-#define COUNTER_BATCH 256 /* increments between yields */
 #define FIFO_WAITERS 6
 
 /* ------------------------------------------------------ output capture */
@@ -84,24 +86,6 @@ static unsigned int cap_count(const char *needle)
 
 /* ------------------------------------------------------------ helpers */
 
-/*
- * Wait until l is free, spinning a little and then yielding, before
- * taking it: see the top of the file. A thread waiting here holds no
- * ticket, so its being preempted here stalls nobody. Returns whether it
- * found l held (another thread really was inside).
- */
-static bool polite_wait(const spinlock_t *l)
-{
-	unsigned int spins = 0;
-
-	while (spin_is_locked(l))
-		if (++spins % 64)
-			cpu_relax();
-		else
-			sched_yield();
-	return spins != 0;
-}
-
 /* Spin (yielding) until *p == want. */
 static void wait_for(const int *p, int want)
 {
@@ -136,68 +120,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* -------------------------------------------------------- counter case */
-
-static spinlock_t counter_lock;
-static unsigned long counter; /* plain: only the lock orders it */
-static unsigned long counter_busy; /* times a thread found it held */
-static pthread_barrier_t counter_barrier;
-
-static void *counter_thread(void *arg)
-{
-	unsigned long n = (unsigned long)arg, busy = 0;
-
-	pthread_barrier_wait(&counter_barrier);
-	while (n) {
-		for (unsigned int k = 0; k < COUNTER_BATCH && n; k++, n--) {
-			busy += polite_wait(&counter_lock);
-			spin_lock(&counter_lock);
-			counter++;
-			spin_unlock(&counter_lock);
-		}
-		sched_yield(); /* interleave the threads on a busy host */
-	}
-	__atomic_fetch_add(&counter_busy, busy, __ATOMIC_RELAXED);
-	return NULL;
-}
-
-static void counter_run(struct ktest *t, unsigned int nthreads)
-{
-	pthread_t th[MAX_THREADS];
-	unsigned long bugs = spin_bug_count();
-
-	spin_lock_init(&counter_lock, "counter_lock");
-	counter = 0;
-	counter_busy = 0;
-	pthread_barrier_init(&counter_barrier, NULL, nthreads);
-	for (unsigned int i = 0; i < nthreads; i++)
-		start(&th[i], counter_thread,
-		      (void *)(COUNTER_TOTAL / nthreads +
-			       (i < COUNTER_TOTAL % nthreads)));
-	for (unsigned int i = 0; i < nthreads; i++)
-		pthread_join(th[i], NULL);
-	pthread_barrier_destroy(&counter_barrier);
-	ktest_info(t, "%u threads found the lock held %lu times", nthreads,
-		   counter_busy);
-	KTEST_EXPECT_EQ(t, counter, COUNTER_TOTAL);
-	KTEST_EXPECT(t, !spin_is_locked(&counter_lock));
-	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
-}
-
-/* Scenario: 4 threads add 1,000,000 in all to a plain counter, each
- * increment under spin_lock. Expect the exact total, the lock free and
- * no BUG. */
-static void counter_4_threads(struct ktest *t)
-{
-	counter_run(t, 4);
-}
-
-/* Scenario: the same with 8 threads. Expect the exact total. */
-static void counter_8_threads(struct ktest *t)
-{
-	counter_run(t, 8);
 }
 
 /* -------------------------------------------------------- trylock case */
@@ -548,7 +470,6 @@ static void recursion_panics(struct ktest *t)
 
 /* recursion_panics last: its panic stays in progress. */
 static const struct ktest_case spinlock_cases[] = {
-	KTEST_CASE(counter_4_threads),	  KTEST_CASE(counter_8_threads),
 	KTEST_CASE(trylock_rules),	  KTEST_CASE(fifo_ticket_order),
 	KTEST_CASE(irqsave_nests),	  KTEST_CASE(unlock_not_held),
 	KTEST_CASE(unlock_held_by_other), KTEST_CASE(held_too_long_once),

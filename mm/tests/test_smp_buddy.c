@@ -725,9 +725,15 @@ static void *counter_thread(void *arg)
 			unsigned long flags;
 
 			busy += polite_wait(&counter_lock);
-			flags = spin_lock_irqsave(&counter_lock);
-			counter++;
-			spin_unlock_irqrestore(&counter_lock, flags);
+			if (k & 1) {
+				flags = spin_lock_irqsave(&counter_lock);
+				counter++;
+				spin_unlock_irqrestore(&counter_lock, flags);
+			} else {
+				spin_lock(&counter_lock);
+				counter++;
+				spin_unlock(&counter_lock);
+			}
 		}
 		sched_yield(); /* interleave the threads on a busy host */
 	}
@@ -758,9 +764,10 @@ static void counter_run(struct ktest *t, unsigned int nthreads)
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
 }
 
-/* Scenario: 4 threads add 1,000,000 in all to a plain counter under
- * spin_lock_irqsave (under TSan: the lock's own ordering is checked).
- * Expect the exact total and no BUG. */
+/* Scenario: 4 threads add 1,000,000 in all to a plain counter, in turn
+ * under spin_lock and spin_lock_irqsave (under TSan: the lock's own
+ * ordering is checked). Expect the exact total, the lock free and no
+ * BUG. */
 static void lock_counter_4(struct ktest *t)
 {
 	counter_run(t, 4);
