@@ -29,8 +29,8 @@ EXPECTED = {
 }
 
 
-def bench_run(name, mem="1G"):
-    r = qemu.boot(name, mem=mem, bootargs="bench=all", timeout=300,
+def bench_run(name, mem="1G", smp=1, bootargs="bench=all"):
+    r = qemu.boot(name, mem=mem, smp=smp, bootargs=bootargs, timeout=300,
                   extra=["-icount", "shift=0"])
     figures = {}
     for line in r.lines():
@@ -81,20 +81,10 @@ SMP_FIGURES = [f"smp.{what}_{n}harts" for what in
                ("kmalloc64_pair", "order0_pair") for n in (1, 2, 4)]
 
 
-def smp_bench_run(name):
-    r = qemu.boot(name, mem="1G", smp=4, bootargs="bench=smp",
-                  timeout=300, extra=["-icount", "shift=0"])
-    figures = {}
-    for line in r.lines():
-        m = BENCH.match(line)
-        if m:
-            figures[m.group(1)] = (int(m.group(2)), m.group(3))
-    return r, figures
-
-
 @pytest.fixture(scope="module")
 def smp_runs():
-    return smp_bench_run("bench-smp-1"), smp_bench_run("bench-smp-2")
+    return tuple(bench_run(f"bench-smp-{i}", smp=4, bootargs="bench=smp")
+                 for i in (1, 2))
 
 
 def test_bench_smp_reports_every_figure(smp_runs):
