@@ -50,9 +50,6 @@ extern uint64_t arch_boot_image_pa;
 /* Wait for an interrupt (idle loop body). */
 void arch_idle(void);
 
-struct percpu;
-/* Point this hart's tp at its per-hart area (kernel/percpu.h). */
-void arch_set_percpu(struct percpu *p);
 /* Take software interrupts (IPIs) on this hart: sie.SSIE, sstatus.SIE. */
 void arch_ipi_enable(void);
 /* Acknowledge a software interrupt: clear sip.SSIP. */

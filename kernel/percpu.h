@@ -53,8 +53,6 @@ struct percpu {
 	/* Last TLB shootdown generation this hart has fenced (kernel/smp.c). */
 	unsigned long flush_gen;
 
-	/* Set (release) once the hart parks for good: panic, failed start. */
-	unsigned int parked;
 } __aligned(64);
 
 /* The calling hart's area (tp). */

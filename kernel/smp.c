@@ -80,6 +80,7 @@
 #include "mm/buddy.h"
 #include "mm/layout.h"
 #include "mm/linear.h"
+#include "mm/pgtable.h"
 #include "mm/vmalloc.h"
 
 #define SMP_STACK_SIZE (16 * 1024)
@@ -89,8 +90,6 @@
 #define SMP_STOP_SPINS (20UL * 1000 * 1000)
 /* A hart that has not fenced after this many spins is a fatal error. */
 #define SMP_SHOOTDOWN_SPINS (1UL << 28)
-/* Past this many pages a local fence is one full sfence.vma. */
-#define SMP_FLUSH_PAGES_MAX 64
 /* SBI_ERR_ALREADY_AVAILABLE: HSM says the hart is running already. */
 #define SBI_ERR_ALREADY_AVAILABLE (-6)
 
@@ -109,7 +108,7 @@ static struct percpu *cpus[NR_CPUS];
 static unsigned int nr_online = 1;
 static unsigned int smp_stopping;
 static unsigned int nr_parked;
-static unsigned long nr_shootdowns, nr_remote_fences;
+static unsigned long nr_shootdowns;
 static DEFINE_SPINLOCK(smp_call_lock);
 /*
  * The TLB shootdown in flight (IPI method): its issuer holds the lock,
@@ -136,7 +135,6 @@ void smp_init_boot_cpu(unsigned long hartid)
 	boot_percpu.online = 1;
 	boot_percpu.boot_self = (uintptr_t)&boot_percpu;
 	cpus[0] = &boot_percpu;
-	arch_set_percpu(&boot_percpu);
 	panic_set_smp_hooks(smp_stop_others, smp_park_self);
 }
 
@@ -177,11 +175,7 @@ static void wait_relax(unsigned long *spins)
 
 static void smp_park_self(void)
 {
-	struct percpu *p = this_cpu();
-
 	cpu_irq_save();
-	if (p)
-		__atomic_store_n(&p->parked, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&nr_parked, 1, __ATOMIC_RELEASE);
 	for (;;)
 		arch_idle();
@@ -286,7 +280,7 @@ void smp_call_all(smp_call_fn fn, void *arg)
 
 static void local_flush(uintptr_t va, size_t size)
 {
-	if (size == TLB_FLUSH_ALL || size / PAGE_SIZE > SMP_FLUSH_PAGES_MAX) {
+	if (size == TLB_FLUSH_ALL || size / PAGE_SIZE > PT_FLUSH_PAGES_MAX) {
 		arch_tlb_flush_all();
 		return;
 	}
@@ -331,12 +325,10 @@ static void serve_shootdown(void)
 static void send_mask(bool rfence, unsigned long mask, unsigned long base,
 		      unsigned long start, unsigned long len)
 {
-	if (rfence) {
+	if (rfence)
 		sbi_remote_sfence_vma(mask, base, start, len);
-		__atomic_fetch_add(&nr_remote_fences, 1, __ATOMIC_RELAXED);
-	} else {
+	else
 		sbi_send_ipi(mask, base);
-	}
 }
 
 /* One SBI call per window of 64 hart ids: IPIs, or RFENCE of a range. */

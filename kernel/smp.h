@@ -11,8 +11,9 @@
 #include "lib/fdt.h"
 
 /*
- * Set up the boot hart's per-hart area and point tp at it. Called first
- * thing in kernel_main, before anything takes a lock.
+ * Fill in the boot hart's per-hart area (head.S already points tp at
+ * it and set its hart id) and install the panic hooks. Called first
+ * thing in kernel_main.
  */
 void smp_init_boot_cpu(unsigned long hartid);
 
@@ -48,7 +49,7 @@ void smp_call_all(smp_call_fn fn, void *arg);
  * when all of them have fenced.
  */
 void smp_tlb_shootdown(uintptr_t va, size_t size);
-/* Counters for tests: shootdowns issued and remote fence calls made. */
+/* For tests: shootdowns that reached other harts since boot. */
 unsigned long smp_shootdown_count(void);
 /*
  * Boot argument shootdown=ipi (default) or shootdown=sbi; anything else

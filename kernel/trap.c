@@ -27,7 +27,6 @@
 #include "lib/fmt.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
-#include "lib/spinlock.h"
 #include "mm/kspace.h"
 #include "mm/pgtable.h"
 

@@ -100,11 +100,6 @@ void cpu_yield(void)
 	cpu_irq_restore(flags);
 }
 
-void arch_set_percpu(struct percpu *p)
-{
-	__asm__ volatile("mv tp, %0" ::"r"(p) : "memory");
-}
-
 void arch_ipi_enable(void)
 {
 	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SSIE) : "memory");
