@@ -117,6 +117,23 @@ $(BUILD)/tsan/%: $(BUILD)/tsan/%.o $(tsan-objs)
 
 host-tests: $(host-tests) $(tsan-tests)
 
+# The host concurrency tests at their full size (make test runs 20 %),
+# one binary at a time so that nothing else competes for the CPUs;
+# SOAK_PERCENT=500 runs five times the operations, SOAK_ROUNDS repeats.
+SOAK_PERCENT ?= 100
+SOAK_ROUNDS ?= 1
+soak-tests := $(filter %/test_smp_buddy %/test_smp_slab %/test_smp_vmalloc, \
+	$(host-tests) $(tsan-tests))
+soak: $(soak-tests)
+	@for r in $$(seq $(SOAK_ROUNDS)); do for t in $(soak-tests); do \
+		echo "soak: round $$r: $$t"; \
+		KTEST_OPS_PERCENT=$(SOAK_PERCENT) \
+		TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+			$$t > $(BUILD)/soak.log 2>&1 || { tail -n 40 \
+			$(BUILD)/soak.log; echo "soak: $$t failed"; exit 1; }; \
+		grep '^    # \|passed, ' $(BUILD)/soak.log; \
+	done; done; echo "soak: all passed"
+
 # ------------------------------------------------------------------ fuzz
 # libFuzzer (clang) on the device-tree reader and the memory map built
 # from it: mm/tests/fuzz_fdt.c with the lib/ sources the host tests use
@@ -187,7 +204,7 @@ format-fix:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb test deps host-tests dtbs fuzz format format-fix clean
+.PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -20,6 +20,26 @@ static void host_panic(void)
 	abort();
 }
 
+static unsigned long env_number(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoul(v, NULL, 0) : 0;
+}
+
+unsigned long ktest_host_count(const char *name, unsigned long dflt)
+{
+	unsigned long n = name ? env_number(name) : 0;
+	unsigned long pct = env_number("KTEST_OPS_PERCENT");
+
+	if (n)
+		return n;
+	if (!pct)
+		pct = 100;
+	n = dflt / 100 * pct + dflt % 100 * pct / 100;
+	return n ? n : 1;
+}
+
 int ktest_host_main(const struct ktest_suite *const *suites, size_t n, int argc,
 		    char **argv)
 {

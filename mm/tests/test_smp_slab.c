@@ -14,9 +14,9 @@
  * through per-thread inboxes of atomic pointers (acquire-release
  * exchanges), so a good share of them is freed on another thread than
  * the one that allocated them. Each worker is pinned to a CPU, and
- * workers that share one take turns ("CPU gates" below): with more
+ * workers that share one take turns (CPU gates): with more
  * runnable workers than CPUs, ticket locks convoy behind a descheduled
- * ticket holder.
+ * ticket holder (mm/tests/host_smp.h).
  *
  * Operations (one allocation or one free each; creating or destroying a
  * cache counts as one too) per storm, all threads together:
@@ -29,9 +29,10 @@
  *
  * so each allocator sees over 1,000,000 operations in either build.
  * SMP_SLAB_OPS in the environment sets every storm's count,
- * SMP_SLAB_ROUNDS the rounds.
+ * SMP_SLAB_ROUNDS the rounds; else KTEST_OPS_PERCENT scales the
+ * defaults (lib/tests/host_ktest.h; `make test` runs 20 %, `make soak`
+ * all of them).
  */
-#define _GNU_SOURCE /* CPU affinity */
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@
 #include "mm/buddy.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/tests/host_smp.h"
 #include "mm/tests/host_arch.h"
 
 #define FAKE_BASE 0x80000000UL
@@ -68,23 +70,15 @@
 #define INBOX_SLOTS 512 /* objects in flight to one thread, at most */
 #define MAIL_PROBES 16 /* inbox slots looked at for one object */
 #define SHRINK_EVERY 8192 /* thread 0's ops between shrinks/reaps */
-#define CHECK_EVERY 65536 /* thread 1's ops between slab_check()s */
+#define CHECK_EVERY 16384 /* thread 1's ops between slab_check()s */
 #define REPORT_PRINT_MAX 4 /* expected reports printed per case */
 #define GATE_BATCH 256 /* operations between turns at the CPU gate */
 #define PAIR_BATCH 64 /* double-free rounds between turns */
 
-static unsigned long env_count(const char *name, unsigned long dflt)
-{
-	const char *v = getenv(name);
-	unsigned long n = v ? strtoul(v, NULL, 0) : 0;
-
-	return n ? n : dflt;
-}
-
-/* A storm's operation count: SMP_SLAB_OPS if set, else dflt. */
+/* A storm's operation count: SMP_SLAB_OPS if set, else dflt scaled. */
 static unsigned long storm_ops(unsigned long dflt)
 {
-	return env_count("SMP_SLAB_OPS", dflt);
+	return ktest_host_count("SMP_SLAB_OPS", dflt);
 }
 
 /* One buddy allocator per process: buddy up, secret, kmalloc. */
@@ -213,94 +207,11 @@ static void slab_census(unsigned long *caches, unsigned long *pages)
 	}
 }
 
-/* --------------------------------------------------------- CPU gates */
-
-/*
- * lib's spinlocks are ticket locks that yield only now and then
- * (SPIN_YIELD_EVERY spins), which suits the target, where a hart holding
- * or awaiting a lock is not preempted. On the host, a thread that holds
- * the lock or the next ticket may be descheduled, and the waiters queue
- * behind it until it runs again (a lock convoy: with four workers on two
- * CPUs the kmem_cache storm ran ten times slower, 26 s under
- * ThreadSanitizer). So each worker is pinned to one of the CPUs
- * the test may use, and only one worker per CPU runs allocator code at
- * a time: workers sharing a CPU take turns at that CPU's fair (FIFO)
- * gate every GATE_BATCH operations. Workers on different CPUs race
- * freely; a gate orders only one worker's batch before the next
- * worker's on the same CPU.
- */
-struct gate {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	unsigned long next; /* tickets handed out */
-	unsigned long admitted; /* tickets below this may run */
-};
-
-static struct gate cpu_gate[NTHREADS], pair_gate;
-static cpu_set_t test_cpus; /* the CPUs this process may use */
-
-static unsigned int nr_test_cpus(void)
-{
-	if (sched_getaffinity(0, sizeof(test_cpus), &test_cpus) != 0) {
-		CPU_ZERO(&test_cpus);
-		return 1;
-	}
-	return CPU_COUNT(&test_cpus) > 0 ? (unsigned int)CPU_COUNT(&test_cpus)
-					 : 1;
-}
-
-/* Pin the calling thread to the n-th CPU of test_cpus (best effort). */
-static void pin_to_cpu(unsigned int n)
-{
-	cpu_set_t one;
-
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &test_cpus) || n--)
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
-		return;
-	}
-}
-
-static void gate_init(struct gate *g, unsigned int slots)
-{
-	pthread_mutex_init(&g->mu, NULL);
-	pthread_cond_init(&g->cv, NULL);
-	g->next = 0;
-	g->admitted = slots ? slots : 1;
-}
-
-static void gate_destroy(struct gate *g)
-{
-	pthread_cond_destroy(&g->cv);
-	pthread_mutex_destroy(&g->mu);
-}
-
-static void gate_enter(struct gate *g)
-{
-	unsigned long me;
-
-	pthread_mutex_lock(&g->mu);
-	me = g->next++;
-	while (me >= g->admitted)
-		pthread_cond_wait(&g->cv, &g->mu);
-	pthread_mutex_unlock(&g->mu);
-}
-
-static void gate_leave(struct gate *g)
-{
-	pthread_mutex_lock(&g->mu);
-	g->admitted++;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-}
-
 /* ----------------------------------------------------------- workers */
 
 /* Start line shared by the workers of one storm. */
 static pthread_barrier_t start_line;
+static struct host_gate pair_gate; /* see smp_double_free */
 
 /*
  * Objects in flight between threads (cases a, b, d): inbox[i] holds
@@ -346,16 +257,15 @@ struct worker {
 	unsigned long check_fail; /* concurrent slab_check() != 0 */
 	unsigned long other_fail; /* anything else */
 	unsigned long turn_ops; /* ops at the last turn at the gate */
-	unsigned int cpu; /* index in test_cpus, and of its gate */
+	unsigned int cpu; /* its CPU and gate (host_smp.h) */
 	struct kmem_cache *cache;
 };
 
 /* Start: pinned, all workers created, then a first turn at the gate. */
 static void worker_start(struct worker *w)
 {
-	pin_to_cpu(w->cpu);
 	pthread_barrier_wait(&start_line);
-	gate_enter(&cpu_gate[w->cpu]);
+	host_cpu_enter(w->cpu);
 }
 
 /* Let another worker of this CPU in every GATE_BATCH operations. */
@@ -364,13 +274,12 @@ static void worker_turn(struct worker *w)
 	if (w->ops - w->turn_ops < GATE_BATCH)
 		return;
 	w->turn_ops = w->ops;
-	gate_leave(&cpu_gate[w->cpu]);
-	gate_enter(&cpu_gate[w->cpu]);
+	host_cpu_turn(w->cpu);
 }
 
 static void worker_stop(struct worker *w)
 {
-	gate_leave(&cpu_gate[w->cpu]);
+	host_cpu_leave(w->cpu);
 }
 
 static unsigned long now_ms(void)
@@ -387,11 +296,9 @@ static unsigned long run_ms;
 static void run_workers(struct worker *w, unsigned int n, void *(*fn)(void *),
 			unsigned long total_ops)
 {
-	unsigned int ncpu = MIN(n, nr_test_cpus());
+	unsigned int ncpu = host_cpus_begin(n);
 	unsigned long t0 = now_ms();
 
-	for (unsigned int i = 0; i < ncpu; i++)
-		gate_init(&cpu_gate[i], 1);
 	pthread_barrier_init(&start_line, NULL, n);
 	for (unsigned int i = 0; i < n; i++) {
 		w[i].id = i;
@@ -402,8 +309,7 @@ static void run_workers(struct worker *w, unsigned int n, void *(*fn)(void *),
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(w[i].thread, NULL);
 	pthread_barrier_destroy(&start_line);
-	for (unsigned int i = 0; i < ncpu; i++)
-		gate_destroy(&cpu_gate[i]);
+	host_cpus_end();
 	run_ms = now_ms() - t0;
 }
 
@@ -868,7 +774,7 @@ struct df_worker {
 	pthread_t thread;
 	struct pair *pair;
 	bool leader;
-	unsigned int cpu; /* index in test_cpus */
+	unsigned int cpu; /* its CPU (host_smp.h) */
 	unsigned long alloc_fail;
 };
 
@@ -888,7 +794,7 @@ static void *df_thread(void *arg)
 	struct pair *pp = w->pair;
 	unsigned int sense = 0;
 
-	pin_to_cpu(w->cpu);
+	host_pin_to_cpu(w->cpu);
 	pthread_barrier_wait(&start_line);
 	for (unsigned long round = 0; round < pp->rounds; round++) {
 		unsigned int k = round & 1;
@@ -898,7 +804,7 @@ static void *df_thread(void *arg)
 
 			/* A pair needs two CPUs: one pair per two at a time. */
 			if (round % PAIR_BATCH == 0)
-				gate_enter(&pair_gate);
+				host_gate_enter(&pair_gate);
 			pp->obj = c ? kmem_cache_alloc(c, GFP_KERNEL)
 				    : kmalloc(pp->size[k], GFP_KERNEL);
 			if (!pp->obj)
@@ -920,7 +826,7 @@ static void *df_thread(void *arg)
 		}
 		if (w->leader && (round % PAIR_BATCH == PAIR_BATCH - 1 ||
 				  round + 1 == pp->rounds))
-			gate_leave(&pair_gate);
+			host_gate_leave(&pair_gate);
 		/* The follower read obj before the second sync, so the
 		 * leader may write the next one now. */
 	}
@@ -938,7 +844,7 @@ static void *df_thread(void *arg)
  */
 static void smp_double_free(struct ktest *t)
 {
-	unsigned long rounds = env_count("SMP_SLAB_ROUNDS", DF_ROUNDS);
+	unsigned long rounds = ktest_host_count("SMP_SLAB_ROUNDS", DF_ROUNDS);
 	struct kmem_cache *plain = kmem_cache_create("smp-df", 64, 0, 0, NULL);
 	struct kmem_cache *dbg =
 		kmem_cache_create("smp-df-dbg", 64, 0, SLAB_DEBUG_FLAGS, NULL);
@@ -972,9 +878,9 @@ static void smp_double_free(struct ktest *t)
 	rep.names[3] = k5k->name;
 
 	run_ms = now_ms();
-	ncpu = nr_test_cpus();
+	ncpu = host_test_cpus();
 	/* A pair's threads on two CPUs; one pair per two CPUs at a time. */
-	gate_init(&pair_gate, MIN(2u, MAX(1u, ncpu / 2)));
+	host_gate_init(&pair_gate, MIN(2u, MAX(1u, ncpu / 2)));
 	pthread_barrier_init(&start_line, NULL, 4);
 	for (int i = 0; i < 4; i++) {
 		w[i].pair = &pairs[i / 2];
@@ -985,7 +891,7 @@ static void smp_double_free(struct ktest *t)
 	for (int i = 0; i < 4; i++)
 		pthread_join(w[i].thread, NULL);
 	pthread_barrier_destroy(&start_line);
-	gate_destroy(&pair_gate);
+	host_gate_destroy(&pair_gate);
 	run_ms = now_ms() - run_ms;
 
 	for (int i = 0; i < 4; i++)

@@ -24,7 +24,13 @@
  * PT_OPS (1,200,000; 300,000 under ThreadSanitizer) and VMALLOC_OPS
  * (1,000,000; 200,000 under ThreadSanitizer, which slows vmalloc's
  * page-table and buddy work down about tenfold: about 20 s there on an
- * idle 2-CPU host, the whole binary about 90 s).
+ * idle 2-CPU host, the whole binary about 90 s). KTEST_OPS_PERCENT
+ * scales the defaults (lib/tests/host_ktest.h): `make test` runs 20 %.
+ *
+ * Each worker is pinned to a CPU and workers sharing one take turns
+ * every GATE_BATCH operations (mm/tests/host_smp.h): without that, a
+ * ticket-lock convoy behind a descheduled thread made this binary take
+ * over 300 s instead of 23 s beside one busy QEMU run.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -41,6 +47,7 @@
 #include "mm/linear.h"
 #include "mm/pgtable.h"
 #include "mm/tests/host_arch.h"
+#include "mm/tests/host_smp.h"
 #include "mm/vmalloc.h"
 #include "mm/vmem.h"
 
@@ -58,14 +65,7 @@
 #define VMALLOC_OPS 1000000UL
 #endif
 #define CHECK_EVERY 32768 /* thread 0's ops between checks */
-
-static unsigned long env_count(const char *name, unsigned long dflt)
-{
-	const char *v = getenv(name);
-	unsigned long n = v ? strtoul(v, NULL, 0) : 0;
-
-	return n ? n : dflt;
-}
+#define GATE_BATCH 256 /* operations between turns at the CPU gate */
 
 /* ------------------------------------------------------------ fixture */
 
@@ -133,22 +133,49 @@ struct worker {
 	unsigned long corrupt; /* contents or sizes not as left */
 	unsigned long check_fail; /* a concurrent checker complained */
 	unsigned long other_fail; /* anything else */
+	unsigned long turn_ops; /* ops at the last turn at the CPU gate */
+	unsigned int cpu; /* its CPU and gate (mm/tests/host_smp.h) */
 };
+
+/* Start together, then wait for a first turn on this worker's CPU. */
+static void worker_start(struct worker *w)
+{
+	pthread_barrier_wait(&start_line);
+	host_cpu_enter(w->cpu);
+}
+
+/* Let another worker of this CPU in every GATE_BATCH operations. */
+static void worker_turn(struct worker *w)
+{
+	if (w->ops - w->turn_ops < GATE_BATCH)
+		return;
+	w->turn_ops = w->ops;
+	host_cpu_turn(w->cpu);
+}
+
+static void worker_stop(struct worker *w)
+{
+	host_cpu_leave(w->cpu);
+}
 
 static void run_workers(struct worker *w, void *(*fn)(void *),
 			unsigned long total_ops)
 {
+	unsigned int ncpu = host_cpus_begin(NTHREADS);
+
 	memset(slots, 0, sizeof(slots));
 	pthread_barrier_init(&start_line, NULL, NTHREADS);
 	for (unsigned int i = 0; i < NTHREADS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].id = i;
+		w[i].cpu = i % ncpu;
 		w[i].target = total_ops / NTHREADS;
 		pthread_create(&w[i].thread, NULL, fn, &w[i]);
 	}
 	for (unsigned int i = 0; i < NTHREADS; i++)
 		pthread_join(w[i].thread, NULL);
 	pthread_barrier_destroy(&start_line);
+	host_cpus_end();
 }
 
 static void expect_clean_workers(struct ktest *t, const struct worker *w)
@@ -263,8 +290,9 @@ static void *vmem_worker(void *arg)
 	struct rand_state r;
 
 	rand_seed(&r, 0x766d656dUL + w->id);
-	pthread_barrier_wait(&start_line);
+	worker_start(w);
 	while (w->ops < w->target) {
+		worker_turn(w);
 		uint64_t v = slot_swap(&r, 0);
 
 		if (v) {
@@ -307,6 +335,7 @@ static void *vmem_worker(void *arg)
 				    VBASE + rand_below(&r, VQUANTA) * VQ, NULL,
 				    NULL, NULL);
 	}
+	worker_stop(w);
 	return NULL;
 }
 
@@ -340,14 +369,15 @@ static void smp_vmem_storm(struct ktest *t)
 		t,
 		vmem_init(&storm_arena, "storm", VBASE, VQUANTA * VQ, VQ, &src),
 		0);
-	run_workers(w, vmem_worker, env_count("SMP_VMEM_OPS", VMEM_OPS));
+	run_workers(w, vmem_worker, ktest_host_count("SMP_VMEM_OPS", VMEM_OPS));
 	for (unsigned int i = 0; i < NSLOTS; i++)
 		if (slots[i])
 			vmem_free_word(&drain, slots[i]);
 	expect_clean_workers(t, w);
 	KTEST_EXPECT_EQ(t, drain.overlap + drain.corrupt, 0);
 	report_totals(t, w, &ops, &frees, &cross);
-	KTEST_EXPECT_GE(t, ops, env_count("SMP_VMEM_OPS", VMEM_OPS) - NTHREADS);
+	KTEST_EXPECT_GE(t, ops,
+			ktest_host_count("SMP_VMEM_OPS", VMEM_OPS) - NTHREADS);
 	KTEST_EXPECT_GE(t, cross * 10, frees); /* at least 10% cross */
 	KTEST_EXPECT_EQ(t, vmem_check(&storm_arena), 0);
 	vmem_get_stats(&storm_arena, &st);
@@ -387,8 +417,9 @@ static void *pt_worker(void *arg)
 	struct pt_gather g;
 
 	rand_seed(&r, 0x70746162UL + w->id);
-	pthread_barrier_wait(&start_line);
+	worker_start(w);
 	while (w->ops < w->target) {
+		worker_turn(w);
 		size_t i =
 			rand_below(&r, PT_PAGES / NTHREADS) * NTHREADS + w->id;
 		vaddr_t va = PT_WINDOW + i * PAGE_SIZE;
@@ -439,6 +470,7 @@ static void *pt_worker(void *arg)
 		if (w->id == 0 && w->ops % CHECK_EVERY == 0 && pt_check(&pt))
 			w->check_fail++;
 	}
+	worker_stop(w);
 	return NULL;
 }
 
@@ -460,7 +492,7 @@ static void smp_pgtable_storm(struct ktest *t)
 	unsigned long free0 = buddy_free_pages(), spin0 = spin_bug_count();
 
 	memset(pt_mapped, 0, sizeof(pt_mapped));
-	run_workers(w, pt_worker, env_count("SMP_PT_OPS", PT_OPS));
+	run_workers(w, pt_worker, ktest_host_count("SMP_PT_OPS", PT_OPS));
 	expect_clean_workers(t, w);
 	report_totals(t, w, &ops, &frees, &cross);
 	KTEST_EXPECT_EQ(t, pt_check(&pt), 0);
@@ -540,8 +572,9 @@ static void *vmalloc_worker(void *arg)
 	char buf[160];
 
 	rand_seed(&r, 0x766d616cUL + w->id);
-	pthread_barrier_wait(&start_line);
+	worker_start(w);
 	while (w->ops < w->target) {
+		worker_turn(w);
 		uint64_t v = slot_swap(&r, 0);
 
 		if (v) {
@@ -592,6 +625,7 @@ static void *vmalloc_worker(void *arg)
 				      buf, sizeof(buf)))
 			w->other_fail++;
 	}
+	worker_stop(w);
 	return NULL;
 }
 
@@ -626,7 +660,7 @@ static void smp_vmalloc_storm(struct ktest *t)
 	vmalloc_get_stats(&st);
 	free0 = buddy_free_pages() + st.meta_pages;
 	run_workers(w, vmalloc_worker,
-		    env_count("SMP_VMALLOC_OPS", VMALLOC_OPS));
+		    ktest_host_count("SMP_VMALLOC_OPS", VMALLOC_OPS));
 	for (unsigned int i = 0; i < NSLOTS; i++)
 		if (slots[i])
 			area_release(&drain, slots[i]);
