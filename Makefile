@@ -6,6 +6,7 @@
 #   make run        boot in QEMU (MACHINE, MEM, SMP, BOOTARGS, DTB, QEMU_EXTRA)
 #   make test       host unit tests + QEMU harness through pytest
 #   make host-tests build the host unit-test binaries only
+#   make host-bench mm/ beside glibc, jemalloc, mimalloc, tcmalloc (host)
 #   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
 #   make debug/gdb  QEMU halted with a gdb stub / attach gdb-multiarch
 #   make format     check clang-format (make format-fix rewrites)
@@ -134,6 +135,49 @@ soak: $(soak-tests)
 		grep '^    # \|passed, ' $(BUILD)/soak.log; \
 	done; done; echo "soak: all passed"
 
+# ------------------------------------------------------------- host bench
+# make host-bench: mm/ beside glibc, jemalloc, mimalloc and tcmalloc on
+# the host (mm/tests/bench_host.c, bench_peers.c; harness/host_bench.py
+# drives it and writes $(BUILD)/bench/host.txt and host.png). Built like
+# a release kernel: -O2, no DEBUG (ASSERT() compiled out, VERIFY() kept,
+# as on the target), no sanitizers, in its own object tree.
+#   BENCH_REPEATS    timed rounds, allocators interleaved (11)
+#   BENCH_SCALE      operation counts, percent of the default (100)
+#   BENCH_CG_SCALE   the same for the callgrind run (4)
+#   BENCH_CALLGRIND  0 skips the instruction counts (printed as 0)
+#   BENCH_QUICK      1: 3 rounds at 5 %, callgrind at 1 % (a few seconds)
+#   BENCH_PIN        0 lets the scheduler place xthread's two threads
+# jemalloc's TLS is initial-exec, hence the tunable (the binary also
+# re-runs itself with it when started by hand).
+BENCH_REPEATS ?= 11
+BENCH_SCALE ?= 100
+BENCH_CG_SCALE ?= 4
+BENCH_CALLGRIND ?= 1
+BENCH_QUICK ?= 0
+BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. \
+	-Ilib/tests/include -DHOST_TEST -DMAX_ORDER=$(MAX_ORDER) \
+	-DNR_CPUS=$(NR_CPUS) -fno-strict-aliasing -MMD -MP
+BENCH_LDLIBS := -lfdt -lpthread -ldl -lm
+bench-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/bench/obj/%,$(host-objs)) \
+	$(patsubst %.c,$(BUILD)/bench/obj/%.o,$(wildcard mm/tests/bench_*.c))
+bench-args = $(if $(filter 1,$(BENCH_QUICK)), \
+	--repeats 3 --scale 5 --cg-scale 1, \
+	--repeats $(BENCH_REPEATS) --scale $(BENCH_SCALE) \
+	--cg-scale $(BENCH_CG_SCALE)) \
+	$(if $(filter 0,$(BENCH_CALLGRIND)),--no-callgrind)
+
+$(BUILD)/bench/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/bench_host: $(bench-objs)
+	$(HOSTCC) $(BENCH_CFLAGS) $^ $(BENCH_LDLIBS) -o $@
+
+host-bench: $(BUILD)/bench/bench_host
+	GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384 \
+	$(PYTHON) harness/host_bench.py --bin $< --out $(BUILD)/bench \
+		$(bench-args)
+
 # ------------------------------------------------------------------ fuzz
 # libFuzzer (clang) on the device-tree reader and the memory map built
 # from it: mm/tests/fuzz_fdt.c with the lib/ sources the host tests use
@@ -188,7 +232,7 @@ gdb: all
 	gdb-multiarch $(BUILD)/kernel.elf -ex 'set architecture riscv:rv64' \
 		-ex 'target remote localhost:1234'
 
-test: deps all host-tests dtbs
+test: deps all host-tests dtbs $(BUILD)/bench/bench_host
 	$(PYTHON) -m pytest harness -q -n $(JOBS) \
 		--junitxml=$(BUILD)/junit.xml $(PYTEST_ARGS)
 
@@ -204,7 +248,8 @@ format-fix:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean
+.PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
+	host-bench
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

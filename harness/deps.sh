@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# Install what `make run` and `make test` need on Debian 12, if missing.
+# Install what `make run`, `make test` and `make host-bench` need on
+# Debian 12, if missing.
 # As root this runs apt-get; otherwise it prints the exact command.
 set -e
 PKGS="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc
 opensbi u-boot-qemu device-tree-compiler libfdt-dev python3-pytest
 python3-pytest-timeout python3-pytest-xdist python3-pexpect gdb-multiarch
-clang"
+clang libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind
+python3-matplotlib"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
