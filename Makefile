@@ -80,7 +80,7 @@ $(BUILD)/Image: $(BUILD)/kernel.elf
 
 # ------------------------------------------------------------------ host
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. \
-	-Ilib/tests/include \
+	-Ilib/tests/include -Imm/tests/include \
 	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -MMD -MP
@@ -188,7 +188,7 @@ host-bench: $(BUILD)/bench/bench_host
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
-	-I. -Ilib/tests/include \
+	-I. -Ilib/tests/include -Imm/tests/include \
 	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c mm/linear.c \

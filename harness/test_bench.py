@@ -23,9 +23,9 @@ EXPECTED = {
     "slab.cache_pair": ("instructions", 40),
     "kmalloc.64_pair": ("instructions", 50),
     "kmalloc.waste_pct": ("percent", 12),
-    "vmalloc.4pages_pair": ("instructions", 3000),
-    "mmu.map_page": ("instructions", 100),
-    "mmu.unmap_page": ("instructions", 60),
+    "vmalloc.4pages_pair": ("instructions", 1200),
+    "mmu.map_page": ("instructions", 55),
+    "mmu.unmap_page": ("instructions", 30),
 }
 
 

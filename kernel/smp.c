@@ -354,14 +354,13 @@ static void for_other_harts(bool rfence, unsigned long start, unsigned long len)
 		send_mask(rfence, mask, base, start, len);
 }
 
-void smp_tlb_shootdown(uintptr_t va, size_t size)
+/* smp_tlb_shootdown() with other harts online (n of them in all). */
+static __attribute__((noinline)) void
+shootdown_others(uintptr_t va, size_t size, unsigned int n)
 {
-	unsigned int n = smp_num_online(), me = cpu_id();
+	unsigned int me = cpu_id();
 	unsigned long flags, gen;
 
-	local_flush(va, size);
-	if (n <= 1)
-		return;
 	__atomic_fetch_add(&nr_shootdowns, 1, __ATOMIC_RELAXED);
 	if (shootdown_use_sbi) {
 		if (size == TLB_FLUSH_ALL)
@@ -396,6 +395,23 @@ void smp_tlb_shootdown(uintptr_t va, size_t size)
 		}
 	}
 	spin_unlock_irqrestore(&shootdown.lock, flags);
+}
+
+/*
+ * The local fence inline and the rest out of line, so that a one-page
+ * shootdown with one hart online is a fence and a load (bench=vmalloc's
+ * mmu.unmap_page).
+ */
+void smp_tlb_shootdown(uintptr_t va, size_t size)
+{
+	unsigned int n = smp_num_online();
+
+	if (size == PAGE_SIZE)
+		arch_tlb_flush_page(va);
+	else
+		local_flush(va, size);
+	if (n > 1)
+		shootdown_others(va, size, n);
 }
 
 /* ------------------------------------------------------------ bring-up */

@@ -22,23 +22,31 @@ typedef uint64_t pte_t;
 #define PROT_RW (PROT_READ | PROT_WRITE)
 #define PROT_RX (PROT_READ | PROT_EXEC)
 
-/* A valid leaf mapping pa with prot (prot must include READ or EXEC). */
-pte_t arch_pte_leaf(paddr_t pa, unsigned int prot);
-/* A valid pointer to the next-level table at pa. */
-pte_t arch_pte_table(paddr_t pa);
-bool arch_pte_is_valid(pte_t pte);
-bool arch_pte_is_leaf(pte_t pte); /* valid and a leaf */
-paddr_t arch_pte_paddr(pte_t pte);
-unsigned int arch_pte_prot(pte_t pte); /* PROT_* of a leaf */
-
 /*
- * This hart only: invalidate cached translations of one page, or of
- * everything. Enough after a map (the calling hart may hold a cached
- * not-valid entry; another hart that does takes a spurious fault, which
- * the kernel's fault path retries after a local fence) and at boot,
- * before other harts run.
+ * The PTE encoding and the local one-page fence are inline, from the
+ * architecture's <asm/mmu.h> (arch/riscv/include/ on the target,
+ * mm/tests/include/ on the host), so the page-table fast paths make no
+ * call for them. Each provides:
+ *
+ *   pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
+ *       a valid leaf mapping pa with prot (prot has READ or EXEC)
+ *   pte_t arch_pte_table(paddr_t pa)
+ *       a valid pointer to the next-level table at pa
+ *   bool arch_pte_is_valid(pte_t pte)
+ *   bool arch_pte_is_leaf(pte_t pte)       valid and a leaf
+ *   paddr_t arch_pte_paddr(pte_t pte)
+ *   unsigned int arch_pte_prot(pte_t pte)  PROT_* of a leaf
+ *   void arch_tlb_flush_page(vaddr_t va)   this hart, one page
+ *
+ * This hart only: invalidate cached translations of one page
+ * (arch_tlb_flush_page), or of everything (arch_tlb_flush_all). Enough
+ * after a map (the calling hart may hold a cached not-valid entry;
+ * another hart that does takes a spurious fault, which the kernel's
+ * fault path retries after a local fence) and at boot, before other
+ * harts run.
  */
-void arch_tlb_flush_page(vaddr_t va);
+#include <asm/mmu.h>
+
 void arch_tlb_flush_all(void);
 
 /*

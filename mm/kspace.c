@@ -24,7 +24,9 @@
  *
  * Page-table pages come from memblock until kspace_use_buddy(), then
  * from the buddy allocator (pages from memblock are never freed: they
- * are PG_reserved and freeing them is skipped).
+ * are PG_reserved and freeing them is skipped). From kspace_use_buddy()
+ * on, every table page's valid-entry counter (mm/pgtable.c, I9) is in
+ * its struct page (pt_used); pt_set_alloc sets the memblock tables'.
  *
  * Invariants:
  *  I1 no leaf in the live tables is both writable and executable
@@ -52,6 +54,7 @@
  */
 #include "mm/kspace.h"
 
+#include "lib/assert.h"
 #include "lib/fmt.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -165,10 +168,26 @@ static void buddy_pt_free(void *ctx, paddr_t pa)
 		__free_pages(page, 0);
 }
 
+/*
+ * A table page's valid-entry counter (mm/pgtable.c, I9) is in its
+ * struct page: buddy pages and the memblock tables from before, which
+ * are RAM (PG_reserved) and have descriptors once buddy is up.
+ */
+static unsigned int *buddy_pt_used(void *ctx, paddr_t pa)
+{
+	struct page *page = pfn_to_page(paddr_to_pfn(pa));
+
+	if (!page)
+		panic("buddy_pt_used: table pa 0x%llx has no struct page",
+		      (unsigned long long)pa);
+	return &page->pt_used;
+}
+
+/* Before buddy there are no descriptors: pgtable scans instead. */
 static const struct pt_alloc memblock_alloc_ops = { memblock_pt_alloc, NULL,
-						    NULL };
+						    NULL, NULL };
 static const struct pt_alloc buddy_alloc_ops = { buddy_pt_alloc, buddy_pt_free,
-						 NULL };
+						 buddy_pt_used, NULL };
 
 const struct pt_alloc *kspace_pt_alloc(void)
 {
@@ -177,9 +196,9 @@ const struct pt_alloc *kspace_pt_alloc(void)
 
 void kspace_use_buddy(void)
 {
-	spin_lock(&kernel_pt.lock);
-	kernel_pt.alloc = buddy_alloc_ops;
-	spin_unlock(&kernel_pt.lock);
+	int err = pt_set_alloc(&kernel_pt, &buddy_alloc_ops);
+
+	VERIFY3U(err, ==, 0);
 }
 
 struct pgtable *kspace_pgtable(void)

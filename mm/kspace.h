@@ -65,7 +65,8 @@ struct pgtable *kspace_pgtable(void);
 
 /*
  * Page-table page allocator for the live tables: memblock before the
- * buddy allocator is up, buddy pages after kspace_use_buddy().
+ * buddy allocator is up, buddy pages after kspace_use_buddy() (which
+ * sets the valid-entry counter in each table page's struct page).
  */
 const struct pt_alloc *kspace_pt_alloc(void);
 void kspace_use_buddy(void);

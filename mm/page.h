@@ -43,6 +43,8 @@ struct page {
 		/* Owner's while allocated; a poison value while free. */
 		uintptr_t private;
 		struct kmem_slab *slab; /* PG_slab: every page of the slab */
+		/* A page-table page: its valid entries (mm/pgtable.c, I9). */
+		unsigned int pt_used;
 	};
 };
 

@@ -21,54 +21,35 @@
  * 256..511 the upper half [0xffffffc000000000, 2^64), which is where the
  * kernel lives. Walks report upper-half addresses sign-extended.
  *
- * Invariants (pt_check() verifies each and cites its number):
- *   I1  Every table, the root included, is page-aligned.
- *   I2  Every entry is either 0 (empty) or valid: this file never writes
- *       an invalid non-zero entry into a linked table, and allocators
- *       hand out zeroed pages. So "entry != 0" is the cheap test for
- *       "valid".
- *   I3  A leaf at level L maps a PT_LEVEL_SIZE(L)-aligned physical
- *       address; level-0 entries are never tables.
- *   I4  A leaf's protection has READ or EXEC, and WRITE only with READ
- *       (RISC-V reserves W without R).
- *   I5  No table except the root is empty: a mapping that fails unlinks
- *       the tables it made, and an unmap unlinks each table it empties.
- *       Therefore a present table always maps something.
- *   I6  pt->table_pages equals the number of tables reachable from the
- *       root, the root included (an unlinked table waiting in a gather
- *       no longer counts).
- *   I7  The walk hint, when set, names the level-0 table linked in the
- *       tree for the hint's 2 MiB region, and its count of valid
- *       entries, when known, is that table's.
- *   I8  A table page unlinked from a tree goes back to the allocator
- *       only after an arch_tlb_shootdown() of everything that followed
- *       the unlink (pt_gather_finish), so no hart's cached walk can
- *       reach a reused page.
+ * Invariants I1..I9 (tables aligned, entries 0 or valid, leaves
+ * aligned, protections valid, no empty non-root table, table_pages, the
+ * walk hint, table pages freed after the shootdown, valid-entry
+ * counters) are stated in mm/pgtable_internal.h, shared with
+ * mm/pgtable_check.c, whose pt_check() verifies each and cites its
+ * number.
  *
  * Operations. pt_map_page() and pt_unmap_page() are the one-page fast
- * paths (vmalloc, benchmarks). Every mm/arch.h helper is an out-of-line
- * call, so a full walk costs two calls per level; instead a one-entry
- * walk hint in each struct pgtable remembers the level-0 table of the
- * last 2 MiB region a one-page call walked to:
+ * paths (vmalloc, benchmarks). The PTE encoding is inline (mm/arch.h),
+ * but a full walk still costs a load and a test per level; instead a
+ * one-entry walk hint in each struct pgtable remembers the level-0 table
+ * of the last 2 MiB region a one-page call walked to:
  *
  *   pt->hint_key = va >> 21, pt->hint_table = level-0 table (linear map)
- *   pt->hint_used = valid entries in that table (or "not counted")
+ *   pt->hint_used = &its valid-entry counter (I9)
  *
- * A hit indexes that table directly: one load and test, one store. A
- * miss walks from the root (creating tables for a map) and refills the
- * hint. Any table unlinked from a tree clears its hint (I7), so the hint
- * never names an unlinked page. The count tells an unmap whether it
- * emptied the table without scanning 512 entries (a table kept sparse
- * by lazily freed vmalloc areas would otherwise cost a long scan on
- * every free): it is 0 for a table a map just created, "not counted"
- * after a walk to an existing one until an unmap finds both neighbours
- * of its entry empty and counts once, and kept exact by the one-page
- * paths; the range paths mark it "not counted". pt_unmap_gather() of a
- * range inside one 2 MiB region clears the entries of that one level-0
- * table directly, and pt_map_pages() maps a run of pages through the
- * hint under one lock. The other range functions walk from the root for
- * each leaf, as xv6's mappages() does; pt_map picks the largest leaf
- * that va, pa and the remaining size allow.
+ * A hit indexes that table directly: one load and test, one store and
+ * the counter's increment or decrement. A miss walks from the root
+ * (creating tables for a map) and refills the hint. Any table unlinked
+ * from a tree clears the hint (I7), so the hint never names an unlinked
+ * page. The counters (I9) live where the allocator keeps them (the
+ * kernel's in the table page's struct page), are set to 0 when a table
+ * is allocated, and tell every unmap in O(1) whether it emptied the
+ * table. pt_unmap_gather() of a range inside one 2 MiB region clears
+ * the entries of that one level-0 table directly, and pt_map_pages()
+ * maps a run of pages through the hint under one lock. The other range
+ * functions walk from the root for each leaf, as xv6's mappages() does;
+ * pt_map picks the largest leaf that va, pa and the remaining size
+ * allow.
  *
  * Failure and rollback. pt_map never replaces an entry. When it meets an
  * existing mapping (-EEXIST) or runs out of table pages (-ENOMEM) it
@@ -83,11 +64,11 @@
  * TLB. The tree is shared by every hart, and each may cache any part of
  * it. What a change owes depends on its kind:
  *
- *   empty -> leaf, empty -> table (map): only this hart fences
- *     (arch_tlb_flush_page per new leaf up to PT_FLUSH_PAGES_MAX, then
- *     one arch_tlb_flush_all; one arch_tlb_flush_all when a table was
- *     linked). A hart that cached the empty entry takes one spurious
- *     fault, which the fault path retries after a local fence.
+ *   empty -> leaf, empty -> table (map): only this hart fences, once
+ *     per call: arch_tlb_flush_page when the call made one leaf and
+ *     linked no table, else one arch_tlb_flush_all. A hart that cached
+ *     the empty entry takes one spurious fault, which the fault path
+ *     retries after a local fence.
  *   leaf -> empty, leaf -> other leaf (unmap, protect): every hart must
  *     fence before the old memory or permission is gone for good. The
  *     struct pt_gather of the operation collects the lowest and highest
@@ -108,7 +89,7 @@
  * freed areas and finishes it on a purge (mm/vmalloc.c).
  *
  * Locking: pt->lock (a spinlock in struct pgtable) protects the tree,
- * table_pages and the walk hint; every public function takes it for
+ * table_pages, the walk hint and every linked table's counter; every public function takes it for
  * its whole walk and drops it before any shootdown (pt_destroy, whose
  * tree nobody else may use, excepted). Lookups take it too
  * (a table may be unlinked under a walker otherwise), so pt_walk's
@@ -129,65 +110,10 @@
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "mm/linear.h"
-
-#define PT_INDEX(va, level)                                                    \
-	((unsigned int)((va) >> PT_LEVEL_SHIFT(level)) & (PT_ENTRIES - 1))
-#define PT_TOP_LEVEL (PT_LEVELS - 1)
-#define PT_EMPTY ((pte_t)0)
-/* Sv39 PTEs hold a 44-bit PPN: 56-bit physical addresses. */
-#define PT_PA_BITS 56
-
-/* pt->hint_used when the hint's table has not been counted. */
-#define PT_HINT_UNCOUNTED (~0u)
+#include "mm/pgtable_internal.h"
 
 /* Keep the one-page fast paths' frames small: slow halves stay out. */
 #define __noinline __attribute__((noinline))
-
-#define PT_PROT_ALL                                                            \
-	(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GLOBAL | PROT_DEVICE)
-
-/* I4, and no unknown bits. */
-static inline bool pt_prot_is_valid(unsigned int prot)
-{
-	if (prot & ~PT_PROT_ALL)
-		return false;
-	if (!(prot & (PROT_READ | PROT_EXEC)))
-		return false;
-	return !(prot & PROT_WRITE) || (prot & PROT_READ);
-}
-
-static inline pte_t *pt_table(paddr_t pa)
-{
-	return phys_to_virt(pa);
-}
-
-/* A valid non-leaf entry (I2: non-zero means valid). */
-static inline bool pt_entry_is_table(pte_t pte)
-{
-	return pte != PT_EMPTY && !arch_pte_is_leaf(pte);
-}
-
-/* Sign-extend a 39-bit address (root index >= 256 is the upper half). */
-static inline vaddr_t pt_sign_extend(vaddr_t va)
-{
-	return (vaddr_t)((int64_t)(va << (64 - PT_VA_BITS)) >>
-			 (64 - PT_VA_BITS));
-}
-
-/*
- * [va, va + size) is page-aligned, non-empty, does not wrap (va + size
- * may be exactly 2^64) and lies within one canonical half.
- */
-static bool pt_range_is_valid(vaddr_t va, size_t size)
-{
-	vaddr_t last = va + size - 1;
-
-	if ((va | size) & ~PAGE_MASK || size == 0 || last < va)
-		return false;
-	if (!pt_va_is_canonical(va) || !pt_va_is_canonical(last))
-		return false;
-	return (int64_t)(va ^ last) >= 0;
-}
 
 static bool pt_pa_range_is_valid(paddr_t pa, size_t size)
 {
@@ -195,71 +121,57 @@ static bool pt_pa_range_is_valid(paddr_t pa, size_t size)
 	       (pa + size - 1) >> PT_PA_BITS == 0;
 }
 
-/*
- * The lock is not part of a tree's value: lookups on a const tree take
- * it too.
- */
-static inline void pt_lock(const struct pgtable *pt)
-{
-	spin_lock((spinlock_t *)&pt->lock);
-}
-
-static inline void pt_unlock(const struct pgtable *pt)
-{
-	spin_unlock((spinlock_t *)&pt->lock);
-}
-
 /* -------------------------------------------------- hint, table pages */
 
-/* The walk hint (see "Operations" above; I7). pt->lock held. */
-static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
+/* Table t gained (delta > 0) or lost valid entries. */
+static inline void pt_used_add(struct pgtable *pt, const pte_t *t, int delta)
 {
-	return pt->hint_table && pt->hint_key == va >> PT_LEVEL_SHIFT(1);
+	unsigned int *used = pt_used_of(pt, t);
+
+	if (used)
+		*used += (unsigned int)delta;
 }
 
-static void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table,
-			unsigned int used)
+/* True when table t has no valid entry: its counter, else a scan. */
+static bool pt_used_is_zero(const struct pgtable *pt, const pte_t *t)
 {
-	pt->hint_key = va >> PT_LEVEL_SHIFT(1);
-	pt->hint_table = table;
-	pt->hint_used = used;
-}
+	const unsigned int *used = pt_used_of(pt, t);
 
-/* Valid entries of t (I2: non-zero means valid). */
-static unsigned int pt_table_used(const pte_t *t)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		n += t[i] != PT_EMPTY;
-	return n;
+	return used ? *used == 0 : pt_table_used(t) == 0;
 }
 
 /*
- * The hint's table lost `cleared` entries, the first at index i: true
- * when it is now empty. Counts it once when not counted yet and a
- * neighbour of i does not already prove it in use.
+ * The walk hint (see "Operations" above; I7). pt->lock held. Without a
+ * hint the key is PT_HINT_NONE, which no va >> 21 equals.
  */
-static bool pt_hint_emptied(struct pgtable *pt, unsigned int i, unsigned int n,
-			    unsigned int cleared)
-{
-	const pte_t *t0 = pt->hint_table;
+#define PT_HINT_NONE (~(vaddr_t)0)
 
-	if (pt->hint_used != PT_HINT_UNCOUNTED) {
-		pt->hint_used -= cleared;
-		return pt->hint_used == 0;
+static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
+{
+	return pt->hint_key == va >> PT_LEVEL_SHIFT(1);
+}
+
+/* Point the hint at va's level-0 table (linked) and its counter. */
+static void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table)
+{
+	if (table == pt->hint_table && pt->hint_key == va >> PT_LEVEL_SHIFT(1))
+		return;
+	pt->hint_key = va >> PT_LEVEL_SHIFT(1);
+	pt->hint_table = table;
+	if (pt->alloc.used) {
+		pt->hint_used =
+			pt->alloc.used(pt->alloc.ctx, virt_to_phys(table));
+	} else {
+		pt->hint_scratch = pt_table_used(table);
+		pt->hint_used = &pt->hint_scratch;
 	}
-	if ((i > 0 && t0[i - 1] != PT_EMPTY) ||
-	    (i + n < PT_ENTRIES && t0[i + n] != PT_EMPTY))
-		return false;
-	pt->hint_used = pt_table_used(t0);
-	return pt->hint_used == 0;
 }
 
 static void pt_hint_forget(struct pgtable *pt)
 {
+	pt->hint_key = PT_HINT_NONE;
 	pt->hint_table = NULL;
-	pt->hint_used = PT_HINT_UNCOUNTED;
+	pt->hint_used = &pt->hint_scratch;
 }
 
 static paddr_t pt_alloc_table(struct pgtable *pt)
@@ -272,6 +184,8 @@ static paddr_t pt_alloc_table(struct pgtable *pt)
 		panic("pt_alloc_table: allocator returned misaligned table "
 		      "pa 0x%llx",
 		      (unsigned long long)pa);
+	if (pt->alloc.used)
+		*pt->alloc.used(pt->alloc.ctx, pa) = 0; /* zeroed page (I9) */
 	pt->table_pages++;
 	return pa;
 }
@@ -315,6 +229,7 @@ static void pt_gather_unlink(struct pt_gather *g, pte_t *entry)
 	paddr_t pa = arch_pte_paddr(*entry);
 
 	*entry = PT_EMPTY;
+	pt_used_add(g->pt, pt_table_of(entry), -1);
 	g->pt->table_pages--;
 	pt_hint_forget(g->pt);
 	g->flush_all = true;
@@ -350,51 +265,30 @@ void pt_gather_finish(struct pt_gather *g)
 }
 
 /*
- * Local fences owed by a map (see "TLB" above): a page fence per new
- * leaf while few, else one full local fence at the end.
+ * The local fence owed by a map (see "TLB" above): one per call, of the
+ * page when the call made one leaf and linked no table, else of
+ * everything.
  */
 struct pt_map_op {
 	unsigned long leaves;
-	bool flush_all;
+	vaddr_t va; /* the first leaf */
+	bool flush_all; /* a table was linked */
 };
 
 static inline void pt_map_op_leaf(struct pt_map_op *op, vaddr_t va)
 {
-	if (op->leaves++ < PT_FLUSH_PAGES_MAX)
-		arch_tlb_flush_page(va);
-	else
-		op->flush_all = true;
+	if (op->leaves++ == 0)
+		op->va = va;
 }
 
 static void pt_map_op_finish(struct pt_map_op *op)
 {
-	if (op->flush_all)
+	if (op->flush_all || op->leaves > 1)
 		arch_tlb_flush_all();
+	else if (op->leaves == 1)
+		arch_tlb_flush_page(op->va);
+	op->leaves = 0;
 	op->flush_all = false;
-}
-
-/*
- * True when t has a valid entry other than t[i]. Looks outwards from i:
- * neighbouring pages are the likeliest to be mapped, so the common case
- * stops after an entry or two.
- */
-static inline bool pt_table_has_other(const pte_t *t, unsigned int i)
-{
-	for (unsigned int d = 1; d < PT_ENTRIES; d++) {
-		if (i + d < PT_ENTRIES && t[i + d] != PT_EMPTY)
-			return true;
-		if (d <= i && t[i - d] != PT_EMPTY)
-			return true;
-	}
-	return false;
-}
-
-static bool pt_table_is_empty(const pte_t *t)
-{
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		if (t[i] != PT_EMPTY)
-			return false;
-	return true;
 }
 
 /* -------------------------------------------------------------- walking */
@@ -434,10 +328,14 @@ static pte_t *pt_walk_alloc(struct pgtable *pt, struct pt_map_op *op,
 		if (fresh[n] == PADDR_INVALID)
 			goto nomem;
 	}
-	for (n = need - 1; n > 0; n--)
-		pt_table(fresh[n - 1])[PT_INDEX(va, l - n)] =
-			arch_pte_table(fresh[n]);
+	for (n = need - 1; n > 0; n--) {
+		pte_t *parent = pt_table(fresh[n - 1]);
+
+		parent[PT_INDEX(va, l - n)] = arch_pte_table(fresh[n]);
+		pt_used_add(pt, parent, 1);
+	}
 	t[PT_INDEX(va, l)] = arch_pte_table(fresh[0]);
+	pt_used_add(pt, t, 1);
 	op->flush_all = true;
 	return &pt_table(fresh[need - 1])[PT_INDEX(va, level)];
 
@@ -492,6 +390,7 @@ static int pt_split_leaf(struct pgtable *pt, pte_t *entry, int level)
 	t = pt_table(table);
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
 		t[i] = arch_pte_leaf(pa + i * child, prot);
+	pt_used_add(pt, t, PT_ENTRIES);
 	*entry = arch_pte_table(table);
 	return 0;
 }
@@ -537,6 +436,7 @@ static void pt_apply(struct pt_gather *g, pte_t *t, int level, vaddr_t start,
 		     vaddr_t last, enum pt_action action, unsigned int prot)
 {
 	vaddr_t mask = PT_LEVEL_SIZE(level) - 1;
+	unsigned int *used = pt_used_of(g->pt, t);
 
 	for (vaddr_t va = start;; va = (va | mask) + 1) {
 		pte_t *entry = &t[PT_INDEX(va, level)];
@@ -549,6 +449,8 @@ static void pt_apply(struct pt_gather *g, pte_t *t, int level, vaddr_t start,
 			VERIFY3U(end, ==, va | mask);
 			if (action == PT_CLEAR) {
 				*entry = PT_EMPTY;
+				if (used)
+					(*used)--;
 				pt_gather_leaf(g, va);
 			} else {
 				pte_t pte = arch_pte_leaf(
@@ -568,7 +470,7 @@ static void pt_apply(struct pt_gather *g, pte_t *t, int level, vaddr_t start,
 				      (unsigned long long)va,
 				      (unsigned long long)*entry);
 			pt_apply(g, child, level - 1, va, end, action, prot);
-			if (action == PT_CLEAR && pt_table_is_empty(child))
+			if (action == PT_CLEAR && pt_used_is_zero(g->pt, child))
 				pt_gather_unlink(g, entry);
 		}
 		if (end == last)
@@ -584,8 +486,6 @@ static int pt_change_range(struct pt_gather *g, vaddr_t va, size_t size,
 	vaddr_t last = va + size - 1;
 	int err;
 
-	if (action == PT_CLEAR)
-		pt->hint_used = PT_HINT_UNCOUNTED;
 	err = pt_split_at(pt, va);
 	if (!err && last + 1 != 0)
 		err = pt_split_at(pt, last + 1);
@@ -612,6 +512,29 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 	return 0;
 }
 
+/* Set the counter of table t (at level) and of every table below (I9). */
+static void pt_recount(struct pgtable *pt, pte_t *t, int level)
+{
+	for (unsigned int i = 0; level > 0 && i < PT_ENTRIES; i++)
+		if (pt_entry_is_table(t[i]))
+			pt_recount(pt, pt_table(arch_pte_paddr(t[i])),
+				   level - 1);
+	*pt->alloc.used(pt->alloc.ctx, virt_to_phys(t)) = pt_table_used(t);
+}
+
+int pt_set_alloc(struct pgtable *pt, const struct pt_alloc *alloc)
+{
+	if (!alloc || !alloc->alloc)
+		return -EINVAL;
+	pt_lock(pt);
+	pt->alloc = *alloc;
+	pt_hint_forget(pt);
+	if (alloc->used && pt->root != PADDR_INVALID)
+		pt_recount(pt, pt_table(pt->root), PT_TOP_LEVEL);
+	pt_unlock(pt);
+	return 0;
+}
+
 /*
  * pt_map_page() after a hint miss, pt->lock held (and dropped here):
  * walk, creating tables, and refill the hint.
@@ -619,18 +542,15 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 static __noinline int pt_map_page_walk(struct pgtable *pt, vaddr_t va,
 				       paddr_t pa, unsigned int prot)
 {
-	struct pt_map_op op = { 0, false };
+	struct pt_map_op op = { 0, 0, false };
 	int err = 0;
 	pte_t *entry = pt_walk_alloc(pt, &op, va, 0, &err);
 
 	if (entry) {
-		/* Tables linked: the level-0 one is new, hence empty. */
-		pt_hint_set(pt, va, entry - PT_INDEX(va, 0),
-			    op.flush_all ? 0 : PT_HINT_UNCOUNTED);
+		pt_hint_set(pt, va, pt_table_of(entry));
 		if (*entry == PT_EMPTY) {
 			*entry = arch_pte_leaf(pa, prot);
-			if (pt->hint_used != PT_HINT_UNCOUNTED)
-				pt->hint_used++;
+			(*pt->hint_used)++;
 			pt_map_op_leaf(&op, va);
 		} else {
 			err = -EEXIST;
@@ -657,18 +577,35 @@ int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot)
 		return -EEXIST;
 	}
 	*entry = arch_pte_leaf(pa, prot);
-	if (pt->hint_used != PT_HINT_UNCOUNTED)
-		pt->hint_used++;
+	(*pt->hint_used)++;
 	pt_unlock(pt);
 	arch_tlb_flush_page(va);
 	return 0;
 }
 
+/*
+ * pt_map_pages() failed with err after mapping n pages at va, pt->lock
+ * held (dropped here): unmap them as pt_map does (only this call's
+ * 4 KiB leaves, no split), with one shootdown. Returns err.
+ */
+static __noinline int pt_map_pages_undo(struct pgtable *pt, vaddr_t va,
+					size_t n, int err)
+{
+	struct pt_gather g;
+
+	pt_gather_init(&g, pt);
+	if (n)
+		pt_apply(&g, pt_table(pt->root), PT_TOP_LEVEL, va,
+			 va + n * PAGE_SIZE - 1, PT_CLEAR, 0);
+	pt_unlock(pt);
+	pt_gather_finish(&g);
+	return err;
+}
+
 int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 		 unsigned int prot)
 {
-	struct pt_map_op op = { 0, false };
-	struct pt_gather g;
+	struct pt_map_op op = { 0, 0, false };
 	size_t i;
 	int err = 0;
 
@@ -684,14 +621,10 @@ int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 		pte_t *entry;
 
 		if (unlikely(!pt_hint_hit(pt, v))) {
-			struct pt_map_op walk = { 0, false };
-
-			entry = pt_walk_alloc(pt, &walk, v, 0, &err);
+			entry = pt_walk_alloc(pt, &op, v, 0, &err);
 			if (!entry)
 				break;
-			pt_hint_set(pt, v, entry - PT_INDEX(v, 0),
-				    walk.flush_all ? 0 : PT_HINT_UNCOUNTED);
-			op.flush_all |= walk.flush_all;
+			pt_hint_set(pt, v, pt_table_of(entry));
 		}
 		entry = &pt->hint_table[PT_INDEX(v, 0)];
 		if (unlikely(*entry != PT_EMPTY)) {
@@ -699,24 +632,14 @@ int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 			break;
 		}
 		*entry = arch_pte_leaf(pa[i], prot);
-		if (pt->hint_used != PT_HINT_UNCOUNTED)
-			pt->hint_used++;
+		(*pt->hint_used)++;
 		pt_map_op_leaf(&op, v);
 	}
-	if (likely(!err)) {
-		pt_unlock(pt);
-		pt_map_op_finish(&op);
-		return 0;
-	}
-	/* Undo as pt_map does: only this call's 4 KiB leaves, no split. */
-	pt_gather_init(&g, pt);
-	pt->hint_used = PT_HINT_UNCOUNTED;
-	if (i)
-		pt_apply(&g, pt_table(pt->root), PT_TOP_LEVEL, va,
-			 va + i * PAGE_SIZE - 1, PT_CLEAR, 0);
+	if (unlikely(err))
+		return pt_map_pages_undo(pt, va, i, err);
 	pt_unlock(pt);
-	pt_gather_finish(&g);
-	return err;
+	pt_map_op_finish(&op);
+	return 0;
 }
 
 /* Largest level whose leaf fits at va/pa with `left` bytes to go. */
@@ -732,7 +655,7 @@ static inline int pt_leaf_level(vaddr_t va, paddr_t pa, size_t left)
 int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 	   unsigned int prot)
 {
-	struct pt_map_op op = { 0, false };
+	struct pt_map_op op = { 0, 0, false };
 	struct pt_gather g;
 	size_t off;
 	int level, err = 0;
@@ -744,7 +667,6 @@ int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 		return -EINVAL;
 
 	pt_lock(pt);
-	pt->hint_used = PT_HINT_UNCOUNTED; /* leaves may land in its table */
 	for (off = 0; off < size; off += PT_LEVEL_SIZE(level)) {
 		pte_t *entry;
 
@@ -759,6 +681,7 @@ int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
 			goto undo;
 		}
 		*entry = arch_pte_leaf(pa + off, prot);
+		pt_used_add(pt, pt_table_of(entry), 1);
 		pt_map_op_leaf(&op, va + off);
 	}
 	pt_unlock(pt);
@@ -781,8 +704,8 @@ undo:
 }
 
 /*
- * The level-0 table for va is now empty: unlink it, and its level-1
- * parent if that empties too (I5). pt->lock held.
+ * The level-0 table for va is now empty (its counter is 0): unlink it,
+ * and its level-1 parent if that empties too (I5). pt->lock held.
  */
 static __noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
 {
@@ -791,7 +714,7 @@ static __noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
 	e2 = &pt_table(g->pt->root)[PT_INDEX(va, 2)];
 	t1 = pt_table(arch_pte_paddr(*e2));
 	pt_gather_unlink(g, &t1[PT_INDEX(va, 1)]);
-	if (!pt_table_has_other(t1, PT_INDEX(va, 1)))
+	if (pt_used_is_zero(g->pt, t1))
 		pt_gather_unlink(g, e2);
 }
 
@@ -803,7 +726,6 @@ static __noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
 static int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va)
 {
 	struct pgtable *pt = g->pt;
-	unsigned int i = PT_INDEX(va, 0);
 	pte_t *entry;
 
 	if (unlikely(!pt_hint_hit(pt, va))) {
@@ -814,49 +736,55 @@ static int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va)
 			return -ENOENT;
 		if (level > 0)
 			return pt_change_range(g, va, PAGE_SIZE, PT_CLEAR, 0);
-		pt_hint_set(pt, va, entry - i, PT_HINT_UNCOUNTED);
+		pt_hint_set(pt, va, pt_table_of(entry));
 	}
-	entry = &pt->hint_table[i];
+	entry = &pt->hint_table[PT_INDEX(va, 0)];
 	if (unlikely(*entry == PT_EMPTY))
 		return -ENOENT;
 	ASSERT(arch_pte_is_leaf(*entry));
 	*entry = PT_EMPTY;
 	pt_gather_leaf(g, va);
-	if (unlikely(pt_hint_emptied(pt, i, 1, 1)))
+	if (unlikely(--*pt->hint_used == 0))
 		pt_release_l0(g, va);
 	return 0;
 }
 
-int pt_unmap_page(struct pgtable *pt, vaddr_t va)
+/* pt_unmap_page() past its fast path, pt->lock held (dropped here). */
+static __noinline int pt_unmap_page_slow(struct pgtable *pt, vaddr_t va)
 {
 	struct pt_gather g;
-	pte_t *entry;
 	int err;
 
-	if (unlikely(va & ~PAGE_MASK || !pt_va_is_canonical(va)))
-		return -EINVAL;
-	pt_lock(pt);
-	/*
-	 * Fast path: a hint hit on a counted table that keeps other
-	 * entries (I5: it stays linked), so the gather would hold just va.
-	 */
-	if (likely(pt_hint_hit(pt, va) && pt->hint_used > 1 &&
-		   pt->hint_used != PT_HINT_UNCOUNTED)) {
-		entry = &pt->hint_table[PT_INDEX(va, 0)];
-		if (likely(*entry != PT_EMPTY)) {
-			ASSERT(arch_pte_is_leaf(*entry));
-			*entry = PT_EMPTY;
-			pt->hint_used--;
-			pt_unlock(pt);
-			arch_tlb_shootdown(va, PAGE_SIZE);
-			return 0;
-		}
-	}
 	pt_gather_init(&g, pt);
 	err = pt_unmap_page_locked(&g, va);
 	pt_unlock(pt);
 	pt_gather_finish(&g);
 	return err;
+}
+
+int pt_unmap_page(struct pgtable *pt, vaddr_t va)
+{
+	pte_t *entry;
+
+	if (unlikely(va & ~PAGE_MASK || !pt_va_is_canonical(va)))
+		return -EINVAL;
+	pt_lock(pt);
+	/*
+	 * Fast path: a hint hit on a table that keeps other entries (I5:
+	 * it stays linked), so the gather would hold just va.
+	 */
+	if (likely(pt_hint_hit(pt, va))) {
+		entry = &pt->hint_table[PT_INDEX(va, 0)];
+		if (likely(*entry != PT_EMPTY && *pt->hint_used > 1)) {
+			ASSERT(arch_pte_is_leaf(*entry));
+			*entry = PT_EMPTY;
+			(*pt->hint_used)--;
+			pt_unlock(pt);
+			arch_tlb_shootdown(va, PAGE_SIZE);
+			return 0;
+		}
+	}
+	return pt_unmap_page_slow(pt, va);
 }
 
 /*
@@ -882,7 +810,7 @@ static int pt_unmap_l0(struct pt_gather *g, vaddr_t va, unsigned int n)
 			return pt_change_range(g, va, (size_t)n * PAGE_SIZE,
 					       PT_CLEAR, 0);
 		}
-		pt_hint_set(pt, va, entry - i0, PT_HINT_UNCOUNTED);
+		pt_hint_set(pt, va, pt_table_of(entry));
 	}
 	t0 = pt->hint_table;
 	for (unsigned int i = i0; i < i0 + n; i++) {
@@ -893,7 +821,8 @@ static int pt_unmap_l0(struct pt_gather *g, vaddr_t va, unsigned int n)
 		pt_gather_leaf(g, va + (vaddr_t)(i - i0) * PAGE_SIZE);
 		cleared++;
 	}
-	if (cleared && pt_hint_emptied(pt, i0, n, cleared))
+	*pt->hint_used -= cleared;
+	if (cleared && *pt->hint_used == 0)
 		pt_release_l0(g, va);
 	return 0;
 }
@@ -993,65 +922,6 @@ int pt_lookup(const struct pgtable *pt, vaddr_t va, paddr_t *pa,
 	return 0;
 }
 
-/*
- * Report every leaf below table t (at level, covering from base) that
- * overlaps [lo, hi] (inclusive, sign-extended addresses).
- */
-static int pt_walk_table(const pte_t *t, int level, vaddr_t base, vaddr_t lo,
-			 vaddr_t hi, pt_walk_fn fn, void *arg)
-{
-	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
-		vaddr_t va = base + ((vaddr_t)i << PT_LEVEL_SHIFT(level));
-		pte_t pte = t[i];
-		int ret;
-
-		if (pte == PT_EMPTY)
-			continue;
-		if (level == PT_TOP_LEVEL)
-			va = pt_sign_extend(va);
-		if (va > hi || va + (PT_LEVEL_SIZE(level) - 1) < lo)
-			continue;
-		if (arch_pte_is_leaf(pte))
-			ret = fn(arg, va, arch_pte_paddr(pte),
-				 PT_LEVEL_SIZE(level), arch_pte_prot(pte));
-		else if (level > 0)
-			ret = pt_walk_table(pt_table(arch_pte_paddr(pte)),
-					    level - 1, va, lo, hi, fn, arg);
-		else
-			ret = 0; /* corrupt (I3); pt_check reports it */
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int pt_walk_locked(const struct pgtable *pt, vaddr_t lo, vaddr_t hi,
-			  pt_walk_fn fn, void *arg)
-{
-	int ret = 0;
-
-	pt_lock(pt);
-	/* Root order: the lower half, then the sign-extended upper half. */
-	if (pt->root != PADDR_INVALID)
-		ret = pt_walk_table(pt_table(pt->root), PT_TOP_LEVEL, 0, lo, hi,
-				    fn, arg);
-	pt_unlock(pt);
-	return ret;
-}
-
-int pt_walk(const struct pgtable *pt, pt_walk_fn fn, void *arg)
-{
-	return pt_walk_locked(pt, 0, ~(vaddr_t)0, fn, arg);
-}
-
-int pt_walk_range(const struct pgtable *pt, vaddr_t va, size_t size,
-		  pt_walk_fn fn, void *arg)
-{
-	if (!pt_range_is_valid(va, size))
-		return -EINVAL;
-	return pt_walk_locked(pt, va, va + size - 1, fn, arg);
-}
-
 static void pt_destroy_table(struct pgtable *pt, paddr_t table, int level)
 {
 	pte_t *t = pt_table(table);
@@ -1075,133 +945,4 @@ void pt_destroy(struct pgtable *pt)
 	pt_destroy_table(pt, pt->root, PT_TOP_LEVEL);
 	pt->root = PADDR_INVALID;
 	pt_unlock(pt);
-}
-
-/* ---------------------------------------------------------------- check */
-
-struct pt_check_state {
-	size_t tables;
-	int errors;
-};
-
-static void pt_check_table(struct pt_check_state *cs, paddr_t table, int level,
-			   vaddr_t base, bool is_root)
-{
-	const pte_t *t;
-	unsigned int used = 0;
-
-	cs->tables++;
-	if (table & ~PAGE_MASK) {
-		printk("pt_check: I1 table pa 0x%llx at level %d (va 0x%llx) "
-		       "not page-aligned\n",
-		       (unsigned long long)table, level,
-		       (unsigned long long)base);
-		cs->errors++;
-		return;
-	}
-	t = pt_table(table);
-	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
-		vaddr_t va = base + ((vaddr_t)i << PT_LEVEL_SHIFT(level));
-		pte_t pte = t[i];
-
-		if (level == PT_TOP_LEVEL)
-			va = pt_sign_extend(va);
-		if (pte == PT_EMPTY)
-			continue;
-		used++;
-		if (!arch_pte_is_valid(pte)) {
-			printk("pt_check: I2 invalid non-zero pte 0x%llx at "
-			       "level %d va 0x%llx\n",
-			       (unsigned long long)pte, level,
-			       (unsigned long long)va);
-			cs->errors++;
-		} else if (arch_pte_is_leaf(pte)) {
-			paddr_t pa = arch_pte_paddr(pte);
-			unsigned int prot = arch_pte_prot(pte);
-
-			if (!IS_ALIGNED(pa, PT_LEVEL_SIZE(level))) {
-				printk("pt_check: I3 leaf va 0x%llx pa 0x%llx "
-				       "misaligned for level %d\n",
-				       (unsigned long long)va,
-				       (unsigned long long)pa, level);
-				cs->errors++;
-			}
-			if (!pt_prot_is_valid(prot)) {
-				printk("pt_check: I4 leaf va 0x%llx prot 0x%x "
-				       "invalid\n",
-				       (unsigned long long)va, prot);
-				cs->errors++;
-			}
-		} else if (level == 0) {
-			printk("pt_check: I3 table pte 0x%llx at level 0 va "
-			       "0x%llx\n",
-			       (unsigned long long)pte, (unsigned long long)va);
-			cs->errors++;
-		} else {
-			pt_check_table(cs, arch_pte_paddr(pte), level - 1, va,
-				       false);
-		}
-	}
-	if (!is_root && used == 0) {
-		printk("pt_check: I5 empty table pa 0x%llx at level %d va "
-		       "0x%llx\n",
-		       (unsigned long long)table, level,
-		       (unsigned long long)base);
-		cs->errors++;
-	}
-}
-
-/* I7: the hint's table is the one linked for its region. */
-static bool pt_check_hint(const struct pgtable *pt)
-{
-	vaddr_t va = pt->hint_key << PT_LEVEL_SHIFT(1);
-	const pte_t *t = pt_table(pt->root);
-
-	for (int l = PT_TOP_LEVEL; l > 0; l--) {
-		pte_t pte = t[PT_INDEX(va, l)];
-
-		if (!pt_entry_is_table(pte))
-			return false;
-		t = pt_table(arch_pte_paddr(pte));
-	}
-	return t == pt->hint_table;
-}
-
-int pt_check(const struct pgtable *pt)
-{
-	struct pt_check_state cs = { 0, 0 };
-
-	pt_lock(pt);
-	if (pt->root == PADDR_INVALID) {
-		if (pt->table_pages != 0) {
-			printk("pt_check: I6 no root but table_pages %zu\n",
-			       pt->table_pages);
-			cs.errors++;
-		}
-		goto out;
-	}
-	pt_check_table(&cs, pt->root, PT_TOP_LEVEL, 0, true);
-	if (pt->hint_table && !pt_check_hint(pt)) {
-		printk("pt_check: I7 walk hint va 0x%llx table %p is not the "
-		       "linked level-0 table\n",
-		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
-		       (void *)pt->hint_table);
-		cs.errors++;
-	} else if (pt->hint_table && pt->hint_used != PT_HINT_UNCOUNTED &&
-		   pt->hint_used != pt_table_used(pt->hint_table)) {
-		printk("pt_check: I7 walk hint va 0x%llx counts %u entries, "
-		       "table has %u\n",
-		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
-		       pt->hint_used, pt_table_used(pt->hint_table));
-		cs.errors++;
-	}
-	if (cs.tables != pt->table_pages) {
-		printk("pt_check: I6 table_pages %zu but %zu tables "
-		       "reachable\n",
-		       pt->table_pages, cs.tables);
-		cs.errors++;
-	}
-out:
-	pt_unlock(pt);
-	return cs.errors;
 }

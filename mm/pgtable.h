@@ -13,9 +13,10 @@
  * through the linear map (phys_to_virt). An all-zero entry is empty, so
  * the allocator must hand out zeroed pages.
  *
- * TLB. A map fences only the calling hart (arch_tlb_flush_page per new
- * leaf; another hart that cached the old empty entry takes a spurious
- * fault, which the fault path retries). An unmap or a protection change
+ * TLB. A map fences only the calling hart, once per call
+ * (arch_tlb_flush_page of a one-page map, else one arch_tlb_flush_all;
+ * another hart that cached the old empty entry takes a spurious fault,
+ * which the fault path retries). An unmap or a protection change
  * collects the changed range in a struct pt_gather and ends with ONE
  * arch_tlb_shootdown() on every hart: of the range, or of everything
  * when a table pointer was unlinked or the range passes 64 pages. Table
@@ -57,6 +58,15 @@ struct pt_alloc {
 	paddr_t (*alloc)(void *ctx);
 	/* Give back a page obtained from alloc (may be NULL: never freed). */
 	void (*free)(void *ctx, paddr_t pa);
+	/*
+	 * The valid-entry counter of a table page pa that alloc handed out,
+	 * reached in O(1) (the kernel's is in the page's struct page, the
+	 * pt_used field). mm/pgtable.c alone reads and writes it, under
+	 * pt->lock, from the allocation until the page is freed. May be
+	 * NULL: then emptiness is found by scanning the table's 512 entries
+	 * (boot-time allocators).
+	 */
+	unsigned int *(*used)(void *ctx, paddr_t pa);
 	void *ctx;
 };
 
@@ -72,9 +82,11 @@ struct pgtable {
 	struct pt_alloc alloc;
 	size_t table_pages; /* lock: tables linked in the tree, root included */
 	/* lock: the one-entry walk hint (mm/pgtable.c, I7) */
-	vaddr_t hint_key; /* va >> PT_LEVEL_SHIFT(1) */
+	vaddr_t hint_key; /* va >> PT_LEVEL_SHIFT(1); ~0: no hint */
 	pte_t *hint_table; /* its level-0 table; NULL: no hint */
-	unsigned int hint_used; /* its valid entries, or ~0u: not counted */
+	/* its valid-entry counter: alloc.used's, else hint_scratch */
+	unsigned int *hint_used;
+	unsigned int hint_scratch; /* lock: the count when alloc.used is NULL */
 };
 
 /*
@@ -93,6 +105,14 @@ struct pt_gather {
 
 /* Allocate an empty root. Errors: -EINVAL (no alloc callback), -ENOMEM. */
 int pt_init(struct pgtable *pt, const struct pt_alloc *alloc);
+
+/*
+ * Switch pt to a new table-page allocator (the kernel's, from memblock to
+ * buddy) and, when it keeps counters (alloc->used), set the counter of
+ * every table linked now. Tables the old allocator gave go back to the
+ * new one's free. Errors: -EINVAL (no alloc callback).
+ */
+int pt_set_alloc(struct pgtable *pt, const struct pt_alloc *alloc);
 
 /*
  * Map [va, va + size) to [pa, pa + size) with prot, using the largest
@@ -135,10 +155,9 @@ int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 
 /*
  * Unmap the one 4 KiB page at va, free the tables that become empty
- * (the walk hint keeps its table's entry count, so there is rarely a
- * table to scan) and shoot the page down on every hart (everything,
- * when a table was unlinked). A large leaf
- * holding va is split first.
+ * (each table's valid-entry counter says so in O(1)) and shoot the page
+ * down on every hart (everything, when a table was unlinked). A large
+ * leaf holding va is split first.
  * Errors: -EINVAL (misaligned or non-canonical), -ENOENT (nothing mapped
  * at va; nothing changed, no shootdown), -ENOMEM (split impossible;
  * nothing unmapped). pt_unmap(pt, va, PAGE_SIZE) is the same but returns
@@ -228,8 +247,9 @@ void pt_destroy(struct pgtable *pt);
  * Check invariants (tables aligned, entries 0 or valid, no leaf
  * misaligned for its level, leaf protections valid, no empty non-root
  * table, table_pages equals the tables reachable, the one-page walk hint
- * names a linked table); print each violation ("pt_check: I<n> ..."),
- * return the count.
+ * names a linked table and its counter, every table's valid-entry
+ * counter equals a scan of its entries); print each violation
+ * ("pt_check: I<n> ..."), return the count.
  */
 int pt_check(const struct pgtable *pt);
 

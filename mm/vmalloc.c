@@ -45,7 +45,8 @@
  * Lazy free: vfree/vunmap clear the area's entries into vm.gather (a
  * struct pt_gather shared by every lazy area: no shootdown yet, and any
  * table page the unmap empties is held there), fence the calling hart
- * only, mark the descriptor VM_LAZY and push it on vm.lazy. The range
+ * only (once: the page of a one-page area, else everything), mark the
+ * descriptor VM_LAZY and push it on vm.lazy. The range
  * stays allocated in the arena and the frames stay on the area's list,
  * so nothing that another hart might still reach through a stale
  * translation can be reused. A purge finishes vm.gather (ONE
@@ -739,13 +740,11 @@ static void free_area_at(const char *fn, const void *addr, unsigned int kind,
 	spin_unlock(&vmalloc_lock);
 	if (purged)
 		return;
-	/* This hart faults at once on a use after free. */
-	if (size > PT_FLUSH_PAGES_MAX * PAGE_SIZE) {
+	/* This hart faults at once on a use after free: one fence. */
+	if (size == PAGE_SIZE)
+		arch_tlb_flush_page(va);
+	else
 		arch_tlb_flush_all();
-	} else {
-		for (size_t off = 0; off < size; off += PAGE_SIZE)
-			arch_tlb_flush_page(va + off);
-	}
 	return;
 out:
 	spin_unlock(&vmalloc_lock);

@@ -33,9 +33,10 @@
  *    given up (-ENOMEM), as illumos' instant fit gives it up.
  *    Lists are LIFO, so a just-freed range is reused first.
  *
- *  - root: a red-black tree of the allocated segments keyed by start,
- *    for vmem_free (exact match) and vmem_lookup (the segment containing
- *    an address: greatest start <= addr), both O(log n).
+ *  - root: a red-black tree (lib/rbtree.h) of the allocated segments
+ *    keyed by start, for vmem_free (exact match) and vmem_lookup (the
+ *    segment containing an address: greatest start <= addr), both
+ *    O(log n).
  *
  * An allocation carves the chosen free segment into up to three pieces:
  * a free head (alignment padding), the allocated range and a free tail.
@@ -61,9 +62,9 @@
  *  I3 every free segment is on freelist[ilog2(size)] and on no other
  *     list; freemap bit i is set iff freelist[i] is non-empty.
  *  I4 the allocated segments are exactly the nodes of the tree, in
- *     address order; the tree is red-black (root black, no red node with
- *     a red child, the same number of black nodes on every path) and its
- *     parent links are consistent.
+ *     address order, none overlapping the one before; the tree is
+ *     red-black with consistent parent links (lib/rbtree.c I1-I5, which
+ *     rb_check verifies for vmem_check).
  *  I5 the counters agree: alloc_bytes + free_bytes == size, nr_alloc and
  *     nr_free count the segments.
  *  I6 descriptors are conserved: nr_alloc + nr_free + nr_spare == nr_desc,
@@ -271,231 +272,42 @@ static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
 	s->end = end;
 }
 
-/* ------------------------------------------------ red-black tree (I4) */
+/* --------------------------------------- the tree (lib/rbtree.h, I4) */
 
-static void rb_set_child(struct vmem *vm, struct vmem_seg *parent,
-			 struct vmem_seg *old, struct vmem_seg *new)
+static struct vmem_seg *seg_of_rb(const struct rb_node *n)
 {
-	if (!parent)
-		vm->root = new;
-	else if (parent->rb.left == old)
-		parent->rb.left = new;
-	else
-		parent->rb.right = new;
+	return n ? container_of(n, struct vmem_seg, rb) : NULL;
 }
 
-static void rb_rotate_left(struct vmem *vm, struct vmem_seg *x)
+/* Link allocated segment s into the tree by its start. */
+static void tree_insert(struct vmem *vm, struct vmem_seg *s)
 {
-	struct vmem_seg *y = x->rb.right;
+	struct rb_node **link = &vm->root.node, *parent = NULL;
 
-	x->rb.right = y->rb.left;
-	if (y->rb.left)
-		y->rb.left->rb.parent = x;
-	y->rb.parent = x->rb.parent;
-	rb_set_child(vm, x->rb.parent, x, y);
-	y->rb.left = x;
-	x->rb.parent = y;
-}
-
-static void rb_rotate_right(struct vmem *vm, struct vmem_seg *x)
-{
-	struct vmem_seg *y = x->rb.left;
-
-	x->rb.left = y->rb.right;
-	if (y->rb.right)
-		y->rb.right->rb.parent = x;
-	y->rb.parent = x->rb.parent;
-	rb_set_child(vm, x->rb.parent, x, y);
-	y->rb.right = x;
-	x->rb.parent = y;
-}
-
-static bool rb_is_red(const struct vmem_seg *s)
-{
-	return s && s->red;
-}
-
-static void rb_insert(struct vmem *vm, struct vmem_seg *z)
-{
-	struct vmem_seg *p = NULL, *x = vm->root;
-
-	while (x) {
-		p = x;
-		x = z->start < x->start ? x->rb.left : x->rb.right;
+	while (*link) {
+		parent = *link;
+		link = s->start < seg_of_rb(parent)->start ? &parent->left
+							   : &parent->right;
 	}
-	z->rb.parent = p;
-	z->rb.left = z->rb.right = NULL;
-	z->red = 1;
-	if (!p)
-		vm->root = z;
-	else if (z->start < p->start)
-		p->rb.left = z;
-	else
-		p->rb.right = z;
-
-	while ((p = z->rb.parent) && p->red) {
-		struct vmem_seg *g = p->rb.parent; /* exists: p is red */
-
-		if (p == g->rb.left) {
-			struct vmem_seg *u = g->rb.right;
-
-			if (rb_is_red(u)) {
-				p->red = u->red = 0;
-				g->red = 1;
-				z = g;
-				continue;
-			}
-			if (z == p->rb.right) {
-				rb_rotate_left(vm, p);
-				z = p;
-				p = z->rb.parent;
-			}
-			p->red = 0;
-			g->red = 1;
-			rb_rotate_right(vm, g);
-		} else {
-			struct vmem_seg *u = g->rb.left;
-
-			if (rb_is_red(u)) {
-				p->red = u->red = 0;
-				g->red = 1;
-				z = g;
-				continue;
-			}
-			if (z == p->rb.left) {
-				rb_rotate_right(vm, p);
-				z = p;
-				p = z->rb.parent;
-			}
-			p->red = 0;
-			g->red = 1;
-			rb_rotate_left(vm, g);
-		}
-	}
-	vm->root->red = 0;
-}
-
-/* Put v (may be NULL) where u was. */
-static void rb_transplant(struct vmem *vm, struct vmem_seg *u,
-			  struct vmem_seg *v)
-{
-	rb_set_child(vm, u->rb.parent, u, v);
-	if (v)
-		v->rb.parent = u->rb.parent;
-}
-
-static void rb_erase_fixup(struct vmem *vm, struct vmem_seg *x,
-			   struct vmem_seg *xp)
-{
-	while (x != vm->root && !rb_is_red(x)) {
-		/* x carries an extra black, so its sibling w is non-NULL. */
-		if (x == xp->rb.left) {
-			struct vmem_seg *w = xp->rb.right;
-
-			if (w->red) {
-				w->red = 0;
-				xp->red = 1;
-				rb_rotate_left(vm, xp);
-				w = xp->rb.right;
-			}
-			if (!rb_is_red(w->rb.left) && !rb_is_red(w->rb.right)) {
-				w->red = 1;
-				x = xp;
-				xp = x->rb.parent;
-				continue;
-			}
-			if (!rb_is_red(w->rb.right)) {
-				w->rb.left->red = 0;
-				w->red = 1;
-				rb_rotate_right(vm, w);
-				w = xp->rb.right;
-			}
-			w->red = xp->red;
-			xp->red = 0;
-			w->rb.right->red = 0;
-			rb_rotate_left(vm, xp);
-		} else {
-			struct vmem_seg *w = xp->rb.left;
-
-			if (w->red) {
-				w->red = 0;
-				xp->red = 1;
-				rb_rotate_right(vm, xp);
-				w = xp->rb.left;
-			}
-			if (!rb_is_red(w->rb.left) && !rb_is_red(w->rb.right)) {
-				w->red = 1;
-				x = xp;
-				xp = x->rb.parent;
-				continue;
-			}
-			if (!rb_is_red(w->rb.left)) {
-				w->rb.right->red = 0;
-				w->red = 1;
-				rb_rotate_left(vm, w);
-				w = xp->rb.left;
-			}
-			w->red = xp->red;
-			xp->red = 0;
-			w->rb.left->red = 0;
-			rb_rotate_right(vm, xp);
-		}
-		x = vm->root;
-		break;
-	}
-	if (x)
-		x->red = 0;
-}
-
-static void rb_erase(struct vmem *vm, struct vmem_seg *z)
-{
-	struct vmem_seg *x, *xp, *y;
-	bool y_was_red = z->red;
-
-	if (!z->rb.left) {
-		x = z->rb.right;
-		xp = z->rb.parent;
-		rb_transplant(vm, z, x);
-	} else if (!z->rb.right) {
-		x = z->rb.left;
-		xp = z->rb.parent;
-		rb_transplant(vm, z, x);
-	} else {
-		y = z->rb.right;
-		while (y->rb.left)
-			y = y->rb.left;
-		y_was_red = y->red;
-		x = y->rb.right;
-		if (y->rb.parent == z) {
-			xp = y;
-		} else {
-			xp = y->rb.parent;
-			rb_transplant(vm, y, x);
-			y->rb.right = z->rb.right;
-			y->rb.right->rb.parent = y;
-		}
-		rb_transplant(vm, z, y);
-		y->rb.left = z->rb.left;
-		y->rb.left->rb.parent = y;
-		y->red = z->red;
-	}
-	if (!y_was_red)
-		rb_erase_fixup(vm, x, xp);
+	rb_insert(&vm->root, &s->rb, parent, link);
 }
 
 /* The allocated segment with the greatest start <= addr, or NULL. */
-static struct vmem_seg *rb_floor(const struct vmem *vm, vaddr_t addr)
+static struct vmem_seg *tree_floor(const struct vmem *vm, vaddr_t addr)
 {
-	struct vmem_seg *x = vm->root, *best = NULL;
+	struct rb_node *n = vm->root.node;
+	struct vmem_seg *best = NULL;
 
-	while (x) {
-		if (x->start == addr)
-			return x;
-		if (x->start < addr) {
-			best = x;
-			x = x->rb.right;
+	while (n) {
+		struct vmem_seg *s = seg_of_rb(n);
+
+		if (s->start == addr)
+			return s;
+		if (s->start < addr) {
+			best = s;
+			n = n->right;
 		} else {
-			x = x->rb.left;
+			n = n->left;
 		}
 	}
 	return best;
@@ -678,7 +490,7 @@ static int vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align,
 	}
 	s->type = VMEM_SEG_ALLOC;
 	s->priv = priv;
-	rb_insert(vm, s);
+	tree_insert(vm, s);
 	vm->st.nr_alloc++;
 	vm->st.alloc_bytes += size;
 	*addrp = addr;
@@ -733,11 +545,11 @@ static int vmem_free_locked(struct vmem *vm, vaddr_t addr, size_t *sizep)
 
 	if (vm->quantum == 0)
 		return -EINVAL;
-	s = rb_floor(vm, addr);
+	s = tree_floor(vm, addr);
 	if (!s || s->start != addr)
 		return -EINVAL;
 	size = seg_size(s);
-	rb_erase(vm, s);
+	rb_erase(&vm->root, &s->rb);
 	vm->st.nr_alloc--;
 	vm->st.alloc_bytes -= size;
 
@@ -785,7 +597,7 @@ int vmem_lookup(const struct vmem *vm, vaddr_t addr, vaddr_t *startp,
 	vmem_lock(vm);
 	if (vm->quantum == 0)
 		goto out;
-	s = rb_floor(vm, addr);
+	s = tree_floor(vm, addr);
 	if (!s || addr >= s->end)
 		goto out;
 	if (startp)
@@ -808,7 +620,7 @@ int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv)
 	spin_lock(&vm->lock);
 	if (vm->quantum == 0)
 		goto out;
-	s = rb_floor(vm, addr);
+	s = tree_floor(vm, addr);
 	if (!s || s->start != addr)
 		goto out;
 	s->priv = priv;
@@ -886,42 +698,36 @@ out:
 		(nerr)++;                                                      \
 	} while (0)
 
-struct rb_check {
+/* The tree walk of vmem_check (I4), through rb_check's callbacks. */
+struct tree_check {
 	const struct vmem *vm;
 	int nerr;
-	size_t nodes;
-	vaddr_t last_end; /* in-order: previous node's end */
+	vaddr_t last_end; /* in order: the previous segment's end */
 	bool have_last;
-	unsigned int depth;
 };
 
-/* Returns the black height of the subtree (I4). */
-static int rb_check_node(struct rb_check *c, const struct vmem_seg *s,
-			 const struct vmem_seg *parent)
+static bool tree_less(const struct rb_node *a, const struct rb_node *b)
 {
-	int lh, rh;
+	return seg_of_rb(a)->start < seg_of_rb(b)->start;
+}
 
-	if (!s)
-		return 1;
-	if (++c->depth > 2 * 64 || c->nodes > c->vm->st.nr_desc) {
-		CHECK_FAIL(c->vm, c->nerr, "I4: tree deeper than possible");
-		c->depth--;
-		return 0;
-	}
-	c->nodes++;
-	if (s->rb.parent != parent)
-		CHECK_FAIL(c->vm, c->nerr,
-			   "I4: node 0x%lx parent link 0x%lx, expected 0x%lx",
-			   (unsigned long)s->start,
-			   (unsigned long)(uintptr_t)s->rb.parent,
-			   (unsigned long)(uintptr_t)parent);
+static void tree_report(void *arg, const struct rb_node *n, const char *what)
+{
+	struct tree_check *c = arg;
+
+	CHECK_FAIL(c->vm, c->nerr, "I4: tree node 0x%lx: %s",
+		   n ? (unsigned long)seg_of_rb(n)->start : 0UL, what);
+}
+
+/* Each node in order: an allocated segment, not overlapping the last. */
+static void tree_visit(void *arg, const struct rb_node *n)
+{
+	struct tree_check *c = arg;
+	const struct vmem_seg *s = seg_of_rb(n);
+
 	if (s->type != VMEM_SEG_ALLOC)
 		CHECK_FAIL(c->vm, c->nerr, "I4: tree node 0x%lx type %u",
 			   (unsigned long)s->start, s->type);
-	if (s->red && (rb_is_red(s->rb.left) || rb_is_red(s->rb.right)))
-		CHECK_FAIL(c->vm, c->nerr, "I4: red node 0x%lx has a red child",
-			   (unsigned long)s->start);
-	lh = rb_check_node(c, s->rb.left, s);
 	if (c->have_last && s->start < c->last_end)
 		CHECK_FAIL(
 			c->vm, c->nerr,
@@ -929,13 +735,6 @@ static int rb_check_node(struct rb_check *c, const struct vmem_seg *s,
 			(unsigned long)s->start, (unsigned long)c->last_end);
 	c->last_end = s->end;
 	c->have_last = true;
-	rh = rb_check_node(c, s->rb.right, s);
-	if (lh != rh)
-		CHECK_FAIL(c->vm, c->nerr,
-			   "I4: black heights %d and %d differ below 0x%lx", lh,
-			   rh, (unsigned long)s->start);
-	c->depth--;
-	return lh + (s->red ? 0 : 1);
 }
 
 /* vmem_check() with vm->lock held. */
@@ -947,7 +746,10 @@ static int vmem_check_locked(const struct vmem *vm)
 	size_t nalloc = 0, nfree = 0, abytes = 0, fbytes = 0, nsegs = 0;
 	size_t nspare = 0, onlists = 0;
 	bool prev_free = false;
-	struct rb_check c = { .vm = vm };
+	struct tree_check c = { .vm = vm };
+	struct rb_check_ops ops = { tree_less, tree_report, tree_visit, &c,
+				    vm->st.nr_desc };
+	size_t nodes;
 	const struct vmem_seg *s;
 
 	if (vm->quantum == 0) {
@@ -1031,13 +833,11 @@ static int vmem_check_locked(const struct vmem *vm)
 			   onlists, nfree);
 
 	/* I4: the tree holds exactly the allocated segments, in order. */
-	if (vm->root && vm->root->red)
-		CHECK_FAIL(vm, nerr, "I4: root is red");
-	rb_check_node(&c, vm->root, NULL);
+	rb_check(&vm->root, &ops, &nodes);
 	nerr += c.nerr;
-	if (c.nodes != nalloc)
+	if (nodes != nalloc)
 		CHECK_FAIL(vm, nerr, "I4: tree has %zu nodes, %zu allocated",
-			   c.nodes, nalloc);
+			   nodes, nalloc);
 
 	/* I5: counters. */
 	if (abytes + fbytes != vm->size || abytes != vm->st.alloc_bytes ||

@@ -25,6 +25,7 @@
 #define MM_VMEM_H
 
 #include "lib/list.h"
+#include "lib/rbtree.h"
 #include "lib/spinlock.h"
 #include "mm/types.h"
 
@@ -42,14 +43,11 @@ struct vmem_seg {
 	struct list_head alink; /* all segments of the arena, address order */
 	union {
 		struct list_head flink; /* free: on freelist[ilog2(size)] */
-		struct { /* allocated: red-black tree by start */
-			struct vmem_seg *left, *right, *parent;
-		} rb;
+		struct rb_node rb; /* allocated: in the tree by start */
 		struct vmem_seg *next_spare; /* spare: unused descriptor */
 	};
 	void *priv; /* allocated: the owner's pointer */
 	uint8_t type; /* VMEM_SEG_* (mm/vmem.c) */
-	uint8_t red; /* allocated: red-black colour */
 	uint8_t flist; /* free: index of its free list */
 };
 
@@ -95,7 +93,7 @@ struct vmem {
 	struct list_head segs; /* every segment, address order (I1) */
 	struct list_head freelist[VMEM_FREELISTS]; /* (I3) */
 	uint64_t freemap; /* bit i set iff freelist[i] non-empty */
-	struct vmem_seg *root; /* allocated segments by start (I4) */
+	struct rb_root root; /* allocated segments by start (I4) */
 	struct vmem_seg *spare; /* unused descriptors */
 	void *chunks; /* refill chunks, linked */
 	struct vmem_seg_source src;

@@ -28,16 +28,7 @@
 #define CAUSE_LOAD_PAGE_FAULT 13
 #define CAUSE_STORE_PAGE_FAULT 15
 
-/* Sv39 PTE bits. */
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define PTE_PPN_SHIFT 10
+/* Sv39 PTE bits (PTE_V, ...): <asm/mmu.h>, through mm/arch.h. */
 
 #ifndef __ASSEMBLY__
 #define csr_read(csr)                                                          \

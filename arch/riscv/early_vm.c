@@ -23,6 +23,7 @@
 
 #include "arch/riscv/csr.h"
 #include "kernel/arch.h"
+#include "mm/arch.h"
 #include "mm/layout.h"
 
 #define EARLY_PTE_TABLES 4

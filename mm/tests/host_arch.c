@@ -43,7 +43,7 @@ static pte_t host_pte_ppn(paddr_t pa)
 	return (pa >> PAGE_SHIFT) << HOST_PTE_PPN_SHIFT;
 }
 
-pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
+pte_t host_pte_leaf(paddr_t pa, unsigned int prot)
 {
 	pte_t pte = host_pte_ppn(pa) | HOST_PTE_V | HOST_PTE_A | HOST_PTE_D;
 
@@ -63,27 +63,27 @@ pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
 	return pte;
 }
 
-pte_t arch_pte_table(paddr_t pa)
+pte_t host_pte_table(paddr_t pa)
 {
 	return host_pte_ppn(pa) | HOST_PTE_V;
 }
 
-bool arch_pte_is_valid(pte_t pte)
+bool host_pte_is_valid(pte_t pte)
 {
 	return pte & HOST_PTE_V;
 }
 
-bool arch_pte_is_leaf(pte_t pte)
+bool host_pte_is_leaf(pte_t pte)
 {
 	return (pte & HOST_PTE_V) && (pte & HOST_PTE_RWX);
 }
 
-paddr_t arch_pte_paddr(pte_t pte)
+paddr_t host_pte_paddr(pte_t pte)
 {
 	return ((pte >> HOST_PTE_PPN_SHIFT) & HOST_PTE_PPN_MASK) << PAGE_SHIFT;
 }
 
-unsigned int arch_pte_prot(pte_t pte)
+unsigned int host_pte_prot(pte_t pte)
 {
 	unsigned int prot = 0;
 
@@ -174,7 +174,7 @@ bool host_arch_tlb_shootdown_at(unsigned long i, vaddr_t *va, size_t *size)
 	return true;
 }
 
-void arch_tlb_flush_page(vaddr_t va)
+void host_tlb_flush_page(vaddr_t va)
 {
 	size_t i;
 
@@ -343,18 +343,31 @@ static void host_pt_pool_free(void *ctx, paddr_t pa)
 	pthread_mutex_unlock(&pool->lock);
 }
 
+/* struct pt_alloc.used: the pool keeps one counter per page. */
+static unsigned int *host_pt_pool_used(void *ctx, paddr_t pa)
+{
+	struct host_pt_pool *pool = ctx;
+	size_t i = (pa - pool->base) >> PAGE_SHIFT;
+
+	VERIFY(pa >= pool->base && i < pool->npages && pool->used[i]);
+	return &pool->pt_used[i];
+}
+
 void host_pt_pool_init(struct host_pt_pool *pool, paddr_t base, size_t npages)
 {
 	VERIFY(host_phys_contains(base, npages * PAGE_SIZE));
 	memset(pool, 0, sizeof(*pool));
 	pool->ops.alloc = host_pt_pool_alloc;
 	pool->ops.free = host_pt_pool_free;
+	pool->ops.used = host_pt_pool_used;
 	pool->ops.ctx = pool;
 	pool->base = base;
 	pool->npages = npages;
 	pool->fail_after = HOST_PT_POOL_NEVER_FAIL;
 	pool->used = calloc(npages, 1);
 	VERIFY(pool->used != NULL);
+	pool->pt_used = calloc(npages, sizeof(*pool->pt_used));
+	VERIFY(pool->pt_used != NULL);
 	VERIFY(pthread_mutex_init(&pool->lock, NULL) == 0);
 	HOST_POISON(phys_to_virt(base), npages * PAGE_SIZE);
 }
@@ -366,6 +379,8 @@ void host_pt_pool_fini(struct host_pt_pool *pool)
 			      pool->npages * PAGE_SIZE);
 	free(pool->used);
 	pool->used = NULL;
+	free(pool->pt_used);
+	pool->pt_used = NULL;
 	pool->npages = 0;
 	pthread_mutex_destroy(&pool->lock);
 }

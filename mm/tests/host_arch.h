@@ -123,14 +123,18 @@ bool host_phys_contains(paddr_t pa, size_t size);
  * fake physical memory, lowest free first, under a mutex (the counters
  * below are read by tests once other threads are done). Pages not
  * handed out are poisoned for ASan, so a stale pointer into a freed
- * table is reported at the faulting access. Pass &pool->ops to
- * pt_init().
+ * table is reported at the faulting access. Keeps each page's
+ * valid-entry counter (ops.used) in pt_used[]; a test may set
+ * pool.ops.used to NULL before pt_init() to test the scanning fallback.
+ * Pass &pool->ops to pt_init().
  */
 struct host_pt_pool {
 	struct pt_alloc ops;
 	paddr_t base;
 	size_t npages;
 	unsigned char *used; /* per page: 1 while handed out */
+	/* per page: its valid-entry counter (struct pt_alloc.used) */
+	unsigned int *pt_used;
 	size_t in_use; /* pages handed out now */
 	size_t peak; /* largest in_use seen */
 	unsigned long allocs; /* successful allocations */

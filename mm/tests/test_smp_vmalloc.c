@@ -87,7 +87,15 @@ static void smp_pt_free(void *ctx, paddr_t pa)
 	__free_page(pfn_to_page(paddr_to_pfn(pa)));
 }
 
-static const struct pt_alloc smp_pt_ops = { smp_pt_alloc, smp_pt_free, NULL };
+/* The counter is in the table page's struct page, as on the target. */
+static unsigned int *smp_pt_used(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	return &pfn_to_page(paddr_to_pfn(pa))->pt_used;
+}
+
+static const struct pt_alloc smp_pt_ops = { smp_pt_alloc, smp_pt_free,
+					    smp_pt_used, NULL };
 
 static unsigned long buddy_free_pages(void)
 {

@@ -752,15 +752,15 @@ static void check_detects_corruption(struct ktest *t)
 		KTEST_ASSERT_EQ(t, vmem_alloc(&vm, Q, 0, &a), 0);
 	KTEST_ASSERT_EQ(t, vmem_check(&vm), 0);
 
-	vm.root->red = 1;
+	vm.root.node->red = true;
 	KTEST_EXPECT_GT(t, vmem_check(&vm), 0);
-	vm.root->red = 0;
+	vm.root.node->red = false;
 
 	vm.freemap ^= 1;
 	KTEST_EXPECT_GT(t, vmem_check(&vm), 0);
 	vm.freemap ^= 1;
 
-	s = vm.root->rb.left;
+	s = container_of(vm.root.node->left, struct vmem_seg, rb);
 	s->end += Q;
 	KTEST_EXPECT_GT(t, vmem_check(&vm), 0);
 	s->end -= Q;
