@@ -155,7 +155,7 @@ BENCH_CG_SCALE ?= 4
 BENCH_CALLGRIND ?= 1
 BENCH_QUICK ?= 0
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. \
-	-Ilib/tests/include -DHOST_TEST -DMAX_ORDER=$(MAX_ORDER) \
+	-Ilib/tests/include -Imm/tests/include -DHOST_TEST -DMAX_ORDER=$(MAX_ORDER) \
 	-DNR_CPUS=$(NR_CPUS) -fno-strict-aliasing -MMD -MP
 BENCH_LDLIBS := -lfdt -lpthread -ldl -lm
 bench-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/bench/obj/%,$(host-objs)) \
