@@ -32,6 +32,7 @@
 #include "mm/linear.h"
 #include "mm/memblock.h"
 #include "mm/memmap.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 

@@ -39,15 +39,17 @@
  * kmalloc_init() VERIFYs K1 and K2.
  *
  * Failure modes: NULL on memory shortage or impossible sizes (after one
- * kmem_reap() and retry for large blocks); misuse of kfree() (a pointer
+ * slab_shrink_all() and retry for large blocks); misuse of kfree() (a pointer
  * that is not a kmalloc object, not its start, or a block already
  * freed) is reported as "BUG kmalloc: ..." or by the owning cache, and
  * refused.
  *
  * Locking: kmalloc and kfree may be called from any hart at once; an
  * object may be freed on another hart than allocated it. Objects up to
- * KMALLOC_MAX_CACHE_SIZE take their cache's lock (mm/slab.c states the
- * order); kmalloc adds no lock of its own to those paths. Its global
+ * KMALLOC_MAX_CACHE_SIZE come from this hart's magazine of their cache
+ * and, once per batch, from the cache under its lock (mm/slab.c and
+ * mm/slab_cpu.c state the order); kmalloc adds no lock of its own to
+ * those paths. Its global
  * state:
  *   - the class tables (kmalloc_caches, kmalloc_small, kmalloc_big) are
  *     written once by kmalloc_init(), under kmalloc_init_lock, which
@@ -66,7 +68,7 @@
  *     the block went back is classified from its buddy flags, as on one
  *     hart. The buddy allocator serialises the rest under its own locks.
  */
-#include "mm/slab.h"
+#include "mm/kmalloc.h"
 
 #include "lib/assert.h"
 #include "lib/fmt.h"
@@ -75,6 +77,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/slab_debug.h"
 #include "mm/slab_internal.h"
 
 #define KMALLOC_SMALL_MAX 512u
@@ -156,7 +159,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	order = get_order(size);
 	page = alloc_pages(gfp | __GFP_NOWARN, order);
 	if (!page) {
-		kmem_reap();
+		slab_shrink_all();
 		page = alloc_pages(gfp, order);
 		if (!page)
 			return NULL;

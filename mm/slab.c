@@ -2,10 +2,12 @@
 /*
  * Object caches: Bonwick's slab allocator ("The Slab Allocator: An
  * Object-Caching Kernel Memory Allocator", 1994), with Linux's names.
- * This file holds caches and slabs, the allocation and free paths,
- * growing, shrinking, reaping and destroying; mm/slab_debug.c holds the
- * debugging options, the report path, the checker and slabinfo;
- * mm/slab_internal.h what the two share.
+ * This file holds caches and slabs, the slow allocation and free paths,
+ * growing, shrinking, reaping and destroying; mm/slab_cpu.c the per-hart
+ * magazines in front of the slabs (Bonwick and Adams, 2001) that the
+ * inline fast paths of mm/slab.h use; mm/slab_debug.c the debugging
+ * options, the report path, the checker and slabinfo;
+ * mm/slab_internal.h what they share.
  *
  * What it manages
  * ---------------
@@ -18,7 +20,18 @@
  * takes the first partial slab, then an empty one, and only then makes a
  * new slab. Empty slabs stay cached until kmem_cache_shrink() or memory
  * pressure (kmem_reap(), called when the buddy allocator fails) gives
- * back all but `reserve` of them.
+ * back all but `reserve` of them (one, like Linux's min_partial: a lone
+ * allocation and free never reach the buddy allocator); only
+ * slab_shrink_all(), the last resort before an allocation fails, gives
+ * back the reserves too.
+ *
+ * In front of the slabs, each hart has a magazine of up to
+ * SLAB_CPU_OBJS free objects per cache (mm/slab_cpu.c): the inline fast
+ * paths pop and push there, and only an empty or full magazine comes
+ * here, to move a batch of SLAB_CPU_BATCH objects under c->lock.
+ * Shrink, reap, destroy and slab_shrink_all() drain every hart's
+ * magazines first, so objects cached on any hart count as free for
+ * them.
  *
  * A slab (descriptor at the start of its first page, like Bonwick's
  * small-object slabs):
@@ -55,22 +68,32 @@
  * before it is followed; the slab is then quarantined. The in-use mark
  * makes the always-on double-free check one compare, and also refuses
  * pointers into the middle of an object and objects of another cache
- * (whose key differs) before anything is written.
+ * (whose key differs) before anything is written. An object in a
+ * magazine carries a third value, the cached tag ~key ^
+ * SLAB_MARK_CACHED (mm/slab_cpu.c): the fast free swaps the mark for
+ * the tag with one compare-and-swap, so a second free of an object that
+ * sits in any hart's magazine fails the swap and is reported here.
  *
  * Fast paths (inline in mm/slab.h) and how debugging stays off them: a
- * debug cache (any of F Z P U) never has `active` set, so its
- * allocations always take the slow path, and its in-use mark differs
- * from ~key, so its frees fail the fast path's compare and take the slow
- * path too. The fast paths therefore test no flags at all. The slow
- * paths do every check exactly, through the page descriptors, and call
- * the slab_debug_*() hooks (mm/slab_debug.c) for debug caches only.
+ * debug cache (any of F Z P U) has its magazines held for good (I10),
+ * so its allocations always come here, and its in-use mark differs from
+ * ~key, so its frees fail the fast path's swap and come here too (as
+ * Linux bypasses its per-CPU caches under slab_debug). The fast paths
+ * therefore test no flags at all. The slow paths do every check
+ * exactly, through the page descriptors, and call the slab_debug_*()
+ * hooks (mm/slab_debug.c) for debug caches only. Before the fast free
+ * reads the word before p, p must be 8-byte aligned with that word on
+ * its own page; anything else is validated here through its page first
+ * (so the start of a vmalloc area, after a guard page, is reported, not
+ * faulted on).
  *
- * The inline free finds the slab by masking the object's address with
- * slab_mask: a buddy block is aligned to its size physically, and the
- * linear map keeps that alignment (it is congruent modulo 1 GiB, see
- * mm/layout.h); slab_grow() panics if it does not (I6). The masked
- * pointer is used only after the in-use mark matched, which shows (but
- * for a 2^-64 chance) that the object is one of this cache's, in use.
+ * Objects leaving a magazine find their slab by masking their address
+ * with slab_mask: a buddy block is aligned to its size physically, and
+ * the linear map keeps that alignment (it is congruent modulo 1 GiB,
+ * see mm/layout.h); slab_grow() panics if it does not (I6). Only
+ * objects that entered the magazine through a successful swap of this
+ * cache's in-use mark (which shows, but for a 2^-64 chance, that they
+ * are this cache's objects in use) or through a refill are masked.
  *
  * Invariants (kmem_cache_validate() and slab_check() cite them)
  * ----------
@@ -93,6 +116,8 @@
  *       base + objs_offset + colour with colour <= colour_max.
  *   I7, I8  red zones (Z) and poison (P): stated in mm/slab_debug.c.
  *   I9  every cache is on the cache list exactly once.
+ *   I10 magazines: stated in mm/slab_cpu.c (objects in them count in
+ *       inuse and carry the cached tag).
  *
  * Failure modes: misuse (double free, foreign pointer, wrong cache,
  * overwritten red zone, poison or mark) is reported with one
@@ -120,8 +145,13 @@
  *                     in each of its slabs the list link, state,
  *                     freelist, inuse and the words before the objects
  *                     (I2-I4), with red zones, poison and owners of the
- *                     debug options (I7, I8). The inline fast paths take
- *                     it too.
+ *                     debug options (I7, I8). Taken once per magazine
+ *                     batch, never by the inline fast paths.
+ *   magazine          one per hart and cache (mm/slab_cpu.c): its count
+ *                     exchanged with SLAB_CPU_LOCKED. A leaf: nothing is
+ *                     locked while one is held, so it is outside the
+ *                     order below, and c->lock may be held while one is
+ *                     taken (never the other way round).
  *
  *   Lock order:  slab_caches_lock -> c->lock -> buddy's zone locks
  *                -> printk_lock
@@ -140,9 +170,12 @@
  * both slabs are linked). Reports (hook and printk) are made with
  * c->lock held.
  *
- * The fast paths drop the lock before calling a slow path; the slow path
- * takes it again and checks everything afresh, trusting nothing the
- * fast path saw. Without locks: a cache's geometry, flags, fp_mult, ctor
+ * The fast paths release the magazine before calling a slow path; the
+ * slow path takes what it needs again and checks everything afresh,
+ * trusting nothing the fast path saw. The word before an object is
+ * read and written with relaxed atomics: a fast free on another hart
+ * may swap it with no lock (a double free); everything else about it is
+ * ordered by c->lock or by the magazine's acquire and release. Without locks: a cache's geometry, flags, fp_mult, ctor
  * and name are written before kmem_cache_create() returns it and never
  * again, and the other fields of a slab's descriptor before the slab is
  * linked. page->flags and page->slab of a slab's pages change only
@@ -161,25 +194,17 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/slab_debug.h"
 #include "mm/slab_internal.h"
 
-/* Secret used until slab_set_secret() (golden ratio). */
-#define SLAB_DEFAULT_SECRET 0x9e3779b97f4a7c15ULL
-
-#define SLAB_EMPTY_RESERVE 1 /* empty slabs a cache keeps */
-#define SLAB_DESTROY_LIST_MAX 16
 #define SLAB_ALLOC_TRIES 8 /* slabs one allocation may quarantine */
 
 /* Protected by slab_caches_lock. */
 DEFINE_SPINLOCK(slab_caches_lock);
 struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
-static bool slab_ready; /* kmem_cache_boot and slab_dead_cache set up */
-static uint64_t slab_secret = SLAB_DEFAULT_SECRET;
-static uint64_t slab_cache_seq;
 
 /* Set up by slab_init(); then each is guarded by its own lock. */
 struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
-static struct kmem_cache kmem_cache_boot; /* the cache of caches */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -195,14 +220,6 @@ static struct kmem_slab *slab_lookup(const void *p)
 	if (!s || s->magic != KMEM_SLAB_MAGIC)
 		return NULL;
 	return s;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
 }
 
 /* ------------------------------------------------------- slab lists */
@@ -245,7 +262,7 @@ void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 }
 
 /* After a free made s empty or no longer full (c->lock held). */
-void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s)
+static void slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 {
 	ASSERT(spin_is_held(&c->lock));
 	if (s->state == KMEM_SLAB_QUARANTINED)
@@ -289,7 +306,12 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 		pgfp |= __GFP_DMA32;
 	page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
 	if (!page) {
+		/* Magazines and surplus empty slabs first, then everything. */
 		kmem_reap();
+		page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
+	}
+	if (!page) {
+		slab_shrink_all();
 		page = alloc_pages(pgfp | (gfp & __GFP_NOWARN), c->order);
 		if (!page) {
 			*irq = spin_lock_irqsave(&c->lock);
@@ -353,7 +375,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 }
 
 /* Release empty slabs beyond `keep`; returns pages. */
-static unsigned long cache_trim(struct kmem_cache *c, unsigned long keep)
+unsigned long slab_cache_trim(struct kmem_cache *c, unsigned long keep)
 {
 	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
 	unsigned long pages = 0;
@@ -365,27 +387,47 @@ static unsigned long cache_trim(struct kmem_cache *c, unsigned long keep)
 	return pages;
 }
 
-unsigned long kmem_cache_shrink(struct kmem_cache *c)
+/* Drain every hart's magazine of c, then trim to `keep` empty slabs. */
+static unsigned long cache_shrink(struct kmem_cache *c, unsigned long keep)
 {
-	unsigned long irq = spin_lock_irqsave(&c->lock);
-	unsigned long pages = cache_trim(c, c->reserve);
+	unsigned long irq, pages;
 
+	slab_cpu_drain_all(c);
+	irq = spin_lock_irqsave(&c->lock);
+	pages = slab_cache_trim(c, keep);
 	spin_unlock_irqrestore(&c->lock, irq);
 	return pages;
 }
 
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	return cache_shrink(c, c->reserve);
+}
+
 /* Takes slab_caches_lock, then each cache's lock in turn (never two). */
-unsigned long kmem_reap(void)
+static unsigned long reap(bool all)
 {
 	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
 	struct list_head *p;
 	unsigned long pages = 0;
 
-	list_for_each (p, &slab_caches)
-		pages += kmem_cache_shrink(
-			list_entry(p, struct kmem_cache, caches));
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
+
+		pages += cache_shrink(c, all ? 0 : c->reserve);
+	}
 	spin_unlock_irqrestore(&slab_caches_lock, irq);
 	return pages;
+}
+
+unsigned long kmem_reap(void)
+{
+	return reap(false);
+}
+
+unsigned long slab_shrink_all(void)
+{
+	return reap(true);
 }
 
 /* ------------------------------------------------------- allocation */
@@ -425,7 +467,7 @@ static uintptr_t slab_take(struct kmem_cache *c, struct kmem_slab *s,
 	}
 	if (cache_is_debug(c) && slab_debug_alloc(c, s, obj, caller))
 		goto quarantine;
-	*word_of(obj) = used_mark(c, obj);
+	word_store(obj, used_mark(c, obj));
 	s->freelist = (void *)next;
 	s->inuse++;
 	return obj;
@@ -435,14 +477,58 @@ quarantine:
 }
 
 /*
- * Called without c->lock (the fast path dropped it); everything is
- * looked at afresh under it. slab_grow() drops and retakes it.
+ * One more object of c for a magazine refill, from a partial or empty
+ * slab but never a new one; 0 if there is none or it is damaged (then
+ * the slab is quarantined and the refill stops). Tagged "cached" (I10).
+ */
+static uintptr_t slab_take_cached(struct kmem_cache *c, uintptr_t caller)
+{
+	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
+	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
+	struct kmem_slab *s;
+	uintptr_t obj, next;
+
+	ASSERT(spin_is_held(&c->lock));
+	if (!list_empty(partial)) {
+		s = list_first_entry(partial, struct kmem_slab, list);
+	} else if (!list_empty(empty)) {
+		s = list_first_entry(empty, struct kmem_slab, list);
+		slab_set_state(c, s, KMEM_SLAB_PARTIAL);
+	} else {
+		return 0;
+	}
+	/* The head was checked when it became the head (I3): only its
+	 * link is; a bad one goes to slab_take(), which reports it. */
+	obj = (uintptr_t)s->freelist;
+	next = link_decode(c, obj);
+	if (unlikely(!link_ok(c, s, next))) {
+		slab_take(c, s, caller);
+		return 0;
+	}
+	word_store(obj, cached_mark(c, obj));
+	s->freelist = (void *)next;
+	s->inuse++;
+	if (!next)
+		slab_set_state(c, s, KMEM_SLAB_FULL);
+	return obj;
+}
+
+/*
+ * Called with no lock held (the fast path released its magazine);
+ * everything is looked at afresh under c->lock. slab_grow() drops and
+ * retakes it; when it fails after draining every magazine
+ * (slab_shrink_all()), the lists are searched once more, as the drain
+ * may have given c's own cached objects back. Caches with magazines
+ * take a batch: the first object is the caller's, the others refill
+ * this hart's magazine.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
 	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
-	unsigned int tries = 0;
+	unsigned int tries = 0, n = 1;
+	void *batch[SLAB_CPU_BATCH];
+	bool regrown = false;
 	struct kmem_slab *s;
 	uintptr_t obj = 0;
 	unsigned long irq;
@@ -457,11 +543,15 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		if (!list_empty(partial)) {
 			s = list_first_entry(partial, struct kmem_slab, list);
 		} else {
-			if (!list_empty(empty))
+			if (!list_empty(empty)) {
 				s = list_first_entry(empty, struct kmem_slab,
 						     list);
-			else if (!(s = slab_grow(c, gfp, &irq)))
-				goto fail;
+			} else if (!(s = slab_grow(c, gfp, &irq))) {
+				if (regrown)
+					goto fail;
+				regrown = true;
+				continue;
+			}
 			/* Lock held since s was found empty: it still is. */
 			slab_set_state(c, s, KMEM_SLAB_PARTIAL);
 		}
@@ -472,7 +562,15 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	} while (!obj);
 	if (!s->freelist)
 		slab_set_state(c, s, KMEM_SLAB_FULL);
+	batch[0] = (void *)obj;
+	if (cpu_cache_is_on(c)) {
+		while (n < SLAB_CPU_BATCH &&
+		       (batch[n] = (void *)slab_take_cached(c, caller)))
+			n++;
+		c->refills++;
+	}
 	spin_unlock_irqrestore(&c->lock, irq);
+	slab_cpu_refill(c, batch, n, caller);
 	if (gfp & __GFP_ZERO) /* the object is the caller's now */
 		memset((void *)obj, 0, c->object_size);
 	return (void *)obj;
@@ -497,7 +595,7 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 	s->freelist = (void *)obj;
 	s->inuse--;
 	if (s->inuse == 0 || !head)
-		kmem_cache_slab_moved(c, s);
+		slab_moved(c, s);
 }
 
 /*
@@ -509,13 +607,35 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, off, w;
+	unsigned int nflush = 0;
+	void *flush[SLAB_CPU_BATCH];
 	struct kmem_slab *s;
 	unsigned long irq;
 	long idx;
 
+	if (!p) /* the fast path sends NULL here */
+		return;
 	if (!caller)
 		caller = RET_IP;
+	/* A full magazine: flush its oldest rounds, then push p on it. The
+	 * word is read only if it lies on p's page (I6 makes that safe for
+	 * a slab object; anything else is validated below first). */
+	if (cpu_cache_is_on(c) && !(obj & (SLAB_WORD_SIZE - 1)) &&
+	    !(((obj - SLAB_WORD_SIZE) ^ obj) >> PAGE_SHIFT) &&
+	    slab_cpu_free(c, p, flush, &nflush)) {
+		if (nflush) {
+			irq = spin_lock_irqsave(&c->lock);
+			slab_cpu_release(c, flush, nflush, caller);
+			c->flushes++;
+			spin_unlock_irqrestore(&c->lock, irq);
+		}
+		return;
+	}
 	irq = spin_lock_irqsave(&c->lock);
+	if (nflush) {
+		slab_cpu_release(c, flush, nflush, caller);
+		c->flushes++;
+	}
 	s = slab_lookup(p);
 	if (!s) {
 		slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, NULL,
@@ -558,9 +678,10 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 				    (void *)caller);
 		goto refuse;
 	}
-	w = *word_of(obj);
+	w = word_load(obj);
 	if (w != used_mark(c, obj)) {
-		if (link_ok(c, s, w ^ word_key(c, obj)))
+		if (link_ok(c, s, w ^ word_key(c, obj)) ||
+		    (cpu_cache_is_on(c) && w == cached_mark(c, obj)))
 			slab_report(SLAB_BUG_DOUBLE_FREE, c->name, p, p, s,
 				    caller, owner_of(c, obj),
 				    "double free of %p (slab %p, caller %p)%s",
@@ -579,6 +700,18 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 	}
 	if (cache_is_debug(c) && slab_debug_free_check(c, s, obj, caller))
 		goto refuse;
+	slab_free_object(c, s, obj, caller);
+	spin_unlock_irqrestore(&c->lock, irq);
+	return;
+refuse:
+	c->bugs++;
+	spin_unlock_irqrestore(&c->lock, irq);
+}
+
+void slab_free_object(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
+		      uintptr_t caller)
+{
+	ASSERT(spin_is_held(&c->lock));
 	if (s->state == KMEM_SLAB_QUARANTINED ||
 	    ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
 	     slab_freelist_check(c, s, caller, false))) {
@@ -589,11 +722,6 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 	} else {
 		slab_put(c, s, obj, caller);
 	}
-	spin_unlock_irqrestore(&c->lock, irq);
-	return;
-refuse:
-	c->bugs++;
-	spin_unlock_irqrestore(&c->lock, irq);
 }
 
 size_t kmem_obj_size(const void *p)
@@ -604,282 +732,4 @@ size_t kmem_obj_size(const void *p)
 	    !is_obj_start(s->cache, s, (uintptr_t)p))
 		return 0;
 	return s->cache->object_size;
-}
-
-/* ----------------------------------------------------------- creation */
-
-/* Objects of `stride` after `first`, ending `end` past the last start. */
-static unsigned long layout_objs(uintptr_t bytes, uintptr_t first,
-				 uintptr_t end, uintptr_t stride)
-{
-	if (bytes < first + end)
-		return 0;
-	return (bytes - first - end) / stride + 1;
-}
-
-/*
- * Fill in c's geometry (see the slab picture). Returns -EINVAL when an
- * object does not fit a slab of MAX_ORDER.
- */
-static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
-{
-	uintptr_t end, first, stride, best_waste = 0, bytes;
-	unsigned int best = MAX_ORDER + 1;
-
-	if (c->flags & SLAB_HWCACHE_ALIGN)
-		align = MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
-	align = MAX(align, (size_t)SLAB_WORD_SIZE);
-	end = ALIGN_UP((uintptr_t)size, (uintptr_t)SLAB_WORD_SIZE);
-	if (c->flags & SLAB_RED_ZONE)
-		end += SLAB_REDZONE_SIZE;
-	c->redzone_end = (uint32_t)end;
-	c->track_offset = (uint32_t)end;
-	if (c->flags & SLAB_STORE_USER)
-		end += sizeof(struct kmem_track);
-	stride = ALIGN_UP(end + SLAB_WORD_SIZE, (uintptr_t)align);
-	first = ALIGN_UP(sizeof(struct kmem_slab) + SLAB_WORD_SIZE,
-			 (uintptr_t)align);
-	/* Smallest order wasting at most 1/8 outside the slots (Bonwick),
-	 * else the one wasting the smallest fraction. */
-	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
-		unsigned long n;
-		uintptr_t waste;
-
-		bytes = PAGE_SIZE << o;
-		n = layout_objs(bytes, first, end, stride);
-		if (n == 0 || n > UINT32_MAX)
-			continue;
-		waste = bytes - n * stride;
-		if (best > MAX_ORDER ||
-		    waste * (PAGE_SIZE << best) < best_waste * bytes) {
-			best = o;
-			best_waste = waste;
-		}
-		if (waste * 8 <= bytes) {
-			best = o;
-			break;
-		}
-	}
-	if (best > MAX_ORDER)
-		return -EINVAL;
-	bytes = PAGE_SIZE << best;
-	c->object_size = (uint32_t)size;
-	c->align = (uint32_t)align;
-	c->size = (uint32_t)stride;
-	c->order = best;
-	c->slab_bytes = bytes;
-	c->slab_mask = ~(bytes - 1);
-	c->objs_offset = (uint32_t)first;
-	c->objs_per_slab = (uint32_t)layout_objs(bytes, first, end, stride);
-	c->colour_step = (uint32_t)MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
-	c->colour_max = (uint32_t)ALIGN_DOWN(
-		bytes - first - (c->objs_per_slab - 1) * stride - end,
-		(uintptr_t)c->colour_step);
-	c->colour_next = 0;
-	return 0;
-}
-
-/*
- * Set c up and put it on the cache list (slab_caches_lock held: the
- * secret, sequence and slab_debug= settings are read under it). c is not
- * published to anyone else before this returns.
- */
-static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
-		       size_t align, unsigned int flags, void (*ctor)(void *))
-{
-	size_t len = strnlen(name, SLAB_NAME_MAX - 1);
-
-	ASSERT(spin_is_held(&slab_caches_lock));
-	memset(c, 0, sizeof(*c));
-	memcpy(c->name, name, len);
-	c->name[len] = '\0';
-	spin_lock_init(&c->lock, c->name);
-	if (!(flags & SLAB_NO_DEBUG))
-		flags |= slab_debug_cache_flags(c->name);
-	c->flags = flags;
-	c->ctor = ctor;
-	c->reserve = SLAB_EMPTY_RESERVE;
-	if (cache_layout(c, size, align))
-		return -EINVAL;
-	c->fp_mult = splitmix64(slab_secret ^ (uintptr_t)c ^
-				splitmix64(++slab_cache_seq)) |
-		     1;
-	for (int i = 0; i < KMEM_NR_SLAB_STATES; i++)
-		INIT_LIST_HEAD(&c->lists[i]);
-	list_add_tail(&c->caches, &slab_caches);
-	return 0;
-}
-
-/* The two static caches, on first use (slab_caches_lock held). */
-static void slab_init(void)
-{
-	ASSERT(spin_is_held(&slab_caches_lock));
-	if (slab_ready)
-		return;
-	if (cache_setup(&kmem_cache_boot, "kmem_cache",
-			sizeof(struct kmem_cache), 8, SLAB_PERMANENT, NULL))
-		panic("slab_init: cannot lay out the cache of caches");
-	/* Holds orphaned quarantined slabs; never allocates. */
-	memcpy(slab_dead_cache.name, "destroyed", sizeof("destroyed"));
-	spin_lock_init(&slab_dead_cache.lock, slab_dead_cache.name);
-	slab_dead_cache.flags = SLAB_PERMANENT | SLAB_CONSISTENCY_CHECKS;
-	slab_dead_cache.fp_mult = splitmix64(slab_secret ^ 0xdeadULL) | 1;
-	for (int i = 0; i < KMEM_NR_SLAB_STATES; i++)
-		INIT_LIST_HEAD(&slab_dead_cache.lists[i]);
-	list_add_tail(&slab_dead_cache.caches, &slab_caches);
-	slab_ready = true;
-}
-
-/*
- * The new cache's descriptor comes from kmem_cache_boot with no lock
- * held (that may grow it, and growing may reap, which takes
- * slab_caches_lock); it is set up and listed under slab_caches_lock.
- */
-struct kmem_cache *kmem_cache_create(const char *name, size_t size,
-				     size_t align, unsigned int flags,
-				     void (*ctor)(void *obj))
-{
-	struct kmem_cache *c;
-	unsigned long irq;
-	int err;
-
-	if (!name || size == 0 || size > KMALLOC_MAX_SIZE ||
-	    (align && (!is_power_of_2(align) || align > PAGE_SIZE)))
-		return NULL;
-	irq = spin_lock_irqsave(&slab_caches_lock);
-	slab_init();
-	spin_unlock_irqrestore(&slab_caches_lock, irq);
-	c = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL);
-	if (!c)
-		return NULL;
-	irq = spin_lock_irqsave(&slab_caches_lock);
-	err = cache_setup(c, name, size, align ? align : 8, flags, ctor);
-	spin_unlock_irqrestore(&slab_caches_lock, irq);
-	if (err) {
-		kmem_cache_free(&kmem_cache_boot, c);
-		return NULL;
-	}
-	return c;
-}
-
-size_t kmem_cache_size(const struct kmem_cache *c)
-{
-	return c->object_size;
-}
-
-/*
- * Hand the quarantined slabs on `orphans` (unlinked from a dying cache,
- * none of their objects in use) to the dead cache, under its lock.
- */
-static void slab_orphan(struct list_head *orphans)
-{
-	unsigned long irq = spin_lock_irqsave(&slab_dead_cache.lock);
-
-	while (!list_empty(orphans)) {
-		struct kmem_slab *s =
-			list_first_entry(orphans, struct kmem_slab, list);
-
-		list_del(&s->list);
-		s->cache = &slab_dead_cache;
-		list_add(&s->list,
-			 &slab_dead_cache.lists[KMEM_SLAB_QUARANTINED]);
-		slab_dead_cache.nr_slabs[KMEM_SLAB_QUARANTINED]++;
-	}
-	spin_unlock_irqrestore(&slab_dead_cache.lock, irq);
-}
-
-/*
- * The first object of c still in use; with `print`, also list up to
- * SLAB_DESTROY_LIST_MAX of them (with their owners under U). c->lock
- * held.
- */
-static uintptr_t live_objects(struct kmem_cache *c, bool print)
-{
-	unsigned long listed = 0;
-	uintptr_t first = 0;
-	struct list_head *p;
-
-	ASSERT(spin_is_held(&c->lock));
-	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
-		list_for_each (p, &c->lists[st]) {
-			struct kmem_slab *s =
-				list_entry(p, struct kmem_slab, list);
-
-			for (unsigned long i = 0; i < c->objs_per_slab; i++) {
-				uintptr_t o = obj_at(c, s, i);
-
-				if (*word_of(o) != used_mark(c, o))
-					continue;
-				if (!first)
-					first = o;
-				if (print && listed++ < SLAB_DESTROY_LIST_MAX)
-					printk("slab: %s: live object %p%s\n",
-					       c->name, (void *)o,
-					       slab_owner_note(owner_of(c, o)));
-			}
-		}
-	}
-	return first;
-}
-
-/*
- * Under slab_caches_lock, so that no walker of the list (kmem_reap(),
- * slab_check(), slabinfo) still looks at c when it is freed; c->lock is
- * held while c's slabs are counted, detached and released, and dropped
- * before the orphans go to the dead cache (never two cache locks).
- */
-int kmem_cache_destroy(struct kmem_cache *c)
-{
-	struct list_head orphans = LIST_HEAD_INIT(orphans);
-	unsigned long live = 0, norphans, irq_list, irq;
-	struct list_head *p, *n;
-	uintptr_t first;
-
-	if (!c)
-		return 0;
-	if (c->flags & SLAB_PERMANENT)
-		return -EPERM;
-	irq_list = spin_lock_irqsave(&slab_caches_lock);
-	irq = spin_lock_irqsave(&c->lock);
-	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++)
-		list_for_each (p, &c->lists[st])
-			live += list_entry(p, struct kmem_slab, list)->inuse;
-	if (live) {
-		first = live_objects(c, false);
-		slab_report(SLAB_BUG_DESTROY_BUSY, c->name, (void *)first,
-			    (void *)first, NULL, RET_IP, 0,
-			    "destroy with %lu live objects; refused", live);
-		live_objects(c, true);
-		c->bugs++;
-		spin_unlock_irqrestore(&c->lock, irq);
-		spin_unlock_irqrestore(&slab_caches_lock, irq_list);
-		return -EBUSY;
-	}
-	list_del(&c->caches);
-	norphans = c->nr_slabs[KMEM_SLAB_QUARANTINED];
-	list_for_each_safe (p, n, &c->lists[KMEM_SLAB_QUARANTINED]) {
-		list_del(p);
-		list_add_tail(p, &orphans);
-	}
-	c->nr_slabs[KMEM_SLAB_QUARANTINED] = 0;
-	cache_trim(c, 0);
-	spin_unlock_irqrestore(&c->lock, irq);
-	slab_orphan(&orphans);
-	spin_unlock_irqrestore(&slab_caches_lock, irq_list);
-	if (norphans)
-		printk("slab: %s: destroyed; %lu quarantined slab(s) kept in "
-		       "\"destroyed\"\n",
-		       c->name, norphans);
-	kmem_cache_free(&kmem_cache_boot, c);
-	return 0;
-}
-
-/* ------------------------------------------------------- configuration */
-
-void slab_set_secret(uint64_t seed)
-{
-	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
-
-	slab_secret = splitmix64(seed ^ SLAB_DEFAULT_SECRET);
-	spin_unlock_irqrestore(&slab_caches_lock, irq);
 }

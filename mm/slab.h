@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Object caches (Bonwick's slab allocator) and kmalloc, with Linux's
- * names and meaning. mm/slab.c states the design, mm/slab_debug.c the
- * debugging options; mm/slab_internal.h lists the invariants.
+ * Object caches (Bonwick's slab allocator), with Linux's names and
+ * meaning. mm/slab.c states the design, mm/slab_cpu.c the per-hart
+ * magazines, mm/slab_debug.c the debugging options; mm/slab_internal.h
+ * lists the invariants. kmalloc sits on top, in mm/kmalloc.h.
  *
  * A cache hands out objects of one size. Its memory comes in slabs of
  * 2^order pages from the buddy allocator; each slab is full, partial or
@@ -10,16 +11,20 @@
  * created: a freed object stays constructed and is handed out again as
  * it was.
  *
- * The allocation and free fast paths are inline below (a couple of
- * dozen instructions inside the cache's lock); everything else is in
+ * The allocation and free fast paths are inline below: each hart keeps
+ * a small per-cache magazine of free objects (struct kmem_cpu_cache),
+ * and the fast paths pop from and push to the calling hart's magazine
+ * only, with interrupts off and no shared lock; everything else is in
  * mm/slab.c, mm/slab_debug.c and mm/kmalloc.c.
  *
  * Locking: every function here may be called from any hart at once,
  * and an object allocated on one hart may be freed on any other. Each
  * cache has a spinlock (struct kmem_cache.lock) that guards its slabs;
- * the list of caches has its own (mm/slab.c states the lock order).
- * All slab locks are taken with interrupts off on the hart, so an
- * interrupt handler may allocate and free too. Creating, destroying,
+ * each hart's magazine of each cache is guarded by an exchange on its
+ * count that its owner takes on the fast path and a drainer takes
+ * remotely; the list of caches has its own lock (mm/slab.c states the
+ * lock order). All slab locks are taken with interrupts off on the
+ * hart, so an interrupt handler may allocate and free too. Creating, destroying,
  * shrinking and reaping also take the cache-list lock; a cache must not
  * be used by anyone while it is being destroyed. Constructors run with
  * no slab lock held and may allocate. The report hook runs with the
@@ -47,19 +52,39 @@
 #define SLAB_HWCACHE_ALIGN 0x0010u /* align objects to a cache line */
 #define SLAB_CACHE_DMA32 0x0020u /* slabs from ZONE_DMA32 */
 #define SLAB_NO_DEBUG 0x0040u /* ignore slab_debug= for this cache */
+#define SLAB_NO_CPU_CACHE 0x0080u /* no per-hart magazines (slab layer) */
 #define SLAB_DEBUG_FLAGS                                                       \
 	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON |               \
 	 SLAB_STORE_USER)
 
 #define SLAB_NAME_MAX 32 /* bytes, with the NUL; longer names cut */
+#define SLAB_MAX_SIZE ((size_t)PAGE_SIZE << MAX_ORDER) /* largest object */
 #define SLAB_CACHE_LINE_SIZE 64
 
 /* ------------------------------------------------- layouts (mm only) */
 
 /*
+ * One hart's magazine of one cache (mm/slab.c, "Per-hart magazines"):
+ * two cache lines written by that hart only, unless a drainer takes it
+ * (16 + 8 * SLAB_CPU_OBJS bytes).
+ * avail is both the count of objs[] and the lock: the owner and a
+ * drainer exchange it with SLAB_CPU_LOCKED (acquire) and store the new
+ * count back (release); objs[] is read and written only between the two.
+ * A debug cache's magazines stay SLAB_CPU_LOCKED for good (bypassed).
+ */
+#define SLAB_CPU_OBJS 14 /* rounds per magazine */
+#define SLAB_CPU_BATCH 7 /* objects moved at a refill or a flush */
+#define SLAB_CPU_LOCKED (-1)
+struct kmem_cpu_cache {
+	long avail; /* objects in objs[], or SLAB_CPU_LOCKED */
+	uintptr_t fp_mult; /* the cache's fp_mult, on the owner's line */
+	void *objs[SLAB_CPU_OBJS]; /* objs[avail - 1] is handed out next */
+} __attribute__((aligned(SLAB_CACHE_LINE_SIZE)));
+
+/*
  * The structures below are public only so that the fast paths can be
- * inline; nothing outside mm/slab.c, mm/slab_debug.c and mm/kmalloc.c
- * may touch their fields. mm/slab_internal.h lists their invariants.
+ * inline; nothing outside mm/slab*.c and mm/kmalloc.c may touch their
+ * fields. mm/slab_internal.h lists their invariants.
  */
 enum kmem_slab_state {
 	KMEM_SLAB_FULL,
@@ -95,7 +120,10 @@ struct kmem_slab {
  * is fixed by kmem_cache_create() before the cache is returned.
  */
 struct kmem_cache {
-	/* The inline fast paths take lock and read it and the fields to flags. */
+	/* Per-hart magazines, indexed by cpu_id(); first, so that the fast
+	 * paths reach them with small offsets. Each is its own lines. */
+	struct kmem_cpu_cache cpu[NR_CPUS];
+
 	spinlock_t lock; /* protects every "c->lock" field and slab */
 	struct kmem_slab *active; /* first partial slab, NULL if none or
 				     debug (I5); c->lock */
@@ -125,14 +153,18 @@ struct kmem_cache {
 
 	/* Statistics (slow paths only); c->lock. */
 	unsigned long grows, releases, bugs;
+	unsigned long refills, flushes; /* magazine exchanges; c->lock */
 	char name[SLAB_NAME_MAX];
 };
 
 /*
  * The word before every object: a hardened free-list link while the
- * object is free, an in-use mark while it is allocated (mm/slab.c).
+ * object is on its slab's free list, a "cached" tag while it sits in a
+ * hart's magazine, an in-use mark while it is allocated (mm/slab.c).
  */
 #define SLAB_WORD_SIZE 8u
+/* Flipped into the in-use mark: an object in a magazine (mm/slab.c). */
+#define SLAB_MARK_CACHED 0x4UL
 
 /*
  * A bad free may hand in a misaligned pointer; on the host, UBSan would
@@ -148,90 +180,120 @@ typedef uintptr_t slab_word_t;
 /*
  * Out-of-line parts of the fast paths. caller is recorded under U and
  * printed in reports; 0 means the slow path's own return address, which
- * is the call site when the fast path was inlined there. The two slow
- * paths are called without c->lock and take it themselves: they trust
- * nothing the fast path saw. kmem_cache_slab_moved() is called with
- * c->lock held.
+ * is the call site when the fast path was inlined there. The slow paths
+ * are called with no lock held (the magazine released) and trust
+ * nothing the fast path saw.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
-void kmem_cache_slab_moved(struct kmem_cache *c, struct kmem_slab *s);
+
+/* This hart's magazine of c; the caller has interrupts off. */
+static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
+{
+	return &c->cpu[cpu_id()];
+}
 
 /*
- * Fast allocation, under c->lock: pop the first free object of the
- * active slab. Its word decodes to the next free object; NULL (the slab
- * becomes full) and links that leave the slab both go to the slow path
- * (after the lock is dropped), which checks them exactly. Debug caches
- * have no active slab, so they always go there. Zeroing is done after
- * the unlock: the object is the caller's by then.
+ * Take this hart's magazine: its count, or SLAB_CPU_LOCKED when a
+ * drainer (or, for a debug cache, nobody: bypassed) holds it. Acquire
+ * pairs with the release in __kmem_cpu_put() of the last holder.
+ */
+static inline long __kmem_cpu_take(struct kmem_cpu_cache *pc)
+{
+	return __atomic_exchange_n(&pc->avail, SLAB_CPU_LOCKED,
+				   __ATOMIC_ACQUIRE);
+}
+
+static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, long n)
+{
+	__atomic_store_n(&pc->avail, n, __ATOMIC_RELEASE);
+}
+
+/*
+ * Fast allocation: pop the most recently freed object of this hart's
+ * magazine (LIFO: its lines are likely still in this hart's cache) and
+ * turn its "cached" tag into the in-use mark. Interrupts are off from
+ * the take to the put, so nothing else on this hart runs in between;
+ * another hart touches the magazine only through the same exchange. An
+ * empty magazine, or one held by a drainer or bypassed (debug caches),
+ * goes to the slow path, which refills it from the slabs in a batch.
+ * The mark is written with a relaxed atomic store: a double free on
+ * another hart may be reading the word meanwhile (it finds the tag or
+ * the mark, never half of each). Zeroing is done after the put: the
+ * object is the caller's by then.
  */
 static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				       uintptr_t caller)
 {
-	unsigned long flags = spin_lock_irqsave(&c->lock);
-	struct kmem_slab *s = c->active;
-	uintptr_t obj, word, key, next;
+	unsigned long flags = cpu_irq_save();
+	struct kmem_cpu_cache *pc = __kmem_cpu_cache(c);
+	long n = __kmem_cpu_take(pc);
+	uintptr_t obj, *word;
 
-	if (unlikely(!s))
+	if (unlikely((unsigned long)(n - 1) >= SLAB_CPU_OBJS)) /* empty, held */
 		goto slow;
-	obj = (uintptr_t)s->freelist;
-	word = obj - SLAB_WORD_SIZE;
-	key = word * c->fp_mult;
-	next = *(slab_word_t *)word ^ key;
-	/* NULL (slab now full) and corrupt links both leave the slab. */
-	if (unlikely(next - (uintptr_t)s >= c->slab_bytes))
-		goto slow;
-	*(slab_word_t *)word = ~key;
-	s->freelist = (void *)next;
-	s->inuse++;
-	spin_unlock_irqrestore(&c->lock, flags);
+	obj = (uintptr_t)pc->objs[--n];
+	word = (uintptr_t *)(obj - SLAB_WORD_SIZE);
+	/* cached tag -> in-use mark; damage stays damage (I10) */
+	__atomic_store_n(word,
+			 __atomic_load_n(word, __ATOMIC_RELAXED) ^
+				 SLAB_MARK_CACHED,
+			 __ATOMIC_RELAXED);
+	__kmem_cpu_put(pc, n);
+	cpu_irq_restore(flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
 		return __builtin_memset((void *)obj, 0, c->object_size);
 	return (void *)obj;
 slow:
-	spin_unlock_irqrestore(&c->lock, flags);
+	if (n != SLAB_CPU_LOCKED)
+		__kmem_cpu_put(pc, n);
+	cpu_irq_restore(flags);
 	return kmem_cache_alloc_slow(c, gfp, caller);
 }
 
 /*
- * Free fast path once the slab is known, under c->lock: the word before
- * p must hold this cache's in-use mark; if not (double free, a pointer
- * inside an object, another cache's object, a debug cache) the slow
- * path decides, after the lock is dropped. Then p is pushed on s's free
- * list. s is trusted only after the mark matched (I4), so a caller may
- * pass a slab derived from the object address itself (mm/slab.c, I6).
- * The mark is read and overwritten inside the lock, so of two harts
- * freeing one object at once exactly one finds it; the other reports.
+ * Fast free: p must be 8-byte aligned with its word on p's own page
+ * (else the slow path validates p through its page before reading
+ * anything), the word must hold c's in-use mark, and this hart's
+ * magazine must have room. The mark is swapped for the "cached" tag
+ * with one compare-and-swap, so of two harts freeing one object at once
+ * exactly one wins; the other, like any double free, pointer inside an
+ * object, object of another cache or of a debug cache (whose mark
+ * differs), goes to the slow path, which reports it. A full magazine
+ * goes there too and is flushed to the slabs in a batch.
  */
-static inline void __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s,
-				    void *p, uintptr_t caller)
-{
-	uintptr_t word = (uintptr_t)p - SLAB_WORD_SIZE;
-	uintptr_t key = word * c->fp_mult;
-	unsigned long flags = spin_lock_irqsave(&c->lock);
-	void *head;
-
-	if (unlikely(*(slab_word_t *)word != ~key)) {
-		spin_unlock_irqrestore(&c->lock, flags);
-		kmem_cache_free_slow(c, p, caller);
-		return;
-	}
-	head = s->freelist;
-	*(slab_word_t *)word = (uintptr_t)head ^ key;
-	s->freelist = p;
-	if (unlikely(--s->inuse == 0 || !head))
-		kmem_cache_slab_moved(c, s);
-	spin_unlock_irqrestore(&c->lock, flags);
-}
-
-/* The slab is p masked to the slab size (mm/slab.c, I6). */
 static inline void __kmem_cache_free(struct kmem_cache *c, void *p,
 				     uintptr_t caller)
 {
-	if (unlikely(!p))
-		return;
-	__kmem_slab_free(c, (struct kmem_slab *)((uintptr_t)p & c->slab_mask),
-			 p, caller);
+	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE, mark;
+	struct kmem_cpu_cache *pc;
+	unsigned long flags;
+	long n;
+
+	/* NULL is on page 0's first word too: the slow path ignores it. */
+	if (unlikely((obj & (SLAB_WORD_SIZE - 1)) |
+		     ((word ^ obj) >> PAGE_SHIFT)))
+		goto slow;
+	flags = cpu_irq_save();
+	pc = __kmem_cpu_cache(c);
+	n = __kmem_cpu_take(pc);
+	if (unlikely((unsigned long)n >= SLAB_CPU_OBJS)) /* full or held */
+		goto slow_put;
+	mark = ~(word * pc->fp_mult);
+	if (unlikely(!__atomic_compare_exchange_n(
+		    (uintptr_t *)word, &mark, mark ^ SLAB_MARK_CACHED, false,
+		    __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+		goto slow_put;
+	pc->objs[n] = p;
+	__kmem_cpu_put(pc, n + 1);
+	cpu_irq_restore(flags);
+	return;
+slow_put:
+	if (n != SLAB_CPU_LOCKED)
+		__kmem_cpu_put(pc, n);
+	cpu_irq_restore(flags);
+slow:
+	kmem_cache_free_slow(c, p, caller);
 }
 
 /* ------------------------------------------------------------ caches */
@@ -268,8 +330,13 @@ static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
  * Return obj to c (NULL is ignored). A double free, a pointer that is
  * not the start of an object of c, an object of another cache, a red
  * zone overwritten (Z) or an in-use mark overwritten is reported with
- * one "BUG <cache>: ..." line and refused: nothing is freed. obj must
- * point into RAM (the 8 bytes before it are read first).
+ * one "BUG <cache>: ..." line and refused: nothing is freed, and a
+ * second free of an object that sits in a hart's magazine is caught
+ * too. The 8 bytes before obj are read before obj is validated only
+ * when they lie on obj's own page, so obj must be mapped memory (any
+ * pointer the caller could use); the first byte of a page after an
+ * unmapped one (a vmalloc area after its guard page) is validated
+ * through its page descriptor first and reported.
  */
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
@@ -277,7 +344,8 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 }
 
 /*
- * Give c's empty slabs beyond its reserve back to the buddy allocator.
+ * Give the objects in every hart's magazine of c back to their slabs,
+ * then c's empty slabs beyond its reserve back to the buddy allocator.
  * Returns the number of pages released.
  */
 unsigned long kmem_cache_shrink(struct kmem_cache *c);
@@ -294,13 +362,20 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c);
 int kmem_cache_destroy(struct kmem_cache *c);
 
 /*
- * Memory pressure: shrink every cache. Called by slab growth and large
- * kmalloc when the buddy allocator fails (then retried once); the page
- * allocator may call it too, but never while holding one of its own
- * locks (kmem_reap() frees pages under the cache locks). Returns pages
+ * Memory pressure: shrink every cache (kmem_cache_shrink()). The page
+ * allocator may call it, but never while holding one of its own locks
+ * (kmem_reap() frees pages under the cache locks). Returns pages
  * released.
  */
 unsigned long kmem_reap(void);
+
+/*
+ * Out of memory: empty every hart's magazine of every cache and give
+ * every empty slab back, reserves included. Called by slab growth and
+ * large kmalloc when the buddy allocator fails, before they give up;
+ * same rules as kmem_reap(). Returns pages released.
+ */
+unsigned long slab_shrink_all(void);
 
 /*
  * Walk c: lists and counters, free lists, in-use marks, red zones and
@@ -334,7 +409,9 @@ struct kmem_cache_info {
 	unsigned long active_objs, total_objs;
 	unsigned long nr_slabs[KMEM_NR_SLAB_STATES];
 	unsigned long pages; /* held in slabs, quarantined included */
+	unsigned long cached; /* free, in magazines (not in active_objs) */
 	unsigned long grows, releases, bugs;
+	unsigned long refills, flushes; /* magazine batches from/to slabs */
 };
 /* A snapshot of c's numbers, taken under its lock. */
 void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out);
@@ -400,127 +477,5 @@ slab_report_fn slab_set_report_hook(slab_report_fn hook);
 const char *slab_bug_name(enum slab_bug bug);
 /* Reports since boot (all harts). */
 unsigned long slab_bug_count(void);
-
-/* ------------------------------------------------------------ kmalloc */
-
-/*
- * Size classes from 8 bytes to KMALLOC_MAX_CACHE_SIZE, four per power of
- * two above 64 (8, 16, ..., 64, 80, 96, 112, 128, 160, ...): sizes drawn
- * log-uniformly from 8 to 4096 waste about 10.3% on average (see
- * kmalloc_waste_pct()). Larger requests, up to KMALLOC_MAX_SIZE, are
- * whole buddy blocks. Every object is aligned to 8 bytes.
- */
-#define KMALLOC_MIN_SIZE 8u
-#define KMALLOC_MAX_CACHE_SIZE 8192u
-#define KMALLOC_MAX_SIZE ((size_t)PAGE_SIZE << MAX_ORDER)
-#define KMALLOC_NR_CLASSES 36
-
-/* kmalloc(0) and krealloc(p, 0): faults on access (page 0 is unmapped). */
-#define ZERO_SIZE_PTR ((void *)16)
-#define ZERO_OR_NULL_PTR(p) ((uintptr_t)(p) <= (uintptr_t)ZERO_SIZE_PTR)
-
-extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
-
-/*
- * Create the kmalloc caches ("kmalloc-8" ... "kmalloc-8192"), after
- * slab_set_secret() and slab_debug_setup(). Panics if it cannot. A
- * second call does nothing.
- */
-void kmalloc_init(void);
-
-/*
- * Class index for 1 <= size <= KMALLOC_MAX_CACHE_SIZE. Folds to a
- * constant for constant sizes; no count-leading-zeros (rv64imac has no
- * instruction for it). Runtime kmalloc uses tables instead.
- */
-static inline unsigned int kmalloc_index(size_t size)
-{
-	unsigned int k = 6; /* 2^k < size <= 2^(k+1) */
-
-	if (size <= 64)
-		return (unsigned int)((size + 7) >> 3) - 1;
-	while (size > ((size_t)2 << k))
-		k++;
-	return 8 + (k - 6) * 4 +
-	       (unsigned int)((size - 1 - ((size_t)1 << k)) >> (k - 2));
-}
-
-/* The class size serving `size`, 0 above KMALLOC_MAX_CACHE_SIZE or for 0. */
-size_t kmalloc_size_class(size_t size);
-
-void *__kmalloc(size_t size, gfp_t gfp);
-
-/*
- * size bytes (at least), 8-byte aligned; NULL when memory is short or
- * size is above KMALLOC_MAX_SIZE; ZERO_SIZE_PTR for size 0.
- * __GFP_ZERO zeroes the memory.
- */
-static inline void *kmalloc(size_t size, gfp_t gfp)
-{
-	if (__builtin_constant_p(size) && size != 0 &&
-	    size <= KMALLOC_MAX_CACHE_SIZE)
-		return __kmem_cache_alloc(kmalloc_caches[kmalloc_index(size)],
-					  gfp, 0);
-	return __kmalloc(size, gfp);
-}
-
-static inline void *kzalloc(size_t size, gfp_t gfp)
-{
-	return kmalloc(size, gfp | __GFP_ZERO);
-}
-
-/* n * size bytes, zeroed; NULL if the product overflows. */
-void *kcalloc(size_t n, size_t size, gfp_t gfp);
-
-/*
- * Resize p to new_size bytes keeping min(old, new) bytes of contents:
- * p itself if it is already big enough (ksize), else a new object (p is
- * freed). NULL p: kmalloc. new_size 0: frees p and returns
- * ZERO_SIZE_PTR. On failure returns NULL and p is untouched.
- */
-void *krealloc(void *p, size_t new_size, gfp_t gfp);
-
-/*
- * Free memory from kmalloc and friends. NULL and ZERO_SIZE_PTR are
- * ignored; misuse is reported like kmem_cache_free()'s and refused.
- */
-void kfree_slow(const void *p);
-static inline void kfree(const void *p)
-{
-	struct page *page;
-
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-	/*
-	 * Fast path: a slab object, owner found through its page (I6).
-	 * page->slab and s->cache do not change while an object of the
-	 * slab is in use, so they are read before the cache's lock; the
-	 * in-use mark, checked under it, decides whether they were right.
-	 */
-	page = virt_to_page(p);
-	/* Relaxed atomic: the buddy allocator may read the word meanwhile
-	 * (mm/slab_internal.h, page_flags_get()). */
-	if (likely(page && (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
-			    PG_slab))) {
-		struct kmem_slab *s = page->slab;
-
-		__kmem_slab_free(s->cache, s, (void *)p, 0);
-		return;
-	}
-	kfree_slow(p); /* large allocations and misuse */
-}
-
-/* Usable size of a kmalloc object (its class or block size); 0 for
- * NULL/ZERO_SIZE_PTR or a pointer that is not the start of one. */
-size_t ksize(const void *p);
-
-/*
- * Average internal waste of the class table, (class - size) / class for
- * `samples` integer sizes drawn log-uniformly from [8, 4096) with
- * lib/rand.h (seed fixed), in hundredths of a percent (1052 = 10.52%).
- */
-unsigned int kmalloc_waste_pct_x100(unsigned int samples);
-/* The same, rounded up to whole percent (what bench=kmalloc reports). */
-unsigned int kmalloc_waste_pct(void);
 
 #endif /* MM_SLAB_H */

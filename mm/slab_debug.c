@@ -34,10 +34,11 @@
  * 8-byte boundary (SLAB_REDZONE_SIZE), so writes into the padding are
  * caught too.
  *
- * How it hooks in: a debug cache never has an active slab (I5) and its
- * in-use mark is flipped by SLAB_MARK_DEBUG, so both inline fast paths
- * fall through to the slow paths, and those call the slab_debug_*()
- * hooks below for such caches only. Caches without debug flags use
+ * How it hooks in: a debug cache's per-hart magazines are held for good
+ * (I10, mm/slab_cpu.c) and its in-use mark is flipped by
+ * SLAB_MARK_DEBUG, so both inline fast paths fall through to the slow
+ * paths (as Linux bypasses its per-CPU caches under slab_debug), and
+ * those call the slab_debug_*() hooks below for such caches only. Caches without debug flags use
  * this file only for reports, the checker and slabinfo.
  *
  * Invariants (numbered as in mm/slab_internal.h; mm/slab.c states the
@@ -92,6 +93,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/page.h"
+#include "mm/slab_debug.h"
 #include "mm/slab_internal.h"
 
 #define SLAB_DEBUG_NAMES_MAX 128
@@ -406,7 +408,8 @@ int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
 		} else if (!link_ok(c, s, link_decode(c, obj))) {
 			what = "free pointer corrupted: link to no object of "
 			       "the slab";
-		} else if (*word_of(obj) == used_mark(c, obj)) {
+		} else if (word_load(obj) == used_mark(c, obj) ||
+			   word_load(obj) == cached_mark(c, obj)) {
 			what = "free pointer corrupted: free object marked in "
 			       "use";
 		} else if (!contents) {
@@ -510,9 +513,13 @@ static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
 	int found = 0;
 
 	for (unsigned long i = 0; i < c->objs_per_slab; i++) {
-		uintptr_t o = obj_at(c, s, i), bad;
+		uintptr_t o = obj_at(c, s, i), bad, w = word_load(o);
 
-		if (*word_of(o) != used_mark(c, o))
+		if (w == cached_mark(c, o) && !cache_is_debug(c)) {
+			used++; /* in a magazine (I10): counted in inuse */
+			continue;
+		}
+		if (w != used_mark(c, o))
 			continue;
 		used++;
 		if ((c->flags & SLAB_RED_ZONE) &&
@@ -531,7 +538,7 @@ static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
 	if (used != s->inuse) {
 		slab_report(SLAB_BUG_MARK, c->name, s, NULL, s, 0, 0,
 			    "in-use mark overwritten: slab %p has %lu marked "
-			    "objects, %u in use; slab quarantined",
+			    "or cached objects, %u in use; slab quarantined",
 			    (void *)s, used, s->inuse);
 		slab_quarantine(c, s);
 		found++;
@@ -637,6 +644,8 @@ void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out)
 	out->grows = c->grows;
 	out->releases = c->releases;
 	out->bugs = c->bugs;
+	out->refills = c->refills;
+	out->flushes = c->flushes;
 	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
 		list_for_each (p, &c->lists[st]) {
 			const struct kmem_slab *s =
@@ -649,6 +658,8 @@ void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out)
 				out->total_objs += c->objs_per_slab;
 		}
 	}
+	out->cached = kmem_cpu_cached(c);
+	out->active_objs -= MIN(out->cached, out->active_objs);
 	spin_unlock_irqrestore(&c->lock, irq);
 }
 

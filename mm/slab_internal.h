@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Private to the slab allocator (mm/slab.c, mm/slab_debug.c) and
- * kmalloc (mm/kmalloc.c): the slot layout, the word before each object,
- * and the calls between the allocator and its debugging half.
+ * Private to the slab allocator (mm/slab*.c) and kmalloc (mm/kmalloc.c):
+ * the slot layout, the word before each object, and the calls between
+ * the files of the allocator. The debugging half's hooks and the report
+ * path are in mm/slab_debug.h.
  *
- * Invariants (mm/slab.c states I1-I6 and I9 in full, mm/slab_debug.c I7
+ * Invariants (mm/slab.c states I1-I6, I9 and I10 in full, mm/slab_debug.c I7
  * and I8; kmem_cache_validate() and slab_check() cite them):
  *   I1  every slab is on the list of its state, and nr_slabs[state]
  *       counts that list.
@@ -14,7 +15,8 @@
  *   I3  the free list of a slab that is not quarantined links object
  *       starts of that slab, each once, objs_per_slab - inuse of them.
  *   I4  every object not on the free list carries its cache's in-use
- *       mark (quarantined slabs excepted).
+ *       mark or, in a magazine, its cached tag (quarantined slabs
+ *       excepted).
  *   I5  active is the first partial slab of a cache without debug flags,
  *       NULL for a cache with them.
  *   I6  a slab is the 2^order-page buddy block it starts, aligned to
@@ -25,6 +27,9 @@
  *   I8  (P, caches without a constructor) a free object holds
  *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
  *   I9  every cache is on the cache list exactly once.
+ *   I10 an object in a hart's magazine is not on a free list, is
+ *       counted in its slab's inuse and carries the cached tag; a debug
+ *       cache's magazines are empty and held for good.
  */
 #ifndef MM_SLAB_INTERNAL_H
 #define MM_SLAB_INTERNAL_H
@@ -105,6 +110,14 @@ static inline bool cache_is_debug(const struct kmem_cache *c)
 	return (c->flags & SLAB_DEBUG_FLAGS) != 0;
 }
 
+/* The per-hart magazines are used (I10): no debug flags, no
+ * SLAB_NO_CPU_CACHE, not the dead cache. */
+static inline bool cpu_cache_is_on(const struct kmem_cache *c)
+{
+	return !cache_is_debug(c) && !(c->flags & SLAB_NO_CPU_CACHE) &&
+	       c != &slab_dead_cache;
+}
+
 static inline bool cache_poisons(const struct kmem_cache *c)
 {
 	return (c->flags & SLAB_POISON) && !c->ctor;
@@ -113,6 +126,23 @@ static inline bool cache_poisons(const struct kmem_cache *c)
 static inline slab_word_t *word_of(uintptr_t obj)
 {
 	return (slab_word_t *)(obj - SLAB_WORD_SIZE);
+}
+
+/*
+ * The word of an object start (8-byte aligned). Relaxed atomics: the
+ * fast free path of another hart may compare-and-swap it at any time
+ * (a double free), with no lock; c->lock orders everything else.
+ */
+static inline uintptr_t word_load(uintptr_t obj)
+{
+	return __atomic_load_n((uintptr_t *)(obj - SLAB_WORD_SIZE),
+			       __ATOMIC_RELAXED);
+}
+
+static inline void word_store(uintptr_t obj, uintptr_t w)
+{
+	__atomic_store_n((uintptr_t *)(obj - SLAB_WORD_SIZE), w,
+			 __ATOMIC_RELAXED);
 }
 
 static inline uintptr_t word_key(const struct kmem_cache *c, uintptr_t obj)
@@ -128,15 +158,21 @@ static inline uintptr_t used_mark(const struct kmem_cache *c, uintptr_t obj)
 	return cache_is_debug(c) ? m ^ SLAB_MARK_DEBUG : m;
 }
 
+/* The tag of an object sitting in a magazine (never in debug caches). */
+static inline uintptr_t cached_mark(const struct kmem_cache *c, uintptr_t obj)
+{
+	return ~word_key(c, obj) ^ SLAB_MARK_CACHED;
+}
+
 static inline uintptr_t link_decode(const struct kmem_cache *c, uintptr_t obj)
 {
-	return *word_of(obj) ^ word_key(c, obj);
+	return word_load(obj) ^ word_key(c, obj);
 }
 
 static inline void link_store(const struct kmem_cache *c, uintptr_t obj,
 			      uintptr_t next)
 {
-	*word_of(obj) = next ^ word_key(c, obj);
+	word_store(obj, next ^ word_key(c, obj));
 }
 
 static inline struct kmem_track *track_of(const struct kmem_cache *c,
@@ -211,75 +247,47 @@ static inline bool link_ok(const struct kmem_cache *c,
 void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s);
 
 /*
+ * Objects of c sitting in the harts' magazines now (a snapshot: relaxed
+ * reads of each count; a magazine held by someone counts 0). No lock.
+ */
+unsigned long kmem_cpu_cached(struct kmem_cache *c);
+
+/*
  * The object size if p starts an object of a live cache, else 0 (what
  * ksize() reports for slab memory). No lock: p's slab cannot change
  * while p is in use.
  */
 size_t kmem_obj_size(const void *p);
 
-/* ---------------------------------------------------- mm/slab_debug.c */
-
 /*
- * The slab_debug= flags (slab_debug_setup()) that a new cache called
- * `name` takes on, 0 if the option names other caches. Called with
- * slab_caches_lock held.
+ * Put obj, counted in s->inuse and checked, back on s's free list (a
+ * quarantined slab only marks it free). c->lock held.
  */
-unsigned int slab_debug_cache_flags(const char *name);
+void slab_free_object(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
+		      uintptr_t caller);
 
-/*
- * The hooks of the slow paths, called only for caches with
- * SLAB_DEBUG_FLAGS (which never take the fast paths, I5):
- * - slab_debug_obj_init: obj belongs to a new slab and is free; before
- *   its constructor runs, set its red zone inactive, clear its owners
- *   and poison it. The slab is not linked yet: no lock is held.
- * - slab_debug_alloc: the free object obj of s is about to be handed
- *   out to caller. Checks its red zone and poison (I7, I8): damage is
- *   reported and returns 1 with nothing changed (the caller then
- *   quarantines s); else arms the red zone, records caller as the owner
- *   and returns 0.
- * - slab_debug_free_check: obj of s, in use, is being freed by caller.
- *   Checks its red zone (I7): damage is reported and returns 1 (the
- *   caller refuses the free), else 0.
- * - slab_debug_free: obj passed every check and goes on the free list:
- *   poisons it, sets its red zone inactive, records caller as the
- *   last to free it.
- * All but the first are called with c->lock held.
- */
-void slab_debug_obj_init(const struct kmem_cache *c, uintptr_t obj);
-int slab_debug_alloc(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
+/* Release c's empty slabs beyond `keep`; returns pages. c->lock held. */
+unsigned long slab_cache_trim(struct kmem_cache *c, unsigned long keep);
+
+/* ------------------------------------------------------ mm/slab_cpu.c */
+
+/* Set up c's magazines: empty, or held for good if !cpu_cache_is_on(). */
+void slab_cpu_init(struct kmem_cache *c);
+/* Give objects taken out of a magazine back to their slabs (c->lock). */
+void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
+		      uintptr_t caller);
+/* Push objs[1..n) of a refill on this hart's magazine; no lock held. */
+void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller);
-int slab_debug_free_check(struct kmem_cache *c, struct kmem_slab *s,
-			  uintptr_t obj, uintptr_t caller);
-void slab_debug_free(const struct kmem_cache *c, uintptr_t obj,
-		     uintptr_t caller);
-
 /*
- * Follow s's free list (I3; with `contents`, I7 and I8 for its objects
- * too). Damage is reported and quarantines s; returns 1 if there was
- * any, else 0. caller goes into the report. c->lock held.
+ * Slow free on the magazine: flush a full one's oldest rounds into
+ * flush[SLAB_CPU_BATCH] (*nflush of them, for the caller to release
+ * under c->lock), then push p if its mark swaps. True if p was pushed.
  */
-int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
-			uintptr_t caller, bool contents);
-
-/*
- * ", last owner 0x..." when U recorded one (owner != 0), else "",
- * formatted into buf (SLAB_OWNER_NOTE_SIZE bytes). slab_owner_note()
- * supplies a buffer on the caller's stack that lives until the end of
- * the enclosing block, so a note can be passed straight to a report.
- */
-#define SLAB_OWNER_NOTE_SIZE 40
-const char *slab_owner_note_buf(char *buf, uintptr_t owner);
-#define slab_owner_note(owner)                                                 \
-	slab_owner_note_buf((char[SLAB_OWNER_NOTE_SIZE]){ 0 }, (owner))
-
-/*
- * Report through the hook (slab_set_report_hook()) and count it. fmt
- * continues "BUG <cache>: ". kmalloc uses it for pointers that are not
- * in any cache. Any lock may be held (the line is built on the stack);
- * the slab allocator reports with the cache's lock held.
- */
-void slab_report(enum slab_bug bug, const char *cache, const void *addr,
-		 const void *object, const void *slab, uintptr_t caller,
-		 uintptr_t owner, const char *fmt, ...) __printf(8, 9);
+bool slab_cpu_free(struct kmem_cache *c, void *p, void **flush,
+		   unsigned int *nflush);
+/* Empty every hart's magazine of c into the slabs; returns objects. No
+ * lock held. */
+unsigned long slab_cpu_drain_all(struct kmem_cache *c);
 
 #endif /* MM_SLAB_INTERNAL_H */

@@ -4,19 +4,30 @@
  * (guest instructions retired; exact under QEMU -icount shift=0).
  *
  *   slab.cache_pair        one kmem_cache_alloc + kmem_cache_free of a
- *                          64-byte object, hot path (the slab stays
- *                          partial: another object of it is held)
+ *                          64-byte object, hot path: a pop from and a
+ *                          push on this hart's magazine
  *   slab.cache_grow        per object, filling fresh slabs (slab
  *                          creation amortised over its objects)
  *   kmalloc.64_pair        one kmalloc(64) + kfree, hot path
- *   kmalloc.64_pair_rt     the same with a size the compiler cannot see
- *                          (the out-of-line __kmalloc and its table)
+ *   kmalloc.64_pair_rt     the round trip through the slow paths: RT_OBJS
+ *                          (1024) kmalloc(64) in a row, then their 1024
+ *                          kfree, divided by 1024. The magazine (14
+ *                          rounds) is empty after the first few, so
+ *                          every SLAB_CPU_BATCH-th allocation refills it
+ *                          from the slabs under the cache's lock, and on
+ *                          the way down every SLAB_CPU_BATCH-th free
+ *                          flushes a batch back: the pair plus one
+ *                          seventh of a refill and of a flush (the slabs
+ *                          are made before the measurement)
+ *   kmalloc.64_pair_var    kmalloc(64) + kfree with a size the compiler
+ *                          cannot see (the out-of-line __kmalloc and its
+ *                          table), hot path
  *   kmalloc.waste_pct      average internal waste of the class table for
  *                          sizes log-uniform in [8, 4096), rounded up
  *
- * Each allocation and each free takes and releases its cache's lock
- * (mm/slab.c, "Locking") with interrupts off, uncontended here: with
- * one hart, the pairs measure the cost of that locking too.
+ * The hot paths take only this hart's magazine (mm/slab_cpu.c: one
+ * atomic exchange and a release store) with interrupts off; the cache's
+ * lock is taken once per batch of SLAB_CPU_BATCH objects.
  *
  * Loops include their own overhead (two or three instructions per
  * iteration). A compiler barrier between the alloc and the free stops
@@ -26,10 +37,12 @@
  */
 #include "kernel/bench.h"
 #include "lib/printk.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 
 #define PAIR_LOOPS 4096
 #define GROW_OBJS 2048
+#define RT_OBJS 1024
 
 /* Make p opaque and memory clobbered: no merging across this point. */
 #define OPAQUE(p) __asm__ volatile("" : "+r"(p) : : "memory")
@@ -72,6 +85,7 @@ BENCH_REGISTER("slab", bench_slab);
 
 static void bench_kmalloc(void)
 {
+	static void *objs[RT_OBJS];
 	volatile size_t rt_size = 64;
 	size_t size;
 	void *hold = kmalloc(64, GFP_KERNEL), *p;
@@ -93,8 +107,22 @@ static void bench_kmalloc(void)
 		kfree(p);
 	}
 	t1 = bench_instret();
-	bench_report("kmalloc.64_pair_rt", (t1 - t0) / PAIR_LOOPS,
+	bench_report("kmalloc.64_pair_var", (t1 - t0) / PAIR_LOOPS,
 		     "instructions");
+	/* Slabs for RT_OBJS objects exist before the measurement. */
+	for (int i = 0; i < RT_OBJS; i++)
+		objs[i] = kmalloc(64, GFP_KERNEL);
+	for (int i = 0; i < RT_OBJS; i++)
+		kfree(objs[i]);
+	t0 = bench_instret();
+	for (int i = 0; i < RT_OBJS; i++) {
+		objs[i] = kmalloc(64, GFP_KERNEL);
+		OPAQUE(objs[i]);
+	}
+	for (int i = 0; i < RT_OBJS; i++)
+		kfree(objs[i]);
+	t1 = bench_instret();
+	bench_report("kmalloc.64_pair_rt", (t1 - t0) / RT_OBJS, "instructions");
 	kfree(hold);
 	bench_report("kmalloc.waste_pct", kmalloc_waste_pct(), "percent");
 }

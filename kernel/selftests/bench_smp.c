@@ -20,6 +20,7 @@
 #include "lib/fmt.h"
 #include "lib/printk.h"
 #include "mm/buddy.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 
 #define SMP_BENCH_OPS 20000

@@ -11,6 +11,7 @@
  */
 #include "kernel/crash.h"
 #include "lib/printk.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 
 static void after(const char *kind)

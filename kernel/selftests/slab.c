@@ -16,7 +16,9 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
+#include "mm/vmalloc.h"
 
 static struct {
 	unsigned int count;
@@ -173,7 +175,8 @@ static void slab_ctor_once(struct ktest *t)
 static void slab_lists_order(struct ktest *t)
 {
 	static void *objs[64];
-	struct kmem_cache *c = kmem_cache_create("st-order", 1024, 0, 0, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("st-order", 1024, 0, SLAB_NO_CPU_CACHE, NULL);
 	unsigned int n;
 	uintptr_t a, b;
 	void *p, *q, *extra;
@@ -302,7 +305,8 @@ static void slab_misuse_reported(struct ktest *t)
  * pointer is handed out, and the slab quarantined. */
 static void slab_freeptr_quarantine(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("st-fp", 64, 0, 0, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("st-fp", 64, 0, SLAB_NO_CPU_CACHE, NULL);
 	void *keep[3], *got[3] = { 0 };
 	uintptr_t slab;
 
@@ -511,6 +515,94 @@ static void slab_slabinfo_lines(struct ktest *t)
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
+/* Scenario: a, b, c allocated, then freed in that order; then a shrink.
+ * Expect c, b, a handed out next (last freed first, from this hart's
+ * magazine, or with slab_debug= from the slab's free list), and after they are freed again the shrink to leave no
+ * object cached and the reserve slab only. */
+static void slab_magazine_lifo(struct ktest *t)
+{
+	struct kmem_cache *k = kmem_cache_create("st-mag", 72, 0, 0, NULL);
+	struct kmem_cache_info ci;
+	void *a, *b, *c;
+
+	KTEST_ASSERT_NOT_NULL(t, k);
+	a = kmem_cache_alloc(k, 0);
+	b = kmem_cache_alloc(k, 0);
+	c = kmem_cache_alloc(k, 0);
+	KTEST_ASSERT(t, a && b && c);
+	kmem_cache_free(k, a);
+	kmem_cache_free(k, b);
+	kmem_cache_free(k, c);
+	/* slab_debug= bypasses the magazines (the slabs are LIFO too) */
+	if (!(info_of(k).flags & SLAB_DEBUG_FLAGS))
+		KTEST_EXPECT_GE(t, info_of(k).cached, 3);
+	KTEST_EXPECT(t, kmem_cache_alloc(k, 0) == c);
+	KTEST_EXPECT(t, kmem_cache_alloc(k, 0) == b);
+	KTEST_EXPECT(t, kmem_cache_alloc(k, 0) == a);
+	kmem_cache_free(k, a);
+	kmem_cache_free(k, b);
+	kmem_cache_free(k, c);
+	kmem_cache_shrink(k);
+	ci = info_of(k);
+	KTEST_EXPECT_EQ(t, ci.cached, 0);
+	KTEST_EXPECT_EQ(t, ci.active_objs, 0);
+	KTEST_EXPECT_EQ(t, ci.nr_slabs[KMEM_SLAB_EMPTY], 1);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+}
+
+/* Scenario: an object freed into this hart's magazine is freed again,
+ * with kmem_cache_free() and with kfree(). Expect one "double free"
+ * report each and the object handed out only once afterwards. */
+static void slab_magazine_double_free(struct ktest *t)
+{
+	struct kmem_cache *k = kmem_cache_create("st-mag-df", 40, 0, 0, NULL);
+	void *p, *q, *r;
+
+	KTEST_ASSERT_NOT_NULL(t, k);
+	p = kmem_cache_alloc(k, 0);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	kmem_cache_free(k, p);
+	kmem_cache_free(k, p);
+	KTEST_EXPECT(t, rep.addr == p);
+	KTEST_EXPECT(t, reported(SLAB_BUG_DOUBLE_FREE));
+	q = kmem_cache_alloc(k, 0);
+	r = kmem_cache_alloc(k, 0);
+	KTEST_EXPECT(t, q == p && r && r != p);
+	kmem_cache_free(k, q);
+	kmem_cache_free(k, r);
+	p = kmalloc(300, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	kfree(p);
+	kfree(p);
+	KTEST_EXPECT(t, reported(SLAB_BUG_DOUBLE_FREE));
+	q = kmalloc(300, GFP_KERNEL);
+	r = kmalloc(300, GFP_KERNEL);
+	KTEST_EXPECT(t, q == p && r && r != p);
+	kfree(q);
+	kfree(r);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+}
+
+/* Scenario: kmem_cache_free() and kfree() of the start of a vmalloc
+ * area (a guard page before it). Expect one "invalid free" report each
+ * and no fault: the pointer is checked before anything is read. */
+static void slab_free_vmalloc_start(struct ktest *t)
+{
+	struct kmem_cache *k = kmem_cache_create("st-vfree", 64, 0, 0, NULL);
+	void *v = vmalloc(PAGE_SIZE);
+
+	KTEST_ASSERT(t, k && v);
+	kmem_cache_free(k, v);
+	KTEST_EXPECT(t, reported(SLAB_BUG_INVALID_FREE));
+	kfree(v);
+	KTEST_EXPECT(t, reported(SLAB_BUG_INVALID_FREE));
+	vfree(v);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+}
+
 static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_basic),
 	KTEST_CASE(slab_ctor_once),
@@ -523,6 +615,9 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_destroy_busy),
 	KTEST_CASE(slab_locks_released),
 	KTEST_CASE(slab_slabinfo_lines),
+	KTEST_CASE(slab_magazine_lifo),
+	KTEST_CASE(slab_magazine_double_free),
+	KTEST_CASE(slab_free_vmalloc_start),
 	KTEST_END,
 };
 

@@ -27,6 +27,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/linear.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/vmalloc.h"
 

@@ -15,6 +15,7 @@
 #include "mm/linear.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/tests/host_arch.h"
 

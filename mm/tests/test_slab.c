@@ -20,6 +20,7 @@
 #include "mm/linear.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/tests/host_arch.h"
 
@@ -186,7 +187,8 @@ static void slab_geometry(struct ktest *t)
  * buddy allocator to get every page back at destroy. */
 static void slab_lists(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("lists", 200, 0, 0, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("lists", 200, 0, SLAB_NO_CPU_CACHE, NULL);
 	unsigned long free0 = buddy_free_pages(); /* after the cache's own */
 	struct kmem_cache_info ci;
 	void **objs;
@@ -237,7 +239,8 @@ static void slab_lists(struct ktest *t)
  * partial slab) first, then A (empty) without growing, then a new slab. */
 static void slab_allocation_order(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("order", 512, 0, 0, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("order", 512, 0, SLAB_NO_CPU_CACHE, NULL);
 	unsigned int n, total;
 	void **objs, *p;
 	uintptr_t a, b;
@@ -437,8 +440,9 @@ static void slab_ctor(struct ktest *t)
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 }
 
-/* Scenario: four slabs' worth of objects freed, then shrink. Expect the
- * empty slabs beyond the reserve of one back in the buddy allocator. */
+/* Scenario: four slabs' worth of objects freed (the last ones stay in
+ * the magazine), then shrink. Expect the magazine drained and the empty
+ * slabs beyond the reserve of one back in the buddy allocator. */
 static void slab_shrink(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("shrink", 1024, 0, 0, NULL);
@@ -455,10 +459,14 @@ static void slab_shrink(struct ktest *t)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
 	for (unsigned int i = 0; i < n; i++)
 		kmem_cache_free(c, objs[i]);
-	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 4);
+	/* The last ones freed sit in this thread's magazine. */
+	KTEST_EXPECT_GE(t, info_of(c).cached, 1);
+	KTEST_EXPECT_LE(t, info_of(c).cached, SLAB_CPU_OBJS);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
 	free0 = buddy_free_pages();
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 3 * pages_per_slab);
 	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, 0);
 	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0 + 3 * pages_per_slab);
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
@@ -471,8 +479,10 @@ static void slab_shrink(struct ktest *t)
  * and succeed, and B to fail cleanly once nothing is left. */
 static void slab_reap_on_pressure(struct ktest *t)
 {
-	struct kmem_cache *a = kmem_cache_create("reap-a", 1024, 0, 0, NULL);
-	struct kmem_cache *b = kmem_cache_create("reap-b", 1024, 0, 0, NULL);
+	struct kmem_cache *a =
+		kmem_cache_create("reap-a", 1024, 0, SLAB_NO_CPU_CACHE, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("reap-b", 1024, 0, SLAB_NO_CPU_CACHE, NULL);
 	struct list_head hoard = LIST_HEAD_INIT(hoard);
 	unsigned int n, order;
 	void **objs, *p, *q;
@@ -630,7 +640,8 @@ static void slab_hardened_words(struct ktest *t)
  * `x`, then allocate until a report; return the objects handed out. */
 static void check_freeptr(struct ktest *t, uintptr_t x, bool validate_first)
 {
-	struct kmem_cache *c = kmem_cache_create("fp", 64, 0, 0, NULL);
+	struct kmem_cache *c =
+		kmem_cache_create("fp", 64, 0, SLAB_NO_CPU_CACHE, NULL);
 	void *keep[4], *got[4] = { 0 };
 	uintptr_t head, slab;
 	unsigned int i;

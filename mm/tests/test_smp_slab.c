@@ -47,6 +47,7 @@
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/tests/host_smp.h"
 #include "mm/tests/host_arch.h"
@@ -515,10 +516,11 @@ static void drain_obj(void *p, void *ctx)
  * thread through its inbox; each object carries its owner's pattern,
  * checked before the free; thread 0 shrinks and reaps, thread 1 runs
  * slab_check() meanwhile. Expect every object constructed when handed
- * out and intact when freed, at least one free in ten by another thread
- * than the allocating one, slab_check() clean during and after, no
- * report, the cache back to 0 objects in use with numbers that agree
- * (slabs, pages, one constructor call per object of every slab made),
+ * out and intact when freed, at least one free in fifty by another
+ * thread than the allocating one, slab_check() clean during and after, no
+ * report, the cache back to 0 objects in use and, once shrunk (which
+ * drains the magazines the workers left), numbers that agree (slabs,
+ * pages, one constructor call per object of every slab made),
  * and every page back in the buddy allocator after destroy.
  */
 static void smp_cache_storm(struct ktest *t)
@@ -546,8 +548,14 @@ static void smp_cache_storm(struct ktest *t)
 		   "%lu operations, %lu frees, %lu by another thread, %lu ms",
 		   ops, frees, cross, run_ms);
 	KTEST_EXPECT_GE(t, ops, storm_ops(CACHE_STORM_OPS) - NTHREADS);
-	/* Typically 20-35%; how much depends on the host's scheduling. */
-	KTEST_EXPECT_GE(t, cross * 10, frees);
+	/* Typically 10-30%; how much depends on the host's scheduling:
+	 * with magazines a shortened storm lasts some 30 ms, and a worker
+	 * may run whole time slices while the others wait at its gate. */
+	KTEST_EXPECT_GE(t, cross * 50, frees);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
+	/* The exited workers' magazines still hold objects: drain them. */
+	kmem_cache_shrink(c);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 
 	ci = info_of(c);

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Per-hart magazines of the object caches: Bonwick and Adams' magazine
+ * layer ("Magazines and Vmem", USENIX 2001), with the depot folded into
+ * the slab layer. mm/slab.h holds the inline fast paths that use them,
+ * mm/slab.c the slabs they are refilled from and flushed to.
+ *
+ * What it manages
+ * ---------------
+ * Every cache has one magazine per hart (struct kmem_cpu_cache, two
+ * cache lines each, indexed by cpu_id()): a stack of up to SLAB_CPU_OBJS
+ * free objects ("rounds"). Allocation pops the most recently pushed
+ * round, free pushes one, so an object freed on a hart is the next one
+ * that hart hands out while its lines are still in the hart's cache
+ * (LIFO). An empty magazine is refilled with SLAB_CPU_BATCH objects
+ * taken from the slabs under c->lock (one lock round trip per batch); a
+ * full one gives its SLAB_CPU_BATCH oldest rounds back to their slabs.
+ *
+ * Why magazines rather than Linux's sheaves: the two are the same idea
+ * (a per-CPU array exchanged in bulk with a shared layer); with one
+ * NUMA node and small per-hart arrays, the shared layer (Bonwick's
+ * depot of full and empty magazines, Linux's barn) would hold what the
+ * slab lists hold already, so objects move straight between a magazine
+ * and the slabs, as in Linux's pre-SLUB array caches. The price is a
+ * c->lock round trip per batch where a depot would swap a pointer.
+ *
+ * The word before each object (mm/slab.c) gets a third value:
+ *
+ *   in a magazine:  ~key ^ SLAB_MARK_CACHED     ("cached tag")
+ *
+ * The fast free path turns the in-use mark into the cached tag with one
+ * compare-and-swap, so a second free of an object that sits in any
+ * hart's magazine finds the tag, fails the swap and is reported by the
+ * slow path as a double free; of two harts freeing one object at once,
+ * exactly one swap succeeds. A refill writes the tag before an object
+ * enters a magazine, a flush or drain the free-list link (under c->lock)
+ * after it leaves; the fast allocation writes the in-use mark. The
+ * coverage is the same as without magazines: every second free is
+ * caught while the object has not been handed out again; a free that
+ * races with the reallocation of the same object is indistinguishable
+ * from a use after free.
+ *
+ * Invariant (kmem_cache_validate() counts cached objects as in use):
+ *   I10 an object in a magazine is counted in its slab's inuse, is on
+ *       no free list and carries the cached tag; a debug cache's (and
+ *       the dead cache's) magazines are empty and held for good, so
+ *       their allocations and frees always take the checked slow paths
+ *       (as Linux bypasses its per-CPU caches under slab_debug).
+ *
+ * Locking
+ * -------
+ * A magazine's count is its lock: whoever exchanges it with
+ * SLAB_CPU_LOCKED (acquire) holds the magazine until it stores a count
+ * back (release). The owner does that on its fast paths with
+ * interrupts off, so its hold is a few instructions long; the line
+ * stays in the owner's cache unless a drainer touches it. A drainer
+ * (shrink, reap, destroy, slab_shrink_all) takes another hart's
+ * magazine the same way, spinning with interrupts on while the owner
+ * holds it, copies the rounds out, stores 0 and only then takes c->lock
+ * to give them back. This is Linux 6.x's pcp->lock scheme with the lock
+ * folded into the count: one atomic exchange (amoswap.w) per fast-path
+ * operation where a plain load would do, and a fence before the store
+ * that releases it. A magazine is a leaf lock: nothing is locked while
+ * one is held, so it sits outside the lock order of mm/slab.c
+ * (slab_caches_lock -> c->lock -> zone locks -> printk_lock), and the
+ * slow paths never hold one across slab_grow() or a reap.
+ *
+ * Failure modes: none of its own. A cached tag overwritten while the
+ * object sits in a magazine (a use after free) is reported as "in-use
+ * mark overwritten" when the object leaves the magazine, and the object
+ * is kept out of use (its slab quarantined).
+ */
+#include "mm/slab.h"
+
+#include "lib/assert.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "mm/slab_debug.h"
+#include "mm/slab_internal.h"
+
+#define SLAB_CPU_YIELD_EVERY 256 /* spins before a drainer yields */
+
+/* Two whole cache lines per hart: no line shared between harts. */
+STATIC_ASSERT(sizeof(struct kmem_cpu_cache) == 2 * SLAB_CACHE_LINE_SIZE);
+
+/*
+ * Take the magazine of `cpu`, spinning while someone else holds it.
+ * Returns its count; interrupts are off (*irq to restore) until
+ * cpu_put(). Not for magazines held for good (!cpu_cache_is_on()).
+ */
+static long cpu_take(struct kmem_cpu_cache *pc, unsigned long *irq)
+{
+	for (unsigned long spins = 0;; spins++) {
+		long n;
+
+		*irq = cpu_irq_save();
+		n = __kmem_cpu_take(pc);
+		if (n != SLAB_CPU_LOCKED)
+			return n;
+		cpu_irq_restore(*irq);
+		if (spins % SLAB_CPU_YIELD_EVERY == SLAB_CPU_YIELD_EVERY - 1)
+			cpu_yield();
+		else
+			cpu_relax();
+	}
+}
+
+static void cpu_put(struct kmem_cpu_cache *pc, long n, unsigned long irq)
+{
+	__kmem_cpu_put(pc, n);
+	cpu_irq_restore(irq);
+}
+
+void slab_cpu_init(struct kmem_cache *c)
+{
+	long v = cpu_cache_is_on(c) ? 0 : SLAB_CPU_LOCKED;
+
+	for (unsigned int i = 0; i < NR_CPUS; i++) {
+		c->cpu[i].fp_mult = c->fp_mult;
+		__atomic_store_n(&c->cpu[i].avail, v, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Give objects that left a magazine back to their slabs (c->lock held).
+ * Each still carries the cached tag (I10) unless a use after free wrote
+ * over it: then it is reported and its slab quarantined.
+ */
+void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
+		      uintptr_t caller)
+{
+	ASSERT(spin_is_held(&c->lock));
+	for (unsigned int i = 0; i < n; i++) {
+		uintptr_t obj = (uintptr_t)objs[i], w = word_load(obj);
+		struct kmem_slab *s = (struct kmem_slab *)(obj & c->slab_mask);
+
+		if (w != cached_mark(c, obj)) {
+			slab_report(SLAB_BUG_MARK, c->name, word_of(obj),
+				    (void *)obj, s, caller, 0,
+				    "in-use mark overwritten: cached tag of "
+				    "free object %p (0x%lx at %p) written "
+				    "while in a magazine; slab quarantined",
+				    (void *)obj, (unsigned long)w,
+				    (void *)word_of(obj));
+			slab_quarantine(c, s);
+			continue;
+		}
+		slab_free_object(c, s, obj, caller);
+	}
+}
+
+/*
+ * Push refilled objects (already tagged, taken from the slabs) on this
+ * hart's magazine: objs[1] is handed out first, then objs[2], ... Those
+ * that do not fit (an interrupt handler refilled it meanwhile) are given
+ * back. Called with no lock held; objs[0] is the caller's.
+ */
+void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
+		     uintptr_t caller)
+{
+	struct kmem_cpu_cache *pc;
+	unsigned long irq, lirq;
+	unsigned int room, k;
+	long have;
+
+	if (n <= 1)
+		return;
+	irq = cpu_irq_save();
+	pc = __kmem_cpu_cache(c);
+	cpu_irq_restore(irq);
+	/* Another hart's magazine if this code moved harts: still sound. */
+	have = cpu_take(pc, &irq);
+	room = SLAB_CPU_OBJS - (unsigned int)have;
+	k = MIN(room, n - 1);
+	for (unsigned int i = k; i >= 1; i--)
+		pc->objs[have++] = objs[i];
+	cpu_put(pc, have, irq);
+	if (k + 1 < n) {
+		lirq = spin_lock_irqsave(&c->lock);
+		slab_cpu_release(c, objs + k + 1, n - k - 1, caller);
+		spin_unlock_irqrestore(&c->lock, lirq);
+	}
+}
+
+/*
+ * The slow free's attempt to stay on the magazine: if this hart's is
+ * full, move its SLAB_CPU_BATCH oldest rounds to flush[] (*nflush), then
+ * push p if its in-use mark swaps for the cached tag. Returns true if p
+ * was pushed. p's word must be safe to read (aligned, on p's page).
+ */
+bool slab_cpu_free(struct kmem_cache *c, void *p, void **flush,
+		   unsigned int *nflush)
+{
+	uintptr_t obj = (uintptr_t)p, mark = ~word_key(c, obj);
+	struct kmem_cpu_cache *pc;
+	unsigned long irq = cpu_irq_save();
+	bool pushed = false;
+	long n;
+
+	*nflush = 0;
+	pc = __kmem_cpu_cache(c);
+	n = __kmem_cpu_take(pc);
+	if (n == SLAB_CPU_LOCKED) { /* a drainer: free to the slab */
+		cpu_irq_restore(irq);
+		return false;
+	}
+	if (n == SLAB_CPU_OBJS) {
+		memcpy(flush, pc->objs, SLAB_CPU_BATCH * sizeof(void *));
+		memmove(pc->objs, pc->objs + SLAB_CPU_BATCH,
+			(size_t)(n - SLAB_CPU_BATCH) * sizeof(void *));
+		n -= SLAB_CPU_BATCH;
+		*nflush = SLAB_CPU_BATCH;
+	}
+	if (__atomic_compare_exchange_n((uintptr_t *)word_of(obj), &mark,
+					mark ^ SLAB_MARK_CACHED, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		pc->objs[n++] = p;
+		pushed = true;
+	}
+	cpu_put(pc, n, irq);
+	return pushed;
+}
+
+/* Empty the magazine of `cpu` into the slabs; returns objects moved. */
+static unsigned int cpu_drain(struct kmem_cache *c, unsigned int cpu)
+{
+	struct kmem_cpu_cache *pc = &c->cpu[cpu];
+	void *objs[SLAB_CPU_OBJS];
+	unsigned long irq;
+	long n;
+
+	/* Nothing cached (a relaxed peek): leave the owner's line alone. */
+	if (__atomic_load_n(&pc->avail, __ATOMIC_RELAXED) == 0)
+		return 0;
+	n = cpu_take(pc, &irq);
+	memcpy(objs, pc->objs, (size_t)n * sizeof(void *));
+	cpu_put(pc, 0, irq);
+	if (n) {
+		irq = spin_lock_irqsave(&c->lock);
+		slab_cpu_release(c, objs, (unsigned int)n, RET_IP);
+		c->flushes++;
+		spin_unlock_irqrestore(&c->lock, irq);
+	}
+	return n;
+}
+
+unsigned long slab_cpu_drain_all(struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	if (!cpu_cache_is_on(c))
+		return 0;
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += cpu_drain(c, cpu);
+	return n;
+}
+
+unsigned long kmem_cpu_cached(struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	if (!cpu_cache_is_on(c))
+		return 0;
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		long a = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED);
+
+		if (a != SLAB_CPU_LOCKED)
+			n += (unsigned long)a;
+	}
+	return n;
+}
