@@ -66,6 +66,7 @@
 #include "lib/printk.h"
 #include "mm/buddy.h"
 #include "mm/gfp.h"
+#include "mm/kmalloc.h"
 #include "mm/slab.h"
 #include "mm/tests/bench_host.h"
 #include "mm/tests/host_arch.h"
