@@ -50,7 +50,7 @@ def test_memory_size(boot, mem):
     for s, e, n in res:
         assert 0x80000000 <= s < e <= 0x80000000 + SIZES[mem], (n, s, e)
     assert ready(r)
-    meminfo = r.grep(r"^meminfo: present=\d+ managed=\d+ free=\d+$")
+    meminfo = r.grep(r"^meminfo: present=\d+ managed=\d+ free=\d+ pcp=\d+$")
     assert meminfo, r.log
     present = int(re.search(r"present=(\d+)", meminfo[0]).group(1))
     assert present == SIZES[mem] // 4096

@@ -40,10 +40,18 @@
  * The block-size and buddy arithmetic is in buddy_internal.h, in one
  * place, so that another policy can replace it.
  *
- * At init every descriptor is written once, and each free range is
+ * At init the first word of every descriptor (flags, order, zone,
+ * range: one 8-byte store) is written once, and each free range is
  * carved into the largest aligned blocks (buddy_fit_order), which are
  * already coalesced: two greedy neighbours are never buddies of equal
- * order below MAX_ORDER.
+ * order below MAX_ORDER. lru and private are written when a page heads
+ * a block (I9, I11) or by the page's owner, never read before.
+ *
+ * Order-0 pages go through per-hart lists first (mm/buddy_pcp.c,
+ * "Per-hart page lists", which states their design, costs and
+ * locking); the fast paths of alloc_pages and __free_pages below touch
+ * only the calling hart's list, and the zone when a list must be
+ * refilled or drained.
  *
  * Invariants (buddy_check() cites them)
  *   I1  ranges are sorted, disjoint and non-empty; none crosses 4 GiB;
@@ -71,11 +79,23 @@
  *       descriptors for each range r, NULL past the last; section_map[s]
  *       is range_map[r] when section s lies wholly inside range r, and
  *       NULL otherwise. All RAM lies within NR_MEM_SECTIONS of base_pfn.
+ *   I11 a page on a per-hart list has flags == PG_pcp, order 0 and
+ *       private BUDDY_PCP_POISON; it lies in the list's zone and is on
+ *       exactly one list and on no free_area list (for I8 it is a block
+ *       of one page; for I6 its zone's free pages count it). A list's
+ *       count is its length and at most its zone's pcp_high.
  *
  * buddy_check() (mm/buddy_check.c) walks all of this and cites the
  * numbers.
  *
  * Locking
+ *   pcp->lock, one test-and-set lock per hart and zone
+ *   (mm/buddy_pcp.c), taken with interrupts off. It protects the list,
+ *   its count, and the flags and lru of the pages on it (a page enters or leaves a list only
+ *   under that list's lock; the claim PG_head -> PG_pcp is a
+ *   compare-and-swap under it). Its acquire and release order the
+ *   list's data between the owner and a drainer.
+ *
  *   zone->lock, one ticket spinlock per zone, always taken with the
  *   _irqsave forms (so that interrupt handlers may allocate later). It
  *   protects
@@ -103,11 +123,14 @@
  *   access it with relaxed atomics (buddy_page_flags(), where the
  *   ordering is argued).
  *
- *   Lock order: callers' locks (slab, vmalloc) -> zone->lock ->
- *   printk_lock. A zone lock is a leaf but for printk_lock (buddy_check
- *   prints with it held); no code holds two zone locks at once: the
- *   zone fallback drops one zone's lock before taking the next one's,
- *   and the statistics and the checker visit the zones one at a time.
+ *   Lock order: callers' locks (slab, vmalloc) -> pcp->lock (several
+ *   only in ascending hart order, by buddy_check alone) -> zone->lock
+ *   -> printk_lock. A refill or drain holds one list lock, then takes
+ *   its zone's lock once per batch. A zone lock is a leaf but for
+ *   printk_lock (buddy_check prints with it held); no code holds two
+ *   zone locks at once: the zone fallback drops one zone's lock before
+ *   taking the next one's, and the statistics and the checker visit the
+ *   zones one at a time.
  *
  *   Done with no allocator lock held: zeroing for __GFP_ZERO, the
  *   allocation-failure line, and the report of a refused free. The
@@ -117,9 +140,10 @@
  *   Hooks may run on several harts at once.
  *
  * Failure modes
- *   - No block of the order in any allowed zone, or order > MAX_ORDER:
- *     NULL, one rate-limited "page allocation failure" line unless
- *     __GFP_NOWARN. Nothing changes.
+ *   - No block of the order in any allowed zone, even after draining
+ *     the per-hart lists it may drain, or order > MAX_ORDER: NULL, one
+ *     rate-limited "page allocation failure" line unless __GFP_NOWARN.
+ *     Nothing changes but the drained lists.
  *   - Misuse of a free (double free, wrong order, reserved page, page
  *     inside a larger block, unaligned address, not RAM, bad order):
  *     one "BUG: <what> pfn 0x... order ..." line, the bug hook, and the
@@ -142,7 +166,9 @@
 #include "mm/linear.h"
 #include "mm/memblock.h"
 
-STATIC_ASSERT(sizeof(struct page) == 32); /* init_descs copies 4 words */
+STATIC_ASSERT(sizeof(struct page) == 32);
+/* init_descs writes the first word only: flags, order, zone, range. */
+STATIC_ASSERT(offsetof(struct page, lru) == 8);
 STATIC_ASSERT(sizeof(struct page) == 1UL << PAGE_DESC_SHIFT);
 STATIC_ASSERT(SZ_4G % SECTION_SIZE == 0); /* zones split at sections */
 STATIC_ASSERT(SZ_1G % SECTION_SIZE == 0); /* linear map base (layout.h) */
@@ -267,7 +293,7 @@ static inline void unlink_free(struct zone *z, struct page *page,
  * Take a block of `order` from z, splitting a larger one if needed;
  * NULL if z has none. z->lock held.
  */
-static struct page *rmqueue(struct zone *z, unsigned int order)
+struct page *buddy_rmqueue(struct zone *z, unsigned int order)
 {
 	struct page *page;
 	unsigned int o;
@@ -295,6 +321,44 @@ found:
 	page->private = 0;
 	return page;
 }
+
+/*
+ * Link the block of `order` at page (pfn, in range r, zone z), merging
+ * it with free buddies (I5). The caller has taken it out of every other
+ * state: its flags are rewritten here. z->lock held.
+ */
+void buddy_free_one(struct zone *z, const struct buddy_range *r,
+		    struct page *page, pfn_t pfn, unsigned int order)
+{
+	pfn_t start = r->start_pfn, nr = r->nr_pages;
+
+	while (order < MAX_ORDER) {
+		pfn_t bpfn = buddy_buddy_pfn(pfn, order);
+		struct page *b;
+
+		if (bpfn - start >= nr)
+			break; /* the buddy is not in this range */
+		b = page + ((intptr_t)bpfn - (intptr_t)pfn);
+		/* b may be another owner's page: flags by atomic load. */
+		if (buddy_page_flags(b) != PG_buddy || b->order != order)
+			break;
+		unlink_free(z, b, order);
+		/* The higher of the two becomes an ordinary page (I3). */
+		if (b < page) {
+			buddy_set_page_flags(page, 0);
+			page = b;
+		} else {
+			buddy_set_page_flags(b, 0);
+		}
+		pfn = buddy_merged_pfn(pfn, order);
+		order++;
+	}
+	link_free(z, page, order);
+}
+
+static void free_pcp_refused(const struct buddy_range *r, struct page *page,
+			     uint32_t fl, struct buddy_pcp *pcp,
+			     unsigned long irq);
 
 /* ------------------------------------------------------------ reports */
 
@@ -389,7 +453,7 @@ static void classify_free(const struct buddy_range *r, const struct page *page,
 		note_bug(rep, BUDDY_BUG_BAD_ORDER, pfn, order, NULL);
 	else if (flags & PG_reserved)
 		note_bug(rep, BUDDY_BUG_RESERVED, pfn, order, NULL);
-	else if (flags & PG_buddy)
+	else if (flags & (PG_buddy | PG_pcp))
 		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order, NULL);
 	else if (flags & PG_head)
 		note_bug(rep, BUDDY_BUG_WRONG_ORDER, pfn, order,
@@ -459,19 +523,61 @@ static void alloc_failed(gfp_t gfp, unsigned int order)
 /* ----------------------------------------------------------- the API */
 
 /*
+ * Try the zones from zl on, each under its own lock in turn. Before
+ * falling back from a zone, give it this hart's cached pages of that
+ * zone (they may merge into the block wanted) and try it once more, so
+ * that a hart's own cache never sends it to a less preferred zone.
+ */
+static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int order)
+{
+	struct page *page = NULL;
+
+	for (; !page && zl && *zl; zl++) {
+		struct zone *z = *zl;
+		struct buddy_pcp *pcp;
+		unsigned long irq = spin_lock_irqsave(&z->lock);
+
+		page = buddy_rmqueue(z, order);
+		spin_unlock_irqrestore(&z->lock, irq);
+		if (page)
+			break;
+		irq = cpu_irq_save();
+		pcp = buddy_this_pcp(z);
+		buddy_pcp_lock(pcp);
+		if (pcp->count) {
+			buddy_pcp_drain(z, pcp, pcp->count);
+			spin_lock(&z->lock);
+			page = buddy_rmqueue(z, order);
+			spin_unlock(&z->lock);
+		}
+		buddy_pcp_unlock(pcp);
+		cpu_irq_restore(irq);
+	}
+	return page;
+}
+
+/*
  * Everything but the fast path, with no lock held: zero the block the
  * fast path got (page), or else try the zones from zl on, each under its
- * own lock in turn, and zero what they give; or fail.
+ * own lock in turn; then drain this hart's per-hart lists and, if the
+ * caller may reclaim, every hart's, and try all of the zones again
+ * (drain before fail); zero what they give, or fail.
  */
 static struct page *__attribute__((noinline))
 alloc_pages_slow(gfp_t gfp, unsigned int order, struct page *page,
 		 struct zone *const *zl)
 {
-	for (; !page && zl && *zl; zl++) {
-		unsigned long irq = spin_lock_irqsave(&(*zl)->lock);
+	struct zone *const *all =
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
 
-		page = rmqueue(*zl, order);
-		spin_unlock_irqrestore(&(*zl)->lock, irq);
+	if (!page && zl)
+		page = zonelist_rmqueue(zl, order);
+	if (!page && order <= MAX_ORDER && buddy.ready) {
+		if (gfp & __GFP_RECLAIM)
+			buddy_drain_all_pages();
+		else
+			buddy_drain_local_pages();
+		page = zonelist_rmqueue(all, order);
 	}
 	if (unlikely(!page)) {
 		alloc_failed(gfp, order);
@@ -482,10 +588,42 @@ alloc_pages_slow(gfp_t gfp, unsigned int order, struct page *page,
 	return page;
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+/*
+ * The order-0 path past a hit on this hart's list, out of line: wait
+ * for the list lock if the fast path found it held (locked false), then
+ * take a page from the list or refill it from z, drop the lock, and
+ * let alloc_pages_slow() zero, fall back or drain.
+ */
+static struct page *__attribute__((noinline))
+alloc_pcp_slow(gfp_t gfp, struct zone *const *zl, struct buddy_pcp *pcp,
+	       unsigned long irq, bool locked)
 {
-	struct zone *const *zl =
-		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+	struct zone *z = zl[0];
+	struct list_head *head = &pcp->list;
+	struct page *page;
+
+	if (!locked)
+		buddy_pcp_lock_wait(pcp);
+	if (head->next != head) {
+		page = list_entry(head->next, struct page, lru);
+		list_del(&page->lru);
+		buddy_pcp_set_count(pcp, pcp->count - 1);
+		buddy_set_page_flags(page, PG_head);
+		page->private = 0;
+	} else {
+		page = buddy_pcp_refill(z, pcp);
+	}
+	buddy_pcp_unlock(pcp);
+	cpu_irq_restore(irq);
+	if (likely(page && !(gfp & __GFP_ZERO)))
+		return page;
+	return alloc_pages_slow(gfp, 0, page, zl + 1);
+}
+
+/* Orders above 0, out of line: the zones' free lists, as before pcp. */
+static struct page *__attribute__((noinline))
+alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
+{
 	struct zone *z = zl[0];
 	struct list_head *head;
 	struct page *page;
@@ -494,8 +632,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	if (unlikely(order > MAX_ORDER || !z))
 		return alloc_pages_slow(gfp, order, NULL, NULL);
 	/*
-	 * Fast path: the first zone, under its lock; a free block of
-	 * exactly this order, else a split of a larger one.
+	 * The first zone, under its lock; a free block of exactly this
+	 * order, else a split of a larger one.
 	 */
 	head = &z->free_area[order].free_list;
 	irq = spin_lock_irqsave(&z->lock);
@@ -508,69 +646,172 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		buddy_set_page_flags(page, PG_head);
 		page->private = 0;
 	} else {
-		page = rmqueue(z, order);
+		page = buddy_rmqueue(z, order);
 	}
 	spin_unlock_irqrestore(&z->lock, irq);
 	if (likely(page && !(gfp & __GFP_ZERO)))
 		return page;
-	return alloc_pages_slow(gfp, order, page, zl + 1);
+	/* From z again: this hart's cached pages of z may make the block. */
+	return alloc_pages_slow(gfp, order, page, zl);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct zone *const *zl =
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+	struct zone *z = zl[0];
+	struct list_head *head, *e;
+	struct buddy_pcp *pcp;
+	struct page *page;
+	unsigned long irq;
+
+	if (unlikely(order != 0 || !z))
+		return alloc_pages_zone(gfp, order, zl);
+	/*
+	 * Fast path: a page from this hart's list for z, under the list's
+	 * own lock (uncontended but for a drain or a check). Everything
+	 * else is out of line, so that this path saves no registers.
+	 */
+	irq = cpu_irq_save();
+	pcp = buddy_this_pcp(z);
+	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
+		return alloc_pcp_slow(gfp, zl, pcp, irq, false);
+	head = &pcp->list;
+	e = head->next;
+	if (unlikely(e == head || (gfp & __GFP_ZERO)))
+		return alloc_pcp_slow(gfp, zl, pcp, irq, true);
+	page = list_entry(e, struct page, lru);
+	ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
+	head->next = e->next;
+	e->next->prev = head;
+	buddy_pcp_set_count(pcp, pcp->count - 1);
+	buddy_set_page_flags(page, PG_head);
+	page->private = 0;
+	buddy_pcp_unlock(pcp);
+	cpu_irq_restore(irq);
+	return page;
 }
 
 /*
- * Free a block, merging it with free buddies (I5). The checks refuse
- * anything but the head of an allocated block of this order whose
- * pointer lies in its range's descriptor array. Which range (hence
- * which zone lock) is found with no lock: page->range never changes.
- * Everything that can change is checked under the lock.
+ * An order-0 free refused by the list path: if the claim succeeded but
+ * the block's order is not 0, give the head its flags fl back. Then
+ * classify under the zone lock and report (free_refused). pcp's lock
+ * held, interrupts off with the old state irq.
+ */
+static void __attribute__((noinline))
+free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
+		 struct buddy_pcp *pcp, unsigned long irq)
+{
+	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
+
+	if (buddy_page_flags(page) == PG_pcp && page->order != 0)
+		buddy_set_page_flags(page, fl);
+	buddy_pcp_unlock(pcp);
+	spin_lock(&r->zone->lock);
+	free_refused(r, page, pfn, 0, irq);
+}
+
+/*
+ * Everything __free_pages does past its fast path, out of line: an
+ * order-0 free whose list lock was held (locked false: wait for it) or
+ * whose list went over pcp_high (drain a batch), or a free of a larger
+ * order (pcp NULL), under the zone lock, merging it with free buddies
+ * (I5). Frees of order 0 and of larger orders race with no common lock,
+ * so the head is claimed (PG_head -> PG_pcp, or -> 0) by compare-and-
+ * swap: of two harts freeing the same block, one wins and the other
+ * reports a double free. The order is read after an order-0 claim,
+ * when the descriptor is this call's, and under the zone lock for the
+ * others (page->order is written only under it).
+ */
+static void __attribute__((noinline))
+free_pages_slow(const struct buddy_range *r, struct page *page,
+		unsigned int order, struct buddy_pcp *pcp, unsigned long irq,
+		bool locked)
+{
+	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
+	struct zone *z = r->zone;
+	uint32_t fl;
+
+	if (pcp) {
+		if (!locked) {
+			buddy_pcp_lock_wait(pcp);
+			fl = buddy_page_flags(page);
+			if (unlikely((fl & BUDDY_PG_STATE) != PG_head ||
+				     !__atomic_compare_exchange_n(
+					     &page->flags, &fl, PG_pcp, false,
+					     __ATOMIC_RELAXED,
+					     __ATOMIC_RELAXED) ||
+				     page->order != 0)) {
+				free_pcp_refused(r, page, fl, pcp, irq);
+				return;
+			}
+			page->private = BUDDY_PCP_POISON;
+			list_add(&page->lru, &pcp->list);
+			buddy_pcp_set_count(pcp, pcp->count + 1);
+		}
+		if (pcp->count > z->pcp_high)
+			buddy_pcp_drain(z, pcp, MAX(z->pcp_batch, 1u));
+		buddy_pcp_unlock(pcp);
+		cpu_irq_restore(irq);
+		return;
+	}
+	irq = spin_lock_irqsave(&z->lock);
+	fl = buddy_page_flags(page);
+	if (unlikely((fl & BUDDY_PG_STATE) != PG_head || page->order != order ||
+		     !__atomic_compare_exchange_n(&page->flags, &fl, 0, false,
+						  __ATOMIC_RELAXED,
+						  __ATOMIC_RELAXED))) {
+		free_refused(r, page, pfn, order, irq);
+		return;
+	}
+	buddy_free_one(z, r, page, pfn, order);
+	spin_unlock_irqrestore(&z->lock, irq);
+}
+
+/*
+ * The checks refuse anything but the head of an allocated block of this
+ * order whose pointer lies in its range's descriptor array. Which range
+ * (hence which zone and list) is found with no lock: page->range never
+ * changes. Everything that can change is checked under the list's or
+ * the zone's lock. Fast path: an order-0 page onto this hart's list.
  */
 void __free_pages(struct page *page, unsigned int order)
 {
 	const struct buddy_range *r;
+	struct buddy_pcp *pcp;
 	struct zone *z;
 	unsigned long irq;
 	uintptr_t off;
-	pfn_t pfn, start, nr;
+	uint32_t fl;
 
 	if (unlikely(!page || page->range >= BUDDY_MAX_RANGES))
 		goto bad_pointer;
 	r = &buddy.ranges[page->range];
 	off = (uintptr_t)page - (uintptr_t)r->map;
-	start = r->start_pfn;
-	nr = r->nr_pages;
-	if (unlikely(off % sizeof(*page) != 0 || off / sizeof(*page) >= nr))
+	if (unlikely(off % sizeof(*page) != 0 ||
+		     off / sizeof(*page) >= r->nr_pages))
 		goto bad_pointer;
-	pfn = start + off / sizeof(*page);
+	if (unlikely(order != 0))
+		return free_pages_slow(r, page, order, NULL, 0, false);
 	z = r->zone;
-
-	irq = spin_lock_irqsave(&z->lock);
-	if (unlikely((buddy_page_flags(page) & BUDDY_PG_STATE) != PG_head ||
-		     page->order != order)) {
-		free_refused(r, page, pfn, order, irq);
-		return;
-	}
-	while (order < MAX_ORDER) {
-		pfn_t bpfn = buddy_buddy_pfn(pfn, order);
-		struct page *b;
-
-		if (bpfn - start >= nr)
-			break; /* the buddy is not in this range */
-		b = page + ((intptr_t)bpfn - (intptr_t)pfn);
-		/* b may be another owner's page: flags by atomic load. */
-		if (buddy_page_flags(b) != PG_buddy || b->order != order)
-			break;
-		unlink_free(z, b, order);
-		/* The higher of the two becomes an ordinary page (I3). */
-		if (b < page) {
-			buddy_set_page_flags(page, 0);
-			page = b;
-		} else {
-			buddy_set_page_flags(b, 0);
-		}
-		pfn = buddy_merged_pfn(pfn, order);
-		order++;
-	}
-	link_free(z, page, order);
-	spin_unlock_irqrestore(&z->lock, irq);
+	irq = cpu_irq_save();
+	pcp = buddy_this_pcp(z);
+	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
+		return free_pages_slow(r, page, 0, pcp, irq, false);
+	fl = buddy_page_flags(page);
+	if (unlikely((fl & BUDDY_PG_STATE) != PG_head ||
+		     !__atomic_compare_exchange_n(&page->flags, &fl, PG_pcp,
+						  false, __ATOMIC_RELAXED,
+						  __ATOMIC_RELAXED) ||
+		     page->order != 0))
+		return free_pcp_refused(r, page, fl, pcp, irq);
+	page->private = BUDDY_PCP_POISON;
+	list_add(&page->lru, &pcp->list);
+	buddy_pcp_set_count(pcp, pcp->count + 1);
+	if (unlikely(pcp->count > z->pcp_high))
+		return free_pages_slow(r, page, 0, pcp, irq, true);
+	buddy_pcp_unlock(pcp);
+	cpu_irq_restore(irq);
 	return;
 bad_pointer:
 	free_bad_pointer(page, order);
@@ -615,8 +856,13 @@ void free_pages(unsigned long addr, unsigned int order)
 
 /*
  * Write the descriptors of pfns [from, to) of range ri (I2). This is
- * most of the cost of init: the template is copied as four 64-bit words
- * so that each descriptor costs four stores and the loop.
+ * most of the cost of init, so each descriptor costs one store: its
+ * first word (flags, order, zone, range), all that any check reads of
+ * a page that heads no block. lru and private are left as memory had
+ * them: the allocator writes both on every block head it links (I9,
+ * I11) and private on every head it hands out; the other pages' are
+ * their owners' (mm/page.h), which set what they use (slab's page->slab
+ * on every page of a slab, vmalloc's private on every frame).
  */
 static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
 {
@@ -632,15 +878,11 @@ static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
 	} t = { .page = tmpl };
 	union page_words *p = (union page_words *)&r->map[from - r->start_pfn];
 	union page_words *end = (union page_words *)&r->map[to - r->start_pfn];
-	const uint64_t w0 = t.w[0], w1 = t.w[1], w2 = t.w[2], w3 = t.w[3];
+	const uint64_t w0 = t.w[0];
 
-#pragma GCC unroll 4
-	for (; p < end; p++) {
+#pragma GCC unroll 8
+	for (; p < end; p++)
 		p->w[0] = w0;
-		p->w[1] = w1;
-		p->w[2] = w2;
-		p->w[3] = w3;
-	}
 }
 
 /* Give the free pfns [pfn, end) of range r to its zone, largest first. */
@@ -769,10 +1011,15 @@ void buddy_init_from_memblock(void)
 
 	memset(&buddy, 0, sizeof(buddy));
 	memset(&mem_sections, 0, sizeof(mem_sections));
+	memset(buddy_pcp, 0, sizeof(buddy_pcp));
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
+			INIT_LIST_HEAD(&buddy_pcp[cpu].zone[z].list);
 	fail_rl = (struct ratelimit)RATELIMIT_INIT(BUDDY_FAIL_BURST,
 						   BUDDY_FAIL_INTERVAL);
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		buddy.zones[z].name = zone_names[z];
+		buddy.zones[z].index = z;
 		spin_lock_init(&buddy.zones[z].lock, zone_lock_names[z]);
 		for (unsigned int o = 0; o <= MAX_ORDER; o++)
 			INIT_LIST_HEAD(&buddy.zones[z].free_area[o].free_list);
@@ -810,12 +1057,24 @@ void buddy_init_from_memblock(void)
 	}
 	memblock_close();
 	build_zonelists();
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &buddy.zones[z];
+
+		zone->pcp_batch =
+			(unsigned int)MIN((uint64_t)BUDDY_PCP_BATCH_MAX,
+					  zone->managed_pages >> 10);
+		zone->pcp_high = zone->pcp_batch * BUDDY_PCP_HIGH_BATCHES;
+	}
 	buddy.ready = true;
 }
 
 /* ------------------------------------------------------ introspection */
 
-/* Free pages of z (I6), under its lock. */
+/*
+ * Free pages of z (I6): its free lists under its lock, plus the pages on
+ * its per-hart lists (a relaxed snapshot, since a zone lock never waits
+ * for a list lock).
+ */
 static uint64_t zone_free_pages(struct zone *z)
 {
 	unsigned long irq = spin_lock_irqsave(&z->lock);
@@ -824,7 +1083,7 @@ static uint64_t zone_free_pages(struct zone *z)
 	for (unsigned int o = 0; o <= MAX_ORDER; o++)
 		free += z->free_area[o].nr_free << o;
 	spin_unlock_irqrestore(&z->lock, irq);
-	return free;
+	return free + buddy_zone_pcp_pages(z);
 }
 
 /*
@@ -838,6 +1097,7 @@ void buddy_stats(struct buddy_stats *st)
 		st->present += buddy.zones[z].present_pages;
 		st->managed += buddy.zones[z].managed_pages;
 		st->free += zone_free_pages(&buddy.zones[z]);
+		st->pcp += buddy_zone_pcp_pages(&buddy.zones[z]);
 	}
 	st->failures = __atomic_load_n(&buddy.failures, __ATOMIC_RELAXED);
 	st->bugs = __atomic_load_n(&buddy.bugs, __ATOMIC_RELAXED);
@@ -847,6 +1107,13 @@ uint64_t buddy_zone_free(enum zone_type z)
 {
 	return (unsigned int)z < MAX_NR_ZONES ? zone_free_pages(&buddy.zones[z])
 					      : 0;
+}
+
+uint64_t buddy_zone_pcp(enum zone_type z)
+{
+	return (unsigned int)z < MAX_NR_ZONES
+		       ? buddy_zone_pcp_pages(&buddy.zones[z])
+		       : 0;
 }
 
 uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order)
@@ -903,9 +1170,9 @@ void buddy_print_info(void)
 		for (unsigned int o = 0; o <= MAX_ORDER; o++)
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n,
 					  " %lu", nr_free[o]);
-		printk("%s\n", line);
+		printk("%s pcp=%lu\n", line, buddy_zone_pcp_pages(zone));
 	}
 	buddy_stats(&st);
-	printk("meminfo: present=%lu managed=%lu free=%lu\n", st.present,
-	       st.managed, st.free);
+	printk("meminfo: present=%lu managed=%lu free=%lu pcp=%lu\n",
+	       st.present, st.managed, st.free, st.pcp);
 }

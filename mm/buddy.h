@@ -8,9 +8,10 @@
  * DMA32; GFP_DMA32 never returns memory at or above 4 GiB.
  *
  * Any hart may call any of these at any time: each zone has a spinlock
- * (mm/buddy.c, "Locking"), taken with interrupts off on the calling
- * hart, and no function here returns with a lock held or calls out
- * while holding one except to printk. buddy_init_from_memblock() is
+ * and each hart a small lock per zone over its list of cached order-0
+ * pages (mm/buddy.c, "Locking", "Per-hart page lists"), taken with
+ * interrupts off on the calling hart, and no function here returns with
+ * a lock held or calls out while holding one except to printk. buddy_init_from_memblock() is
  * the exception: the boot hart calls it before the others start.
  */
 #ifndef MM_BUDDY_H
@@ -40,7 +41,10 @@ void buddy_init_from_memblock(void);
 
 /*
  * Allocate 2^order contiguous pages; NULL on failure: order >
- * MAX_ORDER, or no free block of that order in an allowed zone. A
+ * MAX_ORDER, or no free block of that order in an allowed zone even
+ * after draining per-hart lists (every hart's with __GFP_RECLAIM, this
+ * hart's only without, as for GFP_ATOMIC). Order 0 comes from this
+ * hart's list for the zone, refilled in batches. A
  * failure prints one rate-limited "page allocation failure: order:<n>,
  * gfp:0x<flags>" line unless __GFP_NOWARN. __GFP_ZERO zeroes the block.
  * The head's private field is 0 and its lru holds no list (its contents
@@ -68,6 +72,16 @@ void free_pages(unsigned long addr, unsigned int order);
 #define free_page(addr) free_pages((addr), 0)
 #define alloc_page(gfp) alloc_pages((gfp), 0)
 #define __free_page(page) __free_pages((page), 0)
+
+/*
+ * Give the order-0 pages cached on per-hart lists back to the zones'
+ * free lists, where they merge (Linux's drain_local_pages() and
+ * drain_all_pages()): this hart's lists, or every hart's, each under
+ * its own lock. A failing allocation does the same by itself (drain
+ * before fail). Never fail; no-ops before init.
+ */
+void buddy_drain_local_pages(void);
+void buddy_drain_all_pages(void);
 
 /* Smallest order whose block holds size bytes (size > 0), as Linux's. */
 unsigned int get_order(size_t size);
@@ -214,13 +228,18 @@ static inline void *page_address(const struct page *page)
 struct buddy_stats {
 	uint64_t present; /* pages in usable ranges */
 	uint64_t managed; /* pages handed to the buddy allocator */
-	uint64_t free; /* free now */
+	uint64_t free; /* free now, pcp included */
+	uint64_t pcp; /* free pages cached on per-hart lists */
 	uint64_t failures; /* failed allocations (calls) */
 	uint64_t bugs; /* misuse reports (calls) */
 };
 void buddy_stats(struct buddy_stats *st);
+/* Free pages of zone z, its per-hart lists' pages included. */
 uint64_t buddy_zone_free(enum zone_type z);
-/* Free blocks of `order` in zone z. */
+/* Free pages of zone z cached on per-hart lists (a snapshot). */
+uint64_t buddy_zone_pcp(enum zone_type z);
+/* Free blocks of `order` on zone z's free lists (per-hart lists not
+ * included: buddy_drain_all_pages() first for an exact histogram). */
 uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order);
 /* True if zone z has any RAM. */
 bool buddy_zone_present(enum zone_type z);
@@ -253,8 +272,10 @@ buddy_bug_hook_fn buddy_set_bug_hook(buddy_bug_hook_fn hook);
 const char *buddy_bug_name(enum buddy_bug bug);
 
 /*
- * Print one "buddyinfo: zone <name> <n0> <n1> ... <nMAX>" line per zone
- * with memory, and "meminfo: present=<p> managed=<m> free=<f>".
+ * Print one "buddyinfo: zone <name> <n0> <n1> ... <nMAX> pcp=<c>" line
+ * per zone with memory (free blocks per order on the free lists, and
+ * the zone's pages on per-hart lists), and "meminfo: present=<p>
+ * managed=<m> free=<f> pcp=<c>" (free includes the pcp pages).
  */
 void buddy_print_info(void);
 
@@ -262,9 +283,11 @@ void buddy_print_info(void);
  * Walk the ranges, the lookup tables, every descriptor and every free
  * list (mm/buddy_check.c); print one "buddy_check: I<n> ..." line per
  * violated invariant of mm/buddy.c; return how many there were (0 when
- * consistent, and before init). Each zone is checked under its lock, so
- * it may run while other harts allocate and free (it then holds up
- * their allocations from that zone for the length of the walk).
+ * consistent, and before init). Each zone is checked under its lock
+ * and every hart's list lock for it (the per-hart lists are checked
+ * too: I11), so it may run while other harts allocate and free (it then
+ * holds up their allocations from that zone for the length of the
+ * walk).
  */
 int buddy_check(void);
 

@@ -15,6 +15,8 @@
  *   every descriptor     I2, I7, I8 (the walk in check_zone())
  *   every block          I3, I5, I8, I9  check_block()
  *   every free list      I4   check_list(), cycles bounded
+ *   per-hart lists       I11  check_pcp(), and PG_pcp descriptors in
+ *                             the walk
  *   zone counters        I4, I6
  *
  * It returns the number of violations instead of stopping at the first
@@ -27,7 +29,9 @@
  *
  * Locking: the ranges and lookup tables are written only by init and
  * are read with no lock. Each zone is walked (its ranges' descriptors,
- * its free lists, its counters) under its own lock, taken with
+ * its free lists, its counters) under its own lock and every hart's
+ * list lock for the zone (taken first, in hart order: mm/buddy.c's
+ * lock order), taken with
  * interrupts off and held for the whole walk, so that what is checked
  * is one consistent state even while other harts allocate and free in
  * that zone: a sound allocator shows no violation then either. (Owners'
@@ -235,6 +239,61 @@ static uint64_t check_list(struct check *c, unsigned int zi, unsigned int o,
 	return n;
 }
 
+/*
+ * Walk hart cpu's list for zone zi (I11): every entry a PG_pcp
+ * descriptor of the zone, consistent links, the length equal to count
+ * and at most the zone's pcp_high. Returns the length.
+ */
+static uint64_t check_pcp(struct check *c, unsigned int zi, unsigned int cpu,
+			  uint64_t limit)
+{
+	const struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
+	const struct zone *z = &buddy.zones[zi];
+	const struct list_head *head = &pcp->list, *e, *prev = head;
+	uint64_t n = 0;
+
+	for (e = head->next; e != head; prev = e, e = e->next) {
+		const struct page *p = list_entry(e, struct page, lru);
+		pfn_t idx;
+		const struct buddy_range *r = buddy_desc_range(p, &idx);
+
+		if (!r) {
+			complain(c,
+				 "I11 zone %s hart %u: entry %p is not a page "
+				 "descriptor",
+				 z->name, cpu, (const void *)e);
+			return n;
+		}
+		if (e->prev != prev)
+			complain(c,
+				 "I11 zone %s hart %u: pfn 0x%lx prev link "
+				 "broken",
+				 z->name, cpu, r->start_pfn + idx);
+		if (buddy_page_flags(p) != PG_pcp || buddy_range_zone(r) != zi)
+			complain(c,
+				 "I11 zone %s hart %u: pfn 0x%lx flags 0x%x "
+				 "zone %u on the wrong list",
+				 z->name, cpu, r->start_pfn + idx,
+				 buddy_page_flags(p), buddy_range_zone(r));
+		if (++n > limit) {
+			complain(c,
+				 "I11 zone %s hart %u: list longer than %lu, "
+				 "cycle?",
+				 z->name, cpu, limit);
+			return n;
+		}
+	}
+	if (head->prev != prev)
+		complain(c, "I11 zone %s hart %u: head prev link broken",
+			 z->name, cpu);
+	if (n != pcp->count || n > z->pcp_high)
+		complain(c,
+			 "I11 zone %s hart %u: list holds %lu, count %u, "
+			 "high %u",
+			 z->name, cpu, n, pcp->count, z->pcp_high);
+	return n;
+}
+
 /* I10: the lookup tables of mm/buddy.h agree with the ranges. */
 static void check_sections(struct check *c)
 {
@@ -308,8 +367,12 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 {
 	struct zone *z = &buddy.zones[zi];
 	uint64_t tally[MAX_ORDER + 1] = { 0 };
-	uint64_t managed = 0, free = 0;
-	unsigned long irq = spin_lock_irqsave(&z->lock);
+	uint64_t managed = 0, free = 0, pcp_pages = 0, listed = 0;
+	unsigned long irq = cpu_irq_save();
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		buddy_pcp_lock(&buddy_pcp[cpu].zone[zi]);
+	spin_lock(&z->lock);
 
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
 		const struct buddy_range *r = &buddy.ranges[ri];
@@ -335,7 +398,16 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 				i++;
 				continue;
 			}
-			if (fl & (PG_buddy | PG_head))
+			if (fl & PG_pcp) {
+				if (fl != PG_pcp || p->order != 0 ||
+				    p->private != BUDDY_PCP_POISON)
+					complain(c,
+						 "I11 pcp pfn 0x%lx flags 0x%x "
+						 "order %u private 0x%lx",
+						 r->start_pfn + i, fl, p->order,
+						 (unsigned long)p->private);
+				pcp_pages++;
+			} else if (fl & (PG_buddy | PG_head))
 				n = check_block(c, ri, i, tally);
 			else
 				complain(c,
@@ -358,6 +430,14 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 				 tally[o]);
 		free += z->free_area[o].nr_free << o;
 	}
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		listed += check_pcp(c, zi, cpu, present);
+	if (listed != pcp_pages)
+		complain(c,
+			 "I11 zone %s: per-hart lists hold %lu pages, "
+			 "descriptors show %lu",
+			 z->name, listed, pcp_pages);
+	free += pcp_pages;
 	if (free > z->managed_pages)
 		complain(c,
 			 "I6 zone %s has %lu free pages, more than the "
@@ -366,7 +446,10 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 	if (managed != z->managed_pages)
 		complain(c, "I6 zone %s managed %lu, descriptors show %lu",
 			 z->name, z->managed_pages, managed);
-	spin_unlock_irqrestore(&z->lock, irq);
+	spin_unlock(&z->lock);
+	for (unsigned int cpu = NR_CPUS; cpu-- > 0;)
+		buddy_pcp_unlock(&buddy_pcp[cpu].zone[zi]);
+	cpu_irq_restore(irq);
 }
 
 int buddy_check(void)

@@ -23,11 +23,17 @@
  *       linear address, range_map[r] range r's encoded map (NULL past
  *       the last range), and section_map[s] range_map[r] if section s
  *       lies wholly inside range r, else NULL.
+ *   I11 a page on a per-hart list is an order-0 block with flags ==
+ *       PG_pcp and private BUDDY_PCP_POISON, on exactly one list, that
+ *       of its own zone on some hart, and on no free_area list; each
+ *       list's count is its length and <= its zone's pcp_high.
  *
  * Locking (mm/buddy.c states it in full): zone->lock protects the
  * zone's free lists and counts and the allocator's state in the
- * descriptors of its pages; everything else here is written once by
- * init. No code holds two zone locks at once.
+ * descriptors of its pages but those on per-hart lists, which the
+ * list's own lock (struct buddy_pcp) protects; everything else here is
+ * written once by init. No code holds two zone locks at once; list
+ * locks come before zone locks.
  *
  * All of the arithmetic that knows blocks are powers of two lives in the
  * buddy_*() helpers below. A different policy (a Fibonacci buddy system
@@ -37,6 +43,8 @@
 #ifndef MM_BUDDY_INTERNAL_H
 #define MM_BUDDY_INTERNAL_H
 
+#include "lib/assert.h"
+#include "lib/cpu.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "mm/buddy.h"
@@ -53,9 +61,22 @@
  * free was overwritten by someone who still thinks they own the page.
  */
 #define BUDDY_FREE_POISON ((uintptr_t)0xb0dd1ef4eeb10c50ULL)
+/* The same for a page cached on a per-hart list (I11). */
+#define BUDDY_PCP_POISON ((uintptr_t)0x9c9ca11ed0ff11e5ULL)
+
+/*
+ * Per-hart list sizes (mm/buddy.c, "Per-hart page lists"): a zone of
+ * managed pages moves batch = min(BUDDY_PCP_BATCH_MAX, managed >> 10)
+ * pages per refill or drain and caches at most high = batch *
+ * BUDDY_PCP_HIGH_BATCHES on each hart. A zone under 1024 pages gets 0,
+ * which makes every order-0 call go straight through to the zone.
+ */
+#define BUDDY_PCP_BATCH_MAX 32
+#define BUDDY_PCP_HIGH_BATCHES 4
+#define BUDDY_CACHE_LINE_SIZE 64
 
 /* Flags the buddy allocator owns; the others belong to the page's owner. */
-#define BUDDY_PG_STATE (PG_buddy | PG_reserved | PG_head)
+#define BUDDY_PG_STATE (PG_buddy | PG_reserved | PG_head | PG_pcp)
 #define BUDDY_PG_KNOWN                                                         \
 	(BUDDY_PG_STATE | PG_tail | PG_slab | PG_large | PG_vmalloc)
 
@@ -81,7 +102,32 @@ struct zone {
 	uint64_t managed_pages; /* init only */
 	uint64_t present_pages; /* init only */
 	const char *name; /* init only */
+	unsigned int index; /* init only: its index in buddy.zones[] */
+	unsigned int pcp_batch; /* init only: pages per refill or drain */
+	unsigned int pcp_high; /* init only: most pages on one hart's list */
 };
+
+/*
+ * One hart's order-0 page list for one zone (I11). lock is a
+ * test-and-set word (mm/buddy.c, "Per-hart page lists"): the owning hart
+ * takes it, uncontended, on every order-0 call; another hart takes it
+ * only to drain the list, to check it or to read its count.
+ */
+struct buddy_pcp {
+	uint32_t lock; /* 0 free, 1 held */
+	uint32_t count; /* lock: pages on list */
+	struct list_head list; /* lock: PG_pcp pages, hottest first */
+} __aligned(32); /* a power of two: this_pcp() is shifts and adds */
+
+/* One hart's lists, alone in its cache line(s). */
+struct buddy_pcp_hart {
+	struct buddy_pcp zone[MAX_NR_ZONES];
+} __aligned(BUDDY_CACHE_LINE_SIZE);
+
+STATIC_ASSERT(sizeof(struct buddy_pcp_hart) == BUDDY_CACHE_LINE_SIZE);
+
+/* Indexed by cpu_id(); written at init, then as the comments above say. */
+extern struct buddy_pcp_hart buddy_pcp[NR_CPUS];
 
 /*
  * A run of physically contiguous RAM with its own descriptor array.
@@ -171,6 +217,60 @@ static inline void buddy_set_page_flags(struct page *page, uint32_t flags)
 {
 	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
 }
+
+/*
+ * The per-hart list lock (mm/buddy.c argues the ordering): acquire on
+ * taking it, so the holder sees everything the previous holder wrote
+ * under it; release on dropping it. Callers have interrupts off.
+ */
+void buddy_pcp_lock_wait(struct buddy_pcp *pcp);
+
+static inline void buddy_pcp_lock(struct buddy_pcp *pcp)
+{
+	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
+		buddy_pcp_lock_wait(pcp);
+}
+
+static inline void buddy_pcp_unlock(struct buddy_pcp *pcp)
+{
+	__atomic_store_n(&pcp->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* This hart's list for zone z; interrupts off (no migration). */
+static inline struct buddy_pcp *buddy_this_pcp(const struct zone *z)
+{
+	return &buddy_pcp[cpu_id()].zone[z->index];
+}
+
+/* pcp->count is written by its lock's holder only. */
+static inline void buddy_pcp_set_count(struct buddy_pcp *pcp, uint32_t n)
+{
+	pcp->count = n;
+}
+
+/*
+ * Take one block of `order` from z, splitting a larger one if needed,
+ * as an allocated head (PG_head, private 0); NULL if z has none.
+ * z->lock held. (mm/buddy.c)
+ */
+struct page *buddy_rmqueue(struct zone *z, unsigned int order);
+/*
+ * Link the block of `order` at page (pfn, in range r, zone z), merging
+ * it with free buddies (I5); its flags are rewritten. z->lock held.
+ */
+void buddy_free_one(struct zone *z, const struct buddy_range *r,
+		    struct page *page, pfn_t pfn, unsigned int order);
+
+/*
+ * mm/buddy_pcp.c. With pcp's lock held and interrupts off:
+ * buddy_pcp_drain() gives the n coldest pages (at most count) back to
+ * z, buddy_pcp_refill() fills an empty list with a batch from z and
+ * returns one more page allocated (NULL if z has none).
+ * buddy_zone_pcp_pages() sums z's lists, each under its lock.
+ */
+void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n);
+struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp);
+uint64_t buddy_zone_pcp_pages(const struct zone *z);
 
 /* ---------------------------------------------------------------------
  * Block-size and buddy arithmetic (binary policy).

@@ -223,7 +223,7 @@ static void kfree_large(struct page *page, const void *p, uintptr_t caller)
 			    "invalid free of %p: not an object start (large "
 			    "allocation %p, caller %p)",
 			    p, page_address(page), (void *)caller);
-	} else if (flags & PG_buddy) {
+	} else if (flags & (PG_buddy | PG_pcp)) {
 		slab_report(SLAB_BUG_DOUBLE_FREE, KMALLOC_NAME, p, NULL, NULL,
 			    caller, 0,
 			    "double free of %p: its pages are already free "

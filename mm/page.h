@@ -14,8 +14,8 @@
 struct kmem_slab;
 
 /*
- * page->flags bits. The buddy allocator owns PG_buddy, PG_reserved and
- * PG_head; the other pages of a block carry none of the three. It does
+ * page->flags bits. The buddy allocator owns PG_buddy, PG_reserved,
+ * PG_head and PG_pcp; the other pages of a block carry none of them. It does
  * not mark tails (that would cost a store per page on every allocation):
  * PG_tail, PG_slab, PG_large and PG_vmalloc are set by the block's
  * owner, which must clear them on every non-head page before freeing
@@ -29,6 +29,7 @@ struct kmem_slab;
 #define PG_slab 0x10u /* belongs to a slab; slab = its descriptor */
 #define PG_large 0x20u /* head of a large kmalloc (buddy-backed) */
 #define PG_vmalloc 0x40u /* backs a vmalloc area */
+#define PG_pcp 0x80u /* free, cached on a per-hart list (order 0) */
 
 #define PAGE_DESC_SHIFT 5 /* log2(sizeof(struct page)) */
 

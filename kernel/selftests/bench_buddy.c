@@ -4,9 +4,14 @@
  * instructions retired; exact under QEMU -icount shift=0).
  *
  *   buddy.order0_pair        one alloc_page + __free_page, steady state
- *                            (an order-0 block is free, its buddy held)
- *   buddy.order0_pair_split  the same when the page must be split off a
- *                            MAX_ORDER block and merged back (worst case)
+ *                            (an order-0 block is free, its buddy held):
+ *                            both calls hit this hart's page list
+ *   buddy.order0_pair_split  the same when no block below MAX_ORDER is
+ *                            free and this hart's list is empty: the
+ *                            first allocation refills the list with a
+ *                            batch split off a MAX_ORDER block, the rest
+ *                            hit the list (before per-hart lists every
+ *                            pair split and merged)
  *   buddy.mixed              per alloc or free, random orders
  *                            0..MAX_ORDER at about half occupancy
  *   buddy.order9_alloc       per order-9 allocation
@@ -19,10 +24,11 @@
  *   buddy.page_to_pfn        one page_to_pfn(), loop included
  *
  * Measurements around a single call subtract the cost of reading the
- * counter (calibrated); loops over many calls include the loop. Every
- * allocation and free takes and drops its zone's lock (irqsave), so
- * each figure includes one uncontended lock round trip per call (the
- * bench runs on one hart).
+ * counter (calibrated); loops over many calls include the loop. An
+ * order-0 call takes and drops this hart's list lock (interrupts off),
+ * a refill or drain its zone's lock once per batch, and any other order
+ * its zone's lock, so each figure includes one uncontended lock round
+ * trip per call (the bench runs on one hart).
  */
 #include "kernel/bench.h"
 #include "kernel/boot.h"
@@ -78,6 +84,12 @@ static void drain_below_max(struct list_head *held, enum zone_type z, gfp_t gfp)
 				return;
 			p->private = o;
 			list_add(&p->lru, held);
+			/*
+			 * An order-0 allocation refills this hart's list
+			 * with a batch: give back all but p, so that each
+			 * one takes exactly one page off the free lists.
+			 */
+			buddy_drain_local_pages();
 		}
 }
 
@@ -113,11 +125,14 @@ static void bench_pairs(void)
 		}
 		p->private = 0;
 		list_add(&p->lru, &held);
+		/* Give back what the refill cached beside p (see below). */
+		buddy_drain_local_pages();
 	} while (!buddy_zone_nr_free(z, 0));
 	bench_report("buddy.order0_pair", pair_loop(), "instructions");
 	release(&held);
 
 	drain_below_max(&held, z, z == ZONE_NORMAL ? GFP_KERNEL : GFP_DMA32);
+	buddy_drain_local_pages();
 	if (buddy_zone_nr_free(z, MAX_ORDER))
 		bench_report("buddy.order0_pair_split", pair_loop(),
 			     "instructions");

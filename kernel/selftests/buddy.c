@@ -18,6 +18,7 @@
 #include "kernel/selftest.h"
 #include "kernel/smp.h"
 #include "lib/cpu.h"
+#include "lib/fmt.h"
 #include "lib/list.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -34,8 +35,13 @@ struct histo {
 	uint64_t free[MAX_NR_ZONES];
 };
 
+/*
+ * Every hart's per-hart lists are drained first, so that the histogram
+ * shows blocks as they merge; cached pages count as free either way.
+ */
 static void histo_take(struct histo *h)
 {
+	buddy_drain_all_pages();
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		h->free[z] = buddy_zone_free(z);
 		for (unsigned int o = 0; o <= MAX_ORDER; o++)
@@ -178,6 +184,8 @@ static void buddy_split_25k(struct ktest *t)
 			p = alloc_pages(gfp | __GFP_NOWARN, o);
 			KTEST_ASSERT_NOT_NULL(t, p);
 			hold(&held, p, o);
+			/* Give back what an order-0 refill cached beside p. */
+			buddy_drain_local_pages();
 		}
 	if (!buddy_zone_nr_free(z, 6) &&
 	    (p = alloc_pages(gfp | __GFP_NOWARN, 6)))
@@ -618,6 +626,109 @@ static void buddy_smp_double_free(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+/* The last "meminfo: " line printed, captured by meminfo_sink. */
+static char meminfo_line[128];
+
+static void meminfo_sink(const char *s, size_t len)
+{
+	static const char tag[] = "meminfo: ";
+
+	if (len >= sizeof(tag) - 1 && memcmp(s, tag, sizeof(tag) - 1) == 0) {
+		size_t n = MIN(len, sizeof(meminfo_line) - 1);
+
+		memcpy(meminfo_line, s, n);
+		meminfo_line[n] = '\0';
+	}
+	if (next_sink)
+		next_sink(s, len);
+}
+
+/* The zone GFP_KERNEL order-0 pages come from first. */
+static enum zone_type kernel_zone(void)
+{
+	return buddy_zone_present(ZONE_NORMAL) ? ZONE_NORMAL : ZONE_DMA32;
+}
+
+/*
+ * Scenario: with every list drained, allocate 2 * batch + 1 order-0
+ * pages on this hart and free them all. Expect the zone's per-hart
+ * pages to be between 1 and pcp_high (the frees stop at the high
+ * watermark), free pages unchanged (cached pages are free), the
+ * meminfo line to carry "pcp=<n>" with the same n as buddy_stats(),
+ * and a consistent allocator.
+ */
+static void buddy_pcp_meminfo(struct ktest *t)
+{
+	enum zone_type z = kernel_zone();
+	const struct zone *zone = &buddy.zones[z];
+	unsigned int n = 2 * zone->pcp_batch + 1;
+	struct list_head held = LIST_HEAD_INIT(held);
+	struct buddy_stats before, after;
+	char want[48];
+	struct page *p;
+
+	KTEST_ASSERT(t, zone->pcp_batch > 0);
+	buddy_drain_all_pages();
+	buddy_stats(&before);
+	KTEST_EXPECT_EQ(t, before.pcp, 0);
+	for (unsigned int i = 0; i < n; i++) {
+		p = alloc_page(GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, p);
+		hold(&held, p, 0);
+	}
+	KTEST_EXPECT_EQ(t, release_all(&held), n);
+	buddy_stats(&after);
+	KTEST_EXPECT_GT(t, buddy_zone_pcp(z), 0);
+	KTEST_EXPECT_LE(t, buddy_zone_pcp(z), zone->pcp_high);
+	KTEST_EXPECT_EQ(t, after.pcp, buddy_zone_pcp(z));
+	KTEST_EXPECT_EQ(t, after.free, before.free);
+
+	meminfo_line[0] = '\0';
+	next_sink = printk_set_sink(meminfo_sink);
+	buddy_print_info();
+	printk_set_sink(next_sink);
+	fmt_snprintf(want, sizeof(want), " pcp=%lu\n", after.pcp);
+	KTEST_EXPECT(t, strlen(meminfo_line) > strlen(want) &&
+				strcmp(meminfo_line + strlen(meminfo_line) -
+					       strlen(want),
+				       want) == 0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: a page freed onto this hart's list is freed again, then
+ * every list is drained. Expect the second free reported as a double
+ * free and refused, then after the drain no per-hart pages, the free
+ * count unchanged by the drain, and a consistent allocator.
+ */
+static void buddy_pcp_double_free_and_drain(struct ktest *t)
+{
+	enum zone_type z = kernel_zone();
+	unsigned int seen = bugs_seen;
+	struct buddy_stats before, after;
+	struct page *p = alloc_page(GFP_KERNEL);
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_ASSERT(t, buddy.zones[z].pcp_high > 0);
+	__free_page(p);
+	KTEST_EXPECT_EQ(t, buddy_page_flags(p), PG_pcp);
+	buddy_stats(&before);
+	__free_page(p);
+	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
+	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_DOUBLE_FREE);
+	buddy_stats(&after);
+	KTEST_EXPECT_EQ(t, after.free, before.free);
+	KTEST_EXPECT_EQ(t, after.pcp, before.pcp);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+
+	buddy_drain_all_pages();
+	buddy_stats(&after);
+	KTEST_EXPECT_EQ(t, after.pcp, 0);
+	KTEST_EXPECT_EQ(t, buddy_zone_pcp(z), 0);
+	KTEST_EXPECT_EQ(t, after.free, before.free);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
 static const struct ktest_case buddy_cases[] = {
 	KTEST_CASE(buddy_counters),
 	KTEST_CASE(buddy_split_25k),
@@ -632,6 +743,8 @@ static const struct ktest_case buddy_cases[] = {
 	KTEST_CASE(buddy_conversions),
 	KTEST_CASE(buddy_section_map),
 	KTEST_CASE(buddy_smp_double_free),
+	KTEST_CASE(buddy_pcp_meminfo),
+	KTEST_CASE(buddy_pcp_double_free_and_drain),
 	KTEST_END,
 };
 

@@ -62,6 +62,7 @@
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
 #include "mm/tests/host_arch.h"
+#include "mm/tests/host_smp.h"
 
 #define PHYS_BASE 0xfc800000UL
 #define PHYS_SIZE (64UL << 20)
@@ -598,6 +599,142 @@ static void exhaust_with_fallback(struct ktest *t)
 	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
 }
 
+/* --------------------------------------------- per-hart lists, drained */
+
+#define PCP_STORM_WORKERS 3
+#define PCP_STORM_OPS 300000UL /* allocations + frees, all workers */
+#define PCP_STORM_HELD 96 /* pages a worker holds at most */
+#define PCP_STORM_BATCH 256 /* operations between CPU turns */
+
+struct pcp_storm {
+	unsigned int cpu; /* host CPU gate */
+	bool drainer;
+	unsigned long ops, allocs, failed, bad_stamps, dma32_high;
+	unsigned long drains, bad_checks;
+	uint64_t seed;
+	unsigned int nheld;
+	struct page *held[PCP_STORM_HELD];
+};
+
+static unsigned int pcp_storm_running; /* atomic: workers not done */
+
+static void pcp_storm_free(struct pcp_storm *w, unsigned int i)
+{
+	struct page *p = w->held[i];
+
+	if (*(uint64_t *)page_address(p) != (uintptr_t)p)
+		w->bad_stamps++;
+	__free_page(p);
+	w->held[i] = w->held[--w->nheld];
+}
+
+static void *pcp_storm_thread(void *arg)
+{
+	struct pcp_storm *w = arg;
+	struct rand_state rs;
+	unsigned long done = 0;
+
+	rand_seed(&rs, w->seed);
+	host_cpu_enter(w->cpu);
+	if (w->drainer) {
+		while (__atomic_load_n(&pcp_storm_running, __ATOMIC_ACQUIRE)) {
+			buddy_drain_all_pages();
+			w->drains++;
+			if (w->drains % 16 == 0)
+				w->bad_checks += buddy_check() != 0;
+			host_cpu_turn(w->cpu);
+		}
+		host_cpu_leave(w->cpu);
+		return NULL;
+	}
+	while (done < w->ops) {
+		for (unsigned int b = 0; b < PCP_STORM_BATCH && done < w->ops;
+		     b++, done++) {
+			uint64_t r = rand_next(&rs);
+
+			if (w->nheld == 0 ||
+			    ((r & 1) && w->nheld < PCP_STORM_HELD)) {
+				gfp_t gfp = (r & 6) ? GFP_KERNEL : GFP_DMA32;
+				struct page *p = alloc_page(gfp | __GFP_NOWARN);
+
+				if (!p) {
+					w->failed++;
+					continue;
+				}
+				w->allocs++;
+				if ((gfp & __GFP_DMA32) &&
+				    page_to_pfn(p) >= PFN_4G)
+					w->dma32_high++;
+				*(uint64_t *)page_address(p) = (uintptr_t)p;
+				w->held[w->nheld++] = p;
+			} else {
+				pcp_storm_free(w, (unsigned int)rand_below(
+							  &rs, w->nheld));
+			}
+		}
+		host_cpu_turn(w->cpu);
+	}
+	while (w->nheld)
+		pcp_storm_free(w, w->nheld - 1);
+	__atomic_fetch_sub(&pcp_storm_running, 1, __ATOMIC_RELEASE);
+	host_cpu_leave(w->cpu);
+	return NULL;
+}
+
+/*
+ * Scenario: PCP_STORM_WORKERS threads allocate and free order-0 pages
+ * (a quarter of them GFP_DMA32) through their per-hart lists, stamping
+ * each page, while one more thread drains every hart's lists over and
+ * over and runs buddy_check() every 16th drain; threads take turns per
+ * CPU at the host gates. Expect no failed allocation, no stamp damaged
+ * (no page handed out twice), no GFP_DMA32 page at or above 4 GiB, the
+ * drainer to have drained and found no violation, and at the end no
+ * page cached, buddy_check() == 0 and the free count back to its start.
+ */
+static void pcp_drain_storm(struct ktest *t)
+{
+	static struct pcp_storm w[PCP_STORM_WORKERS + 1];
+	unsigned int n = PCP_STORM_WORKERS + 1, ncpu;
+	unsigned long ops = ktest_host_count("PCP_STORM_OPS", PCP_STORM_OPS);
+	unsigned long allocs = 0, failed = 0, bad = 0, high = 0;
+	uint64_t free0 = free_pages_now();
+	pthread_t th[PCP_STORM_WORKERS + 1];
+
+	memset(w, 0, sizeof(w));
+	ncpu = host_cpus_begin(n);
+	__atomic_store_n(&pcp_storm_running, PCP_STORM_WORKERS,
+			 __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++) {
+		w[i].cpu = i % ncpu;
+		w[i].drainer = i == PCP_STORM_WORKERS;
+		w[i].ops = ops / PCP_STORM_WORKERS;
+		w[i].seed = 0x9c9c0000 + i;
+		start(&th[i], pcp_storm_thread, &w[i]);
+	}
+	for (unsigned int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	host_cpus_end();
+	for (unsigned int i = 0; i < PCP_STORM_WORKERS; i++) {
+		allocs += w[i].allocs;
+		failed += w[i].failed;
+		bad += w[i].bad_stamps;
+		high += w[i].dma32_high;
+	}
+	ktest_info(t, "%lu allocations on %u workers, %lu drains by one more",
+		   allocs, PCP_STORM_WORKERS, w[PCP_STORM_WORKERS].drains);
+	KTEST_EXPECT_GT(t, allocs, 0);
+	KTEST_EXPECT_EQ(t, failed, 0);
+	KTEST_EXPECT_EQ(t, bad, 0);
+	KTEST_EXPECT_EQ(t, high, 0);
+	KTEST_EXPECT_GT(t, w[PCP_STORM_WORKERS].drains, 0);
+	KTEST_EXPECT_EQ(t, w[PCP_STORM_WORKERS].bad_checks, 0);
+	buddy_drain_all_pages();
+	KTEST_EXPECT_EQ(
+		t, buddy_zone_pcp(ZONE_DMA32) + buddy_zone_pcp(ZONE_NORMAL), 0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+}
+
 /* --------------------------------------------------- double-free race */
 
 static pthread_barrier_t race_barrier;
@@ -795,13 +932,10 @@ static void suite_exit(void)
 }
 
 static const struct ktest_case smp_buddy_cases[] = {
-	KTEST_CASE(lock_counter_4),
-	KTEST_CASE(lock_counter_8),
-	KTEST_CASE(storm_mixed_orders),
-	KTEST_CASE(exhaust_with_fallback),
-	KTEST_CASE(double_free_race_2),
-	KTEST_CASE(double_free_race_4),
-	KTEST_END,
+	KTEST_CASE(lock_counter_4),	KTEST_CASE(lock_counter_8),
+	KTEST_CASE(storm_mixed_orders), KTEST_CASE(exhaust_with_fallback),
+	KTEST_CASE(pcp_drain_storm),	KTEST_CASE(double_free_race_2),
+	KTEST_CASE(double_free_race_4), KTEST_END,
 };
 
 static const struct ktest_suite smp_buddy_suite = { "smp_buddy",
