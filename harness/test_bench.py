@@ -19,7 +19,7 @@ EXPECTED = {
     "buddy.order0_pair_split": ("instructions", 60),
     "buddy.mixed": ("instructions", 150),
     "buddy.order9_alloc": ("instructions", 400),
-    "buddy.init_per_gib": ("instructions", 2_000_000),
+    "buddy.init_per_gib": ("instructions", 600_000),
     "buddy.metadata_per_page": ("bytes", 32),
     "slab.cache_pair": ("instructions", 20),
     "kmalloc.64_pair": ("instructions", 28),
