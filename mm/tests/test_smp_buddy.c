@@ -628,6 +628,9 @@ static void pcp_storm_free(struct pcp_storm *w, unsigned int i)
 	w->held[i] = w->held[--w->nheld];
 }
 
+static pthread_barrier_t pcp_storm_start;
+static unsigned long pcp_storm_drains; /* drains done so far (atomic) */
+
 static void *pcp_storm_thread(void *arg)
 {
 	struct pcp_storm *w = arg;
@@ -635,11 +638,14 @@ static void *pcp_storm_thread(void *arg)
 	unsigned long done = 0;
 
 	rand_seed(&rs, w->seed);
+	pthread_barrier_wait(&pcp_storm_start);
 	host_cpu_enter(w->cpu);
 	if (w->drainer) {
 		while (__atomic_load_n(&pcp_storm_running, __ATOMIC_ACQUIRE)) {
 			buddy_drain_all_pages();
 			w->drains++;
+			__atomic_fetch_add(&pcp_storm_drains, 1,
+					   __ATOMIC_RELEASE);
 			if (w->drains % 16 == 0)
 				w->bad_checks += buddy_check() != 0;
 			host_cpu_turn(w->cpu);
@@ -674,6 +680,10 @@ static void *pcp_storm_thread(void *arg)
 		}
 		host_cpu_turn(w->cpu);
 	}
+	/* A short storm may end before the drainer's first turn: hold on
+	 * (giving the CPU's turn away) until it has drained once. */
+	while (!__atomic_load_n(&pcp_storm_drains, __ATOMIC_ACQUIRE))
+		host_cpu_turn(w->cpu);
 	while (w->nheld)
 		pcp_storm_free(w, w->nheld - 1);
 	__atomic_fetch_sub(&pcp_storm_running, 1, __ATOMIC_RELEASE);
@@ -701,6 +711,8 @@ static void pcp_drain_storm(struct ktest *t)
 	pthread_t th[PCP_STORM_WORKERS + 1];
 
 	memset(w, 0, sizeof(w));
+	pcp_storm_drains = 0;
+	pthread_barrier_init(&pcp_storm_start, NULL, n);
 	ncpu = host_cpus_begin(n);
 	__atomic_store_n(&pcp_storm_running, PCP_STORM_WORKERS,
 			 __ATOMIC_RELEASE);
@@ -714,6 +726,7 @@ static void pcp_drain_storm(struct ktest *t)
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	host_cpus_end();
+	pthread_barrier_destroy(&pcp_storm_start);
 	for (unsigned int i = 0; i < PCP_STORM_WORKERS; i++) {
 		allocs += w[i].allocs;
 		failed += w[i].failed;
