@@ -132,6 +132,26 @@ static void print_cpu_info(unsigned long hartid)
 	       sbi.has_dbcn ? "yes" : "no", sbi.has_srst ? "yes" : "no");
 }
 
+/* The kernel's own reservations: each failure cause has its message. */
+static void reserve_or_panic(paddr_t start, paddr_t end, const char *what)
+{
+	int err = memmap_add_reserved(&memmap, start, end, false, what);
+
+	if (err == -ENOSPC)
+		panic("setup_memory: no room to reserve the %s [mem "
+		      "0x%016lx-0x%016lx]: all %d reserved regions "
+		      "(MEMMAP_MAX_RESERVED) used",
+		      what, start, end - 1, MEMMAP_MAX_RESERVED);
+	if (err == -EINVAL)
+		panic("setup_memory: the %s at 0x%016lx, end 0x%016lx, is "
+		      "empty or runs past the last page",
+		      what, start, end);
+	if (err)
+		panic("setup_memory: reserving the %s [mem 0x%016lx-0x%016lx] "
+		      "failed: %s (%d)",
+		      what, start, end - 1, errno_name(err), err);
+}
+
 static void setup_memory(uint64_t fdt_pa)
 {
 	paddr_t load = arch_boot_image_pa;
@@ -142,17 +162,22 @@ static void setup_memory(uint64_t fdt_pa)
 	if (err == -EFDT_NOTFOUND)
 		panic("device tree: no usable memory (no enabled /memory "
 		      "node with a whole page)");
+	if (err == -ENOSPC && memmap.wanted_usable)
+		panic("device tree: %u RAM ranges, more than the %d the "
+		      "memory map holds (MEMMAP_MAX_USABLE): %s (%d)",
+		      memmap.wanted_usable, MEMMAP_MAX_USABLE, errno_name(err),
+		      err);
+	if (err == -ENOSPC)
+		panic("device tree: %u reserved regions, more than the %d the "
+		      "memory map holds (MEMMAP_MAX_RESERVED): %s (%d)",
+		      memmap.wanted_reserved, MEMMAP_MAX_RESERVED,
+		      errno_name(err), err);
 	if (err)
 		panic("device tree: bad /memory or /reserved-memory: %s (%d)",
 		      errno_name(err), err);
-	err = memmap_add_reserved(&memmap, fdt_pa, fdt_pa + fdt.totalsize,
-				  false, "device tree blob");
-	if (!err)
-		err = memmap_add_reserved(&memmap, load,
-					  load + (uintptr_t)(_end - _start),
-					  false, "kernel image");
-	if (err)
-		panic("setup_memory: too many reserved regions (%d)", err);
+	reserve_or_panic(fdt_pa, fdt_pa + fdt.totalsize, "device tree blob");
+	reserve_or_panic(load, load + (uintptr_t)(_end - _start),
+			 "kernel image");
 	memmap_print(&memmap);
 
 	kspace_early_linear_map(early_pgd, &memmap);
@@ -163,10 +188,12 @@ static void setup_memory(uint64_t fdt_pa)
 			      " failed",
 			      memmap.usable[i].start, memmap.usable[i].end);
 	for (unsigned int i = 0; i < memmap.nr_reserved; i++)
-		if (memblock_reserve(memmap.reserved[i].start,
-				     memmap.reserved[i].end))
-			panic("setup_memory: memblock_reserve %s failed",
-			      memmap.reserved[i].name);
+		if ((err = memblock_reserve(memmap.reserved[i].start,
+					    memmap.reserved[i].end)))
+			panic("setup_memory: memblock_reserve %s [mem "
+			      "0x%016lx-0x%016lx] failed: %s (%d)",
+			      memmap.reserved[i].name, memmap.reserved[i].start,
+			      memmap.reserved[i].end - 1, errno_name(err), err);
 
 	img.pa_start = load;
 	img.text_start = (vaddr_t)(uintptr_t)_start;

@@ -32,7 +32,11 @@
  *  I1 no leaf in the live tables is both writable and executable
  *     (kspace_wx_audit() counts violations);
  *  I2 va = pa + va_pa_offset for every linear-map leaf;
- *  I3 ioremap() mappings never overlap (bump allocation, never freed).
+ *  I3 ioremap() mappings never overlap (bump allocation, never freed);
+ *  I4 every PTE written here directly (boot root entries) comes from
+ *     kspace_pte_leaf(), which refuses a physical address at or above
+ *     PADDR_LIMIT rather than let it spill into the reserved PTE bits;
+ *     loops over address ranges stop before their step could wrap.
  *
  * Locking: the live tables (kernel_pt) are shared by every hart and
  * protected by their own lock, kernel_pt.lock, which every pt_* call
@@ -77,6 +81,20 @@ static DEFINE_SPINLOCK(ioremap_lock);
 static vaddr_t ioremap_next = IOREMAP_START; /* ioremap_lock (I3) */
 static bool kspace_live;
 
+/*
+ * Every leaf this file writes directly (not through pt_map, which checks
+ * its own) is made here: a physical address the PPN field cannot hold
+ * would set the PTE's reserved bits 54..63, so it panics instead.
+ */
+static pte_t kspace_pte_leaf(paddr_t pa, unsigned int prot)
+{
+	if (pa >= PADDR_LIMIT)
+		panic("kspace_pte_leaf: pa 0x%016lx is beyond the %d-bit "
+		      "physical address space",
+		      pa, PADDR_BITS);
+	return arch_pte_leaf(pa & (PADDR_LIMIT - 1), prot);
+}
+
 static unsigned int root_index(vaddr_t va)
 {
 	return (va >> PT_LEVEL_SHIFT(2)) & (PT_ENTRIES - 1);
@@ -87,13 +105,15 @@ void *kspace_early_ioremap(pte_t *root, paddr_t pa)
 	paddr_t base = ALIGN_DOWN(pa, SZ_1G);
 
 	boot_root = root;
+	if (pa >= PADDR_LIMIT)
+		return NULL; /* no PTE can name it */
 	for (unsigned int i = 0; i < EARLY_IO_SLOTS; i++) {
 		vaddr_t va = EARLY_IO_VA + i * SZ_1G;
 
 		if (!early_io_used[i]) {
 			early_io_used[i] = true;
 			early_io_base[i] = base;
-			root[root_index(va)] = arch_pte_leaf(
+			root[root_index(va)] = kspace_pte_leaf(
 				base, PROT_RW | PROT_DEVICE | PROT_GLOBAL);
 			arch_tlb_flush_all();
 		}
@@ -112,7 +132,7 @@ uint64_t kspace_early_linear_map(pte_t *root, struct memmap *map)
 	boot_root = root;
 	va_pa_offset = PAGE_OFFSET - base;
 	for (unsigned int i = 0; i < map->nr_usable; i++) {
-		struct prange *r = &map->usable[i];
+		struct memmap_range *r = &map->usable[i];
 
 		if (r->end - base > LINEAR_MAX_SIZE) {
 			paddr_t limit = base + LINEAR_MAX_SIZE;
@@ -125,10 +145,15 @@ uint64_t kspace_early_linear_map(pte_t *root, struct memmap *map)
 			dropped += r->end - cut;
 			r->end = cut;
 		}
-		for (paddr_t g = ALIGN_DOWN(r->start, SZ_1G); g < r->end;
-		     g += SZ_1G)
+		if (r->end <= r->start)
+			continue;
+		/* Stops before g += SZ_1G could pass the top (no wrap). */
+		for (paddr_t g = ALIGN_DOWN(r->start, SZ_1G);; g += SZ_1G) {
 			root[root_index(g + va_pa_offset)] =
-				arch_pte_leaf(g, PROT_RW | PROT_GLOBAL);
+				kspace_pte_leaf(g, PROT_RW | PROT_GLOBAL);
+			if (r->end - g <= SZ_1G)
+				break;
+		}
 	}
 	/* Drop ranges emptied by the cut. */
 	unsigned int n = 0;

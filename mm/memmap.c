@@ -10,15 +10,29 @@
  *       (whatever its name), each reg entry   -> usable[]
  *   each enabled child of /reserved-memory, each reg entry
  *       (decoded with /reserved-memory's own cells) -> reserved[]
+ *       (a child whose first reg address is not its unit address gets
+ *       a warning; if its reg read with the root's cells starts at the
+ *       unit address, as OpenSBI writes its own child into an existing
+ *       node, those entries are reserved as well)
  *   each memory reservation block entry       -> reserved[] "memreserve"
+ *   /chosen linux,initrd-start/-end (32- or 64-bit values, as QEMU
+ *       and bootloaders write them)           -> reserved[] "initrd"
+ *       (an inverted range or one outside usable RAM: a warning, and
+ *       nothing reserved)
  *
  * Usable RAM is kept as a sorted array of page-aligned, half-open
- * ranges. Firmware trees can be sloppy, so each entry is cleaned up on
+ * ranges, each with the numa-node-id of its memory node (nid, or
+ * MEMMAP_NID_NONE), kept for a later NUMA-aware allocator and shown
+ * nowhere yet. Firmware trees can be sloppy, so each entry is cleaned up on
  * the way in, with one "memory: warning: ..." line naming the range for
  * each fix: an entry of size 0 or one that wraps past 2^64 is dropped,
- * unaligned edges are trimmed inwards to whole pages (dropping the entry
- * if no page is left), and an entry that overlaps or touches ranges
- * already present is merged with them.
+ * RAM at or above PADDR_LIMIT (2^56, what Sv39 PTEs can name) is cut
+ * off or dropped, unaligned edges are trimmed inwards to whole pages
+ * (dropping the entry if no page is left), and an entry that overlaps
+ * ranges already present, or touches one from the same node, is merged
+ * with them. Adjacent memory nodes are valid (QEMU's NUMA tree has one
+ * per node): they merge silently, or stay apart without a word when
+ * their nids differ (and share one printed line).
  *
  *      usable[0]        usable[1]              usable[2]
  *   [#########)    [###############)       [#####)        (sorted, gaps
@@ -31,9 +45,13 @@
  *
  * Invariants (memmap_check() verifies them):
  *  I1  nr_usable <= MEMMAP_MAX_USABLE, nr_reserved <= MEMMAP_MAX_RESERVED.
- *  I2  Every usable range is page-aligned and non-empty (start < end).
- *  I3  usable[i].end < usable[i + 1].start: sorted, disjoint and not
- *      adjacent (adjacent ranges are merged).
+ *  I2  Every usable range is page-aligned and non-empty (start < end)
+ *      and ends at or below PADDR_LIMIT, so end never wraps and every
+ *      page has a PTE encoding.
+ *  I3  usable[i].end <= usable[i + 1].start, equal only when their nid
+ *      differs: sorted, disjoint, and adjacent ranges of one NUMA node
+ *      merged (those of two nodes are kept apart, to keep each range's
+ *      nid, and printed as one line).
  *  I4  Every reserved region is page-aligned and non-empty, and its name
  *      is NUL-terminated inside name[].
  *
@@ -44,7 +62,8 @@
  * on different struct memmaps (host fuzzing, tests) share nothing.
  *
  * Failure modes: a malformed reg (bad cells, length not a multiple of
- * an entry) returns its -EFDT_* error; a full table returns -ENOSPC;
+ * an entry) returns its -EFDT_* error; a full table returns -ENOSPC
+ * with wanted_usable or wanted_reserved set to what the tree asks for;
  * no usable page at all returns -EFDT_NOTFOUND. The caller decides to
  * panic: nothing here does.
  */
@@ -63,19 +82,27 @@
 	} while (0)
 
 /*
- * Insert [start, end) (page-aligned, non-empty) into usable[], merging
- * it with every range it overlaps or touches (I3).
+ * Insert [start, end) (page-aligned, non-empty) of NUMA node nid, from
+ * the memory node at offset src, into usable[], merging it with every
+ * range it overlaps (a warning) and every range it touches of the same
+ * nid (a warning only when that range came from the same node, I3). A
+ * range touching one of another nid stays apart.
  */
-static int usable_add(struct memmap *map, const char *node, paddr_t start,
-		      paddr_t end)
+static int usable_add(struct memmap *map, const char *node, int src,
+		      paddr_t start, paddr_t end, uint32_t nid)
 {
 	unsigned int i, j, n = map->nr_usable;
-	struct prange *u = map->usable;
-	bool overlap = false;
+	struct memmap_range *u = map->usable;
+	bool overlap = false, warn;
 
-	for (i = 0; i < n && u[i].end < start; i++)
+	/* i..j-1: ranges that overlap, or touch with the same nid. */
+	for (i = 0; i < n && (u[i].end < start ||
+			      (u[i].end == start && u[i].nid != nid));
+	     i++)
 		;
-	for (j = i; j < n && u[j].start <= end; j++)
+	for (j = i; j < n && (u[j].start < end ||
+			      (u[j].start == end && u[j].nid == nid));
+	     j++)
 		overlap |= u[j].start < end && start < u[j].end;
 
 	if (j == i) {
@@ -84,26 +111,37 @@ static int usable_add(struct memmap *map, const char *node, paddr_t start,
 		memmove(&u[i + 1], &u[i], (n - i) * sizeof(u[0]));
 		u[i].start = start;
 		u[i].end = end;
+		u[i].nid = nid;
+		memmove(&map->src[i + 1], &map->src[i],
+			(n - i) * sizeof(map->src[0]));
+		map->src[i] = src;
 		map->nr_usable++;
 		return 0;
 	}
 
-	memmap_warn(map,
-		    "%s: [mem 0x%016lx-0x%016lx] %s [mem 0x%016lx-0x%016lx], "
-		    "merged into [mem 0x%016lx-0x%016lx]",
-		    node, start, end - 1, overlap ? "overlaps" : "adjoins",
-		    u[i].start, u[j - 1].end - 1, MIN(start, u[i].start),
-		    MAX(end, u[j - 1].end) - 1);
+	warn = overlap;
+	for (unsigned int k = i; k < j; k++)
+		warn |= map->src[k] == src;
+	if (warn)
+		memmap_warn(map,
+			    "%s: [mem 0x%016lx-0x%016lx] %s [mem "
+			    "0x%016lx-0x%016lx], merged into [mem "
+			    "0x%016lx-0x%016lx]",
+			    node, start, end - 1,
+			    overlap ? "overlaps" : "adjoins", u[i].start,
+			    u[j - 1].end - 1, MIN(start, u[i].start),
+			    MAX(end, u[j - 1].end) - 1);
 	u[i].start = MIN(start, u[i].start);
 	u[i].end = MAX(end, u[j - 1].end);
 	memmove(&u[i + 1], &u[j], (n - j) * sizeof(u[0]));
+	memmove(&map->src[i + 1], &map->src[j], (n - j) * sizeof(map->src[0]));
 	map->nr_usable -= j - i - 1;
 	return 0;
 }
 
 /* One reg entry of a memory node: clean it up (with warnings), add it. */
-static int usable_add_entry(struct memmap *map, const char *node, int idx,
-			    paddr_t base, uint64_t size)
+static int usable_add_entry(struct memmap *map, const char *node, int src,
+			    int idx, paddr_t base, uint64_t size, uint32_t nid)
 {
 	paddr_t end = base + size, start_pg, end_pg;
 
@@ -119,6 +157,22 @@ static int usable_add_entry(struct memmap *map, const char *node, int idx,
 			    node, idx, base, size);
 		return 0;
 	}
+	if (base >= PADDR_LIMIT) {
+		memmap_warn(map,
+			    "%s: [mem 0x%016lx-0x%016lx] above the MMU's "
+			    "%d-bit physical address limit, ignored",
+			    node, base, end - 1, PADDR_BITS);
+		return 0;
+	}
+	if (end > PADDR_LIMIT) {
+		memmap_warn(map,
+			    "%s: [mem 0x%016lx-0x%016lx] crosses the MMU's "
+			    "%d-bit physical address limit, trimmed to [mem "
+			    "0x%016lx-0x%016lx]",
+			    node, base, end - 1, PADDR_BITS, base,
+			    PADDR_LIMIT - 1);
+		end = PADDR_LIMIT;
+	}
 	start_pg = ALIGN_UP(base, PAGE_SIZE);
 	end_pg = ALIGN_DOWN(end, PAGE_SIZE);
 	if (end_pg <= start_pg) {
@@ -133,7 +187,7 @@ static int usable_add_entry(struct memmap *map, const char *node, int idx,
 			    "%s: [mem 0x%016lx-0x%016lx] not page-aligned, "
 			    "trimmed to [mem 0x%016lx-0x%016lx]",
 			    node, base, end - 1, start_pg, end_pg - 1);
-	return usable_add(map, node, start_pg, end_pg);
+	return usable_add(map, node, src, start_pg, end_pg, nid);
 }
 
 int memmap_add_reserved(struct memmap *map, paddr_t start, paddr_t end,
@@ -175,12 +229,15 @@ static int scan_memory(struct memmap *map, const struct fdt *fdt, int *found)
 	for (node = fdt_node_first_child(fdt, root); node >= 0 && !err;
 	     node = fdt_node_next_sibling(fdt, node)) {
 		const char *name = fdt_node_name(fdt, node, NULL);
+		uint32_t nid;
 		int n;
 
 		if (!is_memory_node(fdt, node) ||
 		    !fdt_node_is_enabled(fdt, node))
 			continue;
 		(*found)++;
+		if (fdt_prop_u32(fdt, node, "numa-node-id", &nid))
+			nid = MEMMAP_NID_NONE;
 		n = fdt_reg_count(fdt, node);
 		if (n == -EFDT_NOTFOUND) {
 			memmap_warn(map, "%s: no reg, ignored", name);
@@ -193,13 +250,96 @@ static int scan_memory(struct memmap *map, const struct fdt *fdt, int *found)
 
 			err = fdt_reg_get(fdt, node, i, &base, &size);
 			if (!err)
-				err = usable_add_entry(map, name, i, base,
-						       size);
+				err = usable_add_entry(map, name, node, i, base,
+						       size, nid);
 		}
 	}
 	if (err)
 		return err;
 	return node == -EFDT_NOTFOUND ? 0 : node;
+}
+
+/*
+ * The unit address of a node name ("name@80000000" -> 0x80000000).
+ * False when there is none or it is not a plain hex number (a
+ * "@1,2"-style address is not compared).
+ */
+static bool unit_address(const char *name, uint64_t *out)
+{
+	const char *at = strchr(name, '@');
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (!at)
+		return false;
+	for (const char *p = at + 1; *p; p++, digits++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return false;
+		if (digits == 16)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return digits > 0;
+}
+
+/* Reserve one reg entry of a /reserved-memory child, or warn. */
+static int reserve_entry(struct memmap *map, const char *name, int i,
+			 uint64_t base, uint64_t size, bool no_map)
+{
+	if (size == 0 || base + size < base || base + size > PADDR_LAST_PAGE) {
+		memmap_warn(map,
+			    "reserved-memory/%s: reg[%d] at 0x%016lx "
+			    "size 0x%lx is empty or wraps, ignored",
+			    name, i, base, size);
+		return 0;
+	}
+	return memmap_add_reserved(map, base, base + size, no_map, name);
+}
+
+/*
+ * A child whose first reg address is not its unit address was probably
+ * written with other cells than its parent declares: firmware (OpenSBI)
+ * adds its own child to an existing /reserved-memory in the root's
+ * cells. The parent's reading stands (as in Linux), and when the root's
+ * cells give an entry at the unit address, those entries are reserved
+ * too, so memory the firmware reserved never reaches an allocator.
+ */
+static int reserve_root_cells(struct memmap *map, const struct fdt *fdt,
+			      int node, const char *name, uint64_t unit,
+			      bool no_map)
+{
+	int ac, sc, len, err, entry;
+	const uint8_t *reg = fdt_prop_get(fdt, node, "reg", &len);
+
+	err = fdt_cells(fdt, fdt_root(fdt), &ac, &sc);
+	if (err || !reg || sc == 0)
+		return 0;
+	entry = (ac + sc) * 4;
+	if (len % entry || fdt_cells_read(reg, ac) != unit)
+		return 0;
+	for (int i = 0; i < len / entry; i++) {
+		uint64_t base = fdt_cells_read(reg + i * entry, ac);
+		uint64_t size = fdt_cells_read(reg + i * entry + ac * 4, sc);
+
+		memmap_warn(map,
+			    "reserved-memory/%s: reg[%d] read with the root's "
+			    "%d/%d cells matches the unit address: also "
+			    "reserving [mem 0x%016lx-0x%016lx]",
+			    name, i, ac, sc, base, base + size - 1);
+		err = reserve_entry(map, name, i, base, size, no_map);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* One /reserved-memory child: each reg entry, or a warning. */
@@ -209,6 +349,7 @@ static int scan_reserved_node(struct memmap *map, const struct fdt *fdt,
 	const char *name = fdt_node_name(fdt, node, NULL);
 	bool no_map = fdt_prop_get(fdt, node, "no-map", NULL) != NULL;
 	int n = fdt_reg_count(fdt, node), err;
+	uint64_t unit, first = 0;
 
 	if (n == -EFDT_NOTFOUND) {
 		if (fdt_prop_get(fdt, node, "size", NULL))
@@ -229,19 +370,19 @@ static int scan_reserved_node(struct memmap *map, const struct fdt *fdt,
 		err = fdt_reg_get(fdt, node, i, &base, &size);
 		if (err)
 			return err;
-		if (size == 0 || base + size < base ||
-		    base + size > PADDR_LAST_PAGE) {
-			memmap_warn(map,
-				    "reserved-memory/%s: reg[%d] at 0x%016lx "
-				    "size 0x%lx is empty or wraps, ignored",
-				    name, i, base, size);
-			continue;
-		}
-		err = memmap_add_reserved(map, base, base + size, no_map, name);
+		if (i == 0)
+			first = base;
+		err = reserve_entry(map, name, i, base, size, no_map);
 		if (err)
 			return err;
 	}
-	return 0;
+	if (n == 0 || !unit_address(name, &unit) || unit == first)
+		return 0;
+	memmap_warn(map,
+		    "reserved-memory/%s: reg[0] at 0x%016lx disagrees with "
+		    "the unit address 0x%016lx",
+		    name, first, unit);
+	return reserve_root_cells(map, fdt, node, name, unit, no_map);
 }
 
 static int scan_reserved(struct memmap *map, const struct fdt *fdt)
@@ -261,6 +402,70 @@ static int scan_reserved(struct memmap *map, const struct fdt *fdt)
 			return err;
 	}
 	return node == -EFDT_NOTFOUND ? 0 : node;
+}
+
+/* True if [start, end) lies wholly inside one usable range. */
+static bool in_usable(const struct memmap *map, paddr_t start, paddr_t end)
+{
+	for (unsigned int i = 0; i < map->nr_usable; i++)
+		if (start >= map->usable[i].start && end <= map->usable[i].end)
+			return true;
+	return false;
+}
+
+int memmap_initrd_from_fdt(const struct fdt *fdt, paddr_t *start, paddr_t *end)
+{
+	int chosen = fdt_node_by_path(fdt, "/chosen", 7);
+	const void *ps, *pe;
+	int ls, le;
+
+	if (chosen < 0)
+		return chosen;
+	ps = fdt_prop_get(fdt, chosen, "linux,initrd-start", &ls);
+	pe = fdt_prop_get(fdt, chosen, "linux,initrd-end", &le);
+	if (!ps && !pe)
+		return -EFDT_NOTFOUND;
+	if (!ps || !pe || (ls != 4 && ls != 8) || (le != 4 && le != 8))
+		return -EFDT_BADVALUE;
+	*start = fdt_cells_read(ps, ls / 4);
+	*end = fdt_cells_read(pe, le / 4);
+	return 0;
+}
+
+/* /chosen linux,initrd-start/-end: reserve the initrd as Linux does. */
+static int scan_initrd(struct memmap *map, const struct fdt *fdt)
+{
+	paddr_t start = 0, end = 0;
+	int err = memmap_initrd_from_fdt(fdt, &start, &end);
+
+	if (err == -EFDT_NOTFOUND)
+		return 0;
+	if (err == -EFDT_BADVALUE) {
+		memmap_warn(map, "chosen: linux,initrd-start/-end missing or "
+				 "not 4 or 8 bytes long, initrd ignored");
+		return 0;
+	}
+	if (err)
+		return err;
+	if (end < start) {
+		memmap_warn(map,
+			    "chosen: initrd end 0x%016lx below its start "
+			    "0x%016lx, ignored",
+			    end, start);
+		return 0;
+	}
+	if (end == start)
+		return 0; /* empty: nothing to keep */
+	if (!in_usable(map, ALIGN_DOWN(start, PAGE_SIZE),
+		       ALIGN_UP(end, PAGE_SIZE)) ||
+	    end > PADDR_LAST_PAGE) {
+		memmap_warn(map,
+			    "chosen: initrd [mem 0x%016lx-0x%016lx] is not "
+			    "inside usable RAM, ignored",
+			    start, end - 1);
+		return 0;
+	}
+	return memmap_add_reserved(map, start, end, false, "initrd");
 }
 
 static int scan_memreserve(struct memmap *map, const struct fdt *fdt)
@@ -290,27 +495,80 @@ static int scan_memreserve(struct memmap *map, const struct fdt *fdt)
 	return 0;
 }
 
+/* Sum of the reg entries of the enabled children of parent (selected). */
+static unsigned int count_reg_entries(const struct fdt *fdt, int parent,
+				      bool memory_only)
+{
+	unsigned int total = 0;
+
+	for (int node = fdt_node_first_child(fdt, parent); node >= 0;
+	     node = fdt_node_next_sibling(fdt, node)) {
+		int n;
+
+		if (!fdt_node_is_enabled(fdt, node) ||
+		    (memory_only && !is_memory_node(fdt, node)))
+			continue;
+		n = fdt_reg_count(fdt, node);
+		if (n > 0)
+			total += (unsigned int)n;
+	}
+	return total;
+}
+
+/*
+ * After -ENOSPC: how many entries the tree asks for (at least one more
+ * than the table holds), for the caller's message.
+ */
+static void count_wanted(struct memmap *map, const struct fdt *fdt, bool usable)
+{
+	unsigned int n;
+	int rm, rsv;
+
+	if (usable) {
+		n = count_reg_entries(fdt, fdt_root(fdt), true);
+		map->wanted_usable = MAX(n, MEMMAP_MAX_USABLE + 1u);
+		return;
+	}
+	rm = fdt_node_by_path(fdt, "/reserved-memory", 16);
+	n = rm >= 0 ? count_reg_entries(fdt, rm, false) : 0;
+	rsv = fdt_rsv_count(fdt);
+	n += rsv > 0 ? (unsigned int)rsv : 0;
+	map->wanted_reserved = MAX(n, MEMMAP_MAX_RESERVED + 1u);
+}
+
 int memmap_from_fdt(struct memmap *map, const struct fdt *fdt)
 {
 	int found = 0, err;
 
 	memset(map, 0, sizeof(*map));
 	err = scan_memory(map, fdt, &found);
+	if (err == -ENOSPC)
+		count_wanted(map, fdt, true);
 	if (err)
 		return err;
 	if (found == 0 || map->nr_usable == 0)
 		return -EFDT_NOTFOUND;
 	err = scan_reserved(map, fdt);
-	if (err)
-		return err;
-	return scan_memreserve(map, fdt);
+	if (!err)
+		err = scan_memreserve(map, fdt);
+	if (!err)
+		err = scan_initrd(map, fdt);
+	if (err == -ENOSPC)
+		count_wanted(map, fdt, false);
+	return err;
 }
 
 void memmap_print(const struct memmap *map)
 {
-	for (unsigned int i = 0; i < map->nr_usable; i++)
+	for (unsigned int i = 0, j; i < map->nr_usable; i = j) {
+		/* Ranges of two NUMA nodes that adjoin share one line. */
+		for (j = i + 1; j < map->nr_usable &&
+				map->usable[j].start == map->usable[j - 1].end;
+		     j++)
+			;
 		printk("memory: usable [mem 0x%016lx-0x%016lx]\n",
-		       map->usable[i].start, map->usable[i].end - 1);
+		       map->usable[i].start, map->usable[j - 1].end - 1);
+	}
 	for (unsigned int i = 0; i < map->nr_reserved; i++)
 		printk("memory: reserved [mem 0x%016lx-0x%016lx] %s\n",
 		       map->reserved[i].start, map->reserved[i].end - 1,
@@ -337,16 +595,17 @@ int memmap_check(const struct memmap *map)
 		return 1;
 	}
 	for (unsigned int i = 0; i < map->nr_usable; i++) {
-		const struct prange *u = &map->usable[i];
+		const struct memmap_range *u = &map->usable[i];
 
 		if (u->start >= u->end || !IS_ALIGNED(u->start, PAGE_SIZE) ||
-		    !IS_ALIGNED(u->end, PAGE_SIZE)) {
+		    !IS_ALIGNED(u->end, PAGE_SIZE) || u->end > PADDR_LIMIT) {
 			printk("memmap_check: I2 violated: usable[%u] "
 			       "0x%016lx-0x%016lx\n",
 			       i, u->start, u->end);
 			bad++;
 		}
-		if (i > 0 && u[-1].end >= u->start) {
+		if (i > 0 && (u[-1].end > u->start ||
+			      (u[-1].end == u->start && u[-1].nid == u->nid))) {
 			printk("memmap_check: I3 violated: usable[%u] ends "
 			       "0x%016lx, usable[%u] starts 0x%016lx\n",
 			       i - 1, u[-1].end, i, u->start);

@@ -3,7 +3,7 @@
  * The physical memory map as the device tree describes it: usable RAM
  * from every enabled /memory node, and the regions that must never be
  * handed out (/reserved-memory children, memory reservation block
- * entries). The kernel adds its own image and the blob itself.
+ * entries, the initrd named in /chosen). The kernel adds its own image and the blob itself.
  */
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H
@@ -15,6 +15,19 @@
 #define MEMMAP_MAX_RESERVED 64
 #define MEMMAP_NAME_LEN 32
 
+/* No numa-node-id property on the memory node. */
+#define MEMMAP_NID_NONE 0xffffffffu
+
+/*
+ * A usable RAM range and the NUMA node it belongs to (the memory node's
+ * "numa-node-id", or MEMMAP_NID_NONE). Recorded for a later NUMA-aware
+ * allocator; nothing uses or prints nid yet.
+ */
+struct memmap_range {
+	paddr_t start, end; /* [start, end), page-aligned */
+	uint32_t nid;
+};
+
 struct memmap_reserved {
 	paddr_t start, end; /* [start, end), page-aligned outward */
 	bool no_map; /* must not be mapped at all */
@@ -22,23 +35,47 @@ struct memmap_reserved {
 };
 
 struct memmap {
-	/* Sorted, merged, page-trimmed, non-empty usable ranges. */
-	struct prange usable[MEMMAP_MAX_USABLE];
+	/*
+	 * Sorted, merged, page-trimmed, non-empty usable ranges; two may
+	 * adjoin only when their NUMA nodes differ (printed as one line).
+	 */
+	struct memmap_range usable[MEMMAP_MAX_USABLE];
 	unsigned int nr_usable;
+	/* Offset of the memory node each usable[] range came from first. */
+	int src[MEMMAP_MAX_USABLE];
 	/* In the order found (reserved-memory nodes, then memreserve). */
 	struct memmap_reserved reserved[MEMMAP_MAX_RESERVED];
 	unsigned int nr_reserved;
 	unsigned int warnings; /* warning lines printed */
+	/*
+	 * After -ENOSPC from memmap_from_fdt(): the entries the tree asks
+	 * for in the table that overflowed (more than its MEMMAP_MAX_*),
+	 * the other one 0.
+	 */
+	unsigned int wanted_usable, wanted_reserved;
 };
 
 /*
  * Fill *map from the device tree. Zero-size ranges are skipped, unaligned
- * edges trimmed to whole pages and overlapping/adjacent ranges merged,
- * each with one "memory: warning: ..." line. Errors: -EFDT_NOTFOUND (no
+ * edges trimmed to whole pages and overlapping ranges, or adjacent ones
+ * from the same node, merged, each with one "memory: warning: ..."
+ * line. Adjacent ranges of different nodes are valid (QEMU's NUMA
+ * trees): merged silently, or kept apart when their numa-node-id
+ * differs. Errors: -EFDT_NOTFOUND (no
  * enabled /memory node, or none with a usable page: the caller panics),
- * -ENOSPC (too many ranges), other -EFDT_* from a malformed reg.
+ * -ENOSPC (more ranges than MEMMAP_MAX_USABLE or MEMMAP_MAX_RESERVED:
+ * map->wanted_usable or map->wanted_reserved says how many the tree
+ * has), other -EFDT_* from a malformed reg.
  */
 int memmap_from_fdt(struct memmap *map, const struct fdt *fdt);
+
+/*
+ * Read /chosen "linux,initrd-start" and "linux,initrd-end" (each 4 or 8
+ * bytes, big-endian, as Linux accepts) into *start and *end, unchecked.
+ * Errors: -EFDT_NOTFOUND (no /chosen, or neither property), -EFDT_BADVALUE
+ * (only one of them, or a length other than 4 or 8).
+ */
+int memmap_initrd_from_fdt(const struct fdt *fdt, paddr_t *start, paddr_t *end);
 
 /*
  * Add a reserved region (clipped outward to pages). Errors: -ENOSPC,
@@ -50,7 +87,9 @@ int memmap_add_reserved(struct memmap *map, paddr_t start, paddr_t end,
 
 /*
  * Print the contract lines:
- *   memory: usable [mem 0x%016lx-0x%016lx]      (one per usable range)
+ *   memory: usable [mem 0x%016lx-0x%016lx]      (one per usable range;
+ *                                   adjacent ranges of two NUMA nodes
+ *                                   share one line)
  *   memory: reserved [mem 0x%016lx-0x%016lx] <name>
  */
 void memmap_print(const struct memmap *map);
@@ -60,7 +99,8 @@ uint64_t memmap_usable_bytes(const struct memmap *map);
 
 /*
  * Check the invariants listed in mm/memmap.c (counts in range; usable
- * ranges page-aligned, non-empty, sorted, disjoint and not adjacent;
+ * ranges page-aligned, non-empty, sorted, disjoint and adjacent only
+ * across NUMA nodes;
  * reserved regions page-aligned, non-empty, names terminated). Prints one
  * "memmap_check: In violated: ..." line per violation; returns how many.
  */

@@ -23,6 +23,13 @@ typedef uint64_t pfn_t; /* physical frame number (paddr >> PAGE_SHIFT) */
 
 #define PADDR_INVALID ((paddr_t)-1)
 
+/*
+ * Sv39 PTEs hold a 44-bit PPN: the MMU reaches physical addresses below
+ * 2^56 only. RAM above is dropped when the memory map is read.
+ */
+#define PADDR_BITS 56
+#define PADDR_LIMIT (1UL << PADDR_BITS)
+
 static inline pfn_t paddr_to_pfn(paddr_t pa)
 {
 	return pa >> PAGE_SHIFT;

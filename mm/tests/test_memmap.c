@@ -344,8 +344,88 @@ static void malformed_reg(struct ktest *t)
 		 -EFDT_BADVALUE);
 }
 
-/* Scenario: 33 disjoint ranges (one more than fits). Expect -ENOSPC;
- * with 32 all kept. */
+/* Scenario: RAM ending at the last page of the address space (the
+ * issue's <0xffffffff 0xc0000000 0x0 0x3ffff000>), RAM crossing 2^56 and
+ * ordinary RAM. Expect the first dropped and the second cut at 2^56,
+ * each with a warning, so no usable end exceeds PADDR_LIMIT (I2); with
+ * only the top range, -EFDT_NOTFOUND (the kernel's "panic: device
+ * tree: no usable memory"). */
+static void above_mmu_limit(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\"; reg ="
+			    " <0xffffffff 0xc0000000 0x0 0x3ffff000>,"
+			    " <0x00ffffff 0xc0000000 0x0 0x80000000>,"
+			    " <0 0x80000000 0 0x1000000>; }; };",
+		 0);
+	KTEST_ASSERT_EQ(t, map.nr_usable, 2);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x81000000));
+	KTEST_EXPECT(t, usable_is(&map, 1, 0xffffffc0000000, PADDR_LIMIT));
+	KTEST_EXPECT_EQ(t, map.warnings, 2);
+	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
+				  "0xffffffffc0000000-0xffffffffffffefff] "
+				  "above the MMU's 56-bit physical address "
+				  "limit, ignored"));
+	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
+				  "0x00ffffffc0000000-0x010000003fffffff] "
+				  "crosses the MMU's 56-bit physical address "
+				  "limit, trimmed to [mem "
+				  "0x00ffffffc0000000-0x00ffffffffffffff]"));
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@0 { device_type = \"memory\"; reg ="
+			    " <0xffffffff 0xc0000000 0x0 0x3ffff000>; }; };",
+		 -EFDT_NOTFOUND);
+}
+
+/* Scenario: QEMU's NUMA tree for -m 2G with two 1 GiB nodes:
+ * memory@80000000 (numa-node-id 0) and memory@c0000000 (numa-node-id 1),
+ * adjacent; then two adjacent memory nodes without numa-node-id. Expect
+ * no warning either time and one printed usable line each time; the
+ * NUMA ranges are kept apart with their nids, the others merged. */
+static void numa_adjacent_nodes(struct ktest *t)
+{
+	struct memmap map;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@c0000000 { numa-node-id = <1>;"
+			    " device_type = \"memory\";"
+			    " reg = <0 0xc0000000 0 0x40000000>; };"
+			    "memory@80000000 { numa-node-id = <0>;"
+			    " device_type = \"memory\";"
+			    " reg = <0 0x80000000 0 0x40000000>; }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, map.warnings, 0);
+	KTEST_ASSERT_EQ(t, map.nr_usable, 2);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0xc0000000));
+	KTEST_EXPECT(t, usable_is(&map, 1, 0xc0000000, 0x100000000));
+	KTEST_EXPECT_EQ(t, map.usable[0].nid, 0);
+	KTEST_EXPECT_EQ(t, map.usable[1].nid, 1);
+	captured_len = 0;
+	captured[0] = '\0';
+	printk_sink_fn old = printk_set_sink(capture_sink);
+	memmap_print(&map);
+	printk_set_sink(old);
+	KTEST_EXPECT_EQ(t, lines_with("memory: usable "), 1);
+	KTEST_EXPECT(t, have_line("memory: usable [mem "
+				  "0x0000000080000000-0x00000000ffffffff]"));
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@80000000 { device_type = \"memory\";"
+			    " reg = <0 0x80000000 0 0x40000000>; };"
+			    "memory@c0000000 { device_type = \"memory\";"
+			    " reg = <0 0xc0000000 0 0x40000000>; }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, map.warnings, 0);
+	KTEST_ASSERT_EQ(t, map.nr_usable, 1);
+	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x100000000));
+	KTEST_EXPECT_EQ(t, map.usable[0].nid, MEMMAP_NID_NONE);
+}
+
+/* Scenario: 33 disjoint ranges (one more than fits), then 70
+ * /reserved-memory children. Expect -ENOSPC with the tree's count in
+ * wanted_usable (33) or wanted_reserved (70); with 32 ranges all kept. */
 static void too_many_ranges(struct ktest *t)
 {
 	char src[4096];
@@ -362,7 +442,23 @@ static void too_many_ranges(struct ktest *t)
 					0x80000000u + 0x2000u * (unsigned)i);
 		snprintf(src + len, sizeof(src) - (size_t)len, "; }; };");
 		MAP_FROM(t, &map, src, total == 32 ? 0 : -ENOSPC);
+		KTEST_EXPECT_EQ(t, map.wanted_usable, total == 32 ? 0 : 33);
+		KTEST_EXPECT_EQ(t, map.wanted_reserved, 0);
 	}
+	/* 70 reserved-memory children: the count reaches the caller. */
+	len = snprintf(src, sizeof(src),
+		       ROOT_START "memory@0 { device_type = \"memory\";"
+				  " reg = <0 0x80000000 0 0x1000000>; };"
+				  " reserved-memory { #address-cells = <2>;"
+				  " #size-cells = <2>; ranges;");
+	for (int i = 0; i < 70; i++)
+		len += snprintf(src + len, sizeof(src) - (size_t)len,
+				" r%d { reg = <0 0x%x 0 0x1000>; };", i,
+				0x80000000u + 0x2000u * (unsigned)i);
+	snprintf(src + len, sizeof(src) - (size_t)len, " }; };");
+	MAP_FROM(t, &map, src, -ENOSPC);
+	KTEST_EXPECT_EQ(t, map.wanted_reserved, 70);
+	KTEST_EXPECT_EQ(t, map.wanted_usable, 0);
 }
 
 /* ------------------------------------------------------------ reserved */
@@ -416,6 +512,118 @@ static void reserved_memory(struct ktest *t)
 				  "ignored"));
 	/* Reserved regions do not change usable RAM. */
 	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x90000000));
+}
+
+/* Scenario: /reserved-memory declares 1/1 cells (root 2/2) and OpenSBI
+ * has added mmode_resv0@80000000 with a 2/2-cell reg; a second child's
+ * unit address disagrees with its reg under every reading. Expect the
+ * parent's reading kept (as Linux), a warning for each disagreement,
+ * and the firmware's [0x80000000, 0x80040000) reserved as well. */
+static void reserved_cells_mismatch(struct ktest *t)
+{
+	struct memmap map;
+	const struct memmap_reserved *r = map.reserved;
+
+	MAP_FROM(t, &map,
+		 ROOT_START "memory@80000000 { device_type = \"memory\";"
+			    " reg = <0 0x80000000 0 0x10000000>; };"
+			    "reserved-memory { #address-cells = <1>;"
+			    " #size-cells = <1>; ranges;"
+			    " mmode_resv0@80000000 {"
+			    "  reg = <0 0x80000000 0 0x40000>; };"
+			    " stale@88000000 { reg = <0x88100000 0x1000>; };"
+			    " good@87000000 { reg = <0x87000000 0x1000>; };"
+			    " }; };",
+		 0);
+	KTEST_ASSERT_EQ(t, map.nr_reserved, 5);
+	KTEST_EXPECT(t, r[0].start == 0 && r[0].end == 0x80000000);
+	KTEST_EXPECT(t, r[1].start == 0 && r[1].end == 0x40000);
+	KTEST_EXPECT_STREQ(t, r[2].name, "mmode_resv0@80000000");
+	KTEST_EXPECT(t, r[2].start == 0x80000000 && r[2].end == 0x80040000);
+	KTEST_EXPECT(t, r[3].start == 0x88100000 && r[3].end == 0x88101000);
+	KTEST_EXPECT(t, r[4].start == 0x87000000 && r[4].end == 0x87001000);
+	KTEST_EXPECT_EQ(t, map.warnings, 3);
+	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/"
+				  "mmode_resv0@80000000: reg[0] at "
+				  "0x0000000000000000 disagrees with the unit "
+				  "address 0x0000000080000000"));
+	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/"
+				  "mmode_resv0@80000000: reg[0] read with the "
+				  "root's 2/2 cells matches the unit address: "
+				  "also reserving [mem "
+				  "0x0000000080000000-0x000000008003ffff]"));
+	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/"
+				  "stale@88000000: reg[0] at "
+				  "0x0000000088100000 disagrees with the unit "
+				  "address 0x0000000088000000"));
+}
+
+/* Scenario: /chosen names an initrd with 32-bit values (as QEMU writes
+ * them), with 64-bit values above 4 GiB, inverted, outside RAM, and with
+ * a 2-byte value. Expect the first two reserved as "initrd", widened to
+ * pages, and one warning (nothing reserved) for each of the others. */
+static void initrd(struct ktest *t)
+{
+	static const char *const tail[] = {
+		"linux,initrd-start = <0x88200000>;"
+		" linux,initrd-end = <0x882186a0>;",
+		"linux,initrd-start = /bits/ 64 <0x100000800>;"
+		" linux,initrd-end = /bits/ 64 <0x100002000>;",
+		"linux,initrd-start = <0x88200000>;"
+		" linux,initrd-end = <0x88100000>;",
+		"linux,initrd-start = <0x70000000>;"
+		" linux,initrd-end = <0x70001000>;",
+		"linux,initrd-start = /bits/ 16 <0x8820>;"
+		" linux,initrd-end = <0x88300000>;",
+	};
+	static const char *const warning[] = {
+		NULL,
+		NULL,
+		"memory: warning: chosen: initrd end 0x0000000088100000 below "
+		"its start 0x0000000088200000, ignored",
+		"memory: warning: chosen: initrd [mem "
+		"0x0000000070000000-0x0000000070000fff] is not inside usable "
+		"RAM, ignored",
+		"memory: warning: chosen: linux,initrd-start/-end missing or "
+		"not 4 or 8 bytes long, initrd ignored",
+	};
+	static const paddr_t want[][2] = { { 0x88200000, 0x88219000 },
+					   { 0x100000000, 0x100002000 } };
+	char src[1024];
+	struct memmap map;
+	paddr_t s, e;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(tail); i++) {
+		snprintf(src, sizeof(src),
+			 ROOT_START "chosen { %s };\n"
+				    "memory@80000000 { device_type = "
+				    "\"memory\"; reg = <0 0x80000000 0 "
+				    "0x10000000>, <1 0 0 0x10000000>; }; };",
+			 tail[i]);
+		MAP_FROM(t, &map, src, 0);
+		if (!warning[i]) {
+			KTEST_EXPECT_EQ(t, map.warnings, 0);
+			KTEST_ASSERT_EQ(t, map.nr_reserved, 1);
+			KTEST_EXPECT_STREQ(t, map.reserved[0].name, "initrd");
+			KTEST_EXPECT_EQ(t, map.reserved[0].start, want[i][0]);
+			KTEST_EXPECT_EQ(t, map.reserved[0].end, want[i][1]);
+		} else {
+			KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
+			KTEST_EXPECT_EQ(t, map.warnings, 1);
+			KTEST_EXPECT(t, have_line(warning[i]));
+		}
+	}
+	/* The parser alone: both widths, and neither property present. */
+	KTEST_EXPECT_EQ(t, memmap_initrd_from_fdt(&fdt, &s, &e),
+			-EFDT_BADVALUE);
+	MAP_FROM(t, &map,
+		 ROOT_START "chosen { }; memory@0 { device_type = "
+			    "\"memory\"; reg = <0 0x80000000 0 "
+			    "0x1000000>; }; };",
+		 0);
+	KTEST_EXPECT_EQ(t, memmap_initrd_from_fdt(&fdt, &s, &e),
+			-EFDT_NOTFOUND);
+	KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
 }
 
 /* Scenario: a tree without /reserved-memory or memreserve entries.
@@ -480,8 +688,8 @@ static void print_contract(struct ktest *t)
 	printk_sink_fn old;
 
 	memset(&map, 0, sizeof(map));
-	map.usable[0] = (struct prange){ 0x80000000, 0x84000000 };
-	map.usable[1] = (struct prange){ 0x88000000, 0x8c000000 };
+	map.usable[0] = (struct memmap_range){ 0x80000000, 0x84000000, 0 };
+	map.usable[1] = (struct memmap_range){ 0x88000000, 0x8c000000, 0 };
 	map.nr_usable = 2;
 	memmap_add_reserved(&map, 0x80000000, 0x80080000, true,
 			    "mmode_resources@80000000");
@@ -507,10 +715,13 @@ static void check_catches(struct ktest *t)
 	printk_sink_fn old = printk_set_sink(capture_sink);
 
 	memset(&map, 0, sizeof(map));
-	map.usable[0] = (struct prange){ 0x2000, 0x3000 };
-	map.usable[1] = (struct prange){ 0x3000, 0x4000 }; /* adjacent */
-	map.usable[2] = (struct prange){ 0x5000, 0x5800 }; /* unaligned */
-	map.usable[3] = (struct prange){ 0x1000, 0x1000 }; /* empty, order */
+	map.usable[0] = (struct memmap_range){ 0x2000, 0x3000, 0 };
+	map.usable[1] =
+		(struct memmap_range){ 0x3000, 0x4000, 0 }; /* adjacent */
+	map.usable[2] =
+		(struct memmap_range){ 0x5000, 0x5800, 0 }; /* unaligned */
+	map.usable[3] =
+		(struct memmap_range){ 0x1000, 0x1000, 0 }; /* empty, order */
 	map.nr_usable = 4;
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 4);
 	map.nr_usable = 1;
@@ -596,6 +807,7 @@ static void dts_files(struct ktest *t)
 		  .nr_usable = 1,
 		  .usable = { { 0x80000000, 0x82000000 } } },
 		{ .name = "virt-nomemory", .err = -EFDT_NOTFOUND },
+		{ .name = "virt-top-of-space", .err = -EFDT_NOTFOUND },
 		{ .name = "virt-multi-reg",
 		  .warnings = 5,
 		  .nr_usable = 4,
@@ -603,6 +815,12 @@ static void dts_files(struct ktest *t)
 			      { 0x86001000, 0x88000000 },
 			      { 0x8a000000, 0x8b000000 },
 			      { 0x8e000000, 0x8f000000 } } },
+		{ .name = "virt-resmem-cells",
+		  .warnings = 1, /* stale@88000000 (no OpenSBI child yet) */
+		  .nr_usable = 1,
+		  .usable = { { 0x80000000, 0x90000000 } },
+		  .reserved = "stale@88000000",
+		  .rsv = { 0x88100000, 0x88101000 } },
 	};
 	char dir[1024];
 	struct memmap map;
@@ -662,8 +880,12 @@ static const struct ktest_case memmap_cases[] = {
 	KTEST_CASE(no_memory),
 	KTEST_CASE(malformed_reg),
 	KTEST_CASE(too_many_ranges),
+	KTEST_CASE(above_mmu_limit),
+	KTEST_CASE(numa_adjacent_nodes),
 	KTEST_CASE(reserved_memory),
 	KTEST_CASE(no_reserved),
+	KTEST_CASE(initrd),
+	KTEST_CASE(reserved_cells_mismatch),
 	KTEST_CASE(add_reserved),
 	KTEST_CASE(print_contract),
 	KTEST_CASE(check_catches),
