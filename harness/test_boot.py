@@ -125,3 +125,71 @@ def test_kernel_map_exists():
     """Scenario: the build. Expect build/kernel.map naming kernel_main."""
     with open(os.path.join(qemu.BUILD, "kernel.map")) as f:
         assert "kernel_main" in f.read()
+
+
+def test_no_mmu_panics(boot):
+    """Scenario: a hart without an MMU (-cpu rv64,mmu=false) ignores the
+    Sv39 satp write. Expect 'panic: mmu: Sv39 not supported by this hart'
+    before anything runs at virtual addresses, no nested-trap report, and
+    status 2 through the sifive,test device."""
+    r = boot(extra=["-cpu", "rv64,mmu=false"], timeout=30)
+    assert r.grep(r"^panic: mmu: Sv39 not supported by this hart"), r.log
+    assert not r.grep(r"nested trap"), r.log
+    assert r.status == 2, r.log
+
+
+def test_bootargs_cannot_forge_lines(boot):
+    """Scenario: boot arguments carrying a newline, a carriage return and
+    an escape sequence try to forge contract lines ('panic: injected', a
+    fake '7 passed, 0 failed') through the command-line echo, the unknown
+    argument warning and the fdt self-test's bootargs diagnostic. Expect
+    every such byte echoed as \\xNN, no forged line, and status 0."""
+    r = boot(bootargs="selftest=fdt \npanic: injected\r\n7 passed, 0 failed"
+             "\x1b[2Kx\rpanic:y", timeout=60)
+    assert not r.grep(r"^panic: injected"), r.log
+    assert not r.grep(r"^7 passed, 0 failed"), r.log
+    assert "\x1b" not in r.log and not re.search(r"\r[^\r\n]", r.log)
+    assert r.grep(r"^boot: command line 'selftest=fdt \\x0apanic: injected"
+                  r"\\x0d\\x0a7 passed, 0 failed\\x1b\[2Kx\\x0dpanic:y'$"),\
+        r.log
+    assert r.grep(r"^cmdline: warning: unknown argument "
+                  r"'failed\\x1b\[2Kx\\x0dpanic:y', ignored$"), r.log
+    assert r.grep(r'# fdt_chosen_bootargs: bootargs "selftest=fdt \\x0a'), \
+        r.log
+    assert r.status == 0, r.log
+
+
+@pytest.mark.parametrize("sel", [",", ",,"])
+def test_selftest_selecting_nothing_fails(boot, sel):
+    """Scenario: selftest=<sel> names no suite at all (only separators).
+    Expect '0 passed, 0 failed', a line saying the selection selects no
+    test, and status 1: zero tests run is a failure, not a pass."""
+    r = boot(bootargs=f"selftest={sel}")
+    assert r.grep(r"^0 passed, 0 failed$"), r.log
+    assert r.grep(r"^selftest: error: '.*' selects no test$"), r.log
+    assert r.status == 1, r.log
+
+
+def test_long_command_line(boot):
+    """Scenario: a 1041-byte command line: selftest=fdt and ten unknown
+    arguments filling 1015 bytes, then selftest=lib, crash=null and zz
+    past byte 1023. Expect the first 1023 bytes kept (Linux's
+    COMMAND_LINE_SIZE on RISC-V is 1024), the cut before the argument that
+    does not fit, a warning naming each dropped argument and saying that
+    selftest= and crash= were dropped, and selftest=fdt run (status 0)."""
+    pads = " ".join(f"p{i}=" + "x" * 96 for i in range(9))
+    head = "selftest=fdt " + pads + " tail=" + "y" * 97
+    assert 900 < len(head) < 1023 < len(head) + len(" selftest=lib")
+    line = head + " selftest=lib crash=null zz"
+    r = boot(bootargs=line, timeout=60)
+    echo = r.grep(r"^boot: command line '")
+    assert echo == [f"boot: command line '{head}'"], echo
+    assert r.grep(rf"^cmdline: warning: command line truncated to "
+                  rf"{len(head)} bytes$"), r.log
+    for arg in ("selftest=lib", "crash=null", "zz"):
+        assert r.grep(rf"^cmdline: warning: dropped argument '{arg}'$"), arg
+    assert r.grep(r"^cmdline: warning: selftest= was dropped"), r.log
+    assert r.grep(r"^cmdline: warning: crash= was dropped"), r.log
+    assert not r.grep(r"^cmdline: warning: bench= was dropped"), r.log
+    assert r.grep(r"^# Subtest: fdt$|^    # Subtest: fdt$"), r.log
+    assert r.status == 0, r.log

@@ -22,8 +22,10 @@ FAULTS = {
 
 MISUSE = {
     # kind: (boot arguments added, pattern of the BUG line)
-    "page_double_free": ("", r"^BUG: .*double free.* pfn 0x[0-9a-f]+ order"),
-    "page_wrong_order": ("", r"^BUG: .*order.* pfn 0x[0-9a-f]+ order"),
+    "page_double_free": ("", r"^BUG: .*double free.* pfn 0x[0-9a-f]+ order "
+                         r"\d+ caller 0x[0-9a-f]+$"),
+    "page_wrong_order": ("", r"^BUG: .*order.* pfn 0x[0-9a-f]+ order "
+                         r"\d+ caller 0x[0-9a-f]+$"),
     "slab_double_free": ("", r"^BUG [^:]+: .*double free"),
     "slab_invalid_free": ("", r"^BUG [^:]+: .*(not an object|invalid)"),
     "slab_redzone": ("slab_debug=FZPU", r"^BUG [^:]+: .*red ?zone"),

@@ -2,7 +2,9 @@
 """Device trees from dts/, compiled with dtc and passed with -dtb: the
 memory map the kernel prints follows each layout."""
 
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -61,3 +63,74 @@ def test_multi_reg_cleanup(boot):
     assert usable(r) == [(0x80000000, 0x84000000), (0x86001000, 0x88000000),
                          (0x8a000000, 0x8b000000), (0x8e000000, 0x8f000000)]
     assert r.status == 0
+
+
+def test_poweroff_offset_cannot_wrap(boot):
+    """Scenario: a syscon-poweroff node with offset 0xfffffffc (offset + 4
+    wraps to 0 in 32 bits) before a valid node without an offset, and
+    crash=null. Expect the first node refused, the second used at its own
+    offset 0 (not the first node's), 'poweroff via sifive,test at
+    0x100000', and the panic status 2 through that device."""
+    r = boot(dtb=qemu.dtb("virt-poweroff-offset"), mem="32M",
+             bootargs="crash=null")
+    assert r.grep(r"^boot: console .*; poweroff via sifive,test at "
+                  r"0x100000$"), r.log
+    assert r.grep(r"^fault: load page fault at 0x0{16} "), r.log
+    assert r.status == 2, r.log
+
+
+@pytest.mark.parametrize("tree,why", [
+    ("virt-no-stdout", "not found"),
+    ("virt-uart-disabled", "device disabled"),
+])
+def test_no_usable_stdout_path(boot, tree, why):
+    """Scenario: selftest=fdt on a tree whose /chosen has no stdout-path,
+    and on one whose stdout-path names a UART with status = "disabled".
+    Expect boot to fall back to the SBI console (the disabled UART never
+    used), fdt_stdout_path reported '# SKIP <reason>' instead of failing,
+    no failed case, and status 0."""
+    r = boot(dtb=qemu.dtb(tree), mem="32M", bootargs="selftest=fdt")
+    assert r.grep(r"^console: no usable stdout-path UART \(" + why +
+                  r"\), using the SBI console$"), r.log
+    assert r.grep(r"^boot: console SBI; "), r.log
+    assert r.grep(r"^ +ok \d+ fdt_stdout_path # SKIP \S"), r.log
+    assert r.grep(r"^\d+ passed, 0 failed$"), r.log
+    assert r.status == 0, r.log
+
+
+def test_oversized_blob_panics_with_status_2(boot, tmp_path):
+    """Scenario: the 32 MiB virt tree with a 2.2 MB /chosen property, so
+    the blob is over the reader's 2 MiB limit and is refused before the
+    poweroff device could be probed from it. Expect the 'blob too big'
+    panic and status 2 through the sifive,test device (not the SBI
+    reset's 0)."""
+    src = open(os.path.join(qemu.ROOT, "dts", "virt-32m.dts")).read()
+    (tmp_path / "zeros.bin").write_bytes(bytes(2200000))
+    src = src.replace('stdout-path = "/soc/serial@10000000";',
+                      'stdout-path = "/soc/serial@10000000";\n'
+                      '\t\tpad = /incbin/("zeros.bin");')
+    (tmp_path / "big.dts").write_text(src)
+    dtb = tmp_path / "big.dtb"
+    subprocess.run(["dtc", "-q", "-i", str(tmp_path), "-I", "dts", "-O",
+                    "dtb", "-o", str(dtb), str(tmp_path / "big.dts")],
+                   check=True)
+    r = boot(dtb=str(dtb), mem="32M", timeout=30)
+    assert r.grep(r"^panic: device tree: blob at 0x[0-9a-f]{16} is "
+                  r"unreadable: blob too big"), r.log
+    assert r.status == 2, r.log
+
+
+def test_ram_overclaim_full_fault_report(boot):
+    """Scenario: /memory claims 2 GiB on a 64 MiB machine, so the first
+    page-table page taken from the top of the claimed RAM (before the
+    final page tables exist) is not RAM. Expect the complete fault report
+    (store access fault line, 'fault: address is', 'fault: sepc is in',
+    the registers), no nested-trap line, and status 2. (A guard for
+    issue 13 item 7: this layout already reported fully here.)"""
+    r = boot(dtb=qemu.dtb("virt-ram-overclaim"), mem="64M", timeout=30)
+    assert r.grep(r"^fault: store access fault at 0x[0-9a-f]{16} "), r.log
+    assert r.grep(r"^fault: address is "), r.log
+    assert r.grep(r"^fault: sepc is in "), r.log
+    assert r.grep(r"^regs: sepc "), r.log
+    assert not r.grep(r"nested trap"), r.log
+    assert r.status == 2, r.log

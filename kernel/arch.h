@@ -46,6 +46,13 @@ uint64_t arch_instret(void);
 extern uint64_t arch_boot_instret;
 /* Physical address the image was loaded at. */
 extern uint64_t arch_boot_image_pa;
+/*
+ * The register address of the first sifive,test node in the blob at
+ * `blob` (limit bytes readable), or 0: a minimal walk that needs neither
+ * the MMU nor a blob the device-tree reader accepts, for reporting a
+ * panic's status when the reader refused the blob.
+ */
+uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit);
 
 /* Wait for an interrupt (idle loop body). */
 void arch_idle(void);

@@ -36,8 +36,13 @@ int bench_run(const char *selection)
 			found = strlen((*b)->group) == len &&
 				strncmp((*b)->group, p, len) == 0;
 		if (!found && len) {
-			printk("bench: warning: unknown benchmark '%.*s'\n",
-			       (int)len, p);
+			char name[64]; /* from the command line: escaped */
+			size_t n = len < sizeof(name) ? len : sizeof(name) - 1;
+
+			memcpy(name, p, n);
+			name[n] = '\0';
+			printk("bench: warning: unknown benchmark '%pE'\n",
+			       name);
 			unknown++;
 		}
 		if (!end)

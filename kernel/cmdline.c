@@ -17,16 +17,73 @@ static const char *const known[] = {
 	"halt",	    "maxcpus", "shootdown",
 };
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Name every argument in rest, which did not fit: commands by key too. */
+static void warn_dropped(const char *rest)
+{
+	static const char *const commands[] = { "selftest", "bench", "crash" };
+	unsigned int n = 0, shown = 0;
+
+	for (const char *p = rest; *p;) {
+		const char *w;
+		char arg[64]; /* from outside: printed escaped */
+		size_t len, k;
+
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && !is_blank(*p))
+			p++;
+		len = (size_t)(p - w);
+		k = len < sizeof(arg) ? len : sizeof(arg) - 1;
+		memcpy(arg, w, k);
+		arg[k] = '\0';
+		if (shown < 8) {
+			printk("cmdline: warning: dropped argument '%pE%s'\n",
+			       arg, len > k ? "..." : "");
+			shown++;
+		}
+		n++;
+		for (unsigned int i = 0; i < 3; i++) {
+			size_t kl = strlen(commands[i]);
+
+			if (len >= kl && strncmp(w, commands[i], kl) == 0 &&
+			    (len == kl || w[kl] == '='))
+				printk("cmdline: warning: %s= was dropped: it "
+				       "does not run\n",
+				       commands[i]);
+		}
+	}
+	if (n > shown)
+		printk("cmdline: warning: %u more arguments dropped\n",
+		       n - shown);
+}
+
 void cmdline_parse(const char *bootargs)
 {
+	size_t len = bootargs ? strlen(bootargs) : 0;
 	char *p;
 
 	nargs = 0;
 	fmt_snprintf(raw, sizeof(raw), "%s", bootargs ? bootargs : "");
-	if (bootargs && strlen(bootargs) >= sizeof(raw))
+	if (len >= sizeof(raw)) {
+		/* Keep whole arguments only: cut at the last blank that fits. */
+		size_t cut = sizeof(raw) - 1;
+
+		while (cut > 0 && !is_blank(bootargs[cut]))
+			cut--;
+		raw[cut] = '\0';
 		printk("cmdline: warning: command line truncated to %zu "
 		       "bytes\n",
-		       sizeof(raw) - 1);
+		       cut);
+		warn_dropped(bootargs + cut);
+	}
 	memcpy(buf, raw, sizeof(buf));
 	p = buf;
 	while (*p) {
@@ -59,7 +116,7 @@ void cmdline_parse(const char *bootargs)
 		     i++)
 			ok |= strcmp(keys[nargs], known[i]) == 0;
 		if (!ok) {
-			printk("cmdline: warning: unknown argument '%s%s%s', "
+			printk("cmdline: warning: unknown argument '%pE%s%pE', "
 			       "ignored\n",
 			       keys[nargs], eq ? "=" : "",
 			       eq ? values[nargs] : "");

@@ -11,10 +11,16 @@
 
 #include <stdbool.h>
 
-#define CMDLINE_MAX 512
+/* Bytes kept, NUL included: Linux's COMMAND_LINE_SIZE on RISC-V. */
+#define CMDLINE_MAX 1024
 #define CMDLINE_MAX_ARGS 32
 
-/* Split and check `bootargs` (may be NULL); prints warnings. */
+/*
+ * Split and check `bootargs` (may be NULL); prints warnings. A line
+ * longer than CMDLINE_MAX - 1 bytes is cut before the argument that
+ * does not fit, with one warning per dropped argument, and one more when
+ * selftest=, bench= or crash= was among them.
+ */
 void cmdline_parse(const char *bootargs);
 /* Value of key=value, "" for a bare key, NULL when absent. */
 const char *cmdline_get(const char *key);

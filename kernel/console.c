@@ -96,7 +96,9 @@ int console_probe(const struct fdt *fdt, struct console_uart *uart)
 				colon ? (size_t)(colon - path) : strlen(path));
 	if (node < 0)
 		return node;
-	fmt_snprintf(uart->node, sizeof(uart->node), "%s",
+	if (!fdt_node_is_enabled(fdt, node))
+		return -ENODEV; /* status = "disabled": not ours to drive */
+	fmt_snprintf(uart->node, sizeof(uart->node), "%pE",
 		     fdt_node_name(fdt, node, NULL));
 	if (fdt_node_is_compatible(fdt, node, "ns16550a") ||
 	    fdt_node_is_compatible(fdt, node, "ns16550") ||
@@ -118,6 +120,17 @@ int console_probe(const struct fdt *fdt, struct console_uart *uart)
 		uart->io_width = v;
 	if (uart->type == UART_SIFIVE)
 		uart->io_width = 4;
+	/*
+	 * The registers used (8 for a 16550, 7 words for a SiFive UART)
+	 * must lie inside reg, and the UART is mapped with one page: in
+	 * 64 bits, so that no device-tree value wraps the check.
+	 */
+	if (size < (uint64_t)(uart->type == UART_SIFIVE ? 7 * 4 : 8)
+			    << uart->reg_shift ||
+	    pa + size < pa ||
+	    (pa & (PAGE_SIZE - 1)) + ((uint64_t)8 << uart->reg_shift) >
+		    PAGE_SIZE)
+		return -ERANGE;
 	return 0;
 }
 

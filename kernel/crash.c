@@ -25,12 +25,12 @@ int crash_run(const char *kind)
 	for (const struct crash_kind *const *k = __crash_kinds_start;
 	     k < __crash_kinds_end; k++) {
 		if (strcmp((*k)->name, kind) == 0) {
-			printk("crash: running '%s'\n", kind);
+			printk("crash: running '%pE'\n", kind);
 			(*k)->run();
 			return 0;
 		}
 	}
-	printk("crash: warning: unknown kind '%s'; known:", kind);
+	printk("crash: warning: unknown kind '%pE'; known:", kind);
 	for (const struct crash_kind *const *k = __crash_kinds_start;
 	     k < __crash_kinds_end; k++)
 		printk(" %s", (*k)->name);

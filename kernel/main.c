@@ -71,6 +71,16 @@ static void open_fdt(uint64_t fdt_pa)
 		      (unsigned long)fdt_pa);
 	err = fdt_open(&fdt, (const void *)(uintptr_t)(FDT_VA + off),
 		       FDT_WINDOW_SIZE - off);
+	if (err) {
+		/* No tree to probe: find the exit device the minimal way. */
+		paddr_t test = arch_fdt_find_test_device(
+			(const void *)(uintptr_t)(FDT_VA + off),
+			FDT_WINDOW_SIZE - off);
+
+		if (test)
+			poweroff_use_sifive_test(
+				test, kspace_early_ioremap(early_pgd, test));
+	}
 	if (err)
 		panic("device tree: blob at 0x%016lx is unreadable: %s (%d)",
 		      (unsigned long)fdt_pa, errno_name(err), err);
@@ -114,6 +124,29 @@ static void early_devices(struct console_uart *uart, bool *have_uart)
 		printk("console: no usable stdout-path UART (%s), using the "
 		       "SBI console\n",
 		       errno_name(err));
+}
+
+/*
+ * "boot: command line '...'", escaped (%pE), in pieces flushed one by one:
+ * up to CMDLINE_MAX - 1 bytes, each up to 4 when escaped, would not fit
+ * one printk line buffer.
+ */
+static void print_cmdline(const char *s)
+{
+	size_t len = strlen(s);
+	char chunk[65];
+
+	printk("boot: command line '");
+	for (size_t i = 0; i < len; i += sizeof(chunk) - 1) {
+		size_t k = len - i < sizeof(chunk) - 1 ? len - i
+						       : sizeof(chunk) - 1;
+
+		memcpy(chunk, s + i, k);
+		chunk[k] = '\0';
+		printk("%pE", chunk);
+		printk_flush();
+	}
+	printk("'\n");
 }
 
 static void print_cpu_info(unsigned long hartid)
@@ -237,7 +270,7 @@ static void setup_allocators(void)
 	if (sd && !*sd)
 		sd = "FZPU"; /* bare slab_debug: everything, like Linux */
 	if (slab_debug_setup(sd))
-		printk("slab: warning: bad slab_debug flags '%s'\n", sd);
+		printk("slab: warning: bad slab_debug flags '%pE'\n", sd);
 	kmalloc_init();
 	/* The top 1 GiB of the range is the mmu self-test's scratch area. */
 	err = vmalloc_init(kspace_pgtable(), VMALLOC_START,
@@ -258,7 +291,7 @@ static unsigned int parse_maxcpus(void)
 		return 0;
 	for (const char *p = v; *p; p++) {
 		if (*p < '0' || *p > '9' || n > 1000000) {
-			printk("cmdline: warning: bad maxcpus '%s', ignored\n",
+			printk("cmdline: warning: bad maxcpus '%pE', ignored\n",
 			       v);
 			return 0;
 		}
@@ -282,7 +315,7 @@ static void run_commands(void)
 
 	if (crash) {
 		if (crash_run(crash) == 0)
-			printk("crash: '%s' returned: the kernel survived\n",
+			printk("crash: '%pE' returned: the kernel survived\n",
 			       crash);
 		acted = true;
 	}
@@ -318,7 +351,7 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	open_fdt(fdt_pa);
 	early_devices(&uart, &have_uart);
 	cmdline_parse(chosen_bootargs());
-	printk("boot: command line '%s'\n", cmdline_raw());
+	print_cmdline(cmdline_raw());
 	print_cpu_info(hartid);
 	printk("boot: console %s; poweroff via %s\n", console_name(),
 	       poweroff_method());

@@ -20,35 +20,49 @@ static bool reg_is_sifive_test;
 static bool reg_is_htif;
 static char method[64] = "SBI SRST";
 
+/*
+ * The first enabled syscon-poweroff node whose register lies inside its
+ * regmap device. Each node's offset, value and mask are its own (absent
+ * offset: 0; absent mask: all ones); the bounds are checked in 64 bits,
+ * so no device-tree value can wrap them.
+ */
+static bool syscon_probe(const struct fdt *fdt, int node)
+{
+	uint32_t ph, offset = 0, value, mask = 0xffffffffu;
+	uint64_t base, size;
+	int dev;
+
+	if (!fdt_node_is_enabled(fdt, node) ||
+	    fdt_prop_u32(fdt, node, "regmap", &ph))
+		return false;
+	dev = fdt_node_by_phandle(fdt, ph);
+	if (dev < 0 || fdt_reg_get(fdt, dev, 0, &base, &size))
+		return false;
+	if (fdt_prop_u32(fdt, node, "value", &value))
+		return false;
+	fdt_prop_u32(fdt, node, "offset", &offset);
+	fdt_prop_u32(fdt, node, "mask", &mask);
+	/* [base + offset, +4) inside [base, base + size), no wraparound */
+	if (size < 4 || offset > size - 4 || base + size < base)
+		return false;
+	reg_pa = base + offset;
+	reg_value = value;
+	reg_mask = mask;
+	reg_is_sifive_test = fdt_node_is_compatible(fdt, dev, "sifive,test0") ||
+			     fdt_node_is_compatible(fdt, dev, "sifive,test1");
+	return true;
+}
+
 paddr_t poweroff_probe(const struct fdt *fdt)
 {
 	int node = fdt_node_by_compatible(fdt, -1, "syscon-poweroff");
-	int dev;
-	uint32_t ph, offset = 0, value = 0;
 	uint64_t base, size;
 	int htif = fdt_node_by_compatible(fdt, -1, "ucb,htif0");
 
 	for (; node >= 0;
 	     node = fdt_node_by_compatible(fdt, node, "syscon-poweroff")) {
-		if (!fdt_node_is_enabled(fdt, node))
+		if (!syscon_probe(fdt, node))
 			continue;
-		if (fdt_prop_u32(fdt, node, "regmap", &ph))
-			continue;
-		dev = fdt_node_by_phandle(fdt, ph);
-		if (dev < 0 || fdt_reg_get(fdt, dev, 0, &base, &size))
-			continue;
-		fdt_prop_u32(fdt, node, "offset", &offset);
-		if (fdt_prop_u32(fdt, node, "value", &value))
-			continue;
-		if (fdt_prop_u32(fdt, node, "mask", &reg_mask))
-			reg_mask = 0xffffffffu;
-		if (offset + 4 > size)
-			continue;
-		reg_pa = base + offset;
-		reg_value = value;
-		reg_is_sifive_test =
-			fdt_node_is_compatible(fdt, dev, "sifive,test0") ||
-			fdt_node_is_compatible(fdt, dev, "sifive,test1");
 		fmt_snprintf(method, sizeof(method), "%s at 0x%lx",
 			     reg_is_sifive_test ? "sifive,test"
 						: "syscon-poweroff",
@@ -56,7 +70,8 @@ paddr_t poweroff_probe(const struct fdt *fdt)
 		return reg_pa;
 	}
 	if (htif >= 0 && fdt_node_is_enabled(fdt, htif) &&
-	    fdt_reg_get(fdt, htif, 0, &base, &size) == 0 && size >= 16) {
+	    fdt_reg_get(fdt, htif, 0, &base, &size) == 0 && size >= 16 &&
+	    base + size >= base) {
 		/* The reg window holds fromhost at +0 and tohost at +8. */
 		reg_pa = base + 8;
 		reg_is_htif = true;
@@ -65,6 +80,15 @@ paddr_t poweroff_probe(const struct fdt *fdt)
 		return reg_pa;
 	}
 	return 0;
+}
+
+void poweroff_use_sifive_test(paddr_t pa, void *va)
+{
+	reg_pa = pa;
+	reg_is_sifive_test = true;
+	fmt_snprintf(method, sizeof(method), "sifive,test at 0x%lx",
+		     (unsigned long)pa);
+	reg_va = va;
 }
 
 void poweroff_set_base(void *va)

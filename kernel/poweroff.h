@@ -17,6 +17,11 @@
 
 /* Find the poweroff device; returns its physical address or 0. */
 paddr_t poweroff_probe(const struct fdt *fdt);
+/*
+ * Use a sifive,test register at pa, mapped at va, when the tree could not
+ * be probed (a blob the reader refused): panics still exit with status 2.
+ */
+void poweroff_use_sifive_test(paddr_t pa, void *va);
 /* Use this mapping of the device from now on (early or final). */
 void poweroff_set_base(void *va);
 void *poweroff_base(void);

@@ -300,7 +300,7 @@ void smp_set_shootdown_method(const char *how)
 	else if (strcmp(how, "ipi") == 0)
 		shootdown_use_sbi = false;
 	else
-		printk("smp: warning: unknown shootdown method '%s', using "
+		printk("smp: warning: unknown shootdown method '%pE', using "
 		       "ipi\n",
 		       how);
 }
@@ -571,7 +571,7 @@ void smp_boot_secondaries(const struct fdt *fdt, unsigned int maxcpus)
 
 		if (c->verdict == FDT_CPU_NO_REG) {
 			name = fdt_node_name(fdt, c->node, &len);
-			printk("smp: warning: /cpus/%s has no usable reg: "
+			printk("smp: warning: /cpus/%pE has no usable reg: "
 			       "skipped\n",
 			       name ? name : "?");
 			continue;

@@ -25,6 +25,8 @@ const char *errno_name(int err)
 		return "busy";
 	case EEXIST:
 		return "already exists";
+	case ENODEV:
+		return "device disabled";
 	case EINVAL:
 		return "invalid argument";
 	case ENOSPC:

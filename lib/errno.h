@@ -16,6 +16,7 @@ enum {
 	EFAULT = 14, /* bad address */
 	EBUSY = 16, /* resource in use */
 	EEXIST = 17, /* already mapped or already present */
+	ENODEV = 19, /* device disabled (status not "okay") */
 	EINVAL = 22, /* invalid argument */
 	ENOSPC = 28, /* no room left in a table */
 	ERANGE = 34, /* value out of range */

@@ -87,6 +87,30 @@ static void out_number(struct out *o, uint64_t v, bool neg, unsigned int base,
 		out_repeat(o, ' ', pad);
 }
 
+/*
+ * %pE: text from outside the kernel (command line, device-tree strings).
+ * Bytes outside printable ASCII 0x20-0x7e become \xNN, so such text can
+ * never start a line or move the cursor on the console. At most prec
+ * bytes of the source when prec >= 0.
+ */
+static void out_escaped(struct out *o, const char *s, int prec)
+{
+	if (!s)
+		s = "(null)";
+	for (int i = 0; (prec < 0 || i < prec) && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			out_char(o, (char)c);
+			continue;
+		}
+		out_char(o, '\\');
+		out_char(o, 'x');
+		out_char(o, "0123456789abcdef"[c >> 4]);
+		out_char(o, "0123456789abcdef"[c & 15]);
+	}
+}
+
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
@@ -200,6 +224,11 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'p':
+			if (*fmt == 'E') {
+				fmt++;
+				out_escaped(&o, va_arg(ap, const char *), prec);
+				break;
+			}
 			out_number(&o, (uintptr_t)va_arg(ap, void *), false, 16,
 				   false, F_ZERO, 18, -1, "0x");
 			break;

@@ -94,11 +94,15 @@ static unsigned int count_unknown(const struct ktest_suite *const *suites,
 			found = strlen(suites[i]->name) == len &&
 				strncmp(suites[i]->name, only, len) == 0;
 		if (!found && len) {
+			char name[64]; /* from the command line: escaped */
+			size_t n = len < sizeof(name) ? len : sizeof(name) - 1;
+
+			memcpy(name, only, n);
+			name[n] = '\0';
 			if (print)
-				printk("# unknown suite '%.*s'\nnot ok %u "
-				       "%.*s\n",
-				       (int)len, only, first_number + unknown,
-				       (int)len, only);
+				printk("# unknown suite '%pE'\nnot ok %u "
+				       "%pE\n",
+				       name, first_number + unknown, name);
 			unknown++;
 		}
 		if (!end)

@@ -146,7 +146,8 @@
  *     Nothing changes but the drained lists.
  *   - Misuse of a free (double free, wrong order, reserved page, page
  *     inside a larger block, unaligned address, not RAM, bad order):
- *     one "BUG: <what> pfn 0x... order ..." line, the bug hook, and the
+ *     one "BUG: <what> pfn 0x... order ... caller 0x..." line (the
+ *     return address in the freeing function), the bug hook, and the
  *     call is refused before anything changes.
  *   - No memory for descriptors at init, or RAM spanning more than
  *     NR_MEM_SECTIONS (128 GiB) from base_pfn: panic.
@@ -358,7 +359,7 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 
 static void free_pcp_refused(const struct buddy_range *r, struct page *page,
 			     uint32_t fl, struct buddy_pcp *pcp,
-			     unsigned long irq);
+			     unsigned long irq, uintptr_t caller);
 
 /* ------------------------------------------------------------ reports */
 
@@ -370,6 +371,7 @@ struct bug_report {
 	enum buddy_bug bug;
 	pfn_t pfn;
 	unsigned int order;
+	uintptr_t caller; /* return address in the freeing function */
 	char detail[96];
 };
 
@@ -392,6 +394,7 @@ static void __printf(5, 6)
 	rep->bug = bug;
 	rep->pfn = pfn;
 	rep->order = order;
+	rep->caller = 0;
 	rep->detail[0] = '\0';
 	if (fmt) {
 		va_start(ap, fmt);
@@ -406,8 +409,9 @@ static void report(const struct bug_report *rep)
 	buddy_bug_hook_fn hook = __atomic_load_n(&bug_hook, __ATOMIC_ACQUIRE);
 
 	__atomic_fetch_add(&buddy.bugs, 1, __ATOMIC_RELAXED);
-	printk("BUG: %s%s pfn 0x%lx order %u\n", buddy_bug_name(rep->bug),
-	       rep->detail, rep->pfn, rep->order);
+	printk("BUG: %s%s pfn 0x%lx order %u caller 0x%lx\n",
+	       buddy_bug_name(rep->bug), rep->detail, rep->pfn, rep->order,
+	       (unsigned long)rep->caller);
 	if (hook)
 		hook(rep->bug, rep->pfn, rep->order);
 }
@@ -479,11 +483,12 @@ static void classify_free(const struct buddy_range *r, const struct page *page,
  */
 static void __attribute__((noinline))
 free_refused(const struct buddy_range *r, const struct page *page, pfn_t pfn,
-	     unsigned int order, unsigned long irq)
+	     unsigned int order, unsigned long irq, uintptr_t caller)
 {
 	struct bug_report rep;
 
 	classify_free(r, page, pfn, order, &rep);
+	rep.caller = caller;
 	spin_unlock_irqrestore(&r->zone->lock, irq);
 	report(&rep);
 }
@@ -494,7 +499,7 @@ free_refused(const struct buddy_range *r, const struct page *page, pfn_t pfn,
  * range, which is classified under that range's zone lock.
  */
 static void __attribute__((noinline))
-free_bad_pointer(const struct page *page, unsigned int order)
+free_bad_pointer(const struct page *page, unsigned int order, uintptr_t caller)
 {
 	const struct buddy_range *r = NULL;
 	struct bug_report rep;
@@ -505,11 +510,12 @@ free_bad_pointer(const struct page *page, unsigned int order)
 	if (!r) {
 		note_bug(&rep, BUDDY_BUG_NOT_RAM, 0, order, " (descriptor %p)",
 			 page);
+		rep.caller = caller;
 		report(&rep);
 		return;
 	}
 	free_refused(r, page, r->start_pfn + idx, order,
-		     spin_lock_irqsave(&r->zone->lock));
+		     spin_lock_irqsave(&r->zone->lock), caller);
 }
 
 static void alloc_failed(gfp_t gfp, unsigned int order)
@@ -700,7 +706,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
  */
 static void __attribute__((noinline))
 free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
-		 struct buddy_pcp *pcp, unsigned long irq)
+		 struct buddy_pcp *pcp, unsigned long irq, uintptr_t caller)
 {
 	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
 
@@ -708,7 +714,7 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
 		buddy_set_page_flags(page, fl);
 	buddy_pcp_unlock(pcp);
 	spin_lock(&r->zone->lock);
-	free_refused(r, page, pfn, 0, irq);
+	free_refused(r, page, pfn, 0, irq, caller);
 }
 
 /*
@@ -726,7 +732,7 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
 static void __attribute__((noinline))
 free_pages_slow(const struct buddy_range *r, struct page *page,
 		unsigned int order, struct buddy_pcp *pcp, unsigned long irq,
-		bool locked)
+		bool locked, uintptr_t caller)
 {
 	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
 	struct zone *z = r->zone;
@@ -742,7 +748,7 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 					     __ATOMIC_RELAXED,
 					     __ATOMIC_RELAXED) ||
 				     page->order != 0)) {
-				free_pcp_refused(r, page, fl, pcp, irq);
+				free_pcp_refused(r, page, fl, pcp, irq, caller);
 				return;
 			}
 			page->private = BUDDY_PCP_POISON;
@@ -761,7 +767,7 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 		     !__atomic_compare_exchange_n(&page->flags, &fl, 0, false,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
-		free_refused(r, page, pfn, order, irq);
+		free_refused(r, page, pfn, order, irq, caller);
 		return;
 	}
 	buddy_free_one(z, r, page, pfn, order);
@@ -775,7 +781,8 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
  * changes. Everything that can change is checked under the list's or
  * the zone's lock. Fast path: an order-0 page onto this hart's list.
  */
-void __free_pages(struct page *page, unsigned int order)
+static inline __attribute__((always_inline)) void
+free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 {
 	const struct buddy_range *r;
 	struct buddy_pcp *pcp;
@@ -792,29 +799,35 @@ void __free_pages(struct page *page, unsigned int order)
 		     off / sizeof(*page) >= r->nr_pages))
 		goto bad_pointer;
 	if (unlikely(order != 0))
-		return free_pages_slow(r, page, order, NULL, 0, false);
+		return free_pages_slow(r, page, order, NULL, 0, false, caller);
 	z = r->zone;
 	irq = cpu_irq_save();
 	pcp = buddy_this_pcp(z);
 	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
-		return free_pages_slow(r, page, 0, pcp, irq, false);
+		return free_pages_slow(r, page, 0, pcp, irq, false, caller);
 	fl = buddy_page_flags(page);
 	if (unlikely((fl & BUDDY_PG_STATE) != PG_head ||
 		     !__atomic_compare_exchange_n(&page->flags, &fl, PG_pcp,
 						  false, __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED) ||
 		     page->order != 0))
-		return free_pcp_refused(r, page, fl, pcp, irq);
+		return free_pcp_refused(r, page, fl, pcp, irq, caller);
 	page->private = BUDDY_PCP_POISON;
 	list_add(&page->lru, &pcp->list);
 	buddy_pcp_set_count(pcp, pcp->count + 1);
 	if (unlikely(pcp->count > z->pcp_high))
-		return free_pages_slow(r, page, 0, pcp, irq, true);
+		return free_pages_slow(r, page, 0, pcp, irq, true, caller);
 	buddy_pcp_unlock(pcp);
 	cpu_irq_restore(irq);
 	return;
 bad_pointer:
-	free_bad_pointer(page, order);
+	free_bad_pointer(page, order, caller);
+}
+
+/* A refused free's BUG line names the caller: the return address here. */
+void __free_pages(struct page *page, unsigned int order)
+{
+	free_pages_from(page, order, RET_IP);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -839,6 +852,7 @@ void free_pages(unsigned long addr, unsigned int order)
 		return;
 	if (unlikely(addr & (PAGE_SIZE - 1))) {
 		note_bug(&rep, BUDDY_BUG_UNALIGNED, pfn, order, " 0x%lx", addr);
+		rep.caller = RET_IP;
 		report(&rep);
 		return;
 	}
@@ -846,10 +860,11 @@ void free_pages(unsigned long addr, unsigned int order)
 	if (unlikely(!page)) {
 		note_bug(&rep, BUDDY_BUG_NOT_RAM, pfn, order,
 			 " (address 0x%lx)", addr);
+		rep.caller = RET_IP;
 		report(&rep);
 		return;
 	}
-	__free_pages(page, order);
+	free_pages_from(page, order, RET_IP);
 }
 
 /* --------------------------------------------------------------- init */

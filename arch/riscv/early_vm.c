@@ -19,6 +19,7 @@
  * Invariants: I1 the image fits EARLY_PTE_TABLES * 2 MiB; I2 no leaf is
  * both writable and executable.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/riscv/csr.h"
@@ -36,6 +37,7 @@ extern char _trap_stack_guard[], _trap_stack_guard_end[];
 
 uint64_t early_vm_setup(uint64_t fdt_pa);
 void early_trap(void);
+__noreturn void early_no_mmu(uint64_t fdt_pa, uint64_t wrote, uint64_t read);
 
 static inline void sbi_putc_early(char c)
 {
@@ -58,24 +60,30 @@ static void early_puthex(uint64_t v)
 		sbi_putc_early("0123456789abcdef"[(v >> i) & 0xf]);
 }
 
-static __noreturn void early_fail(const char *what, uint64_t val)
+/* SBI SRST shutdown with reason "system failure"; never returns. */
+static __noreturn void early_shutdown(void)
 {
 	register unsigned long a0 __asm__("a0") = 0;
 	register unsigned long a1 __asm__("a1") = 1;
 	register unsigned long a6 __asm__("a6") = 0;
 	register unsigned long a7 __asm__("a7") = 0x53525354; /* SRST */
 
-	early_puts("\npanic: early boot: ");
-	early_puts(what);
-	early_puts(" ");
-	early_puthex(val);
-	early_puts("\n");
 	__asm__ volatile("ecall"
 			 : "+r"(a0), "+r"(a1)
 			 : "r"(a6), "r"(a7)
 			 : "memory");
 	for (;;)
 		__asm__ volatile("wfi");
+}
+
+static __noreturn void early_fail(const char *what, uint64_t val)
+{
+	early_puts("\npanic: early boot: ");
+	early_puts(what);
+	early_puts(" ");
+	early_puthex(val);
+	early_puts("\n");
+	early_shutdown();
 }
 
 static uint64_t leaf(uint64_t pa, uint64_t bits)
@@ -127,6 +135,146 @@ uint64_t early_vm_setup(uint64_t fdt_pa)
 			leaf(base + SZ_2M, PTE_R);
 	}
 	return SATP_MODE_SV39 | ((uintptr_t)early_pgd >> 12);
+}
+
+/* Big-endian 32-bit load from the blob (the MMU is off: physical). */
+static uint32_t be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static bool early_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* Does the string list [s, s + len) hold "sifive,test0" or "...1"? */
+static bool early_is_test_compat(const char *s, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len) {
+		const char *c = s + i;
+		uint32_t n = 0;
+
+		while (i + n < len && c[n])
+			n++;
+		if (i + n == len)
+			return false; /* unterminated */
+		if (early_streq(c, "sifive,test0") ||
+		    early_streq(c, "sifive,test1"))
+			return true;
+		i += n + 1;
+	}
+	return false;
+}
+
+/*
+ * The physical address of the first sifive,test node's register in the
+ * blob b, or 0. A minimal walk for where the kernel's own reader cannot
+ * run (no MMU) or refused the blob (too big): every offset is checked
+ * against the blob's size, clamped to the limit bytes readable at b;
+ * anything unexpected gives 0. Position independent (kernel/arch.h).
+ */
+uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
+{
+	const uint8_t *b = blob;
+	uint32_t total, off, end, strs, strsz, acells[8] = { 2, 2 };
+	bool is_test = false, has_reg = false;
+	uint64_t reg = 0;
+	int depth = 0;
+
+	if (!b || ((uintptr_t)b & 3) || limit < 40 || be32(b) != 0xd00dfeedu)
+		return 0;
+	total = be32(b + 4);
+	if (total > limit)
+		total = (uint32_t)(limit < 0xffffffffu ? limit : 0xffffffffu);
+	off = be32(b + 8);
+	strs = be32(b + 12);
+	strsz = be32(b + 32);
+	end = off + be32(b + 36);
+	if (total < 40 || off > total || end < off || end > total ||
+	    strs > total || strsz > total - strs)
+		return 0;
+	while (off + 4 <= end) {
+		uint32_t tag = be32(b + off);
+
+		off += 4;
+		if (tag == 1) { /* FDT_BEGIN_NODE */
+			while (off < end && b[off])
+				off++;
+			off = (off + 4) & ~3u;
+			if (++depth >= 8)
+				return 0;
+			acells[depth] = 2;
+			is_test = has_reg = false;
+		} else if (tag == 2) { /* FDT_END_NODE */
+			if (--depth < 0)
+				return 0;
+		} else if (tag == 3) { /* FDT_PROP */
+			uint32_t len, name;
+			const uint8_t *v;
+			const char *pn;
+
+			if (off + 8 > end)
+				return 0;
+			len = be32(b + off);
+			name = be32(b + off + 4);
+			off += 8;
+			if (len > end - off || name >= strsz)
+				return 0;
+			v = b + off;
+			pn = (const char *)b + strs + name;
+			off = (off + len + 3) & ~3u;
+			if (early_streq(pn, "#address-cells") && len == 4)
+				acells[depth] = be32(v);
+			else if (early_streq(pn, "compatible"))
+				is_test = early_is_test_compat((const char *)v,
+							       len);
+			else if (early_streq(pn, "reg") && depth > 0 &&
+				 acells[depth - 1] >= 1 &&
+				 acells[depth - 1] <= 2 &&
+				 len >= 4 * acells[depth - 1]) {
+				reg = be32(v);
+				if (acells[depth - 1] == 2)
+					reg = (reg << 32) | be32(v + 4);
+				has_reg = true;
+			}
+			if (is_test && has_reg)
+				return reg;
+		} else if (tag == 9) { /* FDT_END */
+			return 0;
+		} else if (tag != 4) { /* not FDT_NOP */
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * head.S wrote the Sv39 satp value and read back something else: this
+ * hart has no Sv39 (no MMU, or a smaller mode set). The kernel is linked
+ * at KERNEL_VA and cannot run; say so and leave with the panic status
+ * through the sifive,test device when the tree has one (the SBI reset
+ * reports success on QEMU), else through SBI.
+ */
+__noreturn void early_no_mmu(uint64_t fdt_pa, uint64_t wrote, uint64_t read)
+{
+	uint64_t test = arch_fdt_find_test_device(
+		(const void *)(uintptr_t)fdt_pa, fdt_pa ? 0xffffffffu : 0);
+
+	early_puts("\npanic: mmu: Sv39 not supported by this hart (satp "
+		   "wrote ");
+	early_puthex(wrote);
+	early_puts(", read back ");
+	early_puthex(read);
+	early_puts(")\n");
+	if (test)
+		*(volatile uint32_t *)(uintptr_t)test = 0x3333u | (2u << 16);
+	early_shutdown();
 }
 
 void early_trap(void)

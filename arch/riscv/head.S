@@ -97,6 +97,13 @@ _start_kernel:
 	csrw	stvec, t0
 	sfence.vma
 	csrw	satp, a0
+	/*
+	 * Reached only while the old (bare) translation is still in force:
+	 * when Sv39 took, this fetch already faulted onto 3f. A hart
+	 * without Sv39 ignores the write (WARL): report it and stop.
+	 */
+	csrr	t0, satp
+	bne	t0, a0, no_sv39
 	nop
 	.align 2
 3:
@@ -173,6 +180,15 @@ _secondary_at_entry:
 	la	t0, smp_entry_percpu_pa
 	ld	a1, 0(t0)
 	j	_secondary_start
+
+/* satp kept t0 instead of a0: early_no_mmu(fdt pa, wrote, read). */
+no_sv39:
+	mv	a2, t0
+	mv	a1, a0
+	mv	a0, s1
+	call	early_no_mmu
+10:	wfi
+	j	10b
 
 /*
  * Trap before the MMU is on: no stack switch, nothing to resume. Report

@@ -119,7 +119,7 @@ static void bench_pairs(void)
 	do {
 		p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 		if (!p) {
-			printk("bench: buddy: no memory\n");
+			printk("bench: warning: buddy: no memory\n");
 			release(&held);
 			return;
 		}
@@ -190,7 +190,8 @@ static void bench_mixed(void)
 		__free_pages(slots[n].page, slots[n].order);
 	bench_report("buddy.mixed", sum / ops, "instructions");
 	if (failed)
-		printk("bench: buddy.mixed: %u of %u operations were failed "
+		printk("bench: warning: buddy.mixed: %u of %u operations were "
+		       "failed "
 		       "allocations\n",
 		       failed, ops);
 }
@@ -230,7 +231,7 @@ static void bench_lookups(void)
 	uint64_t t0;
 
 	if (!p) {
-		printk("bench: buddy: no memory\n");
+		printk("bench: warning: buddy: no memory\n");
 		return;
 	}
 	va = page_address(p);

@@ -36,7 +36,7 @@ static void bench_mmu(void)
 	int err = 0;
 
 	if (frame == PADDR_INVALID) {
-		printk("bench: mmu: no frame\n");
+		printk("bench: warning: mmu: no frame\n");
 		return;
 	}
 	/* Prefault: the neighbour brings in the L1 and L0 tables. */
@@ -57,7 +57,7 @@ static void bench_mmu(void)
 	if (alloc->free)
 		alloc->free(alloc->ctx, frame);
 	if (err) {
-		printk("bench: mmu: map/unmap failed (%d)\n", err);
+		printk("bench: warning: mmu: map/unmap failed (%d)\n", err);
 		return;
 	}
 	bench_report("mmu.map_page", (map - empty) / BENCH_MMU_ROUNDS,

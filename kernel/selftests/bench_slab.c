@@ -55,7 +55,7 @@ static void bench_slab(void)
 	uint64_t t0, t1;
 
 	if (!c) {
-		printk("bench: slab: cannot create a cache\n");
+		printk("bench: warning: slab: cannot create a cache\n");
 		return;
 	}
 	hold = kmem_cache_alloc(c, GFP_KERNEL);
@@ -79,7 +79,7 @@ static void bench_slab(void)
 	for (int i = 0; i < GROW_OBJS; i++)
 		kmem_cache_free(c, objs[i]);
 	if (kmem_cache_destroy(c))
-		printk("bench: slab: cache not destroyed\n");
+		printk("bench: warning: slab: cache not destroyed\n");
 }
 BENCH_REGISTER("slab", bench_slab);
 

@@ -80,7 +80,7 @@ static void bench_one(const char *what, bool pages, unsigned int n)
 
 	fmt_snprintf(name, sizeof(name), "smp.%s_%uharts", what, n);
 	if (smp_num_online() < n) {
-		printk("bench: %s skipped (%u harts online)\n", name,
+		printk("bench: warning: %s skipped (%u harts online)\n", name,
 		       smp_num_online());
 		return;
 	}

@@ -60,7 +60,7 @@ static void bench_vmalloc(void)
 	cold = pair_cost(4 * PAGE_SIZE, false);
 	anchor = vmalloc(PAGE_SIZE);
 	if (!anchor) {
-		printk("bench: vmalloc: warning: no memory for the anchor\n");
+		printk("bench: warning: vmalloc: no memory for the anchor\n");
 		return;
 	}
 	bench_report("vmalloc.4pages_pair", pair_cost(4 * PAGE_SIZE, false),

@@ -14,7 +14,8 @@ static void after(const char *kind)
 	printk("crash: %s: buddy_check() = %d\n", kind, buddy_check());
 }
 
-/* Free an order-0 page twice: "BUG: double free pfn 0x... order 0". */
+/* Free an order-0 page twice: "BUG: double free pfn 0x... order 0 caller
+ * 0x...". */
 static void crash_page_double_free(void)
 {
 	struct page *p = alloc_page(GFP_KERNEL);
@@ -31,7 +32,8 @@ CRASH_REGISTER("page_double_free", crash_page_double_free);
 
 /*
  * Free an order-2 block as order 1, then correctly:
- * "BUG: free with wrong order (allocated with 2) pfn 0x... order 1".
+ * "BUG: free with wrong order (allocated with 2) pfn 0x... order 1 caller
+ * 0x...".
  */
 static void crash_page_wrong_order(void)
 {

@@ -51,6 +51,25 @@ static void fmt_pointer(struct ktest *t)
 	KTEST_EXPECT_STREQ(t, b, "0x0000000080200000");
 }
 
+/* Scenario: %pE on text with a newline, a carriage return, an escape
+ * sequence, a DEL and a high byte. Expect each of them as \xNN, printable
+ * bytes unchanged, NULL as "(null)", truncation mid-escape, and the
+ * return value counting the escaped length. */
+static void fmt_escaped(struct ktest *t)
+{
+	char b[96];
+
+	KTEST_EXPECT_EQ(t,
+			fmt_snprintf(b, sizeof(b), "'%pE'",
+				     "a b\npanic: x\r\x1b[2K\x7f\xff~"),
+			37);
+	KTEST_EXPECT_STREQ(t, b, "'a b\\x0apanic: x\\x0d\\x1b[2K\\x7f\\xff~'");
+	fmt_snprintf(b, sizeof(b), "%pE", (const char *)NULL);
+	KTEST_EXPECT_STREQ(t, b, "(null)");
+	KTEST_EXPECT_EQ(t, fmt_snprintf(b, 4, "%pE", "\t"), 4);
+	KTEST_EXPECT_STREQ(t, b, "\\x0");
+}
+
 /* Scenario: rand_below over a small bound. Expect every value hit and
  * none out of range. */
 static void rand_covers_range(struct ktest *t)
@@ -82,9 +101,13 @@ static void kernel_helpers(struct ktest *t)
 }
 
 static const struct ktest_case lib_cases[] = {
-	KTEST_CASE(fmt_matches_libc), KTEST_CASE(fmt_truncates),
-	KTEST_CASE(fmt_pointer),      KTEST_CASE(rand_covers_range),
-	KTEST_CASE(kernel_helpers),   KTEST_END,
+	KTEST_CASE(fmt_matches_libc),
+	KTEST_CASE(fmt_truncates),
+	KTEST_CASE(fmt_pointer),
+	KTEST_CASE(fmt_escaped),
+	KTEST_CASE(rand_covers_range),
+	KTEST_CASE(kernel_helpers),
+	KTEST_END,
 };
 static const struct ktest_suite lib_suite = { "lib", lib_cases, NULL, NULL };
 

@@ -350,7 +350,7 @@ static void coalesce_random_order(struct ktest *t)
 
 /* Scenario: a block freed twice, and a page freed again after it has
  * coalesced into a larger free block. Expect both reported as double
- * frees with the page's pfn and refused. */
+ * frees with the page's pfn and the caller's address, and refused. */
 static void misuse_double_free(struct ktest *t)
 {
 	struct page *a, *b;
@@ -362,7 +362,8 @@ static void misuse_double_free(struct ktest *t)
 	KTEST_ASSERT(t, a && b);
 	__free_pages(b, 1);
 	EXPECT_REFUSED(t, BUDDY_BUG_DOUBLE_FREE, __free_pages(b, 1));
-	snprintf(want, sizeof(want), "BUG: double free pfn 0x%lx order 1\n",
+	snprintf(want, sizeof(want),
+		 "BUG: double free pfn 0x%lx order 1 caller 0x",
 		 page_to_pfn(b));
 	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
 	KTEST_EXPECT_EQ(t, last_bug_pfn, page_to_pfn(b));
