@@ -374,7 +374,7 @@ static void pcp_drain_before_fail(struct ktest *t)
 /*
  * Scenario: a page sits on this hart's list; it is freed again, with
  * order 0 and with order 1. Expect each call reported once as "BUG:
- * double free pfn 0x<pfn> order <o>", the hook told, and nothing
+ * double free pfn 0x<pfn> order <o> caller 0x...", the hook told, and nothing
  * changed: the list count, the free pages, a clean check.
  */
 static void pcp_double_free(struct ktest *t)
@@ -400,7 +400,7 @@ static void pcp_double_free(struct ktest *t)
 		__free_pages(p, order);
 		cap_stop();
 		snprintf(want, sizeof(want),
-			 "BUG: double free pfn 0x%lx order %u\n",
+			 "BUG: double free pfn 0x%lx order %u caller 0x",
 			 page_to_pfn(p), order);
 		KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
 		KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
