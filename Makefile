@@ -123,8 +123,8 @@ host-tests: $(host-tests) $(tsan-tests)
 # SOAK_PERCENT=500 runs five times the operations, SOAK_ROUNDS repeats.
 SOAK_PERCENT ?= 100
 SOAK_ROUNDS ?= 1
-soak-tests := $(filter %/test_smp_buddy %/test_smp_slab %/test_smp_vmalloc, \
-	$(host-tests) $(tsan-tests))
+soak-tests := $(filter $(BUILD)/host/mm/tests/test_smp%,$(host-tests)) \
+	$(tsan-tests)
 soak: $(soak-tests)
 	@for r in $$(seq $(SOAK_ROUNDS)); do for t in $(soak-tests); do \
 		echo "soak: round $$r: $$t"; \
