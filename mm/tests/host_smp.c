@@ -103,3 +103,12 @@ void host_cpu_leave(unsigned int cpu)
 {
 	host_gate_leave(&cpu_gate[cpu]);
 }
+
+void host_cpu_turn_every(unsigned int cpu, unsigned long ops,
+			 unsigned long *last)
+{
+	if (ops - *last < HOST_GATE_BATCH)
+		return;
+	*last = ops;
+	host_cpu_turn(cpu);
+}

@@ -55,4 +55,14 @@ void host_cpu_enter(unsigned int cpu);
 void host_cpu_turn(unsigned int cpu);
 void host_cpu_leave(unsigned int cpu);
 
+/* Operations a worker runs between turns at its CPU's gate. */
+#define HOST_GATE_BATCH 256UL
+
+/*
+ * host_cpu_turn() once every HOST_GATE_BATCH operations: ops is the
+ * worker's count so far, *last the count at its previous turn.
+ */
+void host_cpu_turn_every(unsigned int cpu, unsigned long ops,
+			 unsigned long *last);
+
 #endif

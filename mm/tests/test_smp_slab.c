@@ -73,7 +73,6 @@
 #define SHRINK_EVERY 8192 /* thread 0's ops between shrinks/reaps */
 #define CHECK_EVERY 16384 /* thread 1's ops between slab_check()s */
 #define REPORT_PRINT_MAX 4 /* expected reports printed per case */
-#define GATE_BATCH 256 /* operations between turns at the CPU gate */
 #define PAIR_BATCH 64 /* double-free rounds between turns */
 
 /* A storm's operation count: SMP_SLAB_OPS if set, else dflt scaled. */
@@ -262,25 +261,11 @@ struct worker {
 	struct kmem_cache *cache;
 };
 
-/* Start: pinned, all workers created, then a first turn at the gate. */
+/* Start together, then wait for a first turn on this worker's CPU. */
 static void worker_start(struct worker *w)
 {
 	pthread_barrier_wait(&start_line);
 	host_cpu_enter(w->cpu);
-}
-
-/* Let another worker of this CPU in every GATE_BATCH operations. */
-static void worker_turn(struct worker *w)
-{
-	if (w->ops - w->turn_ops < GATE_BATCH)
-		return;
-	w->turn_ops = w->ops;
-	host_cpu_turn(w->cpu);
-}
-
-static void worker_stop(struct worker *w)
-{
-	host_cpu_leave(w->cpu);
 }
 
 static unsigned long now_ms(void)
@@ -481,11 +466,11 @@ static void *storm_cache_worker(void *arg)
 			free_step(w, &r, local, &n, x, obj_release);
 		}
 		housekeeping(w, w->cache);
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 	}
 	while (n)
 		obj_release(w, local[--n]);
-	worker_stop(w);
+	host_cpu_leave(w->cpu);
 	return NULL;
 }
 
@@ -669,11 +654,11 @@ static void *storm_kmalloc_worker(void *arg)
 			free_step(w, &r, local, &n, x, km_release);
 		}
 		housekeeping(w, NULL);
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 	}
 	while (n)
 		km_release(w, local[--n]);
-	worker_stop(w);
+	host_cpu_leave(w->cpu);
 	return NULL;
 }
 
@@ -994,7 +979,7 @@ static void churn_caches(struct worker *w)
 		if (kmem_cache_destroy(c) != 0)
 			w->other_fail++;
 		w->ops++;
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 	}
 }
 
@@ -1031,7 +1016,7 @@ static void churn_allocs(struct worker *w)
 			else
 				slabinfo_print();
 		}
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 	}
 	while (n)
 		km_release(w, local[--n]);
@@ -1046,7 +1031,7 @@ static void *churn_worker(void *arg)
 		churn_caches(w);
 	else
 		churn_allocs(w);
-	worker_stop(w);
+	host_cpu_leave(w->cpu);
 	return NULL;
 }
 

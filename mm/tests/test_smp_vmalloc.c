@@ -28,7 +28,7 @@
  * scales the defaults (lib/tests/host_ktest.h): `make test` runs 20 %.
  *
  * Each worker is pinned to a CPU and workers sharing one take turns
- * every GATE_BATCH operations (mm/tests/host_smp.h): without that, a
+ * every HOST_GATE_BATCH operations (mm/tests/host_smp.h): without that, a
  * ticket-lock convoy behind a descheduled thread made this binary take
  * over 300 s instead of 23 s beside one busy QEMU run.
  */
@@ -65,7 +65,6 @@
 #define VMALLOC_OPS 1000000UL
 #endif
 #define CHECK_EVERY 32768 /* thread 0's ops between checks */
-#define GATE_BATCH 256 /* operations between turns at the CPU gate */
 
 /* ------------------------------------------------------------ fixture */
 
@@ -150,20 +149,6 @@ static void worker_start(struct worker *w)
 {
 	pthread_barrier_wait(&start_line);
 	host_cpu_enter(w->cpu);
-}
-
-/* Let another worker of this CPU in every GATE_BATCH operations. */
-static void worker_turn(struct worker *w)
-{
-	if (w->ops - w->turn_ops < GATE_BATCH)
-		return;
-	w->turn_ops = w->ops;
-	host_cpu_turn(w->cpu);
-}
-
-static void worker_stop(struct worker *w)
-{
-	host_cpu_leave(w->cpu);
 }
 
 static void run_workers(struct worker *w, void *(*fn)(void *),
@@ -300,7 +285,7 @@ static void *vmem_worker(void *arg)
 	rand_seed(&r, 0x766d656dUL + w->id);
 	worker_start(w);
 	while (w->ops < w->target) {
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 		uint64_t v = slot_swap(&r, 0);
 
 		if (v) {
@@ -343,7 +328,7 @@ static void *vmem_worker(void *arg)
 				    VBASE + rand_below(&r, VQUANTA) * VQ, NULL,
 				    NULL, NULL);
 	}
-	worker_stop(w);
+	host_cpu_leave(w->cpu);
 	return NULL;
 }
 
@@ -427,7 +412,7 @@ static void *pt_worker(void *arg)
 	rand_seed(&r, 0x70746162UL + w->id);
 	worker_start(w);
 	while (w->ops < w->target) {
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 		size_t i =
 			rand_below(&r, PT_PAGES / NTHREADS) * NTHREADS + w->id;
 		vaddr_t va = PT_WINDOW + i * PAGE_SIZE;
@@ -478,7 +463,7 @@ static void *pt_worker(void *arg)
 		if (w->id == 0 && w->ops % CHECK_EVERY == 0 && pt_check(&pt))
 			w->check_fail++;
 	}
-	worker_stop(w);
+	host_cpu_leave(w->cpu);
 	return NULL;
 }
 
@@ -582,7 +567,7 @@ static void *vmalloc_worker(void *arg)
 	rand_seed(&r, 0x766d616cUL + w->id);
 	worker_start(w);
 	while (w->ops < w->target) {
-		worker_turn(w);
+		host_cpu_turn_every(w->cpu, w->ops, &w->turn_ops);
 		uint64_t v = slot_swap(&r, 0);
 
 		if (v) {
@@ -633,7 +618,7 @@ static void *vmalloc_worker(void *arg)
 				      buf, sizeof(buf)))
 			w->other_fail++;
 	}
-	worker_stop(w);
+	host_cpu_leave(w->cpu);
 	return NULL;
 }
 
