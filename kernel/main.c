@@ -272,13 +272,12 @@ static void setup_allocators(void)
 	if (slab_debug_setup(sd))
 		printk("slab: warning: bad slab_debug flags '%pE'\n", sd);
 	kmalloc_init();
-	/* The top 1 GiB of the range is the mmu self-test's scratch area. */
-	err = vmalloc_init(kspace_pgtable(), VMALLOC_START,
-			   VMALLOC_END - SZ_1G);
+	/* The last gigabyte is the mmu self-test's (mm/layout.h). */
+	err = vmalloc_init(kspace_pgtable(), VMALLOC_START, MMU_SCRATCH_START);
 	if (err)
 		panic("setup_allocators: vmalloc_init [0x%016lx-0x%016lx] "
 		      "failed: %s (%d)",
-		      VMALLOC_START, VMALLOC_END - SZ_1G, errno_name(err), err);
+		      VMALLOC_START, MMU_SCRATCH_START, errno_name(err), err);
 }
 
 /* maxcpus=<n>: at most n harts, the boot hart included (0: no limit). */

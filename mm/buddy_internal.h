@@ -4,29 +4,8 @@
  * allocator's state, its invariants, the helpers both files share, and
  * the block-size and buddy arithmetic.
  *
- * Invariants (mm/buddy.c states them in full; buddy_check() cites them):
- *   I1  ranges are sorted, disjoint, non-empty; none crosses 4 GiB.
- *   I2  every descriptor names its own range and that range's zone.
- *   I3  a free block lies inside its range, is aligned to its size, and
- *       its non-head pages carry no flags.
- *   I4  free_area[o] of a zone lists exactly that zone's free heads of
- *       order o; its nr_free is their number; links are consistent.
- *   I5  no free block has a free buddy of the same order (coalesced).
- *   I6  a zone's free pages (sum of nr_free << o) <= managed_pages,
- *       which is the number of its pages that are not reserved.
- *   I7  reserved pages are single pages, never in a block.
- *   I8  the managed pages of a range are tiled exactly by blocks, each
- *       headed by PG_buddy (free) or PG_head (allocated).
- *   I9  a free head's private field holds BUDDY_FREE_POISON.
- *   I10 mem_sections (mm/buddy.h) matches the ranges: base_pfn is the
- *       first range's start rounded down to a section, base_va its
- *       linear address, range_map[r] range r's encoded map (NULL past
- *       the last range), and section_map[s] range_map[r] if section s
- *       lies wholly inside range r, else NULL.
- *   I11 a page on a per-hart list is an order-0 block with flags ==
- *       PG_pcp and private BUDDY_PCP_POISON, on exactly one list, that
- *       of its own zone on some hart, and on no free_area list; each
- *       list's count is its length and <= its zone's pcp_high.
+ * Invariants: I1..I11 are stated once, in mm/buddy.c's theory comment;
+ * buddy_check() (mm/buddy_check.c) checks them and cites the numbers.
  *
  * Locking (mm/buddy.c states it in full): zone->lock protects the
  * zone's free lists and counts and the allocator's state in the

@@ -9,7 +9,9 @@
  *   0x0000004000000000 +----------------------------+
  *                      | non-canonical hole         |
  *   0xffffffc000000000 +----------------------------+ VMALLOC_START
- *                      | vmalloc / vmap (64 GiB)    |
+ *                      | vmalloc / vmap (63 GiB)    |
+ *   0xffffffcfc0000000 +----------------------------+ MMU_SCRATCH_START
+ *                      | mmu self-test scratch 1 GiB|
  *   0xffffffd000000000 +----------------------------+ VMALLOC_END
  *                      | unmapped                   |
  *   0xffffffd800000000 +----------------------------+ PAGE_OFFSET
@@ -39,6 +41,10 @@
 
 #define VMALLOC_START 0xffffffc000000000UL
 #define VMALLOC_END 0xffffffd000000000UL
+/* The vmalloc arena is [VMALLOC_START, MMU_SCRATCH_START); the last
+ * gigabyte of the region belongs to the mmu self-test and bench=mmu. */
+#define MMU_SCRATCH_START 0xffffffcfc0000000UL
+#define MMU_SCRATCH_SIZE (VMALLOC_END - MMU_SCRATCH_START)
 #define PAGE_OFFSET 0xffffffd800000000UL
 #define LINEAR_END 0xfffffff800000000UL
 #define LINEAR_MAX_SIZE (LINEAR_END - PAGE_OFFSET)

@@ -14,7 +14,9 @@
  * A cache (struct kmem_cache) hands out objects of one size. Its memory
  * comes in slabs: blocks of 2^order pages from the buddy allocator. The
  * order is the smallest that leaves at most 1/8 of the slab outside any
- * object slot (Bonwick's bound); a 2 KiB object gets an 8-page slab.
+ * object slot (Bonwick's bound); a 2 KiB object gets a 4-page slab of
+ * 7 objects (each slot is 2 KiB and the 8-byte word; pinned by a host
+ * test in mm/tests/test_slab.c).
  * Every slab is full, partial or empty and sits on the cache's list for
  * that state; a fourth list holds quarantined slabs (below). Allocation
  * takes the first partial slab, then an empty one, and only then makes a
@@ -95,7 +97,8 @@
  * cache's in-use mark (which shows, but for a 2^-64 chance, that they
  * are this cache's objects in use) or through a refill are masked.
  *
- * Invariants (kmem_cache_validate() and slab_check() cite them)
+ * Invariants (the one list; kmem_cache_validate() and slab_check() cite
+ * them)
  * ----------
  *   I1  every slab is on the list of its state, and nr_slabs[state]
  *       counts that list.
@@ -114,10 +117,16 @@
  *       slab_bytes; each of its pages has PG_slab and page->slab == the
  *       slab; the descriptor has KMEM_SLAB_MAGIC, its cache, and objs ==
  *       base + objs_offset + colour with colour <= colour_max.
- *   I7, I8  red zones (Z) and poison (P): stated in mm/slab_debug.c.
+ *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of
+ *       a free object all SLAB_RED_INACTIVE (mm/slab_debug.c checks it).
+ *   I8  (P, caches without a constructor) a free object holds
+ *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
  *   I9  every cache is on the cache list exactly once.
- *   I10 magazines: stated in mm/slab_cpu.c (objects in them count in
- *       inuse and carry the cached tag).
+ *   I10 an object in a hart's magazine (mm/slab_cpu.c) is counted in its
+ *       slab's inuse, is on no free list and carries the cached tag; a
+ *       debug cache's (and the dead cache's) magazines are empty and
+ *       held for good, so their objects always take the checked slow
+ *       paths.
  *
  * Failure modes: misuse (double free, foreign pointer, wrong cache,
  * overwritten red zone, poison or mark) is reported with one

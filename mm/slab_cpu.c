@@ -40,12 +40,11 @@
  * races with the reallocation of the same object is indistinguishable
  * from a use after free.
  *
- * Invariant (kmem_cache_validate() counts cached objects as in use):
- *   I10 an object in a magazine is counted in its slab's inuse, is on
- *       no free list and carries the cached tag; a debug cache's (and
- *       the dead cache's) magazines are empty and held for good, so
- *       their allocations and frees always take the checked slow paths
- *       (as Linux bypasses its per-CPU caches under slab_debug).
+ * Invariant I10 (stated with the others in mm/slab.c): an object in a
+ * magazine counts as in use in its slab and carries the cached tag; a
+ * debug cache's magazines stay empty, so its objects always take the
+ * checked slow paths, as Linux bypasses its per-CPU caches under
+ * slab_debug.
  *
  * Locking
  * -------

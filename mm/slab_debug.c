@@ -41,13 +41,8 @@
  * those call the slab_debug_*() hooks below for such caches only. Caches without debug flags use
  * this file only for reports, the checker and slabinfo.
  *
- * Invariants (numbered as in mm/slab_internal.h; mm/slab.c states the
- * others)
- * ----------
- *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of a
- *       free object all SLAB_RED_INACTIVE.
- *   I8  (P, caches without a constructor) a free object holds
- *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
+ * Invariants: this file checks I7 (red zones) and I8 (poison) of the
+ * list in mm/slab.c.
  *
  * Reports: every misuse or damage found by slab or kmalloc becomes one
  * "BUG <cache>: ..." line naming the addresses involved; slab_report()

@@ -5,31 +5,8 @@
  * the files of the allocator. The debugging half's hooks and the report
  * path are in mm/slab_debug.h.
  *
- * Invariants (mm/slab.c states I1-I6, I9 and I10 in full, mm/slab_debug.c I7
- * and I8; kmem_cache_validate() and slab_check() cite them):
- *   I1  every slab is on the list of its state, and nr_slabs[state]
- *       counts that list.
- *   I2  state agrees with inuse: FULL is all in use with no free list,
- *       PARTIAL some, EMPTY none; QUARANTINED has no free list and
- *       inuse <= objs_per_slab.
- *   I3  the free list of a slab that is not quarantined links object
- *       starts of that slab, each once, objs_per_slab - inuse of them.
- *   I4  every object not on the free list carries its cache's in-use
- *       mark or, in a magazine, its cached tag (quarantined slabs
- *       excepted).
- *   I5  active is the first partial slab of a cache without debug flags,
- *       NULL for a cache with them.
- *   I6  a slab is the 2^order-page buddy block it starts, aligned to
- *       slab_bytes, each page PG_slab with page->slab == the slab; its
- *       magic, cache, colour and objs agree with the cache.
- *   I7  (Z) a red zone is all SLAB_RED_ACTIVE while its object is in
- *       use, all SLAB_RED_INACTIVE while it is free.
- *   I8  (P, caches without a constructor) a free object holds
- *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
- *   I9  every cache is on the cache list exactly once.
- *   I10 an object in a hart's magazine is not on a free list, is
- *       counted in its slab's inuse and carries the cached tag; a debug
- *       cache's magazines are empty and held for good.
+ * Invariants: I1..I10 are stated once, in mm/slab.c's theory comment;
+ * kmem_cache_validate() and slab_check() check them and cite the numbers.
  */
 #ifndef MM_SLAB_INTERNAL_H
 #define MM_SLAB_INTERNAL_H

@@ -36,7 +36,10 @@ static uint64_t early_pte[EARLY_PTE_TABLES][512] __aligned(4096);
 extern char _trap_stack_guard[], _trap_stack_guard_end[];
 
 uint64_t early_vm_setup(uint64_t fdt_pa);
-void early_trap(void);
+void early_trap(const uint64_t *regs);
+
+/* The blob's physical address as the firmware passed it (head.S). */
+extern uint64_t early_fdt_pa;
 __noreturn void early_no_mmu(uint64_t fdt_pa, uint64_t wrote, uint64_t read);
 
 static inline void sbi_putc_early(char c)
@@ -61,7 +64,7 @@ static void early_puthex(uint64_t v)
 }
 
 /* SBI SRST shutdown with reason "system failure"; never returns. */
-static __noreturn void early_shutdown(void)
+static __noreturn void early_srst(void)
 {
 	register unsigned long a0 __asm__("a0") = 0;
 	register unsigned long a1 __asm__("a1") = 1;
@@ -74,6 +77,22 @@ static __noreturn void early_shutdown(void)
 			 : "memory");
 	for (;;)
 		__asm__ volatile("wfi");
+}
+
+/*
+ * Power off with the panic status: through the sifive,test device when
+ * the tree names one (QEMU's SBI reset always exits 0), else SBI SRST
+ * with reason "system failure". Never returns.
+ */
+static __noreturn void early_shutdown(void)
+{
+	uint64_t test =
+		arch_fdt_find_test_device((const void *)(uintptr_t)early_fdt_pa,
+					  early_fdt_pa ? 0xffffffffu : 0);
+
+	if (test)
+		*(volatile uint32_t *)(uintptr_t)test = 0x3333u | (2u << 16);
+	early_srst();
 }
 
 static __noreturn void early_fail(const char *what, uint64_t val)
@@ -263,27 +282,104 @@ uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
  */
 __noreturn void early_no_mmu(uint64_t fdt_pa, uint64_t wrote, uint64_t read)
 {
-	uint64_t test = arch_fdt_find_test_device(
-		(const void *)(uintptr_t)fdt_pa, fdt_pa ? 0xffffffffu : 0);
-
 	early_puts("\npanic: mmu: Sv39 not supported by this hart (satp "
 		   "wrote ");
 	early_puthex(wrote);
 	early_puts(", read back ");
 	early_puthex(read);
 	early_puts(")\n");
-	if (test)
-		*(volatile uint32_t *)(uintptr_t)test = 0x3333u | (2u << 16);
 	early_shutdown();
 }
 
-void early_trap(void)
+static const char *early_cause_name(uint64_t cause)
 {
-	early_puts("\ntrap before the MMU was on: scause ");
-	early_puthex(csr_read(scause));
-	early_puts(" sepc ");
-	early_puthex(csr_read(sepc));
-	early_puts(" stval ");
+	switch (cause) {
+	case 0:
+		return "instruction address misaligned";
+	case 1:
+		return "fetch access fault";
+	case 2:
+		return "illegal instruction";
+	case 3:
+		return "breakpoint";
+	case 4:
+		return "load address misaligned";
+	case 5:
+		return "load access fault";
+	case 6:
+		return "store address misaligned";
+	case 7:
+		return "store access fault";
+	case 8:
+		return "environment call";
+	case 12:
+		return "fetch page fault";
+	case 13:
+		return "load page fault";
+	case 15:
+		return "store page fault";
+	default:
+		return (cause >> 63) ? "interrupt" : "exception";
+	}
+}
+
+/*
+ * The fault report of kernel/trap.c, as far as it can be made with the
+ * MMU off and nothing set up: no printk (its console may not exist), no
+ * symbols, no page tables. Same line forms, so the harness and a reader
+ * parse it the same way; addresses are physical.
+ */
+void early_trap(const uint64_t *regs)
+{
+	/* Register names, 4 bytes each: no pointers in data (see top). */
+	static const char names[] = "zeroraspgptpt0t1t2s0s1a0a1a2a3a4a5a6a7"
+				    "s2s3s4s5s6s7s8s9s10s11t3t4t5t6";
+	static const unsigned char len[32] = { 4, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+					       2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+					       2, 2, 2, 2, 3, 3, 2, 2, 2, 2 };
+	uint64_t cause = csr_read(scause), epc = csr_read(sepc);
+	uint64_t load = (uintptr_t)_start, end = (uintptr_t)_end;
+	unsigned int at = 0;
+
+	early_puts("\nfault: trap before the MMU was on: ");
+	early_puts(early_cause_name(cause));
+	early_puts(" (scause ");
+	early_puthex(cause);
+	early_puts(") at ");
 	early_puthex(csr_read(stval));
-	early_fail("unexpected trap", csr_read(scause));
+	early_puts(" (sepc ");
+	early_puthex(epc);
+	early_puts(")\nfault: address is physical (no page tables yet)\n");
+	early_puts("fault: sepc is in ");
+	if (epc >= load && epc < end) {
+		early_puts("the kernel image at offset ");
+		early_puthex(epc - load);
+		early_puts(" (link address ");
+		early_puthex(epc - load + KERNEL_VA);
+		early_puts(")\n");
+	} else {
+		early_puts("no part of the kernel image\n");
+	}
+	early_puts("regs: sepc ");
+	early_puthex(epc);
+	early_puts(" sstatus ");
+	early_puthex(csr_read(sstatus));
+	for (int i = 0; i < 32; i++) {
+		unsigned int n = len[i];
+
+		if (i == 0) {
+			at += n;
+			continue; /* x0: the lines start at ra, as trap.c's */
+		}
+		if ((i - 1) % 4 == 0)
+			early_puts("\nregs:");
+		sbi_putc_early(' ');
+		for (unsigned int k = 0; k < 4; k++)
+			sbi_putc_early(k < n ? names[at + k] : ' ');
+		at += n;
+		sbi_putc_early(' ');
+		early_puthex(regs[i]);
+	}
+	early_puts("\n");
+	early_shutdown();
 }

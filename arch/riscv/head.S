@@ -54,6 +54,8 @@ _start_kernel:
 	rdinstret s2
 	mv	s0, a0
 	mv	s1, a1
+	la	t0, early_fdt_pa	/* for the early trap report's exit */
+	sd	a1, 0(t0)
 	/* Early trap vector (physical). */
 	la	t0, early_trap_entry
 	csrw	stvec, t0
@@ -191,12 +193,51 @@ no_sv39:
 	j	10b
 
 /*
- * Trap before the MMU is on: no stack switch, nothing to resume. Report
- * through the SBI console and shut down.
+ * Trap before the MMU is on: nothing to resume. Save every register on
+ * the trap stack (the interrupted sp through sscratch, which is 0 this
+ * early), report through the SBI console and power off with the panic
+ * status (arch/riscv/early_vm.c, early_trap).
  */
 	.align 2
 early_trap_entry:
+	csrw	sscratch, sp
 	la	sp, _trap_stack_top
+	addi	sp, sp, -256
+	sd	x0, 0(sp)
+	sd	x1, 8(sp)
+	sd	x3, 24(sp)
+	sd	x4, 32(sp)
+	sd	x5, 40(sp)
+	sd	x6, 48(sp)
+	sd	x7, 56(sp)
+	sd	x8, 64(sp)
+	sd	x9, 72(sp)
+	sd	x10, 80(sp)
+	sd	x11, 88(sp)
+	sd	x12, 96(sp)
+	sd	x13, 104(sp)
+	sd	x14, 112(sp)
+	sd	x15, 120(sp)
+	sd	x16, 128(sp)
+	sd	x17, 136(sp)
+	sd	x18, 144(sp)
+	sd	x19, 152(sp)
+	sd	x20, 160(sp)
+	sd	x21, 168(sp)
+	sd	x22, 176(sp)
+	sd	x23, 184(sp)
+	sd	x24, 192(sp)
+	sd	x25, 200(sp)
+	sd	x26, 208(sp)
+	sd	x27, 216(sp)
+	sd	x28, 224(sp)
+	sd	x29, 232(sp)
+	sd	x30, 240(sp)
+	sd	x31, 248(sp)
+	csrr	t0, sscratch
+	sd	t0, 16(sp)
+	csrw	sscratch, zero
+	mv	a0, sp
 	call	early_trap
 5:	wfi
 	j	5b
@@ -210,7 +251,9 @@ smp_entry_hartid:
 	.dword	-1
 smp_entry_percpu_pa:
 	.dword	0
-	.globl arch_boot_instret, arch_boot_image_pa
+	.globl arch_boot_instret, arch_boot_image_pa, early_fdt_pa
+early_fdt_pa:
+	.dword	0
 arch_boot_image_pa:
 	.dword	0
 arch_boot_instret:

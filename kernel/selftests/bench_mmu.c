@@ -23,7 +23,7 @@
 #include "mm/pgtable.h"
 
 #define BENCH_MMU_ROUNDS 1000
-#define BENCH_MMU_VA (VMALLOC_END - SZ_1G + 8 * SZ_2M)
+#define BENCH_MMU_VA (MMU_SCRATCH_START + 8 * SZ_2M)
 #define BENCH_MMU_PROT (PROT_RW | PROT_GLOBAL)
 
 static void bench_mmu(void)

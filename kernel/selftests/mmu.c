@@ -25,8 +25,7 @@
 #include "mm/linear.h"
 #include "mm/pgtable.h"
 
-#define MMU_SCRATCH (VMALLOC_END - SZ_1G)
-#define MMU_SCRATCH_SIZE SZ_1G
+#define MMU_SCRATCH MMU_SCRATCH_START /* mm/layout.h */
 #define MMU_PROT (PROT_RW | PROT_GLOBAL)
 
 static struct pgtable *kpt;

@@ -342,7 +342,7 @@ static void vmalloc_bad_vfree_refused(struct ktest *t)
 	vfree(q);
 	vfree(m);
 	vfree(&kernel_data);
-	vfree((void *)(VMALLOC_END - SZ_1G - PAGE_SIZE));
+	vfree((void *)(MMU_SCRATCH_START - PAGE_SIZE));
 	vunmap(p);
 	printk_set_sink(saved_sink);
 
