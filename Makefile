@@ -123,8 +123,8 @@ host-tests: $(host-tests) $(tsan-tests)
 # SOAK_PERCENT=500 runs five times the operations, SOAK_ROUNDS repeats.
 SOAK_PERCENT ?= 100
 SOAK_ROUNDS ?= 1
-soak-tests := $(filter $(BUILD)/host/mm/tests/test_smp%,$(host-tests)) \
-	$(tsan-tests)
+soak-tests := $(filter $(BUILD)/host/mm/tests/test_smp% \
+	$(BUILD)/host/mm/tests/test_buddy_arena,$(host-tests)) $(tsan-tests)
 soak: $(soak-tests)
 	@for r in $$(seq $(SOAK_ROUNDS)); do for t in $(soak-tests); do \
 		echo "soak: round $$r: $$t"; \
@@ -172,6 +172,24 @@ $(BUILD)/bench/obj/%.o: %.c
 
 $(BUILD)/bench/bench_host: $(bench-objs)
 	$(HOSTCC) $(BENCH_CFLAGS) $^ $(BENCH_LDLIBS) -o $@
+
+# make buddy-compare: the four buddy policies on the same request traces
+# (mm/tests/buddy_compare.c over mm/buddy_arena.c, -O2); the driver,
+# harness/buddy_compare.py, adds instruction counts from callgrind and
+# writes $(BUILD)/bench/buddy-compare.txt and buddy-compare.png.
+#   BUDDY_TRACE     a recorded kernel trace (default: the one in harness/)
+#   BUDDY_CALLGRIND 0 skips the instruction counts (printed as 0)
+BUDDY_TRACE ?= harness/traces/selftest-all-pages.trace
+BUDDY_CALLGRIND ?= 1
+compare-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/bench/obj/%,$(host-objs))
+$(BUILD)/bench/buddy_compare: $(BUILD)/bench/obj/mm/tests/buddy_compare.o \
+		$(compare-objs)
+	$(HOSTCC) $(BENCH_CFLAGS) $^ $(BENCH_LDLIBS) -o $@
+
+buddy-compare: $(BUILD)/bench/buddy_compare
+	$(PYTHON) harness/buddy_compare.py --bin $< --out $(BUILD)/bench \
+		$(if $(wildcard $(BUDDY_TRACE)),--kernel-trace $(BUDDY_TRACE)) \
+		$(if $(filter 0,$(BUDDY_CALLGRIND)),--no-callgrind)
 
 host-bench: $(BUILD)/bench/bench_host
 	GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384 \
@@ -232,7 +250,8 @@ gdb: all
 	gdb-multiarch $(BUILD)/kernel.elf -ex 'set architecture riscv:rv64' \
 		-ex 'target remote localhost:1234'
 
-test: deps all host-tests dtbs $(BUILD)/bench/bench_host
+test: deps all host-tests dtbs $(BUILD)/bench/bench_host \
+		$(BUILD)/bench/buddy_compare
 	$(PYTHON) -m pytest harness -q -n $(JOBS) \
 		--junitxml=$(BUILD)/junit.xml $(PYTEST_ARGS)
 
@@ -249,7 +268,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
-	host-bench
+	host-bench buddy-compare
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

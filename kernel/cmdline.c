@@ -14,7 +14,7 @@ static unsigned int nargs;
 
 static const char *const known[] = {
 	"selftest", "bench",   "crash",	    "slab_debug",
-	"halt",	    "maxcpus", "shootdown",
+	"halt",	    "maxcpus", "shootdown", "buddy_trace",
 };
 
 static bool is_blank(char c)
