@@ -8,6 +8,7 @@
 #   make host-tests build the host unit-test binaries only
 #   make host-bench mm/ beside glibc, jemalloc, mimalloc, tcmalloc (host)
 #   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
+#   make dtcheck    what the kernel would decide from DTB=<file> (host)
 #   make debug/gdb  QEMU halted with a gdb stub / attach gdb-multiarch
 #   make format     check clang-format (make format-fix rewrites)
 #   make deps       install missing Debian packages (apt-get when root)
@@ -93,6 +94,7 @@ host-objs := $(patsubst %,$(BUILD)/host/%.o,$(basename \
 	$(host-lib-srcs) $(filter-out $(mm-host-exclude),$(mm-srcs)) \
 	$(host-support-srcs)))
 host-tests := $(patsubst %.c,$(BUILD)/host/%,$(host-test-srcs))
+DTCHECK := $(BUILD)/host/kernel/tools/dtcheck
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,7 +118,7 @@ $(BUILD)/tsan/%.o: %.c
 $(BUILD)/tsan/%: $(BUILD)/tsan/%.o $(tsan-objs)
 	$(HOSTCC) $(TSAN_CFLAGS) $^ $(HOST_LDLIBS) -o $@
 
-host-tests: $(host-tests) $(tsan-tests)
+host-tests: $(host-tests) $(tsan-tests) $(DTCHECK)
 
 # The host concurrency tests at their full size (make test runs 20 %),
 # one binary at a time so that nothing else competes for the CPUs;
@@ -198,9 +200,11 @@ host-bench: $(BUILD)/bench/bench_host
 
 # ------------------------------------------------------------------ fuzz
 # libFuzzer (clang) on the device-tree reader and the memory map built
-# from it: mm/tests/fuzz_fdt.c with the lib/ sources the host tests use
-# and mm/memmap.c, seeded with the compiled dts/*.dtb. New inputs collect
-# in $(BUILD)/fuzz/corpus; a crash, leak or hang is saved as
+# from it: mm/tests/fuzz_fdt.c with the lib/ sources the host tests use,
+# mm/memmap.c and mm/memmap_boot.c (the kernel's reservations and the
+# linear-map fit), seeded with the compiled dts/*.dtb and
+# dts/boards/*.dtb. New inputs collect in $(BUILD)/fuzz/corpus; a
+# crash, leak or hang is saved as
 # $(BUILD)/fuzz/crash-* (or leak-*, timeout-*) and stops the run; UBSan
 # does not recover, so undefined behaviour counts as a crash.
 FUZZ_CC ?= clang
@@ -209,8 +213,8 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
 	-I. -Ilib/tests/include -Imm/tests/include \
 	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c mm/linear.c \
-	lib/tests/host_cpu.c
+fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c \
+	mm/memmap_boot.c mm/linear.c lib/tests/host_cpu.c
 
 $(BUILD)/fuzz/fuzz_fdt: $(fuzz-srcs) $(wildcard lib/*.h mm/*.h)
 	@mkdir -p $(dir $@)
@@ -218,13 +222,41 @@ $(BUILD)/fuzz/fuzz_fdt: $(fuzz-srcs) $(wildcard lib/*.h mm/*.h)
 
 fuzz: $(BUILD)/fuzz/fuzz_fdt dtbs
 	@mkdir -p $(BUILD)/fuzz/corpus
-	cp $(BUILD)/dts/*.dtb $(BUILD)/fuzz/corpus/
+	cp $(BUILD)/dts/*.dtb $(BUILD)/dts/boards/*.dtb $(BUILD)/fuzz/corpus/
 	$(BUILD)/fuzz/fuzz_fdt -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
 		-timeout=10 -print_final_stats=1 \
 		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
 
+# --------------------------------------------------------------- dtcheck
+# make dtcheck DTB=<file.dtb or .dts>: the kernel's own device-tree,
+# memory-map, console and poweroff decisions, built for the host with
+# the sanitizers (kernel/tools/dtcheck.c), run on one tree. The image
+# size comes
+# from $(BUILD)/kernel.elf; DTCHECK_ARGS adds options (--load <addr>,
+# --fdt-addr <addr>, --image-size <n>). Exit 0 ok, 1 problems, 2 usage.
+dtcheck-srcs := kernel/tools/dtcheck.c kernel/tools/dtcheck_elf.c kernel/console_dt.c \
+	kernel/poweroff_dt.c
+DTCHECK_ARGS ?=
+
+$(DTCHECK): $(patsubst %.c,$(BUILD)/host/%.o,$(dtcheck-srcs)) $(host-objs)
+	$(HOSTCC) $(HOST_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+dtcheck: $(DTCHECK) $(BUILD)/kernel.elf
+	@test -n "$(DTB)" || { echo "usage: make dtcheck DTB=<file.dtb|.dts>"; \
+		exit 2; }
+	@if [ "$(suffix $(DTB))" = ".dts" ]; then \
+		$(DTC) -q -I dts -O dtb -o $(BUILD)/dtcheck.dtb $(DTB) && \
+		$(DTCHECK) --kernel $(BUILD)/kernel.elf $(DTCHECK_ARGS) \
+			$(BUILD)/dtcheck.dtb; \
+	else \
+		$(DTCHECK) --kernel $(BUILD)/kernel.elf $(DTCHECK_ARGS) $(DTB); \
+	fi
+
 # ------------------------------------------------------------ device trees
-dtbs := $(patsubst dts/%.dts,$(BUILD)/dts/%.dtb,$(wildcard dts/*.dts))
+# dts/*.dts: layouts for the QEMU harness; dts/boards/*.dts: real boards
+# (checked with dtcheck, not booted).
+dtbs := $(patsubst dts/%.dts,$(BUILD)/dts/%.dtb,$(wildcard dts/*.dts \
+	dts/boards/*.dts))
 $(BUILD)/dts/%.dtb: dts/%.dts
 	@mkdir -p $(dir $@)
 	$(DTC) -q -I dts -O dtb -o $@ $<
@@ -268,7 +300,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
-	host-bench buddy-compare
+	host-bench buddy-compare dtcheck
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -48,10 +48,12 @@ extern uint64_t arch_boot_instret;
 extern uint64_t arch_boot_image_pa;
 /*
  * The register address of the first sifive,test node in the blob at
- * `blob` (limit bytes readable), or 0: a minimal walk that needs neither
- * the MMU nor a blob the device-tree reader accepts, for reporting a
+ * `blob` (limit bytes readable), or ARCH_NO_TEST_DEVICE (physical 0 is
+ * an address like any other): a minimal walk that needs neither the
+ * MMU nor a blob the device-tree reader accepts, for reporting a
  * panic's status when the reader refused the blob.
  */
+#define ARCH_NO_TEST_DEVICE (~0ULL)
 uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit);
 
 /* Wait for an interrupt (idle loop body). */

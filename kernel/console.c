@@ -8,7 +8,9 @@
  * width 4). The firmware has set the line up; we only transmit.
  * sifive,uart0: txdata at 0x00, bit 31 set while the FIFO is full.
  * Before a UART is known, and when none is usable, output goes through
- * the SBI console.
+ * the SBI console. Which UART, and how it is reached, is decided in
+ * kernel/console_dt.c (console_probe), which the host tool dtcheck
+ * shares.
  */
 #include "kernel/console.h"
 
@@ -76,64 +78,6 @@ void console_write(const char *s, size_t len)
 	}
 }
 
-int console_probe(const struct fdt *fdt, struct console_uart *uart)
-{
-	const char *path = fdt_prop_string(
-		fdt, fdt_node_by_path(fdt, "/chosen", 7), "stdout-path");
-	const char *colon;
-	uint64_t pa, size;
-	uint32_t v;
-	int node, err;
-
-	memset(uart, 0, sizeof(*uart));
-	if (!path)
-		path = fdt_prop_string(fdt, fdt_node_by_path(fdt, "/chosen", 7),
-				       "linux,stdout-path");
-	if (!path)
-		return -EFDT_NOTFOUND;
-	colon = strchr(path, ':');
-	node = fdt_node_by_path(fdt, path,
-				colon ? (size_t)(colon - path) : strlen(path));
-	if (node < 0)
-		return node;
-	if (!fdt_node_is_enabled(fdt, node))
-		return -ENODEV; /* status = "disabled": not ours to drive */
-	fmt_snprintf(uart->node, sizeof(uart->node), "%pE",
-		     fdt_node_name(fdt, node, NULL));
-	if (fdt_node_is_compatible(fdt, node, "ns16550a") ||
-	    fdt_node_is_compatible(fdt, node, "ns16550") ||
-	    fdt_node_is_compatible(fdt, node, "snps,dw-apb-uart"))
-		uart->type = UART_NS16550;
-	else if (fdt_node_is_compatible(fdt, node, "sifive,uart0"))
-		uart->type = UART_SIFIVE;
-	else
-		return -ENOSYS;
-	err = fdt_reg_get(fdt, node, 0, &pa, &size);
-	if (err)
-		return err;
-	uart->pa = pa;
-	uart->io_width = 1;
-	if (fdt_prop_u32(fdt, node, "reg-shift", &v) == 0 && v <= 4)
-		uart->reg_shift = v;
-	if (fdt_prop_u32(fdt, node, "reg-io-width", &v) == 0 &&
-	    (v == 1 || v == 4))
-		uart->io_width = v;
-	if (uart->type == UART_SIFIVE)
-		uart->io_width = 4;
-	/*
-	 * The registers used (8 for a 16550, 7 words for a SiFive UART)
-	 * must lie inside reg, and the UART is mapped with one page: in
-	 * 64 bits, so that no device-tree value wraps the check.
-	 */
-	if (size < (uint64_t)(uart->type == UART_SIFIVE ? 7 * 4 : 8)
-			    << uart->reg_shift ||
-	    pa + size < pa ||
-	    (pa & (PAGE_SIZE - 1)) + ((uint64_t)8 << uart->reg_shift) >
-		    PAGE_SIZE)
-		return -ERANGE;
-	return 0;
-}
-
 void console_set_uart(const struct console_uart *uart, void *va)
 {
 	if (!uart || !va) {
@@ -143,12 +87,7 @@ void console_set_uart(const struct console_uart *uart, void *va)
 	}
 	cur = *uart;
 	base = va;
-	fmt_snprintf(name, sizeof(name),
-		     "%s at 0x%lx (%s, reg-shift %u, "
-		     "reg-io-width %u)",
-		     cur.type == UART_NS16550 ? "ns16550a" : "sifive,uart0",
-		     (unsigned long)cur.pa, cur.node, cur.reg_shift,
-		     cur.io_width);
+	console_uart_describe(&cur, name, sizeof(name));
 }
 
 void *console_uart_base(void)

@@ -24,11 +24,20 @@ struct console_uart {
 void console_write(const char *s, size_t len);
 
 /*
- * Find the stdout-path UART. Returns 0 and fills *uart, or a negative
- * error: -EFDT_NOTFOUND (no stdout-path or node), -ENOSYS (no driver
- * for its compatible), other -EFDT_* from a bad reg.
+ * Find the stdout-path UART (kernel/console_dt.c: no hardware access,
+ * also built into the host tool dtcheck). Returns 0 and fills *uart, or
+ * a negative error: -EFDT_NOTFOUND (no stdout-path or node), -ENODEV
+ * (the node is disabled), -ENOSYS (no driver for its compatible),
+ * -ERANGE (reg too small for the registers, or they cross a page),
+ * other -EFDT_* from a bad reg.
  */
 int console_probe(const struct fdt *fdt, struct console_uart *uart);
+/*
+ * "ns16550a at 0x10000000 (serial@10000000, reg-shift 0, reg-io-width
+ * 1)": the console's name in the boot log, into buf (len bytes).
+ */
+void console_uart_describe(const struct console_uart *uart, char *buf,
+			   size_t len);
 
 /* Start using uart, reached at va (NULL: back to the SBI console). */
 void console_set_uart(const struct console_uart *uart, void *va);

@@ -77,7 +77,7 @@ static void open_fdt(uint64_t fdt_pa)
 			(const void *)(uintptr_t)(FDT_VA + off),
 			FDT_WINDOW_SIZE - off);
 
-		if (test)
+		if (test != ARCH_NO_TEST_DEVICE)
 			poweroff_use_sifive_test(
 				test, kspace_early_ioremap(early_pgd, test));
 	}
@@ -110,10 +110,10 @@ static uint64_t chosen_rng_seed(void)
 
 static void early_devices(struct console_uart *uart, bool *have_uart)
 {
-	paddr_t po = poweroff_probe(&fdt);
+	paddr_t po;
 	int err;
 
-	if (po)
+	if (poweroff_probe(&fdt, &po) == 0)
 		poweroff_set_base(kspace_early_ioremap(early_pgd, po));
 	err = console_probe(&fdt, uart);
 	*have_uart = err == 0;
@@ -165,52 +165,21 @@ static void print_cpu_info(unsigned long hartid)
 	       sbi.has_dbcn ? "yes" : "no", sbi.has_srst ? "yes" : "no");
 }
 
-/* The kernel's own reservations: each failure cause has its message. */
-static void reserve_or_panic(paddr_t start, paddr_t end, const char *what)
-{
-	int err = memmap_add_reserved(&memmap, start, end, false, what);
-
-	if (err == -ENOSPC)
-		panic("setup_memory: no room to reserve the %s [mem "
-		      "0x%016lx-0x%016lx]: all %d reserved regions "
-		      "(MEMMAP_MAX_RESERVED) used",
-		      what, start, end - 1, MEMMAP_MAX_RESERVED);
-	if (err == -EINVAL)
-		panic("setup_memory: the %s at 0x%016lx, end 0x%016lx, is "
-		      "empty or runs past the last page",
-		      what, start, end);
-	if (err)
-		panic("setup_memory: reserving the %s [mem 0x%016lx-0x%016lx] "
-		      "failed: %s (%d)",
-		      what, start, end - 1, errno_name(err), err);
-}
-
 static void setup_memory(uint64_t fdt_pa)
 {
 	paddr_t load = arch_boot_image_pa;
+	struct memmap_boot own = {
+		.fdt_pa = fdt_pa,
+		.fdt_size = fdt.totalsize,
+		.image_pa = load,
+		.image_size = (uintptr_t)(_end - _start),
+	};
 	struct kspace_image img;
+	char why[192];
 	int err;
 
-	err = memmap_from_fdt(&memmap, &fdt);
-	if (err == -EFDT_NOTFOUND)
-		panic("device tree: no usable memory (no enabled /memory "
-		      "node with a whole page)");
-	if (err == -ENOSPC && memmap.wanted_usable)
-		panic("device tree: %u RAM ranges, more than the %d the "
-		      "memory map holds (MEMMAP_MAX_USABLE): %s (%d)",
-		      memmap.wanted_usable, MEMMAP_MAX_USABLE, errno_name(err),
-		      err);
-	if (err == -ENOSPC)
-		panic("device tree: %u reserved regions, more than the %d the "
-		      "memory map holds (MEMMAP_MAX_RESERVED): %s (%d)",
-		      memmap.wanted_reserved, MEMMAP_MAX_RESERVED,
-		      errno_name(err), err);
-	if (err)
-		panic("device tree: bad /memory or /reserved-memory: %s (%d)",
-		      errno_name(err), err);
-	reserve_or_panic(fdt_pa, fdt_pa + fdt.totalsize, "device tree blob");
-	reserve_or_panic(load, load + (uintptr_t)(_end - _start),
-			 "kernel image");
+	if (memmap_boot_setup(&memmap, &fdt, &own, why, sizeof(why)))
+		panic("%s", why);
 	memmap_print(&memmap);
 
 	kspace_early_linear_map(early_pgd, &memmap);

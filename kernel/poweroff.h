@@ -15,8 +15,35 @@
 #include "lib/kernel.h"
 #include "mm/types.h"
 
-/* Find the poweroff device; returns its physical address or 0. */
-paddr_t poweroff_probe(const struct fdt *fdt);
+enum poweroff_kind {
+	POWEROFF_NONE, /* SBI SRST only */
+	POWEROFF_SYSCON, /* syscon-poweroff: write value & mask */
+	POWEROFF_SIFIVE_TEST, /* syscon-poweroff on a sifive,test device */
+	POWEROFF_HTIF, /* ucb,htif0: tohost exit command */
+};
+
+/* The device a tree offers for powering off (kernel/poweroff_dt.c). */
+struct poweroff_dev {
+	enum poweroff_kind kind;
+	paddr_t pa; /* the 4-byte register (HTIF: tohost) */
+	uint32_t value, mask; /* POWEROFF_SYSCON */
+};
+
+/*
+ * Decide the poweroff device from the tree alone (no hardware access;
+ * the host tool dtcheck calls it too). Returns 0 and fills *dev, or
+ * -ENODEV when the tree offers none (dev->kind is POWEROFF_NONE).
+ */
+int poweroff_dt_probe(const struct fdt *fdt, struct poweroff_dev *dev);
+/* "sifive,test at 0x100000", "HTIF at 0x...", or "SBI SRST". */
+void poweroff_dev_describe(const struct poweroff_dev *dev, char *buf,
+			   size_t len);
+
+/*
+ * Find the poweroff device and remember it: 0 with its register's
+ * physical address in *pa, or -ENODEV (power off through SBI).
+ */
+int poweroff_probe(const struct fdt *fdt, paddr_t *pa);
 /*
  * Use a sifive,test register at pa, mapped at va, when the tree could not
  * be probed (a blob the reader refused): panics still exit with status 2.

@@ -125,28 +125,14 @@ void *kspace_early_ioremap(pte_t *root, paddr_t pa)
 
 uint64_t kspace_early_linear_map(pte_t *root, struct memmap *map)
 {
-	paddr_t lowest = map->usable[0].start;
-	paddr_t base = ALIGN_DOWN(lowest, SZ_1G);
-	uint64_t dropped = 0;
+	uint64_t dropped;
+	paddr_t base = memmap_fit_linear(map, LINEAR_MAX_SIZE, &dropped);
 
 	boot_root = root;
 	va_pa_offset = PAGE_OFFSET - base;
 	for (unsigned int i = 0; i < map->nr_usable; i++) {
-		struct memmap_range *r = &map->usable[i];
+		const struct memmap_range *r = &map->usable[i];
 
-		if (r->end - base > LINEAR_MAX_SIZE) {
-			paddr_t limit = base + LINEAR_MAX_SIZE;
-			paddr_t cut = r->start > limit ? r->start : limit;
-
-			printk("memory: warning: [mem 0x%016lx-0x%016lx] "
-			       "beyond "
-			       "the linear map, not used\n",
-			       cut, r->end - 1);
-			dropped += r->end - cut;
-			r->end = cut;
-		}
-		if (r->end <= r->start)
-			continue;
 		/* Stops before g += SZ_1G could pass the top (no wrap). */
 		for (paddr_t g = ALIGN_DOWN(r->start, SZ_1G);; g += SZ_1G) {
 			root[root_index(g + va_pa_offset)] =
@@ -155,13 +141,6 @@ uint64_t kspace_early_linear_map(pte_t *root, struct memmap *map)
 				break;
 		}
 	}
-	/* Drop ranges emptied by the cut. */
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < map->nr_usable; i++)
-		if (map->usable[i].end > map->usable[i].start)
-			map->usable[n++] = map->usable[i];
-	map->nr_usable = n;
 	arch_tlb_flush_all();
 	return dropped;
 }

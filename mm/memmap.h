@@ -106,4 +106,35 @@ uint64_t memmap_usable_bytes(const struct memmap *map);
  */
 int memmap_check(const struct memmap *map);
 
+/* Boot-time policy (mm/memmap_boot.c) ----------------------------------*/
+
+/* What the kernel reserves for itself besides the tree's regions. */
+struct memmap_boot {
+	paddr_t fdt_pa; /* the blob, fdt_size bytes (0: not reserved) */
+	uint64_t fdt_size;
+	paddr_t image_pa; /* the kernel image, image_size bytes (0: not) */
+	uint64_t image_size;
+};
+
+/*
+ * The kernel's memory map: memmap_from_fdt(), then the blob reserved as
+ * "device tree blob" and the image as "kernel image". Returns 0, or the
+ * error with why[0..len) holding the kernel's panic message for it
+ * (without "panic: "): -EFDT_NOTFOUND (no usable memory), -ENOSPC
+ * (a table full), -EINVAL (an own region empty or past the last page),
+ * other -EFDT_* from a malformed /memory or /reserved-memory.
+ */
+int memmap_boot_setup(struct memmap *map, const struct fdt *fdt,
+		      const struct memmap_boot *boot, char *why, size_t len);
+
+/*
+ * Place the linear map over *map (at least one usable range): returns
+ * its physical base, the lowest usable address rounded down to 1 GiB,
+ * and cuts every usable range at base + max_size, one "memory: warning:
+ * [mem a-b] beyond the linear map, not used" line per cut; ranges left
+ * empty are dropped. *dropped gets the bytes cut off.
+ */
+paddr_t memmap_fit_linear(struct memmap *map, uint64_t max_size,
+			  uint64_t *dropped);
+
 #endif /* MM_MEMMAP_H */

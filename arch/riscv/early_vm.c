@@ -90,7 +90,7 @@ static __noreturn void early_shutdown(void)
 		arch_fdt_find_test_device((const void *)(uintptr_t)early_fdt_pa,
 					  early_fdt_pa ? 0xffffffffu : 0);
 
-	if (test)
+	if (test != ARCH_NO_TEST_DEVICE)
 		*(volatile uint32_t *)(uintptr_t)test = 0x3333u | (2u << 16);
 	early_srst();
 }
@@ -193,10 +193,12 @@ static bool early_is_test_compat(const char *s, uint32_t len)
 
 /*
  * The physical address of the first sifive,test node's register in the
- * blob b, or 0. A minimal walk for where the kernel's own reader cannot
- * run (no MMU) or refused the blob (too big): every offset is checked
- * against the blob's size, clamped to the limit bytes readable at b;
- * anything unexpected gives 0. Position independent (kernel/arch.h).
+ * blob b, or ARCH_NO_TEST_DEVICE (not 0: physical address 0 may hold a
+ * device, or RAM). A minimal walk for where the kernel's own reader
+ * cannot run (no MMU) or refused the blob (too big): every offset is
+ * checked against the blob's size, clamped to the limit bytes readable
+ * at b; anything unexpected gives ARCH_NO_TEST_DEVICE. Position
+ * independent (kernel/arch.h).
  */
 uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
 {
@@ -207,7 +209,7 @@ uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
 	int depth = 0;
 
 	if (!b || ((uintptr_t)b & 3) || limit < 40 || be32(b) != 0xd00dfeedu)
-		return 0;
+		return ARCH_NO_TEST_DEVICE;
 	total = be32(b + 4);
 	if (total > limit)
 		total = (uint32_t)(limit < 0xffffffffu ? limit : 0xffffffffu);
@@ -217,7 +219,7 @@ uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
 	end = off + be32(b + 36);
 	if (total < 40 || off > total || end < off || end > total ||
 	    strs > total || strsz > total - strs)
-		return 0;
+		return ARCH_NO_TEST_DEVICE;
 	while (off + 4 <= end) {
 		uint32_t tag = be32(b + off);
 
@@ -227,24 +229,24 @@ uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
 				off++;
 			off = (off + 4) & ~3u;
 			if (++depth >= 8)
-				return 0;
+				return ARCH_NO_TEST_DEVICE;
 			acells[depth] = 2;
 			is_test = has_reg = false;
 		} else if (tag == 2) { /* FDT_END_NODE */
 			if (--depth < 0)
-				return 0;
+				return ARCH_NO_TEST_DEVICE;
 		} else if (tag == 3) { /* FDT_PROP */
 			uint32_t len, name;
 			const uint8_t *v;
 			const char *pn;
 
 			if (off + 8 > end)
-				return 0;
+				return ARCH_NO_TEST_DEVICE;
 			len = be32(b + off);
 			name = be32(b + off + 4);
 			off += 8;
 			if (len > end - off || name >= strsz)
-				return 0;
+				return ARCH_NO_TEST_DEVICE;
 			v = b + off;
 			pn = (const char *)b + strs + name;
 			off = (off + len + 3) & ~3u;
@@ -265,12 +267,12 @@ uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit)
 			if (is_test && has_reg)
 				return reg;
 		} else if (tag == 9) { /* FDT_END */
-			return 0;
+			return ARCH_NO_TEST_DEVICE;
 		} else if (tag != 4) { /* not FDT_NOP */
-			return 0;
+			return ARCH_NO_TEST_DEVICE;
 		}
 	}
-	return 0;
+	return ARCH_NO_TEST_DEVICE;
 }
 
 /*

@@ -23,9 +23,11 @@
 #include <stdlib.h>
 
 #include "lib/fdt.h"
+#include "lib/fdt_cpus.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "mm/layout.h"
 #include "mm/memmap.h"
 
 #define FUZZ_NODES_MAX 128 /* nodes given the full per-node treatment */
@@ -277,6 +279,44 @@ static void check_memmap(const struct fdt *fdt)
 	}
 }
 
+/*
+ * The mm/ and lib/ boot decisions dtcheck shares with the kernel: the
+ * memory map with the kernel's own reservations and the linear-map fit,
+ * hart discovery. Each must fail cleanly or keep its contract. (The
+ * console and poweroff choices live in kernel/: dtcheck's own test
+ * feeds them malformed blobs, harness/test_dtcheck.py.)
+ */
+static void check_boot_decisions(const struct fdt *fdt)
+{
+	static struct memmap map;
+	static struct fdt_cpu cpus[FDT_CPUS_MAX];
+	const struct memmap_boot own = { 0x80000000, fdt->totalsize, 0x80200000,
+					 0x100000 };
+	char why[192];
+	uint64_t dropped;
+	int err = memmap_boot_setup(&map, fdt, &own, why, sizeof(why)), n;
+
+	if (err == 0) {
+		paddr_t base =
+			memmap_fit_linear(&map, LINEAR_MAX_SIZE, &dropped);
+
+		CHECK(memmap_check(&map) == 0, "after memmap_fit_linear");
+		for (unsigned int i = 0; i < map.nr_usable; i++)
+			CHECK(map.usable[i].end - base <= LINEAR_MAX_SIZE,
+			      "usable[%u] past the linear map", i);
+	} else {
+		CHECK(err < 0 && why[0], "memmap_boot_setup %d, no message",
+		      err);
+	}
+	n = fdt_cpus_scan(fdt, cpus, FDT_CPUS_MAX);
+	for (int i = 0; i < n && i < FDT_CPUS_MAX; i++) {
+		CHECK(cpus[i].verdict != FDT_CPU_USABLE ||
+			      cpus[i].hartid <= FDT_CPU_HARTID_MAX,
+		      "usable hart id %lu", (unsigned long)cpus[i].hartid);
+		touch(cpus[i].isa, strnlen(cpus[i].isa, FDT_CPU_ISA_MAX));
+	}
+}
+
 static void check_tree(const struct fdt *fdt)
 {
 	/* stack[d - 1]: the open node at depth d; names for paths. */
@@ -384,6 +424,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_any_offsets(&fdt);
 	check_rsv(&fdt);
 	check_memmap(&fdt);
+	check_boot_decisions(&fdt);
 out:
 	free(blob);
 	return 0;
