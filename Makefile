@@ -7,11 +7,14 @@
 #   make test       host unit tests + QEMU harness through pytest
 #   make host-tests build the host unit-test binaries only
 #   make host-bench mm/ beside glibc, jemalloc, mimalloc, tcmalloc (host)
+#   make buddy-compare  the four buddy systems on the same traces (host)
 #   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
 #   make dtcheck    what the kernel would decide from DTB=<file> (host)
-#   make debug/gdb  QEMU halted with a gdb stub / attach gdb-multiarch
+#   make debug/gdb  QEMU stopped with a gdb stub / attach gdb-multiarch with
+#                   the mm helpers (harness/gdb/mm.py)
 #   make format     check clang-format (make format-fix rewrites)
 #   make deps       install missing Debian packages (apt-get when root)
+#   make plots      PNG plots of the bench figures and buddyinfo (build/plots)
 
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
@@ -274,13 +277,19 @@ run: deps all
 	@echo "[leave QEMU with Ctrl-A then X]"
 	$(QEMU) $(QEMU_ARGS)
 
+# make debug: QEMU stopped before the first instruction, gdb stub on
+# tcp::$(GDB_PORT). make gdb (another terminal) attaches gdb-multiarch
+# with the mm helpers of harness/gdb/mm.py loaded (mm-meminfo,
+# mm-buddyinfo, mm-slabinfo, mm-vmallocinfo, mm-page, mm-walk).
+GDB_PORT ?= 1234
 debug: deps all
-	@echo "[QEMU halted; gdb stub on tcp::1234; run 'make gdb' elsewhere]"
-	$(QEMU) $(QEMU_ARGS) -S -s
+	@echo "[QEMU stopped; gdb stub on tcp::$(GDB_PORT); run 'make gdb' elsewhere]"
+	$(QEMU) $(QEMU_ARGS) -S -gdb tcp::$(GDB_PORT)
 
 gdb: all
 	gdb-multiarch $(BUILD)/kernel.elf -ex 'set architecture riscv:rv64' \
-		-ex 'target remote localhost:1234'
+		-ex 'source harness/gdb/mm.py' \
+		-ex 'target remote localhost:$(GDB_PORT)'
 
 test: deps all host-tests dtbs $(BUILD)/bench/bench_host \
 		$(BUILD)/bench/buddy_compare
@@ -289,6 +298,11 @@ test: deps all host-tests dtbs $(BUILD)/bench/bench_host \
 
 deps:
 	@sh harness/deps.sh
+
+# PNG plots under $(BUILD)/plots (harness/plots.py: bench figures against
+# their targets, buddyinfo per zone after boot and after selftest=all).
+plots: deps all
+	$(PYTHON) harness/plots.py --out $(BUILD)/plots
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')
 format:
@@ -300,7 +314,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
-	host-bench buddy-compare dtcheck
+	host-bench buddy-compare dtcheck plots
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -16,10 +16,14 @@ for p in $PKGS; do
 done
 [ -z "$missing" ] && exit 0
 echo "deps: missing:$missing"
+# Recommends stay out: they are what pulls QEMU's graphical front-ends
+# (qemu-system-gui: GTK, SDL, VTE, GStreamer plugins) and half of the
+# download; nothing here uses them (harness/test_deps.py checks both).
+APT_INSTALL="apt-get install -y -q --no-install-recommends"
 if [ "$(id -u)" = 0 ]; then
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+	DEBIAN_FRONTEND=noninteractive $APT_INSTALL $missing
 else
-	echo "deps: run as root: apt-get update && apt-get install -y$missing"
+	echo "deps: run as root: apt-get update && $APT_INSTALL$missing"
 	exit 1
 fi

@@ -12,7 +12,8 @@
  *   5. buddy allocator, slab caches and kmalloc, vmalloc;
  *   6. secondary harts (kernel/smp.c); W^X audit, buddyinfo/meminfo,
  *      "boot: ready after N instructions";
- *   7. crash=, selftest=, bench=; halt or power off; or stay idle.
+ *   7. crash=, selftest=, bench=; then halt (the mm introspection
+ *      lines, "halted", idle), power off, or stay idle.
  */
 #include "kernel/arch.h"
 #include "kernel/bench.h"
@@ -273,6 +274,18 @@ static unsigned int parse_maxcpus(void)
 	return (unsigned int)n;
 }
 
+/*
+ * halt: the allocators' own view of memory, printed once nothing runs
+ * any more, so a debugger attached afterwards (make gdb, harness/gdb/)
+ * reads exactly these figures from the kernel's structures.
+ */
+static void print_mm_state(void)
+{
+	buddy_print_info();
+	slabinfo_print();
+	vmallocinfo_print();
+}
+
 static void run_commands(void)
 {
 	const char *crash = cmdline_get("crash");
@@ -297,6 +310,7 @@ static void run_commands(void)
 		acted = true;
 	}
 	if (cmdline_has("halt")) {
+		print_mm_state();
 		printk("halted\n");
 		idle_forever();
 	}
