@@ -8,6 +8,8 @@
 #   make host-tests build the host unit-test binaries only
 #   make host-bench mm/ beside glibc, jemalloc, mimalloc, tcmalloc (host)
 #   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
+#   make boot-files U-Boot boot media under build/boot/<BOARD> (BOARD,
+#                   BOOTARGS, DTB)
 #   make debug/gdb  QEMU halted with a gdb stub / attach gdb-multiarch
 #   make format     check clang-format (make format-fix rewrites)
 #   make deps       install missing Debian packages (apt-get when root)
@@ -206,11 +208,29 @@ fuzz: $(BUILD)/fuzz/fuzz_fdt dtbs
 		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
 
 # ------------------------------------------------------------ device trees
-dtbs := $(patsubst dts/%.dts,$(BUILD)/dts/%.dtb,$(wildcard dts/*.dts))
+# dts/*.dts: layouts for the QEMU harness; dts/boards/*.dts: real boards
+# (checked with dtcheck, not booted).
+dtbs := $(patsubst dts/%.dts,$(BUILD)/dts/%.dtb,$(wildcard dts/*.dts \
+	dts/boards/*.dts))
 $(BUILD)/dts/%.dtb: dts/%.dts
 	@mkdir -p $(dir $@)
 	$(DTC) -q -I dts -O dtb -o $@ $<
 dtbs: $(dtbs)
+
+# ------------------------------------------------------------ boot media
+# make boot-files BOARD=<name>: the Image, a U-Boot script (boot.scr, with
+# its source boot.cmd) and extlinux/extlinux.conf that load it at the
+# board's ${kernel_addr_r} and start it with booti, and a README.txt,
+# under $(BUILD)/boot/<name>/ (harness/boot-files.sh holds the per-board
+# table). BOOTARGS: the kernel command line (none by default). DTB: a
+# .dtb to put beside the Image and pass to booti, or "firmware" for
+# U-Boot's own tree; by default the board's choice (README, "Boot
+# media").
+BOARD ?=
+boot-files: all dtbs
+	@DTB_DIR=$(BUILD)/dts sh harness/boot-files.sh --board '$(BOARD)' \
+		--image $(BUILD)/Image --out $(BUILD)/boot/$(BOARD) \
+		--bootargs '$(BOOTARGS)' $(if $(DTB),--dtb '$(DTB)')
 
 # ------------------------------------------------------------------ phony
 all: $(BUILD)/kernel.elf $(BUILD)/Image
@@ -249,7 +269,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
-	host-bench
+	host-bench boot-files
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
