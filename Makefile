@@ -10,6 +10,8 @@
 #   make buddy-compare  the four buddy systems on the same traces (host)
 #   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
 #   make dtcheck    what the kernel would decide from DTB=<file> (host)
+#   make boot-files U-Boot boot media under build/boot/<BOARD> (BOARD,
+#                   BOOTARGS, DTB)
 #   make debug/gdb  QEMU stopped with a gdb stub / attach gdb-multiarch with
 #                   the mm helpers (harness/gdb/mm.py)
 #   make format     check clang-format (make format-fix rewrites)
@@ -265,6 +267,21 @@ $(BUILD)/dts/%.dtb: dts/%.dts
 	$(DTC) -q -I dts -O dtb -o $@ $<
 dtbs: $(dtbs)
 
+# ------------------------------------------------------------ boot media
+# make boot-files BOARD=<name>: the Image, a U-Boot script (boot.scr, with
+# its source boot.cmd) and extlinux/extlinux.conf that load it at the
+# board's ${kernel_addr_r} and start it with booti, and a README.txt,
+# under $(BUILD)/boot/<name>/ (harness/boot-files.sh holds the per-board
+# table). BOOTARGS: the kernel command line (none by default). DTB: a
+# .dtb to put beside the Image and pass to booti, or "firmware" for
+# U-Boot's own tree; by default the board's choice (README, "Boot
+# media").
+BOARD ?=
+boot-files: all dtbs
+	@DTB_DIR=$(BUILD)/dts sh harness/boot-files.sh --board '$(BOARD)' \
+		--image $(BUILD)/Image --out $(BUILD)/boot/$(BOARD) \
+		--bootargs '$(BOOTARGS)' $(if $(DTB),--dtb '$(DTB)')
+
 # ------------------------------------------------------------------ phony
 all: $(BUILD)/kernel.elf $(BUILD)/Image
 
@@ -314,7 +331,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
-	host-bench buddy-compare dtcheck plots
+	host-bench buddy-compare dtcheck plots boot-files
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

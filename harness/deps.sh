@@ -5,7 +5,8 @@
 # As root this runs apt-get; otherwise it prints the exact command.
 set -e
 PKGS="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc
-opensbi u-boot-qemu device-tree-compiler libfdt-dev python3-pytest
+opensbi u-boot-qemu u-boot-tools dosfstools mtools device-tree-compiler
+libfdt-dev python3-pytest
 python3-pytest-timeout python3-pytest-xdist python3-pexpect gdb-multiarch
 clang libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind
 python3-matplotlib"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """One image, many machines: the same build/kernel.elf and build/Image
-boot and pass selftest=all on QEMU virt (64M to 8G), sifive_u, spike, and
-through U-Boot's booti at load addresses other than 0x80200000."""
+boot and pass selftest=all on QEMU virt (64M to 8G), sifive_u, spike,
+microchip-icicle-kit (with our dts/boards/icicle-kit.dts), and through
+U-Boot's booti at load addresses other than 0x80200000."""
 
 import os
 import re
@@ -54,6 +55,56 @@ def test_spike(boot):
     assert r.grep(r"poweroff via HTIF at 0x"), r.log
     passed_all(r)
     assert r.status == 0
+
+
+ICICLE_FW = {
+    "fw_dynamic": "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+    "fw_jump": "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin",
+}
+
+
+@pytest.mark.parametrize("fw,tests", [("fw_dynamic", "all"),
+                                      ("fw_jump", "fdt,mmu,buddy")])
+def test_icicle_kit(fw, tests):
+    """Scenario: QEMU 7.2's microchip-icicle-kit started by Debian's
+    OpenSBI 1.1 (fw_dynamic, or fw_jump, which copies the tree to
+    0x82200000) with the board's own tree, dts/boards/icicle-kit.dts,
+    unchanged: -m 3G so that QEMU's high window backs the tree's
+    [0x10_4000_0000, +1 GiB), and MMUART1, the stdout-path, on stdio
+    (-serial null for MMUART0). -smp 5: hart 0 is the E51 (no MMU), and
+    the boot hart is a U54 chosen by OpenSBI's lottery. Nothing can power
+    this machine off (no reset device for OpenSBI; the kernel's SBI
+    shutdown does not return), so the run stops at the summary line (or
+    at a panic or fault report).
+    Expect the MMUART1 console with reg-shift 2 and 32-bit access, both
+    RAM windows and the HSS region reserved, hart 0 skipped, the four
+    U54s online and every self-test passing."""
+    if not os.path.exists(ICICLE_FW[fw]):
+        pytest.skip(f"{ICICLE_FW[fw]} missing: install opensbi")
+    args = qemu.qemu_args(machine="microchip-icicle-kit", mem="3G", smp=5,
+                          bios=ICICLE_FW[fw], bootargs=f"selftest={tests}",
+                          dtb=qemu.dtb("boards/icicle-kit"))
+    i = args.index("-serial")
+    args[i:i + 2] = ["-serial", "null", "-serial", "stdio"]
+    # Stop at the summary, or at a panic or fault report (the kernel
+    # cannot power off here either way).
+    r = qemu.run(f"icicle-{fw}", args, timeout=600,
+                 until=r"\n(\d+ passed, \d+ failed|(panic|fault|trap): "
+                       r"[^\n]*)\r?\n")
+    assert r.grep(r"^boot: console ns16550a at 0x20100000 "
+                  r"\(serial@20100000, reg-shift 2, reg-io-width 4\)"), \
+        r.log
+    m = re.search(r"^boot: hart (\d+),", r.log, re.M)
+    assert m and 1 <= int(m.group(1)) <= 4, r.log
+    assert r.grep(r"^memory: usable \[mem 0x0000000080000000-"
+                  r"0x00000000bfffffff\]$"), r.log
+    assert r.grep(r"^memory: usable \[mem 0x0000001040000000-"
+                  r"0x000000107fffffff\]$"), r.log
+    assert r.grep(r"^memory: reserved \[mem 0x00000000bfc00000-"
+                  r"0x00000000bfffffff\] region@bfc00000$"), r.log
+    assert r.grep(r"^smp: hart 0 skipped: no MMU$"), r.log
+    assert r.grep(r"^smp: 4 harts online$"), r.log
+    passed_all(r)
 
 
 @pytest.mark.parametrize("addr", [0x84000000, 0x90200000])
