@@ -28,7 +28,7 @@ def reserved(run):
 
 
 def ready(run):
-    return any(re.match(r"^boot: ready after \d+ instructions$", l)
+    return any(re.match(r"^boot: ready after \d+ instructions, \d+ us$", l)
                for l in run.lines())
 
 

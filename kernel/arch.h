@@ -40,10 +40,46 @@ extern const char *const arch_reg_names[32];
 /* Called by arch code for every trap; never returns for fatal ones. */
 void trap_handle(struct trap_frame *tf);
 
+/* Interrupt sources the arch layer tells apart (scause). */
+enum irq_kind {
+	IRQ_KIND_IPI, /* supervisor software interrupt */
+	IRQ_KIND_TIMER, /* supervisor timer */
+	IRQ_KIND_EXTERNAL, /* supervisor external: the PLIC */
+	IRQ_KIND_OTHER, /* any other cause (reported, then ignored) */
+};
+/*
+ * kernel/irq.c: handle one interrupt. Called by arch code with
+ * interrupts off, on the trap stack, for every trap whose cause is an
+ * interrupt; it returns to the interrupted code.
+ */
+void irq_handle(enum irq_kind kind, struct trap_frame *tf);
+
 /* Instructions retired (rdinstret). */
 uint64_t arch_instret(void);
 /* Instret sampled at kernel entry. */
 extern uint64_t arch_boot_instret;
+/* The time CSR (rdtime): timebase ticks since an arbitrary origin. */
+uint64_t arch_time(void);
+/* rdtime sampled at kernel entry, with arch_boot_instret. */
+extern uint64_t arch_boot_time;
+
+/*
+ * The supervisor timer. arch_timer_probe() picks the method once, on
+ * the boot hart: Sstc (stimecmp, when `sstc` is true because the ISA
+ * string lists it, and reading stimecmp does not trap: the firmware
+ * must have set menvcfg.STCE) or the SBI TIME extension; it returns
+ * false when there is neither. arch_timer_set() programs this hart's
+ * compare value (timebase ticks; ~0: no interrupt), which also clears a
+ * pending timer interrupt whose time has not come.
+ */
+bool arch_timer_probe(bool sstc);
+const char *arch_timer_method(void); /* "Sstc", "SBI TIME" or "none" */
+void arch_timer_set(uint64_t when);
+/* Take timer / external interrupts on this hart (sie.STIE, sie.SEIE). */
+void arch_timer_irq_enable(void);
+void arch_external_irq_enable(void);
+/* Interrupts on (sstatus.SIE): the idle loop and console_getc wait. */
+void arch_irq_enable(void);
 /* Physical address the image was loaded at. */
 extern uint64_t arch_boot_image_pa;
 /*
@@ -56,7 +92,12 @@ extern uint64_t arch_boot_image_pa;
 #define ARCH_NO_TEST_DEVICE (~0ULL)
 uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit);
 
-/* Wait for an interrupt (idle loop body). */
+/*
+ * Wait for an interrupt (idle loop body). With interrupts off it still
+ * returns when an enabled interrupt becomes pending, which is then taken
+ * when they are turned on again: check, then sleep, without a lost
+ * wake-up.
+ */
 void arch_idle(void);
 
 /* Take software interrupts (IPIs) on this hart: sie.SSIE, sstatus.SIE. */
@@ -74,6 +115,7 @@ struct sbi_info {
 	bool has_dbcn;
 	bool has_srst;
 	bool has_legacy_putchar;
+	bool has_legacy_getchar;
 	bool has_time; /* sbi_set_timer */
 	bool has_hsm; /* hart state management: starting harts */
 	bool has_ipi; /* sbi_send_ipi */
@@ -82,6 +124,13 @@ struct sbi_info {
 void sbi_probe(struct sbi_info *info);
 /* Console write through DBCN if present, legacy putchar otherwise. */
 void sbi_console_write(const char *s, size_t len);
+/*
+ * Console read of one byte: through DBCN's console_read when present,
+ * else the legacy getchar. Returns the byte (0..255), -1 when none is
+ * waiting, or -ENOSYS when the firmware has neither. *how (if non-NULL)
+ * names the method: "SBI DBCN read" or "SBI getchar".
+ */
+int sbi_console_getc(const char **how);
 /*
  * System reset: shutdown with reason (0 none, 1 system failure) through
  * SRST, or the legacy call. Returns only if the firmware cannot do it.

@@ -40,6 +40,8 @@ int console_probe(const struct fdt *fdt, struct console_uart *uart)
 		return -ENODEV; /* status = "disabled": not ours to drive */
 	fmt_snprintf(uart->node, sizeof(uart->node), "%pE",
 		     fdt_node_name(fdt, node, NULL));
+	uart->node_off = node;
+	uart->dw_apb = fdt_node_is_compatible(fdt, node, "snps,dw-apb-uart");
 	if (fdt_node_is_compatible(fdt, node, "ns16550a") ||
 	    fdt_node_is_compatible(fdt, node, "ns16550") ||
 	    fdt_node_is_compatible(fdt, node, "snps,dw-apb-uart") ||
@@ -81,7 +83,9 @@ void console_uart_describe(const struct console_uart *uart, char *buf,
 	fmt_snprintf(buf, len,
 		     "%s at 0x%lx (%s, reg-shift %u, "
 		     "reg-io-width %u)",
-		     uart->type == UART_NS16550 ? "ns16550a" : "sifive,uart0",
+		     uart->type == UART_SIFIVE ? "sifive,uart0"
+		     : uart->dw_apb	       ? "snps,dw-apb-uart"
+					       : "ns16550a",
 		     (unsigned long)uart->pa, uart->node, uart->reg_shift,
 		     uart->io_width);
 }

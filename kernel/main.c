@@ -9,11 +9,14 @@
  *      the blob, the kernel image), printed as contract lines;
  *   4. memblock; early gigapage linear map; final page tables (kspace);
  *      console and poweroff moved to ioremap() pages;
- *   5. buddy allocator, slab caches and kmalloc, vmalloc;
+ *   5. buddy allocator, slab caches and kmalloc, vmalloc; the PLIC and
+ *      console input (by interrupt or polling);
  *   6. secondary harts (kernel/smp.c); W^X audit, buddyinfo/meminfo,
- *      "boot: ready after N instructions";
+ *      "boot: ready after N instructions, T us";
  *   7. crash=, selftest=, bench=; then halt (the mm introspection
- *      lines, "halted", idle), power off, or stay idle.
+ *      lines, "halted", idle), power off, or stay idle in wfi, woken
+ *      by interrupts.
+ * The timer (kernel/timer.c) is set up right after the command line.
  */
 #include "kernel/arch.h"
 #include "kernel/bench.h"
@@ -21,9 +24,11 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/crash.h"
+#include "kernel/plic.h"
 #include "kernel/poweroff.h"
 #include "kernel/selftest.h"
 #include "kernel/smp.h"
+#include "kernel/timer.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -55,8 +60,13 @@ static void panic_poweroff(void)
 	poweroff(EXIT_PANIC);
 }
 
+/*
+ * Sleep in wfi with interrupts on: handlers (console input, timers,
+ * IPIs) do the work, and the hart sleeps again after each.
+ */
 static void idle_forever(void)
 {
+	arch_irq_enable();
 	for (;;)
 		arch_idle();
 }
@@ -337,18 +347,22 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	print_cpu_info(hartid);
 	printk("boot: console %s; poweroff via %s\n", console_name(),
 	       poweroff_method());
+	timer_init(&fdt, hartid);
 
 	setup_memory(fdt_pa);
 	move_devices(&uart, have_uart);
 	setup_allocators();
+	plic_init(&fdt, hartid);
+	console_input_init(&fdt);
 
 	smp_set_shootdown_method(cmdline_get("shootdown"));
 	smp_boot_secondaries(&fdt, parse_maxcpus());
 	printk("mmu: W^X audit: %u writable+executable mappings\n",
 	       kspace_wx_audit());
 	buddy_print_info();
-	printk("boot: ready after %lu instructions\n",
-	       (unsigned long)(arch_instret() - arch_boot_instret));
+	printk("boot: ready after %lu instructions, %lu us\n",
+	       (unsigned long)(arch_instret() - arch_boot_instret),
+	       (unsigned long)timer_ticks_to_us(arch_time() - arch_boot_time));
 	run_commands();
 	idle_forever();
 	for (;;)

@@ -21,6 +21,11 @@ struct percpu {
 	/* Read inline by lib/cpu.h (arch/riscv/include/asm/cpu.h). */
 	unsigned long hartid; /* CPU_HDR_HARTID: hardware hart id */
 	unsigned int cpu; /* CPU_HDR_CPU: logical number, 0 = boot hart */
+	/*
+	 * CPU_HDR_IRQ: 1 while this hart runs an interrupt handler
+	 * (kernel/irq.c), else 0; lib/cpu.h's cpu_in_irq() reads it.
+	 */
+	unsigned int irq_depth;
 
 	/*
 	 * Secondary start block, read by head.S before the MMU is on at
@@ -33,8 +38,27 @@ struct percpu {
 
 	unsigned int online; /* 1 once running; 2: the boot hart gave up */
 
-	/* Fatal-trap nesting on this hart (kernel/trap.c). */
+	/*
+	 * Fatal-trap nesting on this hart (kernel/trap.c): counts only
+	 * traps being reported, which never return.
+	 */
 	int trap_depth;
+	/* Interrupts taken on this hart, by kind, and the latest kind. */
+	unsigned long irq_count[4];
+	enum irq_kind irq_last;
+	/*
+	 * This hart's timer (kernel/timer.c), in timebase ticks, 0 for
+	 * none: the one-shot's deadline with the function the timer
+	 * interrupt runs then, a sleeper's wake-up time, and the sooner of
+	 * the two, which the hardware holds (cpu_yield restores it).
+	 * Written by this hart alone, with interrupts off.
+	 */
+	uint64_t timer_deadline;
+	void (*timer_fn)(void *arg);
+	void *timer_arg;
+	uint64_t timer_wake;
+	uint64_t timer_next;
+	unsigned long timer_fired; /* one-shots run */
 	/* A page fault retried after a local fence (kernel/trap.c). */
 	uintptr_t spurious_va;
 

@@ -37,8 +37,10 @@
  *
  * IPIs and cross calls. Every online hart enables the supervisor
  * software interrupt (sie.SSIE and sstatus.SIE); sbi_send_ipi raises it.
- * A secondary's idle loop clears sip.SSIP, runs the call in its slot if
- * call_seq moved past done_seq, and otherwise waits in wfi. The caller
+ * The interrupt handler (kernel/irq.c) acknowledges it and serves a
+ * stop or a shootdown; a secondary's idle loop runs the call in its slot
+ * if call_seq moved past done_seq, and otherwise waits in wfi (looking
+ * with interrupts off, so that no IPI is lost between look and wfi). The caller
  * writes call_fn and call_arg, then publishes call_seq with release; the
  * callee reads them after an acquire load of call_seq and publishes
  * done_seq with release when fn returns. smp_call_lock serialises
@@ -68,6 +70,7 @@
 #include "kernel/smp.h"
 
 #include "kernel/smp_boot.h"
+#include "kernel/timer.h"
 #include "lib/assert.h"
 #include "lib/errno.h"
 #include "lib/fdt_cpus.h"
@@ -427,19 +430,27 @@ void smp_secondary_main(struct percpu *p)
 	if (!__atomic_compare_exchange_n(&p->online, &expect, 1, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		smp_park_self();
+	timer_init_hart();
 	arch_ipi_enable();
 	for (;;) {
+		/*
+		 * Look for work with interrupts off, then wfi: an IPI that
+		 * comes in between stays pending and ends the wfi at once
+		 * (its handler runs when interrupts go back on).
+		 */
+		unsigned long flags = cpu_irq_save();
 		unsigned long seq;
 
-		arch_ipi_clear();
 		check_stop();
 		seq = __atomic_load_n(&p->call_seq, __ATOMIC_ACQUIRE);
 		if (seq != p->done_seq) {
+			cpu_irq_restore(flags);
 			p->call_fn(p->call_arg);
 			__atomic_store_n(&p->done_seq, seq, __ATOMIC_RELEASE);
 			continue;
 		}
 		arch_idle();
+		cpu_irq_restore(flags);
 	}
 }
 

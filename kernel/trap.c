@@ -12,15 +12,20 @@
  * A trap taken while reporting one (depth 2, counted per hart in its
  * per-hart area) prints one line through the SBI console and powers
  * off; a third one shuts down without printing, so a broken reporter
- * can never loop. A report never returns, so the depth never needs to
- * unwind; resumable traps (exception-table fixups, IPIs) are handled in
- * arch code before they reach here, and spurious page faults (see
- * fault_is_spurious) return before the depth is counted.
+ * can never loop. A report never returns, so trap_depth counts only
+ * traps being reported; resumable traps never count: interrupts go to
+ * kernel/irq.c (whose own depth unwinds on every return), exception-
+ * table fixups are resolved in arch code, and spurious page faults (see
+ * fault_is_spurious) return before the depth is counted. A trap taken
+ * inside an interrupt handler adds the line
+ *   fault: in an interrupt handler (<software|timer|external> interrupt)
+ * before the registers.
  */
 #include "kernel/arch.h"
 #include "kernel/boot.h"
 #include "kernel/console.h"
 #include "kernel/crash.h"
+#include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/poweroff.h"
 #include "kernel/smp.h"
@@ -142,6 +147,9 @@ void trap_handle(struct trap_frame *tf)
 		       (unsigned long)tf->sepc, (unsigned long)tf->stval,
 		       self->hartid);
 	}
+	if (self->irq_depth)
+		printk("fault: in an interrupt handler (%s)\n",
+		       irq_kind_name(self->irq_last));
 	dump_regs(tf);
 	poweroff(EXIT_PANIC);
 }

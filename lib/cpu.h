@@ -10,6 +10,10 @@
  *
  *   unsigned long cpu_hartid(void)   hardware hart id of the caller
  *   unsigned int cpu_id(void)        logical CPU number, 0 = boot hart
+ *   bool cpu_in_irq(void)            running an interrupt handler (Linux's
+ *                                    in_irq()): allocators act as for
+ *                                    GFP_ATOMIC, printk uses the hart's
+ *                                    interrupt line buffer
  *   unsigned long cpu_irq_save(void) interrupts off; returns the old state
  *   void cpu_irq_restore(flags)      back to the state cpu_irq_save saw
  *   void cpu_relax(void)             spin-wait hint (RISC-V "pause")

@@ -4,12 +4,19 @@
  * to the installed sink under printk_lock, so a line is never interleaved
  * with another hart's.
  *
- * Each hart (logical CPU) owns one PRINTK_BUF_SIZE line buffer. vprintk
- * appends to it with interrupts off on this hart, and emits everything up
- * to its last '\n' in one sink call under printk_lock; the unterminated
- * rest waits for the next printk, printk_flush() (panic, poweroff) or a
- * full buffer. Lock order: printk_lock is a leaf (taken last, under any
- * allocator lock; nothing is taken under it).
+ * Each hart (logical CPU) owns two PRINTK_BUF_SIZE line buffers, one for
+ * ordinary code and one for interrupt handlers (cpu_in_irq()), like
+ * Linux's per-context printk buffers: an interrupt that prints while
+ * the code it interrupted has half a line buffered emits its own line
+ * whole and leaves the other half alone, so neither line is torn.
+ * vprintk appends to the context's buffer with interrupts off on this
+ * hart, and emits everything up to its last '\n' in one sink call under
+ * printk_lock; the unterminated rest waits for the next printk,
+ * printk_flush() (panic, poweroff) or a full buffer. printk_lock is
+ * taken with interrupts off (vprintk turns them off first), so an
+ * interrupt handler on the same hart never finds it held. Lock order:
+ * printk_lock is a leaf (taken last, under any allocator lock; nothing
+ * is taken under it).
  *
  * A check on printk_lock itself (lib/spinlock.c) writes with nolock, and
  * panic() calls printk_bust() after stopping the other harts, so a hart
@@ -31,8 +38,11 @@ struct printk_line {
 	char buf[PRINTK_BUF_SIZE];
 };
 
-/* Indexed by cpu_id(); only that hart touches its entry (not hot). */
-static struct printk_line lines[NR_CPUS];
+/*
+ * Indexed by cpu_id(), then 0 for ordinary code and 1 for interrupt
+ * handlers; only that hart touches its entries (not hot).
+ */
+static struct printk_line lines[NR_CPUS][2];
 
 printk_sink_fn printk_set_sink(printk_sink_fn sink)
 {
@@ -45,17 +55,19 @@ printk_sink_fn printk_set_sink(printk_sink_fn sink)
 void printk_emit(const char *s, size_t len, bool nolock)
 {
 	bool lock = !nolock && !spin_is_held(&printk_lock);
+	unsigned long flags = 0;
 
 	if (!printk_sink || !len)
 		return;
 	/* Once another hart panics, this one prints nothing more. */
 	if (unlikely(panic_in_progress()))
 		panic_check_park();
+	/* Interrupts off while it is held: a handler here may print. */
 	if (lock)
-		spin_lock(&printk_lock);
+		flags = spin_lock_irqsave(&printk_lock);
 	printk_sink(s, len);
 	if (lock)
-		spin_unlock(&printk_lock);
+		spin_unlock_irqrestore(&printk_lock, flags);
 }
 
 void printk_bust(void)
@@ -67,7 +79,7 @@ static struct printk_line *this_line(void)
 {
 	unsigned int cpu = cpu_id();
 
-	return &lines[cpu < NR_CPUS ? cpu : 0];
+	return &lines[cpu < NR_CPUS ? cpu : 0][cpu_in_irq() ? 1 : 0];
 }
 
 /* Emit the buffered bytes up to the last newline (all if `all`). */

@@ -566,7 +566,9 @@ static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int order)
  * Everything but the fast path, with no lock held: zero the block the
  * fast path got (page), or else try the zones from zl on, each under its
  * own lock in turn; then drain this hart's per-hart lists and, if the
- * caller may reclaim, every hart's, and try all of the zones again
+ * caller may reclaim (__GFP_RECLAIM, and not in an interrupt handler,
+ * where every allocation is GFP_ATOMIC as in Linux), every hart's, and
+ * try all of the zones again
  * (drain before fail); zero what they give, or fail.
  */
 static struct page *__attribute__((noinline))
@@ -579,7 +581,8 @@ alloc_pages_slow(gfp_t gfp, unsigned int order, struct page *page,
 	if (!page && zl)
 		page = zonelist_rmqueue(zl, order);
 	if (!page && order <= MAX_ORDER && buddy.ready) {
-		if (gfp & __GFP_RECLAIM)
+		/* An interrupt handler is atomic whatever its flags say. */
+		if ((gfp & __GFP_RECLAIM) && !cpu_in_irq())
 			buddy_drain_all_pages();
 		else
 			buddy_drain_local_pages();

@@ -16,7 +16,12 @@ typedef unsigned int gfp_t;
  * other harts' (mm/buddy.c, "Per-hart page lists").
  */
 #define __GFP_HIGH 0x08u /* atomic caller (no reserve exists) */
-#define __GFP_RECLAIM 0x10u /* may reclaim: drains every hart's pcp lists */
+/*
+ * __GFP_RECLAIM: may reclaim, i.e. drain every hart's per-hart page
+ * lists and slab magazines before failing. Ignored in an interrupt
+ * handler (cpu_in_irq()): there every allocation acts as GFP_ATOMIC.
+ */
+#define __GFP_RECLAIM 0x10u
 
 #define GFP_KERNEL (__GFP_RECLAIM)
 #define GFP_ATOMIC (__GFP_HIGH)

@@ -159,7 +159,8 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
 	order = get_order(size);
 	page = alloc_pages(gfp | __GFP_NOWARN, order);
 	if (!page) {
-		slab_shrink_all();
+		if (!cpu_in_irq()) /* atomic there: no reclaim */
+			slab_shrink_all();
 		page = alloc_pages(gfp, order);
 		if (!page)
 			return NULL;

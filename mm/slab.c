@@ -314,13 +314,18 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 	if (c->flags & SLAB_CACHE_DMA32)
 		pgfp |= __GFP_DMA32;
 	page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
-	if (!page) {
-		/* Magazines and surplus empty slabs first, then everything. */
+	/*
+	 * Magazines and surplus empty slabs first, then everything; not
+	 * in an interrupt handler, which is atomic (it takes its own
+	 * hart's cached pages only, in alloc_pages).
+	 */
+	if (!page && !cpu_in_irq()) {
 		kmem_reap();
 		page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
+		if (!page)
+			slab_shrink_all();
 	}
 	if (!page) {
-		slab_shrink_all();
 		page = alloc_pages(pgfp | (gfp & __GFP_NOWARN), c->order);
 		if (!page) {
 			*irq = spin_lock_irqsave(&c->lock);

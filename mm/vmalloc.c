@@ -467,8 +467,27 @@ static void purge_locked(void)
 	vm.st.purges++;
 }
 
+/*
+ * vmalloc's lock is not taken with interrupts off, and its paths map,
+ * unmap and shoot down: never from an interrupt handler (as in Linux,
+ * where vmalloc may sleep). Such a call is refused with one line,
+ *   BUG: <fn>: called from an interrupt handler (caller 0x...), refused
+ * and a refused vfree leaks its area rather than corrupt the lists.
+ */
+static bool refused_in_irq(const char *fn, uintptr_t caller)
+{
+	if (likely(!cpu_in_irq()))
+		return false;
+	printk("BUG: %s: called from an interrupt handler (caller 0x%lx), "
+	       "refused\n",
+	       fn, (unsigned long)caller);
+	return true;
+}
+
 void vmalloc_purge(void)
 {
+	if (refused_in_irq("vmalloc_purge", RET_IP))
+		return;
 	spin_lock(&vmalloc_lock);
 	if (vm.ready)
 		purge_locked();
@@ -586,6 +605,8 @@ static void *vmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 				  __GFP_RECLAIM)) |
 			  __GFP_NOWARN;
 
+	if (refused_in_irq("vmalloc", caller))
+		return NULL;
 	if (!vm_ready() || size == 0 || size > vm.end - vm.start) {
 		fail_msg("allocation", size, gfp);
 		return NULL;
@@ -700,7 +721,7 @@ static void free_area_at(const char *fn, const void *addr, unsigned int kind,
 	bool purged = false;
 	int err;
 
-	if (!addr)
+	if (!addr || refused_in_irq(fn, caller))
 		return;
 	spin_lock(&vmalloc_lock);
 	a = area_find(va);
@@ -769,6 +790,8 @@ __attribute__((noinline)) void *vmap(struct page **pages, unsigned int count,
 	size_t mapped, n;
 	bool retried = false;
 
+	if (refused_in_irq("vmap", caller))
+		return NULL;
 	if (!vm_ready() || !pages || count == 0 || !(prot & PROT_READ) ||
 	    (prot & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC) ||
 	    (size_t)count > (vm.end - vm.start) / PAGE_SIZE)

@@ -39,8 +39,11 @@
  * about to hand such pages to something that must not be reachable that
  * way calls vmalloc_purge() first.
  *
- * Locking: all functions may be called from any hart (not from
- * interrupt handlers); they serialise on vmalloc's lock for metadata
+ * Locking: all functions may be called from any hart, but not from an
+ * interrupt handler: there vmalloc, vmap, vfree, vunmap and
+ * vmalloc_purge print "BUG: <fn>: called from an interrupt handler
+ * (caller 0x...), refused" and do nothing (a refused free leaks). They
+ * serialise on vmalloc's lock for metadata
  * and take the arena, page-table and buddy locks below it. Building an
  * area's mappings and frames runs outside vmalloc's lock. See
  * mm/vmalloc.c for the order.

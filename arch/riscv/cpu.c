@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Small CPU services for kernel/: instret, idle, MMIO accessors. */
+/*
+ * Small CPU services for kernel/: instret and time, the supervisor timer
+ * (Sstc or SBI TIME), interrupt enables, idle, MMIO accessors.
+ */
 #include "arch/riscv/csr.h"
 #include "kernel/arch.h"
 #include "kernel/percpu.h"
@@ -14,9 +17,68 @@ uint64_t arch_instret(void)
 	return v;
 }
 
+uint64_t arch_time(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
 void arch_idle(void)
 {
 	__asm__ volatile("wfi");
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("csrsi sstatus, %0" ::"i"(SSTATUS_SIE) : "memory");
+}
+
+/* ---------------------------------------------------------------- timer */
+
+int arch_probe_stimecmp(void); /* trap_entry.S */
+
+static enum { TIMER_NONE, TIMER_SSTC, TIMER_SBI } timer_method;
+
+bool arch_timer_probe(bool sstc)
+{
+	struct sbi_info sbi;
+
+	sbi_probe(&sbi);
+	if (sstc && arch_probe_stimecmp() == 0)
+		timer_method = TIMER_SSTC;
+	else if (sbi.has_time)
+		timer_method = TIMER_SBI;
+	else
+		timer_method = TIMER_NONE;
+	return timer_method != TIMER_NONE;
+}
+
+const char *arch_timer_method(void)
+{
+	static const char *const names[] = { "none", "Sstc", "SBI TIME" };
+
+	return names[timer_method];
+}
+
+void arch_timer_set(uint64_t when)
+{
+	if (timer_method == TIMER_SSTC)
+		__asm__ volatile("csrw %0, %1" ::"i"(CSR_STIMECMP), "r"(when)
+				 : "memory");
+	else
+		sbi_set_timer(when);
+}
+
+void arch_timer_irq_enable(void)
+{
+	__asm__ volatile("csrs sie, %0" ::"r"(SIE_STIE) : "memory");
+}
+
+void arch_external_irq_enable(void)
+{
+	__asm__ volatile("csrs sie, %0" ::"r"(SIE_SEIE) : "memory");
 }
 
 /* Device accesses: fence around them like Linux's readX/writeX. */
@@ -71,22 +133,32 @@ struct percpu *this_cpu(void)
 
 /*
  * Short sleep for a waiting hart (lib/cpu.h): with interrupts off, let
- * only the timer wake wfi, CPU_YIELD_TICKS of the timebase from now, then
- * clear the timer again. On QEMU this hands the host CPU (or, under
- * -icount, the round-robin turn) to another virtual hart instead of
- * spinning out a whole time slice while the lock holder waits to run.
+ * the timer wake wfi CPU_YIELD_TICKS of the timebase from now (or at
+ * this hart's own timer deadline, if that is sooner), then program the
+ * hart's deadline again (kernel/timer.c; none: no interrupt). On QEMU
+ * this hands the host CPU (or, under -icount, the round-robin turn) to
+ * another virtual hart instead of spinning out a whole time slice while
+ * the lock holder waits to run. A deadline that passes meanwhile leaves
+ * its interrupt pending, taken when the caller turns interrupts on.
  */
 #define CPU_YIELD_TICKS 100 /* 10 us at QEMU virt's 10 MHz timebase */
 
 void cpu_yield(void)
 {
 	unsigned long flags = cpu_irq_save();
+	uint64_t deadline = this_cpu()->timer_next;
+	uint64_t wake = csr_read(time) + CPU_YIELD_TICKS;
 
-	if (!sbi_set_timer(csr_read(time) + CPU_YIELD_TICKS)) {
+	if (timer_method != TIMER_NONE) {
+		unsigned long sie = csr_read(sie);
+
+		arch_timer_set(deadline && deadline < wake ? deadline : wake);
 		__asm__ volatile("csrs sie, %0" ::"r"(SIE_STIE) : "memory");
 		__asm__ volatile("wfi");
-		__asm__ volatile("csrc sie, %0" ::"r"(SIE_STIE) : "memory");
-		sbi_set_timer(~0ULL);
+		if (!(sie & SIE_STIE))
+			__asm__ volatile("csrc sie, %0" ::"r"(SIE_STIE)
+					 : "memory");
+		arch_timer_set(deadline ? deadline : ~0ULL);
 	}
 	/*
 	 * An IPI (TLB shootdown, stop) may have woken us with interrupts

@@ -7,7 +7,13 @@
 /* sie/sip bit of the supervisor software interrupt (IPIs). */
 #define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
+#define SIE_SEIE (1UL << 9)
+/* scause interrupt codes (with CAUSE_INTERRUPT) of the S-mode sources. */
 #define IRQ_S_SOFT 1
+#define IRQ_S_TIMER 5
+#define IRQ_S_EXT 9
+/* Sstc: the supervisor timer compare register. */
+#define CSR_STIMECMP 0x14d
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_SUM (1UL << 18)
 

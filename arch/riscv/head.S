@@ -52,6 +52,7 @@ _start_kernel:
 	amoswap.w t1, t1, (t0)
 	bnez	t1, _secondary_at_entry
 	rdinstret s2
+	rdtime	s3
 	mv	s0, a0
 	mv	s1, a1
 	la	t0, early_fdt_pa	/* for the early trap report's exit */
@@ -77,6 +78,8 @@ _start_kernel:
 	la	sp, _boot_stack_top
 	la	t0, arch_boot_instret
 	sd	s2, 0(t0)
+	la	t0, arch_boot_time
+	sd	s3, 0(t0)
 	la	t0, arch_boot_image_pa
 	la	t1, _start
 	sd	t1, 0(t0)
@@ -251,10 +254,13 @@ smp_entry_hartid:
 	.dword	-1
 smp_entry_percpu_pa:
 	.dword	0
-	.globl arch_boot_instret, arch_boot_image_pa, early_fdt_pa
+	.globl arch_boot_instret, arch_boot_image_pa, arch_boot_time
+	.globl early_fdt_pa
 early_fdt_pa:
 	.dword	0
 arch_boot_image_pa:
 	.dword	0
 arch_boot_instret:
+	.dword	0
+arch_boot_time:
 	.dword	0

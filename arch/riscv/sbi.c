@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * SBI calls (RISC-V SBI specification v2.0): base-extension probing,
- * console (DBCN when the firmware has it, the legacy putchar otherwise)
- * and system reset (SRST).
+ * console (DBCN when the firmware has it, the legacy putchar and getchar
+ * otherwise), timer, HSM, IPI, RFENCE and system reset (SRST).
  */
 #include "kernel/arch.h"
 #include "mm/layout.h"
 #include "mm/linear.h"
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_GETCHAR 0x02
 #define SBI_EXT_BASE 0x10
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_DBCN 0x4442434e
@@ -70,6 +71,10 @@ void sbi_probe(struct sbi_info *info)
 				sbi_call(SBI_EXT_BASE, 3,
 					 SBI_EXT_LEGACY_PUTCHAR, 0, 0)
 					.value != 0;
+			sbi.has_legacy_getchar =
+				sbi_call(SBI_EXT_BASE, 3,
+					 SBI_EXT_LEGACY_GETCHAR, 0, 0)
+					.value != 0;
 			sbi.has_time =
 				sbi_call(SBI_EXT_BASE, 3, SBI_EXT_TIME, 0, 0)
 					.value != 0;
@@ -84,6 +89,7 @@ void sbi_probe(struct sbi_info *info)
 					.value != 0;
 		} else {
 			sbi.has_legacy_putchar = true; /* SBI v0.1 */
+			sbi.has_legacy_getchar = true;
 		}
 		sbi_probed = true;
 	}
@@ -121,6 +127,39 @@ void sbi_console_write(const char *s, size_t len)
 	}
 	for (size_t i = 0; i < len; i++)
 		sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)s[i], 0, 0);
+}
+
+/*
+ * DBCN reads into memory named by its physical address: a byte in the
+ * image, whose physical address is its offset from KERNEL_VA plus the
+ * load address. Only one hart reads at a time (the console's input
+ * lock, kernel/console.c).
+ */
+static uint8_t dbcn_byte;
+
+int sbi_console_getc(const char **how)
+{
+	if (!sbi_probed)
+		sbi_probe(NULL);
+	if (sbi.has_dbcn) {
+		uint64_t pa =
+			(uintptr_t)&dbcn_byte - KERNEL_VA + arch_boot_image_pa;
+		struct sbiret r = sbi_call(SBI_EXT_DBCN, 1, 1, pa, 0);
+
+		if (how)
+			*how = "SBI DBCN read";
+		return !r.error && r.value == 1 ? dbcn_byte : -1;
+	}
+	if (sbi.has_legacy_getchar) {
+		long c = sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error;
+
+		if (how)
+			*how = "SBI getchar";
+		return c >= 0 && c <= 255 ? (int)c : -1;
+	}
+	if (how)
+		*how = "none";
+	return -38; /* -ENOSYS */
 }
 
 long sbi_set_timer(uint64_t when)

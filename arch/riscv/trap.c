@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * First C stop for every trap: resolve exception-table fixups (probes),
- * otherwise hand the frame to the portable reporter in kernel/trap.c.
+ * First C stop for every trap. Interrupts and exceptions come through
+ * the same entry (trap_entry.S, on the hart's trap stack): an interrupt
+ * goes to kernel/irq.c with its source decoded from scause and returns;
+ * an exception at an exception-table entry (probes) resumes at its
+ * fixup; anything else goes to the portable reporter in kernel/trap.c.
  */
 #include "arch/riscv/csr.h"
 #include "kernel/arch.h"
-#include "kernel/smp.h"
 
 struct ex_entry {
 	uint64_t insn, fixup;
@@ -61,8 +63,18 @@ const char *arch_trap_name(uint64_t scause)
 		"store page fault",
 	};
 
-	if (scause & CAUSE_INTERRUPT)
-		return "interrupt";
+	if (scause & CAUSE_INTERRUPT) {
+		switch (scause & ~CAUSE_INTERRUPT) {
+		case IRQ_S_SOFT:
+			return "software interrupt";
+		case IRQ_S_TIMER:
+			return "timer interrupt";
+		case IRQ_S_EXT:
+			return "external interrupt";
+		default:
+			return "interrupt";
+		}
+	}
 	if (scause < sizeof(names) / sizeof(names[0]))
 		return names[scause];
 	return "unknown";
@@ -70,13 +82,28 @@ const char *arch_trap_name(uint64_t scause)
 
 void arch_trap(struct trap_frame *tf)
 {
-	/* An IPI: acknowledge it; the idle and wait loops act on it. */
-	if (tf->scause == (CAUSE_INTERRUPT | IRQ_S_SOFT)) {
-		arch_ipi_clear();
-		smp_handle_ipi();
+	if (tf->scause & CAUSE_INTERRUPT) {
+		switch (tf->scause & ~CAUSE_INTERRUPT) {
+		case IRQ_S_SOFT:
+			/* Acknowledge before acting: a later IPI re-raises. */
+			arch_ipi_clear();
+			irq_handle(IRQ_KIND_IPI, tf);
+			break;
+		case IRQ_S_TIMER:
+			irq_handle(IRQ_KIND_TIMER, tf);
+			break;
+		case IRQ_S_EXT:
+			irq_handle(IRQ_KIND_EXTERNAL, tf);
+			break;
+		default:
+			irq_handle(IRQ_KIND_OTHER, tf);
+			break;
+		}
 		return;
 	}
-	if (arch_trap_kind(tf) != TRAP_OTHER) {
+	/* Probes: page and access faults; CSR probes: illegal instruction. */
+	if (arch_trap_kind(tf) != TRAP_OTHER ||
+	    tf->scause == CAUSE_ILLEGAL_INSTRUCTION) {
 		for (const struct ex_entry *e = __ex_table_start;
 		     e < __ex_table_end; e++) {
 			if (e->insn == tf->sepc) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Trap entry. sscratch always holds the top of the stack to take a trap
+ * Trap entry, for interrupts and exceptions alike. sscratch always holds the top of the stack to take a trap
  * on: the dedicated trap stack at first (so a fault from a blown boot
  * stack can still be reported), then, while a trap is being handled, the
  * current frame (so a nested trap stacks below it instead of
@@ -66,7 +66,12 @@ trap_entry:
 	csrw	sscratch, sp
 	mv	a0, sp
 	call	arch_trap
-	/* Resume (fixups, breakpoints): sepc may have been changed. */
+	/*
+	 * Resume (interrupts, fixups): sepc may have been changed. The
+	 * saved sstatus has SPIE as the interrupted code had SIE, so sret
+	 * turns interrupts back on only if they were on; a handler runs
+	 * with them off throughout (no nesting).
+	 */
 	ld	t0, F_SEPC(sp)
 	csrw	sepc, t0
 	ld	t0, F_SSTATUS(sp)
@@ -105,6 +110,22 @@ trap_entry:
 	ld	x31, REG(31)(sp)
 	ld	sp, REG(2)(sp)
 	sret
+
+/*
+ * int arch_probe_stimecmp(void): 0 if stimecmp can be read, -ENOSYS if
+ * the read traps (no Sstc, or the firmware left menvcfg.STCE clear).
+ */
+	.globl arch_probe_stimecmp
+arch_probe_stimecmp:
+5:	csrr	t0, CSR_STIMECMP
+	li	a0, 0
+	ret
+6:	li	a0, -38
+	ret
+	.section __ex_table, "a"
+	.align 3
+	.dword	5b, 6b
+	.previous
 
 /*
  * int arch_probe_read(const volatile void *addr, uint8_t *out)

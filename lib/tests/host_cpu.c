@@ -4,7 +4,9 @@
  * first call on a thread gives it the lowest free number (the main thread
  * is normally 0), which goes back when the thread exits; hart id and
  * logical CPU number are the same. There are
- * no interrupts, so the irq functions only keep the interface.
+ * no interrupts, so the irq functions only keep the interface; a test
+ * can make a thread look like an interrupt handler (cpu_in_irq()) to
+ * exercise what the allocators do differently there.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -17,6 +19,7 @@ static bool host_slot_used[NR_CPUS];
 static pthread_key_t host_key;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 static __thread unsigned int host_cpu_plus1;
+static __thread bool host_in_irq;
 
 static void host_cpu_release(void *slot)
 {
@@ -54,6 +57,16 @@ unsigned int cpu_id(void)
 unsigned long cpu_hartid(void)
 {
 	return cpu_id();
+}
+
+bool cpu_in_irq(void)
+{
+	return host_in_irq;
+}
+
+void host_cpu_set_in_irq(bool on)
+{
+	host_in_irq = on;
 }
 
 unsigned long cpu_irq_save(void)

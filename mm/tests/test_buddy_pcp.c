@@ -309,7 +309,8 @@ struct drain_share {
  * threads each free high pages (all stay on their lists), so that every
  * free page is cached on another hart and the free lists are empty.
  * Expect a GFP_ATOMIC allocation here to fail (it never drains other
- * harts' lists) and change nothing; then a GFP_KERNEL order-1 and an
+ * harts' lists) and change nothing, and a GFP_KERNEL one made as if
+ * from an interrupt handler (cpu_in_irq()) likewise; then a GFP_KERNEL order-1 and an
  * order-0 allocation to succeed after draining every list, with the
  * cached pages counted exactly throughout and no violation.
  */
@@ -348,6 +349,12 @@ static void pcp_drain_before_fail(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 
 	p = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+	KTEST_EXPECT(t, p == NULL);
+	KTEST_EXPECT_EQ(t, buddy_zone_pcp(ZONE_DMA32), cached);
+	/* In an interrupt handler GFP_KERNEL is atomic too. */
+	host_cpu_set_in_irq(true);
+	p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	host_cpu_set_in_irq(false);
 	KTEST_EXPECT(t, p == NULL);
 	KTEST_EXPECT_EQ(t, buddy_zone_pcp(ZONE_DMA32), cached);
 

@@ -970,6 +970,43 @@ static void lazy_purge_when_frames_run_out(struct ktest *t)
 	teardown();
 }
 
+/* Scenario: an area allocated normally; then, looking like an interrupt
+ * handler (cpu_in_irq()), vmalloc, vfree of that area and vmalloc_purge.
+ * Expect each refused with one "BUG: <fn>: called from an interrupt
+ * handler" line (vmalloc returns NULL, the area stays live and
+ * consistent), and a normal vfree afterwards to work. */
+static void refused_in_interrupt_handler(struct ktest *t)
+{
+	struct vmalloc_stats st;
+	void *p, *q;
+
+	KTEST_ASSERT_EQ(t, setup(), 0);
+	p = vmalloc(PAGE_SIZE);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	host_cpu_set_in_irq(true);
+	cap_start();
+	q = vmalloc(PAGE_SIZE);
+	vfree(p);
+	vmalloc_purge();
+	cap_stop();
+	host_cpu_set_in_irq(false);
+	KTEST_EXPECT(t, q == NULL);
+	KTEST_EXPECT(t, cap_has("BUG: vmalloc: called from an interrupt "
+				"handler (caller 0x"));
+	KTEST_EXPECT(t, cap_has("BUG: vfree: called from an interrupt "
+				"handler"));
+	KTEST_EXPECT(t, cap_has("BUG: vmalloc_purge: called from an "
+				"interrupt handler"));
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.nr_areas, 1);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	vfree(p);
+	vmalloc_get_stats(&st);
+	KTEST_EXPECT_EQ(t, st.nr_areas, 0);
+	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+	teardown();
+}
+
 static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(init_and_uninitialised),
 	KTEST_CASE(map_guard_free),
@@ -986,6 +1023,7 @@ static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(lazy_purge_one_shootdown),
 	KTEST_CASE(lazy_limit_purges),
 	KTEST_CASE(lazy_purge_when_frames_run_out),
+	KTEST_CASE(refused_in_interrupt_handler),
 	KTEST_END,
 };
 static const struct ktest_suite vmalloc_suite = { "vmalloc", vmalloc_cases,

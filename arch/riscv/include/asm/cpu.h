@@ -9,6 +9,7 @@
  *   tp -> struct percpu (kernel/percpu.h)
  *         +0  hart id        (CPU_HDR_HARTID)
  *         +8  logical number (CPU_HDR_CPU)
+ *         +12 interrupt depth (CPU_HDR_IRQ; 0 or 1: handlers never nest)
  *
  * head.S points tp at the boot hart's area right after clearing bss,
  * and at a secondary's own area (physical, then virtual) on entry, so
@@ -19,8 +20,11 @@
 
 #define CPU_HDR_HARTID 0
 #define CPU_HDR_CPU 8
+#define CPU_HDR_IRQ 12
 
 #ifndef __ASSEMBLY__
+#include <stdbool.h>
+
 static inline unsigned long cpu_hartid(void)
 {
 	const unsigned long *hdr = __builtin_thread_pointer();
@@ -33,6 +37,13 @@ static inline unsigned int cpu_id(void)
 	const unsigned int *hdr = __builtin_thread_pointer();
 
 	return hdr[CPU_HDR_CPU / 4];
+}
+
+static inline bool cpu_in_irq(void)
+{
+	const unsigned int *hdr = __builtin_thread_pointer();
+
+	return hdr[CPU_HDR_IRQ / 4] != 0;
 }
 
 static inline unsigned long cpu_irq_save(void)
