@@ -54,8 +54,21 @@ extern uint64_t arch_boot_image_pa;
  */
 uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit);
 
+/*
+ * The flag bits of a page-table entry, highest first, a letter for each
+ * set bit and '-' for a clear one: Sv39's D A G U X W R V, so a kernel
+ * RW leaf reads "DAG--WRV" and a table pointer "-------V". buf needs 9
+ * bytes for all eight (shorter: cut, always NUL-terminated).
+ */
+void arch_pte_flags_str(uint64_t pte, char *buf, size_t len);
+
 /* Wait for an interrupt (idle loop body). */
 void arch_idle(void);
+/*
+ * Sleep about `ticks` of the timebase (or less: an IPI wakes it and is
+ * served), interrupts off meanwhile. cpu_yield() is arch_nap(100).
+ */
+void arch_nap(uint64_t ticks);
 
 /* Take software interrupts (IPIs) on this hart: sie.SSIE, sstatus.SIE. */
 void arch_ipi_enable(void);
@@ -80,6 +93,8 @@ struct sbi_info {
 void sbi_probe(struct sbi_info *info);
 /* Console write through DBCN if present, legacy putchar otherwise. */
 void sbi_console_write(const char *s, size_t len);
+/* One byte from the SBI console (legacy getchar), or -1 if none waits. */
+int sbi_console_getchar(void);
 /*
  * System reset: shutdown with reason (0 none, 1 system failure) through
  * SRST, or the legacy call. Returns only if the firmware cannot do it.

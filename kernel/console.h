@@ -36,4 +36,9 @@ void *console_uart_base(void);
 /* "ns16550a at 0x10000000", "sifive,uart0 at ...", "SBI". */
 const char *console_name(void);
 
+/* Input: block until one byte arrives; returns it (0..255). */
+int console_getc(void);
+/* Input: a byte if one is waiting (0..255), else -1 at once. */
+int console_getc_nonblock(void);
+
 #endif /* KERNEL_CONSOLE_H */

@@ -12,7 +12,8 @@
  *   5. buddy allocator, slab caches and kmalloc, vmalloc;
  *   6. secondary harts (kernel/smp.c); W^X audit, buddyinfo/meminfo,
  *      "boot: ready after N instructions";
- *   7. crash=, selftest=, bench=; halt or power off; or stay idle.
+ *   7. crash=, selftest=, bench=; halt or power off; or, with none of
+ *      them, the memory console (kernel/shell.c).
  */
 #include "kernel/arch.h"
 #include "kernel/bench.h"
@@ -22,6 +23,7 @@
 #include "kernel/crash.h"
 #include "kernel/poweroff.h"
 #include "kernel/selftest.h"
+#include "kernel/shell.h"
 #include "kernel/smp.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -47,6 +49,11 @@ uint64_t boot_buddy_init_instret;
 const struct fdt *kernel_fdt(void)
 {
 	return fdt_ok ? &fdt : NULL;
+}
+
+const struct memmap *kernel_memmap(void)
+{
+	return &memmap;
 }
 
 static void panic_poweroff(void)
@@ -334,8 +341,7 @@ static void run_commands(void)
 	}
 	if (acted)
 		poweroff(status);
-	printk("boot: idle (nothing to run; leave QEMU with Ctrl-A X)\n");
-	idle_forever();
+	shell_run();
 }
 
 void kernel_main(unsigned long hartid, uint64_t fdt_pa)

@@ -80,9 +80,14 @@ struct percpu *this_cpu(void)
 
 void cpu_yield(void)
 {
+	arch_nap(CPU_YIELD_TICKS);
+}
+
+void arch_nap(uint64_t ticks)
+{
 	unsigned long flags = cpu_irq_save();
 
-	if (!sbi_set_timer(csr_read(time) + CPU_YIELD_TICKS)) {
+	if (!sbi_set_timer(csr_read(time) + ticks)) {
 		__asm__ volatile("csrs sie, %0" ::"r"(SIE_STIE) : "memory");
 		__asm__ volatile("wfi");
 		__asm__ volatile("csrc sie, %0" ::"r"(SIE_STIE) : "memory");

@@ -9,6 +9,7 @@
 #include "mm/linear.h"
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_GETCHAR 0x02
 #define SBI_EXT_BASE 0x10
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_DBCN 0x4442434e
@@ -121,6 +122,14 @@ void sbi_console_write(const char *s, size_t len)
 	}
 	for (size_t i = 0; i < len; i++)
 		sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)s[i], 0, 0);
+}
+
+int sbi_console_getchar(void)
+{
+	/* Legacy extension 0x02: the byte in a0, or -1 when none waits. */
+	long c = sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error;
+
+	return c >= 0 && c <= 255 ? (int)c : -1;
 }
 
 long sbi_set_timer(uint64_t when)
