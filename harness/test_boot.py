@@ -99,11 +99,11 @@ def test_halt_stays_up(boot):
     assert r.status is None and not r.timed_out
 
 
-def test_idle_without_arguments(boot):
-    """Scenario: no boot arguments. Expect the boot log, the idle line, and
-    no power-off."""
-    r = boot(until=r"boot: idle", timeout=60)
-    assert ready(r) and r.grep(r"^boot: idle")
+def test_console_without_arguments(boot):
+    """Scenario: no boot arguments. Expect the boot log, the memory
+    console's ready line and its prompt, and no power-off."""
+    r = boot(until=r"mm> ", timeout=60)
+    assert ready(r) and r.grep(r"^boot: console ready")
     assert r.status is None and not r.timed_out
 
 

@@ -148,14 +148,17 @@ def test_input_from_tree(tree, line, mode):
 
 def test_idle_boot_line_and_typing():
     """Scenario: `make run` as a new user has it: no boot arguments. Expect
-    'boot: ready after <N> instructions, <T> us' with T > 0, the console
-    input line, 'boot: idle', and the kernel staying up (sleeping in wfi)
-    while bytes are typed: no fault, no panic."""
+    'boot: ready after <N> instructions, <T> us' with T > 0, the memory
+    console's prompt, a typed line reaching it (the unknown command is
+    answered), and the kernel staying up (sleeping in wfi between
+    keystrokes): no fault, no panic."""
     s = Session("idle-typing", mem="256M", smp=4)
     m = s.expect(r"boot: ready after (\d+) instructions, (\d+) us\r")
     assert int(m.group(2)) > 0
-    s.expect(r"boot: idle")
-    s.type("typed while idle\r")
+    s.expect(r"boot: console ready")
+    s.expect(r"mm> ")
+    s.type("typed\r")
+    s.expect(r"error: unknown command 'typed' \(try help\)")
     time.sleep(1)
     try:
         s.child.expect([rb"fault:", rb"panic:", rb"trap:"], timeout=2)

@@ -74,10 +74,10 @@ def test_shootdown_method_argument(boot):
     'smp: TLB shootdown by SBI RFENCE', then a warning naming the bad
     value and the IPI method kept."""
     r = boot(smp=2, bootargs="shootdown=sbi", timeout=60,
-             until=r"boot: idle")
+             until=r"boot: console ready")
     assert r.grep(r"^smp: TLB shootdown by SBI RFENCE$"), r.log
     r = boot(smp=2, bootargs="shootdown=bogus", timeout=60,
-             until=r"boot: idle")
+             until=r"boot: console ready")
     assert r.grep(r"^smp: warning: unknown shootdown method 'bogus'"), r.log
     assert r.grep(r"^smp: TLB shootdown by IPI$"), r.log
 
@@ -87,7 +87,7 @@ def test_maxcpus_bad_value(boot):
     every hart brought up as without the argument."""
     for arg in ("0", "abc"):
         r = boot(smp=2, bootargs=f"maxcpus={arg}", timeout=60,
-                 until=r"boot: idle")
+                 until=r"boot: console ready")
         assert r.grep(r"^cmdline: warning: .*maxcpus"), r.log
         assert smp_lines(r)[2] == 2, r.log
 

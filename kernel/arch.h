@@ -93,12 +93,25 @@ extern uint64_t arch_boot_image_pa;
 uint64_t arch_fdt_find_test_device(const void *blob, uint64_t limit);
 
 /*
+ * The flag bits of a page-table entry, highest first, a letter for each
+ * set bit and '-' for a clear one: Sv39's D A G U X W R V, so a kernel
+ * RW leaf reads "DAG--WRV" and a table pointer "-------V". buf needs 9
+ * bytes for all eight (shorter: cut, always NUL-terminated).
+ */
+void arch_pte_flags_str(uint64_t pte, char *buf, size_t len);
+
+/*
  * Wait for an interrupt (idle loop body). With interrupts off it still
  * returns when an enabled interrupt becomes pending, which is then taken
  * when they are turned on again: check, then sleep, without a lost
  * wake-up.
  */
 void arch_idle(void);
+/*
+ * Sleep about `ticks` of the timebase (or less: an IPI wakes it and is
+ * served), interrupts off meanwhile. cpu_yield() is arch_nap(100).
+ */
+void arch_nap(uint64_t ticks);
 
 /* Take software interrupts (IPIs) on this hart: sie.SSIE, sstatus.SIE. */
 void arch_ipi_enable(void);

@@ -16,6 +16,10 @@
 /* The validated, live device tree. */
 const struct fdt *kernel_fdt(void);
 
+struct memmap;
+/* The memory map built at boot (printed as "memory:" lines); read-only. */
+const struct memmap *kernel_memmap(void);
+
 /* Instructions buddy_init_from_memblock() took at boot. */
 extern uint64_t boot_buddy_init_instret;
 

@@ -14,8 +14,9 @@
  *   6. secondary harts (kernel/smp.c); W^X audit, buddyinfo/meminfo,
  *      "boot: ready after N instructions, T us";
  *   7. crash=, selftest=, bench=; then halt (the mm introspection
- *      lines, "halted", idle), power off, or stay idle in wfi, woken
- *      by interrupts.
+ *      lines, "halted", idle) or power off; or, with none of them, the
+ *      memory console (kernel/shell.c), which sleeps in wfi between
+ *      keystrokes.
  * The timer (kernel/timer.c) is set up right after the command line.
  */
 #include "kernel/arch.h"
@@ -27,6 +28,7 @@
 #include "kernel/plic.h"
 #include "kernel/poweroff.h"
 #include "kernel/selftest.h"
+#include "kernel/shell.h"
 #include "kernel/smp.h"
 #include "kernel/timer.h"
 #include "lib/panic.h"
@@ -40,6 +42,7 @@
 #include "mm/memmap.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
+#include "mm/trace.h"
 #include "mm/vmalloc.h"
 
 extern pte_t early_pgd[];
@@ -53,6 +56,11 @@ uint64_t boot_buddy_init_instret;
 const struct fdt *kernel_fdt(void)
 {
 	return fdt_ok ? &fdt : NULL;
+}
+
+const struct memmap *kernel_memmap(void)
+{
+	return &memmap;
 }
 
 static void panic_poweroff(void)
@@ -326,8 +334,7 @@ static void run_commands(void)
 	}
 	if (acted)
 		poweroff(status);
-	printk("boot: idle (nothing to run; leave QEMU with Ctrl-A X)\n");
-	idle_forever();
+	shell_run();
 }
 
 void kernel_main(unsigned long hartid, uint64_t fdt_pa)
@@ -352,6 +359,9 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	setup_memory(fdt_pa);
 	move_devices(&uart, have_uart);
 	setup_allocators();
+	/* buddy_trace: the page allocator's splits and merges too. */
+	if (cmdline_has("buddy_trace"))
+		mm_trace_set(mm_trace_get() | MM_TRACE_BUDDY);
 	plic_init(&fdt, hartid);
 	console_input_init(&fdt);
 

@@ -166,6 +166,7 @@
 #include "mm/buddy_internal.h"
 #include "mm/linear.h"
 #include "mm/memblock.h"
+#include "mm/trace.h"
 
 STATIC_ASSERT(sizeof(struct page) == 32);
 /* init_descs writes the first word only: flags, order, zone, range. */
@@ -211,6 +212,11 @@ static const char *const bug_names[BUDDY_NR_BUGS] = {
 };
 
 /* ------------------------------------------------------------ lookups */
+
+const char *buddy_zone_name(enum zone_type z)
+{
+	return (unsigned int)z < MAX_NR_ZONES ? zone_names[z] : "?";
+}
 
 /* The range holding pfn, or NULL (I1: sorted, so binary search). */
 static struct buddy_range *pfn_range(pfn_t pfn)
@@ -313,6 +319,7 @@ found:
 	while (o > order) {
 		struct page *upper = page + buddy_split_offset(o);
 
+		trace_buddy_split(page, o);
 		o--;
 		ASSERT(buddy_page_flags(upper) == 0); /* I3 */
 		link_free(z, upper, o);
@@ -351,6 +358,7 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 		} else {
 			buddy_set_page_flags(b, 0);
 		}
+		trace_buddy_merge(page, order);
 		pfn = buddy_merged_pfn(pfn, order);
 		order++;
 	}

@@ -243,6 +243,8 @@ uint64_t buddy_zone_pcp(enum zone_type z);
 uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order);
 /* True if zone z has any RAM. */
 bool buddy_zone_present(enum zone_type z);
+/* "DMA32", "Normal" (as in buddyinfo lines); "?" for a bad z. */
+const char *buddy_zone_name(enum zone_type z);
 
 /* The misuse __free_pages() and free_pages() detect and refuse. */
 enum buddy_bug {

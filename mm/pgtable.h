@@ -236,6 +236,29 @@ int pt_walk(const struct pgtable *pt, pt_walk_fn fn, void *arg);
 int pt_walk_range(const struct pgtable *pt, vaddr_t va, size_t size,
 		  pt_walk_fn fn, void *arg);
 
+/* One level of pt_walk_va(). */
+struct pt_walk_step {
+	int level; /* 2 (root) .. 0 */
+	unsigned int index; /* entry in the table, 0..511 */
+	paddr_t table; /* physical address of the table read */
+	pte_t pte; /* the entry found there */
+};
+
+/*
+ * The hardware's walk of va, done in software and recorded level by
+ * level into steps[] (PT_LEVELS of them), for people to read (the
+ * memory console's `walk`). Before a table is read, table_ok(pa) must
+ * say that pa is RAM reached through the linear map, so a corrupt entry
+ * is reported instead of followed. Sets *nr_steps to the levels read.
+ * Returns 0 when the last step is a leaf; -ENOENT when it is an empty
+ * entry; -EFAULT when a table address failed table_ok (the last step
+ * holds the entry pointing at it) or a level-0 entry is not a leaf;
+ * -EINVAL for a non-canonical va (no step). Takes pt->lock.
+ */
+int pt_walk_va(const struct pgtable *pt, vaddr_t va,
+	       struct pt_walk_step steps[PT_LEVELS], unsigned int *nr_steps,
+	       bool (*table_ok)(paddr_t pa));
+
 /*
  * Free every table page (not the mapped memory), root included, after a
  * shootdown of everything; pt->root becomes PADDR_INVALID. Must not be

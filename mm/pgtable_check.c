@@ -29,6 +29,45 @@
 
 /* ----------------------------------------------------------------- walk */
 
+int pt_walk_va(const struct pgtable *pt, vaddr_t va,
+	       struct pt_walk_step steps[PT_LEVELS], unsigned int *nr_steps,
+	       bool (*table_ok)(paddr_t pa))
+{
+	paddr_t table;
+	int err = -EFAULT;
+
+	*nr_steps = 0;
+	if (!pt_va_is_canonical(va))
+		return -EINVAL;
+	pt_lock(pt);
+	table = pt->root;
+	for (int level = PT_LEVELS - 1; level >= 0; level--) {
+		struct pt_walk_step *s = &steps[*nr_steps];
+
+		if (table == PADDR_INVALID || !table_ok(table))
+			break; /* -EFAULT */
+		s->level = level;
+		s->index = (unsigned int)(va >> PT_LEVEL_SHIFT(level)) &
+			   (PT_ENTRIES - 1);
+		s->table = table;
+		s->pte = pt_table(table)[s->index];
+		(*nr_steps)++;
+		if (!arch_pte_is_valid(s->pte)) {
+			err = -ENOENT;
+			break;
+		}
+		if (arch_pte_is_leaf(s->pte)) {
+			err = 0;
+			break;
+		}
+		/* A table pointer at level 0 (I3 broken) ends the loop
+		 * with -EFAULT. */
+		table = arch_pte_paddr(s->pte);
+	}
+	pt_unlock(pt);
+	return err;
+}
+
 /*
  * Report every leaf below table t (at level, covering from base) that
  * overlaps [lo, hi] (inclusive, sign-extended addresses).

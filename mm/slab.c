@@ -205,6 +205,7 @@
 #include "mm/page.h"
 #include "mm/slab_debug.h"
 #include "mm/slab_internal.h"
+#include "mm/trace.h"
 
 #define SLAB_ALLOC_TRIES 8 /* slabs one allocation may quarantine */
 
@@ -250,6 +251,7 @@ static void slab_set_state(struct kmem_cache *c, struct kmem_slab *s,
 			   enum kmem_slab_state state)
 {
 	list_del(&s->list);
+	trace_slab_state(c->name, s, s->state, state);
 	c->nr_slabs[s->state]--;
 	s->state = (uint8_t)state;
 	if (state == KMEM_SLAB_PARTIAL)
@@ -366,6 +368,7 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 	list_add(&s->list, &c->lists[KMEM_SLAB_EMPTY]);
 	c->nr_slabs[KMEM_SLAB_EMPTY]++;
 	c->grows++;
+	trace_slab_grow(c->name, s, c->order, c->objs_per_slab);
 	return s;
 }
 
@@ -376,6 +379,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 	unsigned long n = 1UL << c->order;
 
 	ASSERT(spin_is_held(&c->lock));
+	trace_slab_release(c->name, s, c->order);
 	list_del(&s->list);
 	c->nr_slabs[s->state]--;
 	s->magic = 0;

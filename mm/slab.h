@@ -418,6 +418,15 @@ void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out);
 /* Object size of c (what ksize() reports for its objects). */
 size_t kmem_cache_size(const struct kmem_cache *c);
 
+/*
+ * Call fn(info, arg) for every cache in list order with a snapshot of
+ * its numbers (kmem_cache_info()), for callers that format slabinfo
+ * their own way (the console's JSON). fn runs under slab_caches_lock:
+ * it may print, but must not create or destroy a cache.
+ */
+void slabinfo_walk(void (*fn)(const struct kmem_cache_info *info, void *arg),
+		   void *arg);
+
 /* ------------------------------------------------- boot configuration */
 
 /*

@@ -684,3 +684,18 @@ void slabinfo_print(void)
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irq);
 }
+
+void slabinfo_walk(void (*fn)(const struct kmem_cache_info *info, void *arg),
+		   void *arg)
+{
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
+	struct list_head *p;
+
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache_info i;
+
+		kmem_cache_info(list_entry(p, struct kmem_cache, caches), &i);
+		fn(&i, arg);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
+}

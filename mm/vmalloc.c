@@ -129,6 +129,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
+#include "mm/trace.h"
 #include "mm/vmem.h"
 
 #define VM_ALLOC 0x1u /* frames from vmalloc, freed by vfree */
@@ -384,6 +385,8 @@ static void area_publish(struct vm_area *a)
 		vm.st.nr_pages += a->nr_pages;
 	else
 		vm.st.vmap_pages += a->nr_pages;
+	trace_vmalloc_create(a->addr, a->size, a->nr_pages,
+			     (a->flags & VM_MAP) != 0);
 	spin_unlock(&vmalloc_lock);
 }
 
@@ -451,6 +454,8 @@ static void purge_locked(void)
 
 	if (!vm.lazy)
 		return;
+	trace_vmalloc_purge(vm.st.lazy_areas, vm.st.lazy_pages,
+			    vm.gather.nr_tables);
 	pt_gather_finish(&vm.gather);
 	for (a = vm.lazy; a; a = next) {
 		next = a->next;
@@ -930,6 +935,44 @@ void vmallocinfo_print(void)
 	       vm.st.nr_areas, vm.st.nr_pages, vm.st.vmap_pages,
 	       vm.ready ? meta_pages() : 0, vm.st.lazy_areas, vm.st.lazy_pages,
 	       vm.gather.nr_tables);
+	spin_unlock(&vmalloc_lock);
+}
+
+struct info_walk {
+	void (*fn)(const struct vmallocinfo_area *a, void *arg);
+	void *arg;
+};
+
+static int info_walk_one(void *arg, vaddr_t start, size_t size, bool allocated,
+			 void *priv)
+{
+	const struct info_walk *w = arg;
+	const struct vm_area *a = priv;
+	struct vmallocinfo_area out;
+
+	if (a->flags & VM_BUILDING)
+		return 0;
+	out = (struct vmallocinfo_area){
+		.addr = a->addr,
+		.size = a->size,
+		.nr_pages = a->nr_pages,
+		.caller = a->caller,
+		.freer = a->flags & VM_LAZY ? a->freer : 0,
+		.vmap = (a->flags & VM_MAP) != 0,
+		.lazy = (a->flags & VM_LAZY) != 0,
+	};
+	w->fn(&out, w->arg);
+	return 0;
+}
+
+void vmallocinfo_walk(void (*fn)(const struct vmallocinfo_area *a, void *arg),
+		      void *arg)
+{
+	struct info_walk w = { fn, arg };
+
+	spin_lock(&vmalloc_lock);
+	if (vm.ready)
+		vmem_walk(&vm.arena, VMEM_WALK_ALLOC, info_walk_one, &w);
 	spin_unlock(&vmalloc_lock);
 }
 

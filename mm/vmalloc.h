@@ -175,6 +175,24 @@ bool vmalloc_describe(vaddr_t va, char *buf, size_t len);
  */
 void vmallocinfo_print(void);
 
+/* One area as vmallocinfo_walk() reports it. */
+struct vmallocinfo_area {
+	vaddr_t addr; /* first mapped byte */
+	size_t size; /* bytes mapped, guard page excluded */
+	unsigned int nr_pages;
+	uintptr_t caller;
+	uintptr_t freer; /* who freed it, when lazy */
+	bool vmap; /* vmap() rather than vmalloc() */
+	bool lazy; /* freed, waiting for the purge */
+};
+/*
+ * Call fn(area, arg) for every published area in address order (the
+ * lines vmallocinfo_print() prints), under vmalloc's lock: fn may print
+ * but must not call into vmalloc.
+ */
+void vmallocinfo_walk(void (*fn)(const struct vmallocinfo_area *a, void *arg),
+		      void *arg);
+
 struct vmalloc_stats {
 	size_t nr_areas; /* live areas, vmalloc and vmap */
 	size_t nr_pages; /* frames backing live vmalloc areas */

@@ -145,6 +145,11 @@ struct percpu *this_cpu(void)
 
 void cpu_yield(void)
 {
+	arch_nap(CPU_YIELD_TICKS);
+}
+
+void arch_nap(uint64_t ticks)
+{
 	unsigned long flags = cpu_irq_save();
 	uint64_t deadline = this_cpu()->timer_next;
 	uint64_t wake = csr_read(time) + CPU_YIELD_TICKS;

@@ -32,3 +32,15 @@ void arch_tlb_shootdown(vaddr_t va, size_t size)
 {
 	smp_tlb_shootdown(va, size);
 }
+
+void arch_pte_flags_str(uint64_t pte, char *buf, size_t len)
+{
+	static const char letters[] = "DAGUXWRV"; /* bit 7 down to bit 0 */
+	size_t i;
+
+	if (!len)
+		return;
+	for (i = 0; i < 8 && i + 1 < len; i++)
+		buf[i] = pte & (1UL << (7 - i)) ? letters[i] : '-';
+	buf[i] = '\0';
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Host tests of mm/trace.c and its event sites in the buddy and slab
+ * allocators: nothing printed while tracing is off; a buddy allocation
+ * printing one split line per halving, down to the order asked for,
+ * and its free the same number of merges back up; a slab cache's grow,
+ * state changes and release. Output is captured from printk's sink.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/printk.h"
+#include "lib/tests/host_ktest.h"
+#include "mm/buddy.h"
+#include "mm/kmalloc.h"
+#include "mm/slab.h"
+#include "mm/tests/host_arch.h"
+#include "mm/trace.h"
+
+#define FAKE_BASE 0x80000000UL
+#define FAKE_SIZE (64UL << 20)
+
+static char out[1 << 16];
+static size_t out_len;
+static printk_sink_fn next_sink;
+
+/* Keep the trace lines (printk emits whole lines); pass the rest on. */
+static void capture(const char *s, size_t len)
+{
+	if (!(len >= 7 && memcmp(s, "buddy: ", 7) == 0) &&
+	    !(len >= 6 && memcmp(s, "slab: ", 6) == 0)) {
+		if (next_sink)
+			next_sink(s, len);
+		return;
+	}
+	if (out_len + len < sizeof(out)) {
+		memcpy(out + out_len, s, len);
+		out_len += len;
+		out[out_len] = '\0';
+	}
+}
+
+static void out_reset(void)
+{
+	out_len = 0;
+	out[0] = '\0';
+}
+
+/* Lines of out starting with prefix. */
+static unsigned int count_lines(const char *prefix)
+{
+	unsigned int n = 0;
+	size_t len = strlen(prefix);
+
+	for (const char *l = out; *l;) {
+		const char *nl = strchr(l, '\n');
+
+		if (strncmp(l, prefix, len) == 0)
+			n++;
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+	return n;
+}
+
+static int trace_init(void)
+{
+	host_phys_init_buddy(FAKE_BASE, FAKE_SIZE);
+	slab_set_secret(0x0123456789abcdefULL);
+	slab_debug_setup(NULL);
+	kmalloc_init();
+	next_sink = printk_set_sink(capture);
+	return 0;
+}
+
+static void trace_exit(void)
+{
+	mm_trace_set(0);
+	printk_set_sink(next_sink);
+}
+
+/* Scenario: tracing off, then an allocation that must split and its
+ * free. Expect no trace line. Then the mask: bits outside MM_TRACE_ALL
+ * are dropped. */
+static void trace_off_is_silent(struct ktest *t)
+{
+	struct page *p;
+
+	mm_trace_set(0);
+	buddy_drain_all_pages();
+	out_reset();
+	p = alloc_pages(GFP_KERNEL, 1);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	__free_pages(p, 1);
+	KTEST_EXPECT_EQ(t, out_len, 0);
+	mm_trace_set(~0u);
+	KTEST_EXPECT_EQ(t, mm_trace_get(), MM_TRACE_ALL);
+	mm_trace_set(0);
+}
+
+/* Scenario: with buddy tracing on, allocate order 1 while no order-1
+ * block is free (all taken first), then free it. Expect split lines
+ * halving down to "-> 8K + 8K" at the block's address, and as many merge
+ * lines, the last "8K + 8K -> 16K" first. */
+static void trace_buddy_split_merge(struct ktest *t)
+{
+	static struct page *held[4096];
+	unsigned int nheld = 0, splits;
+	struct page *p;
+	char want[96];
+
+	while (buddy_zone_nr_free(ZONE_DMA32, 1) && nheld < 4096)
+		held[nheld++] = alloc_pages(GFP_KERNEL, 1);
+	KTEST_ASSERT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 1), 0);
+	mm_trace_set(MM_TRACE_BUDDY);
+	out_reset();
+	p = alloc_pages(GFP_KERNEL, 1);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	splits = count_lines("buddy: split ");
+	KTEST_EXPECT_GE(t, splits, 1);
+	KTEST_EXPECT_EQ(t, count_lines("buddy: "), splits);
+	snprintf(want, sizeof(want), "buddy: split 16K at 0x%lx -> 8K + 8K\n",
+		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
+	KTEST_EXPECT(t, strstr(out, want) != NULL);
+	out_reset();
+	__free_pages(p, 1);
+	KTEST_EXPECT_EQ(t, count_lines("buddy: merge "), splits);
+	snprintf(want, sizeof(want), "buddy: merge 8K + 8K at 0x%lx -> 16K\n",
+		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
+	KTEST_EXPECT(t, strncmp(out, want, strlen(want)) == 0);
+	mm_trace_set(0);
+	while (nheld)
+		__free_pages(held[--nheld], 1);
+}
+
+/* Scenario: slab tracing on; a new cache, one object allocated and
+ * freed, the cache destroyed. Expect one grow line, the slab leaving the
+ * empty state, and one release line; buddy lines not printed. */
+static void trace_slab_lifecycle(struct ktest *t)
+{
+	struct kmem_cache *c;
+	char prefix[96];
+	void *obj;
+
+	mm_trace_set(MM_TRACE_SLAB);
+	out_reset();
+	c = kmem_cache_create("traced", 200, 0, 0, NULL);
+	KTEST_ASSERT_NOT_NULL(t, c);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, obj);
+	KTEST_EXPECT_EQ(t, count_lines("slab: grow traced slab 0x"), 1);
+	snprintf(prefix, sizeof(prefix), "slab: traced slab 0x");
+	KTEST_EXPECT_GE(t, count_lines(prefix), 1);
+	KTEST_EXPECT(t, strstr(out, " empty -> partial\n") ||
+				strstr(out, " empty -> full\n"));
+	kmem_cache_free(c, obj);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, count_lines("slab: release traced slab 0x"), 1);
+	KTEST_EXPECT_EQ(t, count_lines("buddy: "), 0);
+	mm_trace_set(0);
+}
+
+static const struct ktest_case trace_cases[] = {
+	KTEST_CASE(trace_off_is_silent),
+	KTEST_CASE(trace_buddy_split_merge),
+	KTEST_CASE(trace_slab_lifecycle),
+	KTEST_END,
+};
+static const struct ktest_suite trace_suite = { "trace", trace_cases,
+						trace_init, trace_exit };
+
+KTEST_HOST_MAIN(&trace_suite)

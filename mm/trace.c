@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Allocator event tracing (see mm/trace.h for the events and lines).
+ *
+ * State: one mask word, read with a relaxed load at every event site
+ * and written only here. No lock: a line printed from under an
+ * allocator's lock takes printk_lock, a leaf. Nothing here allocates.
+ */
+#include "mm/trace.h"
+
+#include "lib/fmt.h"
+#include "lib/printk.h"
+#include "mm/buddy.h"
+#include "mm/slab.h"
+
+/* Read at every event site, written only by mm_trace_set(); it starts
+ * a cache line of its own. */
+unsigned int mm_trace_mask __attribute__((aligned(64)));
+
+void mm_trace_set(unsigned int mask)
+{
+	__atomic_store_n(&mm_trace_mask, mask & MM_TRACE_ALL, __ATOMIC_RELAXED);
+}
+
+unsigned int mm_trace_get(void)
+{
+	return __atomic_load_n(&mm_trace_mask, __ATOMIC_RELAXED);
+}
+
+/* "4K", "2M", "1G": a power-of-two block size in its largest unit. */
+static const char *size_str(char *buf, size_t len, unsigned int order)
+{
+	unsigned long bytes = PAGE_SIZE << order;
+
+	if (bytes >= SZ_1G)
+		fmt_snprintf(buf, len, "%luG", bytes >> 30);
+	else if (bytes >= SZ_1M)
+		fmt_snprintf(buf, len, "%luM", bytes >> 20);
+	else
+		fmt_snprintf(buf, len, "%luK", bytes >> 10);
+	return buf;
+}
+
+void __trace_buddy_split(const struct page *block, unsigned int order)
+{
+	char whole[16], half[16];
+
+	printk("buddy: split %s at 0x%lx -> %s + %s\n",
+	       size_str(whole, sizeof(whole), order),
+	       (unsigned long)pfn_to_paddr(page_to_pfn(block)),
+	       size_str(half, sizeof(half), order - 1), half);
+}
+
+void __trace_buddy_merge(const struct page *lower, unsigned int order)
+{
+	char half[16], whole[16];
+
+	printk("buddy: merge %s + %s at 0x%lx -> %s\n",
+	       size_str(half, sizeof(half), order), half,
+	       (unsigned long)pfn_to_paddr(page_to_pfn(lower)),
+	       size_str(whole, sizeof(whole), order + 1));
+}
+
+static const char *const slab_state_names[KMEM_NR_SLAB_STATES] = {
+	[KMEM_SLAB_FULL] = "full",
+	[KMEM_SLAB_PARTIAL] = "partial",
+	[KMEM_SLAB_EMPTY] = "empty",
+	[KMEM_SLAB_QUARANTINED] = "quarantined",
+};
+
+static const char *slab_state_name(unsigned int s)
+{
+	return s < KMEM_NR_SLAB_STATES ? slab_state_names[s] : "?";
+}
+
+void __trace_slab_grow(const char *cache, const void *slab, unsigned int order,
+		       unsigned int objs)
+{
+	printk("slab: grow %s slab 0x%lx order %u objs %u\n", cache,
+	       (unsigned long)slab, order, objs);
+}
+
+void __trace_slab_state(const char *cache, const void *slab, unsigned int from,
+			unsigned int to)
+{
+	printk("slab: %s slab 0x%lx %s -> %s\n", cache, (unsigned long)slab,
+	       slab_state_name(from), slab_state_name(to));
+}
+
+void __trace_slab_release(const char *cache, const void *slab,
+			  unsigned int order)
+{
+	printk("slab: release %s slab 0x%lx order %u\n", cache,
+	       (unsigned long)slab, order);
+}
+
+void __trace_vmalloc_create(vaddr_t addr, size_t size, unsigned int pages,
+			    bool vmap)
+{
+	printk("vmalloc: create [0x%016lx-0x%016lx] size %zu pages %u %s\n",
+	       (unsigned long)addr, (unsigned long)(addr + size - 1), size,
+	       pages, vmap ? "vmap" : "vmalloc");
+}
+
+void __trace_vmalloc_purge(size_t areas, size_t pages, size_t tables)
+{
+	printk("vmalloc: purge %zu areas %zu pages %zu table pages\n", areas,
+	       pages, tables);
+}
