@@ -9,7 +9,9 @@
  * past what the caller said it had. A rejected blob must leave a zeroed
  * struct fdt on which every accessor fails. An accepted one is walked
  * with every accessor of lib/fdt.h, at real offsets and at arbitrary
- * ones, and fed to memmap_from_fdt().
+ * ones, fed to memmap_from_fdt(), and its /cpus scanned with
+ * fdt_cpus_scan() (ISA strings through lib/riscv_isa.c) and printed
+ * with the "cpu:" line formatters.
  *
  * Expect: no sanitizer report, no hang, and every contract check below
  * holding (a failed check prints what it saw and aborts, which libFuzzer
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 
 #include "lib/fdt.h"
+#include "lib/fdt_cpus.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -277,6 +280,38 @@ static void check_memmap(const struct fdt *fdt)
 	}
 }
 
+static void check_cpus(const struct fdt *fdt)
+{
+	static struct fdt_cpu cpus[FDT_CPUS_MAX];
+	char line[FDT_CPU_ISA_MAX * 4 + 96];
+	int n = fdt_cpus_scan(fdt, cpus, FDT_CPUS_MAX);
+	uint64_t common, any;
+
+	if (n < 0)
+		return;
+	n = n < FDT_CPUS_MAX ? n : FDT_CPUS_MAX;
+	for (int i = 0; i < n; i++) {
+		int len = fdt_cpu_line(&cpus[i], line, sizeof(line));
+
+		CHECK(len > 0 && (size_t)len < sizeof(line) &&
+			      strlen(line) == (size_t)len,
+		      "cpu line %d of %zu", len, sizeof(line));
+		CHECK(strlen(cpus[i].isa) < FDT_CPU_ISA_MAX, "isa copy");
+		fdt_cpu_warning_line(&cpus[i], line, sizeof(line));
+		CHECK(!cpus[i].warning[0] ||
+			      cpus[i].verdict == FDT_CPU_BAD_ISA ||
+			      cpus[i].verdict == FDT_CPU_NO_REG ||
+			      cpus[i].verdict == FDT_CPU_BAD_HARTID ||
+			      cpus[i].verdict == FDT_CPU_DUPLICATE,
+		      "warning '%s' with verdict %d", cpus[i].warning,
+		      cpus[i].verdict);
+	}
+	common = fdt_cpus_common_ext(cpus, n, 0, &any);
+	CHECK((common & ~any) == 0, "common %#llx any %#llx",
+	      (unsigned long long)common, (unsigned long long)any);
+	fdt_cpus_mattr_line(common, any, line, sizeof(line));
+}
+
 static void check_tree(const struct fdt *fdt)
 {
 	/* stack[d - 1]: the open node at depth d; names for paths. */
@@ -384,6 +419,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_any_offsets(&fdt);
 	check_rsv(&fdt);
 	check_memmap(&fdt);
+	check_cpus(&fdt);
 out:
 	free(blob);
 	return 0;
