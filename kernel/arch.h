@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lib/kernel.h"
+#include "lib/riscv_isa.h"
 
 /* Registers saved on a trap, in x1..x31 order, then the CSRs. */
 struct trap_frame {
@@ -117,6 +118,20 @@ void arch_nap(uint64_t ticks);
 void arch_ipi_enable(void);
 /* Acknowledge a software interrupt: clear sip.SSIP. */
 void arch_ipi_clear(void);
+/*
+ * Use memory-type scheme m in every leaf made from now on (PROT_DEVICE
+ * and normal memory; lib/riscv_pte.h). Boot hart, before
+ * the final page tables and any ioremap(); the early page tables were
+ * made with arch_boot_mattr. A second call panics.
+ */
+void arch_set_mattr(enum riscv_mattr m);
+/*
+ * The scheme the early page tables were built with, before the device
+ * tree was read: RISCV_MATTR_THEAD_MAE when the SBI's mvendorid,
+ * marchid and mimpid are T-Head's C906/C910 ones, else none.
+ */
+extern enum riscv_mattr arch_boot_mattr;
+
 /* This hart's satp (secondaries start with the boot hart's). */
 unsigned long arch_kernel_satp(void);
 

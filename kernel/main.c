@@ -4,6 +4,7 @@
  * command the user asked for:
  *
  *   1. console (SBI), panic hook; open and validate the device tree;
+ *      the harts' ISA and the page tables' memory attributes (cpufeature);
  *   2. command line; poweroff device and UART through early MMIO slots;
  *   3. memory map: usable RAM, reserved regions (device tree, memreserve,
  *      the blob, the kernel image), printed as contract lines;
@@ -24,6 +25,7 @@
 #include "kernel/boot.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cpufeature.h"
 #include "kernel/crash.h"
 #include "kernel/plic.h"
 #include "kernel/poweroff.h"
@@ -348,10 +350,12 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	printk("\nboot: rv64 unikernel, device tree at 0x%016lx\n",
 	       (unsigned long)fdt_pa);
 	open_fdt(fdt_pa);
+	cpufeature_init(&fdt, hartid);
 	early_devices(&uart, &have_uart);
 	cmdline_parse(chosen_bootargs());
 	print_cmdline(cmdline_raw());
 	print_cpu_info(hartid);
+	cpufeature_report();
 	printk("boot: console %s; poweroff via %s\n", console_name(),
 	       poweroff_method());
 	timer_init(&fdt, hartid);

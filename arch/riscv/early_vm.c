@@ -17,7 +17,9 @@
  * kspace_init() builds the final tables and these are abandoned.
  *
  * Invariants: I1 the image fits EARLY_PTE_TABLES * 2 MiB; I2 no leaf is
- * both writable and executable.
+ * both writable and executable; I3 every entry is made by <asm/mmu.h>'s
+ * encoding, as the final tables' are (memory-type scheme: none, or
+ * T-Head MAE on a T-Head core).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -105,15 +107,66 @@ static __noreturn void early_fail(const char *what, uint64_t val)
 	early_shutdown();
 }
 
-static uint64_t leaf(uint64_t pa, uint64_t bits)
+/*
+ * Leaves and table pointers use the kernel's one encoding (<asm/mmu.h>)
+ * with the memory-type scheme as it is before the device tree is read
+ * (I3): none, so no memory-type bits, which under Svpbmt is PMA, the
+ * right type for RAM; or T-Head MAE when the firmware's ids say so
+ * (early_probe_mattr).
+ */
+static uint64_t leaf(uint64_t pa, unsigned int prot)
 {
-	return ((pa >> 12) << PTE_PPN_SHIFT) | bits | PTE_V | PTE_A | PTE_D |
-	       PTE_G;
+	return arch_pte_leaf(pa, prot | PROT_GLOBAL);
 }
 
 static uint64_t table(const void *pa)
 {
-	return (((uintptr_t)pa >> 12) << PTE_PPN_SHIFT) | PTE_V;
+	return arch_pte_table((uintptr_t)pa);
+}
+
+/* SBI base extension call fid (no arguments): 0 and *value, or error. */
+static long early_sbi_base(unsigned long fid, unsigned long *value)
+{
+	register unsigned long a0 __asm__("a0") = 0;
+	register unsigned long a1 __asm__("a1") = 0;
+	register unsigned long a6 __asm__("a6") = fid;
+	register unsigned long a7 __asm__("a7") = 0x10; /* BASE */
+
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1)
+			 : "r"(a6), "r"(a7)
+			 : "memory");
+	*value = a1;
+	return (long)a0;
+}
+
+#define SBI_BASE_MVENDORID 4
+#define SBI_BASE_MARCHID 5
+#define SBI_BASE_MIMPID 6
+#define THEAD_MVENDORID 0x5b7
+
+/*
+ * A T-Head core with MAE on (the C906 and C910; Linux's errata_probe_mae
+ * test: vendor T-Head, marchid and mimpid 0) maps memory strongly
+ * ordered and uncached unless the PTE says otherwise. Running the image
+ * that way would also bypass lines the MMU-off code (bss clearing, these
+ * tables) left in the cache, so such a core gets the MAE scheme from the
+ * first mapping on, as Linux's early alternatives give it. The device
+ * tree decides for the final tables (kernel/cpufeature.c), which warns
+ * when it disagrees.
+ */
+static void early_probe_mattr(void)
+{
+	unsigned long vendor, arch, imp;
+
+	if (early_sbi_base(SBI_BASE_MVENDORID, &vendor) ||
+	    vendor != THEAD_MVENDORID ||
+	    early_sbi_base(SBI_BASE_MARCHID, &arch) || arch ||
+	    early_sbi_base(SBI_BASE_MIMPID, &imp) || imp)
+		return;
+	pte_mattr = riscv_pte_mattr_of(RISCV_MATTR_THEAD_MAE);
+	riscv_pte_leaf_table_fill(pte_leaf_bits, &pte_mattr);
+	arch_boot_mattr = RISCV_MATTR_THEAD_MAE;
 }
 
 uint64_t early_vm_setup(uint64_t fdt_pa)
@@ -129,29 +182,30 @@ uint64_t early_vm_setup(uint64_t fdt_pa)
 		early_fail("image not page-aligned at", load);
 	if (size > EARLY_PTE_TABLES * SZ_2M) /* I1 */
 		early_fail("image too large:", size);
+	early_probe_mattr();
 	early_pgd[(KERNEL_VA >> 30) & 511] = table(early_pmd);
 	for (int i = 0; i < EARLY_PTE_TABLES; i++)
 		early_pmd[i] = table(early_pte[i]);
 	for (uint64_t off = 0; off < size; off += 4096) {
-		uint64_t bits;
+		unsigned int prot;
 
 		if (off == g1 || off == g2)
 			continue; /* guard pages stay unmapped */
 		if (off < text)
-			bits = PTE_R | PTE_X;
+			prot = PROT_RX;
 		else if (off < rodata)
-			bits = PTE_R;
+			prot = PROT_READ;
 		else
-			bits = PTE_R | PTE_W; /* I2 */
+			prot = PROT_RW; /* I2 */
 		early_pte[off >> 21][(off >> 12) & 511] =
-			leaf(load + off, bits);
+			leaf(load + off, prot);
 	}
 	if (fdt_pa) {
 		uint64_t base = fdt_pa & ~(SZ_2M - 1);
 
-		early_pmd[(FDT_VA >> 21) & 511] = leaf(base, PTE_R);
+		early_pmd[(FDT_VA >> 21) & 511] = leaf(base, PROT_READ);
 		early_pmd[((FDT_VA >> 21) + 1) & 511] =
-			leaf(base + SZ_2M, PTE_R);
+			leaf(base + SZ_2M, PROT_READ);
 	}
 	return SATP_MODE_SV39 | ((uintptr_t)early_pgd >> 12);
 }

@@ -5,8 +5,39 @@
  * fence are inline in <asm/mmu.h> (arch/riscv/include/asm/mmu.h).
  */
 #include "arch/riscv/csr.h"
+#include "kernel/arch.h"
 #include "kernel/smp.h"
+#include "lib/assert.h"
+#include "lib/panic.h"
 #include "mm/arch.h"
+
+/*
+ * The memory-type scheme of every leaf (<asm/mmu.h>): none until the
+ * boot hart has read the device tree, then fixed for good. Read on
+ * every map; written once, before other harts run.
+ */
+STATIC_ASSERT(PROT_READ == RISCV_PTE_PROT_READ &&
+	      PROT_WRITE == RISCV_PTE_PROT_WRITE &&
+	      PROT_EXEC == RISCV_PTE_PROT_EXEC &&
+	      PROT_GLOBAL == RISCV_PTE_PROT_GLOBAL &&
+	      PROT_DEVICE == RISCV_PTE_PROT_DEVICE);
+
+struct riscv_pte_mattr pte_mattr = RISCV_PTE_MATTR_NONE;
+pte_t pte_leaf_bits[RISCV_PTE_PROT_VALUES] = RISCV_PTE_LEAF_TABLE_NONE;
+/* The scheme of the early page tables (arch/riscv/early_vm.c). */
+enum riscv_mattr arch_boot_mattr = RISCV_MATTR_NONE;
+
+void arch_set_mattr(enum riscv_mattr m)
+{
+	static bool set;
+
+	if (set || (unsigned int)m > RISCV_MATTR_THEAD_MAE)
+		panic("arch_set_mattr: scheme %d %s", (int)m,
+		      set ? "after the scheme was fixed" : "unknown");
+	set = true;
+	pte_mattr = riscv_pte_mattr_of(m);
+	riscv_pte_leaf_table_fill(pte_leaf_bits, &pte_mattr);
+}
 
 void arch_tlb_flush_all(void)
 {

@@ -18,6 +18,8 @@
  * observe on this hart.
  */
 #include "kernel/arch.h"
+#include "kernel/console.h"
+#include "kernel/cpufeature.h"
 #include "kernel/selftest.h"
 #include "lib/errno.h"
 #include "mm/kspace.h"
@@ -277,6 +279,42 @@ static void mmu_linear_map_rw_nx(struct ktest *t)
 }
 
 /*
+ * Scenario: look up the console UART's ioremap() page and a linear-map
+ * RAM page. Expect the UART's leaf to read back PROT_DEVICE exactly when
+ * the boot chose a memory-attribute scheme (cpu: memory attributes
+ * svpbmt or thead-mae: the PTE carries PBMT=IO or SO|SH), RAM never to,
+ * and the UART to be usable through it (this line is printed through
+ * it; QEMU faults on PBMT bits when the CPU lacks Svpbmt).
+ */
+static void mmu_device_memory_type(struct ktest *t)
+{
+	unsigned int want =
+		cpufeature_mattr() != RISCV_MATTR_NONE ? PROT_DEVICE : 0;
+	void *uart = console_uart_base();
+	paddr_t pa = frame_alloc();
+	unsigned int prot = 0;
+
+	KTEST_ASSERT(t, pa != PADDR_INVALID);
+	KTEST_EXPECT_EQ(t,
+			pt_lookup(kpt, (vaddr_t)(uintptr_t)phys_to_virt(pa),
+				  NULL, &prot, NULL),
+			0);
+	KTEST_EXPECT_EQ(t, prot & PROT_DEVICE, 0);
+	frame_free(pa);
+	if (!uart) {
+		ktest_skip(t, "no UART mapped (SBI console)");
+		return;
+	}
+	KTEST_EXPECT_EQ(
+		t, pt_lookup(kpt, (vaddr_t)(uintptr_t)uart, NULL, &prot, NULL),
+		0);
+	KTEST_EXPECT_EQ(t, prot & PROT_DEVICE, want);
+	KTEST_EXPECT_EQ(t, prot & PROT_RW, PROT_RW);
+	ktest_info(t, "memory attributes %s",
+		   riscv_mattr_name(cpufeature_mattr()));
+}
+
+/*
  * Scenario: map pages in two different 2 MiB regions of the empty
  * scratch gigabyte, then unmap them. Expect three new table pages (one
  * L1, two L0) while mapped, the count back where it was afterwards, and
@@ -418,12 +456,19 @@ static void mmu_map_pages_and_gather(struct ktest *t)
 }
 
 static const struct ktest_case mmu_cases[] = {
-	KTEST_CASE(mmu_map_write_read),	      KTEST_CASE(mmu_lookup_reports),
-	KTEST_CASE(mmu_remap_refused),	      KTEST_CASE(mmu_unmap_then_enoent),
-	KTEST_CASE(mmu_2m_leaf_and_split),    KTEST_CASE(mmu_protect_readonly),
-	KTEST_CASE(mmu_kernel_image_wx),      KTEST_CASE(mmu_linear_map_rw_nx),
-	KTEST_CASE(mmu_tables_freed),	      KTEST_CASE(mmu_hardware_enforces),
-	KTEST_CASE(mmu_map_pages_and_gather), KTEST_END,
+	KTEST_CASE(mmu_map_write_read),
+	KTEST_CASE(mmu_lookup_reports),
+	KTEST_CASE(mmu_remap_refused),
+	KTEST_CASE(mmu_unmap_then_enoent),
+	KTEST_CASE(mmu_2m_leaf_and_split),
+	KTEST_CASE(mmu_protect_readonly),
+	KTEST_CASE(mmu_kernel_image_wx),
+	KTEST_CASE(mmu_linear_map_rw_nx),
+	KTEST_CASE(mmu_tables_freed),
+	KTEST_CASE(mmu_hardware_enforces),
+	KTEST_CASE(mmu_map_pages_and_gather),
+	KTEST_CASE(mmu_device_memory_type),
+	KTEST_END,
 };
 
 static const struct ktest_suite mmu_suite = {

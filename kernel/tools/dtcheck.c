@@ -183,29 +183,30 @@ static int check_memory(const struct fdt *fdt, const struct dtcheck_opts *o)
 }
 
 /*
- * One line per hart: "cpu: hart <id> isa <isa> mmu <mmu> <verdict>",
- * the verdict in the kernel's SMP words ("start", "skipped: no MMU",
- * "skipped: NR_CPUS=<n> reached"). Kept in one function so that a
- * shared formatter can replace the first half.
+ * The kernel's own cpu: lines for one hart (lib/fdt_cpus.c formats them
+ * for kernel/cpufeature.c too), then what SMP bring-up would do with
+ * it: "dtcheck: hart <id>: start" or "dtcheck: hart <id>: skipped:
+ * <reason>" (its words: the verdict, or NR_CPUS reached).
  */
-static void print_cpu(const struct fdt *fdt, const struct fdt_cpu *c,
-		      unsigned int *started)
+static void print_cpu(const struct fdt_cpu *c, unsigned int *started)
 {
-	if (c->verdict == FDT_CPU_NO_REG) {
-		const char *name = fdt_node_name(fdt, c->node, NULL);
+	char line[FDT_CPU_ISA_MAX * 4 + 96];
 
-		printk("smp: warning: /cpus/%pE has no usable reg: skipped\n",
-		       name ? name : "?");
+	fdt_cpu_line(c, line, sizeof(line));
+	printk("%s\n", line);
+	if (fdt_cpu_warning_line(c, line, sizeof(line)))
+		printk("%s\n", line);
+	if (c->verdict == FDT_CPU_NO_REG)
 		return;
-	}
-	printk("cpu: hart %lu isa %pE mmu %s ", (unsigned long)c->hartid,
-	       c->isa[0] ? c->isa : "(none)", c->mmu);
 	if (c->verdict != FDT_CPU_USABLE)
-		printk("skipped: %s\n", fdt_cpu_verdict_name(c->verdict));
+		printk("dtcheck: hart %lu: skipped: %s\n",
+		       (unsigned long)c->hartid,
+		       fdt_cpu_verdict_name(c->verdict));
 	else if (*started >= NR_CPUS)
-		printk("skipped: NR_CPUS=%d reached\n", NR_CPUS);
+		printk("dtcheck: hart %lu: skipped: NR_CPUS=%d reached\n",
+		       (unsigned long)c->hartid, NR_CPUS);
 	else {
-		printk("start\n");
+		printk("dtcheck: hart %lu: start\n", (unsigned long)c->hartid);
 		(*started)++;
 	}
 }
@@ -232,7 +233,20 @@ static void check_cpus(const struct fdt *fdt)
 		n = FDT_CPUS_MAX;
 	}
 	for (int i = 0; i < n; i++)
-		print_cpu(fdt, &cpus[i], &started);
+		print_cpu(&cpus[i], &started);
+	/* The memory attributes, taking the first usable hart as the boot
+	 * hart (the firmware picks it; any usable one gives the same
+	 * intersection unless the harts differ, which the line says). */
+	for (int i = 0; i < n; i++)
+		if (cpus[i].verdict == FDT_CPU_USABLE) {
+			uint64_t any, common = fdt_cpus_common_ext(
+					      cpus, n, cpus[i].hartid, &any);
+			char line[96];
+
+			fdt_cpus_mattr_line(common, any, line, sizeof(line));
+			printk("%s\n", line);
+			break;
+		}
 	if (started == 0)
 		problem("no hart the kernel can run on (rv64 with an Sv39 "
 			"MMU, enabled)");

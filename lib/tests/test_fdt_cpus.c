@@ -30,6 +30,7 @@ struct cpu_desc {
 	const char *isa_ext; /* '|'-separated extension list */
 	const char *mmu;
 	const char *device_type; /* NULL: "cpu" */
+	const char *compat; /* '|'-separated compatible list, or NULL */
 };
 
 static uint8_t blob[BLOB_SIZE];
@@ -75,6 +76,8 @@ static struct fdt build(const struct cpu_desc *cpus, int n, bool with_cpus,
 				fdt_property_u64(blob, "reg", (uint64_t)c->reg);
 			if (c->status)
 				fdt_property_string(blob, "status", c->status);
+			if (c->compat)
+				prop_strlist(blob, "compatible", c->compat);
 			if (c->isa)
 				fdt_property_string(blob, "riscv,isa", c->isa);
 			if (c->isa_base)
@@ -114,7 +117,7 @@ static void cpus_qemu_virt(struct ktest *t)
 		snprintf(names[i], sizeof(names[i]), "cpu@%d", i);
 		d[i] = (struct cpu_desc){ names[i],	i,    "okay",
 					  QEMU_ISA,	NULL, NULL,
-					  "riscv,sv48", NULL };
+					  "riscv,sv48", NULL, NULL };
 	}
 	f = build(d, 4, true, 1);
 	KTEST_ASSERT(t, fdt_cpus_scan(&f, out, 8) == 4);
@@ -134,11 +137,11 @@ static void cpus_monitor_core_has_no_mmu(struct ktest *t)
 {
 	const struct cpu_desc d[] = {
 		{ "cpu@0", 0, "disabled", "rv64imac_zicsr_zifencei", NULL, NULL,
-		  NULL, NULL },
+		  NULL, NULL, NULL },
 		{ "cpu@1", 1, "okay", "rv64imafdc_zicsr_zifencei", NULL, NULL,
-		  "riscv,sv39", NULL },
+		  "riscv,sv39", NULL, NULL },
 		{ "cpu@2", 2, "okay", "rv64imafdc", NULL, NULL, "riscv,none",
-		  NULL },
+		  NULL, NULL },
 	};
 	struct fdt_cpu out[4];
 	struct fdt f = build(d, 3, true, 1);
@@ -159,8 +162,8 @@ static void cpus_isa_mode_letters(struct ktest *t)
 {
 	const struct cpu_desc d[] = {
 		{ "cpu@0", 0, NULL, "rv64imafdcsu", NULL, NULL, "riscv,sv39",
-		  NULL },
-		{ "cpu@1", 1, NULL, "rv64imacu", NULL, NULL, "riscv,sv39",
+		  NULL, NULL },
+		{ "cpu@1", 1, NULL, "rv64imacu", NULL, NULL, "riscv,sv39", NULL,
 		  NULL },
 	};
 	struct fdt_cpu out[2];
@@ -178,7 +181,7 @@ static void cpus_isa_base_and_extensions(struct ktest *t)
 {
 	const struct cpu_desc d[] = {
 		{ "cpu@0", 0, "okay", NULL, "rv64i", "i|m|a|f|d|c|zicsr|svpbmt",
-		  "riscv,sv39", NULL },
+		  "riscv,sv39", NULL, NULL },
 	};
 	struct fdt_cpu out[1];
 	struct fdt f = build(d, 1, true, 1);
@@ -195,19 +198,20 @@ static void cpus_isa_base_and_extensions(struct ktest *t)
 static void cpus_bad_nodes(struct ktest *t)
 {
 	const struct cpu_desc d[] = {
-		{ "cpu@0", 0, "okay", QEMU_ISA, NULL, NULL, "riscv,sv48",
+		{ "cpu@0", 0, "okay", QEMU_ISA, NULL, NULL, "riscv,sv48", NULL,
 		  NULL },
-		{ "cpu@1", -1, "okay", QEMU_ISA, NULL, NULL, "riscv,sv48",
+		{ "cpu@1", -1, "okay", QEMU_ISA, NULL, NULL, "riscv,sv48", NULL,
 		  NULL },
 		{ "cpu@1388", 5000, "okay", QEMU_ISA, NULL, NULL, "riscv,sv48",
-		  NULL },
+		  NULL, NULL },
 		{ "cpu@0dup", 0, "okay", QEMU_ISA, NULL, NULL, "riscv,sv48",
-		  NULL },
+		  NULL, NULL },
 		{ "cpu@2", 2, "disabled", QEMU_ISA, NULL, NULL, "riscv,sv48",
-		  NULL },
+		  NULL, NULL },
 		{ "cpu@3", 3, "okay", "rv32imac", NULL, NULL, "riscv,sv32",
+		  NULL, NULL },
+		{ "cpu-map", -1, NULL, NULL, NULL, NULL, NULL, "cpu-map",
 		  NULL },
-		{ "cpu-map", -1, NULL, NULL, NULL, NULL, NULL, "cpu-map" },
 	};
 	struct fdt_cpu out[8];
 	struct fdt f = build(d, ARRAY_SIZE(d), true, 1);
@@ -229,11 +233,11 @@ static void cpus_bad_nodes(struct ktest *t)
 static void cpus_cells_and_overflow(struct ktest *t)
 {
 	const struct cpu_desc d[] = {
-		{ "cpu@0", 7, "okay", QEMU_ISA, NULL, NULL, "riscv,sv39",
+		{ "cpu@0", 7, "okay", QEMU_ISA, NULL, NULL, "riscv,sv39", NULL,
 		  NULL },
 		{ "cpu@1", 0x100000001LL, "okay", QEMU_ISA, NULL, NULL,
-		  "riscv,sv39", NULL },
-		{ "cpu@2", 2, "okay", QEMU_ISA, NULL, NULL, "riscv,sv39",
+		  "riscv,sv39", NULL, NULL },
+		{ "cpu@2", 2, "okay", QEMU_ISA, NULL, NULL, "riscv,sv39", NULL,
 		  NULL },
 	};
 	struct fdt_cpu out[2];
@@ -256,6 +260,191 @@ static void cpus_missing(struct ktest *t)
 	KTEST_EXPECT_EQ(t, fdt_cpus_scan(&f, out, 1), -EFDT_NOTFOUND);
 }
 
+/* Scenario: both ISA forms in one node, riscv,isa-base without its list,
+ * a bad list entry, a malformed riscv,isa, an ISA without a, an E base.
+ * Expect the base + list form to win (as in Linux), each malformed one
+ * "bad ISA string" with a warning line naming the property, the value
+ * and the byte, and the others "ISA lacks imac". */
+static void cpus_isa_precedence_and_refusals(struct ktest *t)
+{
+	const struct cpu_desc d[] = {
+		{ "cpu@0", 0, "okay", "rv64imac", "rv64i", "i|m|a|c|svpbmt",
+		  "riscv,sv39", NULL, NULL },
+		{ "cpu@1", 1, "okay", "rv64imac", "rv64i", NULL, "riscv,sv39",
+		  NULL, NULL },
+		{ "cpu@2", 2, "okay", NULL, "rv64i", "i|m|a|c|Zicsr",
+		  "riscv,sv39", NULL, NULL },
+		{ "cpu@3", 3, "okay", "rv64imac__zicsr", NULL, NULL,
+		  "riscv,sv39", NULL, NULL },
+		{ "cpu@4", 4, "okay", "rv64imc", NULL, NULL, "riscv,sv39", NULL,
+		  NULL },
+		{ "cpu@5", 5, "okay", "rv64emac", NULL, NULL, "riscv,sv39",
+		  NULL, NULL },
+	};
+	struct fdt_cpu out[6];
+	struct fdt f = build(d, ARRAY_SIZE(d), true, 1);
+	char line[256];
+
+	KTEST_ASSERT(t, fdt_cpus_scan(&f, out, 6) == 6);
+	KTEST_EXPECT_STREQ(t, out[0].isa, "rv64imac_svpbmt");
+	KTEST_EXPECT_EQ(t, out[0].verdict, FDT_CPU_USABLE);
+	KTEST_EXPECT(t,
+		     out[0].parsed.ext & RISCV_ISA_BIT(RISCV_ISA_EXT_SVPBMT));
+	KTEST_EXPECT_EQ(t, fdt_cpu_warning_line(&out[0], line, sizeof(line)),
+			0);
+	KTEST_EXPECT_STREQ(t, line, "");
+
+	KTEST_EXPECT_EQ(t, out[1].verdict, FDT_CPU_BAD_ISA);
+	fdt_cpu_warning_line(&out[1], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: warning: hart 1: riscv,isa-base: present "
+			   "without riscv,isa-extensions; skipped");
+	KTEST_EXPECT_EQ(t, out[2].verdict, FDT_CPU_BAD_ISA);
+	fdt_cpu_warning_line(&out[2], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: warning: hart 2: riscv,isa-extensions entry "
+			   "'Zicsr': extension name does not start with a "
+			   "lower-case letter at byte 0; skipped");
+	KTEST_EXPECT_EQ(t, out[3].verdict, FDT_CPU_BAD_ISA);
+	KTEST_EXPECT_EQ(t, out[3].parsed.ext, 0);
+	fdt_cpu_warning_line(&out[3], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: warning: hart 3: riscv,isa 'rv64imac__zicsr': "
+			   "empty extension name at byte 9; skipped");
+	fdt_cpu_line(&out[3], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: hart 3 isa rv64imac__zicsr mmu sv39 (bad ISA "
+			   "string)");
+	KTEST_EXPECT_EQ(t, out[4].verdict, FDT_CPU_ISA_LACKS);
+	KTEST_EXPECT_EQ(t, out[5].verdict, FDT_CPU_ISA_LACKS);
+	KTEST_EXPECT_STREQ(t, fdt_cpu_verdict_name(FDT_CPU_ISA_LACKS),
+			   "ISA lacks imac");
+}
+
+/* Scenario: the contract lines of QEMU-like, monitor, ISA-less, reg-less
+ * and over-long cpu nodes, and an ISA string with a newline in it.
+ * Expect exactly the documented forms, "?" for no reg, "none" for no
+ * ISA, a cut ISA ending in "...", and the newline escaped. */
+static void cpus_contract_lines(struct ktest *t)
+{
+	static char longisa[200];
+	const struct cpu_desc d[] = {
+		{ "cpu@0", 0, "okay", "rv64imafdc_zicsr", NULL, NULL,
+		  "riscv,sv48", NULL, NULL },
+		{ "cpu@1", 1, "okay", "rv64imac", NULL, NULL, "riscv,none",
+		  NULL, NULL },
+		{ "cpu@2", 2, "okay", NULL, NULL, NULL, "riscv,sv39", NULL,
+		  NULL },
+		{ "cpu@3", -1, "okay", "rv64imac", NULL, NULL, "riscv,sv39",
+		  NULL, NULL },
+		{ "cpu@4", 4, "okay", longisa, NULL, NULL, "riscv,sv57", NULL,
+		  NULL },
+		{ "cpu@5", 5, "okay", "rv64imac\n_x", NULL, NULL, "riscv,sv39",
+		  NULL, NULL },
+	};
+	struct fdt_cpu out[6];
+	struct fdt f;
+	char line[400];
+
+	strcpy(longisa, "rv64imac");
+	while (strlen(longisa) < 180)
+		strcat(longisa, "_zicsr");
+	f = build(d, ARRAY_SIZE(d), true, 1);
+	KTEST_ASSERT(t, fdt_cpus_scan(&f, out, 6) == 6);
+	fdt_cpu_line(&out[0], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: hart 0 isa rv64imafdc_zicsr mmu sv48 "
+			   "(usable)");
+	fdt_cpu_line(&out[1], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: hart 1 isa rv64imac mmu none (no MMU)");
+	fdt_cpu_line(&out[2], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line, "cpu: hart 2 isa none mmu sv39 (usable)");
+	fdt_cpu_line(&out[3], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: hart ? isa rv64imac mmu sv39 (no reg)");
+	KTEST_EXPECT(t, out[4].isa_cut);
+	KTEST_EXPECT_EQ(t, out[4].verdict, FDT_CPU_USABLE);
+	KTEST_EXPECT_EQ(t, strlen(out[4].isa), FDT_CPU_ISA_MAX - 1);
+	fdt_cpu_line(&out[4], line, sizeof(line));
+	KTEST_EXPECT(t, strncmp(out[4].isa, longisa, FDT_CPU_ISA_MAX - 1) == 0);
+	KTEST_EXPECT(t, strstr(line, "_zics... mmu sv57 (usable)") != NULL);
+	KTEST_EXPECT_EQ(t, out[5].verdict, FDT_CPU_BAD_ISA);
+	fdt_cpu_line(&out[5], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: hart 5 isa rv64imac\\x0a_x mmu sv39 (bad ISA "
+			   "string)");
+}
+
+/* Scenario: the memory-attribute choice over several harts: all with
+ * svpbmt; one usable hart without; the hart without it disabled (not
+ * counted); T-Head C906/C910 compatibles; a boot hart missing from the
+ * list. Expect the intersection over usable harts and the boot hart,
+ * and the documented line for each case. */
+static void cpus_memory_attributes(struct ktest *t)
+{
+	const char *pb = "rv64imac_svpbmt";
+	struct cpu_desc d[] = {
+		{ "cpu@0", 0, "okay", pb, NULL, NULL, "riscv,sv39", NULL,
+		  NULL },
+		{ "cpu@1", 1, "okay", pb, NULL, NULL, "riscv,sv39", NULL,
+		  NULL },
+		{ "cpu@2", 2, "okay", "rv64imac", NULL, NULL, "riscv,none",
+		  NULL, NULL },
+	};
+	struct fdt_cpu out[3];
+	struct fdt f = build(d, 3, true, 1);
+	uint64_t common, any;
+	char line[128];
+
+	/* Hart 2 has no MMU: not started, not counted. */
+	KTEST_ASSERT(t, fdt_cpus_scan(&f, out, 3) == 3);
+	common = fdt_cpus_common_ext(out, 3, 0, &any);
+	fdt_cpus_mattr_line(common, any, line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line, "cpu: memory attributes svpbmt");
+	/* The boot hart counts whatever its verdict. */
+	common = fdt_cpus_common_ext(out, 3, 2, &any);
+	fdt_cpus_mattr_line(common, any, line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: memory attributes none (svpbmt not on every "
+			   "hart)");
+	/* A boot hart not in /cpus: nothing is known of it. */
+	KTEST_EXPECT_EQ(t, fdt_cpus_common_ext(out, 3, 9, NULL), 0);
+
+	/* A usable hart without svpbmt. */
+	d[2].mmu = "riscv,sv39";
+	f = build(d, 3, true, 1);
+	fdt_cpus_scan(&f, out, 3);
+	common = fdt_cpus_common_ext(out, 3, 0, &any);
+	KTEST_EXPECT_EQ(t, riscv_mattr_choose(common), RISCV_MATTR_NONE);
+	/* ... disabled, so never started. */
+	d[2].status = "disabled";
+	f = build(d, 3, true, 1);
+	fdt_cpus_scan(&f, out, 3);
+	common = fdt_cpus_common_ext(out, 3, 0, &any);
+	KTEST_EXPECT_EQ(t, riscv_mattr_choose(common), RISCV_MATTR_SVPBMT);
+
+	/* T-Head: Allwinner D1 (C906) and TH1520 (C910) compatibles. */
+	for (int i = 0; i < 3; i++) {
+		d[i].isa = "rv64imafdc";
+		d[i].status = "okay";
+		d[i].compat = i ? "thead,c910|riscv" : "thead,c906|riscv";
+	}
+	f = build(d, 3, true, 1);
+	fdt_cpus_scan(&f, out, 3);
+	common = fdt_cpus_common_ext(out, 3, 1, &any);
+	fdt_cpus_mattr_line(common, any, line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line, "cpu: memory attributes thead-mae");
+	d[2].compat = "sifive,u74|riscv";
+	f = build(d, 3, true, 1);
+	fdt_cpus_scan(&f, out, 3);
+	common = fdt_cpus_common_ext(out, 3, 1, &any);
+	fdt_cpus_mattr_line(common, any, line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: memory attributes none (thead-mae not on "
+			   "every hart)");
+}
+
 static const struct ktest_case fdt_cpus_cases[] = {
 	KTEST_CASE(cpus_qemu_virt),
 	KTEST_CASE(cpus_monitor_core_has_no_mmu),
@@ -264,6 +453,9 @@ static const struct ktest_case fdt_cpus_cases[] = {
 	KTEST_CASE(cpus_bad_nodes),
 	KTEST_CASE(cpus_cells_and_overflow),
 	KTEST_CASE(cpus_missing),
+	KTEST_CASE(cpus_isa_precedence_and_refusals),
+	KTEST_CASE(cpus_contract_lines),
+	KTEST_CASE(cpus_memory_attributes),
 	KTEST_END,
 };
 

@@ -26,9 +26,6 @@
 #define HOST_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define HOST_PTE_RWX (HOST_PTE_R | HOST_PTE_W | HOST_PTE_X)
-#define HOST_PTE_PPN_MASK ((1UL << HOST_PTE_PPN_BITS) - 1)
-#define HOST_PTE_PBMT_MASK (3UL << HOST_PTE_PBMT_SHIFT)
 #define HOST_PA_LIMIT (1UL << (HOST_PTE_PPN_BITS + PAGE_SHIFT))
 
 /* Poison written over pool pages when they are freed. */
@@ -43,61 +40,66 @@ static pte_t host_pte_ppn(paddr_t pa)
 	return (pa >> PAGE_SHIFT) << HOST_PTE_PPN_SHIFT;
 }
 
+STATIC_ASSERT(PROT_READ == RISCV_PTE_PROT_READ &&
+	      PROT_WRITE == RISCV_PTE_PROT_WRITE &&
+	      PROT_EXEC == RISCV_PTE_PROT_EXEC &&
+	      PROT_GLOBAL == RISCV_PTE_PROT_GLOBAL &&
+	      PROT_DEVICE == RISCV_PTE_PROT_DEVICE);
+
+struct riscv_pte_mattr pte_mattr;
+pte_t pte_leaf_bits[RISCV_PTE_PROT_VALUES];
+
+void host_arch_set_mattr(const struct riscv_pte_mattr *m)
+{
+	pte_mattr = *m;
+	riscv_pte_leaf_table_fill(pte_leaf_bits, &pte_mattr);
+}
+
+__attribute__((constructor)) static void host_arch_mattr_init(void)
+{
+	struct riscv_pte_mattr svpbmt = riscv_pte_mattr_of(RISCV_MATTR_SVPBMT);
+
+	host_arch_set_mattr(&svpbmt);
+}
+
+/* The target's fast path, checked against the reference on every call. */
 pte_t host_pte_leaf(paddr_t pa, unsigned int prot)
 {
-	pte_t pte = host_pte_ppn(pa) | HOST_PTE_V | HOST_PTE_A | HOST_PTE_D;
+	pte_t pte = riscv_pte_leaf_fast(pa, prot, pte_leaf_bits);
 
+	host_pte_ppn(pa);
 	/* R=0 W=1 is reserved in RISC-V; a leaf needs R or X. */
 	VERIFY(prot & (PROT_READ | PROT_EXEC));
 	VERIFY(!(prot & PROT_WRITE) || (prot & PROT_READ));
-	if (prot & PROT_READ)
-		pte |= HOST_PTE_R;
-	if (prot & PROT_WRITE)
-		pte |= HOST_PTE_W;
-	if (prot & PROT_EXEC)
-		pte |= HOST_PTE_X;
-	if (prot & PROT_GLOBAL)
-		pte |= HOST_PTE_G;
-	if (prot & PROT_DEVICE)
-		pte |= HOST_PTE_PBMT_IO;
+	VERIFY3U(prot, <, RISCV_PTE_PROT_VALUES);
+	VERIFY3U(pte, ==, riscv_pte_leaf(pa, prot, &pte_mattr));
 	return pte;
 }
 
 pte_t host_pte_table(paddr_t pa)
 {
-	return host_pte_ppn(pa) | HOST_PTE_V;
+	host_pte_ppn(pa);
+	return riscv_pte_table(pa);
 }
 
 bool host_pte_is_valid(pte_t pte)
 {
-	return pte & HOST_PTE_V;
+	return pte & PTE_V;
 }
 
 bool host_pte_is_leaf(pte_t pte)
 {
-	return (pte & HOST_PTE_V) && (pte & HOST_PTE_RWX);
+	return (pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X));
 }
 
 paddr_t host_pte_paddr(pte_t pte)
 {
-	return ((pte >> HOST_PTE_PPN_SHIFT) & HOST_PTE_PPN_MASK) << PAGE_SHIFT;
+	return riscv_pte_paddr(pte);
 }
 
 unsigned int host_pte_prot(pte_t pte)
 {
-	unsigned int prot = 0;
-
-	if (pte & HOST_PTE_R)
-		prot |= PROT_READ;
-	if (pte & HOST_PTE_W)
-		prot |= PROT_WRITE;
-	if (pte & HOST_PTE_X)
-		prot |= PROT_EXEC;
-	if (pte & HOST_PTE_G)
-		prot |= PROT_GLOBAL;
-	if ((pte & HOST_PTE_PBMT_MASK) == HOST_PTE_PBMT_IO)
-		prot |= PROT_DEVICE;
-	return prot;
+	return riscv_pte_prot(pte, &pte_mattr);
 }
 
 /* ----------------------------------------------------------------- TLB */

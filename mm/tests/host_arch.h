@@ -2,16 +2,9 @@
 /*
  * Host side of the mm/arch.h seam, linked into every host test binary:
  *
- *  - PTEs encoded exactly as RISC-V Sv39 encodes them, so a dump of a
- *    host table reads like a target one:
- *
- *     63 62 61 60    54 53                  10 9  8 7 6 5 4 3 2 1 0
- *    +--+-----+--------+----------------------+----+-+-+-+-+-+-+-+-+
- *    |N | PBMT|reserved|   PPN (44 bits)      |RSW |D|A|G|U|X|W|R|V|
- *    +--+-----+--------+----------------------+----+-+-+-+-+-+-+-+-+
- *
- *    Leaves get A and D set (no hardware updates them on the host);
- *    PROT_DEVICE is Svpbmt's IO type (PBMT = 2).
+ *  - PTEs encoded by the target's own lib/riscv_pte.h (Sv39, with the
+ *    memory-type scheme in pte_mattr: Svpbmt by default, so PROT_DEVICE
+ *    is PBMT=IO), after checking the arguments; leaves get A and D set.
  *  - A TLB that only counts and logs fences: this hart's
  *    (arch_tlb_flush_page/_all) apart from every hart's
  *    (arch_tlb_shootdown), and a fake root register.

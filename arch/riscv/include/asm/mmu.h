@@ -6,20 +6,14 @@
  * one-page fence, inline so that the page-table fast paths make no call
  * for them.
  *
- *   63    54 53        10 9   8 7 6 5 4 3 2 1 0
- *  +--------+------------+-----+-+-+-+-+-+-+-+-+
- *  |reserved|    PPN     | RSW |D|A|G|U|X|W|R|V|
- *  +--------+------------+-----+-+-+-+-+-+-+-+-+
- *
- * Leaves are created with A and D already set, so hardware without
- * A/D updating never takes a fault to set them. PROT_* bits map onto
- * R, W, X and G by shifts (no branches):
- *
- *   PROT_READ  0x1 -> R (bit 1)     PROT_EXEC   0x4 -> X (bit 3)
- *   PROT_WRITE 0x2 -> W (bit 2), R  PROT_GLOBAL 0x8 -> G (bit 5)
- *
- * PROT_DEVICE has no encoding here (QEMU virt has no Svpbmt): it is
- * dropped, and arch_pte_prot never reports it.
+ * The encoding itself is lib/riscv_pte.h (plain C, shared with the host
+ * tests); here it is bound to pte_mattr, the memory-type scheme the
+ * kernel chose at boot from the device tree (arch_set_mattr(), before
+ * the final page tables are built; "none" until then, which is what the
+ * early page tables of arch/riscv/early_vm.c get). A leaf is the PPN
+ * ORed with one entry of pte_leaf_bits[], the scheme's bits for each
+ * PROT_* value (riscv_pte_leaf_table_fill): the scheme is data, not a branch,
+ * and the lookup replaces the shifts that built R/W/X/G.
  */
 #ifndef ASM_MMU_H
 #define ASM_MMU_H
@@ -28,29 +22,23 @@
 #error "include mm/arch.h, not <asm/mmu.h>"
 #endif
 
-/* Sv39 PTE bits. */
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define PTE_PPN_SHIFT 10
-#define PTE_PPN_BITS 44
+#include "lib/riscv_pte.h"
+
+/*
+ * The scheme in use and its leaf bits per PROT_* value (arch/riscv/mmu.c);
+ * written once, at boot, before other harts run.
+ */
+extern struct riscv_pte_mattr pte_mattr;
+extern pte_t pte_leaf_bits[RISCV_PTE_PROT_VALUES];
 
 static inline pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
 {
-	pte_t p = prot;
-
-	return ((pa >> 12) << PTE_PPN_SHIFT) | PTE_V | PTE_A | PTE_D |
-	       ((p & 0x7) << 1) | (p & 0x2) | ((p & 0x8) << 2);
+	return riscv_pte_leaf_fast(pa, prot, pte_leaf_bits);
 }
 
 static inline pte_t arch_pte_table(paddr_t pa)
 {
-	return ((pa >> 12) << PTE_PPN_SHIFT) | PTE_V;
+	return riscv_pte_table(pa);
 }
 
 static inline bool arch_pte_is_valid(pte_t pte)
@@ -65,12 +53,12 @@ static inline bool arch_pte_is_leaf(pte_t pte)
 
 static inline paddr_t arch_pte_paddr(pte_t pte)
 {
-	return ((pte >> PTE_PPN_SHIFT) & ((1UL << PTE_PPN_BITS) - 1)) << 12;
+	return riscv_pte_paddr(pte);
 }
 
 static inline unsigned int arch_pte_prot(pte_t pte)
 {
-	return (unsigned int)(((pte >> 1) & 0x7) | ((pte >> 2) & 0x8));
+	return riscv_pte_prot(pte, &pte_mattr);
 }
 
 static inline void arch_tlb_flush_page(vaddr_t va)

@@ -2,8 +2,9 @@
 /*
  * The host tests' half of mm/arch.h's inline PTE encoding and one-page
  * fence (found as <asm/mmu.h> on the host include path): each forwards
- * to mm/tests/host_arch.c, which encodes PTEs as Sv39 does, checks its
- * arguments and counts the fences.
+ * to mm/tests/host_arch.c, which checks its arguments, encodes PTEs with
+ * the target's own lib/riscv_pte.h (included below, so host tests check the
+ * bits the kernel writes) and counts the fences.
  */
 #ifndef ASM_MMU_H
 #define ASM_MMU_H
@@ -11,6 +12,18 @@
 #ifndef MM_ARCH_H
 #error "include mm/arch.h, not <asm/mmu.h>"
 #endif
+
+#include "lib/riscv_pte.h"
+
+/*
+ * The memory-type scheme host_pte_leaf() uses and its table of leaf bits
+ * (as on the target): Svpbmt unless a test sets another with
+ * host_arch_set_mattr() (mm/tests/test_pte.c checks each). Set it only
+ * while no other thread maps.
+ */
+extern struct riscv_pte_mattr pte_mattr;
+extern pte_t pte_leaf_bits[RISCV_PTE_PROT_VALUES];
+void host_arch_set_mattr(const struct riscv_pte_mattr *m);
 
 pte_t host_pte_leaf(paddr_t pa, unsigned int prot);
 pte_t host_pte_table(paddr_t pa);
