@@ -20,6 +20,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/crash.h"
+#include "kernel/fault_inject.h"
 #include "kernel/poweroff.h"
 #include "kernel/selftest.h"
 #include "kernel/smp.h"
@@ -313,6 +314,8 @@ static void run_commands(void)
 	int status = EXIT_OK;
 	bool acted = false;
 
+	/* Boot is over: allocation failures may be injected from here on. */
+	fault_inject_arm(true);
 	if (crash) {
 		if (crash_run(crash) == 0)
 			printk("crash: '%pE' returned: the kernel survived\n",
@@ -353,6 +356,7 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	cmdline_parse(chosen_bootargs());
 	print_cmdline(cmdline_raw());
 	print_cpu_info(hartid);
+	fault_inject_setup();
 	printk("boot: console %s; poweroff via %s\n", console_name(),
 	       poweroff_method());
 
