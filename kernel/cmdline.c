@@ -13,8 +13,20 @@ static const char *values[CMDLINE_MAX_ARGS];
 static unsigned int nargs;
 
 static const char *const known[] = {
-	"selftest", "bench",   "crash",	    "slab_debug",
-	"halt",	    "maxcpus", "shootdown", "buddy_trace",
+	"selftest",
+	"bench",
+	"crash",
+	"slab_debug",
+	"halt",
+	"maxcpus",
+	"shootdown",
+	"buddy_trace",
+	"fail_page_alloc",
+	"failslab",
+	"fail_seed",
+	"fail_page_alloc.ignore_gfp_wait",
+	"fail_page_alloc.min_order",
+	"failslab.ignore_gfp_wait",
 };
 
 static bool is_blank(char c)

@@ -3,7 +3,9 @@
  * The kernel command line (/chosen/bootargs, QEMU -append): words
  * separated by spaces, each `key` or `key=value`. Known keys:
  *   selftest=<all|suite,...>  bench=<all|group,...>  crash=<kind>
- *   slab_debug[=<flags>]      halt
+ *   slab_debug[=<flags>]      halt      maxcpus=<n>  shootdown=<ipi|sbi>
+ *   fail_page_alloc=, failslab=, fail_seed= and the filters of
+ *   kernel/fault_inject.h
  * Anything else gets a "cmdline: warning: unknown argument" line.
  */
 #ifndef KERNEL_CMDLINE_H

@@ -27,6 +27,7 @@
 #include "kernel/console.h"
 #include "kernel/cpufeature.h"
 #include "kernel/crash.h"
+#include "kernel/fault_inject.h"
 #include "kernel/plic.h"
 #include "kernel/poweroff.h"
 #include "kernel/selftest.h"
@@ -314,6 +315,8 @@ static void run_commands(void)
 	int status = EXIT_OK;
 	bool acted = false;
 
+	/* Boot is over: allocation failures may be injected from here on. */
+	fault_inject_arm(true);
 	if (crash) {
 		if (crash_run(crash) == 0)
 			printk("crash: '%pE' returned: the kernel survived\n",
@@ -356,6 +359,7 @@ void kernel_main(unsigned long hartid, uint64_t fdt_pa)
 	print_cmdline(cmdline_raw());
 	print_cpu_info(hartid);
 	cpufeature_report();
+	fault_inject_setup();
 	printk("boot: console %s; poweroff via %s\n", console_name(),
 	       poweroff_method());
 	timer_init(&fdt, hartid);

@@ -10,12 +10,33 @@
 #define KERNEL_SELFTEST_H
 
 #include "lib/ktest.h"
+#include "mm/fail_alloc.h"
 
 #define KTEST_SUITE_REGISTER(suite, order)                                     \
 	static const struct ktest_suite *const __ktest_reg_##suite             \
 		__attribute__((used,                                           \
 			       section(".ktest_suites." #order "." #suite))) = \
 			&(suite)
+
+/*
+ * A case whose subject is misuse or deliberate corruption (a double
+ * free, an overwritten free pointer) rather than running out of memory:
+ * KTEST_NO_INJECT(fn) after its definition, KTEST_CASE_NO_INJECT(fn) in
+ * the case table, and it runs with fail_page_alloc= and failslab= held
+ * off (mm/fail_alloc.h), since an injected failure midway would leave
+ * the damage it made behind. Every other case runs under injection.
+ */
+#define KTEST_NO_INJECT(fn)                                                    \
+	static void fn##_no_inject(struct ktest *t)                            \
+	{                                                                      \
+		unsigned int armed = fail_alloc_hold();                        \
+		fn(t);                                                         \
+		fail_alloc_restore(armed);                                     \
+	}
+#define KTEST_CASE_NO_INJECT(fn)                                               \
+	{                                                                      \
+#fn, fn##_no_inject                                            \
+	}
 
 /* Run the selected suites; returns 0 when nothing failed. */
 int selftest_run(const char *selection);

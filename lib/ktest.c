@@ -10,6 +10,13 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
+static const struct ktest_suite_hooks *suite_hooks;
+
+void ktest_set_suite_hooks(const struct ktest_suite_hooks *hooks)
+{
+	suite_hooks = hooks;
+}
+
 bool ktest_streq(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -132,6 +139,8 @@ int ktest_run(const struct ktest_suite *const *suites, size_t nsuites,
 		number++;
 		printk("    KTAP version 1\n    # Subtest: %s\n    1..%zu\n",
 		       s->name, count_cases(s));
+		if (suite_hooks && suite_hooks->before)
+			suite_hooks->before(s);
 		if (s->init && s->init() != 0)
 			skip_suite = true;
 		for (size_t c = 0; s->cases[c].run; c++) {
@@ -160,6 +169,9 @@ int ktest_run(const struct ktest_suite *const *suites, size_t nsuites,
 		}
 		if (s->exit && !skip_suite)
 			s->exit();
+		if (suite_hooks && suite_hooks->after &&
+		    suite_hooks->after(s) != 0)
+			tot.failed++;
 		printk("%s %u %s\n",
 		       tot.failed == failed_before ? "ok" : "not ok", number,
 		       s->name);

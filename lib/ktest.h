@@ -120,9 +120,42 @@ void ktest_info(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 			return;                                                \
 	} while (0)
 #define KTEST_ASSERT_EQ(t, a, b) KTEST_ASSERT_OP(t, a, ==, b)
+
+/*
+ * Fail and jump to label at once: the case's cleanup, for a case that
+ * holds memory when the check fails (under fault injection any
+ * allocation may fail, and a case must not leak when it does).
+ */
+#define KTEST_ASSERT_GOTO(t, cond, label)                                      \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			ktest_fail(t, __FILE__, __LINE__, "assertion %s",      \
+				   #cond);                                     \
+			goto label;                                            \
+		}                                                              \
+	} while (0)
+#define KTEST_ASSERT_EQ_GOTO(t, a, b, label)                                   \
+	do {                                                                   \
+		if (!KTEST_EXPECT_OP(t, a, ==, b))                             \
+			goto label;                                            \
+	} while (0)
 #define KTEST_ASSERT_NOT_NULL(t, p) KTEST_ASSERT(t, (p) != NULL)
 
 bool ktest_streq(const char *a, const char *b);
+
+/*
+ * Optional hooks around every suite ktest_run() runs: before() ahead of
+ * the suite's init, after() once its exit has run (skipped suites too).
+ * after() returns the number of problems it found (and printed); a
+ * non-zero count marks the suite "not ok" and counts one failed case.
+ * The self-test runner uses them to check that each suite gives back
+ * every page and object it took (kernel/selftest.c). NULL removes them.
+ */
+struct ktest_suite_hooks {
+	void (*before)(const struct ktest_suite *s);
+	unsigned int (*after)(const struct ktest_suite *s);
+};
+void ktest_set_suite_hooks(const struct ktest_suite_hooks *hooks);
 
 /*
  * Run suites in order and print the full KTAP document followed by the

@@ -140,6 +140,8 @@
  *   Hooks may run on several harts at once.
  *
  * Failure modes
+ *   - fail_page_alloc= armed and its decision says fail
+ *     (mm/fail_alloc.h): NULL before anything is looked at, no line.
  *   - No block of the order in any allowed zone, even after draining
  *     the per-hart lists it may drain, or order > MAX_ORDER: NULL, one
  *     rate-limited "page allocation failure" line unless __GFP_NOWARN.
@@ -164,6 +166,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/buddy_internal.h"
+#include "mm/fail_alloc.h"
 #include "mm/linear.h"
 #include "mm/memblock.h"
 #include "mm/trace.h"
@@ -646,6 +649,10 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
 	struct page *page;
 	unsigned long irq;
 
+	/* fail_page_alloc= for orders above 0 (order 0: alloc_pages). */
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
+	    should_fail_alloc_page(gfp, order))
+		return NULL;
 	if (unlikely(order > MAX_ORDER || !z))
 		return alloc_pages_slow(gfp, order, NULL, NULL);
 	/*
@@ -672,7 +679,17 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
 	return alloc_pages_slow(gfp, order, page, zl);
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+/*
+ * alloc_pages(), inlined twice: into alloc_pages() itself and, without
+ * the fault-injection test (check_inject false), into
+ * alloc_pages_injected(). The order-0 test comes after the order test so
+ * that the fast path's registers stay as they were; orders above 0 are
+ * tested in alloc_pages_zone().
+ */
+static struct page *alloc_pages_injected(gfp_t gfp, unsigned int order);
+
+static inline __attribute__((always_inline)) struct page *
+__alloc_pages(gfp_t gfp, unsigned int order, bool check_inject)
 {
 	struct zone *const *zl =
 		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
@@ -684,6 +701,9 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 	if (unlikely(order != 0 || !z))
 		return alloc_pages_zone(gfp, order, zl);
+	if (check_inject &&
+	    unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
+		return alloc_pages_injected(gfp, order);
 	/*
 	 * Fast path: a page from this hart's list for z, under the list's
 	 * own lock (uncontended but for a drain or a check). Everything
@@ -707,6 +727,20 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	buddy_pcp_unlock(pcp);
 	cpu_irq_restore(irq);
 	return page;
+}
+
+/* fail_page_alloc= is armed, order 0: decide, then allocate or fail. */
+static struct page *__attribute__((noinline))
+alloc_pages_injected(gfp_t gfp, unsigned int order)
+{
+	if (should_fail_alloc_page(gfp, order))
+		return NULL;
+	return __alloc_pages(gfp, order, false);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return __alloc_pages(gfp, order, true);
 }
 
 /*

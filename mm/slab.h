@@ -36,6 +36,7 @@
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "mm/buddy.h"
+#include "mm/fail_alloc.h"
 #include "mm/gfp.h"
 #include "mm/types.h"
 
@@ -225,10 +226,18 @@ static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, long n)
 static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 				       uintptr_t caller)
 {
-	unsigned long flags = cpu_irq_save();
-	struct kmem_cpu_cache *pc = __kmem_cpu_cache(c);
-	long n = __kmem_cpu_take(pc);
+	unsigned long flags;
+	struct kmem_cpu_cache *pc;
 	uintptr_t obj, *word;
+	long n;
+
+	/* failslab= (mm/fail_alloc.h): one word tested when off. */
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
+	    should_failslab(c->object_size, gfp))
+		return NULL;
+	flags = cpu_irq_save();
+	pc = __kmem_cpu_cache(c);
+	n = __kmem_cpu_take(pc);
 
 	if (unlikely((unsigned long)(n - 1) >= SLAB_CPU_OBJS)) /* empty, held */
 		goto slow;
@@ -400,6 +409,18 @@ int slab_check(void);
  * slabs and pages.
  */
 void slabinfo_print(void);
+
+/*
+ * Sums over every cache (the internal "destroyed" cache included), each
+ * cache read under its lock: caches, objects in use (magazines not
+ * counted), pages held in slabs, and of those the pages of quarantined
+ * slabs, which are never given back (a checker or a bad free found their
+ * free list damaged).
+ */
+struct slab_totals {
+	unsigned long caches, active_objs, pages, quarantined_pages;
+};
+void slab_get_totals(struct slab_totals *t);
 
 /* Numbers for tests and slabinfo. */
 struct kmem_cache_info {

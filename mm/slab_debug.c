@@ -699,3 +699,23 @@ void slabinfo_walk(void (*fn)(const struct kmem_cache_info *info, void *arg),
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irq);
 }
+
+void slab_get_totals(struct slab_totals *t)
+{
+	unsigned long irq = spin_lock_irqsave(&slab_caches_lock);
+	struct list_head *p;
+
+	*t = (struct slab_totals){ 0 };
+	list_for_each (p, &slab_caches) {
+		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
+		struct kmem_cache_info i;
+
+		kmem_cache_info(c, &i);
+		t->caches++;
+		t->active_objs += i.active_objs;
+		t->pages += i.pages;
+		t->quarantined_pages += i.nr_slabs[KMEM_SLAB_QUARANTINED]
+					<< i.order;
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, irq);
+}

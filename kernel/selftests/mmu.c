@@ -183,8 +183,11 @@ static void mmu_2m_leaf_and_split(struct ktest *t)
 	KTEST_ASSERT(t, block != PADDR_INVALID);
 	KTEST_ASSERT_EQ(t, pt_lookup(kpt, self, &self_pa, NULL, NULL), 0);
 	alias = va + (self_pa - block);
-	KTEST_EXPECT_EQ(t, pt_map(kpt, va, block, SZ_2M, PROT_READ), 0);
-	KTEST_EXPECT_EQ(t, pt_lookup(kpt, alias, NULL, NULL, &size), 0);
+	/* A table page may be short: nothing is mapped then. */
+	KTEST_ASSERT_EQ_GOTO(t, pt_map(kpt, va, block, SZ_2M, PROT_READ), 0,
+			     out);
+	KTEST_ASSERT_EQ_GOTO(t, pt_lookup(kpt, alias, NULL, NULL, &size), 0,
+			     out);
 	KTEST_EXPECT_EQ(t, size, SZ_2M);
 	KTEST_EXPECT_EQ(t, *(volatile uint32_t *)alias,
 			*(volatile uint32_t *)self);
@@ -193,7 +196,8 @@ static void mmu_2m_leaf_and_split(struct ktest *t)
 	hole = va +
 	       ((ALIGN_DOWN(self_pa - block, SZ_4K) + SZ_1M) & (SZ_2M - 1));
 	nb = hole - va >= SZ_4K ? hole - SZ_4K : hole + SZ_4K;
-	KTEST_EXPECT_EQ(t, pt_unmap(kpt, hole, SZ_4K), 0);
+	/* The split needs a table page: without one nothing changes. */
+	KTEST_ASSERT_EQ_GOTO(t, pt_unmap(kpt, hole, SZ_4K), 0, out);
 	KTEST_EXPECT_EQ(t, pt_lookup(kpt, hole, NULL, NULL, NULL), -ENOENT);
 	KTEST_EXPECT_EQ(t, pt_lookup(kpt, nb, &got, NULL, &size), 0);
 	KTEST_EXPECT_EQ(t, got, block + (nb - va));
@@ -203,6 +207,7 @@ static void mmu_2m_leaf_and_split(struct ktest *t)
 	/* Read through the split tables: the live MMU must agree. */
 	KTEST_EXPECT_EQ(t, *(volatile uint32_t *)alias,
 			*(volatile uint32_t *)self);
+out:
 	scratch_clear();
 }
 
@@ -379,7 +384,8 @@ static void mmu_hardware_enforces(struct ktest *t)
 	uint8_t v = 0;
 
 	KTEST_ASSERT(t, pa != PADDR_INVALID);
-	KTEST_ASSERT_EQ(t, pt_map_page(kpt, MMU_SCRATCH, pa, MMU_PROT), 0);
+	KTEST_ASSERT_EQ_GOTO(t, pt_map_page(kpt, MMU_SCRATCH, pa, MMU_PROT), 0,
+			     out);
 	KTEST_EXPECT_EQ(t, arch_probe_write(scratch, 0x5a), 0);
 	KTEST_EXPECT_EQ(
 		t, pt_protect(kpt, MMU_SCRATCH, SZ_4K, PROT_READ | PROT_GLOBAL),
@@ -396,6 +402,7 @@ static void mmu_hardware_enforces(struct ktest *t)
 	KTEST_EXPECT_EQ(t, arch_probe_write(text, v), -EFAULT);
 	KTEST_ASSERT_EQ(t, arch_probe_read(ro, &v), 0);
 	KTEST_EXPECT_EQ(t, arch_probe_write(ro, v), -EFAULT);
+out:
 	scratch_clear();
 	frame_free(pa);
 }
@@ -415,11 +422,12 @@ static void mmu_map_pages_and_gather(struct ktest *t)
 	struct pt_gather g;
 	uint8_t v = 0;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++)
 		pa[i] = frame_alloc();
-		KTEST_ASSERT(t, pa[i] != PADDR_INVALID);
-	}
-	KTEST_EXPECT_EQ(t, pt_map_pages(kpt, MMU_SCRATCH, pa, 3, MMU_PROT), 0);
+	for (int i = 0; i < 3; i++)
+		KTEST_ASSERT_GOTO(t, pa[i] != PADDR_INVALID, out);
+	KTEST_ASSERT_EQ_GOTO(t, pt_map_pages(kpt, MMU_SCRATCH, pa, 3, MMU_PROT),
+			     0, out);
 	for (int i = 0; i < 3 && !t->failures; i++) {
 		*scratch_word(MMU_SCRATCH + i * SZ_4K + 8) = 0x700d0000UL + i;
 		KTEST_EXPECT_EQ(t,
@@ -450,6 +458,7 @@ static void mmu_map_pages_and_gather(struct ktest *t)
 			-EFAULT);
 	KTEST_EXPECT_EQ(t, kpt->table_pages, before);
 	KTEST_EXPECT_EQ(t, pt_check(kpt), 0);
+out:
 	scratch_clear();
 	for (int i = 0; i < 3; i++)
 		frame_free(pa[i]);

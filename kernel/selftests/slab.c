@@ -107,19 +107,22 @@ static void slab_basic(struct ktest *t)
 	struct kmem_cache *c = kmem_cache_create("st-2k", 2048, 64, 0, NULL);
 	unsigned long free0 = free_pages_now(); /* after the cache's own */
 
+	int n = 0;
+
 	KTEST_ASSERT_NOT_NULL(t, c);
 	KTEST_EXPECT_GE(t, info_of(c).order, 1);
-	for (int i = 0; i < BASIC_OBJS; i++) {
-		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
-		KTEST_ASSERT_NOT_NULL(t, objs[i]);
-		KTEST_EXPECT(t, IS_ALIGNED((uintptr_t)objs[i], 64));
-		memset(objs[i], i & 0xff, 2048);
+	for (; n < BASIC_OBJS; n++) {
+		objs[n] = kmem_cache_alloc(c, GFP_KERNEL);
+		KTEST_ASSERT_GOTO(t, objs[n] != NULL, out);
+		KTEST_EXPECT(t, IS_ALIGNED((uintptr_t)objs[n], 64));
+		memset(objs[n], n & 0xff, 2048);
 	}
 	for (int i = 0; i < BASIC_OBJS; i++)
 		KTEST_EXPECT_EQ(t, ((unsigned char *)objs[i])[2047], i & 0xff);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, BASIC_OBJS);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
-	for (int i = 0; i < BASIC_OBJS; i++)
+out:
+	for (int i = 0; i < n; i++)
 		kmem_cache_free(c, objs[i]);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
@@ -154,13 +157,24 @@ static void slab_ctor_once(struct ktest *t)
 	n = info_of(c).objs_per_slab;
 	a = kmem_cache_alloc(c, GFP_KERNEL);
 	b = kmem_cache_alloc(c, GFP_KERNEL);
-	KTEST_ASSERT(t, a && b);
+	if (!a || !b) {
+		kmem_cache_free(c, a);
+		kmem_cache_free(c, b);
+		kmem_cache_destroy(c);
+		KTEST_ASSERT(t, a && b);
+	}
 	KTEST_EXPECT_EQ(t, ctor_calls, n);
 	KTEST_EXPECT_EQ(t, a[0], 0xc0257c0257c02570ULL);
 	a[1] = 1234;
 	kmem_cache_free(c, a);
+	/* From this hart's magazine, which failslab= may still refuse. */
 	again = kmem_cache_alloc(c, GFP_KERNEL);
 	KTEST_EXPECT(t, again == a);
+	if (!again) {
+		kmem_cache_free(c, b);
+		kmem_cache_destroy(c);
+		return;
+	}
 	KTEST_EXPECT_EQ(t, again[1], 1234);
 	KTEST_EXPECT_EQ(t, again[0], 0xc0257c0257c02570ULL);
 	KTEST_EXPECT_EQ(t, ctor_calls, n);
@@ -182,26 +196,29 @@ static void slab_lists_order(struct ktest *t)
 	void *p, *q, *extra;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
+	memset(objs, 0, sizeof(objs));
 	n = info_of(c).objs_per_slab;
-	KTEST_ASSERT(t, 2 * n <= 64);
+	KTEST_ASSERT_GOTO(t, 2 * n <= 64, out);
 	for (unsigned int i = 0; i < 2 * n; i++)
-		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+		KTEST_ASSERT_GOTO(t, (objs[i] = kmem_cache_alloc(c, 0)), out);
 	a = slab_of(c, objs[0]);
 	b = slab_of(c, objs[n]);
-	KTEST_ASSERT(t, a != b);
-	for (unsigned int i = 0; i < n; i++)
+	KTEST_ASSERT_GOTO(t, a != b, out);
+	for (unsigned int i = 0; i <= n; i++) {
 		kmem_cache_free(c, objs[i]);
-	kmem_cache_free(c, objs[n]);
-	p = kmem_cache_alloc(c, 0);
-	q = kmem_cache_alloc(c, 0);
+		objs[i] = NULL;
+	}
+	/* Neither grows: failslab= is the only way they can fail. */
+	objs[n] = p = kmem_cache_alloc(c, 0);
+	objs[0] = q = kmem_cache_alloc(c, 0);
+	KTEST_ASSERT_GOTO(t, p && q, out);
 	KTEST_EXPECT_EQ(t, slab_of(c, p), b);
 	KTEST_EXPECT_EQ(t, slab_of(c, q), a);
 	KTEST_EXPECT_EQ(t, info_of(c).grows, 2);
-	objs[n] = p;
-	objs[0] = q;
 	for (unsigned int i = 1; i < n; i++)
-		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+		KTEST_ASSERT_GOTO(t, (objs[i] = kmem_cache_alloc(c, 0)), out);
 	extra = kmem_cache_alloc(c, 0);
+	KTEST_ASSERT_GOTO(t, extra != NULL, out);
 	KTEST_EXPECT(t, slab_of(c, extra) != a && slab_of(c, extra) != b);
 	KTEST_EXPECT_EQ(t, info_of(c).grows, 3);
 	kmem_cache_free(c, extra);
@@ -212,6 +229,11 @@ static void slab_lists_order(struct ktest *t)
 	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	return;
+out:
+	for (unsigned int i = 0; i < 64; i++)
+		kmem_cache_free(c, objs[i]); /* NULL is ignored */
+	kmem_cache_destroy(c);
 }
 
 #define RANDOM_LIVE 128
@@ -233,14 +255,18 @@ static void slab_random_check(struct ktest *t)
 	struct rand_state r;
 	unsigned int n = 0;
 
-	KTEST_ASSERT(t, c[0] && c[1]);
+	if (!c[0] || !c[1]) {
+		kmem_cache_destroy(c[0]);
+		kmem_cache_destroy(c[1]);
+		KTEST_ASSERT(t, c[0] && c[1]);
+	}
 	rand_seed(&r, 2024);
 	for (int step = 0; step < RANDOM_STEPS; step++) {
 		if (n == 0 || (n < RANDOM_LIVE && rand_below(&r, 2))) {
 			int k = (int)rand_below(&r, 2);
 
 			live[n].p = kmem_cache_alloc(c[k], GFP_KERNEL);
-			KTEST_ASSERT_NOT_NULL(t, live[n].p);
+			KTEST_ASSERT_GOTO(t, live[n].p != NULL, out);
 			live[n].c = k;
 			live[n].tag = (unsigned char)rand_next(&r);
 			memset(live[n].p, live[n].tag, kmem_cache_size(c[k]));
@@ -255,9 +281,10 @@ static void slab_random_check(struct ktest *t)
 		if (slab_check()) {
 			ktest_fail(t, __FILE__, __LINE__,
 				   "slab_check failed at step %d", step);
-			return;
+			goto out;
 		}
 	}
+out:
 	while (n) {
 		n--;
 		kmem_cache_free(c[live[n].c], live[n].p);
@@ -494,6 +521,7 @@ static void slab_slabinfo_lines(struct ktest *t)
 	KTEST_ASSERT_NOT_NULL(t, c);
 	for (int i = 0; i < 3; i++)
 		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	KTEST_ASSERT_GOTO(t, o[0] && o[1] && o[2], out);
 	slabinfo_len = 0;
 	old = printk_set_sink(slabinfo_sink);
 	slabinfo_print();
@@ -506,10 +534,11 @@ static void slab_slabinfo_lines(struct ktest *t)
 		line = strchr(line, '\n');
 		line = line ? line + 1 : NULL;
 	}
-	KTEST_ASSERT_NOT_NULL(t, line);
+	KTEST_ASSERT_GOTO(t, line != NULL, out);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 3);
 	/* "slabinfo: " + name padded to 18, then objsize in 8 columns */
 	KTEST_EXPECT(t, memcmp(line + 28, "     200", 8) == 0);
+out:
 	for (int i = 0; i < 3; i++)
 		kmem_cache_free(c, o[i]);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
@@ -603,21 +632,31 @@ static void slab_free_vmalloc_start(struct ktest *t)
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
 }
 
+KTEST_NO_INJECT(slab_misuse_reported)
+KTEST_NO_INJECT(slab_freeptr_quarantine)
+KTEST_NO_INJECT(slab_redzone_reported)
+KTEST_NO_INJECT(slab_poison_reported)
+KTEST_NO_INJECT(slab_destroy_busy)
+KTEST_NO_INJECT(slab_locks_released)
+KTEST_NO_INJECT(slab_magazine_lifo)
+KTEST_NO_INJECT(slab_magazine_double_free)
+KTEST_NO_INJECT(slab_free_vmalloc_start)
+
 static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_basic),
 	KTEST_CASE(slab_ctor_once),
 	KTEST_CASE(slab_lists_order),
 	KTEST_CASE(slab_random_check),
-	KTEST_CASE(slab_misuse_reported),
-	KTEST_CASE(slab_freeptr_quarantine),
-	KTEST_CASE(slab_redzone_reported),
-	KTEST_CASE(slab_poison_reported),
-	KTEST_CASE(slab_destroy_busy),
-	KTEST_CASE(slab_locks_released),
+	KTEST_CASE_NO_INJECT(slab_misuse_reported),
+	KTEST_CASE_NO_INJECT(slab_freeptr_quarantine),
+	KTEST_CASE_NO_INJECT(slab_redzone_reported),
+	KTEST_CASE_NO_INJECT(slab_poison_reported),
+	KTEST_CASE_NO_INJECT(slab_destroy_busy),
+	KTEST_CASE_NO_INJECT(slab_locks_released),
 	KTEST_CASE(slab_slabinfo_lines),
-	KTEST_CASE(slab_magazine_lifo),
-	KTEST_CASE(slab_magazine_double_free),
-	KTEST_CASE(slab_free_vmalloc_start),
+	KTEST_CASE_NO_INJECT(slab_magazine_lifo),
+	KTEST_CASE_NO_INJECT(slab_magazine_double_free),
+	KTEST_CASE_NO_INJECT(slab_free_vmalloc_start),
 	KTEST_END,
 };
 
@@ -766,12 +805,14 @@ static void kmalloc_waste(struct ktest *t)
 	KTEST_EXPECT_LE(t, x100, 1200);
 }
 
+KTEST_NO_INJECT(kmalloc_kfree_misuse)
+
 static const struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(kmalloc_classes),
 	KTEST_CASE(kmalloc_edges),
 	KTEST_CASE(kmalloc_krealloc),
 	KTEST_CASE(kmalloc_large_block),
-	KTEST_CASE(kmalloc_kfree_misuse),
+	KTEST_CASE_NO_INJECT(kmalloc_kfree_misuse),
 	KTEST_CASE(kmalloc_waste),
 	KTEST_END,
 };

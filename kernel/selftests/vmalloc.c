@@ -168,21 +168,22 @@ out:
 static void vmalloc_vfree_returns_everything(struct ktest *t)
 {
 	static const size_t pages[] = { 1, 2, 3, 511, 512, 1024 };
-	void *p[ARRAY_SIZE(pages)];
+	void *p[ARRAY_SIZE(pages)] = { NULL };
 	uint64_t before = frames_free();
 	size_t tables = table_pages();
 
 	for (size_t i = 0; i < ARRAY_SIZE(pages); i++) {
 		p[i] = vmalloc(pages[i] * PAGE_SIZE);
-		KTEST_ASSERT(t, p[i] != NULL);
+		KTEST_ASSERT_GOTO(t, p[i] != NULL, out);
 		KTEST_EXPECT_EQ(t,
 				fill_and_verify(p[i], pages[i] * PAGE_SIZE, i),
 				pages[i] * PAGE_SIZE);
 	}
 	KTEST_EXPECT_GT(t, kspace_pgtable()->table_pages, tables);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
+out:
 	for (size_t i = 0; i < ARRAY_SIZE(pages); i++)
-		vfree(p[ARRAY_SIZE(pages) - 1 - i]);
+		vfree(p[ARRAY_SIZE(pages) - 1 - i]); /* NULL is ignored */
 	KTEST_EXPECT_EQ(t, frames_free(), before);
 	KTEST_EXPECT_EQ(t, table_pages(), tables);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -229,7 +230,9 @@ static void vmalloc_many_sizes_many_orders(struct ktest *t)
 
 			s[k].p = zero ? vzalloc(size) : vmalloc(size);
 			s[k].size = size;
-			KTEST_ASSERT(t, s[k].p != NULL);
+			KTEST_EXPECT(t, s[k].p != NULL);
+			if (!s[k].p)
+				break;
 			if (zero)
 				for (size_t i = 0; i < size / 8; i++)
 					if (s[k].p[i]) {
@@ -241,7 +244,7 @@ static void vmalloc_many_sizes_many_orders(struct ktest *t)
 				s[k].p[i] = pattern(i, k);
 		}
 		if (step % 100 == 0)
-			KTEST_ASSERT(t, vmalloc_check() == 0);
+			KTEST_EXPECT(t, vmalloc_check() == 0);
 	}
 	for (unsigned int k = 0; k < SLOTS; k++) {
 		vfree(s[k].p);
@@ -261,19 +264,19 @@ static void vmalloc_many_sizes_many_orders(struct ktest *t)
 static void vmalloc_vmap_alias(struct ktest *t)
 {
 	static const unsigned int order[8] = { 5, 2, 7, 0, 3, 6, 1, 4 };
-	struct page *frames[8], *pages[8];
+	struct page *frames[8] = { NULL }, *pages[8];
 	uint8_t *m;
 	paddr_t pa;
 	unsigned int prot;
 
 	for (int i = 0; i < 8; i++) {
 		frames[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		KTEST_ASSERT(t, frames[i] != NULL);
+		KTEST_ASSERT_GOTO(t, frames[i] != NULL, out);
 	}
 	for (int i = 0; i < 8; i++)
 		pages[i] = frames[order[i]];
 	m = vmap(pages, 8, PROT_RW);
-	KTEST_ASSERT(t, m != NULL);
+	KTEST_ASSERT_GOTO(t, m != NULL, out);
 	KTEST_EXPECT(t, is_vmalloc_addr(m));
 	for (int i = 0; i < 8; i++) {
 		KTEST_EXPECT(t, vmalloc_to_page(m + i * PAGE_SIZE + 100) ==
@@ -291,11 +294,13 @@ static void vmalloc_vmap_alias(struct ktest *t)
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vunmap(m);
 	KTEST_EXPECT(t, vmalloc_to_page(m) == NULL);
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 8; i++)
 		KTEST_EXPECT_EQ(t, ((uint8_t *)page_address(pages[i]))[100],
 				0x50 + i);
-		__free_page(frames[i]);
-	}
+out:
+	for (int i = 0; i < 8; i++)
+		if (frames[i])
+			__free_page(frames[i]);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
@@ -469,12 +474,14 @@ static void vmalloc_lazy_free_faults_at_once(struct ktest *t)
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 }
 
+KTEST_NO_INJECT(vmalloc_bad_vfree_refused)
+
 static const struct ktest_case vmalloc_cases[] = {
 	KTEST_CASE(vmalloc_fragmented_64m),
 	KTEST_CASE(vmalloc_vfree_returns_everything),
 	KTEST_CASE(vmalloc_many_sizes_many_orders),
 	KTEST_CASE(vmalloc_vmap_alias),
-	KTEST_CASE(vmalloc_bad_vfree_refused),
+	KTEST_CASE_NO_INJECT(vmalloc_bad_vfree_refused),
 	KTEST_CASE(vmalloc_addr_and_page_consistent),
 	KTEST_CASE(vmalloc_larger_than_max_block),
 	KTEST_CASE(vmalloc_lazy_free_faults_at_once),
