@@ -8,7 +8,8 @@
 #   make host-tests build the host unit-test binaries only
 #   make host-bench mm/ beside glibc, jemalloc, mimalloc, tcmalloc (host)
 #   make buddy-compare  the four buddy systems on the same traces (host)
-#   make fuzz       libFuzzer on the device-tree reader (FUZZ_SECONDS)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS each
+#   make coverage   line coverage of mm/ and lib/ (host tests + corpora)
 #   make dtcheck    what the kernel would decide from DTB=<file> (host)
 #   make boot-files U-Boot boot media under build/boot/<BOARD> (BOARD,
 #                   BOOTARGS, DTB)
@@ -204,33 +205,125 @@ host-bench: $(BUILD)/bench/bench_host
 		$(bench-args)
 
 # ------------------------------------------------------------------ fuzz
-# libFuzzer (clang) on the device-tree reader and the memory map built
-# from it: mm/tests/fuzz_fdt.c with the lib/ sources the host tests use,
-# mm/memmap.c and mm/memmap_boot.c (the kernel's reservations and the
-# linear-map fit), seeded with the compiled dts/*.dtb and
-# dts/boards/*.dtb. New inputs collect in $(BUILD)/fuzz/corpus; a
-# crash, leak or hang is saved as
-# $(BUILD)/fuzz/crash-* (or leak-*, timeout-*) and stops the run; UBSan
-# does not recover, so undefined behaviour counts as a crash.
+# libFuzzer (clang) targets, mm/tests/fuzz_<name>.c, each built from the
+# sources the host tests use into its own object tree ($(BUILD)/fuzz/obj):
+#   fdt      the device-tree reader, the memory map built from it, the
+#            kernel's reservations and linear-map fit (mm/memmap_boot.c)
+#            and hart discovery
+#   buddy    the buddy allocator and memblock, from a fresh memory layout
+#   slab     slab caches and kmalloc (debug flags, misuse)
+#   vmalloc  vmalloc, vmap and the vmem arena over real page tables
+#   pgtable  the Sv39 walker against a page-by-page shadow map
+# The allocator targets decode their input into operations, misuse
+# included, run them against a reference model and the allocator's
+# checker after every operation (mm/tests/fuzz_ops.h). `make fuzz` runs
+# every target for FUZZ_SECONDS each (FUZZ_TARGETS narrows the list),
+# starting from the checked-in seeds in mm/tests/corpus/<name>/ (the fdt
+# target also from the compiled dts/ and dts/boards/); new inputs collect in
+# $(BUILD)/fuzz/corpus/<name>. A crash, leak or hang is saved as
+# $(BUILD)/fuzz/<name>-crash-* (or leak-*, timeout-*) and stops the run;
+# UBSan does not recover, so undefined behaviour counts as a crash.
+# `make fuzz-merge` minimises the new inputs into the seed directories.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= fdt buddy slab vmalloc pgtable
+# The fuzz targets run on one thread: a small NR_CPUS keeps the per-hart
+# loops (draining every hart's magazines and page lists) short.
+FUZZ_NR_CPUS ?= 4
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
 	-I. -Ilib/tests/include -Imm/tests/include \
-	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz-srcs := mm/tests/fuzz_fdt.c $(host-lib-srcs) mm/memmap.c \
-	mm/memmap_boot.c mm/linear.c lib/tests/host_cpu.c
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(FUZZ_NR_CPUS) \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+fuzz-lib-srcs := $(host-lib-srcs) lib/tests/host_cpu.c
+fuzz-mm-srcs := $(filter-out $(mm-host-exclude),$(mm-srcs)) \
+	mm/tests/host_arch.c mm/tests/fuzz_ops.c
+fuzz-obj = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
+fuzz-bins := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-$(BUILD)/fuzz/fuzz_fdt: $(fuzz-srcs) $(wildcard lib/*.h mm/*.h)
+$(BUILD)/fuzz/obj/%.o: %.c mm/tests/fuzz_ignorelist.txt
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(fuzz-srcs) -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-fsanitize-coverage-ignorelist=mm/tests/fuzz_ignorelist.txt \
+		-c $< -o $@
 
-fuzz: $(BUILD)/fuzz/fuzz_fdt dtbs
-	@mkdir -p $(BUILD)/fuzz/corpus
-	cp $(BUILD)/dts/*.dtb $(BUILD)/dts/boards/*.dtb $(BUILD)/fuzz/corpus/
-	$(BUILD)/fuzz/fuzz_fdt -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
-		-timeout=10 -print_final_stats=1 \
-		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+$(BUILD)/fuzz/fuzz_fdt: $(call fuzz-obj,mm/tests/fuzz_fdt.c \
+		$(fuzz-lib-srcs) mm/memmap.c mm/memmap_boot.c mm/linear.c)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+
+$(BUILD)/fuzz/fuzz_%: $(call fuzz-obj,mm/tests/fuzz_%.c $(fuzz-lib-srcs) \
+		$(fuzz-mm-srcs))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lpthread -o $@
+
+fuzz-bins: $(fuzz-bins)
+
+fuzz: $(fuzz-bins) dtbs
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz_$$t -max_len=65536 \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+			-print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- \
+			$(BUILD)/fuzz/corpus/$$t mm/tests/corpus/$$t \
+			$$(test $$t = fdt && echo $(BUILD)/dts \
+				$(BUILD)/dts/boards) || exit 1; \
+	done
+
+fuzz-merge: $(fuzz-bins)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p mm/tests/corpus/$$t $(BUILD)/fuzz/corpus/$$t; \
+		$(BUILD)/fuzz/fuzz_$$t -merge=1 -use_counters=0 -max_len=65536 \
+			mm/tests/corpus/$$t $(BUILD)/fuzz/corpus/$$t || exit 1; \
+	done
+
+# -------------------------------------------------------------- coverage
+# make coverage: line coverage of mm/ and lib/ from the single-threaded
+# host unit tests and the fuzz targets replayed over their checked-in
+# corpora (mm/tests/fuzz_replay.c stands in for libFuzzer). clang source-based coverage, no sanitizers,
+# its own object tree ($(BUILD)/cov); harness/coverage.py runs them,
+# merges the profiles (llvm-profdata), prints "coverage: <file> <pct>%"
+# per source file of mm/ and lib/ built on the host, then "coverage:
+# total <pct>%", and fails when the total is below harness/coverage_floor
+# (or a binary fails).
+COV_CC ?= clang
+LLVM_PROFDATA ?= llvm-profdata-14
+LLVM_COV ?= llvm-cov-14
+COV_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes -I. \
+	-Ilib/tests/include -Imm/tests/include \
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) \
+	-fprofile-instr-generate -fcoverage-mapping -MMD -MP
+cov-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/cov/%,$(host-objs))
+# The concurrency tests (test_smp_*, test_spinlock) are left out: their
+# assertions on how often threads interleave are tuned for the sanitizer
+# builds and the quiet machine of `make soak`, not for a profiled build
+# running beside others.
+cov-tests := $(filter-out $(BUILD)/cov/mm/tests/test_smp% \
+	$(BUILD)/cov/lib/tests/test_spinlock, \
+	$(patsubst $(BUILD)/host/%,$(BUILD)/cov/%,$(host-tests)))
+cov-fuzz := $(patsubst %,$(BUILD)/cov/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(BUILD)/cov/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(COV_CC) $(COV_CFLAGS) -c $< -o $@
+
+# lib/tests/test_lib.c compares %hhd and %hd with the C library's using
+# int arguments on purpose, which clang's -Wformat flags (gcc's does not).
+$(BUILD)/cov/lib/tests/test_lib.o: COV_CFLAGS += -Wno-format
+
+$(BUILD)/cov/%: $(BUILD)/cov/%.o $(cov-objs)
+	$(COV_CC) $(COV_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+$(BUILD)/cov/fuzz/fuzz_%: $(BUILD)/cov/mm/tests/fuzz_%.o \
+		$(BUILD)/cov/mm/tests/fuzz_replay.o \
+		$(BUILD)/cov/mm/tests/fuzz_ops.o $(cov-objs)
+	@mkdir -p $(dir $@)
+	$(COV_CC) $(COV_CFLAGS) $^ $(HOST_LDLIBS) -o $@
+
+coverage: $(cov-tests) $(cov-fuzz) dtbs
+	$(PYTHON) harness/coverage.py --build $(BUILD) \
+		--profdata $(LLVM_PROFDATA) --llvm-cov $(LLVM_COV) \
+		--floor harness/coverage_floor \
+		--tests $(cov-tests) --fuzz $(cov-fuzz)
 
 # --------------------------------------------------------------- dtcheck
 # make dtcheck DTB=<file.dtb or .dts>: the kernel's own device-tree,
@@ -309,7 +402,7 @@ gdb: all
 		-ex 'target remote localhost:$(GDB_PORT)'
 
 test: deps all host-tests dtbs $(BUILD)/bench/bench_host \
-		$(BUILD)/bench/buddy_compare
+		$(BUILD)/bench/buddy_compare fuzz-bins $(cov-tests) $(cov-fuzz)
 	$(PYTHON) -m pytest harness -q -n $(JOBS) \
 		--junitxml=$(BUILD)/junit.xml $(PYTEST_ARGS)
 
@@ -330,8 +423,9 @@ format-fix:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run debug gdb test deps host-tests soak dtbs fuzz format format-fix clean \
-	host-bench buddy-compare dtcheck plots boot-files
+.PHONY: all run debug gdb test deps host-tests soak dtbs fuzz fuzz-bins \
+	fuzz-merge coverage format format-fix clean host-bench buddy-compare \
+	dtcheck plots boot-files
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

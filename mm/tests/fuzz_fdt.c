@@ -317,157 +317,150 @@ static void check_boot_decisions(const struct fdt *fdt)
 		      "usable hart id %lu", (unsigned long)cpus[i].hartid);
 		touch(cpus[i].isa, strnlen(cpus[i].isa, FDT_CPU_ISA_MAX));
 	}
-	static void check_cpus(const struct fdt *fdt)
-	{
-		static struct fdt_cpu cpus[FDT_CPUS_MAX];
-		char line[FDT_CPU_ISA_MAX * 4 + 96];
-		int n = fdt_cpus_scan(fdt, cpus, FDT_CPUS_MAX);
-		uint64_t common, any;
+}
 
-		if (n < 0)
-			return;
-		n = n < FDT_CPUS_MAX ? n : FDT_CPUS_MAX;
-		for (int i = 0; i < n; i++) {
-			int len = fdt_cpu_line(&cpus[i], line, sizeof(line));
+static void check_cpus(const struct fdt *fdt)
+{
+	static struct fdt_cpu cpus[FDT_CPUS_MAX];
+	char line[FDT_CPU_ISA_MAX * 4 + 96];
+	int n = fdt_cpus_scan(fdt, cpus, FDT_CPUS_MAX);
+	uint64_t common, any;
 
-			CHECK(len > 0 && (size_t)len < sizeof(line) &&
-				      strlen(line) == (size_t)len,
-			      "cpu line %d of %zu", len, sizeof(line));
-			CHECK(strlen(cpus[i].isa) < FDT_CPU_ISA_MAX,
-			      "isa copy");
-			fdt_cpu_warning_line(&cpus[i], line, sizeof(line));
-			CHECK(!cpus[i].warning[0] ||
-				      cpus[i].verdict == FDT_CPU_BAD_ISA ||
-				      cpus[i].verdict == FDT_CPU_NO_REG ||
-				      cpus[i].verdict == FDT_CPU_BAD_HARTID ||
-				      cpus[i].verdict == FDT_CPU_DUPLICATE,
-			      "warning '%s' with verdict %d", cpus[i].warning,
-			      cpus[i].verdict);
-		}
-		common = fdt_cpus_common_ext(cpus, n, 0, &any);
-		CHECK((common & ~any) == 0, "common %#llx any %#llx",
-		      (unsigned long long)common, (unsigned long long)any);
-		fdt_cpus_mattr_line(common, any, line, sizeof(line));
+	if (n < 0)
+		return;
+	n = n < FDT_CPUS_MAX ? n : FDT_CPUS_MAX;
+	for (int i = 0; i < n; i++) {
+		int len = fdt_cpu_line(&cpus[i], line, sizeof(line));
+
+		CHECK(len > 0 && (size_t)len < sizeof(line) &&
+			      strlen(line) == (size_t)len,
+		      "cpu line %d of %zu", len, sizeof(line));
+		CHECK(strlen(cpus[i].isa) < FDT_CPU_ISA_MAX, "isa copy");
+		fdt_cpu_warning_line(&cpus[i], line, sizeof(line));
+		CHECK(!cpus[i].warning[0] ||
+			      cpus[i].verdict == FDT_CPU_BAD_ISA ||
+			      cpus[i].verdict == FDT_CPU_NO_REG ||
+			      cpus[i].verdict == FDT_CPU_BAD_HARTID ||
+			      cpus[i].verdict == FDT_CPU_DUPLICATE,
+		      "warning '%s' with verdict %d", cpus[i].warning,
+		      cpus[i].verdict);
 	}
+	common = fdt_cpus_common_ext(cpus, n, 0, &any);
+	CHECK((common & ~any) == 0, "common %#llx any %#llx",
+	      (unsigned long long)common, (unsigned long long)any);
+	fdt_cpus_mattr_line(common, any, line, sizeof(line));
+}
 
-	static void check_tree(const struct fdt *fdt)
-	{
-		/* stack[d - 1]: the open node at depth d; names for paths. */
-		int stack[FDT_MAX_DEPTH];
-		uint32_t phandles[FUZZ_PHANDLES_MAX];
-		const char *compat = NULL;
-		char path[FUZZ_PATH_SIZE];
-		size_t plen[FDT_MAX_DEPTH + 1] = { 0 };
-		int node, depth = 0, count = 0, nph = 0, len;
+static void check_tree(const struct fdt *fdt)
+{
+	/* stack[d - 1]: the open node at depth d; names for paths. */
+	int stack[FDT_MAX_DEPTH];
+	uint32_t phandles[FUZZ_PHANDLES_MAX];
+	const char *compat = NULL;
+	char path[FUZZ_PATH_SIZE];
+	size_t plen[FDT_MAX_DEPTH + 1] = { 0 };
+	int node, depth = 0, count = 0, nph = 0, len;
 
-		CHECK(fdt_root(fdt) == 0, "root %d", fdt_root(fdt));
-		for (node = fdt_node_next(fdt, -1, &depth); node >= 0;
-		     node = fdt_node_next(fdt, node, &depth), count++) {
-			const char *name = check_name(fdt, node, &len);
-			bool heavy = count < FUZZ_NODES_MAX;
-			uint32_t ph;
+	CHECK(fdt_root(fdt) == 0, "root %d", fdt_root(fdt));
+	for (node = fdt_node_next(fdt, -1, &depth); node >= 0;
+	     node = fdt_node_next(fdt, node, &depth), count++) {
+		const char *name = check_name(fdt, node, &len);
+		bool heavy = count < FUZZ_NODES_MAX;
+		uint32_t ph;
 
-			CHECK(name, "walked node %d has no name (%d)", node,
-			      len);
-			CHECK(depth >= 1 && depth <= FDT_MAX_DEPTH,
-			      "node %d depth %d", node, depth);
-			CHECK((node == 0) == (depth == 1), "node %d depth %d",
-			      node, depth);
-			stack[depth - 1] = node;
-			if (!heavy)
-				continue;
+		CHECK(name, "walked node %d has no name (%d)", node, len);
+		CHECK(depth >= 1 && depth <= FDT_MAX_DEPTH, "node %d depth %d",
+		      node, depth);
+		CHECK((node == 0) == (depth == 1), "node %d depth %d", node,
+		      depth);
+		stack[depth - 1] = node;
+		if (!heavy)
+			continue;
 
-			/* Rebuild "/a/b@1" from the names on the stack. */
-			plen[depth] = plen[depth - 1];
-			if (depth > 1 && plen[depth] + len + 2 < sizeof(path)) {
-				path[plen[depth]++] = '/';
-				memcpy(path + plen[depth], name, (size_t)len);
-				plen[depth] += (size_t)len;
-				check_path(fdt, path, plen[depth]);
-			}
-
-			CHECK(fdt_node_parent(fdt, node) ==
-				      (depth > 1 ? stack[depth - 2]
-						 : -EFDT_NOTFOUND),
-			      "parent of %d at depth %d: %d", node, depth,
-			      fdt_node_parent(fdt, node));
-			check_family(fdt, node);
-			check_props(fdt, node);
-			check_reg(fdt, node);
-			fuzz_sink += fdt_node_is_enabled(fdt, node);
-			if (!compat)
-				compat = fdt_prop_string(fdt, node,
-							 "compatible");
-			ph = fdt_node_phandle(fdt, node);
-			if (ph && nph < FUZZ_PHANDLES_MAX)
-				phandles[nph++] = ph;
+		/* Rebuild "/a/b@1" from the names on the stack. */
+		plen[depth] = plen[depth - 1];
+		if (depth > 1 && plen[depth] + len + 2 < sizeof(path)) {
+			path[plen[depth]++] = '/';
+			memcpy(path + plen[depth], name, (size_t)len);
+			plen[depth] += (size_t)len;
+			check_path(fdt, path, plen[depth]);
 		}
-		CHECK(node == -EFDT_NOTFOUND, "walk ended with %d", node);
-		CHECK(depth == 0, "walk ended at depth %d", depth);
 
-		for (int i = 0; i < nph; i++) {
-			node = fdt_node_by_phandle(fdt, phandles[i]);
-			if (phandles[i] == 0xffffffffu)
-				CHECK(node == -EFDT_BADPHANDLE,
-				      "phandle -1: %d", node);
-			else
-				CHECK(node >= 0 &&
-					      fdt_node_phandle(fdt, node) ==
-						      phandles[i],
-				      "phandle 0x%x: %d", phandles[i], node);
-		}
-		CHECK(fdt_node_by_phandle(fdt, 0) == -EFDT_BADPHANDLE,
-		      "phandle 0");
-
-		if (compat) {
-			count = 0;
-			for (node = fdt_node_by_compatible(fdt, -1, compat);
-			     node >= 0 && count < FUZZ_NODES_MAX;
-			     node = fdt_node_by_compatible(fdt, node, compat),
-			    count++)
-				CHECK(fdt_node_is_compatible(fdt, node, compat),
-				      "node %d not compatible with '%s'", node,
-				      compat);
-		}
-		fuzz_sink += fdt_node_by_compatible(fdt, -1, "riscv-virtio");
-
-		CHECK(fdt_node_by_path(fdt, "/", 1) == 0, "path /");
-		check_path(fdt, "/chosen", 7);
-		check_path(fdt, "/memory", 7);
-		check_path(fdt, "/chosen", 4); /* cut: "/chosen" */
-		check_path(fdt, "serial0", 7);
-		check_path(fdt, "serial0:115200", 7);
-		check_path(fdt, "serial0/x", 9);
-		check_aliases(fdt);
+		CHECK(fdt_node_parent(fdt, node) ==
+			      (depth > 1 ? stack[depth - 2] : -EFDT_NOTFOUND),
+		      "parent of %d at depth %d: %d", node, depth,
+		      fdt_node_parent(fdt, node));
+		check_family(fdt, node);
+		check_props(fdt, node);
+		check_reg(fdt, node);
+		fuzz_sink += fdt_node_is_enabled(fdt, node);
+		if (!compat)
+			compat = fdt_prop_string(fdt, node, "compatible");
+		ph = fdt_node_phandle(fdt, node);
+		if (ph && nph < FUZZ_PHANDLES_MAX)
+			phandles[nph++] = ph;
 	}
+	CHECK(node == -EFDT_NOTFOUND, "walk ended with %d", node);
+	CHECK(depth == 0, "walk ended at depth %d", depth);
 
-	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-	{
-		uint8_t *blob = malloc(size ? size : 1);
-		struct fdt fdt;
-		uint32_t total;
-		int err;
+	for (int i = 0; i < nph; i++) {
+		node = fdt_node_by_phandle(fdt, phandles[i]);
+		if (phandles[i] == 0xffffffffu)
+			CHECK(node == -EFDT_BADPHANDLE, "phandle -1: %d", node);
+		else
+			CHECK(node >= 0 && fdt_node_phandle(fdt, node) ==
+						   phandles[i],
+			      "phandle 0x%x: %d", phandles[i], node);
+	}
+	CHECK(fdt_node_by_phandle(fdt, 0) == -EFDT_BADPHANDLE, "phandle 0");
 
-		if (!blob)
-			return 0;
-		memcpy(blob, data, size);
-		fuzz_sink += fdt_peek_size(blob, size, &total);
+	if (compat) {
+		count = 0;
+		for (node = fdt_node_by_compatible(fdt, -1, compat);
+		     node >= 0 && count < FUZZ_NODES_MAX;
+		     node = fdt_node_by_compatible(fdt, node, compat), count++)
+			CHECK(fdt_node_is_compatible(fdt, node, compat),
+			      "node %d not compatible with '%s'", node, compat);
+	}
+	fuzz_sink += fdt_node_by_compatible(fdt, -1, "riscv-virtio");
 
-		err = fdt_open(&fdt, blob, size);
-		if (err) {
-			CHECK(err < 0, "fdt_open returned %d", err);
-			check_rejected(&fdt);
-			goto out;
-		}
-		CHECK(fdt.totalsize <= size && fdt.totalsize <= FDT_MAX_SIZE,
-		      "totalsize %u of %zu", fdt.totalsize, size);
-		check_tree(&fdt);
-		check_any_offsets(&fdt);
-		check_rsv(&fdt);
-		check_memmap(&fdt);
-		check_boot_decisions(&fdt);
-		check_cpus(&fdt);
-	out:
-		free(blob);
+	CHECK(fdt_node_by_path(fdt, "/", 1) == 0, "path /");
+	check_path(fdt, "/chosen", 7);
+	check_path(fdt, "/memory", 7);
+	check_path(fdt, "/chosen", 4); /* cut: "/chosen" */
+	check_path(fdt, "serial0", 7);
+	check_path(fdt, "serial0:115200", 7);
+	check_path(fdt, "serial0/x", 9);
+	check_aliases(fdt);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *blob = malloc(size ? size : 1);
+	struct fdt fdt;
+	uint32_t total;
+	int err;
+
+	if (!blob)
 		return 0;
+	memcpy(blob, data, size);
+	fuzz_sink += fdt_peek_size(blob, size, &total);
+
+	err = fdt_open(&fdt, blob, size);
+	if (err) {
+		CHECK(err < 0, "fdt_open returned %d", err);
+		check_rejected(&fdt);
+		goto out;
 	}
+	CHECK(fdt.totalsize <= size && fdt.totalsize <= FDT_MAX_SIZE,
+	      "totalsize %u of %zu", fdt.totalsize, size);
+	check_tree(&fdt);
+	check_any_offsets(&fdt);
+	check_rsv(&fdt);
+	check_memmap(&fdt);
+	check_boot_decisions(&fdt);
+	check_cpus(&fdt);
+out:
+	free(blob);
+	return 0;
+}
