@@ -411,7 +411,7 @@ deps:
 
 # PNG plots under $(BUILD)/plots (harness/plots.py: bench figures against
 # their targets, buddyinfo per zone after boot and after selftest=all).
-plots: deps all
+plots: deps all $(BUILD)/bench/buddy_compare
 	$(PYTHON) harness/plots.py --out $(BUILD)/plots
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h')

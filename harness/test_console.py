@@ -194,7 +194,9 @@ def test_walk(con):
             r"0x([0-9a-f]+)$")
     out = con.run(f"walk 0x{m.group(2)}")
     assert out[0].startswith("walk: L2 table 0x")
-    assert re.search(r" DAG--WRV leaf 0x", out[-2]), out
+    # RAM: no attribute bits on virt (no Svpbmt), read as memory
+    assert re.search(r" DAG--WRV leaf 0x[0-9a-f]+ size 0x[0-9a-f]+ "
+                     r"attr 0x00 memory$", out[-2]), out
     assert out[-1] == f"walk: 0x{m.group(2)} -> pa 0x{m.group(1)}000 rw- " \
         "(mapped)", out
     con.run(f"free 0x{m.group(1)} 0")

@@ -185,15 +185,21 @@ def mutations(data, rng, count):
 
 
 def test_malformed_blobs(tmp_path):
-    # Scenario: every compiled tree and the fuzz corpus (when `make
-    # fuzz` has run), each truncated, bit-flipped and with header words
-    # overwritten (seeded, so a failure repeats). Expect: never a
-    # crash or sanitizer report; exit 0 or 1 with a verdict line, and
-    # a blob the reader refuses is a problem.
+    # Scenario: every compiled tree, each truncated, bit-flipped and
+    # with header words overwritten (seeded, so a failure repeats), and
+    # every blob of the device-tree fuzzer's checked-in seed corpus
+    # (mm/tests/corpus/fdt) and of its latest run (when `make fuzz` has
+    # run) as it is. Expect: never a crash or sanitizer report; exit 0
+    # or 1 with a verdict line, and a blob the reader refuses is a
+    # problem.
     seeds = sorted(glob.glob(os.path.join(qemu.DTB_DIR, "**", "*.dtb"),
                              recursive=True))
-    corpus = sorted(glob.glob(os.path.join(qemu.BUILD, "fuzz", "corpus",
-                                           "*")))[:200]
+    corpus = sorted(glob.glob(os.path.join(qemu.ROOT, "mm", "tests",
+                                           "corpus", "fdt", "*")))
+    assert corpus, "no checked-in fdt corpus"
+    corpus += sorted(glob.glob(os.path.join(qemu.BUILD, "fuzz", "corpus",
+                                            "fdt", "*")))[:200]
+    corpus = [c for c in corpus if os.path.isfile(c)]
     assert seeds, "no compiled trees: run 'make dtbs'"
     rng = random.Random(14)
     path = tmp_path / "m.dtb"

@@ -283,9 +283,15 @@ static void walk_text(vaddr_t va, const struct pt_walk_step *steps,
 		if (!arch_pte_is_valid(s->pte))
 			printk(" (empty)\n");
 		else if (arch_pte_is_leaf(s->pte))
-			printk(" leaf 0x%lx size 0x%lx\n",
+			/* attr: bits 63:59 (Svpbmt's PBMT is 62:61, T-Head
+			 * MAE's SO C B SH Sec are 63:59), and what the
+			 * kernel's encoding reads them as. */
+			printk(" leaf 0x%lx size 0x%lx attr 0x%02lx %s\n",
 			       (unsigned long)arch_pte_paddr(s->pte),
-			       PT_LEVEL_SIZE(s->level));
+			       PT_LEVEL_SIZE(s->level),
+			       (unsigned long)(s->pte >> 59),
+			       arch_pte_prot(s->pte) & PROT_DEVICE ? "device"
+								   : "memory");
 		else
 			printk(" -> table 0x%lx\n",
 			       (unsigned long)arch_pte_paddr(s->pte));
@@ -336,6 +342,10 @@ static void walk_json(vaddr_t va, const struct pt_walk_step *steps,
 			 arch_pte_paddr(leaf->pte) +
 				 (va & (PT_LEVEL_SIZE(leaf->level) - 1)));
 		json_u64(&j, "leaf_size", PT_LEVEL_SIZE(leaf->level));
+		json_hex(&j, "attr", leaf->pte >> 59);
+		json_str(&j, "memtype",
+			 arch_pte_prot(leaf->pte) & PROT_DEVICE ? "device"
+								: "memory");
 	} else {
 		json_str(&j, "result", walk_result(err));
 	}

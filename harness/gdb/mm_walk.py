@@ -26,7 +26,7 @@ import gdb
 
 import mm_defs as d
 
-MMU_H = "arch/riscv/include/asm/mmu.h"
+MMU_H = "lib/riscv_pte.h"  # the one PTE encoding (kernel and host)
 LEVELS = 3
 SV39_MODE = 8
 
