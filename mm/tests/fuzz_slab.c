@@ -71,15 +71,6 @@ static void report_hook(const struct slab_report *r)
 	last_bug = r->bug;
 }
 
-static uint64_t buddy_free(void)
-{
-	struct buddy_stats st;
-
-	buddy_drain_all_pages();
-	buddy_stats(&st);
-	return st.free;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -91,7 +82,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	kmalloc_init();
 	slab_set_report_hook(report_hook);
 	slab_shrink_all();
-	baseline_free = buddy_free();
+	baseline_free = host_buddy_free_pages();
 	return 0;
 }
 
@@ -440,7 +431,7 @@ static void misuse_use_after_free(unsigned int i, unsigned int off)
 	if (!l->cached || !(cache_flags & SLAB_POISON) || cache_ctor)
 		return;
 	/* Quarantined slabs never come back: keep half the memory free. */
-	if (buddy_free() < RAM_SIZE / PAGE_SIZE / 2)
+	if (host_buddy_free_pages() < RAM_SIZE / PAGE_SIZE / 2)
 		return;
 	free_live(i);
 	/*
@@ -603,7 +594,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cache = NULL;
 	check_state();
 	slab_shrink_all();
-	now = buddy_free();
+	now = host_buddy_free_pages();
 	CHECK(quarantined || now == baseline_free,
 	      "free pages %llu after the run, %llu before",
 	      (unsigned long long)now, (unsigned long long)baseline_free);

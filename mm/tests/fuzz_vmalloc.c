@@ -57,35 +57,7 @@ const char *fuzz_name = "fuzz_vmalloc";
 /* ------------------------------------------------------- page tables */
 
 static struct pgtable pt;
-static unsigned long pt_fail_after; /* table pages left; ~0: no limit */
-
-static paddr_t fz_pt_alloc(void *ctx)
-{
-	struct page *page;
-
-	(void)ctx;
-	if (pt_fail_after == 0)
-		return PADDR_INVALID;
-	if (pt_fail_after != ~0UL)
-		pt_fail_after--;
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 0);
-	return page ? pfn_to_paddr(page_to_pfn(page)) : PADDR_INVALID;
-}
-
-static void fz_pt_free(void *ctx, paddr_t pa)
-{
-	(void)ctx;
-	__free_page(pfn_to_page(paddr_to_pfn(pa)));
-}
-
-static unsigned int *fz_pt_used(void *ctx, paddr_t pa)
-{
-	(void)ctx;
-	return &pfn_to_page(paddr_to_pfn(pa))->pt_used;
-}
-
-static const struct pt_alloc fz_pt_ops = { fz_pt_alloc, fz_pt_free, fz_pt_used,
-					   NULL };
+/* Table pages: host_pt_buddy_ops (mm/tests/host_arch.c). */
 
 /* ------------------------------------------------------------ model */
 
@@ -129,22 +101,13 @@ static void fz_release(void *ctx, void *mem)
 static const struct vmem_seg_source arena_src = { seed, ARRAY_SIZE(seed),
 						  fz_refill, fz_release, NULL };
 
-static uint64_t buddy_free(void)
-{
-	struct buddy_stats st;
-
-	buddy_drain_all_pages();
-	buddy_stats(&st);
-	return st.free;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fuzz_setup_output();
 	host_phys_init_buddy(RAM_BASE, RAM_SIZE);
-	baseline_free = buddy_free();
+	baseline_free = host_buddy_free_pages();
 	return 0;
 }
 
@@ -514,10 +477,10 @@ static void setup(struct fuzz_in *in)
 	int err;
 
 	vend = VSTART + (vaddr_t)pages * PAGE_SIZE;
-	pt_fail_after = ~0UL;
-	CHECK(pt_init(&pt, &fz_pt_ops) == 0, "pt_init");
+	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
+	CHECK(pt_init(&pt, &host_pt_buddy_ops) == 0, "pt_init");
 	/* From here on, table pages may run out. */
-	pt_fail_after = fail >= 16 ? ~0UL : fail;
+	host_pt_fail_after = fail >= 16 ? HOST_PT_POOL_NEVER_FAIL : fail;
 	err = vmalloc_init(&pt, VSTART, vend);
 	CHECK(err == 0, "vmalloc_init: %d", err);
 	quantum = (size_t)8 << (3 * qshift);
@@ -553,7 +516,7 @@ static void teardown(void)
 		CHECK(vmem_free(&arena, segs[--nr_segs].start, NULL) == 0,
 		      "vmem_free at teardown");
 	vmem_destroy(&arena);
-	now = buddy_free();
+	now = host_buddy_free_pages();
 	CHECK(now == baseline_free,
 	      "free pages %llu after the run, %llu before",
 	      (unsigned long long)now, (unsigned long long)baseline_free);

@@ -386,3 +386,44 @@ void host_pt_pool_fini(struct host_pt_pool *pool)
 	pool->npages = 0;
 	pthread_mutex_destroy(&pool->lock);
 }
+
+/* ------------------------------------- table pages from the buddy */
+
+unsigned long host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
+
+static paddr_t buddy_pt_alloc(void *ctx)
+{
+	struct page *page;
+
+	(void)ctx;
+	if (host_pt_fail_after == 0)
+		return PADDR_INVALID;
+	if (host_pt_fail_after != HOST_PT_POOL_NEVER_FAIL)
+		host_pt_fail_after--;
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 0);
+	return page ? pfn_to_paddr(page_to_pfn(page)) : PADDR_INVALID;
+}
+
+static void buddy_pt_free(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	__free_page(pfn_to_page(paddr_to_pfn(pa)));
+}
+
+/* The counter is in the table page's struct page, as on the target. */
+static unsigned int *buddy_pt_used(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	return &pfn_to_page(paddr_to_pfn(pa))->pt_used;
+}
+
+const struct pt_alloc host_pt_buddy_ops = { buddy_pt_alloc, buddy_pt_free,
+					    buddy_pt_used, NULL };
+
+uint64_t host_buddy_free_pages(void)
+{
+	struct buddy_stats st;
+
+	buddy_stats(&st);
+	return st.free;
+}

@@ -145,4 +145,17 @@ void host_pt_pool_init(struct host_pt_pool *pool, paddr_t base, size_t npages);
 /* Tear down; pages still handed out are simply forgotten. */
 void host_pt_pool_fini(struct host_pt_pool *pool);
 
+/*
+ * Page-table pages from the buddy allocator, as the kernel takes them
+ * (zeroed order-0 pages, the valid-entry counter in their struct page):
+ * pass &host_pt_buddy_ops to pt_init(). After host_pt_fail_after more
+ * pages it refuses (PADDR_INVALID); HOST_PT_POOL_NEVER_FAIL, the
+ * default, never.
+ */
+extern unsigned long host_pt_fail_after;
+extern const struct pt_alloc host_pt_buddy_ops;
+
+/* Free pages in the buddy allocator, per-hart lists included. */
+uint64_t host_buddy_free_pages(void);
+
 #endif /* MM_TESTS_HOST_ARCH_H */

@@ -165,14 +165,6 @@ static void bug_hook(enum buddy_bug bug, pfn_t pfn, unsigned int order)
 		__atomic_fetch_add(&hook_double_frees, 1, __ATOMIC_RELAXED);
 }
 
-static uint64_t free_pages_now(void)
-{
-	struct buddy_stats st;
-
-	buddy_stats(&st);
-	return st.free;
-}
-
 /* ------------------------------------------------------ block contents */
 
 /*
@@ -404,7 +396,7 @@ static void storm_mixed_orders(struct ktest *t)
 	static struct storm_worker w[STORM_THREADS];
 	pthread_t th[STORM_THREADS];
 	struct storm_worker sum = { 0 };
-	uint64_t free0 = free_pages_now();
+	uint64_t free0 = host_buddy_free_pages();
 	struct buddy_stats st0, st;
 	unsigned long left = 0;
 
@@ -468,7 +460,7 @@ static void storm_mixed_orders(struct ktest *t)
 	KTEST_EXPECT_EQ(t, st.bugs, st0.bugs);
 	KTEST_EXPECT_EQ(t, st.failures, st0.failures + sum.failures);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free0);
 }
 
 /* ------------------------------------------------------- exhaustion */
@@ -552,7 +544,7 @@ static void exhaust_with_fallback(struct ktest *t)
 {
 	struct drain_worker w[4];
 	pthread_t th[4];
-	uint64_t free0 = free_pages_now();
+	uint64_t free0 = host_buddy_free_pages();
 	unsigned long pages = 0, kernel_below = 0, bad = 0;
 
 	memset(w, 0, sizeof(w));
@@ -575,7 +567,7 @@ static void exhaust_with_fallback(struct ktest *t)
 		   w[0].pages, w[1].pages, w[2].pages, kernel_below,
 		   w[3].pages);
 	KTEST_EXPECT_EQ(t, pages, free0);
-	KTEST_EXPECT_EQ(t, free_pages_now(), 0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), 0);
 	KTEST_EXPECT_EQ(t, w[3].above_4g, 0);
 	KTEST_EXPECT_GT(t, kernel_below, 0);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
@@ -596,7 +588,7 @@ static void exhaust_with_fallback(struct ktest *t)
 	pthread_barrier_destroy(&drain_barrier);
 	KTEST_EXPECT_EQ(t, bad, 0);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free0);
 }
 
 /* --------------------------------------------- per-hart lists, drained */
@@ -707,7 +699,7 @@ static void pcp_drain_storm(struct ktest *t)
 	unsigned int n = PCP_STORM_WORKERS + 1, ncpu;
 	unsigned long ops = ktest_host_count("PCP_STORM_OPS", PCP_STORM_OPS);
 	unsigned long allocs = 0, failed = 0, bad = 0, high = 0;
-	uint64_t free0 = free_pages_now();
+	uint64_t free0 = host_buddy_free_pages();
 	pthread_t th[PCP_STORM_WORKERS + 1];
 
 	memset(w, 0, sizeof(w));
@@ -745,7 +737,7 @@ static void pcp_drain_storm(struct ktest *t)
 	KTEST_EXPECT_EQ(
 		t, buddy_zone_pcp(ZONE_DMA32) + buddy_zone_pcp(ZONE_NORMAL), 0);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free0);
 }
 
 /* --------------------------------------------------- double-free race */
@@ -772,7 +764,7 @@ static void race_run(struct ktest *t, unsigned int nthreads,
 {
 	pthread_t th[MAX_THREADS];
 	struct rand_state rs;
-	uint64_t free0 = free_pages_now();
+	uint64_t free0 = host_buddy_free_pages();
 	unsigned long bad_rounds = 0, merged = 0;
 	unsigned long calls0 = __atomic_load_n(&hook_calls, __ATOMIC_RELAXED);
 	unsigned long df0 =
@@ -814,7 +806,8 @@ static void race_run(struct ktest *t, unsigned int nthreads,
 		if (!p ||
 		    __atomic_load_n(&hook_calls, __ATOMIC_RELAXED) - before !=
 			    nthreads - 1 ||
-		    free_pages_now() + (buddy_blk ? 1UL << order : 0) != free0)
+		    host_buddy_free_pages() + (buddy_blk ? 1UL << order : 0) !=
+			    free0)
 			bad_rounds++;
 		if (buddy_blk)
 			__free_pages(buddy_blk, order);
@@ -835,7 +828,7 @@ static void race_run(struct ktest *t, unsigned int nthreads,
 	KTEST_EXPECT_EQ(t, cap_bug_lines,
 			(unsigned long)rounds * (nthreads - 1));
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free0);
 }
 
 /*

@@ -30,36 +30,7 @@
 #define VEND (VMALLOC_START + (1UL << 30))
 
 static struct pgtable pt;
-static unsigned long pt_fail_after = ~0UL; /* table pages before failing */
-
-static paddr_t test_pt_alloc(void *ctx)
-{
-	struct page *page;
-
-	(void)ctx;
-	if (pt_fail_after == 0)
-		return PADDR_INVALID;
-	if (pt_fail_after != ~0UL)
-		pt_fail_after--;
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, 0);
-	return page ? pfn_to_paddr(page_to_pfn(page)) : PADDR_INVALID;
-}
-
-static void test_pt_free(void *ctx, paddr_t pa)
-{
-	(void)ctx;
-	__free_page(pfn_to_page(paddr_to_pfn(pa)));
-}
-
-/* The counter is in the table page's struct page, as on the target. */
-static unsigned int *test_pt_used(void *ctx, paddr_t pa)
-{
-	(void)ctx;
-	return &pfn_to_page(paddr_to_pfn(pa))->pt_used;
-}
-
-static const struct pt_alloc test_pt_ops = { test_pt_alloc, test_pt_free,
-					     test_pt_used, NULL };
+/* Table pages: host_pt_buddy_ops (mm/tests/host_arch.c). */
 
 /* ------------------------------------------------- printk capture */
 
@@ -111,14 +82,6 @@ static int cap_count(const char *needle)
 
 /* ------------------------------------------------------- fixture */
 
-static uint64_t buddy_free(void)
-{
-	struct buddy_stats st;
-
-	buddy_stats(&st);
-	return st.free;
-}
-
 static size_t meta_pages(void)
 {
 	struct vmalloc_stats st;
@@ -149,8 +112,8 @@ static int setup(void)
 	if (memblock_add(PHYS_BASE, PHYS_BASE + PHYS_SIZE))
 		return -1;
 	buddy_init_from_memblock();
-	pt_fail_after = ~0UL;
-	if (pt_init(&pt, &test_pt_ops))
+	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
+	if (pt_init(&pt, &host_pt_buddy_ops))
 		return -1;
 	return vmalloc_init(&pt, VSTART, VEND);
 }
@@ -249,7 +212,7 @@ static void map_guard_free(struct ktest *t)
 	size_t leaf;
 
 	KTEST_ASSERT_EQ(t, setup(), 0);
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 	tables0 = pt.table_pages;
 	p = vmalloc(3 * PAGE_SIZE + 1);
 	KTEST_ASSERT_NOT_NULL(t, p);
@@ -291,7 +254,8 @@ static void map_guard_free(struct ktest *t)
 	KTEST_EXPECT_EQ(t, st.lazy_pages, 4);
 	KTEST_EXPECT_EQ(t, st.lazy_tables, 2);
 	KTEST_EXPECT_EQ(t, st.lazy_bytes, 5 * PAGE_SIZE);
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages() + 4 + 2, free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages() + 4 + 2,
+			free0);
 	KTEST_EXPECT(t, vmalloc_describe(vaddr(p), buf, sizeof(buf)));
 	KTEST_EXPECT(t, find(buf, "freed area (freed by 0x") != NULL);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -299,7 +263,7 @@ static void map_guard_free(struct ktest *t)
 	vmalloc_purge();
 	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 1);
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	vmalloc_get_stats(&st);
 	KTEST_EXPECT_EQ(t, st.lazy_areas + st.lazy_pages + st.lazy_tables, 0);
 	KTEST_EXPECT_EQ(t, st.purges, 1);
@@ -336,9 +300,9 @@ static void fragmented_large(struct ktest *t)
 			held[i] = NULL;
 		}
 	KTEST_EXPECT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 1), 0);
-	KTEST_ASSERT(t, buddy_free() > size / PAGE_SIZE + 64);
+	KTEST_ASSERT(t, host_buddy_free_pages() > size / PAGE_SIZE + 64);
 
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 	tables0 = pt.table_pages;
 	p = vmalloc(size);
 	KTEST_ASSERT_NOT_NULL(t, p);
@@ -354,7 +318,7 @@ static void fragmented_large(struct ktest *t)
 	vfree(p);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	for (size_t i = 0; i < n; i++)
 		if (held[i])
@@ -403,7 +367,7 @@ static void random_sizes_and_orders(struct ktest *t)
 
 	KTEST_ASSERT_EQ(t, setup(), 0);
 	rand_seed(&r, 42);
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 	tables0 = pt.table_pages;
 	for (int step = 0; step < 3000 && !t->failures; step++) {
 		int k = rand_below(&r, LIVE);
@@ -436,7 +400,7 @@ static void random_sizes_and_orders(struct ktest *t)
 	KTEST_EXPECT_GT(t, st.purges, 0);
 	vmalloc_purge();
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	teardown();
 }
@@ -461,7 +425,7 @@ static void bad_free_reported(struct ktest *t)
 	KTEST_ASSERT(t, p && q && m);
 	vfree(q);
 	vmalloc_get_stats(&before);
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 
 	cap_start();
 	vfree(p + 8);
@@ -482,7 +446,7 @@ static void bad_free_reported(struct ktest *t)
 	KTEST_EXPECT_EQ(t, after.bugs, before.bugs + 6);
 	KTEST_EXPECT_EQ(t, after.nr_pages, before.nr_pages);
 	KTEST_EXPECT_EQ(t, after.nr_areas, before.nr_areas);
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT(t, is_mapped(vaddr(p)) && is_mapped(vaddr(m)));
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vfree(NULL); /* ignored, no report */
@@ -525,13 +489,13 @@ static void vmap_alias(struct ktest *t)
 				0xa0 + i);
 	KTEST_EXPECT(t, !is_mapped(vaddr(m) + 5 * PAGE_SIZE));
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
-	free_before = buddy_free();
+	free_before = host_buddy_free_pages();
 	vunmap(m);
 	KTEST_EXPECT(t, !is_mapped(vaddr(m)));
 	/* The tables wait for the purge; then only they come back. */
-	KTEST_EXPECT_EQ(t, buddy_free(), free_before);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free_before);
 	vmalloc_purge();
-	KTEST_EXPECT_EQ(t, buddy_free(), free_before + 2);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free_before + 2);
 	KTEST_EXPECT(t, !(pages[0]->flags & PG_vmalloc));
 
 	cap_start();
@@ -577,7 +541,7 @@ static void exhaustion_rolls_back(struct ktest *t)
 	p = vmalloc(PAGE_SIZE); /* warm the metadata pools */
 	vfree(p);
 	vmalloc_purge();
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 	tables0 = pt.table_pages;
 
 	cap_start();
@@ -590,21 +554,21 @@ static void exhaustion_rolls_back(struct ktest *t)
 	KTEST_EXPECT(t, !cap_has("vmalloc:"));
 	KTEST_EXPECT(t, vmalloc(0) == NULL);
 	cap_stop();
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 
 	/* 4 MiB needs two more L0 tables: the second one fails. */
 	q = vmalloc(PAGE_SIZE); /* first area: anchors L1 and one L0 */
 	KTEST_ASSERT_NOT_NULL(t, q);
-	pt_fail_after = 1;
+	host_pt_fail_after = 1;
 	cap_start();
 	KTEST_EXPECT(t, vmalloc(4UL << 20) == NULL);
 	cap_stop();
-	pt_fail_after = ~0UL;
+	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
 	vfree(q);
 	vmalloc_purge();
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vmalloc_get_stats(&st);
@@ -769,7 +733,7 @@ static void destroy_gives_back(struct ktest *t)
 	uint64_t free0, tables0;
 
 	KTEST_ASSERT_EQ(t, setup(), 0);
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 	tables0 = pt.table_pages;
 	pg = alloc_page(GFP_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, pg);
@@ -778,7 +742,7 @@ static void destroy_gives_back(struct ktest *t)
 	KTEST_ASSERT_NOT_NULL(t, vmap(&pg, 1, PROT_READ));
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vmalloc_destroy();
-	KTEST_EXPECT_EQ(t, buddy_free(), free0 - 1);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free0 - 1);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	__free_page(pg);
 	teardown();
@@ -831,10 +795,10 @@ static void lazy_no_reuse_until_purge(struct ktest *t)
 	vmalloc_get_stats(&st);
 	KTEST_EXPECT_EQ(t, st.lazy_pages, 4);
 	KTEST_EXPECT_EQ(t, st.lazy_tables, 2);
-	free_lazy = buddy_free();
+	free_lazy = host_buddy_free_pages();
 	vmalloc_purge();
 	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 1);
-	KTEST_EXPECT_EQ(t, buddy_free(), free_lazy + 4 + 2);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free_lazy + 4 + 2);
 	c = vmalloc(4 * PAGE_SIZE);
 	KTEST_EXPECT(t, c == a);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -862,7 +826,7 @@ static void lazy_purge_one_shootdown(struct ktest *t)
 	KTEST_ASSERT_EQ(t, setup(), 0);
 	anchor = vmalloc(PAGE_SIZE);
 	KTEST_ASSERT_NOT_NULL(t, anchor);
-	free0 = buddy_free() + meta_pages();
+	free0 = host_buddy_free_pages() + meta_pages();
 	for (int i = 0; i < N; i++)
 		KTEST_ASSERT_NOT_NULL(t, p[i] = vmalloc(2 * PAGE_SIZE));
 	for (int i = 1; i < N; i++)
@@ -886,7 +850,7 @@ static void lazy_purge_one_shootdown(struct ktest *t)
 		KTEST_EXPECT(t, host_arch_tlb_was_shot_down(vaddr(p[i]) +
 							    PAGE_SIZE));
 	}
-	KTEST_EXPECT_EQ(t, buddy_free() + meta_pages(), free0);
+	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
 	vfree(anchor);
 	teardown();
@@ -947,13 +911,13 @@ static void lazy_purge_when_frames_run_out(struct ktest *t)
 	KTEST_ASSERT_EQ(t, setup(), 0);
 	p = vmalloc(PAGE_SIZE); /* tables and metadata in place */
 	KTEST_ASSERT_NOT_NULL(t, p);
-	while (buddy_free() > 600 &&
+	while (host_buddy_free_pages() > 600 &&
 	       (page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)) != NULL)
 		held[n++] = page;
 	vfree(vmalloc(500 * PAGE_SIZE));
 	vmalloc_get_stats(&st);
 	KTEST_EXPECT_EQ(t, st.lazy_pages, 500);
-	KTEST_EXPECT_LT(t, buddy_free(), 400);
+	KTEST_EXPECT_LT(t, host_buddy_free_pages(), 400);
 	cap_start();
 	vfree(p);
 	p = vmalloc(400 * PAGE_SIZE);
