@@ -8,8 +8,8 @@ PKGS="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf qemu-system-misc
 opensbi u-boot-qemu u-boot-tools dosfstools mtools device-tree-compiler
 libfdt-dev python3-pytest
 python3-pytest-timeout python3-pytest-xdist python3-pexpect gdb-multiarch
-clang libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind
-python3-matplotlib"
+clang libclang-rt-14-dev llvm-14 libjemalloc-dev libmimalloc-dev
+libgoogle-perftools-dev valgrind python3-matplotlib"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
