@@ -309,13 +309,15 @@ static void checker_finds_damage(struct ktest *t)
  * at least as large as asked and no larger than the smallest class that
  * fits, no two live blocks overlapping (checked through a fill pattern
  * in a shadow of the arena), the checker clean after every operation,
- * and the whole arena free at the end.
+ * and, once everything is freed, the very blocks init made: every
+ * merge found its buddy, however deep the splits went.
  */
 #define RAND_UNITS 4096
 static void random_against_model(struct ktest *t)
 {
 	unsigned long ops = ktest_host_count("ARENA_OPS", 1000000);
 	static uint16_t shadow[RAND_UNITS];
+	static char initial[512];
 
 	for (int id = 0; id < BUDDY_NR_POLICIES; id++) {
 		struct {
@@ -327,6 +329,7 @@ static void random_against_model(struct ktest *t)
 
 		rand_seed(&r, 0x5eed + (uint64_t)id);
 		arena_make(t, id, RAND_UNITS * 16, 16);
+		snprintf(initial, sizeof(initial), "%s", free_str());
 		memset(shadow, 0, sizeof(shadow));
 		for (unsigned long op = 0; op < ops && !bad; op++) {
 			bool do_alloc =
@@ -389,6 +392,8 @@ static void random_against_model(struct ktest *t)
 			bad += buddy_arena_free(&arena, live[--nlive].addr) !=
 			       0;
 		KTEST_EXPECT_EQ(t, bad, 0);
+		/* Every free merged all the way: the initial tiling again. */
+		KTEST_EXPECT(t, strcmp(free_str(), initial) == 0);
 		KTEST_EXPECT_EQ(t, arena.free_units, arena.nr_units);
 		KTEST_EXPECT_EQ(t, buddy_arena_check(&arena, true), 0);
 		KTEST_EXPECT_EQ(t, arena.bugs, 0);
