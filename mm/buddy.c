@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The binary buddy page allocator.
+ * The buddy page allocator.
  *
  * Theory of operation
  * -------------------
@@ -84,6 +84,12 @@
  *       exactly one list and on no free_area list (for I8 it is a block
  *       of one page; for I6 its zone's free pages count it). A list's
  *       count is its length and at most its zone's pcp_high.
+ *   I12 under a policy other than binary (buddy=, mm/buddy_classes.c),
+ *       where "order" above reads "size class", sizes come from
+ *       buddy.class_pages[] and I3's alignment does not apply: the tag
+ *       of a block head that is a right child names a split of the
+ *       policy whose left sibling lies in the range, and every page
+ *       that heads no block (inside a block, or reserved) has tag 0.
  *
  * buddy_check() (mm/buddy_check.c) walks all of this and cites the
  * numbers.
@@ -161,6 +167,7 @@
 #include <stdarg.h>
 
 #include "lib/assert.h"
+#include "lib/errno.h"
 #include "lib/fmt.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -190,6 +197,8 @@ struct buddy_state buddy;
 struct mem_sections mem_sections;
 
 static buddy_bug_hook_fn bug_hook;
+/* buddy=<policy>: survives buddy_init_from_memblock()'s reset. */
+static enum buddy_policy_id boot_policy = BUDDY_POLICY_BINARY;
 static struct ratelimit fail_rl =
 	RATELIMIT_INIT(BUDDY_FAIL_BURST, BUDDY_FAIL_INTERVAL);
 
@@ -308,6 +317,8 @@ struct page *buddy_rmqueue(struct zone *z, unsigned int order)
 	struct page *page;
 	unsigned int o;
 
+	if (unlikely(!z->binary))
+		return buddy_rmqueue_class(z, order);
 	for (o = order; o <= MAX_ORDER; o++)
 		if (!list_empty(&z->free_area[o].free_list))
 			goto found;
@@ -322,7 +333,9 @@ found:
 	while (o > order) {
 		struct page *upper = page + buddy_split_offset(o);
 
-		trace_buddy_split(page, o);
+		trace_buddy_split(page, buddy_block_pages(o),
+				  buddy_block_pages(o - 1),
+				  buddy_block_pages(o - 1));
 		o--;
 		ASSERT(buddy_page_flags(upper) == 0); /* I3 */
 		link_free(z, upper, o);
@@ -343,6 +356,10 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 {
 	pfn_t start = r->start_pfn, nr = r->nr_pages;
 
+	if (unlikely(!z->binary)) {
+		buddy_free_one_class(z, r, page, pfn, order);
+		return;
+	}
 	while (order < MAX_ORDER) {
 		pfn_t bpfn = buddy_buddy_pfn(pfn, order);
 		struct page *b;
@@ -361,7 +378,9 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 		} else {
 			buddy_set_page_flags(b, 0);
 		}
-		trace_buddy_merge(page, order);
+		trace_buddy_merge(page, buddy_block_pages(order),
+				  buddy_block_pages(order),
+				  buddy_block_pages(order + 1));
 		pfn = buddy_merged_pfn(pfn, order);
 		order++;
 	}
@@ -436,6 +455,8 @@ static void report(const struct bug_report *rep)
 static struct page *find_container(const struct buddy_range *r, pfn_t pfn,
 				   pfn_t *head_pfn)
 {
+	if (!buddy.binary)
+		return buddy_find_container_class(r, pfn, head_pfn);
 	for (unsigned int o = 1; o <= MAX_ORDER; o++) {
 		pfn_t h = buddy_block_head(pfn, o);
 		struct page *p;
@@ -470,18 +491,25 @@ static void classify_free(const struct buddy_range *r, const struct page *page,
 		note_bug(rep, BUDDY_BUG_RESERVED, pfn, order, NULL);
 	else if (flags & (PG_buddy | PG_pcp))
 		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order, NULL);
-	else if (flags & PG_head)
+	else if ((flags & PG_head) && buddy.binary)
 		note_bug(rep, BUDDY_BUG_WRONG_ORDER, pfn, order,
 			 " (allocated with %u)", page->order);
+	else if (flags & PG_head)
+		note_bug(rep, BUDDY_BUG_WRONG_ORDER, pfn, order,
+			 " (block of %lu pages, order %u takes %lu)",
+			 page->order < buddy.nr_classes
+				 ? buddy_class_size(page->order)
+				 : 0,
+			 order, buddy_class_size(buddy.order_class[order]));
 	else if ((c = find_container(r, pfn, &head)) &&
 		 (buddy_page_flags(c) & PG_buddy))
 		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order,
 			 " (inside free block 0x%lx, %lu pages)", head,
-			 buddy_block_pages(c->order));
+			 buddy_class_size(c->order));
 	else if (c)
 		note_bug(rep, BUDDY_BUG_INSIDE_BLOCK, pfn, order,
 			 " (block 0x%lx, %lu pages)", head,
-			 buddy_block_pages(c->order));
+			 buddy_class_size(c->order));
 	else
 		note_bug(rep, BUDDY_BUG_INSIDE_BLOCK, pfn, order,
 			 " (no block head)");
@@ -545,7 +573,7 @@ static void alloc_failed(gfp_t gfp, unsigned int order)
  * zone (they may merge into the block wanted) and try it once more, so
  * that a hart's own cache never sends it to a less preferred zone.
  */
-static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int order)
+static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int cls)
 {
 	struct page *page = NULL;
 
@@ -554,7 +582,7 @@ static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int order)
 		struct buddy_pcp *pcp;
 		unsigned long irq = spin_lock_irqsave(&z->lock);
 
-		page = buddy_rmqueue(z, order);
+		page = buddy_rmqueue(z, cls);
 		spin_unlock_irqrestore(&z->lock, irq);
 		if (page)
 			break;
@@ -564,7 +592,7 @@ static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int order)
 		if (pcp->count) {
 			buddy_pcp_drain(z, pcp, pcp->count);
 			spin_lock(&z->lock);
-			page = buddy_rmqueue(z, order);
+			page = buddy_rmqueue(z, cls);
 			spin_unlock(&z->lock);
 		}
 		buddy_pcp_unlock(pcp);
@@ -580,31 +608,34 @@ static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int order)
  * caller may reclaim (__GFP_RECLAIM, and not in an interrupt handler,
  * where every allocation is GFP_ATOMIC as in Linux), every hart's, and
  * try all of the zones again
- * (drain before fail); zero what they give, or fail.
+ * (drain before fail); zero what they give, or fail. The block is of
+ * class cls (binary: cls == order; cls >= nr_classes: none fits); order
+ * is what the failure line names.
  */
 static struct page *__attribute__((noinline))
-alloc_pages_slow(gfp_t gfp, unsigned int order, struct page *page,
-		 struct zone *const *zl)
+alloc_pages_slow(gfp_t gfp, unsigned int order, unsigned int cls,
+		 struct page *page, struct zone *const *zl)
 {
 	struct zone *const *all =
 		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
 
 	if (!page && zl)
-		page = zonelist_rmqueue(zl, order);
-	if (!page && order <= MAX_ORDER && buddy.ready) {
+		page = zonelist_rmqueue(zl, cls);
+	if (!page && cls < buddy.nr_classes && buddy.ready) {
 		/* An interrupt handler is atomic whatever its flags say. */
 		if ((gfp & __GFP_RECLAIM) && !cpu_in_irq())
 			buddy_drain_all_pages();
 		else
 			buddy_drain_local_pages();
-		page = zonelist_rmqueue(all, order);
+		page = zonelist_rmqueue(all, cls);
 	}
 	if (unlikely(!page)) {
 		alloc_failed(gfp, order);
 		return NULL;
 	}
 	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
+		memset(page_address(page), 0,
+		       PAGE_SIZE * buddy_class_size(cls));
 	return page;
 }
 
@@ -637,7 +668,7 @@ alloc_pcp_slow(gfp_t gfp, struct zone *const *zl, struct buddy_pcp *pcp,
 	cpu_irq_restore(irq);
 	if (likely(page && !(gfp & __GFP_ZERO)))
 		return page;
-	return alloc_pages_slow(gfp, 0, page, zl + 1);
+	return alloc_pages_slow(gfp, 0, 0, page, zl + 1);
 }
 
 /* Orders above 0, out of line: the zones' free lists, as before pcp. */
@@ -648,35 +679,39 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
 	struct list_head *head;
 	struct page *page;
 	unsigned long irq;
+	unsigned int cls = order;
 
 	/* fail_page_alloc= for orders above 0 (order 0: alloc_pages). */
 	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
 	    should_fail_alloc_page(gfp, order))
 		return NULL;
 	if (unlikely(order > MAX_ORDER || !z))
-		return alloc_pages_slow(gfp, order, NULL, NULL);
+		return alloc_pages_slow(gfp, order, BUDDY_NR_CLASSES, NULL,
+					NULL);
+	if (unlikely(!z->binary))
+		cls = buddy.order_class[order];
 	/*
 	 * The first zone, under its lock; a free block of exactly this
-	 * order, else a split of a larger one.
+	 * class, else a split of a larger one.
 	 */
-	head = &z->free_area[order].free_list;
+	head = &z->free_area[cls].free_list;
 	irq = spin_lock_irqsave(&z->lock);
 	if (likely(head->next != head)) {
 		page = list_entry(head->next, struct page, lru);
 		ASSERT(buddy_page_flags(page) == PG_buddy &&
-		       page->order == order);
+		       page->order == cls);
 		ASSERT(page->private == BUDDY_FREE_POISON);
-		unlink_free(z, page, order);
+		unlink_free(z, page, cls);
 		buddy_set_page_flags(page, PG_head);
 		page->private = 0;
 	} else {
-		page = buddy_rmqueue(z, order);
+		page = buddy_rmqueue(z, cls);
 	}
 	spin_unlock_irqrestore(&z->lock, irq);
 	if (likely(page && !(gfp & __GFP_ZERO)))
 		return page;
 	/* From z again: this hart's cached pages of z may make the block. */
-	return alloc_pages_slow(gfp, order, page, zl);
+	return alloc_pages_slow(gfp, order, cls, page, zl);
 }
 
 /*
@@ -763,24 +798,51 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
 }
 
 /*
+ * Free the block of class cls headed by page (in range r) under its
+ * zone lock, merging it with free buddies (I5). The head is claimed
+ * (PG_head -> 0) by compare-and-swap, so that of two harts freeing the
+ * same block one wins and the other reports a double free; the class
+ * is read under the zone lock (page->order is written only under it).
+ * order names the call in a report.
+ */
+static inline __attribute__((always_inline)) void
+free_block(const struct buddy_range *r, struct page *page, unsigned int order,
+	   unsigned int cls, uintptr_t caller)
+{
+	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
+	struct zone *z = r->zone;
+	unsigned long irq = spin_lock_irqsave(&z->lock);
+	uint32_t fl = buddy_page_flags(page);
+
+	if (unlikely((fl & BUDDY_PG_STATE) != PG_head || page->order != cls ||
+		     !__atomic_compare_exchange_n(&page->flags, &fl, 0, false,
+						  __ATOMIC_RELAXED,
+						  __ATOMIC_RELAXED))) {
+		free_refused(r, page, pfn, order, irq, caller);
+		return;
+	}
+	buddy_free_one(z, r, page, pfn, cls);
+	spin_unlock_irqrestore(&z->lock, irq);
+}
+
+/*
  * Everything __free_pages does past its fast path, out of line: an
  * order-0 free whose list lock was held (locked false: wait for it) or
  * whose list went over pcp_high (drain a batch), or a free of a larger
  * order (pcp NULL), under the zone lock, merging it with free buddies
- * (I5). Frees of order 0 and of larger orders race with no common lock,
- * so the head is claimed (PG_head -> PG_pcp, or -> 0) by compare-and-
- * swap: of two harts freeing the same block, one wins and the other
- * reports a double free. The order is read after an order-0 claim,
- * when the descriptor is this call's, and under the zone lock for the
- * others (page->order is written only under it).
+ * (I5), by free_block(). Frees of order 0 and of larger orders race
+ * with no common lock, so the head is claimed (PG_head -> PG_pcp, or ->
+ * 0) by compare-and-swap: of two harts freeing the same block, one wins
+ * and the other reports a double free. The order is read after an
+ * order-0 claim, when the descriptor is this call's.
  */
 static void __attribute__((noinline))
 free_pages_slow(const struct buddy_range *r, struct page *page,
 		unsigned int order, struct buddy_pcp *pcp, unsigned long irq,
 		bool locked, uintptr_t caller)
 {
-	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
 	struct zone *z = r->zone;
+	unsigned int cls = order;
 	uint32_t fl;
 
 	if (pcp) {
@@ -806,17 +868,11 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 		cpu_irq_restore(irq);
 		return;
 	}
-	irq = spin_lock_irqsave(&z->lock);
-	fl = buddy_page_flags(page);
-	if (unlikely((fl & BUDDY_PG_STATE) != PG_head || page->order != order ||
-		     !__atomic_compare_exchange_n(&page->flags, &fl, 0, false,
-						  __ATOMIC_RELAXED,
-						  __ATOMIC_RELAXED))) {
-		free_refused(r, page, pfn, order, irq, caller);
-		return;
-	}
-	buddy_free_one(z, r, page, pfn, order);
-	spin_unlock_irqrestore(&z->lock, irq);
+	/* Binary: an order above MAX_ORDER matches no head's (I3, I8). */
+	if (unlikely(!z->binary))
+		cls = order <= MAX_ORDER ? buddy.order_class[order]
+					 : BUDDY_NR_CLASSES;
+	free_block(r, page, order, cls, caller);
 }
 
 /*
@@ -887,29 +943,173 @@ unsigned long get_zeroed_page(gfp_t gfp)
 	return __get_free_pages(gfp | __GFP_ZERO, 0);
 }
 
-void free_pages(unsigned long addr, unsigned int order)
+/*
+ * The descriptor of the page at linear-map address addr (not 0) for a
+ * free of `order`; NULL, after the report, if addr is not page aligned
+ * or not RAM.
+ */
+static struct page *free_addr_page(unsigned long addr, unsigned int order,
+				   uintptr_t caller)
 {
 	pfn_t pfn = paddr_to_pfn(virt_to_phys((const void *)addr));
 	struct bug_report rep;
 	struct page *page;
 
-	if (addr == 0)
-		return;
 	if (unlikely(addr & (PAGE_SIZE - 1))) {
 		note_bug(&rep, BUDDY_BUG_UNALIGNED, pfn, order, " 0x%lx", addr);
-		rep.caller = RET_IP;
+		rep.caller = caller;
 		report(&rep);
-		return;
+		return NULL;
 	}
 	page = pfn_to_page(pfn);
 	if (unlikely(!page)) {
 		note_bug(&rep, BUDDY_BUG_NOT_RAM, pfn, order,
 			 " (address 0x%lx)", addr);
-		rep.caller = RET_IP;
+		rep.caller = caller;
 		report(&rep);
+	}
+	return page;
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	struct page *page;
+
+	if (addr == 0)
+		return;
+	page = free_addr_page(addr, order, RET_IP);
+	if (page)
+		free_pages_from(page, order, RET_IP);
+}
+
+/* ------------------------------------------------ exact allocations */
+
+/*
+ * Binary: make the allocated block of `order` at page 2^order allocated
+ * single pages (Linux's split_page()), under the zone lock that
+ * protects the allocator's state in their descriptors.
+ */
+static void split_block(struct page *page, unsigned int order)
+{
+	struct zone *z = buddy.ranges[page->range].zone;
+	unsigned long irq = spin_lock_irqsave(&z->lock);
+
+	for (pfn_t i = 0; i < buddy_block_pages(order); i++) {
+		page[i].order = 0;
+		page[i].private = 0;
+		buddy_set_page_flags(&page[i], PG_head);
+	}
+	spin_unlock_irqrestore(&z->lock, irq);
+}
+
+/* A block of class cls (> 0) from the zones gfp allows; NULL if none. */
+static struct page *alloc_class(gfp_t gfp, unsigned int cls)
+{
+	struct zone *const *zl =
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+	unsigned int order = buddy.class_order[cls];
+
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
+	    should_fail_alloc_page(gfp, order))
+		return NULL;
+	return alloc_pages_slow(gfp, order, cls, NULL, zl[0] ? zl : NULL);
+}
+
+void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	uint64_t pages = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
+	unsigned int cls, order;
+	struct page *page;
+
+	if (size == 0)
+		return NULL;
+	if (pages > buddy_class_size(MAX(buddy.nr_classes, 1u) - 1)) {
+		alloc_failed(gfp, get_order(size));
+		return NULL;
+	}
+	if (buddy.binary) {
+		order = get_order(size);
+		page = alloc_pages(gfp, order);
+		if (!page)
+			return NULL;
+		if (order) {
+			split_block(page, order);
+			for (pfn_t i = pages; i < buddy_block_pages(order); i++)
+				__free_pages(page + i, 0);
+		}
+		return page_address(page);
+	}
+	cls = buddy_policy_class_for(&buddy.policy, pages);
+	page = cls ? alloc_class(gfp, cls) : alloc_pages(gfp, 0);
+	return page ? page_address(page) : NULL;
+}
+
+void free_pages_exact(void *addr, size_t size)
+{
+	uint64_t pages = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
+	unsigned int cls;
+	struct page *page;
+
+	if (!addr)
+		return;
+	if (buddy.binary || pages <= 1) {
+		for (uint64_t i = 0; i < MAX(pages, (uint64_t)1); i++)
+			free_pages((unsigned long)addr + i * PAGE_SIZE, 0);
 		return;
 	}
-	free_pages_from(page, order, RET_IP);
+	cls = buddy_policy_class_for(&buddy.policy, pages);
+	page = free_addr_page((unsigned long)addr, get_order(size), RET_IP);
+	if (page)
+		free_block(&buddy.ranges[page->range], page,
+			   cls < buddy.nr_classes ? buddy.class_order[cls]
+						  : MAX_ORDER + 1,
+			   cls < buddy.nr_classes ? cls : BUDDY_NR_CLASSES,
+			   RET_IP);
+}
+
+/* ---------------------------------------------------------- policies */
+
+int buddy_select_policy(enum buddy_policy_id id)
+{
+	if ((unsigned int)id >= BUDDY_NR_POLICIES)
+		return -EINVAL;
+	boot_policy = id;
+	return 0;
+}
+
+const struct buddy_policy *buddy_active_policy(void)
+{
+	return &buddy.policy;
+}
+
+bool buddy_blocks_aligned(void)
+{
+	return buddy.binary;
+}
+
+unsigned int buddy_nr_classes(void)
+{
+	return buddy.nr_classes;
+}
+
+uint64_t buddy_class_pages(unsigned int cls)
+{
+	return cls < buddy.nr_classes ? buddy_class_size(cls) : 0;
+}
+
+uint64_t buddy_block_pages_of(const struct page *page)
+{
+	if (!page || !(buddy_page_flags(page) & PG_head) ||
+	    page->order >= buddy.nr_classes)
+		return 0;
+	return buddy_class_size(page->order);
+}
+
+unsigned int buddy_block_order(const struct page *page)
+{
+	if (buddy.binary || page->order >= buddy.nr_classes)
+		return page->order;
+	return buddy.class_order[page->order];
 }
 
 /* --------------------------------------------------------------- init */
@@ -950,6 +1150,10 @@ static void release_range(const struct buddy_range *r, pfn_t pfn, pfn_t end)
 {
 	struct zone *z = r->zone;
 
+	if (!buddy.binary) {
+		buddy_release_classes(r, pfn, end);
+		return;
+	}
 	z->managed_pages += end - pfn;
 	while (pfn < end) {
 		unsigned int order = buddy_fit_order(pfn, end);
@@ -1011,6 +1215,19 @@ static void alloc_maps(void)
 			      pfn_to_paddr(buddy_range_end(r)) - 1);
 		r->map = phys_to_virt(pa);
 		buddy.desc_bytes += bytes;
+		if (buddy.binary)
+			continue;
+		/* One tag byte per page (mm/buddy_classes.c), all 0. */
+		pa = memblock_alloc(r->nr_pages, SZ_4K, 0);
+		if (pa == PADDR_INVALID)
+			panic("buddy_init_from_memblock: no memory for the %lu "
+			      "tags of [mem 0x%016lx-0x%016lx] (buddy=%s)",
+			      r->nr_pages, pfn_to_paddr(r->start_pfn),
+			      pfn_to_paddr(buddy_range_end(r)) - 1,
+			      buddy.policy.name);
+		buddy.tags[i] = phys_to_virt(pa);
+		memset(buddy.tags[i], 0, r->nr_pages);
+		buddy.desc_bytes += r->nr_pages;
 	}
 }
 
@@ -1070,6 +1287,7 @@ void buddy_init_from_memblock(void)
 	bool have;
 
 	memset(&buddy, 0, sizeof(buddy));
+	buddy_classes_init(boot_policy);
 	memset(&mem_sections, 0, sizeof(mem_sections));
 	memset(buddy_pcp, 0, sizeof(buddy_pcp));
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
@@ -1080,9 +1298,10 @@ void buddy_init_from_memblock(void)
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		buddy.zones[z].name = zone_names[z];
 		buddy.zones[z].index = z;
+		buddy.zones[z].binary = buddy.binary;
 		spin_lock_init(&buddy.zones[z].lock, zone_lock_names[z]);
-		for (unsigned int o = 0; o <= MAX_ORDER; o++)
-			INIT_LIST_HEAD(&buddy.zones[z].free_area[o].free_list);
+		for (unsigned int c = 0; c < BUDDY_NR_CLASSES; c++)
+			INIT_LIST_HEAD(&buddy.zones[z].free_area[c].free_list);
 	}
 	make_ranges();
 	alloc_maps();
@@ -1140,8 +1359,8 @@ static uint64_t zone_free_pages(struct zone *z)
 	unsigned long irq = spin_lock_irqsave(&z->lock);
 	uint64_t free = 0;
 
-	for (unsigned int o = 0; o <= MAX_ORDER; o++)
-		free += z->free_area[o].nr_free << o;
+	for (unsigned int c = 0; c < buddy.nr_classes; c++)
+		free += z->free_area[c].nr_free * buddy_class_size(c);
 	spin_unlock_irqrestore(&z->lock, irq);
 	return free + buddy_zone_pcp_pages(z);
 }
@@ -1176,17 +1395,17 @@ uint64_t buddy_zone_pcp(enum zone_type z)
 		       : 0;
 }
 
-uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order)
+uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int cls)
 {
 	struct zone *zone;
 	unsigned long irq;
 	uint64_t n;
 
-	if ((unsigned int)z >= MAX_NR_ZONES || order > MAX_ORDER)
+	if ((unsigned int)z >= MAX_NR_ZONES || cls >= buddy.nr_classes)
 		return 0;
 	zone = &buddy.zones[z];
 	irq = spin_lock_irqsave(&zone->lock);
-	n = zone->free_area[order].nr_free;
+	n = zone->free_area[cls].nr_free;
 	spin_unlock_irqrestore(&zone->lock, irq);
 	return n;
 }
@@ -1214,22 +1433,22 @@ void buddy_print_info(void)
 
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &buddy.zones[z];
-		char line[32 + 21 * (MAX_ORDER + 1)];
-		uint64_t nr_free[MAX_ORDER + 1];
+		char line[32 + 21 * BUDDY_NR_CLASSES];
+		uint64_t nr_free[BUDDY_NR_CLASSES];
 		unsigned long irq;
 		int n;
 
 		if (!zone->present_pages)
 			continue;
 		irq = spin_lock_irqsave(&zone->lock);
-		for (unsigned int o = 0; o <= MAX_ORDER; o++)
-			nr_free[o] = zone->free_area[o].nr_free;
+		for (unsigned int c = 0; c < buddy.nr_classes; c++)
+			nr_free[c] = zone->free_area[c].nr_free;
 		spin_unlock_irqrestore(&zone->lock, irq);
 		n = fmt_snprintf(line, sizeof(line), "buddyinfo: zone %s",
 				 zone->name);
-		for (unsigned int o = 0; o <= MAX_ORDER; o++)
+		for (unsigned int c = 0; c < buddy.nr_classes; c++)
 			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n,
-					  " %lu", nr_free[o]);
+					  " %lu", nr_free[c]);
 		printk("%s pcp=%lu\n", line, buddy_zone_pcp_pages(zone));
 	}
 	buddy_stats(&st);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The binary buddy page allocator, with Linux's names and meaning.
+ * The buddy page allocator, with Linux's names and meaning.
  *
- * Blocks are 2^order pages, order 0..MAX_ORDER. Memory is split into
+ * Blocks are 2^order pages, order 0..MAX_ORDER, under the default binary
+ * policy; buddy=fibonacci, weighted or tertiary choose another size
+ * series at boot (see "policies" below). Memory is split into
  * zones by physical address: ZONE_DMA32 below 4 GiB and ZONE_NORMAL
  * above. GFP_KERNEL (and GFP_ATOMIC) prefer NORMAL and fall back to
  * DMA32; GFP_DMA32 never returns memory at or above 4 GiB.
@@ -17,6 +19,7 @@
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H
 
+#include "mm/buddy_policy.h"
 #include "mm/gfp.h"
 #include "mm/layout.h"
 #include "mm/memblock.h"
@@ -85,6 +88,53 @@ void buddy_drain_all_pages(void);
 
 /* Smallest order whose block holds size bytes (size > 0), as Linux's. */
 unsigned int get_order(size_t size);
+
+/*
+ * Linux's exact allocations: at least size bytes (size > 0) of
+ * contiguous pages, by linear-map address, NULL on failure (size 0 or
+ * above the largest block, or no memory, as alloc_pages()). Binary:
+ * the block of get_order(size) is split into single pages and the pages
+ * past PAGE_ALIGN(size) are freed at once, as Linux does. The other
+ * policies take the smallest size class that holds size: their finer
+ * series waste less (Fibonacci gives 5 pages for 5, binary 8 then 3
+ * back). free_pages_exact() takes the same size. __GFP_ZERO zeroes
+ * what is kept.
+ */
+void *alloc_pages_exact(size_t size, gfp_t gfp);
+void free_pages_exact(void *addr, size_t size);
+
+/* ------------------------------------------------------------ policies */
+
+/*
+ * buddy=<policy>: the buddy system the page allocator runs
+ * (mm/buddy_policy.h: binary, fibonacci, weighted, tertiary). Call
+ * before buddy_init_from_memblock(); 0, or -EINVAL for an unknown id
+ * (the choice is unchanged). Default binary.
+ *
+ * Under binary, alloc_pages(gfp, order) returns exactly 2^order pages
+ * aligned to 2^order pages. Under the others it returns the smallest
+ * size class of at least 2^order pages (Fibonacci: 1, 2, 3, 5, 8, ...;
+ * weighted and tertiary: 1, 2, 3, 4, 6, 8, 12, ...), aligned to a page
+ * only, and __free_pages() takes the same order back. Blocks are found
+ * from their page descriptors, never by masking an address.
+ */
+int buddy_select_policy(enum buddy_policy_id id);
+/* The policy in force (after init; the selected one before). */
+const struct buddy_policy *buddy_active_policy(void);
+/* True if blocks are aligned to their size (binary). */
+bool buddy_blocks_aligned(void);
+/* Size classes of the active policy, and the pages of class cls (0 if
+ * there is no such class). */
+unsigned int buddy_nr_classes(void);
+uint64_t buddy_class_pages(unsigned int cls);
+/*
+ * Pages in the allocated block headed by page, which alloc_pages()
+ * returned: 2^order under binary, the class's size otherwise; 0 if
+ * page heads no allocated block.
+ */
+uint64_t buddy_block_pages_of(const struct page *page);
+/* The order to give __free_pages() for the block headed by page. */
+unsigned int buddy_block_order(const struct page *page);
 
 /* ------------------------------------------------------ conversions */
 
@@ -238,9 +288,10 @@ void buddy_stats(struct buddy_stats *st);
 uint64_t buddy_zone_free(enum zone_type z);
 /* Free pages of zone z cached on per-hart lists (a snapshot). */
 uint64_t buddy_zone_pcp(enum zone_type z);
-/* Free blocks of `order` on zone z's free lists (per-hart lists not
- * included: buddy_drain_all_pages() first for an exact histogram). */
-uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int order);
+/* Free blocks of size class cls (binary: the order) on zone z's free
+ * lists (per-hart lists not included: buddy_drain_all_pages() first for
+ * an exact histogram); 0 for a class the policy lacks. */
+uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int cls);
 /* True if zone z has any RAM. */
 bool buddy_zone_present(enum zone_type z);
 /* "DMA32", "Normal" (as in buddyinfo lines); "?" for a bad z. */

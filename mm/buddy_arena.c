@@ -17,20 +17,9 @@
  * Data structures: one struct buddy_arena_block per unit, used at the
  * first unit of each block (the rest have cls == BUDDY_CLASS_NONE), and
  * a doubly linked free list per class through the next/prev indices.
- * The tag byte of a block:
- *
- *    7    6     4    3    2     1      0
- *   +---+----------+---------+-------+------+
- *   | 0 |  memory  |  kind   | right | free |
- *   +---+----------+---------+-------+------+
- *                   \___ identity ___/
- *
- *   right   the block is the right (upper) child of its split
- *   kind    which split of the parent's class made it (policy kind)
- *   memory  Cranston and Thomas's memory bits, generalised from their
- *           one identity bit to three: a left child keeps its parent's
- *           identity, a right child its parent's memory, so a merge
- *           gives the parent back exactly the tag it had when it split
+ * and a tag byte per block head (mm/buddy_policy.h draws it: free,
+ * side, split kind, and Cranston and Thomas's memory bits; the tag
+ * arithmetic is there, shared with the page allocator).
  *
  * So the buddy of a block is found in O(1) from its own tag: a left
  * block of class c made by split kind k has parent P = parent[k][0][c]
@@ -74,34 +63,8 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-#define T_FREE 0x01u
-#define T_RIGHT 0x02u
-#define T_KIND_SHIFT 2
-#define T_KIND_MASK (3u << T_KIND_SHIFT)
-#define T_ID_MASK (T_RIGHT | T_KIND_MASK) /* the identity: side, kind */
-#define T_MEM_SHIFT 4
-#define T_MEM_MASK (7u << T_MEM_SHIFT)
-
-static unsigned int tag_kind(uint8_t tag)
-{
-	return (tag & T_KIND_MASK) >> T_KIND_SHIFT;
-}
-
-/* The identity and memory fields as 3-bit values. */
-static unsigned int tag_id(uint8_t tag)
-{
-	return (tag & T_ID_MASK) >> 1;
-}
-
-static unsigned int tag_mem(uint8_t tag)
-{
-	return (tag & T_MEM_MASK) >> T_MEM_SHIFT;
-}
-
-static uint8_t make_tag(unsigned int id, unsigned int mem)
-{
-	return (uint8_t)((id << 1) | (mem << T_MEM_SHIFT));
-}
+#define T_FREE BUDDY_TAG_FREE
+#define T_RIGHT BUDDY_TAG_RIGHT
 
 static uint64_t units_of(const struct buddy_arena *a, unsigned int cls)
 {
@@ -168,16 +131,6 @@ size_t buddy_arena_meta_bytes(uint64_t size, uint64_t unit)
 		    : 0;
 }
 
-/* The split of class p with kind k (it exists: I3). */
-static const struct buddy_split *split_of(const struct buddy_policy *pol,
-					  unsigned int p, unsigned int k)
-{
-	for (unsigned int i = 0; i < pol->nr_splits[p]; i++)
-		if (pol->split[p][i].kind == k)
-			return &pol->split[p][i];
-	return NULL;
-}
-
 /*
  * Where the buddy of block u should start and which class it must have;
  * false for a root or a tag naming no split (I3).
@@ -186,40 +139,16 @@ static bool buddy_of(const struct buddy_arena *a, uint32_t u, uint32_t *bu,
 		     unsigned int *bcls, unsigned int *pcls)
 {
 	const struct buddy_arena_block *b = &a->meta[u];
-	unsigned int k = tag_kind(b->tag), right = !!(b->tag & T_RIGHT);
-	const struct buddy_split *s;
-	unsigned int p;
+	int64_t delta;
 
-	p = a->policy.parent[k][right][b->cls];
-	if (p == BUDDY_CLASS_NONE || !(s = split_of(&a->policy, p, k)))
+	if (!buddy_policy_buddy(&a->policy, b->cls, b->tag, &delta, bcls, pcls))
 		return false;
-	if (right) {
-		if (u < units_of(a, s->left))
-			return false;
-		*bu = u - (uint32_t)units_of(a, s->left);
-		*bcls = s->left;
-	} else {
-		if ((uint64_t)u + units_of(a, b->cls) + units_of(a, s->right) >
-		    a->nr_units)
-			return false;
-		*bu = u + (uint32_t)units_of(a, b->cls);
-		*bcls = s->right;
-	}
-	*pcls = p;
+	if (delta < 0 ? u < (uint64_t)-delta
+		      : (uint64_t)u + (uint64_t)delta + units_of(a, *bcls) >
+				a->nr_units)
+		return false;
+	*bu = (uint32_t)((int64_t)u + delta);
 	return true;
-}
-
-/*
- * The identity a root of class c gets: the left child of a split that
- * has c on the left (its parent did not fit, so the buddy lies past
- * the end), or kind 0 when no class has c as a left child.
- */
-static unsigned int root_id(const struct buddy_policy *pol, unsigned int c)
-{
-	for (unsigned int k = 0; k < BUDDY_SPLIT_KINDS; k++)
-		if (pol->parent[k][0][c] != BUDDY_CLASS_NONE)
-			return k << 1;
-	return 0;
 }
 
 int buddy_arena_init(struct buddy_arena *a, const char *name, uintptr_t base,
@@ -255,7 +184,7 @@ int buddy_arena_init(struct buddy_arena *a, const char *name, uintptr_t base,
 		if (policy == BUDDY_POLICY_BINARY)
 			while (u % units_of(a, c))
 				c--; /* I5; class 0 (one unit) always fits */
-		a->meta[u].tag = make_tag(root_id(&a->policy, c), 0);
+		a->meta[u].tag = buddy_tag_root(&a->policy, c);
 		list_add_free(a, u, c);
 		u += (uint32_t)units_of(a, c);
 	}
@@ -268,35 +197,19 @@ static uint32_t split_down(struct buddy_arena *a, uint32_t u, unsigned int want)
 	char s0[24], s1[24], s2[24];
 
 	while (a->meta[u].cls != want) {
-		unsigned int c = a->meta[u].cls, best_cls = BUDDY_CLASS_NONE;
-		const struct buddy_split *best = NULL;
+		unsigned int c = a->meta[u].cls;
 		bool best_right = false;
+		const struct buddy_split *best = buddy_policy_split_toward(
+			&a->policy, c, want, &best_right);
 		uint8_t ptag = a->meta[u].tag;
 		uint32_t ru;
 
-		for (unsigned int i = 0; i < a->policy.nr_splits[c]; i++) {
-			const struct buddy_split *s = &a->policy.split[c][i];
-
-			if (s->left >= want && (best_cls == BUDDY_CLASS_NONE ||
-						s->left < best_cls)) {
-				best = s;
-				best_cls = s->left;
-				best_right = false;
-			}
-			if (s->right >= want && s->right < best_cls) {
-				best = s;
-				best_cls = s->right;
-				best_right = true;
-			}
-		}
 		VERIFY(best); /* I2 of mm/buddy_policy.c */
 		ru = u + (uint32_t)units_of(a, best->left);
-		/* Left keeps the parent's identity, right its memory. */
 		a->meta[u].cls = best->left;
-		a->meta[u].tag = make_tag(best->kind << 1, tag_id(ptag));
+		a->meta[u].tag = buddy_tag_left_child(ptag, best);
 		a->meta[ru].cls = best->right;
-		a->meta[ru].tag =
-			make_tag((best->kind << 1) | 1, tag_mem(ptag));
+		a->meta[ru].tag = buddy_tag_right_child(ptag, best);
 		a->splits++;
 		if (a->trace)
 			printk("buddy: split %s at 0x%lx -> %s + %s\n",
@@ -382,8 +295,7 @@ int buddy_arena_free(struct buddy_arena *a, uintptr_t addr)
 		uint8_t ltag, rtag;
 
 		if (!(y->tag & T_FREE) || y->cls != bcls ||
-		    tag_kind(y->tag) != tag_kind(b->tag) ||
-		    !(y->tag & T_RIGHT) == !(b->tag & T_RIGHT))
+		    !buddy_tag_partners(b->tag, y->tag))
 			break;
 		list_del_free(a, bu);
 		ltag = a->meta[left].tag;
@@ -402,7 +314,7 @@ int buddy_arena_free(struct buddy_arena *a, uintptr_t addr)
 		a->meta[right].cls = BUDDY_CLASS_NONE;
 		a->meta[right].tag = 0;
 		a->meta[left].cls = (uint8_t)pcls;
-		a->meta[left].tag = make_tag(tag_mem(ltag), tag_mem(rtag));
+		a->meta[left].tag = buddy_tag_merged(ltag, rtag);
 		a->merges++;
 		u = left;
 	}
@@ -470,8 +382,7 @@ unsigned int buddy_arena_check(const struct buddy_arena *a, bool verbose)
 			const struct buddy_arena_block *y = &a->meta[bu];
 
 			CHECK(!((y->tag & T_FREE) && y->cls == bcls &&
-				tag_kind(y->tag) == tag_kind(b->tag) &&
-				!(y->tag & T_RIGHT) != !(b->tag & T_RIGHT)),
+				buddy_tag_partners(b->tag, y->tag)),
 			      "I4 free blocks at units %lu and %u are "
 			      "buddies, not merged\n",
 			      (unsigned long)u, bu);

@@ -117,6 +117,68 @@ static inline void check_ids(struct check *c, unsigned int ri, pfn_t i)
 }
 
 /*
+ * I12 (policies other than binary): the tag of the block of `size`
+ * pages headed at range r's page i names a split that exists if it is
+ * a right block, whose left sibling then lies in the range; the pages
+ * inside the block have tag 0.
+ */
+static void check_tags(struct check *c, const struct buddy_range *r, pfn_t i,
+		       pfn_t size)
+{
+	const struct page *p = &r->map[i];
+	uint8_t tag = *buddy_tag(r, i);
+	unsigned int bcls, pcls;
+	int64_t delta;
+
+	if (buddy_tag_right(tag) &&
+	    (!buddy_policy_buddy(&buddy.policy, p->order, tag, &delta, &bcls,
+				 &pcls) ||
+	     (pfn_t)-delta > i))
+		complain(c,
+			 "I12 block pfn 0x%lx: tag 0x%x of class %u names no "
+			 "split inside its range",
+			 r->start_pfn + i, tag, p->order);
+	if (tag & ~(BUDDY_TAG_ID_MASK | BUDDY_TAG_MEM_MASK))
+		complain(c, "I12 block pfn 0x%lx: tag 0x%x has unknown bits",
+			 r->start_pfn + i, tag);
+	for (pfn_t j = 1; j < size && j < r->nr_pages - i; j++)
+		if (*buddy_tag(r, i + j)) {
+			complain(c,
+				 "I12 pfn 0x%lx inside block pfn 0x%lx has tag "
+				 "0x%x",
+				 r->start_pfn + i + j, r->start_pfn + i,
+				 *buddy_tag(r, i + j));
+			break;
+		}
+}
+
+/* I5 (policies other than binary): the free block at i has no free buddy. */
+static void check_buddy_class(struct check *c, const struct buddy_range *r,
+			      pfn_t i)
+{
+	const struct page *p = &r->map[i];
+	uint8_t tag = *buddy_tag(r, i);
+	unsigned int bcls, pcls;
+	const struct page *b;
+	int64_t delta;
+	pfn_t bi;
+
+	if (!buddy_policy_buddy(&buddy.policy, p->order, tag, &delta, &bcls,
+				&pcls))
+		return;
+	bi = (pfn_t)((int64_t)i + delta);
+	if (bi >= r->nr_pages || buddy_class_size(bcls) > r->nr_pages - bi)
+		return;
+	b = &r->map[bi];
+	if (buddy_page_flags(b) == PG_buddy && b->order == bcls &&
+	    buddy_tag_partners(tag, *buddy_tag(r, bi)))
+		complain(c,
+			 "I5 free blocks pfn 0x%lx and 0x%lx of classes %u and "
+			 "%u are buddies, not merged",
+			 r->start_pfn + i, r->start_pfn + bi, p->order, bcls);
+}
+
+/*
  * Check the block headed at map[i] (I3, I5, I8, I9) and return how many
  * pages it spans (at least 1).
  */
@@ -136,13 +198,13 @@ static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i,
 	if (!free && (fl & BUDDY_PG_STATE) != PG_head)
 		complain(c, "I8 allocated head pfn 0x%lx has flags 0x%x", pfn,
 			 fl);
-	if (o > MAX_ORDER) {
+	if (o >= buddy.nr_classes) {
 		complain(c, "I%d %s head pfn 0x%lx has order %u > %u",
-			 free ? 3 : 8, what, pfn, o, MAX_ORDER);
+			 free ? 3 : 8, what, pfn, o, buddy.nr_classes - 1);
 		return 1;
 	}
-	size = buddy_block_pages(o);
-	if (!buddy_pfn_aligned(pfn, o))
+	size = buddy_class_size(o);
+	if (buddy.binary && !buddy_pfn_aligned(pfn, o))
 		complain(c, "I%d %s block pfn 0x%lx not aligned to order %u",
 			 free ? 3 : 8, what, pfn, o);
 	if (size > r->nr_pages - i) {
@@ -152,6 +214,8 @@ static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i,
 			 free ? 3 : 8, what, pfn, o, buddy_range_end(r));
 		size = r->nr_pages - i;
 	}
+	if (!buddy.binary)
+		check_tags(c, r, i, size);
 	for (j = 1; j < size; j++) {
 		/* The owner of an allocated block may change its flags. */
 		uint32_t qf = buddy_page_flags(p + j);
@@ -175,7 +239,9 @@ static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i,
 			 "0x%lx",
 			 pfn, (unsigned long)p->private,
 			 (unsigned long)BUDDY_FREE_POISON);
-	if (o < MAX_ORDER) {
+	if (!buddy.binary)
+		check_buddy_class(c, r, i);
+	else if (o < MAX_ORDER) {
 		pfn_t b = buddy_buddy_pfn(pfn, o);
 
 		if (b - r->start_pfn < r->nr_pages &&
@@ -366,7 +432,7 @@ static unsigned int range_zone_index(const struct buddy_range *r)
 static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 {
 	struct zone *z = &buddy.zones[zi];
-	uint64_t tally[MAX_ORDER + 1] = { 0 };
+	uint64_t tally[BUDDY_NR_CLASSES] = { 0 };
 	uint64_t managed = 0, free = 0, pcp_pages = 0, listed = 0;
 	unsigned long irq = cpu_irq_save();
 
@@ -389,6 +455,11 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 				complain(c,
 					 "I8 pfn 0x%lx has unknown flags 0x%x",
 					 r->start_pfn + i, fl);
+			if (!buddy.binary && (fl & PG_reserved) &&
+			    *buddy_tag(r, i))
+				complain(c,
+					 "I12 reserved pfn 0x%lx has tag 0x%x",
+					 r->start_pfn + i, *buddy_tag(r, i));
 			if (fl & PG_reserved) {
 				if (fl != PG_reserved)
 					complain(c,
@@ -419,16 +490,17 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 		}
 	}
 
-	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+	for (unsigned int o = 0; o < BUDDY_NR_CLASSES; o++) {
 		uint64_t n = check_list(c, zi, o, present);
+		uint64_t want = o < buddy.nr_classes ? tally[o] : 0;
 
-		if (n != z->free_area[o].nr_free || n != tally[o])
+		if (n != z->free_area[o].nr_free || n != want)
 			complain(c,
 				 "I4 zone %s order %u: list holds %lu, "
 				 "nr_free %lu, descriptors show %lu",
-				 z->name, o, n, z->free_area[o].nr_free,
-				 tally[o]);
-		free += z->free_area[o].nr_free << o;
+				 z->name, o, n, z->free_area[o].nr_free, want);
+		if (o < buddy.nr_classes)
+			free += z->free_area[o].nr_free * buddy_class_size(o);
 	}
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
 		listed += check_pcp(c, zi, cpu, present);

@@ -14,10 +14,15 @@
  * written once by init. No code holds two zone locks at once; list
  * locks come before zone locks.
  *
- * All of the arithmetic that knows blocks are powers of two lives in the
- * buddy_*() helpers below. A different policy (a Fibonacci buddy system
- * splits a block of F(k) pages into F(k-1) + F(k-2)) replaces these
- * helpers, not the allocator's list handling.
+ * Size classes: the free lists and page->order of a block head are
+ * indexed by the block's size class under the active policy
+ * (buddy=<policy>, mm/buddy_policy.h). Under binary, class k is order k
+ * and the inline helpers at the end of this file do the arithmetic
+ * (pfn XOR 2^order), so the hot paths are what they were before there
+ * were policies. Under the others, a class is an index into
+ * buddy.class_pages[] and mm/buddy_classes.c splits, merges and carves
+ * with the tag arithmetic of mm/buddy_policy.h; buddy.c calls it where
+ * a binary path would compute, after one test of buddy.binary.
  */
 #ifndef MM_BUDDY_INTERNAL_H
 #define MM_BUDDY_INTERNAL_H
@@ -27,6 +32,7 @@
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "mm/buddy.h"
+#include "mm/buddy_policy.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
 #include "mm/types.h"
@@ -54,6 +60,14 @@
 #define BUDDY_PCP_HIGH_BATCHES 4
 #define BUDDY_CACHE_LINE_SIZE 64
 
+/*
+ * Size classes a zone keeps free lists for: binary has MAX_ORDER + 1;
+ * weighted and tertiary have two per order (2^k and 3 * 2^k), Fibonacci
+ * about 1.44 per order, up to the first size of at least 2^MAX_ORDER
+ * pages.
+ */
+#define BUDDY_NR_CLASSES (2 * MAX_ORDER + 2)
+
 /* Flags the buddy allocator owns; the others belong to the page's owner. */
 #define BUDDY_PG_STATE (PG_buddy | PG_reserved | PG_head | PG_pcp)
 #define BUDDY_PG_KNOWN                                                         \
@@ -77,13 +91,14 @@ struct free_area {
  */
 struct zone {
 	spinlock_t lock;
-	struct free_area free_area[MAX_ORDER + 1]; /* lock */
+	struct free_area free_area[BUDDY_NR_CLASSES]; /* lock; by class */
 	uint64_t managed_pages; /* init only */
 	uint64_t present_pages; /* init only */
 	const char *name; /* init only */
 	unsigned int index; /* init only: its index in buddy.zones[] */
 	unsigned int pcp_batch; /* init only: pages per refill or drain */
 	unsigned int pcp_high; /* init only: most pages on one hart's list */
+	bool binary; /* init only: buddy.binary, next to the free lists */
 };
 
 /*
@@ -136,6 +151,22 @@ struct buddy_state {
 	struct zone *zl_kernel[MAX_NR_ZONES + 1];
 	struct zone *zl_dma32[2];
 	uint64_t desc_bytes; /* init only: bytes of descriptor arrays */
+	/*
+	 * The size policy, init only. binary: class == order, and none of
+	 * the tables below but class_pages is read. Otherwise a block head's
+	 * page->order is its class, tags[r][i] the tag byte of the block
+	 * headed at range r's page i (0 inside blocks; zone lock),
+	 * order_class[o] the class alloc_pages(order o) takes (the smallest
+	 * of at least 2^o pages) and class_order[c] the smallest order whose
+	 * class is at least c.
+	 */
+	bool binary;
+	unsigned int nr_classes;
+	pfn_t class_pages[BUDDY_NR_CLASSES];
+	uint8_t order_class[MAX_ORDER + 1];
+	uint8_t class_order[BUDDY_NR_CLASSES];
+	uint8_t *tags[BUDDY_MAX_RANGES];
+	struct buddy_policy policy;
 	uint64_t bugs; /* atomic: misuse reports */
 	uint64_t failures; /* atomic: failed allocations */
 	bool ready; /* init only */
@@ -250,6 +281,36 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n);
 struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp);
 uint64_t buddy_zone_pcp_pages(const struct zone *z);
+
+/*
+ * mm/buddy_classes.c: the same operations under a policy other than
+ * binary, with the same contracts (class for order). z->lock held.
+ */
+struct page *buddy_rmqueue_class(struct zone *z, unsigned int cls);
+void buddy_free_one_class(struct zone *z, const struct buddy_range *r,
+			  struct page *page, pfn_t pfn, unsigned int cls);
+/* Carve the free pfns [pfn, end) of range r into roots; init only. */
+void buddy_release_classes(const struct buddy_range *r, pfn_t pfn, pfn_t end);
+/*
+ * The head of the block that holds pfn of range r, which heads none:
+ * the nearest head below it if its block reaches pfn, else NULL.
+ */
+struct page *buddy_find_container_class(const struct buddy_range *r, pfn_t pfn,
+					pfn_t *head_pfn);
+/* Build the class tables for policy id; init only. */
+void buddy_classes_init(enum buddy_policy_id id);
+
+/* Pages in a block of class cls (any policy). */
+static inline pfn_t buddy_class_size(unsigned int cls)
+{
+	return buddy.class_pages[cls];
+}
+
+/* Range r's tag of page idx (policies other than binary). */
+static inline uint8_t *buddy_tag(const struct buddy_range *r, pfn_t idx)
+{
+	return &buddy.tags[r - buddy.ranges][idx];
+}
 
 /* ---------------------------------------------------------------------
  * Block-size and buddy arithmetic (binary policy).

@@ -240,3 +240,71 @@ unsigned int buddy_policy_class_within(const struct buddy_policy *p,
 		best = c;
 	return best;
 }
+
+uint8_t buddy_tag_root(const struct buddy_policy *p, unsigned int c)
+{
+	for (unsigned int k = 0; k < BUDDY_SPLIT_KINDS; k++)
+		if (p->parent[k][0][c] != BUDDY_CLASS_NONE)
+			return buddy_tag_make(k << 1, 0);
+	return 0;
+}
+
+/* The split of class c with kind k, or NULL. */
+static const struct buddy_split *split_of(const struct buddy_policy *p,
+					  unsigned int c, unsigned int k)
+{
+	for (unsigned int i = 0; i < p->nr_splits[c]; i++)
+		if (p->split[c][i].kind == k)
+			return &p->split[c][i];
+	return NULL;
+}
+
+bool buddy_policy_buddy(const struct buddy_policy *p, unsigned int cls,
+			uint8_t tag, int64_t *delta, unsigned int *bcls,
+			unsigned int *pcls)
+{
+	unsigned int k = buddy_tag_kind(tag), right = buddy_tag_right(tag);
+	const struct buddy_split *s;
+	unsigned int parent;
+
+	if (cls >= p->nr_classes)
+		return false;
+	parent = p->parent[k][right][cls];
+	if (parent == BUDDY_CLASS_NONE || parent >= p->nr_classes ||
+	    !(s = split_of(p, parent, k)))
+		return false;
+	if (right) {
+		*delta = -(int64_t)p->size[s->left];
+		*bcls = s->left;
+	} else {
+		*delta = (int64_t)p->size[cls];
+		*bcls = s->right;
+	}
+	*pcls = parent;
+	return true;
+}
+
+const struct buddy_split *
+buddy_policy_split_toward(const struct buddy_policy *p, unsigned int c,
+			  unsigned int want, bool *keep_right)
+{
+	const struct buddy_split *best = NULL;
+	unsigned int best_cls = BUDDY_CLASS_NONE;
+
+	for (unsigned int i = 0; i < p->nr_splits[c]; i++) {
+		const struct buddy_split *s = &p->split[c][i];
+
+		if (s->left >= want &&
+		    (best_cls == BUDDY_CLASS_NONE || s->left < best_cls)) {
+			best = s;
+			best_cls = s->left;
+			*keep_right = false;
+		}
+		if (s->right >= want && s->right < best_cls) {
+			best = s;
+			best_cls = s->right;
+			*keep_right = true;
+		}
+	}
+	return best;
+}

@@ -50,6 +50,122 @@ struct buddy_policy {
 };
 
 /*
+ * The tag of a block: one byte that makes its buddy computable in O(1)
+ * under every policy (mm/buddy_arena.c and mm/buddy_classes.c keep one
+ * per block head; this is the only code that interprets it):
+ *
+ *    7    6     4    3    2     1      0
+ *   +---+----------+---------+-------+------+
+ *   | 0 |  memory  |  kind   | right | free |
+ *   +---+----------+---------+-------+------+
+ *                   \___ identity ___/
+ *
+ *   free    the arena's free bit (the page allocator keeps it in
+ *           page->flags instead and leaves this bit 0)
+ *   right   the block is the right (upper) child of its split
+ *   kind    which split of the parent's class made it
+ *   memory  Cranston and Thomas's memory bits, generalised from their
+ *           one identity bit to three: a left child keeps its parent's
+ *           identity, a right child its parent's memory, so a merge
+ *           gives the parent back exactly the tag it had when it split
+ */
+#define BUDDY_TAG_FREE 0x01u
+#define BUDDY_TAG_RIGHT 0x02u
+#define BUDDY_TAG_KIND_SHIFT 2
+#define BUDDY_TAG_KIND_MASK (3u << BUDDY_TAG_KIND_SHIFT)
+#define BUDDY_TAG_ID_MASK (BUDDY_TAG_RIGHT | BUDDY_TAG_KIND_MASK)
+#define BUDDY_TAG_MEM_SHIFT 4
+#define BUDDY_TAG_MEM_MASK (7u << BUDDY_TAG_MEM_SHIFT)
+
+static inline unsigned int buddy_tag_kind(uint8_t tag)
+{
+	return (tag & BUDDY_TAG_KIND_MASK) >> BUDDY_TAG_KIND_SHIFT;
+}
+
+static inline bool buddy_tag_right(uint8_t tag)
+{
+	return tag & BUDDY_TAG_RIGHT;
+}
+
+/* The identity (side, kind) and memory fields as 3-bit values. */
+static inline unsigned int buddy_tag_id(uint8_t tag)
+{
+	return (tag & BUDDY_TAG_ID_MASK) >> 1;
+}
+
+static inline unsigned int buddy_tag_mem(uint8_t tag)
+{
+	return (tag & BUDDY_TAG_MEM_MASK) >> BUDDY_TAG_MEM_SHIFT;
+}
+
+static inline uint8_t buddy_tag_make(unsigned int id, unsigned int mem)
+{
+	return (uint8_t)((id << 1) | (mem << BUDDY_TAG_MEM_SHIFT));
+}
+
+/*
+ * The children's tags when a block tagged ptag splits by s: the left
+ * keeps the parent's identity as its memory, the right its memory.
+ */
+static inline uint8_t buddy_tag_left_child(uint8_t ptag,
+					   const struct buddy_split *s)
+{
+	return buddy_tag_make((unsigned int)s->kind << 1, buddy_tag_id(ptag));
+}
+
+static inline uint8_t buddy_tag_right_child(uint8_t ptag,
+					    const struct buddy_split *s)
+{
+	return buddy_tag_make(((unsigned int)s->kind << 1) | 1,
+			      buddy_tag_mem(ptag));
+}
+
+/* The parent's tag, restored from its children's when they merge. */
+static inline uint8_t buddy_tag_merged(uint8_t ltag, uint8_t rtag)
+{
+	return buddy_tag_make(buddy_tag_mem(ltag), buddy_tag_mem(rtag));
+}
+
+/*
+ * True when a block tagged y is the partner that a block tagged t
+ * expects: made by the same kind of split, on the other side. (Its
+ * class is checked separately.)
+ */
+static inline bool buddy_tag_partners(uint8_t t, uint8_t y)
+{
+	return buddy_tag_kind(t) == buddy_tag_kind(y) &&
+	       buddy_tag_right(t) != buddy_tag_right(y);
+}
+
+/*
+ * The tag a root of class c gets: the left child of a split that has c
+ * on the left (its parent did not fit, so the buddy lies past the end
+ * of the run the root tiles), or kind 0 when no class has c as a left
+ * child.
+ */
+uint8_t buddy_tag_root(const struct buddy_policy *p, unsigned int c);
+
+/*
+ * Where the buddy of a block of class cls tagged tag starts, relative
+ * to the block (*delta units, negative for a right block), its class
+ * and the class of the block the two form. False when the tag names no
+ * split (a root, or a damaged tag). O(1): two table lookups.
+ */
+bool buddy_policy_buddy(const struct buddy_policy *p, unsigned int cls,
+			uint8_t tag, int64_t *delta, unsigned int *bcls,
+			unsigned int *pcls);
+
+/*
+ * How a block of class c splits on the way down to class want (< c):
+ * the split whose smaller child that still holds `want` is smallest
+ * (the left one on a tie, so binary walks down the low halves as in
+ * Knuth's algorithm R); *keep_right says which child to keep.
+ */
+const struct buddy_split *
+buddy_policy_split_toward(const struct buddy_policy *p, unsigned int c,
+			  unsigned int want, bool *keep_right);
+
+/*
  * Build policy `id` with classes up to max_units (>= 1). Returns 0, or
  * -EINVAL for an unknown id or max_units == 0.
  */

@@ -209,7 +209,7 @@ static void kfree_large(struct page *page, const void *p, uintptr_t caller)
 		if (p == page_address(page)) {
 			/* K3: of concurrent frees only one clears PG_large. */
 			if (page_flags_clear(page, PG_large) & PG_large) {
-				__free_pages(page, page->order);
+				__free_pages(page, buddy_block_order(page));
 				return;
 			}
 			slab_report(SLAB_BUG_DOUBLE_FREE, KMALLOC_NAME, p, p,
@@ -270,7 +270,7 @@ size_t ksize(const void *p)
 	if (flags & PG_slab)
 		return kmem_obj_size(p);
 	if ((flags & PG_large) && (flags & PG_head) && p == page_address(page))
-		return PAGE_SIZE << page->order;
+		return PAGE_SIZE * buddy_block_pages_of(page);
 	return 0;
 }
 

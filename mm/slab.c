@@ -38,7 +38,7 @@
  * A slab (descriptor at the start of its first page, like Bonwick's
  * small-object slabs):
  *
- *   base = page_address(head), aligned to slab_bytes
+ *   base = page_address(head), aligned to slab_bytes if slab_mask
  *   +--------+-----+--------+---------------+--------+-- ... --+-------+
  *   | struct |word0| obj 0  | tail 0 |word1 | obj 1  |         |unused |
  *   | slab   |     |        |        |      |        |         |       |
@@ -89,10 +89,13 @@
  * (so the start of a vmalloc area, after a guard page, is reported, not
  * faulted on).
  *
- * Objects leaving a magazine find their slab by masking their address
- * with slab_mask: a buddy block is aligned to its size physically, and
- * the linear map keeps that alignment (it is congruent modulo 1 GiB,
- * see mm/layout.h); slab_grow() panics if it does not (I6). Only
+ * Objects leaving a magazine find their slab with slab_of_obj(): by
+ * masking their address with slab_mask when the slab is aligned to its
+ * size (a slab of one page; any slab under the binary buddy policy, whose
+ * blocks are aligned physically, and the linear map keeps that: it is
+ * congruent modulo 1 GiB, see mm/layout.h), else through the page
+ * descriptor, as every other lookup does. slab_grow() panics if a slab
+ * that should be aligned is not (I6). Only
  * objects that entered the magazine through a successful swap of this
  * cache's in-use mark (which shows, but for a 2^-64 chance, that they
  * are this cache's objects in use) or through a refill are masked.
@@ -113,8 +116,9 @@
  *       cache (quarantined slabs excepted).
  *   I5  active is the first partial slab of a cache without debug
  *       flags, and NULL for a cache with them.
- *   I6  a slab is the 2^order-page buddy block it starts, aligned to
- *       slab_bytes; each of its pages has PG_slab and page->slab == the
+ *   I6  a slab is the 2^order-page buddy block it starts (the first
+ *       2^order pages of the block under a policy other than binary),
+ *       aligned to slab_bytes when slab_mask is not 0; each of its pages has PG_slab and page->slab == the
  *       slab; the descriptor has KMEM_SLAB_MAGIC, its cache, and objs ==
  *       base + objs_offset + colour with colour <= colour_max.
  *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of
@@ -335,7 +339,7 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 		}
 	}
 	base = (uintptr_t)page_address(page);
-	if (!IS_ALIGNED(base, c->slab_bytes))
+	if (c->slab_mask && !IS_ALIGNED(base, c->slab_bytes))
 		panic("slab_grow: %s: slab at %p not aligned to its size 0x%lx "
 		      "(linear map not congruent?)",
 		      c->name, (void *)base, (unsigned long)c->slab_bytes);

@@ -129,7 +129,7 @@ struct kmem_cache {
 	struct kmem_slab *active; /* first partial slab, NULL if none or
 				     debug (I5); c->lock */
 	uintptr_t fp_mult; /* odd per-cache secret for free words */
-	uintptr_t slab_mask; /* ~(slab_bytes - 1) */
+	uintptr_t slab_mask; /* ~(slab_bytes - 1), 0: slabs not aligned */
 	uintptr_t slab_bytes; /* PAGE_SIZE << order */
 	uint32_t object_size; /* bytes the caller may use */
 	uint32_t flags; /* SLAB_* */

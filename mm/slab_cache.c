@@ -106,7 +106,11 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 	c->size = (uint32_t)stride;
 	c->order = best;
 	c->slab_bytes = bytes;
-	c->slab_mask = ~(bytes - 1);
+	/*
+	 * Only binary aligns a block to its size; one page is always
+	 * aligned (slab_of_obj()).
+	 */
+	c->slab_mask = (best == 0 || buddy_blocks_aligned()) ? ~(bytes - 1) : 0;
 	c->objs_offset = (uint32_t)first;
 	c->objs_per_slab = (uint32_t)layout_objs(bytes, first, end, stride);
 	c->colour_step = (uint32_t)MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);

@@ -131,7 +131,7 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 	ASSERT(spin_is_held(&c->lock));
 	for (unsigned int i = 0; i < n; i++) {
 		uintptr_t obj = (uintptr_t)objs[i], w = word_load(obj);
-		struct kmem_slab *s = (struct kmem_slab *)(obj & c->slab_mask);
+		struct kmem_slab *s = slab_of_obj(c, obj);
 
 		if (w != cached_mark(c, obj)) {
 			slab_report(SLAB_BUG_MARK, c->name, word_of(obj),

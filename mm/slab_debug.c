@@ -462,7 +462,7 @@ static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
 				  : "?");
 	if (c == &slab_dead_cache)
 		return found;
-	if (!IS_ALIGNED(slab_base(s), c->slab_bytes) ||
+	if ((c->slab_mask && !IS_ALIGNED(slab_base(s), c->slab_bytes)) ||
 	    page_address(s->page) != (void *)s)
 		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
 			  (void *)s, page_address(s->page));

@@ -14,6 +14,7 @@
 #include "lib/kernel.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
+#include "mm/buddy.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/types.h"
@@ -161,6 +162,20 @@ static inline struct kmem_track *track_of(const struct kmem_cache *c,
 static inline uintptr_t owner_of(const struct kmem_cache *c, uintptr_t obj)
 {
 	return (c->flags & SLAB_STORE_USER) ? track_of(c, obj)->alloc_ip : 0;
+}
+
+/*
+ * The slab of an object known to be one of c's (it came out of a
+ * magazine): by masking its address when the cache's slabs are aligned
+ * to their size (one page, or any size under the binary buddy policy:
+ * slab_mask), else through its page descriptor.
+ */
+static inline struct kmem_slab *slab_of_obj(const struct kmem_cache *c,
+					    uintptr_t obj)
+{
+	if (likely(c->slab_mask))
+		return (struct kmem_slab *)(obj & c->slab_mask);
+	return virt_to_page((const void *)obj)->slab;
 }
 
 static inline uintptr_t slab_base(const struct kmem_slab *s)

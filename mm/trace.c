@@ -27,38 +27,44 @@ unsigned int mm_trace_get(void)
 	return __atomic_load_n(&mm_trace_mask, __ATOMIC_RELAXED);
 }
 
-/* "4K", "2M", "1G": a power-of-two block size in its largest unit. */
-static const char *size_str(char *buf, size_t len, unsigned int order)
+/*
+ * "4K", "20K", "2M", "1G": a block of `pages` pages in the largest unit
+ * that divides it exactly (Fibonacci and weighted sizes are not powers
+ * of two: 5 pages are "20K", 987 are "3948K").
+ */
+static const char *size_str(char *buf, size_t len, uint64_t pages)
 {
-	unsigned long bytes = PAGE_SIZE << order;
+	uint64_t bytes = pages * PAGE_SIZE;
 
-	if (bytes >= SZ_1G)
-		fmt_snprintf(buf, len, "%luG", bytes >> 30);
-	else if (bytes >= SZ_1M)
-		fmt_snprintf(buf, len, "%luM", bytes >> 20);
+	if (bytes % SZ_1G == 0)
+		fmt_snprintf(buf, len, "%luG", (unsigned long)(bytes >> 30));
+	else if (bytes % SZ_1M == 0)
+		fmt_snprintf(buf, len, "%luM", (unsigned long)(bytes >> 20));
 	else
-		fmt_snprintf(buf, len, "%luK", bytes >> 10);
+		fmt_snprintf(buf, len, "%luK", (unsigned long)(bytes >> 10));
 	return buf;
 }
 
-void __trace_buddy_split(const struct page *block, unsigned int order)
+void __trace_buddy_split(const struct page *block, uint64_t whole,
+			 uint64_t left, uint64_t right)
 {
-	char whole[16], half[16];
+	char w[24], l[24], r[24];
 
 	printk("buddy: split %s at 0x%lx -> %s + %s\n",
-	       size_str(whole, sizeof(whole), order),
+	       size_str(w, sizeof(w), whole),
 	       (unsigned long)pfn_to_paddr(page_to_pfn(block)),
-	       size_str(half, sizeof(half), order - 1), half);
+	       size_str(l, sizeof(l), left), size_str(r, sizeof(r), right));
 }
 
-void __trace_buddy_merge(const struct page *lower, unsigned int order)
+void __trace_buddy_merge(const struct page *lower, uint64_t left,
+			 uint64_t right, uint64_t whole)
 {
-	char half[16], whole[16];
+	char l[24], r[24], w[24];
 
 	printk("buddy: merge %s + %s at 0x%lx -> %s\n",
-	       size_str(half, sizeof(half), order), half,
+	       size_str(l, sizeof(l), left), size_str(r, sizeof(r), right),
 	       (unsigned long)pfn_to_paddr(page_to_pfn(lower)),
-	       size_str(whole, sizeof(whole), order + 1));
+	       size_str(w, sizeof(w), whole));
 }
 
 static const char *const slab_state_names[KMEM_NR_SLAB_STATES] = {

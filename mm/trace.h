@@ -52,8 +52,10 @@ static inline bool mm_trace_enabled(unsigned int what)
 struct page;
 
 /* Out-of-line halves; call the trace_*() wrappers below. */
-void __trace_buddy_split(const struct page *block, unsigned int order);
-void __trace_buddy_merge(const struct page *lower, unsigned int order);
+void __trace_buddy_split(const struct page *block, uint64_t whole,
+			 uint64_t left, uint64_t right);
+void __trace_buddy_merge(const struct page *lower, uint64_t left,
+			 uint64_t right, uint64_t whole);
 void __trace_slab_grow(const char *cache, const void *slab, unsigned int order,
 		       unsigned int objs);
 void __trace_slab_state(const char *cache, const void *slab, unsigned int from,
@@ -64,20 +66,23 @@ void __trace_vmalloc_create(vaddr_t addr, size_t size, unsigned int pages,
 			    bool vmap);
 void __trace_vmalloc_purge(size_t areas, size_t pages, size_t tables);
 
-/* The block of `order` at block is split into two of order - 1. */
-static inline void trace_buddy_split(const struct page *block,
-				     unsigned int order)
+/*
+ * The block of `whole` pages at block is split into `left` + `right`
+ * pages (binary: two halves; other policies: mm/buddy_policy.h).
+ */
+static inline void trace_buddy_split(const struct page *block, uint64_t whole,
+				     uint64_t left, uint64_t right)
 {
 	if (mm_trace_enabled(MM_TRACE_BUDDY))
-		__trace_buddy_split(block, order);
+		__trace_buddy_split(block, whole, left, right);
 }
 
-/* Two buddies of `order` join into one block of order + 1 at lower. */
-static inline void trace_buddy_merge(const struct page *lower,
-				     unsigned int order)
+/* Buddies of `left` + `right` pages join into `whole` pages at lower. */
+static inline void trace_buddy_merge(const struct page *lower, uint64_t left,
+				     uint64_t right, uint64_t whole)
 {
 	if (mm_trace_enabled(MM_TRACE_BUDDY))
-		__trace_buddy_merge(lower, order);
+		__trace_buddy_merge(lower, left, right, whole);
 }
 
 /* A new slab of 2^order pages holding objs objects (empty). */
