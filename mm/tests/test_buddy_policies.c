@@ -71,7 +71,7 @@ static void cap_sink(const char *s, size_t len)
 	}
 	/* Pass on everything but the lines the cases provoke. */
 	if (cap_next && !(len >= 5 && (memcmp(s, "BUG: ", 5) == 0 ||
-					 memcmp(s, "buddy", 5) == 0)))
+				       memcmp(s, "buddy", 5) == 0)))
 		cap_next(s, len);
 }
 
