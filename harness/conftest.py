@@ -57,7 +57,16 @@ def host_binaries():
     return sorted(found)
 
 
-def _run_host(path):
+# Suites of the allocators built on the page allocator, run once more
+# under each buddy policy other than binary (BUDDY_POLICY, read by
+# mm/tests/host_arch.c): slabs, kmalloc, vmalloc, tracing and fault
+# injection must hold whatever the block sizes.
+POLICY_SUITES = ("test_slab", "test_kmalloc", "test_vmalloc", "test_trace",
+                 "test_fault_inject")
+OTHER_POLICIES = ("fibonacci", "weighted", "tertiary")
+
+
+def _run_host(path, policy=None):
     # The concurrency storms at a fifth of their size: beside QEMU's
     # busy threads each ticket-lock handoff waits for the scheduler
     # (mm/tests/test_smp_vmalloc.c); `make soak` runs them whole.
@@ -65,6 +74,8 @@ def _run_host(path):
                KTEST_OPS_PERCENT=os.environ.get("KTEST_OPS_PERCENT", "20"),
                ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
                TSAN_OPTIONS="halt_on_error=1:exitcode=66")
+    if policy:
+        env["BUDDY_POLICY"] = policy
     try:
         p = subprocess.run([path], cwd=qemu.ROOT, env=env, timeout=300,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -86,6 +97,10 @@ def _producers():
         tree, rel = rel.split(os.sep, 1)
         kind = "host" if tree == "host" else "host-" + tree
         prods[kind + ":" + rel] = (path, lambda p=path: _run_host(p))
+        if tree == "host" and os.path.basename(path) in POLICY_SUITES:
+            for pol in OTHER_POLICIES:
+                prods["host-" + pol + ":" + rel] = (
+                    path, lambda p=path, b=pol: _run_host(p, b))
     if os.path.exists(qemu.KERNEL):
         for rid in KERNEL_RUNS:
             prods["qemu:" + rid] = (qemu.KERNEL,

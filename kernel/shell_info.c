@@ -66,16 +66,16 @@ int shell_buddyinfo(int argc, char **argv)
 			json_object_begin(&j, NULL);
 			json_str(&j, "zone", buddy_zone_name(z));
 			json_array_begin(&j, "free");
-			for (unsigned int o = 0; o <= MAX_ORDER; o++)
-				json_elem_u64(&j, buddy_zone_nr_free(z, o));
+			for (unsigned int c = 0; c < buddy_nr_classes(); c++)
+				json_elem_u64(&j, buddy_zone_nr_free(z, c));
 			json_array_end(&j);
 			json_u64(&j, "pcp", buddy_zone_pcp(z));
 			json_object_end(&j);
 			continue;
 		}
 		printk("buddyinfo: zone %s", buddy_zone_name(z));
-		for (unsigned int o = 0; o <= MAX_ORDER; o++)
-			printk(" %lu", (unsigned long)buddy_zone_nr_free(z, o));
+		for (unsigned int c = 0; c < buddy_nr_classes(); c++)
+			printk(" %lu", (unsigned long)buddy_zone_nr_free(z, c));
 		printk(" pcp=%lu\n", (unsigned long)buddy_zone_pcp(z));
 	}
 	if (shell_json) {

@@ -1105,6 +1105,14 @@ uint64_t buddy_block_pages_of(const struct page *page)
 	return buddy_class_size(page->order);
 }
 
+uint64_t buddy_order_pages(unsigned int order)
+{
+	if (order > MAX_ORDER)
+		return 0;
+	return buddy.binary ? buddy_block_pages(order)
+			    : buddy_class_size(buddy.order_class[order]);
+}
+
 unsigned int buddy_block_order(const struct page *page)
 {
 	if (buddy.binary || page->order >= buddy.nr_classes)

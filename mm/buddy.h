@@ -133,6 +133,8 @@ uint64_t buddy_class_pages(unsigned int cls);
  * page heads no allocated block.
  */
 uint64_t buddy_block_pages_of(const struct page *page);
+/* Pages of the block alloc_pages(gfp, order) returns (order valid). */
+uint64_t buddy_order_pages(unsigned int order);
 /* The order to give __free_pages() for the block headed by page. */
 unsigned int buddy_block_order(const struct page *page);
 

@@ -393,7 +393,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 	}
 	__free_pages(page, c->order);
 	c->releases++;
-	return n;
+	return buddy_order_pages(c->order); /* the block, not just 2^order */
 }
 
 /* Release empty slabs beyond `keep`; returns pages. */

@@ -6,8 +6,8 @@ Each command prints its lines in exactly the kernel's format (README,
 "Output contract"), so they can be compared with the UART, and counts
 what the kernel counts:
 
-  buddyinfo  per zone with present pages: free_area[o].nr_free for each
-             order, then pcp = the sum of count over every hart's list
+  buddyinfo  per zone with present pages: free_area[c].nr_free for each
+             size class (binary: order), then pcp = the sum of count over every hart's list
              of that zone (buddy_pcp[0..NR_CPUS).zone[z]), as
              buddy_zone_pcp_pages() does;
   meminfo    present and managed summed over the zones; free = the free
@@ -58,12 +58,20 @@ def _pcp_counts():
     return counts
 
 
+def class_pages():
+    """Pages of each size class of the policy in force (buddy=; binary:
+    class k is order k, 2^k pages), as buddy.class_pages[] holds them."""
+    b = d.ev("buddy")
+    return [int(b["class_pages"][c]) for c in range(int(b["nr_classes"]))]
+
+
 def buddyinfo_lines():
     pcp = _pcp_counts()
+    ncls = len(class_pages())
     out = []
     for z, zone in _zones():
         area = zone["free_area"]
-        nr = [int(area[o]["nr_free"]) for o in range(d.array_len(area))]
+        nr = [int(area[c]["nr_free"]) for c in range(ncls)]
         out.append("buddyinfo: zone %s %s pcp=%d" % (
             d.cstring(zone["name"]), " ".join(map(str, nr)),
             pcp.get(z, 0)))
@@ -79,8 +87,8 @@ def meminfo_line():
         present += int(zone["present_pages"])
         managed += int(zone["managed_pages"])
         area = zone["free_area"]
-        free += sum(int(area[o]["nr_free"]) << o
-                    for o in range(d.array_len(area)))
+        free += sum(int(area[c]["nr_free"]) * pages
+                    for c, pages in enumerate(class_pages()))
         cached += pcp.get(z, 0)
     return "meminfo: present=%d managed=%d free=%d pcp=%d" % (
         present, managed, free + cached, cached)
@@ -116,7 +124,8 @@ def cache_info(addr):
         for s in slabs:
             slab = d.at(s, slab_t)
             info["active"] += int(slab["inuse"])
-            info["pages"] += 1 << int(slab["page"].dereference()["order"])
+            info["pages"] += class_pages()[
+                int(slab["page"].dereference()["order"])]
             if addr != dead:
                 info["total"] += info["perslab"]
     info["cached"] = _magazine_objects(c)

@@ -81,8 +81,16 @@ def resolve(arg):
     return mm_walk.translate(n) >> 12, f"va 0x{n:x} (by the page tables)"
 
 
-def _pages(order):
-    return "1 page" if order == 0 else f"{1 << order} pages"
+def _kind():
+    """What page->order holds: an order under binary, else a size class."""
+    return "order" if bool(d.ev("buddy")["binary"]) else "class"
+
+
+def _pages(cls):
+    """Pages of a block of size class cls (binary: order cls)."""
+    pages = mm_info.class_pages()
+    n = pages[cls] if cls < len(pages) else 0
+    return "1 page" if n == 1 else f"{n} pages"
 
 
 def _enum_name(type_name, value):
@@ -145,18 +153,40 @@ def _owner(page, flags, fl):
     return ""
 
 
-def _covering_block(pfn, rng, fl, max_order):
-    """(head pfn, order, 'free'|'allocated') of the block holding pfn."""
+def _covering_block(pfn, rng, fl):
+    """(head pfn, class, 'free'|'allocated') of the block holding pfn.
+    Binary: the aligned heads at each order; other policies: the nearest
+    head below (blocks tile the range, I8), as buddy_find_container_class
+    does."""
     page_t = d.typ("struct page")
-    for o in range(1, max_order + 1):
-        head = pfn & ~((1 << o) - 1)
-        if head < rng[1]:
-            break
+    pages = mm_info.class_pages()
+    heads = fl["PG_buddy"] | fl["PG_head"]
+
+    def head_at(head):
         hp = d.at(rng[3] + (head - rng[1]) * page_t.sizeof, page_t)
-        hf, ho = int(hp["flags"]), int(hp["order"])
-        if hf & (fl["PG_buddy"] | fl["PG_head"]) and ho >= o and \
-                pfn < head + (1 << ho):
-            return head, ho, "free" if hf & fl["PG_buddy"] else "allocated"
+        return int(hp["flags"]), int(hp["order"])
+
+    if bool(d.ev("buddy")["binary"]):
+        for o in range(1, len(pages)):
+            head = pfn & ~((1 << o) - 1)
+            if head < rng[1]:
+                break
+            hf, ho = head_at(head)
+            if hf & heads and o <= ho < len(pages) and pfn < head + pages[ho]:
+                return head, ho, "free" if hf & fl["PG_buddy"] else \
+                    "allocated"
+        return None
+    head = pfn
+    while head > rng[1] and pfn - head < pages[-1]:
+        head -= 1
+        hf, ho = head_at(head)
+        if hf & (fl["PG_reserved"] | fl["PG_pcp"]):
+            return None
+        if hf & heads:
+            if ho < len(pages) and pfn < head + pages[ho]:
+                return head, ho, "free" if hf & fl["PG_buddy"] else \
+                    "allocated"
+            return None
     return None
 
 
@@ -173,7 +203,6 @@ def describe(pfn):
     flags, order = int(page["flags"]), int(page["order"])
     zones = d.ev("buddy")["zones"]
     zone = int(page["zone"])
-    max_order = d.array_len(zones[0]["free_area"]) - 1
     off = int(d.ev("va_pa_offset"))
     names = d.flag_names(flags, flag_list, "PG_")
     out = [f"page: pfn 0x{pfn:x} pa 0x{pfn << 12:016x} va "
@@ -182,24 +211,25 @@ def describe(pfn):
            f"  zone {d.cstring(zones[zone]['name'])} (page->zone {zone}),"
            f" range {rng[0]} [pfn 0x{rng[1]:x}-0x{rng[1] + rng[2] - 1:x}]"
            f" (page->range {int(page['range'])})",
-           f"  flags 0x{flags:x} ({names}) order {order}"]
+           f"  flags 0x{flags:x} ({names}) {_kind()} {order}"]
     if int(page["range"]) != rng[0] or zone != rng[4]:
         out.append("  DESCRIPTOR DISAGREES with its range (I2 violated)")
     if flags & fl["PG_reserved"]:
         state = "reserved: never handed to the buddy allocator"
     elif flags & fl["PG_buddy"]:
-        state = (f"free block head, order {order} ({_pages(order)}) on "
+        state = (f"free block head, {_kind()} {order} ({_pages(order)}) on "
                  f"free_area[{order}]; "
                  f"{_poison(page, 'BUDDY_FREE_POISON')}")
     elif flags & fl["PG_pcp"]:
         state = (f"free, cached {_pcp_position(addr, zone)}; "
                  f"{_poison(page, 'BUDDY_PCP_POISON')}")
     elif flags & fl["PG_head"]:
-        state = f"allocated block head, order {order} ({_pages(order)})"
+        state = (f"allocated block head, {_kind()} {order} "
+                 f"({_pages(order)})")
     else:
-        blk = _covering_block(pfn, rng, fl, max_order)
+        blk = _covering_block(pfn, rng, fl)
         state = (f"page {pfn - blk[0]} of the {blk[2]} block at pfn "
-                 f"0x{blk[0]:x}, order {blk[1]}") if blk else \
+                 f"0x{blk[0]:x}, {_kind()} {blk[1]}") if blk else \
             "in no block: no head covers it (I8 violated?)"
     out.append("  state: " + state)
     owner = _owner(page, flags, fl)

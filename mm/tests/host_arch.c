@@ -259,6 +259,13 @@ void *host_phys_init(paddr_t base, size_t size)
 
 void host_phys_init_buddy(paddr_t base, size_t size)
 {
+	const char *policy = getenv("BUDDY_POLICY");
+
+	if (policy && buddy_select_policy(buddy_policy_lookup(policy))) {
+		fprintf(stderr, "host_phys_init_buddy: BUDDY_POLICY=%s: no such "
+				"policy\n", policy);
+		abort();
+	}
 	host_phys_init(base, size);
 	memblock_reset();
 	if (memblock_add(base, base + size)) {

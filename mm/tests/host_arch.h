@@ -101,6 +101,8 @@ void *host_phys_init(paddr_t base, size_t size);
 /*
  * host_phys_init(base, size), then memblock and the buddy allocator over
  * all of it: the set-up every test of an allocator above buddy needs.
+ * The environment variable BUDDY_POLICY (binary, fibonacci, weighted,
+ * tertiary) picks the buddy policy, so that a suite can run under each.
  * Once per process (buddy_init_from_memblock() closes memblock).
  */
 void host_phys_init_buddy(paddr_t base, size_t size);

@@ -120,15 +120,17 @@ static void trace_buddy_split_merge(struct ktest *t)
 	splits = count_lines("buddy: split ");
 	KTEST_EXPECT_GE(t, splits, 1);
 	KTEST_EXPECT_EQ(t, count_lines("buddy: "), splits);
+	/* The exact walks of the other policies: test_buddy_policies.c. */
 	snprintf(want, sizeof(want), "buddy: split 16K at 0x%lx -> 8K + 8K\n",
 		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
-	KTEST_EXPECT(t, strstr(out, want) != NULL);
+	KTEST_EXPECT(t, !buddy_blocks_aligned() || strstr(out, want) != NULL);
 	out_reset();
 	__free_pages(p, 1);
 	KTEST_EXPECT_EQ(t, count_lines("buddy: merge "), splits);
 	snprintf(want, sizeof(want), "buddy: merge 8K + 8K at 0x%lx -> 16K\n",
 		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
-	KTEST_EXPECT(t, strncmp(out, want, strlen(want)) == 0);
+	KTEST_EXPECT(t, !buddy_blocks_aligned() ||
+				strncmp(out, want, strlen(want)) == 0);
 	mm_trace_set(0);
 	while (nheld)
 		__free_pages(held[--nheld], 1);
