@@ -262,8 +262,10 @@ void host_phys_init_buddy(paddr_t base, size_t size)
 	const char *policy = getenv("BUDDY_POLICY");
 
 	if (policy && buddy_select_policy(buddy_policy_lookup(policy))) {
-		fprintf(stderr, "host_phys_init_buddy: BUDDY_POLICY=%s: no such "
-				"policy\n", policy);
+		fprintf(stderr,
+			"host_phys_init_buddy: BUDDY_POLICY=%s: no such "
+			"policy\n",
+			policy);
 		abort();
 	}
 	host_phys_init(base, size);
