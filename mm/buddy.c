@@ -312,13 +312,12 @@ static inline void unlink_free(struct zone *z, struct page *page,
  * Take a block of `order` from z, splitting a larger one if needed;
  * NULL if z has none. z->lock held.
  */
-struct page *buddy_rmqueue(struct zone *z, unsigned int order)
+static inline __attribute__((always_inline)) struct page *
+rmqueue_binary(struct zone *z, unsigned int order)
 {
 	struct page *page;
 	unsigned int o;
 
-	if (unlikely(!z->binary))
-		return buddy_rmqueue_class(z, order);
 	for (o = order; o <= MAX_ORDER; o++)
 		if (!list_empty(&z->free_area[o].free_list))
 			goto found;
@@ -346,20 +345,24 @@ found:
 	return page;
 }
 
+struct page *buddy_rmqueue(struct zone *z, unsigned int order)
+{
+	if (unlikely(!z->binary))
+		return buddy_rmqueue_class(z, order);
+	return rmqueue_binary(z, order);
+}
+
 /*
  * Link the block of `order` at page (pfn, in range r, zone z), merging
  * it with free buddies (I5). The caller has taken it out of every other
  * state: its flags are rewritten here. z->lock held.
  */
-void buddy_free_one(struct zone *z, const struct buddy_range *r,
-		    struct page *page, pfn_t pfn, unsigned int order)
+static inline __attribute__((always_inline)) void
+free_one_binary(struct zone *z, const struct buddy_range *r, struct page *page,
+		pfn_t pfn, unsigned int order)
 {
 	pfn_t start = r->start_pfn, nr = r->nr_pages;
 
-	if (unlikely(!z->binary)) {
-		buddy_free_one_class(z, r, page, pfn, order);
-		return;
-	}
 	while (order < MAX_ORDER) {
 		pfn_t bpfn = buddy_buddy_pfn(pfn, order);
 		struct page *b;
@@ -385,6 +388,15 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 		order++;
 	}
 	link_free(z, page, order);
+}
+
+void buddy_free_one(struct zone *z, const struct buddy_range *r,
+		    struct page *page, pfn_t pfn, unsigned int order)
+{
+	if (unlikely(!z->binary))
+		buddy_free_one_class(z, r, page, pfn, order);
+	else
+		free_one_binary(z, r, page, pfn, order);
 }
 
 static void free_pcp_refused(const struct buddy_range *r, struct page *page,
@@ -679,7 +691,6 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
 	struct list_head *head;
 	struct page *page;
 	unsigned long irq;
-	unsigned int cls = order;
 
 	/* fail_page_alloc= for orders above 0 (order 0: alloc_pages). */
 	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
@@ -688,30 +699,32 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
 	if (unlikely(order > MAX_ORDER || !z))
 		return alloc_pages_slow(gfp, order, BUDDY_NR_CLASSES, NULL,
 					NULL);
+	/* Other policies: the class for order, from the zones in turn. */
 	if (unlikely(!z->binary))
-		cls = buddy.order_class[order];
+		return alloc_pages_slow(gfp, order, buddy.order_class[order],
+					NULL, zl);
 	/*
 	 * The first zone, under its lock; a free block of exactly this
-	 * class, else a split of a larger one.
+	 * order, else a split of a larger one.
 	 */
-	head = &z->free_area[cls].free_list;
+	head = &z->free_area[order].free_list;
 	irq = spin_lock_irqsave(&z->lock);
 	if (likely(head->next != head)) {
 		page = list_entry(head->next, struct page, lru);
 		ASSERT(buddy_page_flags(page) == PG_buddy &&
-		       page->order == cls);
+		       page->order == order);
 		ASSERT(page->private == BUDDY_FREE_POISON);
-		unlink_free(z, page, cls);
+		unlink_free(z, page, order);
 		buddy_set_page_flags(page, PG_head);
 		page->private = 0;
 	} else {
-		page = buddy_rmqueue(z, cls);
+		page = rmqueue_binary(z, order);
 	}
 	spin_unlock_irqrestore(&z->lock, irq);
 	if (likely(page && !(gfp & __GFP_ZERO)))
 		return page;
 	/* From z again: this hart's cached pages of z may make the block. */
-	return alloc_pages_slow(gfp, order, cls, page, zl);
+	return alloc_pages_slow(gfp, order, order, page, zl);
 }
 
 /*
@@ -807,7 +820,7 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
  */
 static inline __attribute__((always_inline)) void
 free_block(const struct buddy_range *r, struct page *page, unsigned int order,
-	   unsigned int cls, uintptr_t caller)
+	   unsigned int cls, bool binary, uintptr_t caller)
 {
 	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
 	struct zone *z = r->zone;
@@ -821,8 +834,22 @@ free_block(const struct buddy_range *r, struct page *page, unsigned int order,
 		free_refused(r, page, pfn, order, irq, caller);
 		return;
 	}
-	buddy_free_one(z, r, page, pfn, cls);
+	if (binary)
+		free_one_binary(z, r, page, pfn, cls);
+	else
+		buddy_free_one_class(z, r, page, pfn, cls);
 	spin_unlock_irqrestore(&z->lock, irq);
+}
+
+/* A free of `order` under a policy other than binary, out of line. */
+static void __attribute__((noinline))
+free_pages_class(const struct buddy_range *r, struct page *page,
+		 unsigned int order, uintptr_t caller)
+{
+	free_block(r, page, order,
+		   order <= MAX_ORDER ? buddy.order_class[order]
+				      : BUDDY_NR_CLASSES,
+		   false, caller);
 }
 
 /*
@@ -842,7 +869,6 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 		bool locked, uintptr_t caller)
 {
 	struct zone *z = r->zone;
-	unsigned int cls = order;
 	uint32_t fl;
 
 	if (pcp) {
@@ -868,11 +894,10 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 		cpu_irq_restore(irq);
 		return;
 	}
-	/* Binary: an order above MAX_ORDER matches no head's (I3, I8). */
 	if (unlikely(!z->binary))
-		cls = order <= MAX_ORDER ? buddy.order_class[order]
-					 : BUDDY_NR_CLASSES;
-	free_block(r, page, order, cls, caller);
+		return free_pages_class(r, page, order, caller);
+	/* An order above MAX_ORDER matches no head's (I3, I8). */
+	free_block(r, page, order, order, true, caller);
 }
 
 /*
@@ -1064,7 +1089,7 @@ void free_pages_exact(void *addr, size_t size)
 			   cls < buddy.nr_classes ? buddy.class_order[cls]
 						  : MAX_ORDER + 1,
 			   cls < buddy.nr_classes ? cls : BUDDY_NR_CLASSES,
-			   RET_IP);
+			   false, RET_IP);
 }
 
 /* ---------------------------------------------------------- policies */
