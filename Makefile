@@ -247,7 +247,8 @@ $(BUILD)/fuzz/obj/%.o: %.c mm/tests/fuzz_ignorelist.txt
 		-c $< -o $@
 
 $(BUILD)/fuzz/fuzz_fdt: $(call fuzz-obj,mm/tests/fuzz_fdt.c \
-		$(fuzz-lib-srcs) mm/memmap.c mm/memmap_boot.c mm/linear.c)
+		$(fuzz-lib-srcs) mm/memmap.c mm/memmap_boot.c mm/memmap_check.c \
+		mm/linear.c)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
 
 $(BUILD)/fuzz/fuzz_%: $(call fuzz-obj,mm/tests/fuzz_%.c $(fuzz-lib-srcs) \

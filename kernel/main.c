@@ -187,6 +187,63 @@ static void print_cpu_info(unsigned long hartid)
 	       sbi.has_dbcn ? "yes" : "no", sbi.has_srst ? "yes" : "no");
 }
 
+/* The memory map's tables, when the tree needs larger ones than its own. */
+static void *map_memmap_tables(paddr_t pa, uint64_t size, paddr_t linear_base)
+{
+	return kspace_early_map_ram(early_pgd, pa, size, linear_base);
+}
+
+/*
+ * The tables placed in RAM (reserved "memory map") must still be in a
+ * usable range after the linear-map and page-allocator fits.
+ */
+static void check_memmap_tables(const struct memmap *map)
+{
+	if (map->usable == map->usable_init)
+		return;
+	for (unsigned int i = 0; i < map->nr_reserved; i++) {
+		const struct memmap_reserved *r = &map->reserved[i];
+
+		if (strcmp(r->name, "memory map") != 0)
+			continue;
+		for (unsigned int j = 0; j < map->nr_usable; j++)
+			if (r->start >= map->usable[j].start &&
+			    r->end <= map->usable[j].end)
+				return;
+		panic("setup_memory: the memory map's tables [mem "
+		      "0x%016lx-0x%016lx] are in RAM the kernel gave up",
+		      r->start, r->end - 1);
+	}
+}
+
+/*
+ * memblock's lists: their static arrays, or, for a memory map with more
+ * entries, arrays sized from it in RAM the map takes (memmap_alloc()),
+ * reserved as "memblock" and printed like the other reservations.
+ */
+static void setup_memblock_lists(void)
+{
+	unsigned int nm = memmap.nr_usable, nr = memmap.nr_reserved + 1;
+	struct prange *lists;
+	paddr_t pa;
+
+	memblock_reset();
+	if (nm <= MEMBLOCK_INIT_REGIONS && nr <= MEMBLOCK_INIT_REGIONS)
+		return;
+	nm = MAX(nm, (unsigned int)MEMBLOCK_INIT_REGIONS);
+	nr = MAX(nr, (unsigned int)MEMBLOCK_INIT_REGIONS);
+	pa = memmap_alloc(&memmap, (uint64_t)(nm + nr) * sizeof(*lists),
+			  "memblock");
+	if (pa == PADDR_INVALID)
+		panic("setup_memory: no free RAM for memblock's lists of %u "
+		      "memory and %u reserved ranges",
+		      nm, nr);
+	printk("memory: reserved [mem 0x%016lx-0x%016lx] memblock\n", pa,
+	       memmap.reserved[memmap.nr_reserved - 1].end - 1);
+	lists = phys_to_virt(pa);
+	memblock_use_storage(lists, nm, lists + nm, nr);
+}
+
 static void setup_memory(uint64_t fdt_pa)
 {
 	paddr_t load = arch_boot_image_pa;
@@ -200,12 +257,14 @@ static void setup_memory(uint64_t fdt_pa)
 	char why[192];
 	int err;
 
-	if (memmap_boot_setup(&memmap, &fdt, &own, why, sizeof(why)))
+	if (memmap_boot_setup_sized(&memmap, &fdt, &own, map_memmap_tables, why,
+				    sizeof(why)))
 		panic("%s", why);
 	memmap_print(&memmap);
 
 	kspace_early_linear_map(early_pgd, &memmap);
-	memblock_reset();
+	check_memmap_tables(&memmap);
+	setup_memblock_lists();
 	for (unsigned int i = 0; i < memmap.nr_usable; i++)
 		if (memblock_add(memmap.usable[i].start, memmap.usable[i].end))
 			panic("setup_memory: memblock_add [0x%016lx-0x%016lx]"
@@ -218,6 +277,7 @@ static void setup_memory(uint64_t fdt_pa)
 			      "0x%016lx-0x%016lx] failed: %s (%d)",
 			      memmap.reserved[i].name, memmap.reserved[i].start,
 			      memmap.reserved[i].end - 1, errno_name(err), err);
+	memblock_allow_resize(); /* every boot reservation is in */
 
 	img.pa_start = load;
 	img.text_start = (vaddr_t)(uintptr_t)_start;

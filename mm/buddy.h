@@ -188,8 +188,13 @@ unsigned int buddy_block_order(const struct page *page);
 #define SECTION_PAGES (1UL << SECTION_PFN_SHIFT)
 #define NR_MEM_SECTIONS (LINEAR_MAX_SIZE >> SECTION_SIZE_SHIFT)
 
-/* One range per usable memblock region, split at 4 GiB (mm/buddy.c, I1). */
-#define BUDDY_MAX_RANGES (MEMBLOCK_MAX_REGIONS + 1)
+/*
+ * One range per usable memblock region, split at 4 GiB (mm/buddy.c, I1):
+ * 128 RAM ranges, one of them crossing 4 GiB. Static, as range_map[]
+ * is read by every pfn_to_page() outside a whole section; the memory
+ * map gives up RAM beyond it (memmap_fit_ranges(), mm/memmap.h).
+ */
+#define BUDDY_MAX_RANGES (MEMBLOCK_INIT_REGIONS + 1)
 
 struct mem_sections {
 	/* Per section: range_map[r] if all of it is range r's, else NULL.

@@ -123,10 +123,25 @@ void *kspace_early_ioremap(pte_t *root, paddr_t pa)
 	return NULL;
 }
 
+void *kspace_early_map_ram(pte_t *root, paddr_t pa, uint64_t size,
+			   paddr_t linear_base)
+{
+	uint64_t offset = PAGE_OFFSET - linear_base;
+
+	for (paddr_t g = ALIGN_DOWN(pa, SZ_1G); g < pa + size; g += SZ_1G)
+		root[root_index(g + offset)] =
+			kspace_pte_leaf(g, PROT_RW | PROT_GLOBAL);
+	arch_tlb_flush_all();
+	return (void *)(uintptr_t)(pa + offset);
+}
+
 uint64_t kspace_early_linear_map(pte_t *root, struct memmap *map)
 {
 	uint64_t dropped;
 	paddr_t base = memmap_fit_linear(map, LINEAR_MAX_SIZE, &dropped);
+
+	/* Buddy's ranges split at its 4 GiB zone boundary. */
+	dropped += memmap_fit_ranges(map, BUDDY_MAX_RANGES, SZ_4G);
 
 	boot_root = root;
 	va_pa_offset = PAGE_OFFSET - base;

@@ -32,12 +32,23 @@ struct kspace_image {
 void *kspace_early_ioremap(pte_t *boot_root, paddr_t pa);
 
 /*
+ * Early boot, before the memory map exists: map the RAM [pa, pa + size)
+ * at its future linear-map address (the linear map starting at physical
+ * linear_base), with gigapages in the boot root as
+ * kspace_early_linear_map() will, and return that address. For the
+ * memory map's own tables (struct memmap_boot's map_tables).
+ */
+void *kspace_early_map_ram(pte_t *boot_root, paddr_t pa, uint64_t size,
+			   paddr_t linear_base);
+
+/*
  * Early boot: choose va_pa_offset from the lowest usable address and map
  * every 1 GiB region that holds usable RAM with a gigapage in the boot
  * root, so memblock pages can be written through phys_to_virt() while
  * the final tables are built. Ranges beyond LINEAR_MAX_SIZE from the
- * lowest RAM are dropped from the map with a warning. Returns the number
- * of bytes dropped.
+ * lowest RAM, or beyond the BUDDY_MAX_RANGES ranges the page allocator
+ * holds, are dropped from the map with a warning (memmap_fit_linear(),
+ * memmap_fit_ranges()). Returns the number of bytes dropped.
  */
 uint64_t kspace_early_linear_map(pte_t *boot_root, struct memmap *map);
 

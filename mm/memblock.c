@@ -26,13 +26,27 @@
  * lists are a read-only record of the boot-time map; allocating or
  * changing them is refused, because the buddy allocator owns the pages.
  *
+ * Table sizes: each list starts in a static array of
+ * MEMBLOCK_INIT_REGIONS ranges, or in arrays the caller sized from its
+ * memory map (memblock_use_storage()). Once every boot reservation is
+ * in and free memory is reachable through the linear map
+ * (memblock_allow_resize(), as in Linux), a full list doubles instead
+ * of failing: the new array is taken from free memory top-down, clear
+ * of the range being added, and reserved, as Linux's
+ * memblock_double_array() does. The old array, when it was itself
+ * allocated, stays reserved (less than the new one's size is lost).
+ *
+ *   reserved: [r0 r1 ... r127] full -> alloc 2 x 128 entries, copy,
+ *             reserve the new array (the list has room for it now)
+ *
  * Invariants (memblock_check() cites them)
  *   I1  each list is sorted by address, and its ranges are non-empty,
  *       disjoint and not adjacent (adjacent or overlapping ranges are
  *       merged as they are added).
  *   I2  every range starts and ends on a page boundary (memory is
  *       trimmed inward, reservations are widened outward).
- *   I3  each list holds at most MEMBLOCK_MAX_REGIONS ranges.
+ *   I3  each list holds at most max ranges (MEMBLOCK_INIT_REGIONS,
+ *       doubled by each resize).
  *
  * Reserved ranges may lie partly or wholly outside memory; they then
  * simply take nothing away.
@@ -46,28 +60,37 @@
  * the queries may run on any hart; add, reserve and alloc after the
  * close are refused as before, on any hart, without the assertion.
  *
- * Failure modes: a full list makes add/reserve return -ENOSPC and leaves
- * the list unchanged; an allocation that does not fit returns
- * PADDR_INVALID; calls after memblock_close() are refused (-EBUSY or
- * PADDR_INVALID) with one "memblock: ..." line.
+ * Failure modes: a full list that cannot double (resizing not allowed
+ * yet, or no free memory for the new array) makes add/reserve return
+ * -ENOSPC and leaves the list unchanged; an allocation that does not
+ * fit returns PADDR_INVALID; calls after memblock_close() are refused
+ * (-EBUSY or PADDR_INVALID) with one "memblock: ..." line.
  */
 #include "mm/memblock.h"
 
+#include "lib/assert.h"
 #include "lib/cpu.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "mm/linear.h"
 
 struct memblock_type {
 	const char *name;
-	unsigned int nr;
-	struct prange r[MEMBLOCK_MAX_REGIONS];
+	unsigned int nr, max; /* ranges in r[], its capacity (I3) */
+	struct prange *r;
+	struct prange *init; /* the static array r starts in */
 };
 
-static struct memblock_type mb_memory = { .name = "memory" };
-static struct memblock_type mb_reserved = { .name = "reserved" };
-static bool mb_closed;
+static struct prange mb_memory_init[MEMBLOCK_INIT_REGIONS];
+static struct prange mb_reserved_init[MEMBLOCK_INIT_REGIONS];
+static struct memblock_type mb_memory = { "memory", 0, MEMBLOCK_INIT_REGIONS,
+					  mb_memory_init, mb_memory_init };
+static struct memblock_type mb_reserved = {
+	"reserved", 0, MEMBLOCK_INIT_REGIONS, mb_reserved_init, mb_reserved_init
+};
+static bool mb_closed, mb_can_resize;
 
 /*
  * Always on: the caller of a mutating call (named fn) is the boot CPU.
@@ -94,12 +117,74 @@ static void assert_open_on_boot_cpu(const char *fn)
 		assert_boot_cpu(fn);
 }
 
+/* Empty, back in its static array (a grown one is simply forgotten). */
+static void type_reset(struct memblock_type *t)
+{
+	t->nr = 0;
+	t->max = MEMBLOCK_INIT_REGIONS;
+	t->r = t->init;
+}
+
 void memblock_reset(void)
 {
 	assert_boot_cpu(__func__);
-	mb_memory.nr = 0;
-	mb_reserved.nr = 0;
+	type_reset(&mb_memory);
+	type_reset(&mb_reserved);
 	mb_closed = false;
+	mb_can_resize = false;
+}
+
+void memblock_allow_resize(void)
+{
+	assert_boot_cpu(__func__);
+	mb_can_resize = true;
+}
+
+void memblock_use_storage(struct prange *memory, unsigned int nr_memory,
+			  struct prange *reserved, unsigned int nr_reserved)
+{
+	assert_boot_cpu(__func__);
+	VERIFY(mb_memory.nr == 0 && mb_reserved.nr == 0 && !mb_closed);
+	mb_memory.r = memory;
+	mb_memory.max = nr_memory;
+	mb_reserved.r = reserved;
+	mb_reserved.max = nr_reserved;
+}
+
+static int type_add(struct memblock_type *t, paddr_t start, paddr_t end);
+static paddr_t find_top_down(size_t size, size_t align, paddr_t limit,
+			     paddr_t avoid_start, paddr_t avoid_end);
+
+/*
+ * Double t's array (full, I3) into free memory outside [avoid_start,
+ * avoid_end) (the range being added), then reserve the new array. For
+ * the memory list, the reserved list first gets room for that
+ * reservation, so the new array is never handed out twice.
+ */
+static int type_grow(struct memblock_type *t, paddr_t avoid_start,
+		     paddr_t avoid_end)
+{
+	size_t size = 2 * (size_t)t->max * sizeof(t->r[0]);
+	struct prange *r;
+	paddr_t pa;
+	int err;
+
+	if (!mb_can_resize)
+		return -ENOSPC;
+	if (t != &mb_reserved && mb_reserved.nr == mb_reserved.max) {
+		err = type_grow(&mb_reserved, avoid_start, avoid_end);
+		if (err)
+			return err;
+	}
+	pa = find_top_down(size, PAGE_SIZE, 0, avoid_start, avoid_end);
+	if (pa == PADDR_INVALID)
+		return -ENOSPC;
+	r = phys_to_virt(pa);
+	memcpy(r, t->r, t->nr * sizeof(r[0]));
+	t->r = r;
+	t->max *= 2;
+	/* Cannot fail: reserved has room now (I3). */
+	return type_add(&mb_reserved, pa, pa + ALIGN_UP(size, PAGE_SIZE));
 }
 
 void memblock_close(void)
@@ -128,9 +213,13 @@ static int type_add(struct memblock_type *t, paddr_t start, paddr_t end)
 		start = MIN(start, t->r[j].start);
 		end = MAX(end, t->r[j].end);
 	}
+	if (j == i && t->nr == t->max) {
+		int err = type_grow(t, start, end);
+
+		/* The lists may have changed: start again. */
+		return err ? err : type_add(t, start, end);
+	}
 	if (j == i) {
-		if (t->nr == MEMBLOCK_MAX_REGIONS)
-			return -ENOSPC;
 		memmove(&t->r[i + 1], &t->r[i], (t->nr - i) * sizeof(t->r[0]));
 		t->nr++;
 	} else {
@@ -227,10 +316,46 @@ bool memblock_memory_range(unsigned int i, struct prange *out)
 	return true;
 }
 
-paddr_t memblock_alloc(size_t size, size_t align, paddr_t limit)
+/*
+ * The highest free place for size bytes (page multiple) below limit
+ * that does not overlap [avoid_start, avoid_end).
+ */
+static paddr_t find_top_down(size_t size, size_t align, paddr_t limit,
+			     paddr_t avoid_start, paddr_t avoid_end)
 {
 	struct prange fr;
 	unsigned int n, i;
+
+	for (n = 0; memblock_free_range(n, &fr); n++)
+		;
+	for (i = n; i-- > 0;) {
+		paddr_t top, pa;
+
+		memblock_free_range(i, &fr);
+		top = limit ? MIN(fr.end, limit) : fr.end;
+		if (top <= fr.start || top - fr.start < size)
+			continue;
+		pa = ALIGN_DOWN(top - size, (paddr_t)align);
+		if (pa < fr.start)
+			continue;
+		if (pa < avoid_end && avoid_start < pa + size) {
+			/* Try again below the avoided range, this free range
+			 * included; nothing there overlaps it. */
+			if (avoid_start == 0)
+				return PADDR_INVALID;
+			limit = limit ? MIN(limit, avoid_start) : avoid_start;
+			avoid_end = 0;
+			i++;
+			continue;
+		}
+		return pa;
+	}
+	return PADDR_INVALID;
+}
+
+paddr_t memblock_alloc(size_t size, size_t align, paddr_t limit)
+{
+	paddr_t pa;
 
 	assert_open_on_boot_cpu(__func__);
 	if (size == 0 || (align && !is_power_of_2(align)))
@@ -247,23 +372,13 @@ paddr_t memblock_alloc(size_t size, size_t align, paddr_t limit)
 		return PADDR_INVALID;
 	}
 
-	for (n = 0; memblock_free_range(n, &fr); n++)
-		;
-	for (i = n; i-- > 0;) {
-		paddr_t top, pa;
-
-		memblock_free_range(i, &fr);
-		top = limit ? MIN(fr.end, limit) : fr.end;
-		if (top <= fr.start || top - fr.start < size)
-			continue;
-		pa = ALIGN_DOWN(top - size, (paddr_t)align);
-		if (pa < fr.start)
-			continue;
-		if (type_add(&mb_reserved, pa, pa + size))
-			return PADDR_INVALID;
-		return pa;
-	}
-	return PADDR_INVALID;
+	/* Room for the reservation first: a resize must not take pa. */
+	if (mb_reserved.nr == mb_reserved.max)
+		type_grow(&mb_reserved, 0, 0);
+	pa = find_top_down(size, align, limit, 0, 0);
+	if (pa == PADDR_INVALID || type_add(&mb_reserved, pa, pa + size))
+		return PADDR_INVALID;
+	return pa;
 }
 
 uint64_t memblock_usable_bytes(void)
@@ -304,9 +419,9 @@ static int type_check(const struct memblock_type *t)
 {
 	int bad = 0;
 
-	if (t->nr > MEMBLOCK_MAX_REGIONS) {
+	if (t->nr > t->max) {
 		printk("memblock_check: I3 %s holds %u ranges (max %u)\n",
-		       t->name, t->nr, MEMBLOCK_MAX_REGIONS);
+		       t->name, t->nr, t->max);
 		return 1;
 	}
 	for (unsigned int i = 0; i < t->nr; i++) {

@@ -19,14 +19,36 @@
 
 #include "mm/types.h"
 
-#define MEMBLOCK_MAX_REGIONS 128
+/* Ranges each list holds until memblock_allow_resize() lets it grow. */
+#define MEMBLOCK_INIT_REGIONS 128
 
-/* Forget everything and reopen (host tests call it between scenarios). */
+/*
+ * Forget everything and reopen (host tests call it between scenarios):
+ * back to the static lists, resizing not allowed.
+ */
 void memblock_reset(void);
+/*
+ * Right after memblock_reset(): keep the lists in the caller's arrays of
+ * nr_memory and nr_reserved entries instead of the static ones (the
+ * kernel sizes them from the memory map when it holds more than
+ * MEMBLOCK_INIT_REGIONS of either; the caller keeps the arrays' memory
+ * reserved).
+ */
+void memblock_use_storage(struct prange *memory, unsigned int nr_memory,
+			  struct prange *reserved, unsigned int nr_reserved);
+/*
+ * Every boot reservation is in and free memory is reachable through the
+ * linear map (phys_to_virt()): from now on a full list doubles into
+ * memory it allocates and reserves instead of failing -ENOSPC (Linux's
+ * memblock_allow_resize()). Not earlier: a new array could land on a
+ * region not reserved yet.
+ */
+void memblock_allow_resize(void);
 /*
  * Add usable RAM [start, end); overlapping or adjacent ranges merge.
  * Errors: -EINVAL (end <= start, or no whole page inside), -ENOSPC (too
- * many ranges; nothing changed), -EBUSY (after memblock_close()).
+ * many ranges and the list cannot grow; nothing changed), -EBUSY (after
+ * memblock_close()).
  */
 int memblock_add(paddr_t start, paddr_t end);
 /*

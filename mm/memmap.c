@@ -43,8 +43,19 @@
  * subtracts them later). A /reserved-memory child without reg (sized
  * by "size" and placed by the OS) is not supported: a warning, no entry.
  *
- * Invariants (memmap_check() verifies them):
- *  I1  nr_usable <= MEMMAP_MAX_USABLE, nr_reserved <= MEMMAP_MAX_RESERVED.
+ * Table sizes: memmap_init() points the tables at the arrays inside
+ * struct memmap (MEMMAP_INIT_USABLE and MEMMAP_INIT_RESERVED entries,
+ * which every tree seen in practice fits). For a larger tree the boot
+ * code (mm/memmap_boot.c) counts the entries first (memmap_count(),
+ * an upper bound), finds free RAM for tables of that size
+ * (memmap_find_room()) and hands it to memmap_init_storage(), the way
+ * Linux's memblock moves its own arrays into memory it reserves. The
+ * room search runs the same scanners in "visit" mode: each cleaned-up
+ * entry goes to a callback instead of a table, without a warning, so
+ * it sees exactly what the real scan will store.
+ *
+ * Invariants (memmap_check(), mm/memmap_check.c, verifies them):
+ *  I1  nr_usable <= max_usable, nr_reserved <= max_reserved.
  *  I2  Every usable range is page-aligned and non-empty (start < end)
  *      and ends at or below PADDR_LIMIT, so end never wraps and every
  *      page has a PTE encoding.
@@ -62,7 +73,8 @@
  * on different struct memmaps (host fuzzing, tests) share nothing.
  *
  * Failure modes: a malformed reg (bad cells, length not a multiple of
- * an entry) returns its -EFDT_* error; a full table returns -ENOSPC
+ * an entry) returns its -EFDT_* error; a full table (a tree larger than
+ * memmap_count() said, or a map set up too small) returns -ENOSPC
  * with wanted_usable or wanted_reserved set to what the tree asks for;
  * no usable page at all returns -EFDT_NOTFOUND. The caller decides to
  * panic: nothing here does.
@@ -75,11 +87,57 @@
 /* Highest page-aligned address: ALIGN_UP() above it would wrap. */
 #define PADDR_LAST_PAGE ((paddr_t)-1 & PAGE_MASK)
 
+/* Silent in visit mode: the real scan prints each warning once. */
 #define memmap_warn(map, fmt, ...)                                             \
 	do {                                                                   \
-		printk("memory: warning: " fmt "\n", ##__VA_ARGS__);           \
-		(map)->warnings++;                                             \
+		if (!(map)->visit) {                                           \
+			printk("memory: warning: " fmt "\n", ##__VA_ARGS__);   \
+			(map)->warnings++;                                     \
+		}                                                              \
 	} while (0)
+
+/*
+ * Visit mode (memmap_find_room()): the scanners hand each cleaned-up
+ * usable entry and each page-widened reservation to these instead of
+ * storing them. Both may run scans of their own on the same map.
+ */
+struct memmap_visit {
+	void (*usable)(struct memmap_visit *v, paddr_t start, paddr_t end);
+	void (*reserved)(struct memmap_visit *v, paddr_t start, paddr_t end);
+};
+
+void memmap_init(struct memmap *map)
+{
+	memset(map, 0, sizeof(*map));
+	map->usable = map->usable_init;
+	map->src = map->src_init;
+	map->reserved = map->reserved_init;
+	map->max_usable = MEMMAP_INIT_USABLE;
+	map->max_reserved = MEMMAP_INIT_RESERVED;
+}
+
+/* Storage layout: usable[], reserved[], then src[] (8-byte items first). */
+size_t memmap_storage_size(unsigned int nr_usable, unsigned int nr_reserved)
+{
+	return (size_t)nr_usable * sizeof(struct memmap_range) +
+	       (size_t)nr_reserved * sizeof(struct memmap_reserved) +
+	       (size_t)nr_usable * sizeof(int);
+}
+
+void memmap_init_storage(struct memmap *map, void *buf, unsigned int nr_usable,
+			 unsigned int nr_reserved)
+{
+	char *p = buf;
+
+	memmap_init(map);
+	map->usable = (struct memmap_range *)p;
+	p += (size_t)nr_usable * sizeof(struct memmap_range);
+	map->reserved = (struct memmap_reserved *)p;
+	p += (size_t)nr_reserved * sizeof(struct memmap_reserved);
+	map->src = (int *)p;
+	map->max_usable = nr_usable;
+	map->max_reserved = nr_reserved;
+}
 
 /*
  * Insert [start, end) (page-aligned, non-empty) of NUMA node nid, from
@@ -106,7 +164,7 @@ static int usable_add(struct memmap *map, const char *node, int src,
 		overlap |= u[j].start < end && start < u[j].end;
 
 	if (j == i) {
-		if (n == MEMMAP_MAX_USABLE)
+		if (n == map->max_usable)
 			return -ENOSPC;
 		memmove(&u[i + 1], &u[i], (n - i) * sizeof(u[0]));
 		u[i].start = start;
@@ -187,6 +245,10 @@ static int usable_add_entry(struct memmap *map, const char *node, int src,
 			    "%s: [mem 0x%016lx-0x%016lx] not page-aligned, "
 			    "trimmed to [mem 0x%016lx-0x%016lx]",
 			    node, base, end - 1, start_pg, end_pg - 1);
+	if (map->visit) {
+		map->visit->usable(map->visit, start_pg, end_pg);
+		return 0;
+	}
 	return usable_add(map, node, src, start_pg, end_pg, nid);
 }
 
@@ -198,7 +260,12 @@ int memmap_add_reserved(struct memmap *map, paddr_t start, paddr_t end,
 
 	if (end <= start || end > PADDR_LAST_PAGE)
 		return -EINVAL;
-	if (map->nr_reserved == MEMMAP_MAX_RESERVED)
+	if (map->visit) {
+		map->visit->reserved(map->visit, ALIGN_DOWN(start, PAGE_SIZE),
+				     ALIGN_UP(end, PAGE_SIZE));
+		return 0;
+	}
+	if (map->nr_reserved == map->max_reserved)
 		return -ENOSPC;
 	r = &map->reserved[map->nr_reserved++];
 	r->start = ALIGN_DOWN(start, PAGE_SIZE);
@@ -404,9 +471,14 @@ static int scan_reserved(struct memmap *map, const struct fdt *fdt)
 	return node == -EFDT_NOTFOUND ? 0 : node;
 }
 
-/* True if [start, end) lies wholly inside one usable range. */
+/*
+ * True if [start, end) lies wholly inside one usable range (always in
+ * visit mode, which has no table: the room search avoids any initrd).
+ */
 static bool in_usable(const struct memmap *map, paddr_t start, paddr_t end)
 {
+	if (map->visit)
+		return true;
 	for (unsigned int i = 0; i < map->nr_usable; i++)
 		if (start >= map->usable[i].start && end <= map->usable[i].end)
 			return true;
@@ -495,9 +567,29 @@ static int scan_memreserve(struct memmap *map, const struct fdt *fdt)
 	return 0;
 }
 
-/* Sum of the reg entries of the enabled children of parent (selected). */
-static unsigned int count_reg_entries(const struct fdt *fdt, int parent,
-				      bool memory_only)
+/*
+ * Entries a /reserved-memory child adds: its reg entries, plus those of
+ * the root's reading when reserve_root_cells() will take them too.
+ */
+static unsigned int count_reserved_node(const struct fdt *fdt, int node)
+{
+	int n = fdt_reg_count(fdt, node), ac, sc, len;
+	const uint8_t *reg = fdt_prop_get(fdt, node, "reg", &len);
+	uint64_t unit, first, size;
+
+	if (n <= 0)
+		return 0;
+	if (!unit_address(fdt_node_name(fdt, node, NULL), &unit) ||
+	    fdt_reg_get(fdt, node, 0, &first, &size) || first == unit ||
+	    fdt_cells(fdt, fdt_root(fdt), &ac, &sc) || sc == 0 ||
+	    len % ((ac + sc) * 4) || fdt_cells_read(reg, ac) != unit)
+		return (unsigned int)n;
+	return (unsigned int)n + (unsigned int)(len / ((ac + sc) * 4));
+}
+
+/* Sum of the entries of the enabled children of parent (selected). */
+static unsigned int count_entries(const struct fdt *fdt, int parent,
+				  bool memory)
 {
 	unsigned int total = 0;
 
@@ -505,8 +597,13 @@ static unsigned int count_reg_entries(const struct fdt *fdt, int parent,
 	     node = fdt_node_next_sibling(fdt, node)) {
 		int n;
 
-		if (!fdt_node_is_enabled(fdt, node) ||
-		    (memory_only && !is_memory_node(fdt, node)))
+		if (!fdt_node_is_enabled(fdt, node))
+			continue;
+		if (!memory) {
+			total += count_reserved_node(fdt, node);
+			continue;
+		}
+		if (!is_memory_node(fdt, node))
 			continue;
 		n = fdt_reg_count(fdt, node);
 		if (n > 0)
@@ -515,32 +612,40 @@ static unsigned int count_reg_entries(const struct fdt *fdt, int parent,
 	return total;
 }
 
+void memmap_count(const struct fdt *fdt, unsigned int *nr_usable,
+		  unsigned int *nr_reserved)
+{
+	int root = fdt_root(fdt), rm, rsv;
+	paddr_t start, end;
+
+	*nr_usable = root >= 0 ? count_entries(fdt, root, true) : 0;
+	rm = fdt_node_by_path(fdt, "/reserved-memory", 16);
+	*nr_reserved = rm >= 0 ? count_entries(fdt, rm, false) : 0;
+	rsv = fdt_rsv_count(fdt);
+	*nr_reserved += rsv > 0 ? (unsigned int)rsv : 0;
+	if (memmap_initrd_from_fdt(fdt, &start, &end) == 0)
+		*nr_reserved += 1;
+}
+
 /*
  * After -ENOSPC: how many entries the tree asks for (at least one more
  * than the table holds), for the caller's message.
  */
 static void count_wanted(struct memmap *map, const struct fdt *fdt, bool usable)
 {
-	unsigned int n;
-	int rm, rsv;
+	unsigned int nu, nr;
 
-	if (usable) {
-		n = count_reg_entries(fdt, fdt_root(fdt), true);
-		map->wanted_usable = MAX(n, MEMMAP_MAX_USABLE + 1u);
-		return;
-	}
-	rm = fdt_node_by_path(fdt, "/reserved-memory", 16);
-	n = rm >= 0 ? count_reg_entries(fdt, rm, false) : 0;
-	rsv = fdt_rsv_count(fdt);
-	n += rsv > 0 ? (unsigned int)rsv : 0;
-	map->wanted_reserved = MAX(n, MEMMAP_MAX_RESERVED + 1u);
+	memmap_count(fdt, &nu, &nr);
+	if (usable)
+		map->wanted_usable = MAX(nu, map->max_usable + 1);
+	else
+		map->wanted_reserved = MAX(nr, map->max_reserved + 1);
 }
 
-int memmap_from_fdt(struct memmap *map, const struct fdt *fdt)
+int memmap_scan(struct memmap *map, const struct fdt *fdt)
 {
 	int found = 0, err;
 
-	memset(map, 0, sizeof(*map));
 	err = scan_memory(map, fdt, &found);
 	if (err == -ENOSPC)
 		count_wanted(map, fdt, true);
@@ -556,6 +661,98 @@ int memmap_from_fdt(struct memmap *map, const struct fdt *fdt)
 	if (err == -ENOSPC)
 		count_wanted(map, fdt, false);
 	return err;
+}
+
+int memmap_from_fdt(struct memmap *map, const struct fdt *fdt)
+{
+	memmap_init(map);
+	return memmap_scan(map, fdt);
+}
+
+/* The room search's state; v first, so the callbacks can find the rest. */
+struct room {
+	struct memmap_visit v;
+	struct memmap *map;
+	const struct fdt *fdt;
+	const struct prange *extra;
+	unsigned int n_extra;
+	uint64_t size;
+	paddr_t lowest, limit, best;
+	paddr_t probe, clear; /* candidate; lowest address clear of it */
+};
+
+static void room_lowest(struct memmap_visit *v, paddr_t start, paddr_t end)
+{
+	struct room *r = (struct room *)v;
+
+	r->lowest = MIN(r->lowest, start);
+}
+
+/* A reservation overlapping the candidate pushes clear above its end. */
+static void room_overlap(struct memmap_visit *v, paddr_t start, paddr_t end)
+{
+	struct room *r = (struct room *)v;
+
+	if (start < r->probe + r->size && r->probe < end)
+		r->clear = MAX(r->clear, end);
+}
+
+/* Lowest place in [start, end) clear of every reservation. */
+static void room_entry(struct memmap_visit *v, paddr_t start, paddr_t end)
+{
+	struct room *r = (struct room *)v;
+	struct memmap_visit saved = r->v;
+
+	end = MIN(end, r->limit);
+	r->v.reserved = room_overlap;
+	for (r->probe = start;
+	     r->probe < r->best && end > r->probe && end - r->probe >= r->size;
+	     r->probe = r->clear) {
+		r->clear = r->probe;
+		for (unsigned int i = 0; i < r->n_extra; i++)
+			room_overlap(v,
+				     ALIGN_DOWN(r->extra[i].start, PAGE_SIZE),
+				     ALIGN_UP(r->extra[i].end, PAGE_SIZE));
+		/* One pass over the tree's reservations, not its memory. */
+		if (scan_reserved(r->map, r->fdt) == 0 &&
+		    scan_memreserve(r->map, r->fdt) == 0)
+			scan_initrd(r->map, r->fdt);
+		if (r->clear == r->probe) {
+			r->best = r->probe; /* below any earlier find */
+			break;
+		}
+	}
+	r->v = saved;
+}
+
+paddr_t memmap_find_room(struct memmap *map, const struct fdt *fdt,
+			 const struct prange *extra, unsigned int n_extra,
+			 uint64_t size, uint64_t max_linear,
+			 paddr_t *linear_base)
+{
+	struct room r = {
+		.v = { room_lowest, room_overlap },
+		.map = map,
+		.fdt = fdt,
+		.extra = extra,
+		.n_extra = n_extra,
+		.size = ALIGN_UP(size, PAGE_SIZE),
+		.lowest = PADDR_INVALID,
+		.best = PADDR_INVALID,
+	};
+	int found = 0;
+
+	memmap_init(map);
+	map->visit = &r.v;
+	scan_memory(map, fdt, &found);
+	*linear_base = ALIGN_DOWN(r.lowest, SZ_1G);
+	if (r.lowest != PADDR_INVALID && r.size >= size) {
+		r.limit = *linear_base + MIN(max_linear, PADDR_LIMIT);
+		r.v.usable = room_entry;
+		scan_memory(map, fdt, &found);
+	}
+	map->visit = NULL;
+	return r.best;
 }
 
 void memmap_print(const struct memmap *map)
@@ -582,47 +779,4 @@ uint64_t memmap_usable_bytes(const struct memmap *map)
 	for (unsigned int i = 0; i < map->nr_usable; i++)
 		total += map->usable[i].end - map->usable[i].start;
 	return total;
-}
-
-int memmap_check(const struct memmap *map)
-{
-	int bad = 0;
-
-	if (map->nr_usable > MEMMAP_MAX_USABLE ||
-	    map->nr_reserved > MEMMAP_MAX_RESERVED) {
-		printk("memmap_check: I1 violated: %u usable, %u reserved\n",
-		       map->nr_usable, map->nr_reserved);
-		return 1;
-	}
-	for (unsigned int i = 0; i < map->nr_usable; i++) {
-		const struct memmap_range *u = &map->usable[i];
-
-		if (u->start >= u->end || !IS_ALIGNED(u->start, PAGE_SIZE) ||
-		    !IS_ALIGNED(u->end, PAGE_SIZE) || u->end > PADDR_LIMIT) {
-			printk("memmap_check: I2 violated: usable[%u] "
-			       "0x%016lx-0x%016lx\n",
-			       i, u->start, u->end);
-			bad++;
-		}
-		if (i > 0 && (u[-1].end > u->start ||
-			      (u[-1].end == u->start && u[-1].nid == u->nid))) {
-			printk("memmap_check: I3 violated: usable[%u] ends "
-			       "0x%016lx, usable[%u] starts 0x%016lx\n",
-			       i - 1, u[-1].end, i, u->start);
-			bad++;
-		}
-	}
-	for (unsigned int i = 0; i < map->nr_reserved; i++) {
-		const struct memmap_reserved *r = &map->reserved[i];
-
-		if (r->start >= r->end || !IS_ALIGNED(r->start, PAGE_SIZE) ||
-		    !IS_ALIGNED(r->end, PAGE_SIZE) ||
-		    strnlen(r->name, MEMMAP_NAME_LEN) == MEMMAP_NAME_LEN) {
-			printk("memmap_check: I4 violated: reserved[%u] "
-			       "0x%016lx-0x%016lx\n",
-			       i, r->start, r->end);
-			bad++;
-		}
-	}
-	return bad;
 }

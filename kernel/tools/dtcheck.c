@@ -43,6 +43,7 @@
 #include "lib/fdt.h"
 #include "lib/fdt_cpus.h"
 #include "lib/printk.h"
+#include "mm/buddy.h"
 #include "mm/layout.h"
 #include "mm/memmap.h"
 #include "kernel/tools/dtcheck.h"
@@ -141,6 +142,20 @@ static void check_load_area(const struct memmap *map, paddr_t load,
 	}
 }
 
+/*
+ * The memory map's tables for a tree larger than its own (the kernel
+ * maps the RAM at pa; dtcheck has no RAM to write): a heap buffer, the
+ * previous one freed.
+ */
+static void *host_map_tables(paddr_t pa, uint64_t size, paddr_t linear_base)
+{
+	static void *buf;
+
+	free(buf);
+	buf = calloc(1, size);
+	return buf;
+}
+
 static int check_memory(const struct fdt *fdt, const struct dtcheck_opts *o)
 {
 	static struct memmap map;
@@ -158,12 +173,16 @@ static int check_memory(const struct fdt *fdt, const struct dtcheck_opts *o)
 		/* The default load address needs the map first, silently. */
 		printk_sink_fn sink = printk_set_sink(NULL);
 
-		err = memmap_from_fdt(&map, fdt);
+		struct memmap_boot tree = { 0 };
+
+		err = memmap_boot_setup_sized(&map, fdt, &tree, host_map_tables,
+					      why, sizeof(why));
 		printk_flush();
 		printk_set_sink(sink);
 		own.image_pa = err ? 0 : default_load(&map);
 	}
-	err = memmap_boot_setup(&map, fdt, &own, why, sizeof(why));
+	err = memmap_boot_setup_sized(&map, fdt, &own, host_map_tables, why,
+				      sizeof(why));
 	if (err) {
 		printk("panic: %s\n", why);
 		problem("the kernel would panic: %s", why);
@@ -178,6 +197,7 @@ static int check_memory(const struct fdt *fdt, const struct dtcheck_opts *o)
 		       "is the firmware's choice (--fdt-addr)\n");
 	memmap_print(&map);
 	memmap_fit_linear(&map, LINEAR_MAX_SIZE, &dropped);
+	memmap_fit_ranges(&map, BUDDY_MAX_RANGES, SZ_4G);
 	check_load_area(&map, own.image_pa, own.image_size);
 	return 0;
 }

@@ -321,6 +321,58 @@ static void cpus_isa_precedence_and_refusals(struct ktest *t)
 			   "ISA lacks imac");
 }
 
+/* Scenario: riscv,isa-base that is no base ISA, and
+ * riscv,isa-extensions whose last entry lacks its NUL (written raw);
+ * then a verdict number past the table. Expect both harts refused as
+ * "bad ISA string" with the warning naming the property and the fault,
+ * and "?" for the unknown verdict. */
+static void cpus_isa_list_malformed(struct ktest *t)
+{
+	struct fdt_cpu out[2];
+	char line[256];
+	struct fdt f;
+
+	fdt_create(blob, sizeof(blob));
+	fdt_finish_reservemap(blob);
+	fdt_begin_node(blob, "");
+	fdt_begin_node(blob, "cpus");
+	fdt_property_u32(blob, "#address-cells", 1);
+	fdt_property_u32(blob, "#size-cells", 0);
+	fdt_begin_node(blob, "cpu@0");
+	fdt_property_string(blob, "device_type", "cpu");
+	fdt_property_u32(blob, "reg", 0);
+	fdt_property_string(blob, "riscv,isa-base", "rv64q");
+	fdt_property(blob, "riscv,isa-extensions", "i", 2);
+	fdt_property_string(blob, "mmu-type", "riscv,sv39");
+	fdt_end_node(blob);
+	fdt_begin_node(blob, "cpu@1");
+	fdt_property_string(blob, "device_type", "cpu");
+	fdt_property_u32(blob, "reg", 1);
+	fdt_property_string(blob, "riscv,isa-base", "rv64i");
+	fdt_property(blob, "riscv,isa-extensions", "i\0m", 3);
+	fdt_property_string(blob, "mmu-type", "riscv,sv39");
+	fdt_end_node(blob);
+	fdt_end_node(blob);
+	fdt_end_node(blob);
+	fdt_finish(blob);
+	KTEST_ASSERT_EQ(t, fdt_open(&f, blob, sizeof(blob)), 0);
+
+	KTEST_ASSERT(t, fdt_cpus_scan(&f, out, 2) == 2);
+	KTEST_EXPECT_EQ(t, out[0].verdict, FDT_CPU_BAD_ISA);
+	fdt_cpu_warning_line(&out[0], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: warning: hart 0: riscv,isa-base 'rv64q': is "
+			   "not rv32i, rv32e, rv64i or rv64e at byte 0; "
+			   "skipped");
+	KTEST_EXPECT_EQ(t, out[1].verdict, FDT_CPU_BAD_ISA);
+	fdt_cpu_warning_line(&out[1], line, sizeof(line));
+	KTEST_EXPECT_STREQ(t, line,
+			   "cpu: warning: hart 1: riscv,isa-extensions: last "
+			   "entry not NUL-terminated; skipped");
+	KTEST_EXPECT_STREQ(t, fdt_cpu_verdict_name((enum fdt_cpu_verdict)99),
+			   "?");
+}
+
 /* Scenario: the contract lines of QEMU-like, monitor, ISA-less, reg-less
  * and over-long cpu nodes, and an ISA string with a newline in it.
  * Expect exactly the documented forms, "?" for no reg, "none" for no
@@ -454,6 +506,7 @@ static const struct ktest_case fdt_cpus_cases[] = {
 	KTEST_CASE(cpus_cells_and_overflow),
 	KTEST_CASE(cpus_missing),
 	KTEST_CASE(cpus_isa_precedence_and_refusals),
+	KTEST_CASE(cpus_isa_list_malformed),
 	KTEST_CASE(cpus_contract_lines),
 	KTEST_CASE(cpus_memory_attributes),
 	KTEST_END,

@@ -235,12 +235,41 @@ static void alloc_filters(struct ktest *t)
 	fail_alloc_filters = (struct fail_alloc_filters){ 0 };
 }
 
+/* Scenario: both attributes armed, then held (a self-test whose subject
+ * is not an allocator), then restored. Expect nothing failed while
+ * held, the armed bits returned by the hold, and failures again after
+ * the restore. */
+static void hold_and_restore(struct ktest *t)
+{
+	unsigned int armed;
+
+	KTEST_ASSERT_EQ(
+		t, fault_attr_parse(&fail_page_alloc, "1,100,0,-1", NULL), 0);
+	KTEST_ASSERT_EQ(t, fault_attr_parse(&failslab, "1,100,0,-1", NULL), 0);
+	fail_alloc_arm(true);
+	armed = fail_alloc_hold();
+	KTEST_EXPECT_EQ(t, armed, FAIL_ALLOC_PAGE | FAIL_ALLOC_SLAB);
+	KTEST_EXPECT_EQ(t, fail_alloc_armed, 0);
+	KTEST_EXPECT(t, !should_fail_alloc_page(GFP_KERNEL, 0));
+	KTEST_EXPECT(t, !should_failslab(64, GFP_KERNEL));
+	fail_alloc_restore(armed);
+	KTEST_EXPECT(t, should_fail_alloc_page(GFP_KERNEL, 0));
+	KTEST_EXPECT(t, should_failslab(64, GFP_KERNEL));
+	fail_alloc_arm(false);
+}
+
 static const struct ktest_case fault_inject_cases[] = {
-	KTEST_CASE(parse_valid),      KTEST_CASE(parse_errors),
-	KTEST_CASE(probability_zero), KTEST_CASE(interval_exact),
-	KTEST_CASE(times_limit),      KTEST_CASE(space_budget),
-	KTEST_CASE(field_order),      KTEST_CASE(probability_and_seed),
-	KTEST_CASE(alloc_filters),    KTEST_END,
+	KTEST_CASE(parse_valid),
+	KTEST_CASE(parse_errors),
+	KTEST_CASE(probability_zero),
+	KTEST_CASE(interval_exact),
+	KTEST_CASE(times_limit),
+	KTEST_CASE(space_budget),
+	KTEST_CASE(field_order),
+	KTEST_CASE(probability_and_seed),
+	KTEST_CASE(alloc_filters),
+	KTEST_CASE(hold_and_restore),
+	KTEST_END,
 };
 static const struct ktest_suite fault_inject_suite = { "fault_inject",
 						       fault_inject_cases, NULL,

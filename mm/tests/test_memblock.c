@@ -19,6 +19,7 @@
 #include "lib/rand.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/memblock.h"
+#include "mm/tests/host_arch.h"
 
 #define MB (1024UL * 1024UL)
 #define PG PAGE_SIZE
@@ -166,6 +167,11 @@ static void alloc_top_down(struct ktest *t)
 	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(),
 			0x80000 + PG + PG + 4 * MB);
 	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+	/* A size that rounds past the top of memory: refused. */
+	KTEST_EXPECT_EQ(t, memblock_alloc((size_t)-1, 0, 0), PADDR_INVALID);
+	/* 1 MiB alignment: not in the top free range [0x100071000,
+	 * 0x10007f000), which holds no such boundary; the next one does. */
+	KTEST_EXPECT_EQ(t, memblock_alloc(PG, MB, 0), 0x100000000);
 }
 
 /* Scenario: the tables fill up. Expect -ENOSPC with nothing changed,
@@ -175,17 +181,17 @@ static void tables_full(struct ktest *t)
 	unsigned int i;
 
 	memblock_reset();
-	for (i = 0; i < MEMBLOCK_MAX_REGIONS; i++)
+	for (i = 0; i < MEMBLOCK_INIT_REGIONS; i++)
 		KTEST_ASSERT_EQ(t,
 				memblock_add(0x80000000 + i * 2 * PG,
 					     0x80000000 + i * 2 * PG + PG),
 				0);
 	KTEST_EXPECT_EQ(t, memblock_add(0x90000000, 0x90001000), -ENOSPC);
-	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_MAX_REGIONS);
+	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_INIT_REGIONS);
 	KTEST_EXPECT_EQ(t, memblock_add(0x80001000, 0x80002000), 0); /* merge */
-	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_MAX_REGIONS - 1);
+	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_INIT_REGIONS - 1);
 
-	for (i = 0; i < MEMBLOCK_MAX_REGIONS; i++)
+	for (i = 0; i < MEMBLOCK_INIT_REGIONS; i++)
 		KTEST_ASSERT_EQ(t,
 				memblock_reserve(0xa0000000 + i * 2 * PG,
 						 0xa0000000 + i * 2 * PG + 1),
@@ -194,6 +200,220 @@ static void tables_full(struct ktest *t)
 	/* An allocation needs a new reserved range: refused, not corrupted. */
 	KTEST_EXPECT_EQ(t, memblock_alloc(PG, PG, 0), PADDR_INVALID);
 	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+}
+
+/*
+ * Scenario: resizing allowed, over fake RAM: 300 disjoint 4-page memory
+ * ranges (every 8 pages), then a reservation of each range's first
+ * page. Expect every call to succeed, both lists doubled twice (128 ->
+ * 256 -> 512 entries), each new array reserved (4 KiB, then 8 KiB, top
+ * down: 6 pages besides the 300), and the checker clean; after a reset
+ * the static 128 entries and -ENOSPC again.
+ */
+static void tables_grow(struct ktest *t)
+{
+	const paddr_t base = 0x80000000;
+	const unsigned int n = 300;
+	struct prange r;
+
+	host_phys_init(base, 16 * MB);
+	memblock_reset();
+	memblock_allow_resize();
+	for (unsigned int i = 0; i < n; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_add(base + i * 8 * PG,
+					     base + i * 8 * PG + 4 * PG),
+				0);
+	KTEST_EXPECT_EQ(t, nr_memory(), n);
+	/* The memory list's arrays, at the tops of ranges 127 and 255. */
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 3 * PG);
+	KTEST_ASSERT(t, memblock_free_range(127, &r));
+	KTEST_EXPECT_EQ(t, r.end, base + 127 * 8 * PG + 3 * PG);
+	for (unsigned int i = 0; i < n; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_reserve(base + i * 8 * PG,
+						 base + i * 8 * PG + PG),
+				0);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), (n + 6) * PG);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+	/* Still an allocator: 2 pages fit only where nothing was taken. */
+	KTEST_EXPECT_EQ(t, memblock_alloc(2 * PG, PG, 0),
+			base + 298 * 8 * PG + 2 * PG);
+
+	memblock_reset();
+	for (unsigned int i = 0; i <= MEMBLOCK_INIT_REGIONS; i++)
+		KTEST_EXPECT_EQ(
+			t,
+			memblock_add(base + i * 8 * PG, base + i * 8 * PG + PG),
+			i < MEMBLOCK_INIT_REGIONS ? 0 : -ENOSPC);
+	memblock_reset();
+	host_phys_fini();
+}
+
+/*
+ * Scenario: resizing allowed with the reserved list full (128 disjoint
+ * pages below the memory): 128 one-page memory ranges and a 1 MiB one,
+ * so the memory list must grow while the reserved list has no room for
+ * the new array's reservation. Then, on fresh lists over one 2 MiB
+ * range, a full reserved list and a reservation of the free top half,
+ * so the reserved list's new array must not land inside it; and an
+ * allocation larger than RAM.
+ * Expect the reserved list grown first, both arrays reserved in the
+ * two highest free pages; the second array just below the range being
+ * reserved; PADDR_INVALID for the allocation; clean checks.
+ */
+static void tables_grow_ordering(struct ktest *t)
+{
+	const paddr_t base = 0x80000000, ram = base + 2 * MB;
+	struct prange r;
+	unsigned int n;
+
+	host_phys_init(base, 4 * MB);
+	memblock_reset();
+	for (unsigned int i = 0; i < MEMBLOCK_INIT_REGIONS; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_reserve(base + 2 * i * PG,
+						 base + 2 * i * PG + PG),
+				0);
+	memblock_allow_resize();
+	for (unsigned int i = 0; i < MEMBLOCK_INIT_REGIONS; i++)
+		KTEST_ASSERT_EQ(
+			t,
+			memblock_add(ram + 2 * i * PG, ram + 2 * i * PG + PG),
+			0);
+	KTEST_ASSERT_EQ(t, memblock_add(ram + MB, ram + 2 * MB), 0);
+	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_INIT_REGIONS + 1);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 2 * PG);
+	for (n = 0; memblock_free_range(n, &r); n++)
+		;
+	KTEST_EXPECT_EQ(t, n, MEMBLOCK_INIT_REGIONS - 2 + 1);
+	KTEST_ASSERT(t, memblock_free_range(n - 2, &r));
+	KTEST_EXPECT_EQ(t, r.start, ram + 250 * PG); /* 252, 254 taken */
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+
+	memblock_reset();
+	KTEST_ASSERT_EQ(t, memblock_add(ram, ram + 2 * MB), 0);
+	for (unsigned int i = 0; i < MEMBLOCK_INIT_REGIONS; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_reserve(base + 2 * i * PG,
+						 base + 2 * i * PG + PG),
+				0);
+	memblock_allow_resize();
+	KTEST_ASSERT_EQ(t, memblock_reserve(ram + MB, ram + 2 * MB), 0);
+	KTEST_ASSERT(t, memblock_free_range(0, &r));
+	KTEST_EXPECT_EQ(t, r.start, ram);
+	KTEST_EXPECT_EQ(t, r.end, ram + MB - PG);
+	KTEST_EXPECT(t, !memblock_free_range(1, &r));
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+	KTEST_EXPECT_EQ(t, memblock_alloc(4 * MB, PG, 0), PADDR_INVALID);
+	memblock_reset();
+	host_phys_fini();
+}
+
+/*
+ * Scenario: resizing allowed on 512 KiB of RAM at physical 0 whose
+ * reserved list is full (128 pages elsewhere), then a reservation of
+ * all of that RAM; then both lists full of the same 128 pages (no page
+ * free) and one more memory range. Expect -ENOSPC each time (the new
+ * array could only go inside the range being reserved, or below address
+ * 0; or nowhere) and nothing changed.
+ */
+static void tables_grow_nowhere(struct ktest *t)
+{
+	host_phys_init(0, MB / 2);
+	memblock_reset();
+	KTEST_ASSERT_EQ(t, memblock_add(0, MB / 2), 0);
+	for (unsigned int i = 0; i < MEMBLOCK_INIT_REGIONS; i++)
+		KTEST_ASSERT_EQ(t,
+				memblock_reserve(0x90000000 + 2 * i * PG,
+						 0x90000000 + 2 * i * PG + PG),
+				0);
+	memblock_allow_resize();
+	KTEST_EXPECT_EQ(t, memblock_reserve(0, MB / 2), -ENOSPC);
+	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 0);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+
+	/* Both lists full and no free page: a new memory range cannot get
+	 * an array (the reserved list cannot grow first). */
+	memblock_reset();
+	for (unsigned int i = 0; i < MEMBLOCK_INIT_REGIONS; i++) {
+		KTEST_ASSERT_EQ(t, memblock_add(2 * i * PG, 2 * i * PG + PG),
+				0);
+		KTEST_ASSERT_EQ(
+			t, memblock_reserve(2 * i * PG, 2 * i * PG + PG), 0);
+	}
+	memblock_allow_resize();
+	KTEST_EXPECT_EQ(t, memblock_add(MB, MB + PG), -ENOSPC);
+	KTEST_EXPECT_EQ(t, nr_memory(), MEMBLOCK_INIT_REGIONS);
+	KTEST_EXPECT_EQ(t, memblock_check(), 0);
+	memblock_reset();
+	host_phys_fini();
+}
+
+static char chk_out[1024];
+static size_t chk_len;
+
+static void chk_sink(const char *s, size_t len)
+{
+	if (chk_len + len < sizeof(chk_out)) {
+		memcpy(chk_out + chk_len, s, len);
+		chk_len += len;
+		chk_out[chk_len] = '\0';
+	}
+}
+
+/* memblock_check() with its lines in chk_out. */
+static int check_captured(void)
+{
+	printk_sink_fn old = printk_set_sink(chk_sink);
+	int n;
+
+	chk_len = 0;
+	chk_out[0] = '\0';
+	n = memblock_check();
+	printk_set_sink(old);
+	return n;
+}
+
+/*
+ * Scenario: lists in the caller's arrays (memblock_use_storage()),
+ * damaged by hand: an empty range, an unaligned edge, two ranges out
+ * of order. Expect memblock_check() to name each (I1 empty, I2, I1
+ * order) and count 0 once repaired.
+ */
+static void check_catches(struct ktest *t)
+{
+	static struct prange mem[4], res[4];
+	const struct prange good = { 0x80000000, 0x80001000 };
+
+	memblock_reset();
+	memblock_use_storage(mem, 4, res, 4);
+	KTEST_ASSERT_EQ(t, memblock_add(0x80000000, 0x80001000), 0);
+	KTEST_ASSERT_EQ(t, memblock_add(0x80002000, 0x80003000), 0);
+	KTEST_ASSERT_EQ(t, memblock_reserve(0x80000000, 0x80000001), 0);
+	KTEST_EXPECT_EQ(t, check_captured(), 0);
+
+	mem[0].end = mem[0].start;
+	KTEST_EXPECT_EQ(t, check_captured(), 1);
+	KTEST_EXPECT_STREQ(t, chk_out,
+			   "memblock_check: I1 memory[0] empty [0x80000000, "
+			   "0x80000000)\n");
+	mem[0] = good;
+	res[0].end = 0x80000800;
+	KTEST_EXPECT_EQ(t, check_captured(), 1);
+	KTEST_EXPECT_STREQ(t, chk_out,
+			   "memblock_check: I2 reserved[0] [0x80000000, "
+			   "0x80000800) not page aligned\n");
+	res[0].end = 0x80001000;
+	mem[1].start = 0x80000000;
+	KTEST_EXPECT_EQ(t, check_captured(), 1);
+	KTEST_EXPECT_STREQ(t, chk_out,
+			   "memblock_check: I1 memory[1] [0x80000000, "
+			   "0x80003000) overlaps, touches or precedes [0] "
+			   "ending 0x80001000\n");
+	mem[1].start = 0x80002000;
+	KTEST_EXPECT_EQ(t, check_captured(), 0);
+	memblock_reset();
 }
 
 /* Scenario: memblock is handed over. Expect add, reserve and alloc
@@ -427,6 +647,10 @@ static const struct ktest_case memblock_cases[] = {
 	KTEST_CASE(reserve_across_hole),
 	KTEST_CASE(alloc_top_down),
 	KTEST_CASE(tables_full),
+	KTEST_CASE(tables_grow),
+	KTEST_CASE(tables_grow_ordering),
+	KTEST_CASE(tables_grow_nowhere),
+	KTEST_CASE(check_catches),
 	KTEST_CASE(close_refuses),
 	KTEST_CASE(random_vs_bitmap),
 	KTEST_CASE(boot_cpu_only),

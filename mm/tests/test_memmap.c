@@ -471,7 +471,7 @@ static void too_many_ranges(struct ktest *t)
 static void reserved_memory(struct ktest *t)
 {
 	struct memmap map;
-	const struct memmap_reserved *r = map.reserved;
+	const struct memmap_reserved *r = map.reserved_init;
 
 	MAP_FROM(t, &map,
 		 "/dts-v1/;\n"
@@ -522,7 +522,7 @@ static void reserved_memory(struct ktest *t)
 static void reserved_cells_mismatch(struct ktest *t)
 {
 	struct memmap map;
-	const struct memmap_reserved *r = map.reserved;
+	const struct memmap_reserved *r = map.reserved_init;
 
 	MAP_FROM(t, &map,
 		 ROOT_START "memory@80000000 { device_type = \"memory\";"
@@ -642,13 +642,13 @@ static void no_reserved(struct ktest *t)
 /* Scenario: memmap_add_reserved on its own: empty and inverted ranges,
  * an end past the last page, unaligned edges, a long name, a NULL name,
  * a full table. Expect -EINVAL, outward clipping, truncated names and
- * -ENOSPC after MEMMAP_MAX_RESERVED entries. */
+ * -ENOSPC after MEMMAP_INIT_RESERVED entries. */
 static void add_reserved(struct ktest *t)
 {
 	static struct memmap map;
 	const char *long_name = "a-very-long-reserved-region-name@80000000";
 
-	memset(&map, 0, sizeof(map));
+	memmap_init(&map);
 	KTEST_EXPECT_EQ(t, memmap_add_reserved(&map, 5, 5, false, "x"),
 			-EINVAL);
 	KTEST_EXPECT_EQ(t, memmap_add_reserved(&map, 6, 5, false, "x"),
@@ -668,7 +668,7 @@ static void add_reserved(struct ktest *t)
 				MEMMAP_NAME_LEN - 1) == 0);
 	KTEST_ASSERT_EQ(t, memmap_add_reserved(&map, 0, 1, false, NULL), 0);
 	KTEST_EXPECT_STREQ(t, map.reserved[1].name, "");
-	while (map.nr_reserved < MEMMAP_MAX_RESERVED)
+	while (map.nr_reserved < MEMMAP_INIT_RESERVED)
 		KTEST_ASSERT_EQ(t,
 				memmap_add_reserved(&map, 0x1000, 0x2000, false,
 						    "fill"),
@@ -687,7 +687,7 @@ static void print_contract(struct ktest *t)
 	struct memmap map;
 	printk_sink_fn old;
 
-	memset(&map, 0, sizeof(map));
+	memmap_init(&map);
 	map.usable[0] = (struct memmap_range){ 0x80000000, 0x84000000, 0 };
 	map.usable[1] = (struct memmap_range){ 0x88000000, 0x8c000000, 0 };
 	map.nr_usable = 2;
@@ -714,7 +714,7 @@ static void check_catches(struct ktest *t)
 	struct memmap map;
 	printk_sink_fn old = printk_set_sink(capture_sink);
 
-	memset(&map, 0, sizeof(map));
+	memmap_init(&map);
 	map.usable[0] = (struct memmap_range){ 0x2000, 0x3000, 0 };
 	map.usable[1] =
 		(struct memmap_range){ 0x3000, 0x4000, 0 }; /* adjacent */
@@ -730,7 +730,7 @@ static void check_catches(struct ktest *t)
 	map.reserved[0].start = 0x1000;
 	map.reserved[0].end = 0x1000;
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 1);
-	map.nr_usable = MEMMAP_MAX_USABLE + 1;
+	map.nr_usable = MEMMAP_INIT_USABLE + 1;
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 1);
 	printk_set_sink(old);
 }

@@ -4,7 +4,8 @@
  * allocators: nothing printed while tracing is off; a buddy allocation
  * printing one split line per halving, down to the order asked for,
  * and its free the same number of merges back up; a slab cache's grow,
- * state changes and release. Output is captured from printk's sink.
+ * state changes and release; block sizes in megabytes; vmalloc's
+ * create and purge lines. Output is captured from printk's sink.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +14,11 @@
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/kmalloc.h"
+#include "mm/layout.h"
 #include "mm/slab.h"
 #include "mm/tests/host_arch.h"
 #include "mm/trace.h"
+#include "mm/vmalloc.h"
 
 #define FAKE_BASE 0x80000000UL
 #define FAKE_SIZE (64UL << 20)
@@ -28,7 +31,8 @@ static printk_sink_fn next_sink;
 static void capture(const char *s, size_t len)
 {
 	if (!(len >= 7 && memcmp(s, "buddy: ", 7) == 0) &&
-	    !(len >= 6 && memcmp(s, "slab: ", 6) == 0)) {
+	    !(len >= 6 && memcmp(s, "slab: ", 6) == 0) &&
+	    !(len >= 9 && memcmp(s, "vmalloc: ", 9) == 0)) {
 		if (next_sink)
 			next_sink(s, len);
 		return;
@@ -163,11 +167,83 @@ static void trace_slab_lifecycle(struct ktest *t)
 	mm_trace_set(0);
 }
 
+/* Scenario: buddy tracing on, an order-9 (2 MiB) allocation while no
+ * order-9 block is free. Expect the 4 MiB block split in megabytes,
+ * "split 4M at <pa> -> 2M + 2M", and the merge back on the free. */
+static void trace_sizes_in_megabytes(struct ktest *t)
+{
+	static struct page *held[64];
+	unsigned int nheld = 0;
+	struct page *p;
+	char want[96];
+
+	while (buddy_zone_nr_free(ZONE_DMA32, 9) && nheld < 64)
+		held[nheld++] = alloc_pages(GFP_KERNEL, 9);
+	KTEST_ASSERT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 9), 0);
+	mm_trace_set(MM_TRACE_BUDDY);
+	out_reset();
+	p = alloc_pages(GFP_KERNEL, 9);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	snprintf(want, sizeof(want), "buddy: split 4M at 0x%lx -> 2M + 2M\n",
+		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
+	KTEST_EXPECT_STREQ(t, out, want);
+	out_reset();
+	__free_pages(p, 9);
+	snprintf(want, sizeof(want), "buddy: merge 2M + 2M at 0x%lx -> 4M\n",
+		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
+	KTEST_EXPECT_STREQ(t, out, want);
+	mm_trace_set(0);
+	while (nheld)
+		__free_pages(held[--nheld], 9);
+}
+
+/* Scenario: vmalloc tracing on; a 3-page vmalloc area and a 1-page
+ * vmap at the start of an empty range, both freed, then the purge.
+ * Expect the two create lines exactly (addresses, sizes, kind, the
+ * guard page not included) and one purge line counting both areas and
+ * the 3 vmalloc frames. */
+static void trace_vmalloc_lines(struct ktest *t)
+{
+	static struct pgtable pt;
+	struct page *pg = alloc_page(GFP_KERNEL);
+	const vaddr_t start = VMALLOC_START;
+	void *a, *v;
+	char want[256];
+
+	KTEST_ASSERT_NOT_NULL(t, pg);
+	KTEST_ASSERT_EQ(t, pt_init(&pt, &host_pt_buddy_ops), 0);
+	KTEST_ASSERT_EQ(t, vmalloc_init(&pt, start, start + SZ_1G), 0);
+	mm_trace_set(MM_TRACE_VMALLOC);
+	out_reset();
+	a = vmalloc(3 * PAGE_SIZE);
+	v = vmap(&pg, 1, PROT_READ);
+	KTEST_ASSERT(t, a == (void *)start);
+	KTEST_ASSERT(t, v == (void *)(start + 4 * PAGE_SIZE));
+	snprintf(want, sizeof(want),
+		 "vmalloc: create [0x%016lx-0x%016lx] size 12288 pages 3 "
+		 "vmalloc\n"
+		 "vmalloc: create [0x%016lx-0x%016lx] size 4096 pages 1 "
+		 "vmap\n",
+		 start, start + 3 * PAGE_SIZE - 1, start + 4 * PAGE_SIZE,
+		 start + 5 * PAGE_SIZE - 1);
+	KTEST_EXPECT_STREQ(t, out, want);
+	vfree(a);
+	vunmap(v);
+	out_reset();
+	vmalloc_purge();
+	KTEST_EXPECT(t,
+		     strncmp(out, "vmalloc: purge 2 areas 3 pages ", 31) == 0);
+	KTEST_EXPECT_EQ(t, count_lines("vmalloc: "), 1);
+	mm_trace_set(0);
+	vmalloc_destroy();
+	pt_destroy(&pt);
+	__free_page(pg);
+}
+
 static const struct ktest_case trace_cases[] = {
-	KTEST_CASE(trace_off_is_silent),
-	KTEST_CASE(trace_buddy_split_merge),
-	KTEST_CASE(trace_slab_lifecycle),
-	KTEST_END,
+	KTEST_CASE(trace_off_is_silent),  KTEST_CASE(trace_buddy_split_merge),
+	KTEST_CASE(trace_slab_lifecycle), KTEST_CASE(trace_sizes_in_megabytes),
+	KTEST_CASE(trace_vmalloc_lines),  KTEST_END,
 };
 static const struct ktest_suite trace_suite = { "trace", trace_cases,
 						trace_init, trace_exit };
