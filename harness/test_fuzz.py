@@ -71,8 +71,13 @@ def test_coverage_floor():
     of mm/ and lib/ built on the host, then the total."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    # BUILD as `make` spells it by default (relative to the tree): the
+    # dependency files name their targets as given, so an absolute
+    # spelling here would hide header changes from a later plain `make
+    # coverage` (stale objects, wrong struct layouts).
     p = subprocess.run(["make", "-s", "coverage",
-                        "BUILD=" + qemu.BUILD], cwd=qemu.ROOT, env=env,
+                        "BUILD=" + os.path.relpath(qemu.BUILD, qemu.ROOT)],
+                       cwd=qemu.ROOT, env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, errors="replace", timeout=540)
     log = os.path.join(qemu.BUILD, "cov", "coverage.log")
