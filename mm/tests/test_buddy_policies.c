@@ -604,6 +604,106 @@ static void policy_check_tags(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+/* Run buddy_check() capturing its lines; true if `needle` is among them. */
+static bool check_reports(const char *needle)
+{
+	int bad;
+
+	cap_start();
+	bad = buddy_check();
+	cap_stop();
+	return bad > 0 && strstr(cap_buf, needle) != NULL;
+}
+
+/*
+ * Scenario: under weighted, damage the state each invariant guards,
+ * one at a time, and repair it: two free buddies left unmerged (I5, by
+ * tags), a reserved page with a tag (I12), a tag with a bit no policy
+ * uses (I12), a reserved page with another flag (I7), a page with an
+ * unknown flag (I8), a free head with an extra flag (I3), a broken
+ * back link of a free list (I4). Expect buddy_check() to name each, and
+ * to be clean after each repair.
+ */
+static void policy_checker_detects(struct ktest *t)
+{
+	struct zone *z = &buddy.zones[ZONE_DMA32];
+	struct buddy_range *r;
+	struct page *a, *res, *head;
+	struct list_head *saved;
+	static struct page *held[256];
+	unsigned int nheld = 0;
+	uint8_t *tag, was;
+	uint32_t fl;
+
+	fresh(BUDDY_POLICY_WEIGHTED);
+	KTEST_ASSERT_EQ(t, buddy_check(), 0);
+
+	/* I5: a class-0 block linked free while its free buddy waits. */
+	buddy_drain_all_pages();
+	while (buddy_zone_nr_free(ZONE_DMA32, 0) && nheld < ARRAY_SIZE(held))
+		held[nheld++] = take(0);
+	a = take(0); /* splits 2 -> 1 + 1 last: its buddy is free */
+	KTEST_ASSERT_NOT_NULL(t, a);
+	r = &buddy.ranges[a->range];
+	{
+		unsigned long irq = spin_lock_irqsave(&z->lock);
+
+		buddy_set_page_flags(a, PG_buddy);
+		a->private = BUDDY_FREE_POISON;
+		list_add(&a->lru, &z->free_area[0].free_list);
+		z->free_area[0].nr_free++;
+		spin_unlock_irqrestore(&z->lock, irq);
+	}
+	KTEST_EXPECT(t, check_reports("are buddies, not merged"));
+	{
+		unsigned long irq = spin_lock_irqsave(&z->lock);
+
+		list_del(&a->lru);
+		z->free_area[0].nr_free--;
+		buddy_set_page_flags(a, PG_head);
+		a->private = 0;
+		spin_unlock_irqrestore(&z->lock, irq);
+	}
+	give(a);
+	while (nheld)
+		give(held[--nheld]);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+
+	/* I12 and I7 on a reserved page (fresh() reserves +5 MiB + 1 page). */
+	res = virt_to_page(phys_to_virt(PHYS_BASE + (5UL << 20) + PG));
+	KTEST_ASSERT_NOT_NULL(t, res);
+	r = &buddy.ranges[res->range];
+	tag = buddy_tag(r, (pfn_t)(res - r->map));
+	*tag = BUDDY_TAG_RIGHT;
+	KTEST_EXPECT(t, check_reports("I12 reserved pfn"));
+	*tag = 0;
+	fl = buddy_page_flags(res);
+	buddy_set_page_flags(res, fl | PG_slab);
+	KTEST_EXPECT(t, check_reports("I7 reserved pfn"));
+	buddy_set_page_flags(res, fl | 0x8000);
+	KTEST_EXPECT(t, check_reports("unknown flags"));
+	buddy_set_page_flags(res, fl);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+
+	/* I12 unknown tag bits, I3 and I4 on the first largest free block. */
+	head = list_first_entry(&z->free_area[buddy_nr_classes() - 1].free_list,
+				struct page, lru);
+	r = &buddy.ranges[head->range];
+	tag = buddy_tag(r, (pfn_t)(head - r->map));
+	was = *tag;
+	*tag = was | 0x80;
+	KTEST_EXPECT(t, check_reports("has unknown bits"));
+	*tag = was;
+	buddy_set_page_flags(head, PG_buddy | PG_slab);
+	KTEST_EXPECT(t, check_reports("I3 free head pfn"));
+	buddy_set_page_flags(head, PG_buddy);
+	saved = head->lru.next->prev;
+	head->lru.next->prev = head->lru.next;
+	KTEST_EXPECT(t, check_reports("prev link broken"));
+	head->lru.next->prev = saved;
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
 /* ------------------------------------------------------------- suite */
 
 static void suite_exit(void)
@@ -613,10 +713,15 @@ static void suite_exit(void)
 }
 
 static const struct ktest_case buddy_policy_cases[] = {
-	KTEST_CASE(policy_classes),	KTEST_CASE(policy_orders),
-	KTEST_CASE(policy_split_walks), KTEST_CASE(policy_exact),
-	KTEST_CASE(policy_misuse),	KTEST_CASE(policy_random),
-	KTEST_CASE(policy_check_tags),	KTEST_END,
+	KTEST_CASE(policy_classes),
+	KTEST_CASE(policy_orders),
+	KTEST_CASE(policy_split_walks),
+	KTEST_CASE(policy_exact),
+	KTEST_CASE(policy_misuse),
+	KTEST_CASE(policy_random),
+	KTEST_CASE(policy_check_tags),
+	KTEST_CASE(policy_checker_detects),
+	KTEST_END,
 };
 
 static const struct ktest_suite buddy_policy_suite = { "buddy_policies",
