@@ -399,7 +399,7 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 		free_one_binary(z, r, page, pfn, order);
 }
 
-static void free_pcp_refused(const struct buddy_range *r, struct page *page,
+static bool free_pcp_refused(const struct buddy_range *r, struct page *page,
 			     uint32_t fl, struct buddy_pcp *pcp,
 			     unsigned long irq, uintptr_t caller);
 
@@ -549,7 +549,7 @@ free_refused(const struct buddy_range *r, const struct page *page, pfn_t pfn,
  * not RAM, or (if page->range was damaged) a descriptor of another
  * range, which is classified under that range's zone lock.
  */
-static void __attribute__((noinline))
+static bool __attribute__((noinline))
 free_bad_pointer(const struct page *page, unsigned int order, uintptr_t caller)
 {
 	const struct buddy_range *r = NULL;
@@ -563,10 +563,11 @@ free_bad_pointer(const struct page *page, unsigned int order, uintptr_t caller)
 			 page);
 		rep.caller = caller;
 		report(&rep);
-		return;
+		return false;
 	}
 	free_refused(r, page, r->start_pfn + idx, order,
 		     spin_lock_irqsave(&r->zone->lock), caller);
+	return false;
 }
 
 static void alloc_failed(gfp_t gfp, unsigned int order)
@@ -684,18 +685,21 @@ alloc_pcp_slow(gfp_t gfp, struct zone *const *zl, struct buddy_pcp *pcp,
 }
 
 /* Orders above 0, out of line: the zones' free lists, as before pcp. */
+static struct page *alloc_pages_hooked(gfp_t gfp, unsigned int order);
+
 static struct page *__attribute__((noinline))
-alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
+alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl,
+		 bool hooks)
 {
 	struct zone *z = zl[0];
 	struct list_head *head;
 	struct page *page;
 	unsigned long irq;
 
-	/* fail_page_alloc= for orders above 0 (order 0: alloc_pages). */
-	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
-	    should_fail_alloc_page(gfp, order))
-		return NULL;
+	/* Hooks for orders above 0 (order 0: __alloc_pages). */
+	if (hooks &&
+	    unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
+		return alloc_pages_hooked(gfp, order);
 	if (unlikely(order > MAX_ORDER || !z))
 		return alloc_pages_slow(gfp, order, BUDDY_NR_CLASSES, NULL,
 					NULL);
@@ -729,15 +733,13 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl)
 
 /*
  * alloc_pages(), inlined twice: into alloc_pages() itself and, without
- * the fault-injection test (check_inject false), into
- * alloc_pages_injected(). The order-0 test comes after the order test so
+ * the test of the hooks (fault injection, page_trace: hooks false), into
+ * alloc_pages_hooked(). The order-0 test comes after the order test so
  * that the fast path's registers stay as they were; orders above 0 are
  * tested in alloc_pages_zone().
  */
-static struct page *alloc_pages_injected(gfp_t gfp, unsigned int order);
-
 static inline __attribute__((always_inline)) struct page *
-__alloc_pages(gfp_t gfp, unsigned int order, bool check_inject)
+__alloc_pages(gfp_t gfp, unsigned int order, bool hooks)
 {
 	struct zone *const *zl =
 		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
@@ -748,10 +750,10 @@ __alloc_pages(gfp_t gfp, unsigned int order, bool check_inject)
 	unsigned long irq;
 
 	if (unlikely(order != 0 || !z))
-		return alloc_pages_zone(gfp, order, zl);
-	if (check_inject &&
+		return alloc_pages_zone(gfp, order, zl, hooks);
+	if (hooks &&
 	    unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
-		return alloc_pages_injected(gfp, order);
+		return alloc_pages_hooked(gfp, order);
 	/*
 	 * Fast path: a page from this hart's list for z, under the list's
 	 * own lock (uncontended but for a drain or a check). Everything
@@ -777,13 +779,23 @@ __alloc_pages(gfp_t gfp, unsigned int order, bool check_inject)
 	return page;
 }
 
-/* fail_page_alloc= is armed, order 0: decide, then allocate or fail. */
+/*
+ * fail_page_alloc= or page_trace is armed: decide whether to fail,
+ * allocate, and name the request (mm/trace.h names each request once,
+ * at the API: alloc_pages_exact() and free_pages_exact() call around
+ * these entries for their own pages).
+ */
 static struct page *__attribute__((noinline))
-alloc_pages_injected(gfp_t gfp, unsigned int order)
+alloc_pages_hooked(gfp_t gfp, unsigned int order)
 {
+	struct page *page;
+
 	if (should_fail_alloc_page(gfp, order))
 		return NULL;
-	return __alloc_pages(gfp, order, false);
+	page = __alloc_pages(gfp, order, false);
+	if (page)
+		trace_page_alloc(page, 1u << order);
+	return page;
 }
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
@@ -797,7 +809,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
  * classify under the zone lock and report (free_refused). pcp's lock
  * held, interrupts off with the old state irq.
  */
-static void __attribute__((noinline))
+static bool __attribute__((noinline))
 free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
 		 struct buddy_pcp *pcp, unsigned long irq, uintptr_t caller)
 {
@@ -808,6 +820,7 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
 	buddy_pcp_unlock(pcp);
 	spin_lock(&r->zone->lock);
 	free_refused(r, page, pfn, 0, irq, caller);
+	return false;
 }
 
 /*
@@ -816,9 +829,9 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
  * (PG_head -> 0) by compare-and-swap, so that of two harts freeing the
  * same block one wins and the other reports a double free; the class
  * is read under the zone lock (page->order is written only under it).
- * order names the call in a report.
+ * order names the call in a report. True if the free was done.
  */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) bool
 free_block(const struct buddy_range *r, struct page *page, unsigned int order,
 	   unsigned int cls, bool binary, uintptr_t caller)
 {
@@ -832,24 +845,25 @@ free_block(const struct buddy_range *r, struct page *page, unsigned int order,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
 		free_refused(r, page, pfn, order, irq, caller);
-		return;
+		return false;
 	}
 	if (binary)
 		free_one_binary(z, r, page, pfn, cls);
 	else
 		buddy_free_one_class(z, r, page, pfn, cls);
 	spin_unlock_irqrestore(&z->lock, irq);
+	return true;
 }
 
 /* A free of `order` under a policy other than binary, out of line. */
-static void __attribute__((noinline))
+static bool __attribute__((noinline))
 free_pages_class(const struct buddy_range *r, struct page *page,
 		 unsigned int order, uintptr_t caller)
 {
-	free_block(r, page, order,
-		   order <= MAX_ORDER ? buddy.order_class[order]
-				      : BUDDY_NR_CLASSES,
-		   false, caller);
+	return free_block(r, page, order,
+			  order <= MAX_ORDER ? buddy.order_class[order]
+					     : BUDDY_NR_CLASSES,
+			  false, caller);
 }
 
 /*
@@ -861,9 +875,10 @@ free_pages_class(const struct buddy_range *r, struct page *page,
  * with no common lock, so the head is claimed (PG_head -> PG_pcp, or ->
  * 0) by compare-and-swap: of two harts freeing the same block, one wins
  * and the other reports a double free. The order is read after an
- * order-0 claim, when the descriptor is this call's.
+ * order-0 claim, when the descriptor is this call's. True if the free
+ * was done (the page is on a list, or merged into the zone).
  */
-static void __attribute__((noinline))
+static bool __attribute__((noinline))
 free_pages_slow(const struct buddy_range *r, struct page *page,
 		unsigned int order, struct buddy_pcp *pcp, unsigned long irq,
 		bool locked, uintptr_t caller)
@@ -881,8 +896,8 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 					     __ATOMIC_RELAXED,
 					     __ATOMIC_RELAXED) ||
 				     page->order != 0)) {
-				free_pcp_refused(r, page, fl, pcp, irq, caller);
-				return;
+				return free_pcp_refused(r, page, fl, pcp, irq,
+							caller);
 			}
 			page->private = BUDDY_PCP_POISON;
 			list_add(&page->lru, &pcp->list);
@@ -892,12 +907,12 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 			buddy_pcp_drain(z, pcp, MAX(z->pcp_batch, 1u));
 		buddy_pcp_unlock(pcp);
 		cpu_irq_restore(irq);
-		return;
+		return true;
 	}
 	if (unlikely(!z->binary))
 		return free_pages_class(r, page, order, caller);
 	/* An order above MAX_ORDER matches no head's (I3, I8). */
-	free_block(r, page, order, order, true, caller);
+	return free_block(r, page, order, order, true, caller);
 }
 
 /*
@@ -907,8 +922,12 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
  * changes. Everything that can change is checked under the list's or
  * the zone's lock. Fast path: an order-0 page onto this hart's list.
  */
-static inline __attribute__((always_inline)) void
-free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
+static bool free_pages_hooked(struct page *page, unsigned int order,
+			      uintptr_t caller);
+
+static inline __attribute__((always_inline)) bool
+free_pages_from(struct page *page, unsigned int order, uintptr_t caller,
+		bool hooks)
 {
 	const struct buddy_range *r;
 	struct buddy_pcp *pcp;
@@ -924,9 +943,12 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 	if (unlikely(off % sizeof(*page) != 0 ||
 		     off / sizeof(*page) >= r->nr_pages))
 		goto bad_pointer;
+	z = r->zone;
+	if (hooks &&
+	    unlikely(__atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
+		return free_pages_hooked(page, order, caller);
 	if (unlikely(order != 0))
 		return free_pages_slow(r, page, order, NULL, 0, false, caller);
-	z = r->zone;
 	irq = cpu_irq_save();
 	pcp = buddy_this_pcp(z);
 	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
@@ -945,15 +967,32 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 		return free_pages_slow(r, page, 0, pcp, irq, true, caller);
 	buddy_pcp_unlock(pcp);
 	cpu_irq_restore(irq);
-	return;
+	return true;
 bad_pointer:
-	free_bad_pointer(page, order, caller);
+	return free_bad_pointer(page, order, caller);
 }
 
 /* A refused free's BUG line names the caller: the return address here. */
+/* page_trace is on: free, and name the free once it is done. */
+static bool __attribute__((noinline))
+free_pages_hooked(struct page *page, unsigned int order, uintptr_t caller)
+{
+	if (!free_pages_from(page, order, caller, false))
+		return false;
+	trace_page_free(page);
+	return true;
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
-	free_pages_from(page, order, RET_IP);
+	free_pages_from(page, order, RET_IP, true);
+}
+
+void buddy_set_trace_frees(bool on)
+{
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
+		__atomic_store_n(&buddy.zones[z].trace_frees, on,
+				 __ATOMIC_RELAXED);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -1004,7 +1043,7 @@ void free_pages(unsigned long addr, unsigned int order)
 		return;
 	page = free_addr_page(addr, order, RET_IP);
 	if (page)
-		free_pages_from(page, order, RET_IP);
+		free_pages_from(page, order, RET_IP, true);
 }
 
 /* ------------------------------------------------ exact allocations */
@@ -1032,64 +1071,75 @@ static struct page *alloc_class(gfp_t gfp, unsigned int cls)
 {
 	struct zone *const *zl =
 		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
-	unsigned int order = buddy.class_order[cls];
 
-	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
-	    should_fail_alloc_page(gfp, order))
-		return NULL;
-	return alloc_pages_slow(gfp, order, cls, NULL, zl[0] ? zl : NULL);
+	return alloc_pages_slow(gfp, buddy.class_order[cls], cls, NULL,
+				zl[0] ? zl : NULL);
 }
 
 void *alloc_pages_exact(size_t size, gfp_t gfp)
 {
 	uint64_t pages = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
-	unsigned int cls, order;
+	unsigned int cls, order = get_order(size ? size : 1);
 	struct page *page;
 
 	if (size == 0)
 		return NULL;
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
+	    should_fail_alloc_page(gfp, order))
+		return NULL;
 	if (pages > buddy_class_size(MAX(buddy.nr_classes, 1u) - 1)) {
-		alloc_failed(gfp, get_order(size));
+		alloc_failed(gfp, order);
 		return NULL;
 	}
 	if (buddy.binary) {
-		order = get_order(size);
-		page = alloc_pages(gfp, order);
-		if (!page)
-			return NULL;
-		if (order) {
+		page = __alloc_pages(gfp, order, false);
+		if (page && order) {
 			split_block(page, order);
 			for (pfn_t i = pages; i < buddy_block_pages(order); i++)
-				__free_pages(page + i, 0);
+				free_pages_from(page + i, 0, RET_IP, false);
 		}
-		return page_address(page);
+	} else {
+		cls = buddy_policy_class_for(&buddy.policy, pages);
+		page = cls ? alloc_class(gfp, cls)
+			   : __alloc_pages(gfp, 0, false);
 	}
-	cls = buddy_policy_class_for(&buddy.policy, pages);
-	page = cls ? alloc_class(gfp, cls) : alloc_pages(gfp, 0);
-	return page ? page_address(page) : NULL;
+	if (!page)
+		return NULL;
+	trace_page_alloc(page, (unsigned int)pages);
+	return page_address(page);
 }
 
 void free_pages_exact(void *addr, size_t size)
 {
 	uint64_t pages = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
+	uintptr_t caller = RET_IP;
+	struct page *page, *first;
 	unsigned int cls;
-	struct page *page;
+	bool done = true;
 
 	if (!addr)
 		return;
-	if (buddy.binary || pages <= 1) {
-		for (uint64_t i = 0; i < MAX(pages, (uint64_t)1); i++)
-			free_pages((unsigned long)addr + i * PAGE_SIZE, 0);
+	first = free_addr_page((unsigned long)addr, get_order(size), caller);
+	if (!first)
 		return;
+	if (buddy.binary || pages <= 1) {
+		/* Single pages (split_block), each checked as it is freed. */
+		for (uint64_t i = 0; i < MAX(pages, (uint64_t)1); i++) {
+			page = free_addr_page(
+				(unsigned long)addr + i * PAGE_SIZE, 0, caller);
+			done &= page && free_pages_from(page, 0, caller, false);
+		}
+	} else {
+		cls = buddy_policy_class_for(&buddy.policy, pages);
+		done = free_block(
+			&buddy.ranges[first->range], first,
+			cls < buddy.nr_classes ? buddy.class_order[cls]
+					       : MAX_ORDER + 1,
+			cls < buddy.nr_classes ? cls : BUDDY_NR_CLASSES, false,
+			caller);
 	}
-	cls = buddy_policy_class_for(&buddy.policy, pages);
-	page = free_addr_page((unsigned long)addr, get_order(size), RET_IP);
-	if (page)
-		free_block(&buddy.ranges[page->range], page,
-			   cls < buddy.nr_classes ? buddy.class_order[cls]
-						  : MAX_ORDER + 1,
-			   cls < buddy.nr_classes ? cls : BUDDY_NR_CLASSES,
-			   false, RET_IP);
+	if (done)
+		trace_page_free(first);
 }
 
 /* ---------------------------------------------------------- policies */
@@ -1332,6 +1382,7 @@ void buddy_init_from_memblock(void)
 		buddy.zones[z].name = zone_names[z];
 		buddy.zones[z].index = z;
 		buddy.zones[z].binary = buddy.binary;
+		buddy.zones[z].trace_frees = mm_trace_enabled(MM_TRACE_PAGES);
 		spin_lock_init(&buddy.zones[z].lock, zone_lock_names[z]);
 		for (unsigned int c = 0; c < BUDDY_NR_CLASSES; c++)
 			INIT_LIST_HEAD(&buddy.zones[z].free_area[c].free_list);

@@ -135,6 +135,12 @@ uint64_t buddy_class_pages(unsigned int cls);
 uint64_t buddy_block_pages_of(const struct page *page);
 /* Pages of the block alloc_pages(gfp, order) returns (order valid). */
 uint64_t buddy_order_pages(unsigned int order);
+/*
+ * page_trace (mm/trace.h) turned on or off: frees take their
+ * out-of-line path, which names each free that is done. Set by
+ * mm_trace_set(); kept across buddy_init_from_memblock().
+ */
+void buddy_set_trace_frees(bool on);
 /* The order to give __free_pages() for the block headed by page. */
 unsigned int buddy_block_order(const struct page *page);
 

@@ -99,6 +99,7 @@ struct zone {
 	unsigned int pcp_batch; /* init only: pages per refill or drain */
 	unsigned int pcp_high; /* init only: most pages on one hart's list */
 	bool binary; /* init only: buddy.binary, next to the free lists */
+	bool trace_frees; /* page_trace: frees go out of line (relaxed) */
 };
 
 /*

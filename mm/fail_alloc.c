@@ -25,17 +25,22 @@ void fail_alloc_arm(bool on)
 		bits |= FAIL_ALLOC_PAGE;
 	if (on && failslab.configured && failslab.probability)
 		bits |= FAIL_ALLOC_SLAB;
-	__atomic_store_n(&fail_alloc_armed, bits, __ATOMIC_RELAXED);
+	__atomic_and_fetch(&fail_alloc_armed, FAIL_ALLOC_TRACE,
+			   __ATOMIC_RELAXED);
+	__atomic_or_fetch(&fail_alloc_armed, bits, __ATOMIC_RELAXED);
 }
 
 unsigned int fail_alloc_hold(void)
 {
-	return __atomic_exchange_n(&fail_alloc_armed, 0, __ATOMIC_RELAXED);
+	return __atomic_fetch_and(&fail_alloc_armed, FAIL_ALLOC_TRACE,
+				  __ATOMIC_RELAXED) &
+	       ~FAIL_ALLOC_TRACE;
 }
 
 void fail_alloc_restore(unsigned int armed)
 {
-	__atomic_store_n(&fail_alloc_armed, armed, __ATOMIC_RELAXED);
+	__atomic_or_fetch(&fail_alloc_armed, armed & ~FAIL_ALLOC_TRACE,
+			  __ATOMIC_RELAXED);
 }
 
 bool should_fail_alloc_page(gfp_t gfp, unsigned int order)

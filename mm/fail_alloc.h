@@ -34,6 +34,13 @@
 
 #define FAIL_ALLOC_PAGE 0x1u /* fail_alloc_armed: pages */
 #define FAIL_ALLOC_SLAB 0x2u /* fail_alloc_armed: slab */
+/*
+ * fail_alloc_armed: page_trace (mm/trace.h) is on. It shares the word so
+ * that the page allocator's entries test one word for all of their
+ * out-of-line hooks; mm_trace_set() owns the bit, and the functions
+ * below leave it as it is.
+ */
+#define FAIL_ALLOC_TRACE 0x4u
 
 struct fail_alloc_filters {
 	bool page_ignore_gfp_wait;

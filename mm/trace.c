@@ -11,6 +11,7 @@
 #include "lib/fmt.h"
 #include "lib/printk.h"
 #include "mm/buddy.h"
+#include "mm/fail_alloc.h"
 #include "mm/slab.h"
 
 /* Read at every event site, written only by mm_trace_set(); it starts
@@ -20,6 +21,14 @@ unsigned int mm_trace_mask __attribute__((aligned(64)));
 void mm_trace_set(unsigned int mask)
 {
 	__atomic_store_n(&mm_trace_mask, mask & MM_TRACE_ALL, __ATOMIC_RELAXED);
+	/* The page allocator's entries go out of line for page lines. */
+	buddy_set_trace_frees(mask & MM_TRACE_PAGES);
+	if (mask & MM_TRACE_PAGES)
+		__atomic_or_fetch(&fail_alloc_armed, FAIL_ALLOC_TRACE,
+				  __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&fail_alloc_armed, ~FAIL_ALLOC_TRACE,
+				   __ATOMIC_RELAXED);
 }
 
 unsigned int mm_trace_get(void)
@@ -112,4 +121,15 @@ void __trace_vmalloc_purge(size_t areas, size_t pages, size_t tables)
 {
 	printk("vmalloc: purge %zu areas %zu pages %zu table pages\n", areas,
 	       pages, tables);
+}
+
+void __trace_page_alloc(const struct page *page, unsigned int pages)
+{
+	printk("page: alloc 0x%lx %u\n", (unsigned long)page_to_pfn(page),
+	       pages);
+}
+
+void __trace_page_free(const struct page *page)
+{
+	printk("page: free 0x%lx\n", (unsigned long)page_to_pfn(page));
 }
