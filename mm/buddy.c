@@ -884,6 +884,7 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 		bool locked, uintptr_t caller)
 {
 	struct zone *z = r->zone;
+	bool done;
 	uint32_t fl;
 
 	if (pcp) {
@@ -903,6 +904,9 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 			list_add(&page->lru, &pcp->list);
 			buddy_pcp_set_count(pcp, pcp->count + 1);
 		}
+		if (unlikely(
+			    __atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
+			trace_page_free(page);
 		if (pcp->count > z->pcp_high)
 			buddy_pcp_drain(z, pcp, MAX(z->pcp_batch, 1u));
 		buddy_pcp_unlock(pcp);
@@ -910,9 +914,13 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 		return true;
 	}
 	if (unlikely(!z->binary))
-		return free_pages_class(r, page, order, caller);
-	/* An order above MAX_ORDER matches no head's (I3, I8). */
-	return free_block(r, page, order, order, true, caller);
+		done = free_pages_class(r, page, order, caller);
+	else /* An order above MAX_ORDER matches no head's (I3, I8). */
+		done = free_block(r, page, order, order, true, caller);
+	if (done &&
+	    unlikely(__atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
+		trace_page_free(page);
+	return done;
 }
 
 /*
@@ -922,12 +930,8 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
  * changes. Everything that can change is checked under the list's or
  * the zone's lock. Fast path: an order-0 page onto this hart's list.
  */
-static bool free_pages_hooked(struct page *page, unsigned int order,
-			      uintptr_t caller);
-
 static inline __attribute__((always_inline)) bool
-free_pages_from(struct page *page, unsigned int order, uintptr_t caller,
-		bool hooks)
+free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 {
 	const struct buddy_range *r;
 	struct buddy_pcp *pcp;
@@ -943,12 +947,9 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller,
 	if (unlikely(off % sizeof(*page) != 0 ||
 		     off / sizeof(*page) >= r->nr_pages))
 		goto bad_pointer;
-	z = r->zone;
-	if (hooks &&
-	    unlikely(__atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
-		return free_pages_hooked(page, order, caller);
 	if (unlikely(order != 0))
 		return free_pages_slow(r, page, order, NULL, 0, false, caller);
+	z = r->zone;
 	irq = cpu_irq_save();
 	pcp = buddy_this_pcp(z);
 	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
@@ -963,7 +964,8 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller,
 	page->private = BUDDY_PCP_POISON;
 	list_add(&page->lru, &pcp->list);
 	buddy_pcp_set_count(pcp, pcp->count + 1);
-	if (unlikely(pcp->count > z->pcp_high))
+	/* pcp_free_limit: pcp_high, or 0 to go out of line (page_trace). */
+	if (unlikely(pcp->count > z->pcp_free_limit))
 		return free_pages_slow(r, page, 0, pcp, irq, true, caller);
 	buddy_pcp_unlock(pcp);
 	cpu_irq_restore(irq);
@@ -973,26 +975,25 @@ bad_pointer:
 }
 
 /* A refused free's BUG line names the caller: the return address here. */
-/* page_trace is on: free, and name the free once it is done. */
-static bool __attribute__((noinline))
-free_pages_hooked(struct page *page, unsigned int order, uintptr_t caller)
-{
-	if (!free_pages_from(page, order, caller, false))
-		return false;
-	trace_page_free(page);
-	return true;
-}
-
 void __free_pages(struct page *page, unsigned int order)
 {
-	free_pages_from(page, order, RET_IP, true);
+	free_pages_from(page, order, RET_IP);
 }
 
+/*
+ * page_trace on: every order-0 free leaves the fast path (its bound
+ * drops to 0) for free_pages_slow(), which names it once it is done, as
+ * it does every free of a larger order. The fast path pays nothing.
+ */
 void buddy_set_trace_frees(bool on)
 {
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
-		__atomic_store_n(&buddy.zones[z].trace_frees, on,
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &buddy.zones[z];
+
+		__atomic_store_n(&zone->trace_frees, on, __ATOMIC_RELAXED);
+		__atomic_store_n(&zone->pcp_free_limit, on ? 0 : zone->pcp_high,
 				 __ATOMIC_RELAXED);
+	}
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
@@ -1043,7 +1044,7 @@ void free_pages(unsigned long addr, unsigned int order)
 		return;
 	page = free_addr_page(addr, order, RET_IP);
 	if (page)
-		free_pages_from(page, order, RET_IP, true);
+		free_pages_from(page, order, RET_IP);
 }
 
 /* ------------------------------------------------ exact allocations */
@@ -1096,7 +1097,8 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 		if (page && order) {
 			split_block(page, order);
 			for (pfn_t i = pages; i < buddy_block_pages(order); i++)
-				free_pages_from(page + i, 0, RET_IP, false);
+				free_block(&buddy.ranges[page->range], page + i,
+					   0, 0, true, RET_IP);
 		}
 	} else {
 		cls = buddy_policy_class_for(&buddy.policy, pages);
@@ -1127,7 +1129,9 @@ void free_pages_exact(void *addr, size_t size)
 		for (uint64_t i = 0; i < MAX(pages, (uint64_t)1); i++) {
 			page = free_addr_page(
 				(unsigned long)addr + i * PAGE_SIZE, 0, caller);
-			done &= page && free_pages_from(page, 0, caller, false);
+			done &= page &&
+				free_block(&buddy.ranges[page->range], page, 0,
+					   0, buddy.binary, caller);
 		}
 	} else {
 		cls = buddy_policy_class_for(&buddy.policy, pages);
@@ -1427,6 +1431,7 @@ void buddy_init_from_memblock(void)
 			(unsigned int)MIN((uint64_t)BUDDY_PCP_BATCH_MAX,
 					  zone->managed_pages >> 10);
 		zone->pcp_high = zone->pcp_batch * BUDDY_PCP_HIGH_BATCHES;
+		zone->pcp_free_limit = zone->trace_frees ? 0 : zone->pcp_high;
 	}
 	buddy.ready = true;
 }

@@ -98,6 +98,8 @@ struct zone {
 	unsigned int index; /* init only: its index in buddy.zones[] */
 	unsigned int pcp_batch; /* init only: pages per refill or drain */
 	unsigned int pcp_high; /* init only: most pages on one hart's list */
+	/* The order-0 free fast path's bound: pcp_high, 0 with page_trace. */
+	unsigned int pcp_free_limit; /* relaxed */
 	bool binary; /* init only: buddy.binary, next to the free lists */
 	bool trace_frees; /* page_trace: frees go out of line (relaxed) */
 };
