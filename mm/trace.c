@@ -113,3 +113,14 @@ void __trace_vmalloc_purge(size_t areas, size_t pages, size_t tables)
 	printk("vmalloc: purge %zu areas %zu pages %zu table pages\n", areas,
 	       pages, tables);
 }
+
+void __trace_page_alloc(const struct page *page, unsigned int pages)
+{
+	printk("page: alloc 0x%lx %u\n", (unsigned long)page_to_pfn(page),
+	       pages);
+}
+
+void __trace_page_free(const struct page *page)
+{
+	printk("page: free 0x%lx\n", (unsigned long)page_to_pfn(page));
+}

@@ -14,6 +14,15 @@
  *   vmalloc  "vmalloc: create [0x<start>-0x<end>] size <bytes> pages <n>
  *             <vmalloc|vmap>"  (mapped part, inclusive end)
  *            "vmalloc: purge <a> areas <p> pages <t> table pages"
+ *   pages    "page: alloc 0x<pfn> <pages>"   (boot argument page_trace)
+ *            "page: free 0x<pfn>"
+ *            one line per page allocation the page allocator's callers
+ *            make (alloc_pages() and the calls built on it, the per-hart
+ *            lists' hits included) with the pages asked for, and one per
+ *            allocation given back, naming its first pfn: a recorded
+ *            trace of the kernel's own requests (harness/record_trace.py
+ *            turns it into make buddy-compare's input). Not a console
+ *            group: it is armed at boot, before the first allocation.
  *
  * Cost when off: each call site is one load of a read-mostly word and
  * a branch not taken; the formatting is out of line (mm/trace.c). The
@@ -34,7 +43,9 @@
 #define MM_TRACE_BUDDY 0x1u
 #define MM_TRACE_SLAB 0x2u
 #define MM_TRACE_VMALLOC 0x4u
-#define MM_TRACE_ALL (MM_TRACE_BUDDY | MM_TRACE_SLAB | MM_TRACE_VMALLOC)
+#define MM_TRACE_PAGES 0x8u
+#define MM_TRACE_ALL                                                           \
+	(MM_TRACE_BUDDY | MM_TRACE_SLAB | MM_TRACE_VMALLOC | MM_TRACE_PAGES)
 
 /* Which events print (MM_TRACE_* bits); written only by mm_trace_set(). */
 extern unsigned int mm_trace_mask;
@@ -65,6 +76,8 @@ void __trace_slab_release(const char *cache, const void *slab,
 void __trace_vmalloc_create(vaddr_t addr, size_t size, unsigned int pages,
 			    bool vmap);
 void __trace_vmalloc_purge(size_t areas, size_t pages, size_t tables);
+void __trace_page_alloc(const struct page *page, unsigned int pages);
+void __trace_page_free(const struct page *page);
 
 /*
  * The block of `whole` pages at block is split into `left` + `right`
@@ -123,6 +136,25 @@ static inline void trace_vmalloc_purge(size_t areas, size_t pages,
 {
 	if (mm_trace_enabled(MM_TRACE_VMALLOC))
 		__trace_vmalloc_purge(areas, pages, tables);
+}
+
+/*
+ * A caller got the block at page for a request of `pages` pages (the
+ * request, not the block: 2^order for alloc_pages(), the exact count
+ * for alloc_pages_exact()).
+ */
+static inline void trace_page_alloc(const struct page *page, unsigned int pages)
+{
+	if (mm_trace_enabled(MM_TRACE_PAGES))
+		__trace_page_alloc(page, pages);
+}
+
+/* A caller gave back the allocation that starts at page (once per
+ * allocation, however many blocks the allocator frees for it). */
+static inline void trace_page_free(const struct page *page)
+{
+	if (mm_trace_enabled(MM_TRACE_PAGES))
+		__trace_page_free(page);
 }
 
 #endif /* MM_TRACE_H */
