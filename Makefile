@@ -8,6 +8,7 @@
 #   make host-tests build the host unit-test binaries only
 #   make host-bench mm/ beside glibc, jemalloc, mimalloc, tcmalloc (host)
 #   make buddy-compare  the four buddy systems on the same traces (host)
+#   make buddy-trace    record the kernel's page allocations (selftest=all)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each
 #   make coverage   line coverage of mm/ and lib/ (host tests + corpora)
 #   make dtcheck    what the kernel would decide from DTB=<file> (host)
@@ -185,9 +186,10 @@ $(BUILD)/bench/bench_host: $(bench-objs)
 # (mm/tests/buddy_compare.c over mm/buddy_arena.c, -O2); the driver,
 # harness/buddy_compare.py, adds instruction counts from callgrind and
 # writes $(BUILD)/bench/buddy-compare.txt and buddy-compare.png.
-#   BUDDY_TRACE     a recorded kernel trace (default: the one in harness/)
+#   BUDDY_TRACE     a recorded kernel trace (default: the one in harness/;
+#                   .xz is decompressed first; make buddy-trace writes it)
 #   BUDDY_CALLGRIND 0 skips the instruction counts (printed as 0)
-BUDDY_TRACE ?= harness/traces/selftest-all-pages.trace
+BUDDY_TRACE ?= harness/traces/selftest-all-pages.trace.xz
 BUDDY_CALLGRIND ?= 1
 compare-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/bench/obj/%,$(host-objs))
 $(BUILD)/bench/buddy_compare: $(BUILD)/bench/obj/mm/tests/buddy_compare.o \
@@ -198,6 +200,11 @@ buddy-compare: $(BUILD)/bench/buddy_compare
 	$(PYTHON) harness/buddy_compare.py --bin $< --out $(BUILD)/bench \
 		$(if $(wildcard $(BUDDY_TRACE)),--kernel-trace $(BUDDY_TRACE)) \
 		$(if $(filter 0,$(BUDDY_CALLGRIND)),--no-callgrind)
+
+# make buddy-trace: boot selftest=all with page_trace and write the
+# kernel's page allocations to $(BUDDY_TRACE) (harness/record_trace.py).
+buddy-trace: all
+	$(PYTHON) harness/record_trace.py --out $(BUDDY_TRACE)
 
 host-bench: $(BUILD)/bench/bench_host
 	GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384 \
@@ -426,6 +433,7 @@ clean:
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz fuzz-bins \
 	fuzz-merge coverage format format-fix clean host-bench buddy-compare \
+	buddy-trace \
 	dtcheck plots boot-files
 .SECONDARY:
 

@@ -11,6 +11,7 @@ Instructions are callgrind's inclusive count of buddy_arena_alloc (or
 buddy_arena_free) over one replay of the trace on the smallest arena that
 runs it, divided by the number of calls; 0 with --no-callgrind."""
 import argparse
+import lzma
 import os
 import re
 import shutil
@@ -85,7 +86,14 @@ def main():
     ap.add_argument("--no-callgrind", action="store_true")
     a = ap.parse_args()
     os.makedirs(os.path.join(a.out, "callgrind"), exist_ok=True)
-    extra = ["--kernel-trace", a.kernel_trace] if a.kernel_trace else []
+    trace = a.kernel_trace
+    if trace and trace.endswith(".xz"):
+        # harness/traces/ keeps the recorded trace xz-compressed
+        # (harness/record_trace.py); the C program reads plain text.
+        trace = os.path.join(a.out, "kernel.trace")
+        with lzma.open(a.kernel_trace, "rb") as src, open(trace, "wb") as dst:
+            dst.write(src.read())
+    extra = ["--kernel-trace", trace] if trace else []
     rows = []
     for line in run([a.bin] + extra).splitlines():
         m = LINE.match(line)

@@ -21,6 +21,8 @@ static const char *const known[] = {
 	"maxcpus",
 	"shootdown",
 	"buddy_trace",
+	"buddy",
+	"page_trace",
 	"fail_page_alloc",
 	"failslab",
 	"fail_seed",

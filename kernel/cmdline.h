@@ -4,6 +4,7 @@
  * separated by spaces, each `key` or `key=value`. Known keys:
  *   selftest=<all|suite,...>  bench=<all|group,...>  crash=<kind>
  *   slab_debug[=<flags>]      halt      maxcpus=<n>  shootdown=<ipi|sbi>
+ *   buddy=<policy>  buddy_trace  page_trace
  *   fail_page_alloc=, failslab=, fail_seed= and the filters of
  *   kernel/fault_inject.h
  * Anything else gets a "cmdline: warning: unknown argument" line.

@@ -10,7 +10,8 @@
  *      the blob, the kernel image), printed as contract lines;
  *   4. memblock; early gigapage linear map; final page tables (kspace);
  *      console and poweroff moved to ioremap() pages;
- *   5. buddy allocator, slab caches and kmalloc, vmalloc; the PLIC and
+ *   5. buddy allocator (its policy from buddy=, "buddy: policy ..."),
+ *      slab caches and kmalloc, vmalloc; the PLIC and
  *      console input (by interrupt or polling);
  *   6. secondary harts (kernel/smp.c); W^X audit, buddyinfo/meminfo,
  *      "boot: ready after N instructions, T us";
@@ -34,10 +35,12 @@
 #include "kernel/shell.h"
 #include "kernel/smp.h"
 #include "kernel/timer.h"
+#include "lib/fmt.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/buddy.h"
+#include "mm/buddy_policy.h"
 #include "mm/kspace.h"
 #include "mm/layout.h"
 #include "mm/linear.h"
@@ -307,13 +310,55 @@ static void move_devices(const struct console_uart *uart, bool have_uart)
 	kspace_early_io_drop();
 }
 
+/*
+ * buddy=<policy>: the page allocator's buddy system, chosen before it
+ * starts (mm/buddy_policy.h). Anything but a policy's exact name gives
+ * one warning listing the names, and binary.
+ */
+static void select_buddy_policy(void)
+{
+	const char *v = cmdline_get("buddy");
+	char names[64];
+	size_t len = 0;
+	int id;
+
+	if (!v)
+		return;
+	id = buddy_policy_lookup(v);
+	if (id >= 0 && buddy_select_policy((enum buddy_policy_id)id) == 0)
+		return;
+	for (int i = 0; i < BUDDY_NR_POLICIES && len < sizeof(names); i++)
+		len += (size_t)fmt_snprintf(
+			names + len, sizeof(names) - len, "%s%s",
+			i == 0			     ? ""
+			: i == BUDDY_NR_POLICIES - 1 ? " or "
+						     : ", ",
+			buddy_policy_name((enum buddy_policy_id)i));
+	printk("cmdline: warning: unknown buddy policy '%pE' (%s), using "
+	       "binary\n",
+	       v, names);
+}
+
 static void setup_allocators(void)
 {
-	uint64_t t0 = arch_instret();
+	const struct buddy_policy *pol;
+	uint64_t t0;
 	int err;
 
+	select_buddy_policy();
+	t0 = arch_instret();
 	buddy_init_from_memblock();
 	boot_buddy_init_instret = arch_instret() - t0;
+	pol = buddy_active_policy();
+	printk("buddy: policy %s, %u size classes\n", pol->name,
+	       pol->nr_classes);
+	/*
+	 * page_trace: every page allocation and free from here on, the
+	 * kernel's own set-up included (page tables, slabs, vmalloc), so
+	 * that a recorded trace frees only what it allocated.
+	 */
+	if (cmdline_has("page_trace"))
+		mm_trace_set(mm_trace_get() | MM_TRACE_PAGES);
 	kspace_use_buddy();
 	slab_set_secret(chosen_rng_seed());
 	const char *sd = cmdline_get("slab_debug");

@@ -102,7 +102,10 @@ static int shell_trace(int argc, char **argv)
 	} groups[] = { { "buddy", MM_TRACE_BUDDY },
 		       { "slab", MM_TRACE_SLAB },
 		       { "vmalloc", MM_TRACE_VMALLOC } };
-	unsigned int bits = MM_TRACE_ALL, mask = mm_trace_get();
+	/* The console's groups; page_trace's MM_TRACE_PAGES is not one. */
+	const unsigned int all =
+		MM_TRACE_BUDDY | MM_TRACE_SLAB | MM_TRACE_VMALLOC;
+	unsigned int bits = all, mask = mm_trace_get();
 	bool on;
 
 	if (strcmp(argv[1], "on") == 0)
@@ -128,7 +131,7 @@ static int shell_trace(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
 		if (mask & groups[i].bit)
 			printk(" %s", groups[i].name);
-	printk("%s\n", mask ? "" : " off");
+	printk("%s\n", mask & all ? "" : " off");
 	return 0;
 }
 

@@ -23,6 +23,12 @@
  *   buddy.pfn_to_page        one pfn_to_page() of its pfn, loop included
  *   buddy.page_to_pfn        one page_to_pfn(), loop included
  *
+ * Before the figures, "bench: buddy.policy <name>" names the page
+ * allocator's policy (buddy=): every figure is measured under it, with
+ * the same names for every policy. An order's block is the policy's
+ * smallest size class of at least 2^order pages
+ * (kernel/selftests/block_pages.h).
+ *
  * Measurements around a single call subtract the cost of reading the
  * counter (calibrated); loops over many calls include the loop. An
  * order-0 call takes and drops this hart's list lock (interrupts off),
@@ -32,6 +38,8 @@
  */
 #include "kernel/bench.h"
 #include "kernel/boot.h"
+#include "kernel/selftests/block_pages.h"
+#include "kernel/selftests/buddy_held.h"
 #include "lib/list.h"
 #include "lib/printk.h"
 #include "lib/rand.h"
@@ -73,17 +81,16 @@ static uint64_t pair_loop(void)
 	return (bench_instret() - t0) / PAIR_LOOPS;
 }
 
-/* Hold blocks until the preferred zone's lists below MAX_ORDER are empty. */
+/*
+ * Hold blocks until the preferred zone's lists below the largest size
+ * class (binary: MAX_ORDER) are empty.
+ */
 static void drain_below_max(struct list_head *held, enum zone_type z, gfp_t gfp)
 {
-	for (unsigned int o = 0; o < MAX_ORDER; o++)
-		while (buddy_zone_nr_free(z, o)) {
-			struct page *p = alloc_pages(gfp | __GFP_NOWARN, o);
-
-			if (!p)
+	for (unsigned int c = 0; c + 1 < buddy_nr_classes(); c++)
+		while (buddy_zone_nr_free(z, c)) {
+			if (!alloc_class(held, gfp | __GFP_NOWARN, c))
 				return;
-			p->private = o;
-			list_add(&p->lru, held);
 			/*
 			 * An order-0 allocation refills this hart's list
 			 * with a batch: give back all but p, so that each
@@ -91,16 +98,6 @@ static void drain_below_max(struct list_head *held, enum zone_type z, gfp_t gfp)
 			 */
 			buddy_drain_local_pages();
 		}
-}
-
-static void release(struct list_head *held)
-{
-	while (!list_empty(held)) {
-		struct page *p = list_first_entry(held, struct page, lru);
-
-		list_del(&p->lru);
-		__free_pages(p, (unsigned int)p->private);
-	}
 }
 
 static void bench_pairs(void)
@@ -120,7 +117,7 @@ static void bench_pairs(void)
 		p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 		if (!p) {
 			printk("bench: warning: buddy: no memory\n");
-			release(&held);
+			release_all(&held);
 			return;
 		}
 		p->private = 0;
@@ -129,14 +126,14 @@ static void bench_pairs(void)
 		buddy_drain_local_pages();
 	} while (!buddy_zone_nr_free(z, 0));
 	bench_report("buddy.order0_pair", pair_loop(), "instructions");
-	release(&held);
+	release_all(&held);
 
 	drain_below_max(&held, z, z == ZONE_NORMAL ? GFP_KERNEL : GFP_DMA32);
 	buddy_drain_local_pages();
-	if (buddy_zone_nr_free(z, MAX_ORDER))
+	if (buddy_zone_nr_free(z, buddy_nr_classes() - 1))
 		bench_report("buddy.order0_pair_split", pair_loop(),
 			     "instructions");
-	release(&held);
+	release_all(&held);
 }
 
 static struct {
@@ -168,7 +165,7 @@ static void bench_mixed(void)
 			if (p) {
 				slots[n].page = p;
 				slots[n++].order = o;
-				held_pages += 1UL << o;
+				held_pages += order_block_pages(o);
 			} else {
 				failed += measure;
 			}
@@ -178,7 +175,7 @@ static void bench_mixed(void)
 			t0 = bench_instret();
 			__free_pages(slots[k].page, slots[k].order);
 			t1 = bench_instret();
-			held_pages -= 1UL << slots[k].order;
+			held_pages -= order_block_pages(slots[k].order);
 			slots[k] = slots[--n];
 		}
 		if (measure) {
@@ -276,6 +273,8 @@ static void bench_buddy(void)
 {
 	struct buddy_stats st;
 
+	/* Not a figure: names the policy the figures below belong to. */
+	printk("bench: buddy.policy %s\n", buddy_active_policy()->name);
 	bench_pairs();
 	bench_mixed();
 	bench_order9();

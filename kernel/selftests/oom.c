@@ -4,7 +4,8 @@
  * drives every allocator into failure and back:
  *
  *   pages    for every order 0..MAX_ORDER, alloc_pages() until it fails,
- *            then free every block;
+ *            then free every block (under any buddy= policy: a block is
+ *            the policy's class for the order, block_pages.h);
  *   kmalloc  for every size class, kmalloc() until it fails, then kfree;
  *   vmalloc  areas of 1, 2, 3, ... pages until one fails, then vfree.
  *
@@ -28,6 +29,7 @@
  */
 #include "kernel/fault_inject.h"
 #include "kernel/selftest.h"
+#include "kernel/selftests/block_pages.h"
 #include "lib/list.h"
 #include "lib/printk.h"
 #include "mm/buddy.h"
@@ -84,15 +86,19 @@ static bool oom_balanced(struct ktest *t, const char *phase, unsigned int round,
 	return false;
 }
 
-/* Free blocks of order >= o in every zone (per-hart lists drained). */
+/*
+ * Free blocks in every zone that an allocation of order o could take
+ * (per-hart lists drained): of its class or larger (binary: order >= o).
+ */
 static uint64_t blocks_at_least(unsigned int o)
 {
 	uint64_t n = 0;
 
 	buddy_drain_all_pages();
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
-		for (unsigned int k = o; k <= MAX_ORDER; k++)
-			n += buddy_zone_nr_free(z, k);
+		for (unsigned int c = order_class(o); c < buddy_nr_classes();
+		     c++)
+			n += buddy_zone_nr_free(z, c);
 	return n;
 }
 
@@ -119,7 +125,7 @@ static void ballast_take(struct list_head *l, uint64_t keep)
 			struct page *p;
 
 			buddy_stats(&bs);
-			if (bs.free < keep + (1UL << o))
+			if (bs.free < keep + order_block_pages((unsigned int)o))
 				break;
 			p = alloc_pages(OOM_GFP, (unsigned int)o);
 			if (!p)

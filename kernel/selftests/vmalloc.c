@@ -82,14 +82,14 @@ static bool ends_with(const char *s, const char *tail)
 	return ls >= lt && strcmp(s + ls - lt, tail) == 0;
 }
 
-/* Largest free block order in any zone, or -1. */
-static int largest_free_order(void)
+/* Pages in the largest free block in any zone (any policy), or 0. */
+static uint64_t largest_free_pages(void)
 {
-	for (int o = MAX_ORDER; o >= 0; o--)
+	for (unsigned int c = buddy_nr_classes(); c-- > 0;)
 		for (int z = 0; z < MAX_NR_ZONES; z++)
-			if (buddy_zone_nr_free(z, o))
-				return o;
-	return -1;
+			if (buddy_zone_nr_free(z, c))
+				return buddy_class_pages(c);
+	return 0;
 }
 
 /*
@@ -123,10 +123,10 @@ static void vmalloc_fragmented_64m(struct ktest *t)
 	}
 	ktest_info(t,
 		   "fragmented: %lu frames held, %lu free, largest free "
-		   "order %d",
+		   "block %lu pages",
 		   (unsigned long)held_pages, (unsigned long)frames_free(),
-		   largest_free_order());
-	KTEST_EXPECT_LT(t, largest_free_order(), ORDER_1M);
+		   (unsigned long)largest_free_pages());
+	KTEST_EXPECT_LT(t, largest_free_pages(), 1UL << ORDER_1M);
 	if (frames_free() < BIG_SIZE / PAGE_SIZE + 128) {
 		ktest_skip(t, "not enough RAM for 64 MiB after fragmenting");
 		goto out;

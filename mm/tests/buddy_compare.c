@@ -121,12 +121,28 @@ static void make_trace(struct trace *t, const char *kind, uint64_t seed)
 }
 
 /*
- * A recorded trace: lines "alloc <id> <units>" and "free <id>" (ids
- * below 2^31). Returns false if the file cannot be read.
+ * A recorded trace (make buddy-trace, harness/record_trace.py): lines
+ * "alloc <id> <units>" and "free <id>", ids below 2^31, each allocated
+ * once and freed at most once after it; blank lines and "#" comments
+ * are skipped. Returns false if the file cannot be read; any other line,
+ * an id allocated twice or a free of an id that is not live stops the
+ * program with the file and line.
  */
+static void trace_error(const char *path, unsigned int n, const char *what,
+			const char *line)
+{
+	fprintf(stderr, "buddy_compare: %s:%u: %s: %s", path, n, what, line);
+	if (!strchr(line, '\n'))
+		fputc('\n', stderr);
+	exit(2);
+}
+
 static bool load_trace(struct trace *t, const char *path)
 {
 	FILE *f = fopen(path, "r");
+	uint8_t *state = NULL; /* per id: 0 never seen, 1 live, 2 freed */
+	size_t nstate = 0;
+	unsigned int n = 0;
 	char line[128];
 
 	if (!f)
@@ -134,15 +150,59 @@ static bool load_trace(struct trace *t, const char *path)
 	t->name = "kernel";
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long id, units;
+		char end;
 
-		if (sscanf(line, "alloc %lu %lu", &id, &units) == 2 && units) {
+		n++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			/* Longer than line[]: a comment's rest is skipped. */
+			int c;
+
+			if (line[0] != '#')
+				trace_error(path, n, "line too long", line);
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		if (sscanf(line, "alloc %lu %lu %c", &id, &units, &end) == 2) {
+			if (!units || units > UINT32_MAX || id >= (1UL << 31))
+				trace_error(path, n, "size or id out of range",
+					    line);
+			if (id >= nstate) {
+				size_t grow = MAX(2 * nstate, id + 1);
+
+				state = realloc(state, grow);
+				if (!state) {
+					perror("buddy_compare");
+					exit(2);
+				}
+				memset(state + nstate, 0, grow - nstate);
+				nstate = grow;
+			}
+			if (state[id])
+				trace_error(path, n, "id allocated twice",
+					    line);
+			state[id] = 1;
 			push(t, (uint32_t)id, (uint32_t)units);
 			t->nallocs = MAX(t->nallocs, (uint32_t)id + 1);
-		} else if (sscanf(line, "free %lu", &id) == 1) {
+		} else if (sscanf(line, "free %lu %c", &id, &end) == 1) {
+			if (id >= nstate || state[id] != 1)
+				trace_error(path, n,
+					    "free of an id that is not "
+					    "live",
+					    line);
+			state[id] = 2;
 			push(t, (uint32_t)id, 0);
+		} else {
+			trace_error(path, n,
+				    "expected 'alloc <id> <units>' "
+				    "or 'free <id>'",
+				    line);
 		}
 	}
 	fclose(f);
+	free(state);
 	return t->n > 0;
 }
 
