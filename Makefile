@@ -10,6 +10,7 @@
 #   make buddy-compare  the four buddy systems on the same traces (host)
 #   make buddy-trace    record the kernel's page allocations (selftest=all)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each
+#   make fuzz-long  every libFuzzer target for FUZZ_RUNS executions each
 #   make coverage   line coverage of mm/ and lib/ (host tests + corpora)
 #   make dtcheck    what the kernel would decide from DTB=<file> (host)
 #   make boot-files U-Boot boot media under build/boot/<BOARD> (BOARD,
@@ -231,27 +232,78 @@ host-bench: $(BUILD)/bench/bench_host
 # $(BUILD)/fuzz/<name>-crash-* (or leak-*, timeout-*) and stops the run;
 # UBSan does not recover, so undefined behaviour counts as a crash.
 # `make fuzz-merge` minimises the new inputs into the seed directories.
+# `make fuzz-long FUZZ_RUNS=10000000` runs each target for a fixed number
+# of executions instead (harness/fuzz_long.py), FUZZ_PARALLEL at a time,
+# logging to $(BUILD)/fuzz/<name>-long.log, one summary line per target.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 10000000
+FUZZ_PARALLEL ?= 1
 FUZZ_TARGETS ?= fdt buddy slab vmalloc pgtable
 # The fuzz targets run on one thread: a small NR_CPUS keeps the per-hart
 # loops (draining every hart's magazines and page lists) short.
 FUZZ_NR_CPUS ?= 4
+# A smaller machine for the fuzzers: with 1 MiB top-order blocks the
+# buddy target's memory (two top-order blocks, one each side of 4 GiB)
+# is 512 pages, so buddy_check() after every operation walks a quarter
+# of what it would at MAX_ORDER 10; the code paths are the same (orders
+# are loops up to MAX_ORDER). `make coverage` replays the corpora at
+# the kernel's MAX_ORDER.
+FUZZ_MAX_ORDER ?= 8
+# Longest input per target (-max_len). An allocator input is a header
+# and then 2 to 6 bytes per operation, and every operation is followed
+# by the allocator's full checker: these lengths keep each allocator
+# target at 9,000 or more executions per CPU second, 10 million in
+# under 20 minutes of one core (README, Fuzzing figures), with about 8
+# to 30 operations an input. Device trees are whole blobs: the largest
+# board tree (dts/boards/) fits (fdt runs at about 5,000 a CPU second).
+FUZZ_MAX_LEN_fdt ?= 8192
+FUZZ_MAX_LEN_buddy ?= 96
+FUZZ_MAX_LEN_slab ?= 32
+FUZZ_MAX_LEN_vmalloc ?= 64
+FUZZ_MAX_LEN_pgtable ?= 64
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Wno-missing-prototypes \
 	-I. -Ilib/tests/include -Imm/tests/include \
-	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(FUZZ_NR_CPUS) \
+	-DHOST_TEST -DDEBUG -DMAX_ORDER=$(FUZZ_MAX_ORDER) \
+	-DNR_CPUS=$(FUZZ_NR_CPUS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 fuzz-lib-srcs := $(host-lib-srcs) lib/tests/host_cpu.c
 fuzz-mm-srcs := $(filter-out $(mm-host-exclude),$(mm-srcs)) \
 	mm/tests/host_arch.c mm/tests/fuzz_ops.c
 fuzz-obj = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
 fuzz-bins := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+fuzz-max-len = $(or $(FUZZ_MAX_LEN_$(1)),4096)
+fuzz-dirs = $(BUILD)/fuzz/corpus/$(1) mm/tests/corpus/$(1) \
+	$(if $(filter fdt,$(1)),$(BUILD)/dts $(BUILD)/dts/boards)
 
-$(BUILD)/fuzz/obj/%.o: %.c mm/tests/fuzz_ignorelist.txt
+# The allocators are built without libFuzzer's comparison tracing
+# (trace-cmp; the edge counters stay): their comparisons are of
+# allocator state in loops over every page, object or table entry,
+# where the callbacks cost as much as the code, and the operands are
+# not input bytes (the targets decode operations with `%`), so the
+# hints steer nothing. The device-tree reader and the memory map keep
+# it: they compare input bytes (magic, tokens, names, cells).
+fuzz-nocmp-objs := $(call fuzz-obj,$(filter-out mm/memmap% mm/linear.c \
+	mm/tests/%,$(fuzz-mm-srcs)))
+$(fuzz-nocmp-objs): FUZZ_COV_EXTRA := -fno-sanitize-coverage=trace-cmp
+
+# The objects depend on a file holding the flags they were built with,
+# rewritten only when those change (FUZZ_MAX_ORDER=10 on the command
+# line, say): objects of two MAX_ORDERs must never be linked together.
+fuzz-flags-file := $(BUILD)/fuzz/obj/flags
+fuzz-flags-now := $(FUZZ_CC) $(FUZZ_CFLAGS) $(fuzz-nocmp-objs:%=-nocmp:%)
+$(fuzz-flags-file): fuzz-flags-check
+	@:
+fuzz-flags-check:
+	@mkdir -p $(dir $(fuzz-flags-file)); \
+	echo '$(fuzz-flags-now)' | cmp -s - $(fuzz-flags-file) || \
+		echo '$(fuzz-flags-now)' > $(fuzz-flags-file)
+
+$(BUILD)/fuzz/obj/%.o: %.c mm/tests/fuzz_ignorelist.txt $(fuzz-flags-file)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 		-fsanitize-coverage-ignorelist=mm/tests/fuzz_ignorelist.txt \
-		-c $< -o $@
+		$(FUZZ_COV_EXTRA) -c $< -o $@
 
 $(BUILD)/fuzz/fuzz_fdt: $(call fuzz-obj,mm/tests/fuzz_fdt.c \
 		$(fuzz-lib-srcs) mm/memmap.c mm/memmap_boot.c mm/memmap_check.c \
@@ -265,24 +317,29 @@ $(BUILD)/fuzz/fuzz_%: $(call fuzz-obj,mm/tests/fuzz_%.c $(fuzz-lib-srcs) \
 fuzz-bins: $(fuzz-bins)
 
 fuzz: $(fuzz-bins) dtbs
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz/corpus/$$t; \
-		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$(BUILD)/fuzz/fuzz_$$t -max_len=65536 \
+	@set -e; $(foreach t,$(FUZZ_TARGETS), \
+		mkdir -p $(BUILD)/fuzz/corpus/$(t); \
+		echo "fuzz: $(t) for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz_$(t) -max_len=$(call fuzz-max-len,$(t)) \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=60 \
 			-print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/$$t- \
-			$(BUILD)/fuzz/corpus/$$t mm/tests/corpus/$$t \
-			$$(test $$t = fdt && echo $(BUILD)/dts \
-				$(BUILD)/dts/boards) || exit 1; \
-	done
+			-artifact_prefix=$(BUILD)/fuzz/$(t)- \
+			$(call fuzz-dirs,$(t));)
 
+# Seeds are read whole here (-max_len above every seed, unlike the
+# runs): a seed cut to FUZZ_MAX_LEN_<name> would count for less than it
+# reaches, and inputs it already covers would be taken in again.
 fuzz-merge: $(fuzz-bins)
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p mm/tests/corpus/$$t $(BUILD)/fuzz/corpus/$$t; \
-		$(BUILD)/fuzz/fuzz_$$t -merge=1 -use_counters=0 -max_len=65536 \
-			mm/tests/corpus/$$t $(BUILD)/fuzz/corpus/$$t || exit 1; \
-	done
+	@set -e; $(foreach t,$(FUZZ_TARGETS), \
+		mkdir -p mm/tests/corpus/$(t) $(BUILD)/fuzz/corpus/$(t); \
+		$(BUILD)/fuzz/fuzz_$(t) -merge=1 -use_counters=0 \
+			-max_len=65536 \
+			mm/tests/corpus/$(t) $(BUILD)/fuzz/corpus/$(t);)
+
+fuzz-long: $(fuzz-bins) dtbs
+	$(PYTHON) harness/fuzz_long.py --build $(BUILD) --runs $(FUZZ_RUNS) \
+		--parallel $(FUZZ_PARALLEL) \
+		$(foreach t,$(FUZZ_TARGETS),$(t):$(call fuzz-max-len,$(t)))
 
 # -------------------------------------------------------------- coverage
 # make coverage: line coverage of mm/ and lib/ from the single-threaded
@@ -432,9 +489,8 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run debug gdb test deps host-tests soak dtbs fuzz fuzz-bins \
-	fuzz-merge coverage format format-fix clean host-bench buddy-compare \
-	buddy-trace \
-	dtcheck plots boot-files
+	fuzz-merge fuzz-long fuzz-flags-check coverage format format-fix \
+	clean host-bench buddy-compare buddy-trace dtcheck plots boot-files
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

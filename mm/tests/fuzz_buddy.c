@@ -4,9 +4,13 @@
  * mm/buddy_pcp.c, mm/buddy_check.c) and the memblock allocator it is
  * built from.
  *
- * Scenario: fake physical memory of 8 MiB straddles 4 GiB, so both
- * zones exist. Each input starts with a header that lays out up to
- * three RAM banks (the first at least 512 KiB, for the descriptors) and
+ * Scenario: fake physical memory of two top-order blocks (2^MAX_ORDER
+ * pages each: 8 MiB at MAX_ORDER 10, 2 MiB in the fuzz build's
+ * MAX_ORDER 8) straddles 4 GiB, so both zones exist and each can hold
+ * a top-order block. It is small on purpose: buddy_check() walks every
+ * page after every operation, and a small machine runs out sooner.
+ * Each input starts with a header that lays out up to
+ * three RAM banks (the first at least 1/16 of it, for the descriptors) and
  * up to two reserved regions inside it; the buddy allocator is built
  * afresh from memblock for every input. Then each operation is one of
  *   alloc_pages / __get_free_pages / get_zeroed_page (orders up to
@@ -40,12 +44,12 @@
 
 const char *fuzz_name = "fuzz_buddy";
 
-#define RAM_BASE 0xffc00000UL /* 4 MiB below 4 GiB, 4 MiB above */
-#define RAM_PAGES 2048UL
+#define RAM_PAGES (2UL << MAX_ORDER)
+#define RAM_BASE (0x100000000UL - RAM_PAGES / 2 * PAGE_SIZE) /* half below 4G */
 #define RAM_END (RAM_BASE + RAM_PAGES * PAGE_SIZE)
 #define BASE_PFN (RAM_BASE >> PAGE_SHIFT)
 #define DMA32_END_PFN (0x100000000UL >> PAGE_SHIFT)
-#define MIN_BANK0_PAGES 128 /* 512 KiB: room for the descriptors */
+#define MIN_BANK0_PAGES (RAM_PAGES / 16) /* room for the descriptors */
 #define LIVE_MAX 64
 
 enum page_kind { PAGE_HOLE, PAGE_RESERVED, PAGE_USABLE };

@@ -102,6 +102,29 @@ static inline uint64_t fuzz_pattern(uint64_t tag, size_t i)
 }
 
 /*
+ * The offset of the first byte of [p, p + n) that is not `byte`, or n.
+ * Whole words at a time: the targets check every zeroed or constructed
+ * object and page this way, and a byte loop (or memcmp() through ASan's
+ * interceptor) would cost more than the allocator call it checks.
+ */
+static inline size_t fuzz_first_not(const void *p, uint8_t byte, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t want = 0x0101010101010101ULL * byte, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__builtin_memcpy(&w, b + i, 8);
+		if (w != want)
+			break;
+	}
+	for (; i < n; i++)
+		if (b[i] != byte)
+			return i;
+	return n;
+}
+
+/*
  * printk goes nowhere unless FUZZ_VERBOSE is set, and panic() aborts
  * (a panic is a finding). Call from LLVMFuzzerInitialize().
  */
