@@ -273,7 +273,8 @@ static void kmalloc_large(struct ktest *t)
 		/* The block alloc_pages(order) gives: 2^order under binary,
 		 * the smallest class holding it under the other policies. */
 		KTEST_EXPECT_EQ(t, buddy_block_order(pg), order);
-		KTEST_EXPECT_EQ(t, ksize(p), PAGE_SIZE * buddy_order_pages(order));
+		KTEST_EXPECT_EQ(t, ksize(p),
+				PAGE_SIZE * buddy_order_pages(order));
 		KTEST_EXPECT_EQ(t, buddy_free_pages(),
 				free0 - buddy_order_pages(order));
 		p[0] = 1;
