@@ -239,7 +239,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= 10000000
 FUZZ_PARALLEL ?= 1
-FUZZ_TARGETS ?= fdt buddy slab vmalloc pgtable
+FUZZ_TARGETS ?= fdt buddy buddy_policy slab vmalloc pgtable
 # The fuzz targets run on one thread: a small NR_CPUS keeps the per-hart
 # loops (draining every hart's magazines and page lists) short.
 FUZZ_NR_CPUS ?= 4
@@ -259,6 +259,7 @@ FUZZ_MAX_ORDER ?= 8
 # board tree (dts/boards/) fits (fdt runs at about 5,000 a CPU second).
 FUZZ_MAX_LEN_fdt ?= 8192
 FUZZ_MAX_LEN_buddy ?= 96
+FUZZ_MAX_LEN_buddy_policy ?= 96
 FUZZ_MAX_LEN_slab ?= 32
 FUZZ_MAX_LEN_vmalloc ?= 64
 FUZZ_MAX_LEN_pgtable ?= 64

@@ -18,7 +18,7 @@ import pytest
 
 import qemu
 
-TARGETS = ["fdt", "buddy", "slab", "vmalloc", "pgtable"]
+TARGETS = ["fdt", "buddy", "buddy_policy", "slab", "vmalloc", "pgtable"]
 FUZZ_SECONDS = 5
 FLOOR = os.path.join(qemu.ROOT, "harness", "coverage_floor")
 

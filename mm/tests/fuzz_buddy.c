@@ -33,6 +33,12 @@
  * misuse gives exactly one report through the bug hook and changes no
  * counter; each block keeps its fill pattern until freed; freeing
  * everything gives every managed page back.
+ *
+ * Built with FUZZ_BUDDY_POLICIES (mm/tests/fuzz_buddy_policy.c), the
+ * input's first byte also picks the buddy policy (binary, Fibonacci,
+ * weighted, tertiary) and the model asks the allocator's policy what a
+ * block of each order is (buddy_order_pages()); alignment to the block's
+ * size is expected under binary only.
  */
 #include <string.h>
 
@@ -42,7 +48,11 @@
 #include "mm/tests/fuzz_ops.h"
 #include "mm/tests/host_arch.h"
 
+#ifdef FUZZ_BUDDY_POLICIES
+const char *fuzz_name = "fuzz_buddy_policy";
+#else
 const char *fuzz_name = "fuzz_buddy";
+#endif
 
 #define RAM_PAGES (2UL << MAX_ORDER)
 #define RAM_BASE (0x100000000UL - RAM_PAGES / 2 * PAGE_SIZE) /* half below 4G */
@@ -85,6 +95,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Pages of the block alloc_pages(order) gives under the policy. */
+static unsigned long blk(unsigned int order)
+{
+	return (unsigned long)buddy_order_pages(order);
+}
+
 static uint64_t *page_words(pfn_t pfn)
 {
 	return phys_to_virt(pfn_to_paddr(pfn));
@@ -95,7 +111,7 @@ static uint64_t *page_words(pfn_t pfn)
 /* First and last word of every page of the block carry its pattern. */
 static void fill(const struct live *l)
 {
-	for (unsigned long i = 0; i < 1UL << l->order; i++) {
+	for (unsigned long i = 0; i < blk(l->order); i++) {
 		uint64_t *w = page_words(l->pfn + i);
 
 		w[0] = fuzz_pattern(l->tag, 2 * i);
@@ -105,7 +121,7 @@ static void fill(const struct live *l)
 
 static void verify(const struct live *l)
 {
-	for (unsigned long i = 0; i < 1UL << l->order; i++) {
+	for (unsigned long i = 0; i < blk(l->order); i++) {
 		uint64_t *w = page_words(l->pfn + i);
 
 		CHECK(w[0] == fuzz_pattern(l->tag, 2 * i) &&
@@ -142,12 +158,14 @@ static void check_state(void)
 static void took(struct page *page, unsigned int order, gfp_t gfp)
 {
 	pfn_t pfn = page_to_pfn(page);
-	unsigned long n = 1UL << order;
+	unsigned long n;
 	struct live *l;
 
 	CHECK(order <= MAX_ORDER, "order %u served", order);
-	CHECK((pfn & (n - 1)) == 0, "pfn 0x%lx misaligned for order %u",
-	      (unsigned long)pfn, order);
+	n = blk(order);
+	CHECK(n >= 1UL << order, "order %u served by %lu pages", order, n);
+	CHECK(!buddy_blocks_aligned() || (pfn & (n - 1)) == 0,
+	      "pfn 0x%lx misaligned for order %u", (unsigned long)pfn, order);
 	CHECK(pfn >= BASE_PFN && pfn + n <= BASE_PFN + RAM_PAGES,
 	      "pfn 0x%lx order %u outside RAM", (unsigned long)pfn, order);
 	if (gfp & __GFP_DMA32)
@@ -159,7 +177,7 @@ static void took(struct page *page, unsigned int order, gfp_t gfp)
 		      kind[pfn - BASE_PFN + i]);
 	for (unsigned int i = 0; i < nr_live; i++)
 		CHECK(pfn + n <= live[i].pfn ||
-			      live[i].pfn + (1UL << live[i].order) <= pfn,
+			      live[i].pfn + blk(live[i].order) <= pfn,
 		      "pfn 0x%lx order %u overlaps live 0x%lx order %u",
 		      (unsigned long)pfn, order, (unsigned long)live[i].pfn,
 		      live[i].order);
@@ -186,13 +204,16 @@ static void took(struct page *page, unsigned int order, gfp_t gfp)
 /* After a failure of a valid order: nothing that could serve it is free. */
 static void check_failure(unsigned int order, gfp_t gfp)
 {
+	unsigned int want =
+		buddy_policy_class_for(buddy_active_policy(), 1UL << order);
+
 	buddy_drain_all_pages();
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		if (z != ZONE_DMA32 && (gfp & __GFP_DMA32))
 			continue;
-		for (unsigned int o = order; o <= MAX_ORDER; o++)
+		for (unsigned int o = want; o < buddy_nr_classes(); o++)
 			CHECK(buddy_zone_nr_free(z, o) == 0,
-			      "order %u failed with %llu free blocks of order "
+			      "order %u failed with %llu free blocks of class "
 			      "%u in zone %u",
 			      order,
 			      (unsigned long long)buddy_zone_nr_free(z, o), o,
@@ -238,7 +259,7 @@ static void op_alloc(struct fuzz_in *in, bool by_address)
 
 static void drop(unsigned int i)
 {
-	live_pages -= 1UL << live[i].order;
+	live_pages -= blk(live[i].order);
 	live[i] = live[--nr_live];
 }
 
@@ -278,7 +299,7 @@ static void op_bad_free(struct fuzz_in *in)
 	if (nr_live && how < 128) {
 		const struct live *l = &live[off % nr_live];
 
-		pfn = l->pfn + ((how & 1) ? (off >> 6) % (1UL << l->order) : 0);
+		pfn = l->pfn + ((how & 1) ? (off >> 6) % blk(l->order) : 0);
 	} else if (how < 224) {
 		pfn = BASE_PFN + off % RAM_PAGES;
 	} else {
@@ -340,7 +361,14 @@ static void mark(unsigned long start, unsigned long n, enum page_kind k)
 /* Banks and reserved regions from the header, then a fresh allocator. */
 static void setup(struct fuzz_in *in)
 {
-	unsigned int nbanks = 1 + fuzz_below(in, 3);
+	unsigned int nbanks;
+
+#ifdef FUZZ_BUDDY_POLICIES
+	CHECK(buddy_select_policy((enum buddy_policy_id)fuzz_below(
+		      in, BUDDY_NR_POLICIES)) == 0,
+	      "buddy_select_policy failed");
+#endif
+	nbanks = 1 + fuzz_below(in, 3);
 	unsigned int nres = fuzz_below(in, 3);
 
 	memset(kind, PAGE_HOLE, sizeof(kind));
