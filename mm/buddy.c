@@ -1288,33 +1288,31 @@ static void make_ranges(void)
 		panic("buddy_init_from_memblock: no usable memory");
 }
 
+/*
+ * Each range's descriptors, and under a policy other than binary its
+ * tag bytes right after them (mm/buddy_classes.c), in one allocation:
+ * a separate one would cost a page per range, memblock's granule.
+ */
 static void alloc_maps(void)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
 		struct buddy_range *r = &buddy.ranges[i];
-		uint64_t bytes = r->nr_pages * sizeof(struct page);
+		uint64_t tags = buddy.binary ? 0 : r->nr_pages;
+		uint64_t bytes = r->nr_pages * sizeof(struct page) + tags;
 		paddr_t pa = memblock_alloc(bytes, PAGE_SIZE, 0);
 
 		if (pa == PADDR_INVALID)
 			panic("buddy_init_from_memblock: no memory for %lu "
-			      "descriptors of [mem 0x%016lx-0x%016lx]",
-			      r->nr_pages, pfn_to_paddr(r->start_pfn),
+			      "descriptors%s of [mem 0x%016lx-0x%016lx]",
+			      r->nr_pages, tags ? " and tags" : "",
+			      pfn_to_paddr(r->start_pfn),
 			      pfn_to_paddr(buddy_range_end(r)) - 1);
 		r->map = phys_to_virt(pa);
 		buddy.desc_bytes += bytes;
-		if (buddy.binary)
-			continue;
-		/* One tag byte per page (mm/buddy_classes.c), all 0. */
-		pa = memblock_alloc(r->nr_pages, SZ_4K, 0);
-		if (pa == PADDR_INVALID)
-			panic("buddy_init_from_memblock: no memory for the %lu "
-			      "tags of [mem 0x%016lx-0x%016lx] (buddy=%s)",
-			      r->nr_pages, pfn_to_paddr(r->start_pfn),
-			      pfn_to_paddr(buddy_range_end(r)) - 1,
-			      buddy.policy.name);
-		buddy.tags[i] = phys_to_virt(pa);
-		memset(buddy.tags[i], 0, r->nr_pages);
-		buddy.desc_bytes += r->nr_pages;
+		if (tags) {
+			buddy.tags[i] = (uint8_t *)(r->map + r->nr_pages);
+			memset(buddy.tags[i], 0, tags);
+		}
 	}
 }
 
