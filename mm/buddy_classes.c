@@ -41,7 +41,8 @@
  * their metadata through page descriptors, never by masking addresses.
  *
  * Cost per block beyond binary's descriptor: one tag byte per page of
- * RAM (buddy.tags[], from memblock at init), of which each block uses
+ * RAM (buddy.tags[], after each range's descriptors in the same
+ * allocation from memblock at init), of which each block uses
  * the one of its head.
  *
  * Invariants: mm/buddy.c's list (I1 to I11) with "order" read as
