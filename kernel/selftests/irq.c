@@ -104,22 +104,27 @@ static void irq_timer_rearm(struct ktest *t)
 		KTEST_EXPECT_GE(t, p.when[i], p.when[i - 1] + p.period);
 }
 
-/* Scenario: arm a one-shot 1 ms ahead, cancel it, sleep 3 ms. Expect it
- * never to run, and the sleep to last at least 3 ms of timebase ticks. */
+/* Scenario: arm a one-shot 1 ms ahead and cancel it with interrupts off
+ * (so that a host that stops the vCPU for over 1 ms between the two
+ * cannot let it fire first: the cancel must then also withdraw the
+ * pending interrupt), then sleep 3 ms. Expect it never to run, and the
+ * sleep to last at least 3 ms of timebase ticks. */
 static void irq_timer_cancel_and_sleep(struct ktest *t)
 {
 	struct irq_probe p = { 0 };
+	unsigned long irq;
 	uint64_t t0;
+	int err;
 
 	if (!timer_available()) {
 		ktest_skip(t, "no timer");
 		return;
 	}
-	KTEST_ASSERT_EQ(
-		t,
-		timer_arm(timer_now() + timer_us_to_ticks(1000), probe_fn, &p),
-		0);
+	irq = cpu_irq_save();
+	err = timer_arm(timer_now() + timer_us_to_ticks(1000), probe_fn, &p);
 	timer_cancel();
+	cpu_irq_restore(irq);
+	KTEST_ASSERT_EQ(t, err, 0);
 	t0 = timer_now();
 	KTEST_EXPECT_EQ(t, timer_sleep_us(3000), 0);
 	KTEST_EXPECT_GE(t, timer_now() - t0, timer_us_to_ticks(3000));
