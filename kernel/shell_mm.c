@@ -343,19 +343,23 @@ static int cache_create(int argc, char **argv)
 }
 
 /*
- * May kmem_cache_free(c, va) run? It reads the word at va - 8 before any
- * check when va is 8-byte aligned and that word is on va's page; then
- * the page must be memory the kernel may read: RAM the buddy allocator
- * manages (not a reserved region: firmware memory may be mapped but
- * locked by PMP) or a mapped page of a vmalloc area.
+ * May kmem_cache_free(c, va) run? Where c's word is before its objects,
+ * it reads the word at va - 8 before any check when va is 8-byte
+ * aligned and that word is on va's page; where the word is inside and
+ * c's slabs are one page, it reads the slab descriptor at the start of
+ * va's page first. Then the page must be memory the kernel may read: RAM
+ * the buddy allocator manages (not a reserved region: firmware memory
+ * may be mapped but locked by PMP) or a mapped page of a vmalloc area.
+ * Otherwise va is validated through its page descriptor first.
  */
-static bool cache_free_is_safe(uint64_t va)
+static bool cache_free_is_safe(const struct kmem_cache *c, uint64_t va)
 {
 	const struct page *page = virt_to_page((const void *)(uintptr_t)va);
 	unsigned int prot;
 
-	if ((va & (SLAB_WORD_SIZE - 1)) ||
-	    (va & (PAGE_SIZE - 1)) < SLAB_WORD_SIZE)
+	if (c->word_back == 0 ? !c->slab_mask
+			      : ((va & (SLAB_WORD_SIZE - 1)) ||
+				 (va & (PAGE_SIZE - 1)) < SLAB_WORD_SIZE))
 		return true; /* validated before anything is read */
 	if (page)
 		return !(__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
@@ -420,7 +424,7 @@ int shell_cache(int argc, char **argv)
 	}
 	if (arg_addr("cache", argv[3], &va))
 		return -1;
-	if (!cache_free_is_safe(va))
+	if (!cache_free_is_safe(*slot, va))
 		return shell_error("cache: 0x%lx is neither RAM the allocators "
 				   "manage nor a vmalloc page: not a slab "
 				   "object, not passed to kmem_cache_free",

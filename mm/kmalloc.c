@@ -14,8 +14,10 @@
  * request wastes less than 20% of its class and, for sizes drawn
  * log-uniformly from 8 to 4096, about 10.3% on average (computed by
  * kmalloc_waste_pct_x100() from this table: waste = (class - size) /
- * class, the fraction of the object the caller cannot use; per-object
- * metadata, the 8-byte word before each object, is not counted).
+ * class, the fraction of the object the caller cannot use). The
+ * classes keep no word beside their objects (the free-list link lives
+ * inside the free object, mm/slab.c), so a class takes exactly its size
+ * in a slab: nothing else is to be counted.
  *
  * Finding the class: sizes up to KMALLOC_SMALL_MAX index a table of
  * cache pointers by (size + 7) >> 3, larger ones a second table by
@@ -36,6 +38,8 @@
  *       127) >> 7] up to KMALLOC_MAX_CACHE_SIZE.
  *   K3  a large allocation's head page has PG_large and PG_head, order =
  *       its order; kfree() clears PG_large before freeing the block.
+ *   K4  every object of class i is aligned to kmalloc_class_align() of
+ *       its size (power-of-two sizes naturally, up to PAGE_SIZE).
  * kmalloc_init() VERIFYs K1 and K2.
  *
  * Failure modes: NULL on memory shortage or impossible sizes (after one
@@ -101,6 +105,21 @@ static struct kmem_cache
 	*kmalloc_big[(KMALLOC_MAX_CACHE_SIZE >> KMALLOC_BIG_SHIFT) + 1];
 static DEFINE_SPINLOCK(kmalloc_init_lock);
 
+/*
+ * K4: the alignment of a class, as Linux guarantees it: the largest
+ * power of two dividing the size, up to PAGE_SIZE, so a power-of-two
+ * size is naturally aligned (kmalloc(64) on a 64-byte boundary, and
+ * kmalloc(4096) is one whole page) and every object to at least 8.
+ * Above PAGE_SIZE the slabs are page-aligned blocks (binary: aligned to
+ * their size, so 8192 is naturally aligned there too).
+ */
+size_t kmalloc_class_align(size_t size)
+{
+	size_t a = size & -size;
+
+	return MIN(MAX(a, (size_t)8), (size_t)PAGE_SIZE);
+}
+
 /* Create the caches and fill the tables (kmalloc_init_lock held). */
 static void kmalloc_init_tables(void)
 {
@@ -115,7 +134,8 @@ static void kmalloc_init_tables(void)
 			 ==, i);
 		fmt_snprintf(name, sizeof(name), "kmalloc-%zu", size);
 		kmalloc_caches[i] =
-			kmem_cache_create(name, size, 8, SLAB_PERMANENT, NULL);
+			kmem_cache_create(name, size, kmalloc_class_align(size),
+					  SLAB_PERMANENT, NULL);
 		if (!kmalloc_caches[i])
 			panic("kmalloc_init: cannot create %s", name);
 	}

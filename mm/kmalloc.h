@@ -58,14 +58,18 @@ static inline unsigned int kmalloc_index(size_t size)
 	       (unsigned int)((size - 1 - ((size_t)1 << k)) >> (k - 2));
 }
 
+/* The alignment of the class of `size` bytes (K4, mm/kmalloc.c). */
+size_t kmalloc_class_align(size_t size);
 /* The class size serving `size`, 0 above KMALLOC_MAX_CACHE_SIZE or for 0. */
 size_t kmalloc_size_class(size_t size);
 
 void *__kmalloc(size_t size, gfp_t gfp);
 
 /*
- * size bytes (at least), 8-byte aligned; NULL when memory is short or
- * size is above KMALLOC_MAX_SIZE; ZERO_SIZE_PTR for size 0.
+ * size bytes (at least), aligned to kmalloc_class_align() of its class
+ * (a power-of-two size naturally, up to PAGE_SIZE; at least 8); NULL
+ * when memory is short or size is above KMALLOC_MAX_SIZE; ZERO_SIZE_PTR
+ * for size 0.
  * __GFP_ZERO zeroes the memory.
  */
 static inline void *kmalloc(size_t size, gfp_t gfp)
@@ -107,15 +111,22 @@ static inline void kfree(const void *p)
 	/*
 	 * Fast path: a slab object, owner found through its page (I6).
 	 * page->slab and s->cache do not change while an object of the
-	 * slab is in use, so they are read with no lock; the in-use mark,
-	 * swapped atomically, decides whether they were right.
+	 * slab is in use, so they are read with no lock; the object-start
+	 * and free-word checks of __kmem_slab_free() (or, in a debug
+	 * cache, the in-use mark) decide whether p is one in use.
 	 */
 	page = virt_to_page(p);
 	/* Relaxed atomic: the buddy allocator may read the word meanwhile
 	 * (mm/slab_internal.h, page_flags_get()). */
 	if (likely(page && (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
 			    PG_slab))) {
-		__kmem_cache_free(page->slab->cache, (void *)p, 0);
+		struct kmem_slab *s = page->slab;
+		struct kmem_cache *c = s->cache;
+
+		if (likely(c->word_back == 0))
+			__kmem_slab_free(c, s, (void *)p, 0);
+		else /* a debug cache's word is before the object */
+			__kmem_cache_free(c, (void *)p, 0);
 		return;
 	}
 	kfree_slow(p); /* large allocations and misuse */

@@ -14,9 +14,10 @@
  * A cache (struct kmem_cache) hands out objects of one size. Its memory
  * comes in slabs: blocks of 2^order pages from the buddy allocator. The
  * order is the smallest that leaves at most 1/8 of the slab outside any
- * object slot (Bonwick's bound); a 2 KiB object gets a 4-page slab of
- * 7 objects (each slot is 2 KiB and the 8-byte word; pinned by a host
- * test in mm/tests/test_slab.c).
+ * object slot (Bonwick's bound); a 2 KiB object gets one page holding
+ * two objects, or, in a cache with a constructor (whose slots also hold
+ * the 8-byte word), a 4-page slab of 7 (both pinned by a host test in
+ * mm/tests/test_slab.c).
  * Every slab is full, partial or empty and sits on the cache's list for
  * that state; a fourth list holds quarantined slabs (below). Allocation
  * takes the first partial slab, then an empty one, and only then makes a
@@ -35,8 +36,9 @@
  * magazines first, so objects cached on any hart count as free for
  * them.
  *
- * A slab (descriptor at the start of its first page, like Bonwick's
- * small-object slabs):
+ * A slab, with its descriptor at the start of its first page, like
+ * Bonwick's small-object slabs (here with the word before each object,
+ * as in a cache with a constructor):
  *
  *   base = page_address(head), aligned to slab_bytes if slab_mask
  *   +--------+-----+--------+---------------+--------+-- ... --+-------+
@@ -45,18 +47,36 @@
  *   +--------+-----+--------+---------------+--------+-- ... --+-------+
  *   |<- objs_offset + colour ->|<--- size (stride) --->|
  *
- *   one slot:  word (8) | object (object_size) | red zone (Z) |
- *              track (U: alloc and free caller) | pad to align
+ *   one slot:  word (8, if before) | object (object_size) | red zone (Z)
+ *              | track (U: alloc and free caller) | pad to align
+ *
+ * Caches whose slot is at least PAGE_SIZE / 8 and whose word is inside
+ * the object keep the descriptor off the slab, in an object of the
+ * internal cache "kmem_slab" (SLAB_OFF_SLAB, Bonwick's large-object
+ * slabs), so that a 512-byte class fits 8 objects a page and a 4 KiB
+ * one a whole page each; their objects find it through page->slab.
  *
  * The colour (Bonwick's cache colouring) shifts the objects of each new
  * slab by one more cache line, within the otherwise unused space, so
  * that objects of different slabs do not all compete for the same lines.
+ * Colours are multiples of the alignment, so colouring never breaks it.
  *
- * The word before each object (never inside it, so constructed state
- * survives a free) says whether the object is free:
+ * The word of each object says whether the object is free. Where it
+ * lies depends on the cache (word_back):
+ *   - caches without a constructor or debug flags: the object's own
+ *     first 8 bytes (word_back 0), as SLUB keeps its free pointer
+ *     inside the free object. A slot is then exactly the object, so
+ *     kmalloc's power-of-two classes are naturally aligned and waste
+ *     nothing beside their objects;
+ *   - caches with a constructor: the 8 bytes before the object, so that
+ *     constructed state survives a free;
+ *   - debug caches (slab_debug=F, Z, P or U): before the object too, so
+ *     that poisoning covers the whole object and the in-use mark stays
+ *     checkable.
  *
  *   free:    next ^ key       next: the following free object, or NULL
  *   in use:  ~key             (~key ^ SLAB_MARK_DEBUG in debug caches)
+ *            (word inside: written at allocation, then the caller's)
  *   key  =   (address of the word) * fp_mult
  *
  * fp_mult is an odd per-cache secret derived from the per-boot secret
@@ -67,14 +87,39 @@
  * which like swab moves the low address bits that differ between slots
  * into the high bits. A link overwritten by a stray write decodes to a
  * pointer outside the slab (or off an object boundary) and is caught
- * before it is followed; the slab is then quarantined. The in-use mark
- * makes the always-on double-free check one compare, and also refuses
- * pointers into the middle of an object and objects of another cache
- * (whose key differs) before anything is written. An object in a
- * magazine carries a third value, the cached tag ~key ^
- * SLAB_MARK_CACHED (mm/slab_cpu.c): the fast free swaps the mark for
- * the tag with one compare-and-swap, so a second free of an object that
- * sits in any hart's magazine fails the swap and is reported here.
+ * before it is followed; the slab is then quarantined. Where the word
+ * is before the object, the in-use mark makes the always-on double-free
+ * check one compare, and also refuses pointers into the middle of an
+ * object and objects of another cache (whose key differs) before
+ * anything is written. An object in a magazine carries a third value,
+ * the cached tag ~key ^ SLAB_MARK_CACHED (mm/slab_cpu.c): the fast free
+ * swaps the mark for the tag with one compare-and-swap, so a second
+ * free of an object that sits in any hart's magazine fails the swap and
+ * is reported here.
+ *
+ * Where the word is inside, an object in use carries no mark once its
+ * caller writes it, so each of the mark's jobs is done another way, on
+ * every free (always on, as SLUB's freelist and object-start checks):
+ *   - which slab and cache: the slab is found by masking p when slabs
+ *     are one page holding their descriptor (p's own page: safe to
+ *     read for any pointer the caller could use), else through p's
+ *     page descriptor (PG_slab, page->slab); its descriptor must name
+ *     c and carry KMEM_SLAB_MAGIC;
+ *   - an object start: p - objs below objs_span and divisible by the
+ *     stride, tested with one multiply (d * div_magic <= div_magic - 1,
+ *     Lemire's divisibility test) instead of a division;
+ *   - a double free: the word of a free object is its cached tag or a
+ *     link that decodes to NULL or into the slab. The fast free sends
+ *     those (and, with a 2^-48 chance, user data that decodes near the
+ *     slab) to the slow path, which tells them apart exactly and
+ *     reports or frees. The compare-and-swap from the value read to the
+ *     tag still lets exactly one of two harts freeing one object win.
+ *   - the live objects (destroy with objects in use, the checker): the
+ *     objects not on the free list (slab_obj_in_use(), a walk).
+ * An object in use thus shows its mark until written: a pointer never
+ * written and freed twice is still caught at the second free (the
+ * first left the tag or a link), and a write after free into a
+ * magazine's object is reported when the object leaves the magazine.
  *
  * Fast paths (inline in mm/slab.h) and how debugging stays off them: a
  * debug cache (any of F Z P U) has its magazines held for good (I10),
@@ -112,15 +157,19 @@
  *       freelist, every link decodes to NULL or to an object start of the
  *       same slab, no object appears twice, and its length is
  *       objs_per_slab - inuse.
- *   I4  every object not on the free list carries the in-use mark of its
- *       cache (quarantined slabs excepted).
+ *   I4  where the word is before the object, every object not on the
+ *       free list carries the in-use mark of its cache or the cached
+ *       tag (quarantined slabs excepted); where it is inside, I3's
+ *       count is the whole check.
  *   I5  active is the first partial slab of a cache without debug
  *       flags, and NULL for a cache with them.
  *   I6  a slab is the 2^order-page buddy block it starts (the first
  *       2^order pages of the block under a policy other than binary),
- *       aligned to slab_bytes when slab_mask is not 0; each of its pages has PG_slab and page->slab == the
- *       slab; the descriptor has KMEM_SLAB_MAGIC, its cache, and objs ==
- *       base + objs_offset + colour with colour <= colour_max.
+ *       aligned to slab_bytes when slab_mask is not 0, with its
+ *       descriptor at base unless SLAB_OFF_SLAB; each of its pages has
+ *       PG_slab and page->slab == the descriptor, which has
+ *       KMEM_SLAB_MAGIC, its cache, and objs == base + objs_offset +
+ *       colour with colour <= colour_max.
  *   I7  (Z) the red zone of an object in use is all SLAB_RED_ACTIVE, of
  *       a free object all SLAB_RED_INACTIVE (mm/slab_debug.c checks it).
  *   I8  (P, caches without a constructor) a free object holds
@@ -166,14 +215,22 @@
  *                     order below, and c->lock may be held while one is
  *                     taken (never the other way round).
  *
- *   Lock order:  slab_caches_lock -> c->lock -> buddy's zone locks
- *                -> printk_lock
+ *   Lock order:  slab_caches_lock -> c->lock -> kmem_slab_cache.lock
+ *                -> buddy's zone locks -> printk_lock
+ *
+ *   kmem_slab_cache (the descriptors of SLAB_OFF_SLAB caches) is the
+ *   one cache whose lock is taken under another's: slab_release() frees
+ *   a descriptor under c->lock. It is a leaf: its own slabs hold their
+ *   descriptors, so nothing under its lock takes another cache's.
+ *   kmem_reap() and slab_shrink_all() shrink it last, after the other
+ *   caches gave their descriptors back.
  *
  * The buddy allocator's locks are its own business, but slab_release()
  * frees pages under c->lock, so the buddy allocator must not call into
- * this file (kmem_reap() included) while it holds one. No code holds
- * two cache locks at once (one cache's lock while taking another's
- * would be an ABBA deadlock with a hart doing the opposite):
+ * this file (kmem_reap() included) while it holds one. Apart from the
+ * leaf kmem_slab_cache.lock above, no code holds two cache locks at once
+ * (one cache's lock while taking another's would be an ABBA deadlock
+ * with a hart doing the opposite):
  * kmem_reap() and slab_check() take one cache's lock at a time, and
  * kmem_cache_destroy() hands quarantined slabs to slab_dead_cache only
  * after dropping the dying cache's lock. Nothing calls the buddy
@@ -219,11 +276,12 @@ struct list_head slab_caches = LIST_HEAD_INIT(slab_caches);
 
 /* Set up by slab_init(); then each is guarded by its own lock. */
 struct kmem_cache slab_dead_cache; /* orphans of destroyed caches */
+struct kmem_cache kmem_slab_cache; /* descriptors off the slab */
 
 /* ------------------------------------------------------------ helpers */
 
 /* The slab holding p, through its page descriptor, or NULL (I6). */
-static struct kmem_slab *slab_lookup(const void *p)
+struct kmem_slab *slab_lookup(const void *p)
 {
 	struct page *page = virt_to_page(p);
 	struct kmem_slab *s;
@@ -277,7 +335,7 @@ void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 }
 
 /* After a free made s empty or no longer full (c->lock held). */
-static void slab_moved(struct kmem_cache *c, struct kmem_slab *s)
+void slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 {
 	ASSERT(spin_is_held(&c->lock));
 	if (s->state == KMEM_SLAB_QUARANTINED)
@@ -305,7 +363,7 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 {
 	gfp_t pgfp = gfp & (__GFP_HIGH | __GFP_RECLAIM);
 	unsigned long n = 1UL << c->order;
-	struct kmem_slab *s;
+	struct kmem_slab *s = NULL;
 	struct page *page;
 	uintptr_t base, next = 0;
 	uint32_t colour;
@@ -319,6 +377,16 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 
 	if (c->flags & SLAB_CACHE_DMA32)
 		pgfp |= __GFP_DMA32;
+	if (c->flags & SLAB_OFF_SLAB) {
+		/* kmem_slab_cache is on-slab: this does not recurse. */
+		s = kmem_cache_alloc(
+			&kmem_slab_cache,
+			gfp & (__GFP_HIGH | __GFP_RECLAIM | __GFP_NOWARN));
+		if (!s) {
+			*irq = spin_lock_irqsave(&c->lock);
+			return NULL;
+		}
+	}
 	page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
 	/*
 	 * Magazines and surplus empty slabs first, then everything; not
@@ -334,6 +402,8 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 	if (!page) {
 		page = alloc_pages(pgfp | (gfp & __GFP_NOWARN), c->order);
 		if (!page) {
+			if (c->flags & SLAB_OFF_SLAB)
+				kmem_cache_free(&kmem_slab_cache, s);
 			*irq = spin_lock_irqsave(&c->lock);
 			return NULL;
 		}
@@ -343,7 +413,8 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 		panic("slab_grow: %s: slab at %p not aligned to its size 0x%lx "
 		      "(linear map not congruent?)",
 		      c->name, (void *)base, (unsigned long)c->slab_bytes);
-	s = (struct kmem_slab *)base;
+	if (!(c->flags & SLAB_OFF_SLAB))
+		s = (struct kmem_slab *)base;
 	*s = (struct kmem_slab){ .cache = c,
 				 .page = page,
 				 .colour = colour,
@@ -392,6 +463,9 @@ static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 		page[i].private = 0;
 	}
 	__free_pages(page, c->order);
+	/* Lock order: c->lock -> kmem_slab_cache.lock, a leaf. */
+	if (c->flags & SLAB_OFF_SLAB)
+		kmem_cache_free(&kmem_slab_cache, s);
 	c->releases++;
 	return buddy_order_pages(c->order); /* the block, not just 2^order */
 }
@@ -436,8 +510,13 @@ static unsigned long reap(bool all)
 	list_for_each (p, &slab_caches) {
 		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
 
-		pages += cache_shrink(c, all ? 0 : c->reserve);
+		if (c != &kmem_slab_cache)
+			pages += cache_shrink(c, all ? 0 : c->reserve);
 	}
+	/* Last: the slabs released above gave their descriptors back. */
+	if (kmem_slab_cache.name[0])
+		pages += cache_shrink(&kmem_slab_cache,
+				      all ? 0 : kmem_slab_cache.reserve);
 	spin_unlock_irqrestore(&slab_caches_lock, irq);
 	return pages;
 }
@@ -478,18 +557,18 @@ static uintptr_t slab_take(struct kmem_cache *c, struct kmem_slab *s,
 	if (!link_ok(c, s, next)) {
 		bool inside = next - slab_base(s) < c->slab_bytes;
 
-		slab_report(SLAB_BUG_FREEPTR, c->name, word_of(obj),
+		slab_report(SLAB_BUG_FREEPTR, c->name, word_of(c, obj),
 			    (void *)obj, s, caller, 0,
 			    "free pointer corrupted: link of free object %p "
 			    "(at %p) decodes to %p, %s; slab quarantined",
-			    (void *)obj, (void *)word_of(obj), (void *)next,
+			    (void *)obj, (void *)word_of(c, obj), (void *)next,
 			    inside ? "not at an object boundary"
 				   : "outside the slab");
 		goto quarantine;
 	}
 	if (cache_is_debug(c) && slab_debug_alloc(c, s, obj, caller))
 		goto quarantine;
-	word_store(obj, used_mark(c, obj));
+	word_store(c, obj, used_mark(c, obj));
 	s->freelist = (void *)next;
 	s->inuse++;
 	return obj;
@@ -527,7 +606,7 @@ static uintptr_t slab_take_cached(struct kmem_cache *c, uintptr_t caller)
 		slab_take(c, s, caller);
 		return 0;
 	}
-	word_store(obj, cached_mark(c, obj));
+	word_store(c, obj, cached_mark(c, obj));
 	s->freelist = (void *)next;
 	s->inuse++;
 	if (!next)
@@ -558,6 +637,17 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	if (!caller)
 		caller = RET_IP;
 	irq = spin_lock_irqsave(&c->lock);
+	/* A full batch from the depot first: one copy, no slab touched. */
+	if (cpu_cache_is_on(c) && slab_depot_get(c, batch)) {
+		spin_unlock_irqrestore(&c->lock, irq);
+		obj = (uintptr_t)batch[0];
+		/* cached tag -> in-use mark, as the fast path does */
+		word_store(c, obj, word_load(c, obj) ^ SLAB_MARK_CACHED);
+		slab_cpu_refill(c, batch, SLAB_CPU_BATCH, caller);
+		if (gfp & __GFP_ZERO)
+			memset((void *)obj, 0, c->object_size);
+		return (void *)obj;
+	}
 	do {
 		/* Each failed try quarantined a slab; do not eat memory. */
 		if (tries++ == SLAB_ALLOC_TRIES)
@@ -599,159 +689,4 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 fail:
 	spin_unlock_irqrestore(&c->lock, irq);
 	return NULL;
-}
-
-/* -------------------------------------------------------------- free */
-
-/* Push a checked, in-use object (the slow path's version of the push;
- * c->lock held). */
-static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
-		     uintptr_t caller)
-{
-	void *head = s->freelist;
-
-	ASSERT(spin_is_held(&c->lock));
-	if (cache_is_debug(c))
-		slab_debug_free(c, obj, caller);
-	link_store(c, obj, (uintptr_t)head);
-	s->freelist = (void *)obj;
-	s->inuse--;
-	if (s->inuse == 0 || !head)
-		slab_moved(c, s);
-}
-
-/*
- * Called without c->lock (the fast path dropped it). Under the lock, p's
- * slab is looked up afresh and must be c's: a slab of c is released only
- * under c->lock, so it stays c's until the unlock, and its in-use mark
- * decides. Misuse is reported with the lock held.
- */
-void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
-{
-	uintptr_t obj = (uintptr_t)p, off, w;
-	unsigned int nflush = 0;
-	void *flush[SLAB_CPU_BATCH];
-	struct kmem_slab *s;
-	unsigned long irq;
-	long idx;
-
-	if (!p) /* the fast path sends NULL here */
-		return;
-	if (!caller)
-		caller = RET_IP;
-	/* A full magazine: flush its oldest rounds, then push p on it. The
-	 * word is read only if it lies on p's page (I6 makes that safe for
-	 * a slab object; anything else is validated below first). */
-	if (cpu_cache_is_on(c) && !(obj & (SLAB_WORD_SIZE - 1)) &&
-	    !(((obj - SLAB_WORD_SIZE) ^ obj) >> PAGE_SHIFT) &&
-	    slab_cpu_free(c, p, flush, &nflush)) {
-		if (nflush) {
-			irq = spin_lock_irqsave(&c->lock);
-			slab_cpu_release(c, flush, nflush, caller);
-			c->flushes++;
-			spin_unlock_irqrestore(&c->lock, irq);
-		}
-		return;
-	}
-	irq = spin_lock_irqsave(&c->lock);
-	if (nflush) {
-		slab_cpu_release(c, flush, nflush, caller);
-		c->flushes++;
-	}
-	s = slab_lookup(p);
-	if (!s) {
-		slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, NULL,
-			    caller, 0,
-			    "invalid free of %p: not a slab object (caller %p)",
-			    p, (void *)caller);
-		goto refuse;
-	}
-	if (s->cache != c || c == &slab_dead_cache) {
-		if (s->cache == &slab_dead_cache)
-			slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, s,
-				    caller, 0,
-				    "invalid free of %p: its cache was "
-				    "destroyed (caller %p)",
-				    p, (void *)caller);
-		else
-			slab_report(SLAB_BUG_WRONG_CACHE, c->name, p, NULL, s,
-				    caller, 0,
-				    "free of %p into the wrong cache: it "
-				    "belongs to %s (caller %p)",
-				    p, s->cache->name, (void *)caller);
-		goto refuse;
-	}
-	idx = obj_index(c, s, obj, &off);
-	if (idx < 0 || off != 0) {
-		if (idx < 0)
-			slab_report(SLAB_BUG_NOT_OBJECT_START, c->name, p, NULL,
-				    s, caller, 0,
-				    "invalid free of %p: not an object start "
-				    "(outside the objects of slab %p, caller "
-				    "%p)",
-				    p, (void *)s, (void *)caller);
-		else
-			slab_report(SLAB_BUG_NOT_OBJECT_START, c->name, p,
-				    (void *)(obj - off), s, caller,
-				    owner_of(c, obj - off),
-				    "invalid free of %p: not an object start "
-				    "(object %p + 0x%lx, caller %p)",
-				    p, (void *)(obj - off), (unsigned long)off,
-				    (void *)caller);
-		goto refuse;
-	}
-	w = word_load(obj);
-	if (w != used_mark(c, obj)) {
-		if (link_ok(c, s, w ^ word_key(c, obj)) ||
-		    (cpu_cache_is_on(c) && w == cached_mark(c, obj)))
-			slab_report(SLAB_BUG_DOUBLE_FREE, c->name, p, p, s,
-				    caller, owner_of(c, obj),
-				    "double free of %p (slab %p, caller %p)%s",
-				    p, (void *)s, (void *)caller,
-				    slab_owner_note(owner_of(c, obj)));
-		else
-			slab_report(SLAB_BUG_MARK, c->name, word_of(obj), p, s,
-				    caller, owner_of(c, obj),
-				    "in-use mark of %p overwritten (0x%lx at "
-				    "%p): write before the object or past the "
-				    "one before it; not freed (caller %p)%s",
-				    p, (unsigned long)w, (void *)word_of(obj),
-				    (void *)caller,
-				    slab_owner_note(owner_of(c, obj)));
-		goto refuse;
-	}
-	if (cache_is_debug(c) && slab_debug_free_check(c, s, obj, caller))
-		goto refuse;
-	slab_free_object(c, s, obj, caller);
-	spin_unlock_irqrestore(&c->lock, irq);
-	return;
-refuse:
-	c->bugs++;
-	spin_unlock_irqrestore(&c->lock, irq);
-}
-
-void slab_free_object(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
-		      uintptr_t caller)
-{
-	ASSERT(spin_is_held(&c->lock));
-	if (s->state == KMEM_SLAB_QUARANTINED ||
-	    ((c->flags & SLAB_CONSISTENCY_CHECKS) &&
-	     slab_freelist_check(c, s, caller, false))) {
-		/* Mark it free (a second free is then a double free), but
-		 * never hand it out again. */
-		link_store(c, obj, 0);
-		s->inuse--;
-	} else {
-		slab_put(c, s, obj, caller);
-	}
-}
-
-size_t kmem_obj_size(const void *p)
-{
-	struct kmem_slab *s = slab_lookup(p);
-
-	if (!s || s->cache == &slab_dead_cache ||
-	    !is_obj_start(s->cache, s, (uintptr_t)p))
-		return 0;
-	return s->cache->object_size;
 }

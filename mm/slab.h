@@ -44,7 +44,7 @@
 
 /*
  * kmem_cache_create() flags; the first four are also slab_debug letters.
- * Bit 31 is reserved for mm-internal use (mm/slab_internal.h).
+ * Bits 30 and 31 are reserved for mm-internal use (mm/slab_internal.h).
  */
 #define SLAB_CONSISTENCY_CHECKS 0x0001u /* F: exact checks on every op */
 #define SLAB_RED_ZONE 0x0002u /* Z: guard bytes after objects */
@@ -65,9 +65,9 @@
 /* ------------------------------------------------- layouts (mm only) */
 
 /*
- * One hart's magazine of one cache (mm/slab.c, "Per-hart magazines"):
- * two cache lines written by that hart only, unless a drainer takes it
- * (16 + 8 * SLAB_CPU_OBJS bytes).
+ * One hart's magazine of one cache (mm/slab_cpu.c): two cache lines
+ * written by that hart only, unless a drainer takes it (16 + 8 *
+ * SLAB_CPU_OBJS bytes).
  * avail is both the count of objs[] and the lock: the owner and a
  * drainer exchange it with SLAB_CPU_LOCKED (acquire) and store the new
  * count back (release); objs[] is read and written only between the two.
@@ -76,8 +76,12 @@
 #define SLAB_CPU_OBJS 14 /* rounds per magazine */
 #define SLAB_CPU_BATCH 7 /* objects moved at a refill or a flush */
 #define SLAB_CPU_LOCKED (-1)
+/* The depot (mm/slab_cpu.c): full batches of SLAB_CPU_BATCH objects. */
+#define SLAB_DEPOT_MAX 64 /* batches a cache's depot holds at most */
+#define SLAB_DEPOT_BYTES (128u << 10) /* and object bytes, at most */
 struct kmem_cpu_cache {
-	long avail; /* objects in objs[], or SLAB_CPU_LOCKED */
+	int avail; /* objects in objs[], or SLAB_CPU_LOCKED */
+	uint32_t word_back; /* the cache's word_back, on the owner's line */
 	uintptr_t fp_mult; /* the cache's fp_mult, on the owner's line */
 	void *objs[SLAB_CPU_OBJS]; /* objs[avail - 1] is handed out next */
 } __attribute__((aligned(SLAB_CACHE_LINE_SIZE)));
@@ -95,8 +99,12 @@ enum kmem_slab_state {
 	KMEM_NR_SLAB_STATES
 };
 
+#define KMEM_SLAB_MAGIC 0x51ab51abu /* I6 */
+
 /*
- * Slab descriptor, at the start of the slab's first page. "c->lock" is
+ * Slab descriptor, at the start of the slab's first page, or off the
+ * slab (from the internal "kmem_slab" cache) for caches of large
+ * objects without a word before them (mm/slab.c). "c->lock" is
  * the lock of the slab's cache; the other fields are set by slab_grow()
  * before the slab is linked and stay fixed while it is.
  */
@@ -121,18 +129,24 @@ struct kmem_slab {
  * is fixed by kmem_cache_create() before the cache is returned.
  */
 struct kmem_cache {
-	/* Per-hart magazines, indexed by cpu_id(); first, so that the fast
-	 * paths reach them with small offsets. Each is its own lines. */
+	/* What the fast free reads, first: one line, fixed at creation. */
+	uintptr_t fp_mult; /* odd per-cache secret for free words */
+	uintptr_t slab_mask; /* ~(slab_bytes - 1), 0: slabs not aligned or
+				descriptor off the slab (look it up) */
+	uint64_t div_magic; /* 2^64 / size rounded up: d % size == 0 iff
+			       d * div_magic <= div_magic - 1 (d < 2^32) */
+	uint32_t objs_span; /* objs_per_slab * size */
+	uint32_t word_back; /* the word is at obj - word_back: 8, or 0 */
+	uint32_t object_size; /* bytes the caller may use */
+	uint32_t flags; /* SLAB_* */
+
+	/* Per-hart magazines, indexed by cpu_id(); each is its own lines. */
 	struct kmem_cpu_cache cpu[NR_CPUS];
 
 	spinlock_t lock; /* protects every "c->lock" field and slab */
 	struct kmem_slab *active; /* first partial slab, NULL if none or
 				     debug (I5); c->lock */
-	uintptr_t fp_mult; /* odd per-cache secret for free words */
-	uintptr_t slab_mask; /* ~(slab_bytes - 1), 0: slabs not aligned */
 	uintptr_t slab_bytes; /* PAGE_SIZE << order */
-	uint32_t object_size; /* bytes the caller may use */
-	uint32_t flags; /* SLAB_* */
 
 	/* Geometry (fixed at creation). */
 	uint32_t size; /* stride between objects */
@@ -152,20 +166,35 @@ struct kmem_cache {
 	unsigned long nr_slabs[KMEM_NR_SLAB_STATES]; /* c->lock */
 	struct list_head caches; /* on the cache list; slab_caches_lock */
 
+	/* The depot: full batches that left a magazine; c->lock. */
+	uint32_t depot_n; /* batches in depot[] */
+	uint32_t depot_max; /* at most this many (fixed at creation) */
+	void *depot[SLAB_DEPOT_MAX][SLAB_CPU_BATCH];
+
 	/* Statistics (slow paths only); c->lock. */
 	unsigned long grows, releases, bugs;
-	unsigned long refills, flushes; /* magazine exchanges; c->lock */
+	unsigned long refills, flushes; /* magazine batches from/to slabs */
+	unsigned long depot_gets, depot_puts; /* ... from/to the depot */
 	char name[SLAB_NAME_MAX];
 };
 
 /*
- * The word before every object: a hardened free-list link while the
- * object is on its slab's free list, a "cached" tag while it sits in a
- * hart's magazine, an in-use mark while it is allocated (mm/slab.c).
+ * Each object has a word (mm/slab.c, "The word of each object"): before
+ * the object in caches with a constructor or debug flags, else its own
+ * first 8 bytes (the free pointer inside the free object, as in SLUB).
+ * It holds a hardened free-list link while the object is on its slab's
+ * free list, a "cached" tag while it sits in a hart's magazine, and an
+ * in-use mark while it is allocated (user data once the caller writes
+ * it, where the word is inside the object).
  */
-#define SLAB_WORD_SIZE 8u
-/* Flipped into the in-use mark: an object in a magazine (mm/slab.c). */
-#define SLAB_MARK_CACHED 0x4UL
+#define SLAB_WORD_SIZE sizeof(uintptr_t)
+/*
+ * Flipped into the in-use mark: an object in a magazine (mm/slab.c).
+ * Every byte differs, so a write of part of the word (where the word is
+ * the object's first bytes) can never turn the mark into the tag: some
+ * byte of the mark survives and differs from the tag's.
+ */
+#define SLAB_MARK_CACHED 0x5a5a5a5a5a5a5a5aUL
 
 /*
  * A bad free may hand in a misaligned pointer; on the host, UBSan would
@@ -207,13 +236,15 @@ static inline long __kmem_cpu_take(struct kmem_cpu_cache *pc)
 
 static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, long n)
 {
-	__atomic_store_n(&pc->avail, n, __ATOMIC_RELEASE);
+	__atomic_store_n(&pc->avail, (int)n, __ATOMIC_RELEASE);
 }
 
 /*
  * Fast allocation: pop the most recently freed object of this hart's
  * magazine (LIFO: its lines are likely still in this hart's cache) and
- * turn its "cached" tag into the in-use mark. Interrupts are off from
+ * turn its "cached" tag into the in-use mark (where the word is the
+ * object's first bytes, that destroys the tag, so that the caller's
+ * later free is not taken for a second one). Interrupts are off from
  * the take to the put, so nothing else on this hart runs in between;
  * another hart touches the magazine only through the same exchange. An
  * empty magazine, or one held by a drainer or bypassed (debug caches),
@@ -242,7 +273,7 @@ static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 	if (unlikely((unsigned long)(n - 1) >= SLAB_CPU_OBJS)) /* empty, held */
 		goto slow;
 	obj = (uintptr_t)pc->objs[--n];
-	word = (uintptr_t *)(obj - SLAB_WORD_SIZE);
+	word = (uintptr_t *)(obj - pc->word_back);
 	/* cached tag -> in-use mark; damage stays damage (I10) */
 	__atomic_store_n(word,
 			 __atomic_load_n(word, __ATOMIC_RELAXED) ^
@@ -261,46 +292,118 @@ slow:
 }
 
 /*
- * Fast free: p must be 8-byte aligned with its word on p's own page
- * (else the slow path validates p through its page before reading
- * anything), the word must hold c's in-use mark, and this hart's
- * magazine must have room. The mark is swapped for the "cached" tag
- * with one compare-and-swap, so of two harts freeing one object at once
- * exactly one wins; the other, like any double free, pointer inside an
- * object, object of another cache or of a debug cache (whose mark
- * differs), goes to the slow path, which reports it. A full magazine
- * goes there too and is flushed to the slabs in a batch.
+ * Push p on this hart's magazine if its word still holds `expect`,
+ * swapping it for the cached tag with one compare-and-swap: of two harts
+ * freeing one object at once exactly one wins. False (nothing done) if
+ * the magazine is full, held, or the word changed.
+ */
+static inline bool __kmem_cpu_push(struct kmem_cache *c, void *p,
+				   uintptr_t *word, uintptr_t expect,
+				   uintptr_t tag)
+{
+	struct kmem_cpu_cache *pc;
+	unsigned long flags = cpu_irq_save();
+	long n;
+
+	pc = __kmem_cpu_cache(c);
+	n = __kmem_cpu_take(pc);
+	if (unlikely((unsigned long)n >= SLAB_CPU_OBJS)) { /* full or held */
+		if (n != SLAB_CPU_LOCKED)
+			__kmem_cpu_put(pc, n);
+		cpu_irq_restore(flags);
+		return false;
+	}
+	if (unlikely(!__atomic_compare_exchange_n(word, &expect, tag, false,
+						  __ATOMIC_RELAXED,
+						  __ATOMIC_RELAXED))) {
+		__kmem_cpu_put(pc, n);
+		cpu_irq_restore(flags);
+		return false;
+	}
+	pc->objs[n] = p;
+	__kmem_cpu_put(pc, n + 1);
+	cpu_irq_restore(flags);
+	return true;
+}
+
+/*
+ * Fast free of p, known to lie in slab s of c, in a cache whose word is
+ * the object's own first bytes (word_back 0; no constructor, no debug
+ * flags). With no in-use mark to vouch for p, it is checked first: an
+ * object start of s (a multiply, no division), and its first word
+ * neither c's cached tag nor a link into s, which is what a second free
+ * would find (a conservative test: the slow path tells a real double
+ * free from user data that merely looks like one). Then the word is
+ * swapped for the cached tag, as for the other caches. Anything else
+ * goes to the slow path, which reports or frees it.
+ */
+static inline void __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s,
+				    void *p, uintptr_t caller)
+{
+	uintptr_t obj = (uintptr_t)p, d = obj - s->objs, key, w, x;
+
+	if (unlikely(d >= c->objs_span || d * c->div_magic > c->div_magic - 1))
+		goto slow;
+	key = obj * c->fp_mult;
+	w = __atomic_load_n((uintptr_t *)obj, __ATOMIC_RELAXED);
+	x = w ^ key;
+	if (unlikely(x - s->objs < c->objs_span || x == 0 ||
+		     x == ~SLAB_MARK_CACHED))
+		goto slow;
+	if (likely(__kmem_cpu_push(c, p, (uintptr_t *)obj, w,
+				   ~key ^ SLAB_MARK_CACHED)))
+		return;
+slow:
+	kmem_cache_free_slow(c, p, caller);
+}
+
+/*
+ * Fast free. Caches with the word before the object: p must be 8-byte
+ * aligned with its word on p's own page (else the slow path validates p
+ * through its page before reading anything) and the word must hold c's
+ * in-use mark, which vouches for p: a double free, a pointer inside an
+ * object, an object of another cache or of a debug cache (whose mark
+ * differs) fails and goes to the slow path, which reports it. Caches
+ * with the word inside the object find p's slab first: by masking when
+ * c's slabs are one page holding their descriptor (a read of p's own
+ * page), else through p's page descriptor; then __kmem_slab_free(). A
+ * full magazine goes to the slow path too and is flushed in a batch.
  */
 static inline void __kmem_cache_free(struct kmem_cache *c, void *p,
 				     uintptr_t caller)
 {
-	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE, mark;
-	struct kmem_cpu_cache *pc;
-	unsigned long flags;
-	long n;
+	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE;
 
+	if (c->word_back == 0) {
+		struct kmem_slab *s;
+
+		if (likely(c->slab_mask)) {
+			s = (struct kmem_slab *)(obj & c->slab_mask);
+			if (unlikely(!s)) /* NULL: the slow path ignores it */
+				goto slow;
+		} else {
+			struct page *page = virt_to_page(p);
+
+			if (unlikely(!page ||
+				     !(__atomic_load_n(&page->flags,
+						       __ATOMIC_RELAXED) &
+				       PG_slab)))
+				goto slow;
+			s = page->slab;
+		}
+		if (unlikely(s->cache != c || s->magic != KMEM_SLAB_MAGIC))
+			goto slow;
+		__kmem_slab_free(c, s, p, caller);
+		return;
+	}
 	/* NULL is on page 0's first word too: the slow path ignores it. */
 	if (unlikely((obj & (SLAB_WORD_SIZE - 1)) |
 		     ((word ^ obj) >> PAGE_SHIFT)))
 		goto slow;
-	flags = cpu_irq_save();
-	pc = __kmem_cpu_cache(c);
-	n = __kmem_cpu_take(pc);
-	if (unlikely((unsigned long)n >= SLAB_CPU_OBJS)) /* full or held */
-		goto slow_put;
-	mark = ~(word * pc->fp_mult);
-	if (unlikely(!__atomic_compare_exchange_n(
-		    (uintptr_t *)word, &mark, mark ^ SLAB_MARK_CACHED, false,
-		    __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
-		goto slow_put;
-	pc->objs[n] = p;
-	__kmem_cpu_put(pc, n + 1);
-	cpu_irq_restore(flags);
-	return;
-slow_put:
-	if (n != SLAB_CPU_LOCKED)
-		__kmem_cpu_put(pc, n);
-	cpu_irq_restore(flags);
+	if (likely(__kmem_cpu_push(c, p, (uintptr_t *)word,
+				   ~(word * c->fp_mult),
+				   ~(word * c->fp_mult) ^ SLAB_MARK_CACHED)))
+		return;
 slow:
 	kmem_cache_free_slow(c, p, caller);
 }
@@ -433,6 +536,8 @@ struct kmem_cache_info {
 	unsigned long cached; /* free, in magazines (not in active_objs) */
 	unsigned long grows, releases, bugs;
 	unsigned long refills, flushes; /* magazine batches from/to slabs */
+	unsigned long depot; /* objects in the depot (within cached) */
+	unsigned long depot_gets, depot_puts; /* batches from/to it */
 };
 /* A snapshot of c's numbers, taken under its lock. */
 void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out);

@@ -61,8 +61,9 @@ static unsigned long layout_objs(uintptr_t bytes, uintptr_t first,
  */
 static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 {
-	uintptr_t end, first, stride, best_waste = 0, bytes;
+	uintptr_t end, first, stride, best_waste = 0, bytes, hdr, back;
 	unsigned int best = MAX_ORDER + 1;
+	bool inside = !c->ctor && !(c->flags & SLAB_DEBUG_FLAGS);
 
 	if (c->flags & SLAB_HWCACHE_ALIGN)
 		align = MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
@@ -74,9 +75,14 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 	c->track_offset = (uint32_t)end;
 	if (c->flags & SLAB_STORE_USER)
 		end += sizeof(struct kmem_track);
-	stride = ALIGN_UP(end + SLAB_WORD_SIZE, (uintptr_t)align);
-	first = ALIGN_UP(sizeof(struct kmem_slab) + SLAB_WORD_SIZE,
-			 (uintptr_t)align);
+	/* The word: the object's first bytes, or 8 bytes before it. */
+	back = inside ? 0 : SLAB_WORD_SIZE;
+	stride = ALIGN_UP(end + back, (uintptr_t)align);
+	/* Large objects keep their descriptor off the slab (Bonwick). */
+	if (inside && stride >= PAGE_SIZE / 8 && c != &kmem_slab_cache)
+		c->flags |= SLAB_OFF_SLAB;
+	hdr = (c->flags & SLAB_OFF_SLAB) ? 0 : sizeof(struct kmem_slab);
+	first = ALIGN_UP(hdr + back, (uintptr_t)align);
 	/* Smallest order wasting at most 1/8 outside the slots (Bonwick),
 	 * else the one wasting the smallest fraction. */
 	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
@@ -104,15 +110,25 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 	c->object_size = (uint32_t)size;
 	c->align = (uint32_t)align;
 	c->size = (uint32_t)stride;
+	c->word_back = (uint32_t)back;
 	c->order = best;
 	c->slab_bytes = bytes;
 	/*
-	 * Only binary aligns a block to its size; one page is always
-	 * aligned (slab_of_obj()).
+	 * Masking finds a descriptor at the start of a slab aligned to its
+	 * size: one page always is, any block under binary (slab_of_obj()).
+	 * The fast free of a word-inside cache masks p itself, which is
+	 * safe only on p's own page: one-page slabs only.
 	 */
-	c->slab_mask = (best == 0 || buddy_blocks_aligned()) ? ~(bytes - 1) : 0;
+	if (c->flags & SLAB_OFF_SLAB)
+		c->slab_mask = 0;
+	else if (best == 0 || (!inside && buddy_blocks_aligned()))
+		c->slab_mask = ~(bytes - 1);
+	else
+		c->slab_mask = 0;
 	c->objs_offset = (uint32_t)first;
 	c->objs_per_slab = (uint32_t)layout_objs(bytes, first, end, stride);
+	c->objs_span = (uint32_t)(c->objs_per_slab * stride);
+	c->div_magic = UINT64_MAX / stride + 1;
 	c->colour_step = (uint32_t)MAX(align, (size_t)SLAB_CACHE_LINE_SIZE);
 	c->colour_max = (uint32_t)ALIGN_DOWN(
 		bytes - first - (c->objs_per_slab - 1) * stride - end,
@@ -159,6 +175,9 @@ static void slab_init(void)
 	ASSERT(spin_is_held(&slab_caches_lock));
 	if (slab_ready)
 		return;
+	if (cache_setup(&kmem_slab_cache, "kmem_slab", sizeof(struct kmem_slab),
+			SLAB_CACHE_LINE_SIZE, SLAB_PERMANENT, NULL))
+		panic("slab_init: cannot lay out the slab descriptors' cache");
 	if (cache_setup(&kmem_cache_boot, "kmem_cache",
 			sizeof(struct kmem_cache), SLAB_CACHE_LINE_SIZE,
 			SLAB_PERMANENT, NULL))
@@ -253,7 +272,7 @@ static uintptr_t live_objects(struct kmem_cache *c, bool print)
 			for (unsigned long i = 0; i < c->objs_per_slab; i++) {
 				uintptr_t o = obj_at(c, s, i);
 
-				if (word_load(o) != used_mark(c, o))
+				if (!slab_obj_in_use(c, s, o))
 					continue;
 				if (!first)
 					first = o;

@@ -16,29 +16,45 @@
  * taken from the slabs under c->lock (one lock round trip per batch); a
  * full one gives its SLAB_CPU_BATCH oldest rounds back to their slabs.
  *
- * Why magazines rather than Linux's sheaves: the two are the same idea
- * (a per-CPU array exchanged in bulk with a shared layer); with one
- * NUMA node and small per-hart arrays, the shared layer (Bonwick's
- * depot of full and empty magazines, Linux's barn) would hold what the
- * slab lists hold already, so objects move straight between a magazine
- * and the slabs, as in Linux's pre-SLUB array caches. The price is a
- * c->lock round trip per batch where a depot would swap a pointer.
+ * The depot. A full magazine's SLAB_CPU_BATCH oldest rounds do not go
+ * back to their slabs one at a time: they go, as one batch, to the
+ * cache's depot (Bonwick and Adams' depot of full magazines, under
+ * c->lock), and an empty magazine is refilled from the depot before the
+ * slabs. An exchange with the depot is one copy of SLAB_CPU_BATCH
+ * pointers; one with the slabs decodes, checks and relinks each object
+ * and may move slabs between lists. Objects in the depot stay as they
+ * were in the magazine: counted in use in their slabs, carrying the
+ * cached tag (I10), so a second free of one is still a double free. The
+ * depot is bounded (depot_max batches: SLAB_DEPOT_MAX, and
+ * SLAB_DEPOT_BYTES of objects, so large classes keep few); a batch that
+ * finds it full goes to the slabs. Shrink, reap, destroy and
+ * slab_shrink_all() empty it with the magazines.
  *
- * The word before each object (mm/slab.c) gets a third value:
+ * Why magazines and a depot rather than Linux's sheaves: the two are the
+ * same idea (a per-CPU array exchanged in bulk with a shared layer, the
+ * depot or Linux's barn); the depot here holds batches rather than
+ * whole magazines, so that a magazine stays inline in the hart's two
+ * cache lines (no pointer to follow on the fast paths) and an exchange
+ * moves half a magazine, as Bonwick and Adams' "previous" magazine
+ * does, leaving the hart with both allocation and free headroom.
+ *
+ * The word of each object (mm/slab.c) gets a third value:
  *
  *   in a magazine:  ~key ^ SLAB_MARK_CACHED     ("cached tag")
  *
- * The fast free path turns the in-use mark into the cached tag with one
- * compare-and-swap, so a second free of an object that sits in any
- * hart's magazine finds the tag, fails the swap and is reported by the
+ * The fast free path turns the word into the cached tag with one
+ * compare-and-swap: from the in-use mark where the word is before the
+ * object, from the value it has just read and checked where the word is
+ * inside (mm/slab.h, __kmem_slab_free()). A second free of an object
+ * that sits in any hart's magazine finds the tag and is reported by the
  * slow path as a double free; of two harts freeing one object at once,
  * exactly one swap succeeds. A refill writes the tag before an object
- * enters a magazine, a flush or drain the free-list link (under c->lock)
- * after it leaves; the fast allocation writes the in-use mark. The
- * coverage is the same as without magazines: every second free is
- * caught while the object has not been handed out again; a free that
- * races with the reallocation of the same object is indistinguishable
- * from a use after free.
+ * enters a magazine, a flush or drain the free-list link (under
+ * c->lock) after it leaves; the fast allocation flips the tag into the
+ * in-use mark. The coverage is the same as without magazines: every
+ * second free is caught while the object has not been handed out
+ * again; a free that races with the reallocation of the same object is
+ * indistinguishable from a use after free.
  *
  * Invariant I10 (stated with the others in mm/slab.c): an object in a
  * magazine counts as in use in its slab and carries the cached tag; a
@@ -66,8 +82,9 @@
  *
  * Failure modes: none of its own. A cached tag overwritten while the
  * object sits in a magazine (a use after free) is reported as "in-use
- * mark overwritten" when the object leaves the magazine, and the object
- * is kept out of use (its slab quarantined).
+ * mark overwritten" (word before the object) or "use after free" (word
+ * inside) when the object leaves the magazine, and the object is kept
+ * out of use (its slab quarantined).
  */
 #include "mm/slab.h"
 
@@ -114,8 +131,17 @@ void slab_cpu_init(struct kmem_cache *c)
 {
 	long v = cpu_cache_is_on(c) ? 0 : SLAB_CPU_LOCKED;
 
+	c->depot_n = 0;
+	c->depot_max = 0;
+	if (cpu_cache_is_on(c) && c->size)
+		c->depot_max = (uint32_t)MIN(
+			(unsigned long)SLAB_DEPOT_MAX,
+			SLAB_DEPOT_BYTES /
+				(SLAB_CPU_BATCH * (unsigned long)c->size));
+
 	for (unsigned int i = 0; i < NR_CPUS; i++) {
 		c->cpu[i].fp_mult = c->fp_mult;
+		c->cpu[i].word_back = c->word_back;
 		__atomic_store_n(&c->cpu[i].avail, v, __ATOMIC_RELAXED);
 	}
 }
@@ -130,22 +156,74 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 {
 	ASSERT(spin_is_held(&c->lock));
 	for (unsigned int i = 0; i < n; i++) {
-		uintptr_t obj = (uintptr_t)objs[i], w = word_load(obj);
+		uintptr_t obj = (uintptr_t)objs[i], w = word_load(c, obj);
 		struct kmem_slab *s = slab_of_obj(c, obj);
 
 		if (w != cached_mark(c, obj)) {
-			slab_report(SLAB_BUG_MARK, c->name, word_of(obj),
+			slab_report(SLAB_BUG_MARK, c->name, word_of(c, obj),
 				    (void *)obj, s, caller, 0,
-				    "in-use mark overwritten: cached tag of "
-				    "free object %p (0x%lx at %p) written "
-				    "while in a magazine; slab quarantined",
+				    "%s: cached tag of free object %p (0x%lx "
+				    "at %p) written while in a magazine; slab "
+				    "quarantined",
+				    word_inside(c) ? "use after free"
+						   : "in-use mark overwritten",
 				    (void *)obj, (unsigned long)w,
-				    (void *)word_of(obj));
+				    (void *)word_of(c, obj));
 			slab_quarantine(c, s);
 			continue;
 		}
 		slab_free_object(c, s, obj, caller);
 	}
+}
+
+/*
+ * A batch of SLAB_CPU_BATCH objects that left a full magazine (or fewer,
+ * from a refill that did not fit): into the depot if it has room, else
+ * back to the slabs. c->lock held.
+ */
+void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
+		    uintptr_t caller)
+{
+	ASSERT(spin_is_held(&c->lock));
+	if (n == SLAB_CPU_BATCH && c->depot_n < c->depot_max) {
+		memcpy(c->depot[c->depot_n], objs, sizeof(c->depot[0]));
+		__atomic_store_n(&c->depot_n, c->depot_n + 1, __ATOMIC_RELAXED);
+		c->depot_puts++;
+		return;
+	}
+	slab_cpu_release(c, objs, n, caller);
+	c->flushes++;
+}
+
+/*
+ * Take the newest batch of the depot into objs[SLAB_CPU_BATCH] (c->lock
+ * held); false if the depot is empty.
+ */
+bool slab_depot_get(struct kmem_cache *c, void **objs)
+{
+	ASSERT(spin_is_held(&c->lock));
+	if (!c->depot_n)
+		return false;
+	__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
+	memcpy(objs, c->depot[c->depot_n], sizeof(c->depot[0]));
+	c->depot_gets++;
+	return true;
+}
+
+/* Give every batch in the depot back to the slabs (c->lock held). */
+static unsigned long depot_drain(struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	ASSERT(spin_is_held(&c->lock));
+	while (c->depot_n) {
+		__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
+		slab_cpu_release(c, c->depot[c->depot_n], SLAB_CPU_BATCH,
+				 RET_IP);
+		c->flushes++;
+		n += SLAB_CPU_BATCH;
+	}
+	return n;
 }
 
 /*
@@ -176,7 +254,7 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 	cpu_put(pc, have, irq);
 	if (k + 1 < n) {
 		lirq = spin_lock_irqsave(&c->lock);
-		slab_cpu_release(c, objs + k + 1, n - k - 1, caller);
+		slab_cpu_stash(c, objs + k + 1, n - k - 1, caller);
 		spin_unlock_irqrestore(&c->lock, lirq);
 	}
 }
@@ -184,13 +262,15 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 /*
  * The slow free's attempt to stay on the magazine: if this hart's is
  * full, move its SLAB_CPU_BATCH oldest rounds to flush[] (*nflush), then
- * push p if its in-use mark swaps for the cached tag. Returns true if p
- * was pushed. p's word must be safe to read (aligned, on p's page).
+ * push p if its word still holds `mark` (the in-use mark, or the value
+ * the validated slow free read), swapping it for the cached tag. Returns
+ * true if p was pushed. p's word must be safe to read (aligned, on p's
+ * page).
  */
-bool slab_cpu_free(struct kmem_cache *c, void *p, void **flush,
+bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 		   unsigned int *nflush)
 {
-	uintptr_t obj = (uintptr_t)p, mark = ~word_key(c, obj);
+	uintptr_t obj = (uintptr_t)p;
 	struct kmem_cpu_cache *pc;
 	unsigned long irq = cpu_irq_save();
 	bool pushed = false;
@@ -210,8 +290,8 @@ bool slab_cpu_free(struct kmem_cache *c, void *p, void **flush,
 		n -= SLAB_CPU_BATCH;
 		*nflush = SLAB_CPU_BATCH;
 	}
-	if (__atomic_compare_exchange_n((uintptr_t *)word_of(obj), &mark,
-					mark ^ SLAB_MARK_CACHED, false,
+	if (__atomic_compare_exchange_n((uintptr_t *)word_of(c, obj), &mark,
+					cached_mark(c, obj), false,
 					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
 		pc->objs[n++] = p;
 		pushed = true;
@@ -245,12 +325,17 @@ static unsigned int cpu_drain(struct kmem_cache *c, unsigned int cpu)
 
 unsigned long slab_cpu_drain_all(struct kmem_cache *c)
 {
-	unsigned long n = 0;
+	unsigned long n = 0, irq;
 
 	if (!cpu_cache_is_on(c))
 		return 0;
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
 		n += cpu_drain(c, cpu);
+	if (__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED)) {
+		irq = spin_lock_irqsave(&c->lock);
+		n += depot_drain(c);
+		spin_unlock_irqrestore(&c->lock, irq);
+	}
 	return n;
 }
 
@@ -260,8 +345,10 @@ unsigned long kmem_cpu_cached(struct kmem_cache *c)
 
 	if (!cpu_cache_is_on(c))
 		return 0;
+	n = (unsigned long)__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) *
+	    SLAB_CPU_BATCH;
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		long a = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED);
+		int a = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED);
 
 		if (a != SLAB_CPU_LOCKED)
 			n += (unsigned long)a;

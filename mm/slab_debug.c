@@ -403,8 +403,8 @@ int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
 		} else if (!link_ok(c, s, link_decode(c, obj))) {
 			what = "free pointer corrupted: link to no object of "
 			       "the slab";
-		} else if (word_load(obj) == used_mark(c, obj) ||
-			   word_load(obj) == cached_mark(c, obj)) {
+		} else if (word_load(c, obj) == used_mark(c, obj) ||
+			   word_load(c, obj) == cached_mark(c, obj)) {
 			what = "free pointer corrupted: free object marked in "
 			       "use";
 		} else if (!contents) {
@@ -463,7 +463,7 @@ static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
 	if (c == &slab_dead_cache)
 		return found;
 	if ((c->slab_mask && !IS_ALIGNED(slab_base(s), c->slab_bytes)) ||
-	    page_address(s->page) != (void *)s)
+	    (!(c->flags & SLAB_OFF_SLAB) && page_address(s->page) != (void *)s))
 		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
 			  (void *)s, page_address(s->page));
 	for (unsigned long i = 0; i < n; i++)
@@ -507,8 +507,11 @@ static int slab_objects_check(struct kmem_cache *c, struct kmem_slab *s)
 	unsigned long used = 0;
 	int found = 0;
 
+	/* No mark in use where the word is inside: I3's count stands. */
+	if (word_inside(c))
+		return 0;
 	for (unsigned long i = 0; i < c->objs_per_slab; i++) {
-		uintptr_t o = obj_at(c, s, i), bad, w = word_load(o);
+		uintptr_t o = obj_at(c, s, i), bad, w = word_load(c, o);
 
 		if (w == cached_mark(c, o) && !cache_is_debug(c)) {
 			used++; /* in a magazine (I10): counted in inuse */
@@ -641,6 +644,9 @@ void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out)
 	out->bugs = c->bugs;
 	out->refills = c->refills;
 	out->flushes = c->flushes;
+	out->depot = (unsigned long)c->depot_n * SLAB_CPU_BATCH;
+	out->depot_gets = c->depot_gets;
+	out->depot_puts = c->depot_puts;
 	for (int st = 0; st < KMEM_NR_SLAB_STATES; st++) {
 		list_for_each (p, &c->lists[st]) {
 			const struct kmem_slab *s =

@@ -21,8 +21,8 @@
 
 /* kmem_cache_create() flag, mm-internal: kmalloc's caches, never destroyed. */
 #define SLAB_PERMANENT 0x80000000u
-
-#define KMEM_SLAB_MAGIC 0x51ab51abu /* I6 */
+/* Set by the layout: the descriptor comes from kmem_slab_cache. */
+#define SLAB_OFF_SLAB 0x40000000u
 
 /* Named patterns, as Linux's poison.h (illumos uses 0xdeadbeef). */
 #define SLAB_POISON_FREE 0x6b /* bytes of a free object (P, I8) */
@@ -52,6 +52,8 @@ extern spinlock_t slab_caches_lock;
 extern struct list_head slab_caches;
 /* Holds the quarantined slabs of destroyed caches; never allocates. */
 extern struct kmem_cache slab_dead_cache;
+/* The descriptors of SLAB_OFF_SLAB caches' slabs (its own are on-slab). */
+extern struct kmem_cache kmem_slab_cache;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -101,9 +103,9 @@ static inline bool cache_poisons(const struct kmem_cache *c)
 	return (c->flags & SLAB_POISON) && !c->ctor;
 }
 
-static inline slab_word_t *word_of(uintptr_t obj)
+static inline slab_word_t *word_of(const struct kmem_cache *c, uintptr_t obj)
 {
-	return (slab_word_t *)(obj - SLAB_WORD_SIZE);
+	return (slab_word_t *)(obj - c->word_back);
 }
 
 /*
@@ -111,21 +113,28 @@ static inline slab_word_t *word_of(uintptr_t obj)
  * fast free path of another hart may compare-and-swap it at any time
  * (a double free), with no lock; c->lock orders everything else.
  */
-static inline uintptr_t word_load(uintptr_t obj)
+static inline uintptr_t word_load(const struct kmem_cache *c, uintptr_t obj)
 {
-	return __atomic_load_n((uintptr_t *)(obj - SLAB_WORD_SIZE),
+	return __atomic_load_n((uintptr_t *)(obj - c->word_back),
 			       __ATOMIC_RELAXED);
 }
 
-static inline void word_store(uintptr_t obj, uintptr_t w)
+static inline void word_store(const struct kmem_cache *c, uintptr_t obj,
+			      uintptr_t w)
 {
-	__atomic_store_n((uintptr_t *)(obj - SLAB_WORD_SIZE), w,
+	__atomic_store_n((uintptr_t *)(obj - c->word_back), w,
 			 __ATOMIC_RELAXED);
 }
 
 static inline uintptr_t word_key(const struct kmem_cache *c, uintptr_t obj)
 {
-	return (obj - SLAB_WORD_SIZE) * c->fp_mult;
+	return (obj - c->word_back) * c->fp_mult;
+}
+
+/* The word is the object's first bytes: no in-use mark survives use. */
+static inline bool word_inside(const struct kmem_cache *c)
+{
+	return c->word_back == 0;
 }
 
 /* The in-use mark (mm/slab.c, "The word before each object"). */
@@ -144,13 +153,13 @@ static inline uintptr_t cached_mark(const struct kmem_cache *c, uintptr_t obj)
 
 static inline uintptr_t link_decode(const struct kmem_cache *c, uintptr_t obj)
 {
-	return word_load(obj) ^ word_key(c, obj);
+	return word_load(c, obj) ^ word_key(c, obj);
 }
 
 static inline void link_store(const struct kmem_cache *c, uintptr_t obj,
 			      uintptr_t next)
 {
-	word_store(obj, next ^ word_key(c, obj));
+	word_store(c, obj, next ^ word_key(c, obj));
 }
 
 static inline struct kmem_track *track_of(const struct kmem_cache *c,
@@ -178,9 +187,11 @@ static inline struct kmem_slab *slab_of_obj(const struct kmem_cache *c,
 	return virt_to_page((const void *)obj)->slab;
 }
 
+/* The first byte of s's block (s itself unless the descriptor is off
+ * the slab). */
 static inline uintptr_t slab_base(const struct kmem_slab *s)
 {
-	return (uintptr_t)s;
+	return (uintptr_t)page_address(s->page);
 }
 
 static inline uintptr_t obj_at(const struct kmem_cache *c,
@@ -225,6 +236,27 @@ static inline bool link_ok(const struct kmem_cache *c,
 	return next == 0 || is_obj_start(c, s, next);
 }
 
+/*
+ * Whether object o of s is in use (handed out or in a magazine): its
+ * in-use mark or cached tag where the word is before it; where the word
+ * is inside, not on s's free list (a walk: for error paths only).
+ * c->lock held, s not quarantined.
+ */
+static inline bool slab_obj_in_use(const struct kmem_cache *c,
+				   const struct kmem_slab *s, uintptr_t o)
+{
+	unsigned long steps = c->objs_per_slab;
+
+	if (!word_inside(c))
+		return word_load(c, o) == used_mark(c, o) ||
+		       word_load(c, o) == cached_mark(c, o);
+	for (uintptr_t f = (uintptr_t)s->freelist; f && steps--;
+	     f = link_decode(c, f))
+		if (f == o)
+			return false;
+	return true;
+}
+
 /* ---------------------------------------------------------- mm/slab.c */
 
 /*
@@ -237,6 +269,11 @@ static inline bool link_ok(const struct kmem_cache *c,
  * Counts a bug against c.
  */
 void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s);
+/* The slab holding p, through its page descriptor, or NULL (I6). No
+ * lock needed. */
+struct kmem_slab *slab_lookup(const void *p);
+/* After a free made s empty or no longer full: its list (I1). */
+void slab_moved(struct kmem_cache *c, struct kmem_slab *s);
 
 /*
  * Objects of c sitting in the harts' magazines now (a snapshot: relaxed
@@ -268,15 +305,23 @@ void slab_cpu_init(struct kmem_cache *c);
 /* Give objects taken out of a magazine back to their slabs (c->lock). */
 void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 		      uintptr_t caller);
+/* A batch leaving a magazine: to the depot if it has room, else to the
+ * slabs (c->lock held). */
+void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
+		    uintptr_t caller);
+/* The depot's newest batch into objs[SLAB_CPU_BATCH]; false if empty
+ * (c->lock held). */
+bool slab_depot_get(struct kmem_cache *c, void **objs);
 /* Push objs[1..n) of a refill on this hart's magazine; no lock held. */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller);
 /*
  * Slow free on the magazine: flush a full one's oldest rounds into
  * flush[SLAB_CPU_BATCH] (*nflush of them, for the caller to release
- * under c->lock), then push p if its mark swaps. True if p was pushed.
+ * under c->lock), then push p if its word still holds `mark` (swapped
+ * for the cached tag). True if p was pushed.
  */
-bool slab_cpu_free(struct kmem_cache *c, void *p, void **flush,
+bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 		   unsigned int *nflush);
 /* Empty every hart's magazine of c into the slabs; returns objects. No
  * lock held. */

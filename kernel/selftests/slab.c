@@ -107,19 +107,31 @@ static uintptr_t slab_of(struct kmem_cache *c, const void *p)
 
 #define BASIC_OBJS 300
 
-/* Scenario: 300 objects of 2 KiB (8-page slabs), written and freed.
- * Expect distinct aligned objects, a multi-page slab, slab_check() clean
- * and every page back after destroy. */
+/* Pages free plus pages held in every cache's slabs (kmem_slab's
+ * descriptors included): what a cache's life must leave unchanged. */
+static unsigned long pages_accounted(void)
+{
+	struct slab_totals tot;
+
+	slab_get_totals(&tot);
+	return free_pages_now() + tot.pages;
+}
+
+/* Scenario: 300 objects of 2 KiB (descriptor off the slab: two objects
+ * a page), written and freed. Expect distinct aligned objects, slab_check()
+ * clean and every page back (free or in a cache) after destroy. */
 static void slab_basic(struct ktest *t)
 {
 	static void *objs[BASIC_OBJS];
 	struct kmem_cache *c = kmem_cache_create("st-2k", 2048, 64, 0, NULL);
-	unsigned long free0 = free_pages_now(); /* after the cache's own */
+	unsigned long pages0 = pages_accounted(); /* after the cache's own */
 
 	int n = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
-	KTEST_EXPECT_GE(t, info_of(c).order, 1);
+	if (!(info_of(c).flags & SLAB_DEBUG_FLAGS)) /* word inside */
+		KTEST_EXPECT_EQ(t, info_of(c).objs_per_slab * 2048UL,
+				PAGE_SIZE << info_of(c).order);
 	for (; n < BASIC_OBJS; n++) {
 		objs[n] = kmem_cache_alloc(c, GFP_KERNEL);
 		KTEST_ASSERT_GOTO(t, objs[n] != NULL, out);
@@ -135,7 +147,7 @@ out:
 		kmem_cache_free(c, objs[i]);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
-	KTEST_EXPECT_EQ(t, free_pages_now(), free0);
+	KTEST_EXPECT_EQ(t, pages_accounted(), pages0);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 }
 
@@ -352,7 +364,8 @@ static void slab_freeptr_quarantine(struct ktest *t)
 	slab = slab_of(c, keep[0]);
 	kmem_cache_free(c, keep[1]);
 	kmem_cache_free(c, keep[2]);
-	((uintptr_t *)keep[2])[-1] ^= 0x28;
+	/* The word: keep[2]'s first bytes, or before it (mm/slab.c). */
+	*(uintptr_t *)((uintptr_t)keep[2] - c->word_back) ^= 0x28;
 	for (int i = 0; i < 3 && rep.count == 0; i++) {
 		got[i] = kmem_cache_alloc(c, 0);
 		KTEST_ASSERT_NOT_NULL(t, got[i]);
@@ -678,7 +691,7 @@ KTEST_SUITE_REGISTER(slab_suite, 50);
 
 /* Scenario: sizes 1..8192 (every size to 512, then every 7th). Expect
  * ksize() to be the class, at least the size and under 25% more above
- * 64 bytes, objects 8-byte aligned. */
+ * 64 bytes, objects aligned as their class (K4). */
 static void kmalloc_classes(struct ktest *t)
 {
 	for (size_t s = 1; s <= KMALLOC_MAX_CACHE_SIZE; s += s < 512 ? 1 : 7) {
@@ -689,7 +702,7 @@ static void kmalloc_classes(struct ktest *t)
 		k = ksize(p);
 		if (k != kmalloc_size_class(s) || k < s ||
 		    (s > 64 && (k - s) * 4 > s) ||
-		    !IS_ALIGNED((uintptr_t)p, 8)) {
+		    !IS_ALIGNED((uintptr_t)p, kmalloc_class_align(k))) {
 			ktest_fail(t, __FILE__, __LINE__,
 				   "size %zu: ksize %zu, class %zu, at %p", s,
 				   k, kmalloc_size_class(s), p);
@@ -821,8 +834,54 @@ static void kmalloc_waste(struct ktest *t)
 
 KTEST_NO_INJECT(kmalloc_kfree_misuse)
 
+/*
+ * Scenario: every kmalloc class, two slabs' worth of objects each.
+ * Expect each object aligned to kmalloc_class_align() (power-of-two
+ * classes naturally: kmalloc(4096) is one whole page, fit for a page
+ * table) and no object of a power-of-two class up to a page straddling
+ * a page boundary.
+ */
+static void kmalloc_alignment(struct ktest *t)
+{
+	static void *objs[2 * PAGE_SIZE / 8 + 1];
+
+	for (size_t size = 8; size <= KMALLOC_MAX_CACHE_SIZE;) {
+		size_t align = kmalloc_class_align(size), n = 0, per;
+		struct kmem_cache_info ci;
+
+		kmem_cache_info(kmalloc_caches[kmalloc_index(size)], &ci);
+		per = ci.objs_per_slab;
+		if (!(ci.flags & SLAB_DEBUG_FLAGS)) /* no word beside */
+			KTEST_EXPECT_EQ(t, ci.size, size);
+		for (; n < 2 * per + 1 && n < ARRAY_SIZE(objs); n++) {
+			uintptr_t a;
+
+			objs[n] = kmalloc(size, GFP_KERNEL);
+			KTEST_ASSERT_NOT_NULL(t, objs[n]);
+			a = (uintptr_t)objs[n];
+			if (!IS_ALIGNED(a, align) ||
+			    (is_power_of_2(size) && size <= PAGE_SIZE &&
+			     (a >> PAGE_SHIFT) !=
+				     ((a + size - 1) >> PAGE_SHIFT)))
+				ktest_fail(t, __FILE__, __LINE__,
+					   "kmalloc(%zu) = %p: not aligned to "
+					   "%zu",
+					   size, objs[n], align);
+		}
+		while (n)
+			kfree(objs[--n]);
+		size = kmalloc_size_class(size + 1);
+		if (!size)
+			break;
+	}
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+}
+
+KTEST_NO_INJECT(kmalloc_alignment)
+
 static const struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(kmalloc_classes),
+	KTEST_CASE_NO_INJECT(kmalloc_alignment),
 	KTEST_CASE(kmalloc_edges),
 	KTEST_CASE(kmalloc_krealloc),
 	KTEST_CASE(kmalloc_large_block),

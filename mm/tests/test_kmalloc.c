@@ -107,7 +107,9 @@ static void kmalloc_classes(struct ktest *t)
 		struct page *pg;
 
 		KTEST_ASSERT_NOT_NULL(t, p);
-		KTEST_EXPECT(t, IS_ALIGNED((uintptr_t)p, 8));
+		KTEST_EXPECT(
+			t, IS_ALIGNED((uintptr_t)p,
+				      kmalloc_class_align(expected_class(s))));
 		if (ksize(p) != expected_class(s) ||
 		    kmalloc_size_class(s) != expected_class(s)) {
 			ktest_fail(t, __FILE__, __LINE__,
@@ -140,6 +142,73 @@ static void kmalloc_classes(struct ktest *t)
 	}
 	KTEST_EXPECT_EQ(t, kmalloc_size_class(0), 0);
 	KTEST_EXPECT_EQ(t, kmalloc_size_class(8193), 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+}
+
+/* Scenario: every class, three slabs' worth of objects each. Expect each
+ * object aligned to kmalloc_class_align() of its class (a power-of-two
+ * class naturally, so no object up to PAGE_SIZE straddles a page), a slot
+ * exactly the class size (no word beside the objects), and misuse of an
+ * off-slab class (descriptor in kmem_slab) reported like any other. */
+static void kmalloc_alignment(struct ktest *t)
+{
+	for (unsigned int i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		struct kmem_cache *c = kmalloc_caches[i];
+		struct kmem_cache_info ci;
+		size_t size, align, n;
+		void **objs;
+
+		kmem_cache_info(c, &ci);
+		size = ci.object_size;
+		align = kmalloc_class_align(size);
+		KTEST_EXPECT_EQ(t, ci.size, size);
+		KTEST_EXPECT_GE(t, align, 8);
+		if (is_power_of_2(size) && size <= PAGE_SIZE)
+			KTEST_EXPECT_EQ(t, align, size);
+		n = 3 * (size_t)ci.objs_per_slab + 1;
+		objs = calloc(n, sizeof(*objs));
+		KTEST_ASSERT_NOT_NULL(t, objs);
+		for (size_t j = 0; j < n; j++) {
+			uintptr_t a;
+
+			objs[j] = kmalloc(size, GFP_KERNEL);
+			KTEST_ASSERT_NOT_NULL(t, objs[j]);
+			a = (uintptr_t)objs[j];
+			if (!IS_ALIGNED(a, align) ||
+			    (size <= PAGE_SIZE && is_power_of_2(size) &&
+			     (a >> PAGE_SHIFT) !=
+				     ((a + size - 1) >> PAGE_SHIFT))) {
+				ktest_fail(t, __FILE__, __LINE__,
+					   "kmalloc(%zu) = %p: not aligned to "
+					   "%zu",
+					   size, objs[j], align);
+				break;
+			}
+		}
+		for (size_t j = 0; j < n; j++)
+			kfree(objs[j]);
+		free(objs);
+	}
+	{
+		/* kmalloc-640: descriptor off the slab, found by page. */
+		char *p = kmalloc(600, GFP_KERNEL), *q = kmalloc(600, 0);
+
+		KTEST_ASSERT(t, p && q);
+		KTEST_EXPECT(t,
+			     virt_to_page(p)->slab !=
+				     (void *)((uintptr_t)p & ~(PAGE_SIZE - 1)));
+		kfree(q + 128);
+		EXPECT_ONE_REPORT(t, SLAB_BUG_NOT_OBJECT_START, "kmalloc-640");
+		kfree(p);
+		kfree(p);
+		EXPECT_ONE_REPORT(t, SLAB_BUG_DOUBLE_FREE, "kmalloc-640");
+		memset(q, 0x5a, 600); /* user data in the word */
+		kfree(q);
+		KTEST_EXPECT_EQ(t, rep.count, 0);
+		kfree(q);
+		EXPECT_ONE_REPORT(t, SLAB_BUG_DOUBLE_FREE, "kmalloc-640");
+	}
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 }
@@ -503,12 +572,19 @@ static void kmalloc_reap_large(struct ktest *t)
 }
 
 static const struct ktest_case kmalloc_cases[] = {
-	KTEST_CASE(kmalloc_classes),	KTEST_CASE(kmalloc_zero_size),
-	KTEST_CASE(kmalloc_impossible), KTEST_CASE(kcalloc_overflow),
-	KTEST_CASE(krealloc_preserves), KTEST_CASE(kmalloc_large),
-	KTEST_CASE(kzalloc_zeroes),	KTEST_CASE(kfree_misuse),
-	KTEST_CASE(kmalloc_waste),	KTEST_CASE(kmalloc_random),
-	KTEST_CASE(kmalloc_reap_large), KTEST_END,
+	KTEST_CASE(kmalloc_classes),
+	KTEST_CASE(kmalloc_alignment),
+	KTEST_CASE(kmalloc_zero_size),
+	KTEST_CASE(kmalloc_impossible),
+	KTEST_CASE(kcalloc_overflow),
+	KTEST_CASE(krealloc_preserves),
+	KTEST_CASE(kmalloc_large),
+	KTEST_CASE(kzalloc_zeroes),
+	KTEST_CASE(kfree_misuse),
+	KTEST_CASE(kmalloc_waste),
+	KTEST_CASE(kmalloc_random),
+	KTEST_CASE(kmalloc_reap_large),
+	KTEST_END,
 };
 
 static const struct ktest_suite kmalloc_suite = {

@@ -120,9 +120,24 @@ static struct kmem_cache_info info_of(struct kmem_cache *c)
 	return i;
 }
 
+/* The slab descriptor of p: masked, or off the slab (page->slab). */
 static uintptr_t slab_of(struct kmem_cache *c, void *p)
 {
-	return (uintptr_t)p & c->slab_mask;
+	if (c->slab_mask)
+		return (uintptr_t)p & c->slab_mask;
+	return (uintptr_t)virt_to_page(p)->slab;
+}
+
+/* The word of object p: before it, or its own first bytes (mm/slab.c). */
+static uintptr_t *word_ptr(struct kmem_cache *c, void *p)
+{
+	return (uintptr_t *)((uintptr_t)p - c->word_back);
+}
+
+/* A constructor that does nothing: keeps the word outside the object. */
+static void noop_ctor(void *p)
+{
+	(void)p;
 }
 
 /* ------------------------------------------------------------- cases */
@@ -148,9 +163,24 @@ static void slab_geometry(struct ktest *t)
 		waste = bytes - ci.objs_per_slab * ci.size;
 		KTEST_EXPECT_GE(t, ci.objs_per_slab, 1);
 		KTEST_EXPECT_LE(t, waste * 8, bytes);
+		/* No constructor: the word is inside, the slot the size. */
+		KTEST_EXPECT_EQ(t, ci.size, ALIGN_UP(sizes[i], 8));
+		if (sizes[i] == 2048) {
+			/* The figures mm/slab.c's theory comment gives:
+			 * descriptor off the slab, two objects a page. */
+			KTEST_EXPECT_EQ(t, ci.order, 0);
+			KTEST_EXPECT_EQ(t, ci.objs_per_slab, 2);
+		}
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+		/* With a constructor the word is before each object. */
+		c = kmem_cache_create("geo-ctor", sizes[i], 0, 0, noop_ctor);
+		KTEST_ASSERT_NOT_NULL(t, c);
+		ci = info_of(c);
+		bytes = PAGE_SIZE << ci.order;
+		waste = bytes - ci.objs_per_slab * ci.size;
+		KTEST_EXPECT_LE(t, waste * 8, bytes);
 		KTEST_EXPECT_GE(t, ci.size, sizes[i] + SLAB_WORD_SIZE);
 		if (sizes[i] == 2048) {
-			/* The figure mm/slab.c's theory comment gives. */
 			KTEST_EXPECT_EQ(t, ci.order, 2);
 			KTEST_EXPECT_EQ(t, ci.objs_per_slab, 7);
 		}
@@ -462,9 +492,11 @@ static void slab_shrink(struct ktest *t)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
 	for (unsigned int i = 0; i < n; i++)
 		kmem_cache_free(c, objs[i]);
-	/* The last ones freed sit in this thread's magazine. */
+	/* The last ones freed sit in this thread's magazine and the depot. */
 	KTEST_EXPECT_GE(t, info_of(c).cached, 1);
-	KTEST_EXPECT_LE(t, info_of(c).cached, SLAB_CPU_OBJS);
+	KTEST_EXPECT_LE(t, info_of(c).cached,
+			SLAB_CPU_OBJS + c->depot_max * SLAB_CPU_BATCH);
+	KTEST_EXPECT_LE(t, info_of(c).cached - info_of(c).depot, SLAB_CPU_OBJS);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
 	free0 = buddy_free_pages();
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 3 * pages_per_slab);
@@ -475,6 +507,66 @@ static void slab_shrink(struct ktest *t)
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	free(objs);
+}
+
+/* Scenario: 200 objects of 64 bytes allocated, freed, allocated again.
+ * Expect the frees past a full magazine to go to the depot in batches
+ * (no object back on a slab while the depot has room), the second round
+ * to be served from the depot (no refill from the slabs) with exactly
+ * the objects freed, and shrink to empty magazine and depot. */
+static void slab_depot_exchange(struct ktest *t)
+{
+	enum { N = 200 };
+	struct kmem_cache *c = kmem_cache_create("depot", 64, 0, 0, NULL);
+	static void *objs[N], *again[N];
+	struct kmem_cache_info a, b;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_ASSERT(t, c->depot_max * SLAB_CPU_BATCH >= N);
+	for (unsigned int i = 0; i < N; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	a = info_of(c);
+	KTEST_EXPECT_EQ(t, a.active_objs, 0);
+	KTEST_EXPECT_EQ(t, a.flushes, 0); /* nothing back on a slab */
+	KTEST_EXPECT_EQ(t, a.depot, a.depot_puts * SLAB_CPU_BATCH);
+	KTEST_EXPECT_LE(t, a.cached - a.depot, SLAB_CPU_OBJS);
+	KTEST_EXPECT_GE(t, a.depot, N - SLAB_CPU_OBJS);
+	for (unsigned int i = 0; i < N; i++)
+		KTEST_ASSERT_NOT_NULL(t, again[i] = kmem_cache_alloc(c, 0));
+	b = info_of(c);
+	KTEST_EXPECT_EQ(t, b.refills, a.refills); /* no slab touched */
+	KTEST_EXPECT_GE(t, b.depot_gets, (N - SLAB_CPU_OBJS) / SLAB_CPU_BATCH);
+	KTEST_EXPECT_EQ(t, b.cached, a.cached - N);
+	KTEST_EXPECT_EQ(t, b.active_objs, N);
+	/* The objects freed (the cache also held a.cached - N never
+	 * handed out, from the last refill), the last freed first. */
+	{
+		unsigned long same = 0;
+
+		for (unsigned int i = 0; i < N; i++)
+			for (unsigned int j = 0; j < N; j++)
+				same += again[i] == objs[j];
+		KTEST_EXPECT_GE(t, same, N - (a.cached - N));
+	}
+	KTEST_EXPECT(t, again[0] == objs[N - 1]);
+	/* A second free of an object sitting in the depot is reported. */
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, again[i]);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	kmem_cache_free(c, again[0]);
+	kmem_cache_free(c, again[N / 2]);
+	KTEST_EXPECT_EQ(t, rep.count, 2);
+	KTEST_EXPECT(t, rep.bug == SLAB_BUG_DOUBLE_FREE);
+	memset(&rep, 0, sizeof(rep));
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	kmem_cache_shrink(c);
+	b = info_of(c);
+	KTEST_EXPECT_EQ(t, b.cached, 0);
+	KTEST_EXPECT_EQ(t, b.depot, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
 /* Scenario: cache A holds three empty slabs; every other page is taken;
@@ -631,11 +723,12 @@ static void slab_hardened_words(struct ktest *t)
 	KTEST_ASSERT_NOT_NULL(t, c);
 	a = kmem_cache_alloc(c, 0);
 	b = kmem_cache_alloc(c, 0);
-	KTEST_EXPECT(t, a[-1] != b[-1]);
+	KTEST_EXPECT(t, *word_ptr(c, a) != *word_ptr(c, b));
 	kmem_cache_free(c, a);
-	kmem_cache_free(c, b); /* b's word links to a */
-	KTEST_EXPECT(t, b[-1] != (uintptr_t)a);
-	KTEST_EXPECT(t, (b[-1] ^ (uintptr_t)a) != (a[-1] ^ (uintptr_t)b));
+	kmem_cache_free(c, b); /* b's word links to a (or both cached) */
+	KTEST_EXPECT(t, *word_ptr(c, b) != (uintptr_t)a);
+	KTEST_EXPECT(t, (*word_ptr(c, b) ^ (uintptr_t)a) !=
+				(*word_ptr(c, a) ^ (uintptr_t)b));
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
@@ -656,7 +749,7 @@ static void check_freeptr(struct ktest *t, uintptr_t x, bool validate_first)
 	kmem_cache_free(c, keep[2]); /* free list: keep[2], keep[1], ... */
 	slab = slab_of(c, keep[0]);
 	head = (uintptr_t)keep[2];
-	((uintptr_t *)head)[-1] ^= x;
+	*word_ptr(c, (void *)head) ^= x;
 	if (validate_first) {
 		KTEST_EXPECT_GE(t, kmem_cache_validate(c), 1);
 		EXPECT_ONE_REPORT(t, SLAB_BUG_FREEPTR, "fp");
@@ -869,10 +962,11 @@ static void slab_consistency_checks(struct ktest *t)
 }
 
 /* Scenario: an object's in-use mark overwritten (a write just before
- * it). Expect its free to be reported and refused. */
+ * it; a cache with a constructor keeps its word there). Expect its free
+ * to be reported and refused. */
 static void slab_mark_overwritten(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("mark", 40, 0, 0, NULL);
+	struct kmem_cache *c = kmem_cache_create("mark", 40, 0, 0, noop_ctor);
 	uintptr_t *a;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
@@ -1112,6 +1206,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_random_debug),
 	KTEST_CASE(slab_ctor),
 	KTEST_CASE(slab_shrink),
+	KTEST_CASE(slab_depot_exchange),
 	KTEST_CASE(slab_reap_on_pressure),
 	KTEST_CASE(slab_double_free),
 	KTEST_CASE(slab_invalid_free),

@@ -80,7 +80,9 @@ static int setup(void)
 /* The slab holding obj. */
 static struct kmem_slab *slab_of(struct kmem_cache *c, void *obj)
 {
-	return (struct kmem_slab *)((uintptr_t)obj & c->slab_mask);
+	if (c->slab_mask)
+		return (struct kmem_slab *)((uintptr_t)obj & c->slab_mask);
+	return virt_to_page(obj)->slab;
 }
 
 /* Validate c with printk captured; the count of violations. */
@@ -222,7 +224,7 @@ static void freelist_damage(struct ktest *t)
 		else if (k == 1)
 			s->inuse++;
 		else
-			word_store((uintptr_t)s->freelist,
+			word_store(c, (uintptr_t)s->freelist,
 				   used_mark(c, (uintptr_t)s->freelist));
 		out_start();
 		KTEST_EXPECT(t, kmem_cache_validate(c) >= 1);
@@ -337,7 +339,7 @@ static void state_counts(struct ktest *t)
  * Scenario: an object freed into this hart's magazine (it carries the
  * cached tag), its tag overwritten (a use after free), then the
  * magazines drained by kmem_cache_shrink(). Expect "BUG chk-mag:
- * in-use mark overwritten: cached tag of free object ... written while
+ * use after free: cached tag of free object ... written while
  * in a magazine; slab quarantined", the slab quarantined, a clean
  * check.
  */
@@ -352,13 +354,13 @@ static void magazine_tag_overwritten(struct ktest *t)
 	KTEST_ASSERT(t, obj != NULL);
 	s = slab_of(c, obj);
 	kmem_cache_free(c, obj);
-	KTEST_ASSERT_EQ(t, word_load((uintptr_t)obj),
+	KTEST_ASSERT_EQ(t, word_load(c, (uintptr_t)obj),
 			cached_mark(c, (uintptr_t)obj));
-	word_store((uintptr_t)obj, 0x5a5a5a5a);
+	word_store(c, (uintptr_t)obj, 0x5a5a5a5a);
 	out_start();
 	kmem_cache_shrink(c);
 	out_stop();
-	KTEST_EXPECT(t, out_has("BUG chk-mag: in-use mark overwritten: cached "
+	KTEST_EXPECT(t, out_has("BUG chk-mag: use after free: cached "
 				"tag of free object "));
 	KTEST_EXPECT(t, out_has("(0x5a5a5a5a at ") &&
 				out_has(") written while in a magazine; slab "
