@@ -108,7 +108,8 @@ STATIC_ASSERT(offsetof(struct percpu, cpu) == CPU_HDR_CPU);
 struct percpu boot_percpu;
 /* By logical number; see "Locking" above. */
 static struct percpu *cpus[NR_CPUS];
-static unsigned int nr_online = 1;
+/* Not static: <asm/mmu.h>'s arch_tlb_is_local() reads it inline. */
+unsigned int nr_online = 1;
 static unsigned int smp_stopping;
 static unsigned int nr_parked;
 static unsigned long nr_shootdowns;

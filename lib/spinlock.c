@@ -117,6 +117,12 @@ void spin_lock_wait(spinlock_t *l, uint32_t ticket)
 	}
 }
 
+void spin_lock_finish(spinlock_t *l, uint32_t ticket)
+{
+	spin_lock_wait(l, ticket);
+	__atomic_store_n(&l->holder, cpu_hartid(), __ATOMIC_RELAXED);
+}
+
 bool spin_trylock(spinlock_t *l)
 {
 	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);

@@ -63,39 +63,69 @@ void spin_lock_wait(spinlock_t *l, uint32_t ticket);
 void spin_unlock_bad(spinlock_t *l);
 
 /*
+ * spin_lock() in two halves, for fast paths that must make no call (on
+ * RISC-V a call that returns costs the caller a stack frame and its
+ * saved registers on every run, not only when the call is made):
+ * spin_lock_begin() checks for recursion and takes a ticket, and
+ * returns true when the lock is now held. When it returns false the
+ * caller must, out of its fast path, call spin_lock_finish() with the
+ * ticket, which waits its turn and then holds the lock.
+ */
+static inline bool spin_lock_begin(spinlock_t *l, uint32_t *ticket)
+{
+	unsigned long me = cpu_hartid();
+
+	if (unlikely(__atomic_load_n(&l->holder, __ATOMIC_RELAXED) == me))
+		spin_lock_recursion(l);
+	*ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	if (unlikely(__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != *ticket))
+		return false;
+	__atomic_store_n(&l->holder, me, __ATOMIC_RELAXED);
+	return true;
+}
+
+void spin_lock_finish(spinlock_t *l, uint32_t ticket);
+
+/*
  * Take the lock, spinning in ticket order (lib/spinlock.c argues the
  * memory ordering). Inline: an uncontended lock is a load, a fetch-add,
  * a load-acquire and a store; waiting is out of line.
  */
 static inline void spin_lock(spinlock_t *l)
 {
-	unsigned long me = cpu_hartid();
 	uint32_t ticket;
 
-	if (unlikely(__atomic_load_n(&l->holder, __ATOMIC_RELAXED) == me))
-		spin_lock_recursion(l);
-	ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
-	if (unlikely(__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket))
-		spin_lock_wait(l, ticket);
-	__atomic_store_n(&l->holder, me, __ATOMIC_RELAXED);
+	if (unlikely(!spin_lock_begin(l, &ticket)))
+		spin_lock_finish(l, ticket);
 }
 
 /* Take it only if free right now; returns true when taken. */
 bool spin_trylock(spinlock_t *l);
 
-/* Release it (refused, with a BUG line, unless this hart holds it). */
-static inline void spin_unlock(spinlock_t *l)
+/*
+ * spin_unlock() for fast paths (see spin_lock_begin): release the lock
+ * and return true when this hart holds it; otherwise change nothing and
+ * return false, and the caller calls spin_unlock() out of its fast path
+ * for the BUG line.
+ */
+static inline bool spin_unlock_if_held(spinlock_t *l)
 {
 	if (unlikely(__atomic_load_n(&l->holder, __ATOMIC_RELAXED) !=
-		     cpu_hartid())) {
-		spin_unlock_bad(l);
-		return;
-	}
+		     cpu_hartid()))
+		return false;
 	__atomic_store_n(&l->holder, SPIN_NO_HOLDER, __ATOMIC_RELAXED);
 	/* Only the holder writes owner: a relaxed read of it is exact. */
 	__atomic_store_n(&l->owner,
 			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
 			 __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Release it (refused, with a BUG line, unless this hart holds it). */
+static inline void spin_unlock(spinlock_t *l)
+{
+	if (unlikely(!spin_unlock_if_held(l)))
+		spin_unlock_bad(l);
 }
 
 /* The same with interrupts off on this hart while the lock is held. */

@@ -37,6 +37,9 @@ typedef uint64_t pte_t;
  *   paddr_t arch_pte_paddr(pte_t pte)
  *   unsigned int arch_pte_prot(pte_t pte)  PROT_* of a leaf
  *   void arch_tlb_flush_page(vaddr_t va)   this hart, one page
+ *   bool arch_tlb_is_local(void)           true when this hart is the
+ *       only one that can hold translations, so that
+ *       arch_tlb_shootdown() of one page is arch_tlb_flush_page()
  *
  * This hart only: invalidate cached translations of one page
  * (arch_tlb_flush_page), or of everything (arch_tlb_flush_all). Enough

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Portable Sv39 page tables: the walker behind mm/pgtable.h.
+ * Portable Sv39 page tables: the walker behind mm/pgtable.h, with its
+ * table pages, walk hint, gathers and one-page fast paths. The range
+ * operations (pt_map, pt_unmap, pt_unmap_gather, pt_protect) are in
+ * mm/pgtable_range.c, the walks and the checker in mm/pgtable_check.c.
  *
  * What it manages. One translation tree per struct pgtable. Each table
  * is one 4 KiB page of 512 entries taken from pt->alloc and reached
@@ -38,18 +41,24 @@
  *   pt->hint_used = &its valid-entry counter (I9)
  *
  * A hit indexes that table directly: one load and test, one store and
- * the counter's increment or decrement. A miss walks from the root
- * (creating tables for a map) and refills the hint. Any table unlinked
- * from a tree clears the hint (I7), so the hint never names an unlinked
- * page. The counters (I9) live where the allocator keeps them (the
- * kernel's in the table page's struct page), are set to 0 when a table
- * is allocated, and tell every unmap in O(1) whether it emptied the
- * table. pt_unmap_gather() of a range inside one 2 MiB region clears
- * the entries of that one level-0 table directly, and pt_map_pages()
- * maps a run of pages through the hint under one lock. The other range
- * functions walk from the root for each leaf, as xv6's mappages() does;
- * pt_map picks the largest leaf that va, pa and the remaining size
- * allow.
+ * the counter's increment or decrement. The fast paths make no call
+ * that returns (on RISC-V that would cost a stack frame and saved
+ * registers on every run): the lock is taken in two halves
+ * (spin_lock_begin; waiting is a tail call), and every uncommon case
+ * (a miss, an occupied or last entry, a lock not held at unlock, other
+ * harts to shoot down) is a tail call to an out-of-line half. A miss
+ * walks from the root (creating tables for a map) and refills the hint.
+ * Any table unlinked from a tree clears the hint (I7), so the hint never
+ * names an unlinked page. The counters (I9) live where the allocator
+ * keeps them (the kernel's in the table page's struct page), are set to
+ * 0 when a table is allocated, and tell every unmap in O(1) whether it
+ * emptied the table. pt_unmap_gather() of a range inside one 2 MiB
+ * region clears the entries of that one level-0 table directly
+ * (mm/pgtable_range.c), and pt_map_pages() maps a run of pages under
+ * one lock, filling each level-0 table's part of the run in one pass.
+ * The other range functions walk from the root for each leaf, as xv6's
+ * mappages() does; pt_map picks the largest leaf that va, pa and the
+ * remaining size allow.
  *
  * Failure and rollback. pt_map never replaces an entry. When it meets an
  * existing mapping (-EEXIST) or runs out of table pages (-ENOMEM) it
@@ -70,7 +79,9 @@
  *     the empty entry takes one spurious fault, which the fault path
  *     retries after a local fence.
  *   leaf -> empty, leaf -> other leaf (unmap, protect): every hart must
- *     fence before the old memory or permission is gone for good. The
+ *     fence before the old memory or permission is gone for good (with
+ *     one hart online, arch_tlb_is_local(), pt_unmap_page's shootdown is
+ *     its own inline page fence). The
  *     struct pt_gather of the operation collects the lowest and highest
  *     leaf address changed (a leaf's address covers its superpage) and
  *     pt_gather_finish() issues ONE arch_tlb_shootdown(first, size),
@@ -89,11 +100,12 @@
  * freed areas and finishes it on a purge (mm/vmalloc.c).
  *
  * Locking: pt->lock (a spinlock in struct pgtable) protects the tree,
- * table_pages, the walk hint and every linked table's counter; every public function takes it for
- * its whole walk and drops it before any shootdown (pt_destroy, whose
- * tree nobody else may use, excepted). Lookups take it too
- * (a table may be unlinked under a walker otherwise), so pt_walk's
- * callback must not call back into the same tree. A gather is its
+ * table_pages, the walk hint and every linked table's counter; every
+ * public function takes it for its whole walk and drops it before any
+ * shootdown (pt_destroy, whose tree nobody else may use, excepted).
+ * Lookups take it too (a table may be unlinked under a walker
+ * otherwise), so pt_walk's callback must not call back into the same
+ * tree. A gather is its
  * caller's: it is only touched under pt->lock by the pt_* call filling
  * it, and otherwise protected by whatever protects the caller's copy.
  * Lock order: vmalloc's lock -> vmem arena lock -> pt->lock -> the
@@ -112,47 +124,10 @@
 #include "mm/linear.h"
 #include "mm/pgtable_internal.h"
 
-/* Keep the one-page fast paths' frames small: slow halves stay out. */
-#define __noinline __attribute__((noinline))
-
-static bool pt_pa_range_is_valid(paddr_t pa, size_t size)
-{
-	return !(pa & ~PAGE_MASK) && pa + size > pa &&
-	       (pa + size - 1) >> PT_PA_BITS == 0;
-}
-
 /* -------------------------------------------------- hint, table pages */
 
-/* Table t gained (delta > 0) or lost valid entries. */
-static inline void pt_used_add(struct pgtable *pt, const pte_t *t, int delta)
-{
-	unsigned int *used = pt_used_of(pt, t);
-
-	if (used)
-		*used += (unsigned int)delta;
-}
-
-/* True when table t has no valid entry: its counter, else a scan. */
-static bool pt_used_is_zero(const struct pgtable *pt, const pte_t *t)
-{
-	const unsigned int *used = pt_used_of(pt, t);
-
-	return used ? *used == 0 : pt_table_used(t) == 0;
-}
-
-/*
- * The walk hint (see "Operations" above; I7). pt->lock held. Without a
- * hint the key is PT_HINT_NONE, which no va >> 21 equals.
- */
-#define PT_HINT_NONE (~(vaddr_t)0)
-
-static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
-{
-	return pt->hint_key == va >> PT_LEVEL_SHIFT(1);
-}
-
 /* Point the hint at va's level-0 table (linked) and its counter. */
-static void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table)
+void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table)
 {
 	if (table == pt->hint_table && pt->hint_key == va >> PT_LEVEL_SHIFT(1))
 		return;
@@ -174,7 +149,7 @@ static void pt_hint_forget(struct pgtable *pt)
 	pt->hint_used = &pt->hint_scratch;
 }
 
-static paddr_t pt_alloc_table(struct pgtable *pt)
+paddr_t pt_alloc_table(struct pgtable *pt)
 {
 	paddr_t pa = pt->alloc.alloc(pt->alloc.ctx);
 
@@ -211,20 +186,11 @@ void pt_gather_init(struct pt_gather *g, struct pgtable *pt)
 	g->tables = 0;
 }
 
-/* The leaf at va changed: every hart must fence va before it is reused. */
-static inline void pt_gather_leaf(struct pt_gather *g, vaddr_t va)
-{
-	if (va < g->first)
-		g->first = va;
-	if (va > g->last)
-		g->last = va;
-}
-
 /*
  * Clear the table entry *entry (pt->lock held) and keep its table in g
  * until the shootdown of everything that the unlink now owes (I8).
  */
-static void pt_gather_unlink(struct pt_gather *g, pte_t *entry)
+void pt_gather_unlink(struct pt_gather *g, pte_t *entry)
 {
 	paddr_t pa = arch_pte_paddr(*entry);
 
@@ -264,24 +230,7 @@ void pt_gather_finish(struct pt_gather *g)
 	pt_gather_init(g, pt);
 }
 
-/*
- * The local fence owed by a map (see "TLB" above): one per call, of the
- * page when the call made one leaf and linked no table, else of
- * everything.
- */
-struct pt_map_op {
-	unsigned long leaves;
-	vaddr_t va; /* the first leaf */
-	bool flush_all; /* a table was linked */
-};
-
-static inline void pt_map_op_leaf(struct pt_map_op *op, vaddr_t va)
-{
-	if (op->leaves++ == 0)
-		op->va = va;
-}
-
-static void pt_map_op_finish(struct pt_map_op *op)
+void pt_map_op_finish(struct pt_map_op *op)
 {
 	if (op->flush_all || op->leaves > 1)
 		arch_tlb_flush_all();
@@ -300,8 +249,8 @@ static void pt_map_op_finish(struct pt_map_op *op)
  * changed. Linking owes this hart a full fence (op). Errors (in *err):
  * -EEXIST if a leaf above `level` covers va, -ENOMEM. pt->lock held.
  */
-static pte_t *pt_walk_alloc(struct pgtable *pt, struct pt_map_op *op,
-			    vaddr_t va, int level, int *err)
+pte_t *pt_walk_alloc(struct pgtable *pt, struct pt_map_op *op, vaddr_t va,
+		     int level, int *err)
 {
 	pte_t *t = pt_table(pt->root);
 	paddr_t fresh[PT_LEVELS - 1] = { 0 };
@@ -351,7 +300,7 @@ nomem:
  * first empty entry on the way (also returned). A table entry at level
  * 0 is corruption and panics. pt->lock held.
  */
-static pte_t *pt_find(const struct pgtable *pt, vaddr_t va, int *level)
+pte_t *pt_find(const struct pgtable *pt, vaddr_t va, int *level)
 {
 	pte_t *t = pt_table(pt->root);
 
@@ -370,129 +319,6 @@ static pte_t *pt_find(const struct pgtable *pt, vaddr_t va, int *level)
 		t = pt_table(arch_pte_paddr(*entry));
 	}
 	return NULL; /* not reached */
-}
-
-/*
- * Replace the large leaf *entry (at level) by a table of 512 leaves one
- * level down with the same translation and protection (no fence owed:
- * see "TLB" above). Errors: -ENOMEM.
- */
-static int pt_split_leaf(struct pgtable *pt, pte_t *entry, int level)
-{
-	paddr_t table = pt_alloc_table(pt);
-	size_t child = PT_LEVEL_SIZE(level - 1);
-	paddr_t pa = arch_pte_paddr(*entry);
-	unsigned int prot = arch_pte_prot(*entry);
-	pte_t *t;
-
-	if (table == PADDR_INVALID)
-		return -ENOMEM;
-	t = pt_table(table);
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		t[i] = arch_pte_leaf(pa + i * child, prot);
-	pt_used_add(pt, t, PT_ENTRIES);
-	*entry = arch_pte_table(table);
-	return 0;
-}
-
-/*
- * Make va a leaf boundary: split each large leaf that contains va but
- * does not start there. Errors: -ENOMEM (translations unchanged).
- */
-static int pt_split_at(struct pgtable *pt, vaddr_t va)
-{
-	pte_t *t = pt_table(pt->root);
-	int err;
-
-	for (int l = PT_TOP_LEVEL; l > 0; l--) {
-		pte_t *entry;
-
-		/* Aligned for level l: no leaf of this size or less straddles. */
-		if (IS_ALIGNED(va, PT_LEVEL_SIZE(l)))
-			return 0;
-		entry = &t[PT_INDEX(va, l)];
-		if (*entry == PT_EMPTY)
-			return 0;
-		if (arch_pte_is_leaf(*entry)) {
-			err = pt_split_leaf(pt, entry, l);
-			if (err)
-				return err;
-		}
-		t = pt_table(arch_pte_paddr(*entry));
-	}
-	return 0;
-}
-
-enum pt_action { PT_CLEAR, PT_PROTECT };
-
-/*
- * Apply `action` to every leaf in [start, last] (inclusive, so the top
- * of the address space needs no special case) below table t at level,
- * collecting the changed leaves in g. The range lies within t's span
- * and its edges are leaf boundaries (pt_split_at). Tables emptied by
- * PT_CLEAR are unlinked into g.
- */
-static void pt_apply(struct pt_gather *g, pte_t *t, int level, vaddr_t start,
-		     vaddr_t last, enum pt_action action, unsigned int prot)
-{
-	vaddr_t mask = PT_LEVEL_SIZE(level) - 1;
-	unsigned int *used = pt_used_of(g->pt, t);
-
-	for (vaddr_t va = start;; va = (va | mask) + 1) {
-		pte_t *entry = &t[PT_INDEX(va, level)];
-		vaddr_t end = MIN(va | mask, last);
-
-		if (*entry == PT_EMPTY) {
-			/* skip */
-		} else if (arch_pte_is_leaf(*entry)) {
-			VERIFY3U(va & mask, ==, 0);
-			VERIFY3U(end, ==, va | mask);
-			if (action == PT_CLEAR) {
-				*entry = PT_EMPTY;
-				if (used)
-					(*used)--;
-				pt_gather_leaf(g, va);
-			} else {
-				pte_t pte = arch_pte_leaf(
-					arch_pte_paddr(*entry), prot);
-
-				if (pte != *entry) {
-					*entry = pte;
-					pt_gather_leaf(g, va);
-				}
-			}
-		} else {
-			pte_t *child = pt_table(arch_pte_paddr(*entry));
-
-			if (level == 0)
-				panic("pt_apply: table entry at level 0 va "
-				      "0x%llx pte 0x%llx",
-				      (unsigned long long)va,
-				      (unsigned long long)*entry);
-			pt_apply(g, child, level - 1, va, end, action, prot);
-			if (action == PT_CLEAR && pt_used_is_zero(g->pt, child))
-				pt_gather_unlink(g, entry);
-		}
-		if (end == last)
-			break;
-	}
-}
-
-/* Unmap or protect a valid range: split the edges, then apply. Locked. */
-static int pt_change_range(struct pt_gather *g, vaddr_t va, size_t size,
-			   enum pt_action action, unsigned int prot)
-{
-	struct pgtable *pt = g->pt;
-	vaddr_t last = va + size - 1;
-	int err;
-
-	err = pt_split_at(pt, va);
-	if (!err && last + 1 != 0)
-		err = pt_split_at(pt, last + 1);
-	if (!err)
-		pt_apply(g, pt_table(pt->root), PT_TOP_LEVEL, va, last, action,
-			 prot);
-	return err;
 }
 
 /* -------------------------------------------------------------- the API */
@@ -536,18 +362,32 @@ int pt_set_alloc(struct pgtable *pt, const struct pt_alloc *alloc)
 }
 
 /*
- * pt_map_page() after a hint miss, pt->lock held (and dropped here):
- * walk, creating tables, and refill the hint.
+ * The one-page fast paths below make no call that returns (a call costs
+ * a stack frame and saved registers on every run): everything that is
+ * not the common case is a tail call to one of these out-of-line
+ * halves.
  */
-static __noinline int pt_map_page_walk(struct pgtable *pt, vaddr_t va,
-				       paddr_t pa, unsigned int prot)
+
+/*
+ * pt_map_page() past its fast path, pt->lock held (dropped here): a
+ * hint miss walks, creating tables, and refills the hint; an occupied
+ * entry is -EEXIST.
+ */
+static __noinline int pt_map_page_locked(struct pgtable *pt, vaddr_t va,
+					 paddr_t pa, unsigned int prot)
 {
 	struct pt_map_op op = { 0, 0, false };
 	int err = 0;
-	pte_t *entry = pt_walk_alloc(pt, &op, va, 0, &err);
+	pte_t *entry;
 
+	if (pt_hint_hit(pt, va)) {
+		entry = &pt->hint_table[PT_INDEX(va, 0)];
+	} else {
+		entry = pt_walk_alloc(pt, &op, va, 0, &err);
+		if (entry)
+			pt_hint_set(pt, va, pt_table_of(entry));
+	}
 	if (entry) {
-		pt_hint_set(pt, va, pt_table_of(entry));
 		if (*entry == PT_EMPTY) {
 			*entry = arch_pte_leaf(pa, prot);
 			(*pt->hint_used)++;
@@ -561,24 +401,51 @@ static __noinline int pt_map_page_walk(struct pgtable *pt, vaddr_t va,
 	return err;
 }
 
+/* pt_map_page() found the lock taken: wait for ticket, then go on. */
+static __noinline int pt_map_page_wait(struct pgtable *pt, uint32_t ticket,
+				       vaddr_t va, paddr_t pa,
+				       unsigned int prot)
+{
+	spin_lock_finish(&pt->lock, ticket);
+	return pt_map_page_locked(pt, va, pa, prot);
+}
+
+/*
+ * A one-page fast path did its change but did not hold pt->lock when it
+ * came to release it (corruption, or a lock re-initialised under it):
+ * pt_unlock() reports it. Then the fence the change owes: of this hart
+ * after a map, of every hart after an unmap. Returns 0.
+ */
+static __noinline int pt_unlock_bad_fence(struct pgtable *pt, vaddr_t va,
+					  bool shootdown)
+{
+	pt_unlock(pt);
+	if (shootdown)
+		arch_tlb_shootdown(va, PAGE_SIZE);
+	else
+		arch_tlb_flush_page(va);
+	return 0;
+}
+
 int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot)
 {
+	uint32_t ticket;
 	pte_t *entry;
 
 	if (unlikely((va | pa) & ~PAGE_MASK || pa >> PT_PA_BITS ||
 		     !pt_va_is_canonical(va) || !pt_prot_is_valid(prot)))
 		return -EINVAL;
-	pt_lock(pt);
+	if (unlikely(!pt_lock_begin(pt, &ticket)))
+		return pt_map_page_wait(pt, ticket, va, pa, prot);
 	if (unlikely(!pt_hint_hit(pt, va)))
-		return pt_map_page_walk(pt, va, pa, prot);
+		return pt_map_page_locked(pt, va, pa, prot);
 	entry = &pt->hint_table[PT_INDEX(va, 0)];
-	if (unlikely(*entry != PT_EMPTY)) {
-		pt_unlock(pt);
-		return -EEXIST;
-	}
+	if (unlikely(*entry != PT_EMPTY))
+		return pt_map_page_locked(pt, va, pa, prot);
 	*entry = arch_pte_leaf(pa, prot);
 	(*pt->hint_used)++;
-	pt_unlock(pt);
+	if (unlikely(!pt_unlock_if_held(pt)))
+		return pt_unlock_bad_fence(pt, va, false);
 	arch_tlb_flush_page(va);
 	return 0;
 }
@@ -616,8 +483,11 @@ int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 		if (pa[i] & ~PAGE_MASK || pa[i] >> PT_PA_BITS)
 			return -EINVAL;
 	pt_lock(pt);
-	for (i = 0; i < n; i++) {
+	/* One pass per level-0 table (the hint's): its part of the run. */
+	for (i = 0; i < n;) {
 		vaddr_t v = va + i * PAGE_SIZE;
+		unsigned int first = PT_INDEX(v, 0);
+		size_t stop = MIN(n, i + (PT_ENTRIES - first)), run = i;
 		pte_t *entry;
 
 		if (unlikely(!pt_hint_hit(pt, v))) {
@@ -626,88 +496,32 @@ int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 				break;
 			pt_hint_set(pt, v, pt_table_of(entry));
 		}
-		entry = &pt->hint_table[PT_INDEX(v, 0)];
-		if (unlikely(*entry != PT_EMPTY)) {
-			err = -EEXIST;
-			break;
+		entry = &pt->hint_table[first];
+		for (; i < stop; i++, entry++) {
+			if (unlikely(*entry != PT_EMPTY)) {
+				err = -EEXIST;
+				break;
+			}
+			*entry = arch_pte_leaf(pa[i], prot);
 		}
-		*entry = arch_pte_leaf(pa[i], prot);
-		(*pt->hint_used)++;
-		pt_map_op_leaf(&op, v);
+		*pt->hint_used += (unsigned int)(i - run);
+		if (unlikely(err))
+			break;
 	}
 	if (unlikely(err))
 		return pt_map_pages_undo(pt, va, i, err);
+	op.leaves = n;
+	op.va = va;
 	pt_unlock(pt);
 	pt_map_op_finish(&op);
 	return 0;
-}
-
-/* Largest level whose leaf fits at va/pa with `left` bytes to go. */
-static inline int pt_leaf_level(vaddr_t va, paddr_t pa, size_t left)
-{
-	for (int l = PT_TOP_LEVEL; l > 0; l--)
-		if (IS_ALIGNED(va | pa, PT_LEVEL_SIZE(l)) &&
-		    left >= PT_LEVEL_SIZE(l))
-			return l;
-	return 0;
-}
-
-int pt_map(struct pgtable *pt, vaddr_t va, paddr_t pa, size_t size,
-	   unsigned int prot)
-{
-	struct pt_map_op op = { 0, 0, false };
-	struct pt_gather g;
-	size_t off;
-	int level, err = 0;
-
-	if (size == PAGE_SIZE)
-		return pt_map_page(pt, va, pa, prot);
-	if (!pt_range_is_valid(va, size) || !pt_pa_range_is_valid(pa, size) ||
-	    !pt_prot_is_valid(prot))
-		return -EINVAL;
-
-	pt_lock(pt);
-	for (off = 0; off < size; off += PT_LEVEL_SIZE(level)) {
-		pte_t *entry;
-
-		level = pt_leaf_level(va + off, pa + off, size - off);
-		entry = pt_walk_alloc(pt, &op, va + off, level, &err);
-
-		if (!entry)
-			goto undo;
-		if (*entry != PT_EMPTY) {
-			/* A leaf, or a table: by I5 it maps something. */
-			err = -EEXIST;
-			goto undo;
-		}
-		*entry = arch_pte_leaf(pa + off, prot);
-		pt_used_add(pt, pt_table_of(entry), 1);
-		pt_map_op_leaf(&op, va + off);
-	}
-	pt_unlock(pt);
-	pt_map_op_finish(&op);
-	return 0;
-
-undo:
-	/*
-	 * Only this call's whole leaves lie in [va, va + off): no splits.
-	 * Another hart may have cached them: one shootdown (everything,
-	 * for the unlinked tables) covers the local hart too.
-	 */
-	pt_gather_init(&g, pt);
-	if (off)
-		pt_apply(&g, pt_table(pt->root), PT_TOP_LEVEL, va, va + off - 1,
-			 PT_CLEAR, 0);
-	pt_unlock(pt);
-	pt_gather_finish(&g);
-	return err;
 }
 
 /*
  * The level-0 table for va is now empty (its counter is 0): unlink it,
  * and its level-1 parent if that empties too (I5). pt->lock held.
  */
-static __noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
+__noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
 {
 	pte_t *e2, *t1;
 
@@ -723,7 +537,7 @@ static __noinline void pt_release_l0(struct pt_gather *g, vaddr_t va)
  * directly, or after a walk that refills the hint; a large leaf is
  * split (pt_change_range). Errors: -ENOENT, -ENOMEM.
  */
-static int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va)
+int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va)
 {
 	struct pgtable *pt = g->pt;
 	pte_t *entry;
@@ -762,136 +576,51 @@ static __noinline int pt_unmap_page_slow(struct pgtable *pt, vaddr_t va)
 	return err;
 }
 
+/* pt_unmap_page() found the lock taken: wait for ticket, then go on. */
+static __noinline int pt_unmap_page_wait(struct pgtable *pt, uint32_t ticket,
+					 vaddr_t va)
+{
+	spin_lock_finish(&pt->lock, ticket);
+	return pt_unmap_page_slow(pt, va);
+}
+
+/* The shootdown of one unmapped page when other harts are online. */
+static __noinline int pt_unmap_page_shootdown(vaddr_t va)
+{
+	arch_tlb_shootdown(va, PAGE_SIZE);
+	return 0;
+}
+
 int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 {
+	unsigned int *used;
+	uint32_t ticket;
 	pte_t *entry;
 
 	if (unlikely(va & ~PAGE_MASK || !pt_va_is_canonical(va)))
 		return -EINVAL;
-	pt_lock(pt);
+	if (unlikely(!pt_lock_begin(pt, &ticket)))
+		return pt_unmap_page_wait(pt, ticket, va);
 	/*
 	 * Fast path: a hint hit on a table that keeps other entries (I5:
 	 * it stays linked), so the gather would hold just va.
 	 */
-	if (likely(pt_hint_hit(pt, va))) {
-		entry = &pt->hint_table[PT_INDEX(va, 0)];
-		if (likely(*entry != PT_EMPTY && *pt->hint_used > 1)) {
-			ASSERT(arch_pte_is_leaf(*entry));
-			*entry = PT_EMPTY;
-			(*pt->hint_used)--;
-			pt_unlock(pt);
-			arch_tlb_shootdown(va, PAGE_SIZE);
-			return 0;
-		}
-	}
-	return pt_unmap_page_slow(pt, va);
-}
-
-/*
- * Unmap [va, va + n pages) inside one 2 MiB region, pt->lock held: when
- * the region has a level-0 table, clear its entries directly (no
- * per-page walk); a large leaf goes the general way. Errors: -ENOMEM
- * (a split failed).
- */
-static int pt_unmap_l0(struct pt_gather *g, vaddr_t va, unsigned int n)
-{
-	struct pgtable *pt = g->pt;
-	unsigned int i0 = PT_INDEX(va, 0), cleared = 0;
-	pte_t *t0;
-
-	if (!pt_hint_hit(pt, va)) {
-		int level;
-		pte_t *entry = pt_find(pt, va, &level);
-
-		if (level > 0) {
-			/* Empty above level 0 (nothing here), or a leaf. */
-			if (*entry == PT_EMPTY)
-				return 0;
-			return pt_change_range(g, va, (size_t)n * PAGE_SIZE,
-					       PT_CLEAR, 0);
-		}
-		pt_hint_set(pt, va, pt_table_of(entry));
-	}
-	t0 = pt->hint_table;
-	for (unsigned int i = i0; i < i0 + n; i++) {
-		if (t0[i] == PT_EMPTY)
-			continue;
-		ASSERT(arch_pte_is_leaf(t0[i]));
-		t0[i] = PT_EMPTY;
-		pt_gather_leaf(g, va + (vaddr_t)(i - i0) * PAGE_SIZE);
-		cleared++;
-	}
-	*pt->hint_used -= cleared;
-	if (cleared && *pt->hint_used == 0)
-		pt_release_l0(g, va);
+	if (unlikely(!pt_hint_hit(pt, va)))
+		return pt_unmap_page_slow(pt, va);
+	entry = &pt->hint_table[PT_INDEX(va, 0)];
+	used = pt->hint_used;
+	if (unlikely(*entry == PT_EMPTY || *used <= 1))
+		return pt_unmap_page_slow(pt, va);
+	ASSERT(arch_pte_is_leaf(*entry));
+	*entry = PT_EMPTY;
+	(*used)--;
+	if (unlikely(!pt_unlock_if_held(pt)))
+		return pt_unlock_bad_fence(pt, va, true);
+	/* One hart online: the shootdown is this hart's fence. */
+	if (unlikely(!arch_tlb_is_local()))
+		return pt_unmap_page_shootdown(va);
+	arch_tlb_flush_page(va);
 	return 0;
-}
-
-int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
-{
-	struct pgtable *pt = g->pt;
-	int err = 0;
-
-	if (!pt_range_is_valid(va, size))
-		return -EINVAL;
-	pt_lock(pt);
-	if (size == PAGE_SIZE) {
-		err = pt_unmap_page_locked(g, va);
-		if (err == -ENOENT)
-			err = 0;
-	} else if (va >> PT_LEVEL_SHIFT(1) ==
-		   (va + size - 1) >> PT_LEVEL_SHIFT(1)) {
-		err = pt_unmap_l0(g, va, (unsigned int)(size >> PAGE_SHIFT));
-	} else {
-		err = pt_change_range(g, va, size, PT_CLEAR, 0);
-	}
-	pt_unlock(pt);
-	return err;
-}
-
-int pt_unmap(struct pgtable *pt, vaddr_t va, size_t size)
-{
-	struct pt_gather g;
-	int err;
-
-	if (size == PAGE_SIZE) {
-		err = pt_unmap_page(pt, va);
-		return err == -ENOENT ? 0 : err;
-	}
-	pt_gather_init(&g, pt);
-	err = pt_unmap_gather(&g, va, size);
-	pt_gather_finish(&g);
-	return err;
-}
-
-int pt_protect(struct pgtable *pt, vaddr_t va, size_t size, unsigned int prot)
-{
-	struct pt_gather g;
-	vaddr_t last = va + size - 1;
-	vaddr_t cur = va;
-	int level, err;
-
-	if (!pt_range_is_valid(va, size) || !pt_prot_is_valid(prot))
-		return -EINVAL;
-	pt_gather_init(&g, pt);
-	pt_lock(pt);
-	/* Every page must be mapped before anything changes. */
-	for (;;) {
-		pte_t *entry = pt_find(pt, cur, &level);
-
-		if (*entry == PT_EMPTY) {
-			pt_unlock(pt);
-			return -ENOENT;
-		}
-		cur |= PT_LEVEL_SIZE(level) - 1;
-		if (cur >= last)
-			break;
-		cur++;
-	}
-	err = pt_change_range(&g, va, size, PT_PROTECT, prot);
-	pt_unlock(pt);
-	pt_gather_finish(&g);
-	return err;
 }
 
 int pt_lookup(const struct pgtable *pt, vaddr_t va, paddr_t *pa,

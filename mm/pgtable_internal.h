@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * What mm/pgtable.c (the walker and its one-page fast paths) and
+ * What mm/pgtable.c (table pages, the walk hint, gathers, the walker and
+ * the one-page fast paths), mm/pgtable_range.c (pt_map, pt_unmap,
+ * pt_protect: ranges, with large leaves split at the edges) and
  * mm/pgtable_check.c (pt_walk, pt_check) share: the invariants of a
- * translation tree, and the small helpers both use. Not for other
- * users: the public API is mm/pgtable.h.
+ * translation tree, and the helpers they use. Not for other users: the
+ * public API is mm/pgtable.h.
  *
  * Invariants (pt_check() verifies each and cites its number):
  *   I1  Every table, the root included, is page-aligned.
@@ -122,6 +124,20 @@ static inline void pt_unlock(const struct pgtable *pt)
 	spin_unlock((spinlock_t *)&pt->lock);
 }
 
+/*
+ * The halves of pt_lock() and pt_unlock() for the one-page fast paths,
+ * which make no call that returns (lib/spinlock.h: spin_lock_begin).
+ */
+static inline bool pt_lock_begin(const struct pgtable *pt, uint32_t *ticket)
+{
+	return spin_lock_begin((spinlock_t *)&pt->lock, ticket);
+}
+
+static inline bool pt_unlock_if_held(const struct pgtable *pt)
+{
+	return spin_unlock_if_held((spinlock_t *)&pt->lock);
+}
+
 /* Valid entries of t (I2: non-zero means valid). */
 static inline unsigned int pt_table_used(const pte_t *t)
 {
@@ -150,5 +166,127 @@ static inline unsigned int *pt_used_of(const struct pgtable *pt, const pte_t *t)
 		return pt->alloc.used(pt->alloc.ctx, virt_to_phys(t));
 	return NULL;
 }
+
+/* Keep the one-page fast paths' frames small: slow halves stay out. */
+#define __noinline __attribute__((noinline))
+
+/* Table t gained (delta > 0) or lost valid entries. pt->lock held. */
+static inline void pt_used_add(struct pgtable *pt, const pte_t *t, int delta)
+{
+	unsigned int *used = pt_used_of(pt, t);
+
+	if (used)
+		*used += (unsigned int)delta;
+}
+
+/* True when table t has no valid entry: its counter, else a scan. */
+static inline bool pt_used_is_zero(const struct pgtable *pt, const pte_t *t)
+{
+	const unsigned int *used = pt_used_of(pt, t);
+
+	return used ? *used == 0 : pt_table_used(t) == 0;
+}
+
+/*
+ * The walk hint (mm/pgtable.c, "Operations"; I7). pt->lock held.
+ * Without a hint the key is PT_HINT_NONE, which no va >> 21 equals.
+ */
+#define PT_HINT_NONE (~(vaddr_t)0)
+
+static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
+{
+	return pt->hint_key == va >> PT_LEVEL_SHIFT(1);
+}
+
+/* Point the hint at va's level-0 table (linked) and its counter. */
+void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table);
+
+/*
+ * A zeroed table page from pt->alloc, its counter set to 0 (I9) and
+ * counted in table_pages; PADDR_INVALID when the allocator has none.
+ */
+paddr_t pt_alloc_table(struct pgtable *pt);
+
+/* The leaf at va changed: every hart must fence va before it is reused. */
+static inline void pt_gather_leaf(struct pt_gather *g, vaddr_t va)
+{
+	if (va < g->first)
+		g->first = va;
+	if (va > g->last)
+		g->last = va;
+}
+
+/*
+ * Clear the table entry *entry (pt->lock held) and keep its table in g
+ * until the shootdown of everything that the unlink now owes (I8).
+ */
+void pt_gather_unlink(struct pt_gather *g, pte_t *entry);
+
+/*
+ * The local fence owed by a map (mm/pgtable.c, "TLB"): one per call, of
+ * the page when the call made one leaf and linked no table, else of
+ * everything.
+ */
+struct pt_map_op {
+	unsigned long leaves;
+	vaddr_t va; /* the first leaf */
+	bool flush_all; /* a table was linked */
+};
+
+static inline void pt_map_op_leaf(struct pt_map_op *op, vaddr_t va)
+{
+	if (op->leaves++ == 0)
+		op->va = va;
+}
+
+/* Issue the fence op collected, then reset it. pt->lock not held. */
+void pt_map_op_finish(struct pt_map_op *op);
+
+/*
+ * The entry that maps va at `level`, creating the missing tables above
+ * it; linking owes this hart a full fence (op). NULL with *err -EEXIST
+ * (a leaf above `level` covers va) or -ENOMEM, nothing changed.
+ * pt->lock held.
+ */
+pte_t *pt_walk_alloc(struct pgtable *pt, struct pt_map_op *op, vaddr_t va,
+		     int level, int *err);
+
+/*
+ * The entry mapping va: a leaf (with its level) or the first empty entry
+ * on the way. pt->lock held.
+ */
+pte_t *pt_find(const struct pgtable *pt, vaddr_t va, int *level);
+
+/*
+ * The level-0 table for va is now empty (its counter is 0): unlink it,
+ * and its level-1 parent if that empties too (I5). pt->lock held.
+ */
+void pt_release_l0(struct pt_gather *g, vaddr_t va);
+
+/*
+ * Unmap the 4 KiB page va into g, pt->lock held. Errors: -ENOENT,
+ * -ENOMEM (a large leaf could not be split).
+ */
+int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va);
+
+/* --------------------------------------- ranges (mm/pgtable_range.c) */
+
+enum pt_action { PT_CLEAR, PT_PROTECT };
+
+/*
+ * Apply `action` to every leaf in [start, last] below table t at level,
+ * collecting the changed leaves in g (edges must be leaf boundaries);
+ * tables emptied by PT_CLEAR are unlinked into g. pt->lock held.
+ */
+void pt_apply(struct pt_gather *g, pte_t *t, int level, vaddr_t start,
+	      vaddr_t last, enum pt_action action, unsigned int prot);
+
+/*
+ * Unmap or protect the valid range [va, va + size): split the large
+ * leaves at its edges, then apply. Errors: -ENOMEM (no translation
+ * changed). pt->lock held.
+ */
+int pt_change_range(struct pt_gather *g, vaddr_t va, size_t size,
+		    enum pt_action action, unsigned int prot);
 
 #endif /* MM_PGTABLE_INTERNAL_H */

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * vmem: resource-range allocator, after illumos vmem.c (Bonwick & Adams).
+ * The checker and dump are in mm/vmem_check.c; what both files share
+ * (segment types, list and lock helpers, bit scans) in
+ * mm/vmem_internal.h.
  *
  * Theory of operation
  * -------------------
@@ -102,48 +105,10 @@
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "mm/vmem_internal.h"
 
-enum {
-	VMEM_SEG_SPARE = 0,
-	VMEM_SEG_FREE = 1,
-	VMEM_SEG_ALLOC = 2,
-	VMEM_SEG_CHUNK = 3, /* first slot of a refill chunk */
-};
-
-/* Descriptors per refill chunk (slot 0 links the chunks). */
-#define VMEM_CHUNK_SEGS (VMEM_REFILL_SIZE / sizeof(struct vmem_seg))
-STATIC_ASSERT(VMEM_REFILL_SIZE / sizeof(struct vmem_seg) >= 2);
 /* vmem_destroy clears the fields after the lock. */
 STATIC_ASSERT(offsetof(struct vmem, lock) == 0);
-
-static vaddr_t vmem_end(const struct vmem *vm)
-{
-	return vm->base + vm->size;
-}
-
-static size_t seg_size(const struct vmem_seg *s)
-{
-	return s->end - s->start;
-}
-
-static struct vmem_seg *seg_of(const struct list_head *l)
-{
-	return list_entry(l, struct vmem_seg, alink);
-}
-
-/*
- * The lock is not part of an arena's value: readers of a const arena
- * take it too.
- */
-static void vmem_lock(const struct vmem *vm)
-{
-	spin_lock((spinlock_t *)&vm->lock);
-}
-
-static void vmem_unlock(const struct vmem *vm)
-{
-	spin_unlock((spinlock_t *)&vm->lock);
-}
 
 /* ------------------------------------------------------- descriptors */
 
@@ -193,42 +158,6 @@ static int spare_reserve(struct vmem *vm, size_t need)
 
 /* --------------------------------------------------------- free lists */
 
-/*
- * floor(log2(x)) for x != 0 by binary search: without Zbb the compiler's
- * count-leading-zeros is a libgcc loop over bytes, several times slower.
- */
-static unsigned int highbit(uint64_t x)
-{
-	unsigned int n = 0;
-
-	if (x >> 32) {
-		x >>= 32;
-		n += 32;
-	}
-	if (x >> 16) {
-		x >>= 16;
-		n += 16;
-	}
-	if (x >> 8) {
-		x >>= 8;
-		n += 8;
-	}
-	if (x >> 4) {
-		x >>= 4;
-		n += 4;
-	}
-	if (x >> 2) {
-		x >>= 2;
-		n += 2;
-	}
-	return n + (unsigned int)(x >> 1);
-}
-
-static unsigned int flist_index(size_t size)
-{
-	return highbit(size);
-}
-
 static void flist_insert(struct vmem *vm, struct vmem_seg *s)
 {
 	unsigned int i = flist_index(seg_size(s));
@@ -258,8 +187,11 @@ static void flist_remove(struct vmem *vm, struct vmem_seg *s)
 static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
 			 vaddr_t end)
 {
-	unsigned int i = flist_index(end - start);
+	unsigned int i = s->flist;
 
+	/* Still in [2^i, 2^(i+1)): the common case needs no highbit. */
+	if ((end - start) >> i != 1)
+		i = flist_index(end - start);
 	if (i != s->flist) {
 		flist_remove(vm, s);
 		s->start = start;
@@ -273,11 +205,6 @@ static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
 }
 
 /* --------------------------------------- the tree (lib/rbtree.h, I4) */
-
-static struct vmem_seg *seg_of_rb(const struct rb_node *n)
-{
-	return n ? container_of(n, struct vmem_seg, rb) : NULL;
-}
 
 /* Link allocated segment s into the tree by its start. */
 static void tree_insert(struct vmem *vm, struct vmem_seg *s)
@@ -444,7 +371,7 @@ static int vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align,
 		uint64_t map = vm->freemap & (~0ULL << i);
 
 		if (map) {
-			s = list_first_entry(&vm->freelist[highbit(map & -map)],
+			s = list_first_entry(&vm->freelist[lowbit(map)],
 					     struct vmem_seg, flink);
 			addr = ALIGN_UP(s->start, (vaddr_t)align);
 		}
@@ -659,225 +586,4 @@ void vmem_get_stats(const struct vmem *vm, struct vmem_stats *st)
 	vmem_lock(vm);
 	*st = vm->st;
 	vmem_unlock(vm);
-}
-
-void vmem_dump(const struct vmem *vm)
-{
-	const struct list_head *l;
-
-	vmem_lock(vm);
-
-	printk("vmem %s: [0x%016lx-0x%016lx] quantum 0x%zx alloc %zu (%zu "
-	       "bytes) free %zu (%zu bytes) desc %zu spare %zu fail %lu\n",
-	       vm->name, (unsigned long)vm->base,
-	       (unsigned long)(vmem_end(vm) - 1), vm->quantum, vm->st.nr_alloc,
-	       vm->st.alloc_bytes, vm->st.nr_free, vm->st.free_bytes,
-	       vm->st.nr_desc, vm->st.nr_spare,
-	       (unsigned long)vm->st.alloc_fail);
-	if (vm->quantum == 0)
-		goto out;
-	list_for_each (l, &vm->segs) {
-		const struct vmem_seg *s = seg_of(l);
-
-		printk("  [0x%016lx-0x%016lx] %8zu %s\n",
-		       (unsigned long)s->start, (unsigned long)(s->end - 1),
-		       seg_size(s),
-		       s->type == VMEM_SEG_ALLOC ? "alloc" : "free");
-	}
-out:
-	vmem_unlock(vm);
-}
-
-/* ------------------------------------------------------------ checker */
-
-#define CHECK_FAIL(vm, nerr, ...)                                              \
-	do {                                                                   \
-		printk("vmem_check: %s: ", (vm)->name);                        \
-		printk(__VA_ARGS__);                                           \
-		printk("\n");                                                  \
-		(nerr)++;                                                      \
-	} while (0)
-
-/* The tree walk of vmem_check (I4), through rb_check's callbacks. */
-struct tree_check {
-	const struct vmem *vm;
-	int nerr;
-	vaddr_t last_end; /* in order: the previous segment's end */
-	bool have_last;
-};
-
-static bool tree_less(const struct rb_node *a, const struct rb_node *b)
-{
-	return seg_of_rb(a)->start < seg_of_rb(b)->start;
-}
-
-static void tree_report(void *arg, const struct rb_node *n, const char *what)
-{
-	struct tree_check *c = arg;
-
-	CHECK_FAIL(c->vm, c->nerr, "I4: tree node 0x%lx: %s",
-		   n ? (unsigned long)seg_of_rb(n)->start : 0UL, what);
-}
-
-/* Each node in order: an allocated segment, not overlapping the last. */
-static void tree_visit(void *arg, const struct rb_node *n)
-{
-	struct tree_check *c = arg;
-	const struct vmem_seg *s = seg_of_rb(n);
-
-	if (s->type != VMEM_SEG_ALLOC)
-		CHECK_FAIL(c->vm, c->nerr, "I4: tree node 0x%lx type %u",
-			   (unsigned long)s->start, s->type);
-	if (c->have_last && s->start < c->last_end)
-		CHECK_FAIL(
-			c->vm, c->nerr,
-			"I4: tree out of order at 0x%lx (previous end 0x%lx)",
-			(unsigned long)s->start, (unsigned long)c->last_end);
-	c->last_end = s->end;
-	c->have_last = true;
-}
-
-/* vmem_check() with vm->lock held. */
-static int vmem_check_locked(const struct vmem *vm)
-{
-	int nerr = 0;
-	const struct list_head *l;
-	vaddr_t expect = vm->base;
-	size_t nalloc = 0, nfree = 0, abytes = 0, fbytes = 0, nsegs = 0;
-	size_t nspare = 0, onlists = 0;
-	bool prev_free = false;
-	struct tree_check c = { .vm = vm };
-	struct rb_check_ops ops = { tree_less, tree_report, tree_visit, &c,
-				    vm->st.nr_desc };
-	size_t nodes;
-	const struct vmem_seg *s;
-
-	if (vm->quantum == 0) {
-		CHECK_FAIL(vm, nerr, "arena not initialised");
-		return nerr;
-	}
-
-	/* I1, I2, I7: the address list. */
-	list_for_each (l, &vm->segs) {
-		s = seg_of(l);
-		if (++nsegs > vm->st.nr_desc) {
-			CHECK_FAIL(vm, nerr,
-				   "I1: segment list longer than the "
-				   "%zu descriptors (loop?)",
-				   vm->st.nr_desc);
-			break;
-		}
-		if (s->start != expect || s->end <= s->start ||
-		    !IS_ALIGNED(s->start, vm->quantum) ||
-		    !IS_ALIGNED(s->end, vm->quantum))
-			CHECK_FAIL(
-				vm, nerr,
-				"I1: segment [0x%lx-0x%lx) expected to start "
-				"at 0x%lx",
-				(unsigned long)s->start, (unsigned long)s->end,
-				(unsigned long)expect);
-		if (l->next->prev != l)
-			CHECK_FAIL(vm, nerr, "I1: broken back link after 0x%lx",
-				   (unsigned long)s->start);
-		expect = s->end;
-		if (s->type == VMEM_SEG_FREE) {
-			if (prev_free)
-				CHECK_FAIL(vm, nerr,
-					   "I2: free segment 0x%lx follows a "
-					   "free segment",
-					   (unsigned long)s->start);
-			nfree++;
-			fbytes += seg_size(s);
-		} else if (s->type == VMEM_SEG_ALLOC) {
-			nalloc++;
-			abytes += seg_size(s);
-		} else {
-			CHECK_FAIL(vm, nerr, "I7: segment 0x%lx has type %u",
-				   (unsigned long)s->start, s->type);
-		}
-		prev_free = s->type == VMEM_SEG_FREE;
-	}
-	if (expect != vmem_end(vm))
-		CHECK_FAIL(vm, nerr,
-			   "I1: segments end at 0x%lx, arena at 0x%lx",
-			   (unsigned long)expect, (unsigned long)vmem_end(vm));
-
-	/* I3: free lists and the bitmap. */
-	for (unsigned int i = 0; i < VMEM_FREELISTS; i++) {
-		bool bit = vm->freemap & (1ULL << i);
-		size_t n = 0;
-
-		list_for_each (l, &vm->freelist[i]) {
-			s = list_entry(l, struct vmem_seg, flink);
-			if (++n > vm->st.nr_desc) {
-				CHECK_FAIL(vm, nerr, "I3: freelist[%u] loops",
-					   i);
-				break;
-			}
-			if (s->type != VMEM_SEG_FREE ||
-			    flist_index(seg_size(s)) != i || s->flist != i)
-				CHECK_FAIL(vm, nerr,
-					   "I3: segment 0x%lx size 0x%zx type "
-					   "%u on freelist[%u]",
-					   (unsigned long)s->start, seg_size(s),
-					   s->type, i);
-		}
-		onlists += n;
-		if (bit != (n != 0))
-			CHECK_FAIL(vm, nerr,
-				   "I3: freemap bit %u is %d, list has %zu", i,
-				   bit, n);
-	}
-	if (onlists != nfree)
-		CHECK_FAIL(vm, nerr, "I3: %zu segments on free lists, %zu free",
-			   onlists, nfree);
-
-	/* I4: the tree holds exactly the allocated segments, in order. */
-	rb_check(&vm->root, &ops, &nodes);
-	nerr += c.nerr;
-	if (nodes != nalloc)
-		CHECK_FAIL(vm, nerr, "I4: tree has %zu nodes, %zu allocated",
-			   nodes, nalloc);
-
-	/* I5: counters. */
-	if (abytes + fbytes != vm->size || abytes != vm->st.alloc_bytes ||
-	    fbytes != vm->st.free_bytes)
-		CHECK_FAIL(vm, nerr,
-			   "I5: bytes alloc %zu free %zu (counters %zu %zu), "
-			   "size %zu",
-			   abytes, fbytes, vm->st.alloc_bytes,
-			   vm->st.free_bytes, vm->size);
-	if (nalloc != vm->st.nr_alloc || nfree != vm->st.nr_free)
-		CHECK_FAIL(vm, nerr,
-			   "I5: segments alloc %zu free %zu, counters %zu %zu",
-			   nalloc, nfree, vm->st.nr_alloc, vm->st.nr_free);
-
-	/* I6: descriptor conservation. */
-	for (s = vm->spare; s; s = s->next_spare) {
-		if (++nspare > vm->st.nr_desc) {
-			CHECK_FAIL(vm, nerr, "I6: spare list loops");
-			break;
-		}
-		if (s->type != VMEM_SEG_SPARE)
-			CHECK_FAIL(vm, nerr, "I6: spare descriptor has type %u",
-				   s->type);
-	}
-	if (nspare != vm->st.nr_spare ||
-	    nalloc + nfree + nspare != vm->st.nr_desc)
-		CHECK_FAIL(vm, nerr,
-			   "I6: %zu alloc + %zu free + %zu spare (counter %zu) "
-			   "!= %zu descriptors",
-			   nalloc, nfree, nspare, vm->st.nr_spare,
-			   vm->st.nr_desc);
-	return nerr;
-}
-
-int vmem_check(const struct vmem *vm)
-{
-	int nerr;
-
-	vmem_lock(vm);
-	nerr = vmem_check_locked(vm);
-	vmem_unlock(vm);
-	return nerr;
 }

@@ -37,7 +37,7 @@
  */
 #define VMEM_XFIT_SCAN 16
 
-/* A segment descriptor; the layout is private to mm/vmem.c. */
+/* A segment descriptor; the layout is private to mm/vmem*.c. */
 struct vmem_seg {
 	vaddr_t start, end; /* [start, end) */
 	struct list_head alink; /* all segments of the arena, address order */
@@ -80,7 +80,7 @@ struct vmem_stats {
 };
 
 /*
- * An arena. Fields are private to mm/vmem.c; declare one and vmem_init()
+ * An arena. Fields are private to mm/vmem*.c; declare one and vmem_init()
  * it. Everything below `lock` is protected by it; name, base, size,
  * quantum and src are set by vmem_init and only read afterwards.
  */

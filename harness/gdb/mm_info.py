@@ -21,8 +21,9 @@ what the kernel counts:
              slab's head page (kmem_cache_info());
   vmallocinfo the arena's allocated segments in address order, each
              one's vm_area unless it is still being built, then the
-             totals line (vm.st, metadata = the arena's refill chunks
-             plus the descriptor pool's pages) (vmallocinfo_print()).
+             totals line (vmalloc_state.st, metadata = the arena's
+             refill chunks plus the descriptor pool's pages)
+             (vmallocinfo_print()).
 
 The kernel takes its locks for these; gdb reads a stopped machine, so
 the figures are one instant when every hart is stopped (after `halt`,
@@ -34,7 +35,7 @@ import gdb
 import mm_defs as d
 
 SLAB_H = "mm/slab.h"
-VMALLOC_C = "mm/vmalloc.c"
+VMALLOC_H = "mm/vmalloc_internal.h"
 
 
 # ----------------------------------------------------------------- buddy
@@ -157,13 +158,13 @@ def slabinfo_lines():
 def vmalloc_areas():
     """[(vm_area value, seg start)] of the published areas, address
     order (what vmallocinfo_print() walks)."""
-    vm = d.ev("'mm/vmalloc.c'::vm")
+    vm = d.ev("vmalloc_state")
     if not bool(vm["ready"]):
         return []
     seg_t = d.typ("struct vmem_seg")
     area_t = d.typ("struct vm_area")
     alloc = int(d.ev("VMEM_SEG_ALLOC"))
-    building = d.const(VMALLOC_C, "VM_BUILDING")
+    building = d.const(VMALLOC_H, "VM_BUILDING")
     out = []
     for s in d.list_entries(vm["arena"]["segs"], seg_t, "alink"):
         seg = d.fetched(d.at(s, seg_t))
@@ -177,9 +178,9 @@ def vmalloc_areas():
 
 
 def vmallocinfo_lines():
-    vm = d.ev("'mm/vmalloc.c'::vm")
-    vmap = d.const(VMALLOC_C, "VM_MAP")
-    lazy = d.const(VMALLOC_C, "VM_LAZY")
+    vm = d.ev("vmalloc_state")
+    vmap = d.const(VMALLOC_H, "VM_MAP")
+    lazy = d.const(VMALLOC_H, "VM_LAZY")
     out = []
     for a, _ in vmalloc_areas():
         addr, size = int(a["addr"]), int(a["size"])

@@ -114,6 +114,7 @@ unsigned long host_arch_tlb_flush_alls;
 unsigned long host_arch_tlb_shootdowns;
 unsigned long host_arch_tlb_shootdown_alls;
 paddr_t host_arch_root;
+bool host_arch_tlb_local;
 void (*host_arch_tlb_shootdown_hook)(vaddr_t va, size_t size);
 
 struct host_tlb_range {
@@ -139,6 +140,7 @@ void host_arch_tlb_reset(void)
 	host_arch_tlb_shootdown_alls = 0;
 	host_tlb_log_len = 0;
 	host_sd_log_len = 0;
+	host_arch_tlb_local = false;
 }
 
 bool host_arch_tlb_was_shot_down(vaddr_t va)

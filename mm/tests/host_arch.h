@@ -54,7 +54,14 @@ extern unsigned long host_arch_tlb_shootdown_alls;
 /* The fake translation root (satp.PPN as an address); 0 at start. */
 extern paddr_t host_arch_root;
 
-/* Zero the fence counters and forget both logs. */
+/*
+ * arch_tlb_is_local()'s answer (mm/tests/include/asm/mmu.h): false, as
+ * with several harts online, unless a test sets it to play the one-hart
+ * kernel.
+ */
+extern bool host_arch_tlb_local;
+
+/* Zero the fence counters, forget both logs, clear host_arch_tlb_local. */
 void host_arch_tlb_reset(void);
 
 /*

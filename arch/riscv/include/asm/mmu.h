@@ -2,9 +2,9 @@
 /*
  * The target's inline half of mm/arch.h (found as <asm/mmu.h> on the
  * target's include path; the host tests have their own in
- * mm/tests/include/asm/mmu.h): the Sv39 PTE encoding and the local
- * one-page fence, inline so that the page-table fast paths make no call
- * for them.
+ * mm/tests/include/asm/mmu.h): the Sv39 PTE encoding, the local
+ * one-page fence and the test for "this hart is the only one online",
+ * inline so that the page-table fast paths make no call for them.
  *
  * The encoding itself is lib/riscv_pte.h (plain C, shared with the host
  * tests); here it is bound to pte_mattr, the memory-type scheme the
@@ -64,6 +64,19 @@ static inline unsigned int arch_pte_prot(pte_t pte)
 static inline void arch_tlb_flush_page(vaddr_t va)
 {
 	__asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+}
+
+/*
+ * Harts online (kernel/smp.c). It only grows: the boot hart counts each
+ * hart it starts once that hart is up, and unmaps nothing while it
+ * waits. With one, a shootdown is this hart's own fence:
+ * smp_tlb_shootdown() makes the same test.
+ */
+extern unsigned int nr_online;
+
+static inline bool arch_tlb_is_local(void)
+{
+	return __atomic_load_n(&nr_online, __ATOMIC_ACQUIRE) == 1;
 }
 
 #endif /* ASM_MMU_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The host tests' half of mm/arch.h's inline PTE encoding and one-page
- * fence (found as <asm/mmu.h> on the host include path): each forwards
+ * fence, and whether a shootdown is local (found as <asm/mmu.h> on the
+ * host include path): each forwards
  * to mm/tests/host_arch.c, which checks its arguments, encodes PTEs with
  * the target's own lib/riscv_pte.h (included below, so host tests check the
  * bits the kernel writes) and counts the fences.
@@ -66,6 +67,18 @@ static inline unsigned int arch_pte_prot(pte_t pte)
 static inline void arch_tlb_flush_page(vaddr_t va)
 {
 	host_tlb_flush_page(va);
+}
+
+/*
+ * False unless a test sets host_arch_tlb_local (host_arch_tlb_reset()
+ * clears it): the host tests see every shootdown as one, as with
+ * several harts online.
+ */
+extern bool host_arch_tlb_local;
+
+static inline bool arch_tlb_is_local(void)
+{
+	return __atomic_load_n(&host_arch_tlb_local, __ATOMIC_RELAXED);
 }
 
 #endif /* ASM_MMU_H */
