@@ -150,7 +150,9 @@ soak: $(soak-tests)
 # the host (mm/tests/bench_host.c, bench_peers.c; harness/host_bench.py
 # drives it and writes $(BUILD)/bench/host.txt and host.png). Built like
 # a release kernel: -O2, no DEBUG (ASSERT() compiled out, VERIFY() kept,
-# as on the target), no sanitizers, in its own object tree.
+# as on the target), no sanitizers, in its own object tree; HOST_BENCH
+# makes masking interrupts as cheap as on the target (no cross-hart
+# call model: lib/tests/host_cpu.c).
 #   BENCH_REPEATS    timed rounds, allocators interleaved (11)
 #   BENCH_SCALE      operation counts, percent of the default (100)
 #   BENCH_CG_SCALE   the same for the callgrind run (4)
@@ -165,8 +167,9 @@ BENCH_CG_SCALE ?= 4
 BENCH_CALLGRIND ?= 1
 BENCH_QUICK ?= 0
 BENCH_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. \
-	-Ilib/tests/include -Imm/tests/include -DHOST_TEST -DMAX_ORDER=$(MAX_ORDER) \
-	-DNR_CPUS=$(NR_CPUS) -fno-strict-aliasing -MMD -MP
+	-Ilib/tests/include -Imm/tests/include -DHOST_TEST -DHOST_BENCH \
+	-DMAX_ORDER=$(MAX_ORDER) -DNR_CPUS=$(NR_CPUS) -fno-strict-aliasing \
+	-MMD -MP
 BENCH_LDLIBS := -lfdt -lpthread -ldl -lm
 bench-objs := $(patsubst $(BUILD)/host/%,$(BUILD)/bench/obj/%,$(host-objs)) \
 	$(patsubst %.c,$(BUILD)/bench/obj/%.o,$(wildcard mm/tests/bench_*.c))

@@ -76,6 +76,8 @@ struct percpu {
 	unsigned long call_seq, done_seq;
 	/* Last TLB shootdown generation this hart has fenced (kernel/smp.c). */
 	unsigned long flush_gen;
+	/* Last per-hart cache call this hart has run (kernel/smp.c). */
+	unsigned long mm_call_done;
 
 } __aligned(64);
 

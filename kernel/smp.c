@@ -46,6 +46,22 @@
  * done_seq with release when fn returns. smp_call_lock serialises
  * callers, so a slot has one writer at a time.
  *
+ * Per-hart cache calls (smp_call_each_cpu, mm/arch.h's
+ * arch_call_each_cpu). The requester takes mm_call.lock with interrupts
+ * off, writes fn and arg, publishes gen (release) and IPIs every other
+ * online hart; it runs its own share, then waits until every such
+ * hart's mm_call_done equals gen. A hart serves the request (acquire
+ * load of gen, fn(arg), release store of mm_call_done) from the IPI's
+ * handler, or, with interrupts off, from any wait loop: spinlocks,
+ * cross calls and shootdowns all yield through cpu_yield() ->
+ * arch_nap(), which serves a pending IPI. fn takes no lock, so a
+ * served request always finishes, and no hart waits without serving:
+ * a target spinning on a lock the requester holds serves it there, and
+ * a second requester waits for mm_call.lock in such a loop, serving the
+ * first. It differs from smp_call_all(), whose targets run the call
+ * only in their idle loop, so a hart busy in a wait loop would never
+ * answer it. A hart that comes online takes the current gen as done.
+ *
  * TLB shootdown. smp_tlb_shootdown() fences locally, then asks the
  * firmware (SBI RFENCE remote_sfence_vma) to fence every other online
  * hart, one call per 64-hart-id window; the call returns only when the
@@ -65,7 +81,11 @@
  * before the hart they describe starts, then only read (nr_online is
  * published with release after cpus[n]). smp_call_lock serialises cross
  * calls; it is taken before any allocator lock (a call's function may
- * take them) and nothing in this file takes it from an IPI.
+ * take them) and nothing in this file takes it from an IPI. mm_call.lock
+ * serialises per-hart cache calls: it is taken with interrupts off,
+ * possibly under mm's pcp_drain_lock or check_lock, and no lock is
+ * taken while it is held (the functions run under it take none); an
+ * IPI handler never takes it.
  */
 #include "kernel/smp.h"
 
@@ -125,12 +145,26 @@ static struct {
 	size_t size;
 	unsigned long gen;
 } shootdown = { .lock = SPINLOCK_INIT("tlb_shootdown") };
+/*
+ * The per-hart cache call in flight: its requester holds the lock (with
+ * interrupts off), writes fn and arg, publishes gen (release) and waits
+ * until every other online hart's mm_call_done equals gen.
+ */
+static struct {
+	spinlock_t lock;
+	smp_call_fn fn;
+	void *arg;
+	unsigned long gen;
+} mm_call = { .lock = SPINLOCK_INIT("mm_call") };
 /* Boot-time scratch for the /cpus scan (too big for a stack). */
 static struct fdt_cpu scan[FDT_CPUS_MAX];
 
 static void smp_stop_others(void);
 static void smp_park_self(void);
 static void serve_shootdown(void);
+static void serve_mm_call(void);
+static void for_other_harts(bool rfence, unsigned long start,
+			    unsigned long len);
 
 void smp_init_boot_cpu(unsigned long hartid)
 {
@@ -226,6 +260,7 @@ void smp_handle_ipi(void)
 {
 	check_stop();
 	serve_shootdown();
+	serve_mm_call();
 }
 
 /* ------------------------------------------------------- cross calls */
@@ -278,6 +313,54 @@ void smp_call_all(smp_call_fn fn, void *arg)
 		if (cpu != me)
 			call_wait(cpus[cpu]);
 	spin_unlock(&smp_call_lock);
+}
+
+/* ------------------------------------------------ per-hart cache calls */
+
+/* Run the per-hart cache call in flight, if this hart has not yet. */
+static void serve_mm_call(void)
+{
+	struct percpu *p = this_cpu();
+	unsigned long gen = __atomic_load_n(&mm_call.gen, __ATOMIC_ACQUIRE);
+
+	if (p->mm_call_done == gen)
+		return;
+	mm_call.fn(mm_call.arg);
+	__atomic_store_n(&p->mm_call_done, gen, __ATOMIC_RELEASE);
+}
+
+void smp_call_each_cpu(smp_call_fn fn, void *arg)
+{
+	unsigned int n = smp_num_online(), me = cpu_id();
+	unsigned long flags, gen;
+
+	if (n <= 1) {
+		flags = cpu_irq_save();
+		fn(arg);
+		cpu_irq_restore(flags);
+		return;
+	}
+	flags = spin_lock_irqsave(&mm_call.lock);
+	mm_call.fn = fn;
+	mm_call.arg = arg;
+	gen = mm_call.gen + 1;
+	__atomic_store_n(&mm_call.gen, gen, __ATOMIC_RELEASE);
+	this_cpu()->mm_call_done = gen;
+	for_other_harts(false, 0, 0);
+	fn(arg);
+	for (unsigned int cpu = 0; cpu < n; cpu++) {
+		struct percpu *p = cpus[cpu];
+		unsigned long spins = 0;
+
+		if (cpu == me)
+			continue;
+		while (__atomic_load_n(&p->mm_call_done, __ATOMIC_ACQUIRE) !=
+		       gen) {
+			wait_relax(&spins);
+			check_stop();
+		}
+	}
+	spin_unlock_irqrestore(&mm_call.lock, flags);
 }
 
 /* ------------------------------------------------------ TLB shootdown */
@@ -489,6 +572,7 @@ static bool start_one(unsigned long hartid, unsigned int cpu)
 		return false;
 	}
 	p->flush_gen = __atomic_load_n(&shootdown.gen, __ATOMIC_ACQUIRE);
+	p->mm_call_done = __atomic_load_n(&mm_call.gen, __ATOMIC_ACQUIRE);
 	p->boot_satp = arch_kernel_satp();
 	p->boot_sp = p->stack_base + SMP_STACK_SIZE;
 	p->boot_sscratch = p->trap_stack_base + SMP_TRAP_STACK_SIZE;

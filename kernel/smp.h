@@ -42,6 +42,14 @@ int smp_call_on(unsigned int cpu, smp_call_fn fn, void *arg);
 void smp_call_all(smp_call_fn fn, void *arg);
 
 /*
+ * mm/arch.h's arch_call_each_cpu(): run fn(arg) on every online hart,
+ * the caller's included, from the IPI handler or a wait loop, with
+ * interrupts off, and wait for all of them (kernel/smp.c states the
+ * protocol). fn must take no lock, allocate nothing and print nothing.
+ */
+void smp_call_each_cpu(smp_call_fn fn, void *arg);
+
+/*
  * Invalidate [va, va + size) (TLB_FLUSH_ALL: everything) in the TLB of
  * every online hart: a local sfence.vma here, then either an IPI to the
  * other harts, which fence and acknowledge (default), or one SBI RFENCE

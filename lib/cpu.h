@@ -15,7 +15,9 @@
  *                                    GFP_ATOMIC, printk uses the hart's
  *                                    interrupt line buffer
  *   unsigned long cpu_irq_save(void) interrupts off; returns the old state
+ *                                    (non-zero: they were on)
  *   void cpu_irq_restore(flags)      back to the state cpu_irq_save saw
+ *   bool cpu_irq_enabled(void)       interrupts are on right now
  *   void cpu_relax(void)             spin-wait hint (RISC-V "pause")
  *
  * Interrupt handlers may take a lock that ordinary code also takes only

@@ -60,6 +60,32 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 
+/* Join the entries of list to the front of head; list is left empty. */
+static inline void list_splice_init(struct list_head *list,
+				    struct list_head *head)
+{
+	if (list_empty(list))
+		return;
+	list->prev->next = head->next;
+	head->next->prev = list->prev;
+	list->next->prev = head;
+	head->next = list->next;
+	INIT_LIST_HEAD(list);
+}
+
+/* Join the entries of list to the back of head; list is left empty. */
+static inline void list_splice_tail_init(struct list_head *list,
+					 struct list_head *head)
+{
+	if (list_empty(list))
+		return;
+	list->next->prev = head->prev;
+	head->prev->next = list->next;
+	list->prev->next = head;
+	head->prev = list->prev;
+	INIT_LIST_HEAD(list);
+}
+
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(head, type, member)                                   \
 	list_entry((head)->next, type, member)

@@ -63,6 +63,35 @@ void arch_tlb_flush_all(void);
 #define TLB_FLUSH_ALL ((size_t)-1)
 void arch_tlb_shootdown(vaddr_t va, size_t size);
 
+/*
+ * Cross-hart calls for the per-hart caches (mm/buddy_pcp.c; the slab
+ * magazines may use the same): run fn(arg) once on every online hart,
+ * the caller's included (inside fn, cpu_id() is the hart it runs on),
+ * and return when every hart has run it. Offline and parked harts are
+ * skipped; with one hart online it is a plain call. Requests from
+ * several harts are served one at a time.
+ *
+ * fn runs with interrupts off at a point where its hart is in none of
+ * its own per-hart cache paths: from the IPI's interrupt handler, or
+ * from a wait loop (a spinlock's, a cross call's or a shootdown's),
+ * whose callers keep no copy of per-hart cache state across the wait.
+ * So fn may read and change its hart's caches as their owner does, but
+ * it must take no lock, never allocate and never print: it only moves
+ * per-hart state to where the caller will find it (a hand-off list in
+ * arg, say). The caller then does the real work, under the allocators'
+ * locks, back in its own context.
+ *
+ * No deadlock: fn takes nothing, so it always finishes; a target that
+ * waits, even for a lock the caller holds and with interrupts off,
+ * serves the request inside its wait loop; a hart that wants to make a
+ * request while another is in flight waits for its turn in such a
+ * loop, serving the one in flight. The caller may hold locks, but its
+ * own share of fn runs where it calls, so it must not be inside one of
+ * its own per-hart cache paths either (mm calls it with interrupts on,
+ * or from code that is in none).
+ */
+void arch_call_each_cpu(void (*fn)(void *arg), void *arg);
+
 /* Make the table at root the active translation root; return old root. */
 paddr_t arch_set_root(paddr_t root);
 paddr_t arch_get_root(void);

@@ -45,13 +45,14 @@
  * carved into the largest aligned blocks (buddy_fit_order), which are
  * already coalesced: two greedy neighbours are never buddies of equal
  * order below MAX_ORDER. lru and private are written when a page heads
- * a block (I9, I11) or by the page's owner, never read before.
+ * a block (I9, I11) or by the page's owner, never read before. That
+ * set-up, the policy choice and the statistics are in mm/buddy_init.c.
  *
  * Order-0 pages go through per-hart lists first (mm/buddy_pcp.c,
  * "Per-hart page lists", which states their design, costs and
- * locking); the fast paths of alloc_pages and __free_pages below touch
- * only the calling hart's list, and the zone when a list must be
- * refilled or drained.
+ * ownership); the fast paths of alloc_pages and __free_pages below
+ * touch only the calling hart's list, with interrupts off and no lock,
+ * and the zone when a list must be refilled or drained.
  *
  * Invariants (buddy_check() cites them)
  *   I1  ranges are sorted, disjoint and non-empty; none crosses 4 GiB;
@@ -95,12 +96,14 @@
  * numbers.
  *
  * Locking
- *   pcp->lock, one test-and-set lock per hart and zone
- *   (mm/buddy_pcp.c), taken with interrupts off. It protects the list,
- *   its count, and the flags and lru of the pages on it (a page enters or leaves a list only
- *   under that list's lock; the claim PG_head -> PG_pcp is a
- *   compare-and-swap under it). Its acquire and release order the
- *   list's data between the owner and a drainer.
+ *   Per-hart lists (mm/buddy_pcp.c) have no lock: a list, its count,
+ *   and the lru and private of the pages on it are touched only by the
+ *   owning hart, with interrupts off, on its own paths and in the
+ *   cross-hart calls it serves (arch_call_each_cpu, mm/arch.h), which
+ *   detach a list into a hand-off slot for another hart to give to the
+ *   zone. A page enters a list by the compare-and-swap PG_head ->
+ *   PG_pcp on its flags and leaves it by a store of PG_head (allocated)
+ *   or under the zone lock (merged). Other harts read counts relaxed.
  *
  *   zone->lock, one ticket spinlock per zone, always taken with the
  *   _irqsave forms (so that interrupt handlers may allocate later). It
@@ -129,14 +132,14 @@
  *   access it with relaxed atomics (buddy_page_flags(), where the
  *   ordering is argued).
  *
- *   Lock order: callers' locks (slab, vmalloc) -> pcp->lock (several
- *   only in ascending hart order, by buddy_check alone) -> zone->lock
- *   -> printk_lock. A refill or drain holds one list lock, then takes
- *   its zone's lock once per batch. A zone lock is a leaf but for
- *   printk_lock (buddy_check prints with it held); no code holds two
- *   zone locks at once: the zone fallback drops one zone's lock before
- *   taking the next one's, and the statistics and the checker visit the
- *   zones one at a time.
+ *   Lock order: callers' locks (slab, vmalloc) -> pcp_drain_lock
+ *   (buddy_drain_all_pages) or buddy_check's check lock -> the
+ *   cross-hart call's lock (kernel/smp.c) -> zone->lock -> printk_lock.
+ *   A refill or drain takes its zone's lock once per batch. A zone lock
+ *   is a leaf but for printk_lock (buddy_check prints with it held); no
+ *   code holds two zone locks at once: the zone fallback drops one
+ *   zone's lock before taking the next one's, and the statistics and
+ *   the checker visit the zones one at a time.
  *
  *   Done with no allocator lock held: zeroing for __GFP_ZERO, the
  *   allocation-failure line, and the report of a refused free. The
@@ -197,20 +200,12 @@ struct buddy_state buddy;
 struct mem_sections mem_sections;
 
 static buddy_bug_hook_fn bug_hook;
-/* buddy=<policy>: survives buddy_init_from_memblock()'s reset. */
-static enum buddy_policy_id boot_policy = BUDDY_POLICY_BINARY;
 static struct ratelimit fail_rl =
 	RATELIMIT_INIT(BUDDY_FAIL_BURST, BUDDY_FAIL_INTERVAL);
 
 static const char *const zone_names[MAX_NR_ZONES] = {
 	[ZONE_DMA32] = "DMA32",
 	[ZONE_NORMAL] = "Normal",
-};
-
-/* Printed in the spinlock's BUG lines. */
-static const char *const zone_lock_names[MAX_NR_ZONES] = {
-	[ZONE_DMA32] = "zone DMA32",
-	[ZONE_NORMAL] = "zone Normal",
 };
 
 static const char *const bug_names[BUDDY_NR_BUGS] = {
@@ -281,20 +276,6 @@ unsigned int get_order(size_t size)
 /* ----------------------------------------------------- free-list core */
 
 /*
- * Make page the head of a free block of order and link it (I3, I4, I9).
- * z->lock held.
- */
-static inline void link_free(struct zone *z, struct page *page,
-			     unsigned int order)
-{
-	buddy_set_page_flags(page, PG_buddy);
-	page->order = (uint8_t)order;
-	page->private = BUDDY_FREE_POISON;
-	list_add(&page->lru, &z->free_area[order].free_list);
-	z->free_area[order].nr_free++;
-}
-
-/*
  * Unlink a free head from its list. Its flags, order and private are
  * left for the caller to rewrite; z->lock held.
  */
@@ -337,7 +318,7 @@ found:
 				  buddy_block_pages(o - 1));
 		o--;
 		ASSERT(buddy_page_flags(upper) == 0); /* I3 */
-		link_free(z, upper, o);
+		buddy_link_free(z, upper, o);
 	}
 	buddy_set_page_flags(page, PG_head);
 	page->order = (uint8_t)order;
@@ -387,7 +368,7 @@ free_one_binary(struct zone *z, const struct buddy_range *r, struct page *page,
 		pfn = buddy_merged_pfn(pfn, order);
 		order++;
 	}
-	link_free(z, page, order);
+	buddy_link_free(z, page, order);
 }
 
 void buddy_free_one(struct zone *z, const struct buddy_range *r,
@@ -400,8 +381,7 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 }
 
 static bool free_pcp_refused(const struct buddy_range *r, struct page *page,
-			     uint32_t fl, struct buddy_pcp *pcp,
-			     unsigned long irq, uintptr_t caller);
+			     uint32_t fl, unsigned long irq, uintptr_t caller);
 
 /* ------------------------------------------------------------ reports */
 
@@ -570,6 +550,12 @@ free_bad_pointer(const struct page *page, unsigned int order, uintptr_t caller)
 	return false;
 }
 
+void buddy_reset_fail_ratelimit(void)
+{
+	fail_rl = (struct ratelimit)RATELIMIT_INIT(BUDDY_FAIL_BURST,
+						   BUDDY_FAIL_INTERVAL);
+}
+
 static void alloc_failed(gfp_t gfp, unsigned int order)
 {
 	__atomic_fetch_add(&buddy.failures, 1, __ATOMIC_RELAXED);
@@ -601,14 +587,12 @@ static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int cls)
 			break;
 		irq = cpu_irq_save();
 		pcp = buddy_this_pcp(z);
-		buddy_pcp_lock(pcp);
 		if (pcp->count) {
 			buddy_pcp_drain(z, pcp, pcp->count);
 			spin_lock(&z->lock);
 			page = buddy_rmqueue(z, cls);
 			spin_unlock(&z->lock);
 		}
-		buddy_pcp_unlock(pcp);
 		cpu_irq_restore(irq);
 	}
 	return page;
@@ -618,10 +602,11 @@ static struct page *zonelist_rmqueue(struct zone *const *zl, unsigned int cls)
  * Everything but the fast path, with no lock held: zero the block the
  * fast path got (page), or else try the zones from zl on, each under its
  * own lock in turn; then drain this hart's per-hart lists and, if the
- * caller may reclaim (__GFP_RECLAIM, and not in an interrupt handler,
- * where every allocation is GFP_ATOMIC as in Linux), every hart's, and
- * try all of the zones again
- * (drain before fail); zero what they give, or fail. The block is of
+ * caller may reclaim (__GFP_RECLAIM, not in an interrupt handler, where
+ * every allocation is GFP_ATOMIC as in Linux, and with interrupts on,
+ * so that it is inside none of its own per-hart cache paths), every
+ * hart's (mm/buddy_pcp.c), and try all of the zones again (drain
+ * before fail); zero what they give, or fail. The block is of
  * class cls (binary: cls == order; cls >= nr_classes: none fits); order
  * is what the failure line names.
  */
@@ -636,7 +621,7 @@ alloc_pages_slow(gfp_t gfp, unsigned int order, unsigned int cls,
 		page = zonelist_rmqueue(zl, cls);
 	if (!page && cls < buddy.nr_classes && buddy.ready) {
 		/* An interrupt handler is atomic whatever its flags say. */
-		if ((gfp & __GFP_RECLAIM) && !cpu_in_irq())
+		if ((gfp & __GFP_RECLAIM) && !cpu_in_irq() && cpu_irq_enabled())
 			buddy_drain_all_pages();
 		else
 			buddy_drain_local_pages();
@@ -653,21 +638,18 @@ alloc_pages_slow(gfp_t gfp, unsigned int order, unsigned int cls,
 }
 
 /*
- * The order-0 path past a hit on this hart's list, out of line: wait
- * for the list lock if the fast path found it held (locked false), then
- * take a page from the list or refill it from z, drop the lock, and
- * let alloc_pages_slow() zero, fall back or drain.
+ * The order-0 path past a hit on this hart's list, out of line, still
+ * with interrupts off: take a page from the list (__GFP_ZERO) or refill
+ * it from z, then let alloc_pages_slow() zero, fall back or drain.
  */
 static struct page *__attribute__((noinline))
 alloc_pcp_slow(gfp_t gfp, struct zone *const *zl, struct buddy_pcp *pcp,
-	       unsigned long irq, bool locked)
+	       unsigned long irq)
 {
 	struct zone *z = zl[0];
 	struct list_head *head = &pcp->list;
 	struct page *page;
 
-	if (!locked)
-		buddy_pcp_lock_wait(pcp);
 	if (head->next != head) {
 		page = list_entry(head->next, struct page, lru);
 		list_del(&page->lru);
@@ -677,7 +659,6 @@ alloc_pcp_slow(gfp_t gfp, struct zone *const *zl, struct buddy_pcp *pcp,
 	} else {
 		page = buddy_pcp_refill(z, pcp);
 	}
-	buddy_pcp_unlock(pcp);
 	cpu_irq_restore(irq);
 	if (likely(page && !(gfp & __GFP_ZERO)))
 		return page;
@@ -755,18 +736,16 @@ __alloc_pages(gfp_t gfp, unsigned int order, bool hooks)
 	    unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
 		return alloc_pages_hooked(gfp, order);
 	/*
-	 * Fast path: a page from this hart's list for z, under the list's
-	 * own lock (uncontended but for a drain or a check). Everything
+	 * Fast path: a page from this hart's list for z, which only this
+	 * hart touches, with interrupts off (mm/buddy_pcp.c). Everything
 	 * else is out of line, so that this path saves no registers.
 	 */
 	irq = cpu_irq_save();
 	pcp = buddy_this_pcp(z);
-	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
-		return alloc_pcp_slow(gfp, zl, pcp, irq, false);
 	head = &pcp->list;
 	e = head->next;
 	if (unlikely(e == head || (gfp & __GFP_ZERO)))
-		return alloc_pcp_slow(gfp, zl, pcp, irq, true);
+		return alloc_pcp_slow(gfp, zl, pcp, irq);
 	page = list_entry(e, struct page, lru);
 	ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
 	head->next = e->next;
@@ -774,7 +753,6 @@ __alloc_pages(gfp_t gfp, unsigned int order, bool hooks)
 	buddy_pcp_set_count(pcp, pcp->count - 1);
 	buddy_set_page_flags(page, PG_head);
 	page->private = 0;
-	buddy_pcp_unlock(pcp);
 	cpu_irq_restore(irq);
 	return page;
 }
@@ -806,18 +784,17 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 /*
  * An order-0 free refused by the list path: if the claim succeeded but
  * the block's order is not 0, give the head its flags fl back. Then
- * classify under the zone lock and report (free_refused). pcp's lock
- * held, interrupts off with the old state irq.
+ * classify under the zone lock and report (free_refused). Interrupts
+ * off with the old state irq.
  */
 static bool __attribute__((noinline))
 free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
-		 struct buddy_pcp *pcp, unsigned long irq, uintptr_t caller)
+		 unsigned long irq, uintptr_t caller)
 {
 	pfn_t pfn = r->start_pfn + (pfn_t)(page - r->map);
 
 	if (buddy_page_flags(page) == PG_pcp && page->order != 0)
 		buddy_set_page_flags(page, fl);
-	buddy_pcp_unlock(pcp);
 	spin_lock(&r->zone->lock);
 	free_refused(r, page, pfn, 0, irq, caller);
 	return false;
@@ -868,48 +845,30 @@ free_pages_class(const struct buddy_range *r, struct page *page,
 
 /*
  * Everything __free_pages does past its fast path, out of line: an
- * order-0 free whose list lock was held (locked false: wait for it) or
- * whose list went over pcp_high (drain a batch), or a free of a larger
- * order (pcp NULL), under the zone lock, merging it with free buddies
- * (I5), by free_block(). Frees of order 0 and of larger orders race
- * with no common lock, so the head is claimed (PG_head -> PG_pcp, or ->
- * 0) by compare-and-swap: of two harts freeing the same block, one wins
- * and the other reports a double free. The order is read after an
- * order-0 claim, when the descriptor is this call's. True if the free
- * was done (the page is on a list, or merged into the zone).
+ * order-0 free that took this hart's list past its bound (pcp: trace
+ * it, drain a batch over pcp_high; interrupts off with the old state
+ * irq), or a free of a larger order (pcp NULL), under the zone lock,
+ * merging it with free buddies (I5), by free_block(). Frees of order 0
+ * and of larger orders race with no common lock, so the head is claimed
+ * (PG_head -> PG_pcp, or -> 0) by compare-and-swap: of two harts
+ * freeing the same block, one wins and the other reports a double
+ * free. True if the free was done (the page is on a list, or merged
+ * into the zone).
  */
 static bool __attribute__((noinline))
 free_pages_slow(const struct buddy_range *r, struct page *page,
 		unsigned int order, struct buddy_pcp *pcp, unsigned long irq,
-		bool locked, uintptr_t caller)
+		uintptr_t caller)
 {
 	struct zone *z = r->zone;
 	bool done;
-	uint32_t fl;
 
 	if (pcp) {
-		if (!locked) {
-			buddy_pcp_lock_wait(pcp);
-			fl = buddy_page_flags(page);
-			if (unlikely((fl & BUDDY_PG_STATE) != PG_head ||
-				     !__atomic_compare_exchange_n(
-					     &page->flags, &fl, PG_pcp, false,
-					     __ATOMIC_RELAXED,
-					     __ATOMIC_RELAXED) ||
-				     page->order != 0)) {
-				return free_pcp_refused(r, page, fl, pcp, irq,
-							caller);
-			}
-			page->private = BUDDY_PCP_POISON;
-			list_add(&page->lru, &pcp->list);
-			buddy_pcp_set_count(pcp, pcp->count + 1);
-		}
 		if (unlikely(
 			    __atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
 			trace_page_free(page);
 		if (pcp->count > z->pcp_high)
 			buddy_pcp_drain(z, pcp, MAX(z->pcp_batch, 1u));
-		buddy_pcp_unlock(pcp);
 		cpu_irq_restore(irq);
 		return true;
 	}
@@ -927,8 +886,10 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
  * The checks refuse anything but the head of an allocated block of this
  * order whose pointer lies in its range's descriptor array. Which range
  * (hence which zone and list) is found with no lock: page->range never
- * changes. Everything that can change is checked under the list's or
- * the zone's lock. Fast path: an order-0 page onto this hart's list.
+ * changes. What can change is claimed by the compare-and-swap on the
+ * page's flags (order 0) or checked under the zone's lock. Fast path:
+ * an order-0 page onto this hart's list, interrupts off, no lock; the
+ * order is read after the claim, when the descriptor is this call's.
  */
 static inline __attribute__((always_inline)) bool
 free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
@@ -938,7 +899,7 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 	struct zone *z;
 	unsigned long irq;
 	uintptr_t off;
-	uint32_t fl;
+	uint32_t fl, count;
 
 	if (unlikely(!page || page->range >= BUDDY_MAX_RANGES))
 		goto bad_pointer;
@@ -948,26 +909,24 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 		     off / sizeof(*page) >= r->nr_pages))
 		goto bad_pointer;
 	if (unlikely(order != 0))
-		return free_pages_slow(r, page, order, NULL, 0, false, caller);
+		return free_pages_slow(r, page, order, NULL, 0, caller);
 	z = r->zone;
 	irq = cpu_irq_save();
-	pcp = buddy_this_pcp(z);
-	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
-		return free_pages_slow(r, page, 0, pcp, irq, false, caller);
 	fl = buddy_page_flags(page);
 	if (unlikely((fl & BUDDY_PG_STATE) != PG_head ||
 		     !__atomic_compare_exchange_n(&page->flags, &fl, PG_pcp,
 						  false, __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED) ||
 		     page->order != 0))
-		return free_pcp_refused(r, page, fl, pcp, irq, caller);
+		return free_pcp_refused(r, page, fl, irq, caller);
+	pcp = buddy_this_pcp(z);
 	page->private = BUDDY_PCP_POISON;
 	list_add(&page->lru, &pcp->list);
-	buddy_pcp_set_count(pcp, pcp->count + 1);
+	count = pcp->count + 1;
+	buddy_pcp_set_count(pcp, count);
 	/* pcp_free_limit: pcp_high, or 0 to go out of line (page_trace). */
-	if (unlikely(pcp->count > z->pcp_free_limit))
-		return free_pages_slow(r, page, 0, pcp, irq, true, caller);
-	buddy_pcp_unlock(pcp);
+	if (unlikely(count > z->pcp_free_limit))
+		return free_pages_slow(r, page, 0, pcp, irq, caller);
 	cpu_irq_restore(irq);
 	return true;
 bad_pointer:
@@ -1144,401 +1103,4 @@ void free_pages_exact(void *addr, size_t size)
 	}
 	if (done)
 		trace_page_free(first);
-}
-
-/* ---------------------------------------------------------- policies */
-
-int buddy_select_policy(enum buddy_policy_id id)
-{
-	if ((unsigned int)id >= BUDDY_NR_POLICIES)
-		return -EINVAL;
-	boot_policy = id;
-	return 0;
-}
-
-const struct buddy_policy *buddy_active_policy(void)
-{
-	return &buddy.policy;
-}
-
-bool buddy_blocks_aligned(void)
-{
-	return buddy.binary;
-}
-
-unsigned int buddy_nr_classes(void)
-{
-	return buddy.nr_classes;
-}
-
-uint64_t buddy_class_pages(unsigned int cls)
-{
-	return cls < buddy.nr_classes ? buddy_class_size(cls) : 0;
-}
-
-uint64_t buddy_block_pages_of(const struct page *page)
-{
-	if (!page || !(buddy_page_flags(page) & PG_head) ||
-	    page->order >= buddy.nr_classes)
-		return 0;
-	return buddy_class_size(page->order);
-}
-
-uint64_t buddy_order_pages(unsigned int order)
-{
-	if (order > MAX_ORDER)
-		return 0;
-	return buddy.binary ? buddy_block_pages(order)
-			    : buddy_class_size(buddy.order_class[order]);
-}
-
-unsigned int buddy_block_order(const struct page *page)
-{
-	if (buddy.binary || page->order >= buddy.nr_classes)
-		return page->order;
-	return buddy.class_order[page->order];
-}
-
-/* --------------------------------------------------------------- init */
-
-/*
- * Write the descriptors of pfns [from, to) of range ri (I2). This is
- * most of the cost of init, so each descriptor costs one store: its
- * first word (flags, order, zone, range), all that any check reads of
- * a page that heads no block. lru and private are left as memory had
- * them: the allocator writes both on every block head it links (I9,
- * I11) and private on every head it hands out; the other pages' are
- * their owners' (mm/page.h), which set what they use (slab's page->slab
- * on every page of a slab, vmalloc's private on every frame).
- */
-static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
-{
-	const struct buddy_range *r = &buddy.ranges[ri];
-	const struct page tmpl = {
-		.flags = flags,
-		.zone = (uint8_t)buddy_range_zone(r),
-		.range = (uint16_t)ri,
-	};
-	union page_words {
-		struct page page;
-		uint64_t w[4];
-	} t = { .page = tmpl };
-	union page_words *p = (union page_words *)&r->map[from - r->start_pfn];
-	union page_words *end = (union page_words *)&r->map[to - r->start_pfn];
-	const uint64_t w0 = t.w[0];
-
-#pragma GCC unroll 8
-	for (; p < end; p++)
-		p->w[0] = w0;
-}
-
-/* Give the free pfns [pfn, end) of range r to its zone, largest first. */
-static void release_range(const struct buddy_range *r, pfn_t pfn, pfn_t end)
-{
-	struct zone *z = r->zone;
-
-	if (!buddy.binary) {
-		buddy_release_classes(r, pfn, end);
-		return;
-	}
-	z->managed_pages += end - pfn;
-	while (pfn < end) {
-		unsigned int order = buddy_fit_order(pfn, end);
-		struct page *page = &r->map[pfn - r->start_pfn];
-
-		link_free(z, page, order);
-		/* Lowest addresses first, as allocation takes from the front. */
-		list_del(&page->lru);
-		list_add_tail(&page->lru, &z->free_area[order].free_list);
-		pfn += buddy_block_pages(order);
-	}
-}
-
-/* Cut memblock's memory ranges at 4 GiB into buddy ranges (I1). */
-static void make_ranges(void)
-{
-	struct prange mr;
-
-	for (unsigned int i = 0; memblock_memory_range(i, &mr); i++) {
-		pfn_t pfn = paddr_to_pfn(mr.start);
-		pfn_t end = paddr_to_pfn(mr.end);
-
-		while (pfn < end) {
-			pfn_t stop = end;
-			struct buddy_range *r;
-
-			if (pfn < BUDDY_DMA32_END_PFN &&
-			    end > BUDDY_DMA32_END_PFN)
-				stop = BUDDY_DMA32_END_PFN;
-			if (buddy.nr_ranges == BUDDY_MAX_RANGES)
-				panic("buddy_init_from_memblock: more than %u "
-				      "ranges at [mem 0x%016lx-0x%016lx]",
-				      BUDDY_MAX_RANGES, mr.start, mr.end - 1);
-			r = &buddy.ranges[buddy.nr_ranges++];
-			r->start_pfn = pfn;
-			r->nr_pages = stop - pfn;
-			r->zone = &buddy.zones[pfn < BUDDY_DMA32_END_PFN
-						       ? ZONE_DMA32
-						       : ZONE_NORMAL];
-			r->zone->present_pages += r->nr_pages;
-			pfn = stop;
-		}
-	}
-	if (buddy.nr_ranges == 0)
-		panic("buddy_init_from_memblock: no usable memory");
-}
-
-/*
- * Each range's descriptors, and under a policy other than binary its
- * tag bytes right after them (mm/buddy_classes.c), in one allocation:
- * a separate one would cost a page per range, memblock's granule.
- */
-static void alloc_maps(void)
-{
-	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		struct buddy_range *r = &buddy.ranges[i];
-		uint64_t tags = buddy.binary ? 0 : r->nr_pages;
-		uint64_t bytes = r->nr_pages * sizeof(struct page) + tags;
-		paddr_t pa = memblock_alloc(bytes, PAGE_SIZE, 0);
-
-		if (pa == PADDR_INVALID)
-			panic("buddy_init_from_memblock: no memory for %lu "
-			      "descriptors%s of [mem 0x%016lx-0x%016lx]",
-			      r->nr_pages, tags ? " and tags" : "",
-			      pfn_to_paddr(r->start_pfn),
-			      pfn_to_paddr(buddy_range_end(r)) - 1);
-		r->map = phys_to_virt(pa);
-		buddy.desc_bytes += bytes;
-		if (tags) {
-			buddy.tags[i] = (uint8_t *)(r->map + r->nr_pages);
-			memset(buddy.tags[i], 0, tags);
-		}
-	}
-}
-
-/*
- * Fill mem_sections from the ranges (I10). Sections are whole when a
- * range covers them from end to end; the 4 GiB cut is on a section
- * boundary, so it never makes a section partial.
- */
-static void build_sections(void)
-{
-	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
-	pfn_t base = ALIGN_DOWN(buddy.ranges[0].start_pfn, SECTION_PAGES);
-
-	if (buddy_range_end(last) - base > NR_MEM_SECTIONS * SECTION_PAGES)
-		panic("buddy_init_from_memblock: RAM [mem 0x%016lx-0x%016lx] "
-		      "spans more than %lu sections of 128 MiB",
-		      pfn_to_paddr(buddy.ranges[0].start_pfn),
-		      pfn_to_paddr(buddy_range_end(last)) - 1, NR_MEM_SECTIONS);
-	mem_sections.base_pfn = base;
-	mem_sections.base_va = (uintptr_t)phys_to_virt(pfn_to_paddr(base));
-	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
-		const struct buddy_range *r = &buddy.ranges[ri];
-		struct page *enc = buddy_range_encode(r, base);
-		pfn_t s = ALIGN_UP(r->start_pfn - base, SECTION_PAGES);
-		pfn_t e = ALIGN_DOWN(buddy_range_end(r) - base, SECTION_PAGES);
-
-		mem_sections.range_map[ri] = enc;
-		for (; s < e; s += SECTION_PAGES)
-			mem_sections.section_map[s >> SECTION_PFN_SHIFT] = enc;
-	}
-}
-
-static void build_zonelists(void)
-{
-	unsigned int n = 0;
-
-	if (buddy.zones[ZONE_NORMAL].present_pages)
-		buddy.zl_kernel[n++] = &buddy.zones[ZONE_NORMAL];
-	if (buddy.zones[ZONE_DMA32].present_pages)
-		buddy.zl_kernel[n++] = &buddy.zones[ZONE_DMA32];
-	buddy.zl_kernel[n] = NULL;
-	buddy.zl_dma32[0] = buddy.zones[ZONE_DMA32].present_pages
-				    ? &buddy.zones[ZONE_DMA32]
-				    : NULL;
-	buddy.zl_dma32[1] = NULL;
-}
-
-/*
- * Runs on the boot hart before the other harts start (memblock_alloc
- * and memblock_close assert it), so it takes no locks: it writes
- * everything the "Locking" section calls init only.
- */
-void buddy_init_from_memblock(void)
-{
-	struct prange fr;
-	unsigned int fi = 0;
-	bool have;
-
-	memset(&buddy, 0, sizeof(buddy));
-	buddy_classes_init(boot_policy);
-	memset(&mem_sections, 0, sizeof(mem_sections));
-	memset(buddy_pcp, 0, sizeof(buddy_pcp));
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
-			INIT_LIST_HEAD(&buddy_pcp[cpu].zone[z].list);
-	fail_rl = (struct ratelimit)RATELIMIT_INIT(BUDDY_FAIL_BURST,
-						   BUDDY_FAIL_INTERVAL);
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		buddy.zones[z].name = zone_names[z];
-		buddy.zones[z].index = z;
-		buddy.zones[z].binary = buddy.binary;
-		buddy.zones[z].trace_frees = mm_trace_enabled(MM_TRACE_PAGES);
-		spin_lock_init(&buddy.zones[z].lock, zone_lock_names[z]);
-		for (unsigned int c = 0; c < BUDDY_NR_CLASSES; c++)
-			INIT_LIST_HEAD(&buddy.zones[z].free_area[c].free_list);
-	}
-	make_ranges();
-	alloc_maps();
-	build_sections();
-
-	/*
-	 * One pass per range over memblock's free ranges (sorted): the gaps
-	 * are reserved pages (I7), the free runs become blocks.
-	 */
-	have = memblock_free_range(fi, &fr);
-	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
-		const struct buddy_range *r = &buddy.ranges[ri];
-		pfn_t pfn = r->start_pfn, end = buddy_range_end(r);
-
-		while (pfn < end) {
-			pfn_t fs = end, fe;
-
-			while (have && paddr_to_pfn(fr.end) <= pfn)
-				have = memblock_free_range(++fi, &fr);
-			if (have) {
-				fs = MAX(paddr_to_pfn(fr.start), pfn);
-				fs = MIN(fs, end);
-			}
-			init_descs(ri, pfn, fs, PG_reserved);
-			if (fs == end)
-				break;
-			fe = MIN(paddr_to_pfn(fr.end), end);
-			init_descs(ri, fs, fe, 0);
-			release_range(r, fs, fe);
-			pfn = fe;
-		}
-	}
-	memblock_close();
-	build_zonelists();
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		struct zone *zone = &buddy.zones[z];
-
-		zone->pcp_batch =
-			(unsigned int)MIN((uint64_t)BUDDY_PCP_BATCH_MAX,
-					  zone->managed_pages >> 10);
-		zone->pcp_high = zone->pcp_batch * BUDDY_PCP_HIGH_BATCHES;
-		zone->pcp_free_limit = zone->trace_frees ? 0 : zone->pcp_high;
-	}
-	buddy.ready = true;
-}
-
-/* ------------------------------------------------------ introspection */
-
-/*
- * Free pages of z (I6): its free lists under its lock, plus the pages on
- * its per-hart lists (a relaxed snapshot, since a zone lock never waits
- * for a list lock).
- */
-static uint64_t zone_free_pages(struct zone *z)
-{
-	unsigned long irq = spin_lock_irqsave(&z->lock);
-	uint64_t free = 0;
-
-	for (unsigned int c = 0; c < buddy.nr_classes; c++)
-		free += z->free_area[c].nr_free * buddy_class_size(c);
-	spin_unlock_irqrestore(&z->lock, irq);
-	return free + buddy_zone_pcp_pages(z);
-}
-
-/*
- * Each zone's figures are a consistent snapshot; the sum over zones is
- * not one instant when other harts allocate meanwhile.
- */
-void buddy_stats(struct buddy_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		st->present += buddy.zones[z].present_pages;
-		st->managed += buddy.zones[z].managed_pages;
-		st->free += zone_free_pages(&buddy.zones[z]);
-		st->pcp += buddy_zone_pcp_pages(&buddy.zones[z]);
-	}
-	st->failures = __atomic_load_n(&buddy.failures, __ATOMIC_RELAXED);
-	st->bugs = __atomic_load_n(&buddy.bugs, __ATOMIC_RELAXED);
-}
-
-uint64_t buddy_zone_free(enum zone_type z)
-{
-	return (unsigned int)z < MAX_NR_ZONES ? zone_free_pages(&buddy.zones[z])
-					      : 0;
-}
-
-uint64_t buddy_zone_pcp(enum zone_type z)
-{
-	return (unsigned int)z < MAX_NR_ZONES
-		       ? buddy_zone_pcp_pages(&buddy.zones[z])
-		       : 0;
-}
-
-uint64_t buddy_zone_nr_free(enum zone_type z, unsigned int cls)
-{
-	struct zone *zone;
-	unsigned long irq;
-	uint64_t n;
-
-	if ((unsigned int)z >= MAX_NR_ZONES || cls >= buddy.nr_classes)
-		return 0;
-	zone = &buddy.zones[z];
-	irq = spin_lock_irqsave(&zone->lock);
-	n = zone->free_area[cls].nr_free;
-	spin_unlock_irqrestore(&zone->lock, irq);
-	return n;
-}
-
-bool buddy_zone_present(enum zone_type z)
-{
-	return (unsigned int)z < MAX_NR_ZONES &&
-	       buddy.zones[z].present_pages != 0;
-}
-
-unsigned int buddy_metadata_per_page(void)
-{
-	struct buddy_stats st;
-
-	buddy_stats(&st);
-	return st.present ? (unsigned int)DIV_ROUND_UP(buddy.desc_bytes,
-						       st.present)
-			  : 0;
-}
-
-/* Each zone's histogram is copied under its lock and printed without. */
-void buddy_print_info(void)
-{
-	struct buddy_stats st;
-
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		struct zone *zone = &buddy.zones[z];
-		char line[32 + 21 * BUDDY_NR_CLASSES];
-		uint64_t nr_free[BUDDY_NR_CLASSES];
-		unsigned long irq;
-		int n;
-
-		if (!zone->present_pages)
-			continue;
-		irq = spin_lock_irqsave(&zone->lock);
-		for (unsigned int c = 0; c < buddy.nr_classes; c++)
-			nr_free[c] = zone->free_area[c].nr_free;
-		spin_unlock_irqrestore(&zone->lock, irq);
-		n = fmt_snprintf(line, sizeof(line), "buddyinfo: zone %s",
-				 zone->name);
-		for (unsigned int c = 0; c < buddy.nr_classes; c++)
-			n += fmt_snprintf(line + n, sizeof(line) - (size_t)n,
-					  " %lu", nr_free[c]);
-		printk("%s pcp=%lu\n", line, buddy_zone_pcp_pages(zone));
-	}
-	buddy_stats(&st);
-	printk("meminfo: present=%lu managed=%lu free=%lu pcp=%lu\n",
-	       st.present, st.managed, st.free, st.pcp);
 }

@@ -45,8 +45,9 @@ void buddy_init_from_memblock(void);
 /*
  * Allocate 2^order contiguous pages; NULL on failure: order >
  * MAX_ORDER, or no free block of that order in an allowed zone even
- * after draining per-hart lists (every hart's with __GFP_RECLAIM, this
- * hart's only without, as for GFP_ATOMIC). Order 0 comes from this
+ * after draining per-hart lists (every hart's with __GFP_RECLAIM when
+ * called with interrupts on and outside an interrupt handler, this
+ * hart's only otherwise, as for GFP_ATOMIC). Order 0 comes from this
  * hart's list for the zone, refilled in batches. A
  * failure prints one rate-limited "page allocation failure: order:<n>,
  * gfp:0x<flags>" line unless __GFP_NOWARN. __GFP_ZERO zeroes the block.
@@ -79,9 +80,13 @@ void free_pages(unsigned long addr, unsigned int order);
 /*
  * Give the order-0 pages cached on per-hart lists back to the zones'
  * free lists, where they merge (Linux's drain_local_pages() and
- * drain_all_pages()): this hart's lists, or every hart's, each under
- * its own lock. A failing allocation does the same by itself (drain
- * before fail). Never fail; no-ops before init.
+ * drain_all_pages()): this hart's lists, or every hart's, each hart
+ * detaching its own in a per-hart cache call (mm/arch.h) that
+ * buddy_drain_all_pages() waits for. A failing allocation does the same
+ * by itself (drain before fail). Never fail; no-ops before init.
+ * buddy_drain_all_pages() must not be called from an interrupt handler
+ * or from inside a per-hart cache path of the calling hart (its own
+ * share runs where it is called).
  */
 void buddy_drain_local_pages(void);
 void buddy_drain_all_pages(void);

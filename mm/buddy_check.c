@@ -15,8 +15,8 @@
  *   every descriptor     I2, I7, I8 (the walk in check_zone())
  *   every block          I3, I5, I8, I9  check_block()
  *   every free list      I4   check_list(), cycles bounded
- *   per-hart lists       I11  check_pcp(), and PG_pcp descriptors in
- *                             the walk
+ *   per-hart lists       I11  pcp_check_own() on each list's owner,
+ *                             and PG_pcp descriptors in the walk
  *   zone counters        I4, I6
  *
  * It returns the number of violations instead of stopping at the first
@@ -29,17 +29,28 @@
  *
  * Locking: the ranges and lookup tables are written only by init and
  * are read with no lock. Each zone is walked (its ranges' descriptors,
- * its free lists, its counters) under its own lock and every hart's
- * list lock for the zone (taken first, in hart order: mm/buddy.c's
- * lock order), taken with
+ * its free lists, its counters) under its own lock, taken with
  * interrupts off and held for the whole walk, so that what is checked
  * is one consistent state even while other harts allocate and free in
  * that zone: a sound allocator shows no violation then either. (Owners'
  * flags on allocated pages may change during the walk; they are read
- * atomically and only the allocator's bits are judged.) Zones are visited one at a time;
- * violations are printed with the zone lock held (printk_lock is below
- * it in the lock order). The violation count lives on the caller's
- * stack, so harts may check at the same time.
+ * atomically and only the allocator's bits are judged.) Zones are
+ * visited one at a time; violations are printed with the zone lock
+ * held (printk_lock is below it in the lock order). The violation count
+ * lives on the caller's stack, so harts may check at the same time.
+ *
+ * The per-hart lists have no lock (mm/buddy_pcp.c): each is walked by
+ * its owner, in a cross-hart call (arch_call_each_cpu) that records
+ * what it finds in the owner's slot of pcp_findings[] (it may not
+ * print), and the caller prints the findings afterwards; check_lock
+ * keeps one checker at a time on those slots. A page moves between
+ * PG_head and PG_pcp on its owner's fast paths without the zone lock,
+ * so the zone walk judges a PG_pcp descriptor only by what is fixed
+ * while the zone lock is held (flags exactly PG_pcp, order 0, counted
+ * as a free page of one); its poison and its list are the owner's
+ * walk's. What neither walk can see while harts run is a PG_pcp page
+ * on no list at all: the two walks see different instants, so their
+ * totals are not compared.
  */
 #include "mm/buddy.h"
 
@@ -47,7 +58,9 @@
 
 #include "lib/fmt.h"
 #include "lib/printk.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
+#include "mm/arch.h"
 #include "mm/buddy_internal.h"
 #include "mm/linear.h"
 
@@ -306,12 +319,59 @@ static uint64_t check_list(struct check *c, unsigned int zi, unsigned int o,
 }
 
 /*
- * Walk hart cpu's list for zone zi (I11): every entry a PG_pcp
- * descriptor of the zone, consistent links, the length equal to count
- * and at most the zone's pcp_high. Returns the length.
+ * Findings of the per-hart list walks (I11), one slot per hart, written
+ * by that hart in the cross-hart call and printed by the checker, which
+ * holds check_lock meanwhile. The first PCP_FINDINGS_MAX of a hart's
+ * findings are kept and the rest counted.
  */
-static uint64_t check_pcp(struct check *c, unsigned int zi, unsigned int cpu,
-			  uint64_t limit)
+#define PCP_FINDINGS_MAX 4
+
+enum pcp_finding_kind {
+	PCP_NOT_DESC, /* a: the entry */
+	PCP_PREV, /* pfn */
+	PCP_WRONG, /* pfn, a: flags, b: zone */
+	PCP_STATE, /* pfn, a: order, b: private */
+	PCP_CYCLE, /* a: the limit */
+	PCP_HEAD_PREV,
+	PCP_COUNT, /* a: length, b: count */
+};
+
+struct pcp_finding {
+	uint8_t kind, zone;
+	pfn_t pfn;
+	uint64_t a, b;
+};
+
+static struct {
+	unsigned int n; /* findings, kept or not */
+	struct pcp_finding f[PCP_FINDINGS_MAX];
+} pcp_findings[NR_CPUS];
+static DEFINE_SPINLOCK(check_lock);
+
+static void pcp_note(unsigned int cpu, enum pcp_finding_kind kind,
+		     unsigned int zi, pfn_t pfn, uint64_t a, uint64_t b)
+{
+	unsigned int i = pcp_findings[cpu].n++;
+
+	if (i < PCP_FINDINGS_MAX)
+		pcp_findings[cpu].f[i] = (struct pcp_finding){
+			.kind = (uint8_t)kind,
+			.zone = (uint8_t)zi,
+			.pfn = pfn,
+			.a = a,
+			.b = b,
+		};
+}
+
+/*
+ * Walk this hart's list for zone zi (I11): every entry a PG_pcp, order
+ * 0, poisoned descriptor of the zone, consistent links, the length
+ * equal to count and at most the zone's pcp_high. At most limit entries
+ * are followed (a cycle ends the walk), and none that is not inside a
+ * descriptor array. On the list's owner, interrupts off: notes, never
+ * prints.
+ */
+static void pcp_walk_own(unsigned int cpu, unsigned int zi, uint64_t limit)
 {
 	const struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
 	const struct zone *z = &buddy.zones[zi];
@@ -324,40 +384,112 @@ static uint64_t check_pcp(struct check *c, unsigned int zi, unsigned int cpu,
 		const struct buddy_range *r = buddy_desc_range(p, &idx);
 
 		if (!r) {
-			complain(c,
-				 "I11 zone %s hart %u: entry %p is not a page "
-				 "descriptor",
-				 z->name, cpu, (const void *)e);
-			return n;
+			pcp_note(cpu, PCP_NOT_DESC, zi, 0, (uintptr_t)e, 0);
+			return;
 		}
 		if (e->prev != prev)
-			complain(c,
-				 "I11 zone %s hart %u: pfn 0x%lx prev link "
-				 "broken",
-				 z->name, cpu, r->start_pfn + idx);
+			pcp_note(cpu, PCP_PREV, zi, r->start_pfn + idx, 0, 0);
 		if (buddy_page_flags(p) != PG_pcp || buddy_range_zone(r) != zi)
-			complain(c,
-				 "I11 zone %s hart %u: pfn 0x%lx flags 0x%x "
-				 "zone %u on the wrong list",
-				 z->name, cpu, r->start_pfn + idx,
+			pcp_note(cpu, PCP_WRONG, zi, r->start_pfn + idx,
 				 buddy_page_flags(p), buddy_range_zone(r));
+		else if (p->order != 0 || p->private != BUDDY_PCP_POISON)
+			pcp_note(cpu, PCP_STATE, zi, r->start_pfn + idx,
+				 p->order, p->private);
 		if (++n > limit) {
-			complain(c,
-				 "I11 zone %s hart %u: list longer than %lu, "
-				 "cycle?",
-				 z->name, cpu, limit);
-			return n;
+			pcp_note(cpu, PCP_CYCLE, zi, 0, limit, 0);
+			return;
 		}
 	}
 	if (head->prev != prev)
-		complain(c, "I11 zone %s hart %u: head prev link broken",
-			 z->name, cpu);
+		pcp_note(cpu, PCP_HEAD_PREV, zi, 0, 0, 0);
 	if (n != pcp->count || n > z->pcp_high)
-		complain(c,
-			 "I11 zone %s hart %u: list holds %lu, count %u, "
-			 "high %u",
-			 z->name, cpu, n, pcp->count, z->pcp_high);
-	return n;
+		pcp_note(cpu, PCP_COUNT, zi, 0, n, pcp->count);
+}
+
+/* The cross-hart share: walk this hart's lists; arg bounds each walk. */
+static void pcp_check_own(void *arg)
+{
+	unsigned int cpu = cpu_id();
+
+	pcp_findings[cpu].n = 0;
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+		pcp_walk_own(cpu, zi, *(const uint64_t *)arg);
+}
+
+/* Print what hart cpu's walk found. */
+static void pcp_report(struct check *c, unsigned int cpu)
+{
+	unsigned int n = pcp_findings[cpu].n;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct pcp_finding *f = &pcp_findings[cpu].f[i];
+		const char *zn = buddy.zones[f->zone].name;
+
+		if (i >= PCP_FINDINGS_MAX) {
+			complain(c, "I11 hart %u: %u more findings", cpu,
+				 n - PCP_FINDINGS_MAX);
+			c->bad += (int)(n - PCP_FINDINGS_MAX - 1);
+			return;
+		}
+		switch (f->kind) {
+		case PCP_NOT_DESC:
+			complain(c,
+				 "I11 zone %s hart %u: entry 0x%lx is not a "
+				 "page descriptor",
+				 zn, cpu, (unsigned long)f->a);
+			break;
+		case PCP_PREV:
+			complain(c,
+				 "I11 zone %s hart %u: pfn 0x%lx prev link "
+				 "broken",
+				 zn, cpu, f->pfn);
+			break;
+		case PCP_WRONG:
+			complain(c,
+				 "I11 zone %s hart %u: pfn 0x%lx flags 0x%lx "
+				 "zone %lu on the wrong list",
+				 zn, cpu, f->pfn, (unsigned long)f->a,
+				 (unsigned long)f->b);
+			break;
+		case PCP_STATE:
+			complain(c,
+				 "I11 zone %s hart %u: pcp pfn 0x%lx order %lu "
+				 "private 0x%lx",
+				 zn, cpu, f->pfn, (unsigned long)f->a,
+				 (unsigned long)f->b);
+			break;
+		case PCP_CYCLE:
+			complain(c,
+				 "I11 zone %s hart %u: list longer than %lu, "
+				 "cycle?",
+				 zn, cpu, (unsigned long)f->a);
+			break;
+		case PCP_HEAD_PREV:
+			complain(c,
+				 "I11 zone %s hart %u: head prev link broken",
+				 zn, cpu);
+			break;
+		default:
+			complain(c,
+				 "I11 zone %s hart %u: list holds %lu, count "
+				 "%lu, high %u",
+				 zn, cpu, (unsigned long)f->a,
+				 (unsigned long)f->b,
+				 buddy.zones[f->zone].pcp_high);
+			break;
+		}
+	}
+}
+
+/* I11 on every hart's lists, each walked by its owner. */
+static void check_pcp_lists(struct check *c, uint64_t present)
+{
+	unsigned long irq = spin_lock_irqsave(&check_lock);
+
+	arch_call_each_cpu(pcp_check_own, &present);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		pcp_report(c, cpu);
+	spin_unlock_irqrestore(&check_lock, irq);
 }
 
 /* I10: the lookup tables of mm/buddy.h agree with the ranges. */
@@ -433,12 +565,8 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 {
 	struct zone *z = &buddy.zones[zi];
 	uint64_t tally[BUDDY_NR_CLASSES] = { 0 };
-	uint64_t managed = 0, free = 0, pcp_pages = 0, listed = 0;
-	unsigned long irq = cpu_irq_save();
-
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		buddy_pcp_lock(&buddy_pcp[cpu].zone[zi]);
-	spin_lock(&z->lock);
+	uint64_t managed = 0, free = 0, pcp_pages = 0;
+	unsigned long irq = spin_lock_irqsave(&z->lock);
 
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
 		const struct buddy_range *r = &buddy.ranges[ri];
@@ -470,13 +598,13 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 				continue;
 			}
 			if (fl & PG_pcp) {
-				if (fl != PG_pcp || p->order != 0 ||
-				    p->private != BUDDY_PCP_POISON)
+				/* Poison and list: the owner's walk. */
+				if (fl != PG_pcp || p->order != 0)
 					complain(c,
 						 "I11 pcp pfn 0x%lx flags 0x%x "
-						 "order %u private 0x%lx",
-						 r->start_pfn + i, fl, p->order,
-						 (unsigned long)p->private);
+						 "order %u",
+						 r->start_pfn + i, fl,
+						 p->order);
 				pcp_pages++;
 			} else if (fl & (PG_buddy | PG_head))
 				n = check_block(c, ri, i, tally);
@@ -502,13 +630,6 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 		if (o < buddy.nr_classes)
 			free += z->free_area[o].nr_free * buddy_class_size(o);
 	}
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		listed += check_pcp(c, zi, cpu, present);
-	if (listed != pcp_pages)
-		complain(c,
-			 "I11 zone %s: per-hart lists hold %lu pages, "
-			 "descriptors show %lu",
-			 z->name, listed, pcp_pages);
 	free += pcp_pages;
 	if (free > z->managed_pages)
 		complain(c,
@@ -518,10 +639,7 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 	if (managed != z->managed_pages)
 		complain(c, "I6 zone %s managed %lu, descriptors show %lu",
 			 z->name, z->managed_pages, managed);
-	spin_unlock(&z->lock);
-	for (unsigned int cpu = NR_CPUS; cpu-- > 0;)
-		buddy_pcp_unlock(&buddy_pcp[cpu].zone[zi]);
-	cpu_irq_restore(irq);
+	spin_unlock_irqrestore(&z->lock, irq);
 }
 
 int buddy_check(void)
@@ -537,6 +655,7 @@ int buddy_check(void)
 		present += buddy.ranges[ri].nr_pages;
 	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
 		check_zone(&c, zi, present);
+	check_pcp_lists(&c, present);
 	if (c.bad > BUDDY_CHECK_MAX_PRINT)
 		printk("buddy_check: %d violations, %d not printed\n", c.bad,
 		       c.bad - BUDDY_CHECK_MAX_PRINT);

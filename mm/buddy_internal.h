@@ -9,10 +9,10 @@
  *
  * Locking (mm/buddy.c states it in full): zone->lock protects the
  * zone's free lists and counts and the allocator's state in the
- * descriptors of its pages but those on per-hart lists, which the
- * list's own lock (struct buddy_pcp) protects; everything else here is
- * written once by init. No code holds two zone locks at once; list
- * locks come before zone locks.
+ * descriptors of its pages but those on per-hart lists, which only the
+ * list's owning hart touches, with interrupts off (no lock); everything
+ * else here is written once by init. No code holds two zone locks at
+ * once.
  *
  * Size classes: the free lists and page->order of a block head are
  * indexed by the block's size class under the active policy
@@ -105,16 +105,18 @@ struct zone {
 };
 
 /*
- * One hart's order-0 page list for one zone (I11). lock is a
- * test-and-set word (mm/buddy.c, "Per-hart page lists"): the owning hart
- * takes it, uncontended, on every order-0 call; another hart takes it
- * only to drain the list, to check it or to read its count.
+ * One hart's order-0 page list for one zone (I11). Only its owning hart
+ * reads or writes it, with interrupts off, on its own fast and slow
+ * paths and in the cross-hart calls it serves (mm/buddy_pcp.c); other
+ * harts read count alone, relaxed, for statistics.
  */
 struct buddy_pcp {
-	uint32_t lock; /* 0 free, 1 held */
-	uint32_t count; /* lock: pages on list */
-	struct list_head list; /* lock: PG_pcp pages, hottest first */
+	struct list_head list; /* owner: PG_pcp pages, hottest first */
+	uint32_t count; /* owner (relaxed stores): pages on list */
 } __aligned(32); /* a power of two: this_pcp() is shifts and adds */
+
+/* The list first: its head is the struct's address, no add. */
+STATIC_ASSERT(offsetof(struct buddy_pcp, list) == 0);
 
 /* One hart's lists, alone in its cache line(s). */
 struct buddy_pcp_hart {
@@ -123,7 +125,7 @@ struct buddy_pcp_hart {
 
 STATIC_ASSERT(sizeof(struct buddy_pcp_hart) == BUDDY_CACHE_LINE_SIZE);
 
-/* Indexed by cpu_id(); written at init, then as the comments above say. */
+/* Indexed by cpu_id(); written at init, then by each owner alone. */
 extern struct buddy_pcp_hart buddy_pcp[NR_CPUS];
 
 /*
@@ -217,10 +219,25 @@ struct buddy_range *buddy_desc_range(const void *p, pfn_t *idx);
  * while classifying a bad free, buddy_check's walk). Both sides access
  * the word with relaxed atomics, so neither read tears nor races. No
  * ordering is needed: the bits the allocator decides on (PG_buddy,
- * PG_head, PG_reserved) are written only under the zone lock, whose
- * acquire and release order them; the owner's bits are never among
- * them. (On RISC-V a relaxed load or store is a plain lw or sw.)
+ * PG_head, PG_reserved) are written under the zone lock, whose acquire
+ * and release order them, or, for an order-0 page entering or leaving
+ * a per-hart list (PG_head <-> PG_pcp), by that list's owner, who is
+ * then the only party that may change them (the free's claim is a
+ * compare-and-swap); the owner's bits are never among them.
+ *
+ * buddy_store_u32() is that relaxed store. GCC 12 compiles a relaxed
+ * __atomic_store_n on RISC-V to an amoswap (a read-modify-write), so
+ * the target uses a volatile store, which is one plain sw, single-copy
+ * atomic for an aligned word (RVWMO), as Linux's WRITE_ONCE is; the
+ * host keeps the C11 atomic, which ThreadSanitizer understands. Loads
+ * are a plain lw either way.
  */
+#ifdef HOST_TEST
+#define buddy_store_u32(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#else
+#define buddy_store_u32(p, v) (*(volatile uint32_t *)(p) = (v))
+#endif
+
 static inline uint32_t buddy_page_flags(const struct page *page)
 {
 	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
@@ -228,25 +245,7 @@ static inline uint32_t buddy_page_flags(const struct page *page)
 
 static inline void buddy_set_page_flags(struct page *page, uint32_t flags)
 {
-	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
-}
-
-/*
- * The per-hart list lock (mm/buddy.c argues the ordering): acquire on
- * taking it, so the holder sees everything the previous holder wrote
- * under it; release on dropping it. Callers have interrupts off.
- */
-void buddy_pcp_lock_wait(struct buddy_pcp *pcp);
-
-static inline void buddy_pcp_lock(struct buddy_pcp *pcp)
-{
-	if (unlikely(__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE)))
-		buddy_pcp_lock_wait(pcp);
-}
-
-static inline void buddy_pcp_unlock(struct buddy_pcp *pcp)
-{
-	__atomic_store_n(&pcp->lock, 0, __ATOMIC_RELEASE);
+	buddy_store_u32(&page->flags, flags);
 }
 
 /* This hart's list for zone z; interrupts off (no migration). */
@@ -255,11 +254,31 @@ static inline struct buddy_pcp *buddy_this_pcp(const struct zone *z)
 	return &buddy_pcp[cpu_id()].zone[z->index];
 }
 
-/* pcp->count is written by its lock's holder only. */
+/*
+ * pcp->count is written by its owner only, with a relaxed store, so
+ * that another hart's relaxed read of it (statistics) is no data race.
+ */
 static inline void buddy_pcp_set_count(struct buddy_pcp *pcp, uint32_t n)
 {
-	pcp->count = n;
+	buddy_store_u32(&pcp->count, n);
 }
+
+/*
+ * Make page the head of a free block of order and link it (I3, I4, I9).
+ * z->lock held.
+ */
+static inline void buddy_link_free(struct zone *z, struct page *page,
+				   unsigned int order)
+{
+	buddy_set_page_flags(page, PG_buddy);
+	page->order = (uint8_t)order;
+	page->private = BUDDY_FREE_POISON;
+	list_add(&page->lru, &z->free_area[order].free_list);
+	z->free_area[order].nr_free++;
+}
+
+/* Back to the boot state of the failure lines' rate limit (init). */
+void buddy_reset_fail_ratelimit(void);
 
 /*
  * Take one block of `order` from z, splitting a larger one if needed,
@@ -275,13 +294,18 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 		    struct page *page, pfn_t pfn, unsigned int order);
 
 /*
- * mm/buddy_pcp.c. With pcp's lock held and interrupts off:
- * buddy_pcp_drain() gives the n coldest pages (at most count) back to
- * z, buddy_pcp_refill() fills an empty list with a batch from z and
- * returns one more page allocated (NULL if z has none).
- * buddy_zone_pcp_pages() sums z's lists, each under its lock.
+ * mm/buddy_pcp.c. On pcp's owning hart, interrupts off:
+ * buddy_pcp_drain() detaches the n coldest pages (at most count) and
+ * then gives them back to z under its lock; buddy_pcp_refill() takes a
+ * batch from z under its lock and then adds all but one to the list,
+ * returning that one allocated (NULL if z has none). Neither keeps a
+ * copy of the list or its count across the zone lock's wait, where a
+ * cross-hart call may detach the list (mm/buddy_pcp.c).
+ * buddy_zone_pcp_pages() sums z's lists' counts (relaxed reads).
  */
 void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n);
+/* Empty every hart's lists and hand-off slots; init only. */
+void buddy_pcp_init(void);
 struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp);
 uint64_t buddy_zone_pcp_pages(const struct zone *z);
 

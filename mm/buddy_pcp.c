@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The per-hart page lists of the buddy allocator: their refill, drain
- * and statistics. The fast paths that use them are in mm/buddy.c,
- * inline with the zone paths they fall back to.
+ * and statistics, and the cross-hart drain. The fast paths that use
+ * them are in mm/buddy.c, inline with the zone paths they fall back to.
  *
  * Theory of operation
  * -------------------
@@ -29,39 +29,55 @@
  *   claim of a head (PG_head -> PG_pcp, or PG_head -> 0 for larger
  *   orders under the zone lock) is a compare-and-swap on page->flags:
  *   two harts freeing the same page into their own lists hold no common
- *   lock, and one of them must lose and report.
+ *   lock, and one of them must lose and report. That atomic belongs to
+ *   the page (it is shared with every other path that frees it), not to
+ *   the list.
+ *
+ * Owner only
+ *   A list is read and written by its own hart alone, with interrupts
+ *   off: no lock, no atomic read-modify-write, and its cache line
+ *   (struct buddy_pcp_hart, one line per hart) is written by no other
+ *   hart. The count is stored relaxed, so that meminfo, buddyinfo and
+ *   buddy_stats() may read other harts' counts relaxed: each is exact
+ *   for its list at some instant, and their sum is not one instant
+ *   while harts allocate (nor was it with locks).
+ *
+ *   Another hart that needs a list drained (drain before fail,
+ *   buddy_drain_all_pages) or checked (buddy_check, I11) asks its owner
+ *   through arch_call_each_cpu() (mm/arch.h): every hart runs a short
+ *   function, from its IPI handler or from a wait loop, with interrupts
+ *   off, that only detaches its lists into its slot of pcp_handoff[];
+ *   the requester then gives the detached pages to the zones under the
+ *   zone locks, in its own context. The function takes no lock and
+ *   prints nothing, so it cannot deadlock against a hart that spins with
+ *   interrupts off (mm/arch.h argues it). The price is on the owner's
+ *   slow paths: they may serve such a call while they wait for a zone
+ *   lock, so they never keep a copy of the list or its count across that
+ *   wait. A drain detaches its pages first and then takes the zone lock;
+ *   a refill takes its batch under the zone lock and only then adds it
+ *   to the list, reading the list afresh.
  *
  *   Drain before fail: an allocation that finds no block first gives
  *   each zone this hart's cached pages before falling back to the next
- *   zone, then drains this hart's lists (GFP_ATOMIC and any caller
- *   without __GFP_RECLAIM) or every hart's (__GFP_RECLAIM, e.g.
- *   GFP_KERNEL) and tries every allowed zone once more. There is no
- *   emergency reserve: __GFP_HIGH changes nothing (mm/gfp.h).
- *
- *   Why a lock per list: another hart must be able to drain a list
- *   (drain before fail, buddy_drain_all_pages) and check it, and mm has
- *   no way to make a remote hart run code (no IPI, no work queue). So,
- *   as in Linux 6.x (pcp->lock), each list has a lock taken by its
- *   owner on every order-0 call and by a remote hart only to drain,
- *   count or check it. It is a test-and-set word in the list's own
- *   cache line (buddy_pcp_hart is one 64-byte line per hart), not a
- *   ticket lock: uncontended it is one amoswap.w.aq to take and a
- *   fence + store to drop, and in the steady state the line stays in
- *   its owner's cache, so the fast path writes no shared line. The cost
- *   against an owner-only list is those three instructions per call
- *   and, while a remote hart drains, a short spin by the owner.
- *   Interrupts are off while a list lock is held, so an interrupt
- *   handler cannot find its own hart's list locked.
+ *   zone, then drains this hart's lists (GFP_ATOMIC, any caller without
+ *   __GFP_RECLAIM, and any caller in an interrupt handler or with
+ *   interrupts off) or every hart's (__GFP_RECLAIM, e.g. GFP_KERNEL,
+ *   with interrupts on: such a caller is in none of its own per-hart
+ *   cache paths, where its own share of the call would run) and tries
+ *   every allowed zone once more. There is no emergency reserve:
+ *   __GFP_HIGH changes nothing (mm/gfp.h).
  *
  * Invariant I11 (mm/buddy.c states all of them; buddy_check cites it):
  * a cached page is PG_pcp, order 0, private BUDDY_PCP_POISON, on
  * exactly one list, that of its zone, and on no free_area list; a
  * list's count is its length and at most its zone's pcp_high.
  *
- * Locking: pcp->lock before zone->lock (mm/buddy.c, "Locking"). Refill
- * and drain run with the list's lock held and interrupts off and take
- * the zone's lock once per batch. A remote drain or count takes one
- * list lock at a time.
+ * Locking: none on the lists (owner only, interrupts off). pcp_drain_lock
+ * serialises buddy_drain_all_pages() callers, which share pcp_handoff[];
+ * it is taken before the cross-hart call (kernel/smp.c's mm_call lock)
+ * and the zone locks, and a hart waiting for it serves cross-hart calls
+ * like any spinlock waiter. Refill and drain take the zone's lock once
+ * per batch.
  *
  * Failure modes: none of its own. A refill from an empty zone returns
  * NULL and the caller falls back or fails; corrupted list metadata
@@ -70,40 +86,62 @@
 #include "lib/assert.h"
 #include "lib/cpu.h"
 #include "lib/spinlock.h"
+#include "lib/string.h"
+#include "mm/arch.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
 
 struct buddy_pcp_hart buddy_pcp[NR_CPUS];
 
-void buddy_pcp_lock_wait(struct buddy_pcp *pcp)
-{
-	unsigned long spins = 0;
-
-	do {
-		while (__atomic_load_n(&pcp->lock, __ATOMIC_RELAXED))
-			if (++spins % SPIN_YIELD_EVERY)
-				cpu_relax();
-			else
-				cpu_yield();
-	} while (__atomic_exchange_n(&pcp->lock, 1, __ATOMIC_ACQUIRE));
-}
+/*
+ * Where each hart leaves its detached lists for buddy_drain_all_pages():
+ * written by hart cpu in the cross-hart call, then read and emptied by
+ * the requester; pcp_drain_lock held throughout.
+ */
+static struct {
+	struct list_head list[MAX_NR_ZONES];
+} pcp_handoff[NR_CPUS];
+static DEFINE_SPINLOCK(pcp_drain_lock);
 
 /*
- * Give the n coldest pages of pcp (the list's tail) back to zone z,
- * under z->lock taken once. pcp's lock held, interrupts off.
+ * Move the n coldest pages of pcp (its tail; at most count) to the
+ * front of `to`, still PG_pcp. On pcp's owner, interrupts off.
  */
-void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n)
+static void pcp_detach(struct buddy_pcp *pcp, uint32_t n, struct list_head *to)
 {
 	uint32_t count = pcp->count;
+	struct list_head *first, *last;
 
 	if (n > count)
 		n = count;
 	if (!n)
 		return;
+	if (n == count) {
+		list_splice_init(&pcp->list, to);
+	} else {
+		/* The run [first, last] is the list's last n entries. */
+		last = pcp->list.prev;
+		first = last;
+		for (uint32_t i = 1; i < n; i++)
+			first = first->prev;
+		first->prev->next = &pcp->list;
+		pcp->list.prev = first->prev;
+		first->prev = to;
+		last->next = to->next;
+		to->next->prev = last;
+		to->next = first;
+	}
+	buddy_pcp_set_count(pcp, count - n);
+}
+
+/* Give the detached PG_pcp pages on `pages` to zone z, under its lock. */
+static void pcp_give(struct zone *z, struct list_head *pages)
+{
+	if (list_empty(pages))
+		return;
 	spin_lock(&z->lock);
-	for (uint32_t i = 0; i < n; i++) {
-		struct page *page =
-			list_entry(pcp->list.prev, struct page, lru);
+	while (!list_empty(pages)) {
+		struct page *page = list_entry(pages->next, struct page, lru);
 		const struct buddy_range *r = &buddy.ranges[page->range];
 
 		ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
@@ -112,77 +150,104 @@ void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n)
 			       r->start_pfn + (pfn_t)(page - r->map), 0);
 	}
 	spin_unlock(&z->lock);
-	buddy_pcp_set_count(pcp, count - n);
 }
 
-/*
- * pcp is empty: take max(batch, 1) order-0 pages from zone z under its
- * lock taken once, cache all but the first and return that one as an
- * allocated page; NULL if z has none. pcp's lock held, interrupts off.
- */
+void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n)
+{
+	struct list_head pages;
+
+	INIT_LIST_HEAD(&pages);
+	pcp_detach(pcp, n, &pages);
+	pcp_give(z, &pages);
+}
+
 struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp)
 {
 	uint32_t n = 0, want = z->pcp_batch;
+	struct list_head pages;
 	struct page *page, *p;
 
+	INIT_LIST_HEAD(&pages);
 	spin_lock(&z->lock);
 	page = buddy_rmqueue(z, 0);
 	if (page)
 		for (; n + 1 < want && (p = buddy_rmqueue(z, 0)); n++) {
 			buddy_set_page_flags(p, PG_pcp);
 			p->private = BUDDY_PCP_POISON;
-			list_add_tail(&p->lru, &pcp->list);
+			list_add_tail(&p->lru, &pages);
 		}
 	spin_unlock(&z->lock);
-	buddy_pcp_set_count(pcp, pcp->count + n);
-	return page;
-}
-
-/* Drain every list of one hart (remote or not), one lock at a time. */
-static void pcp_drain_hart(unsigned int cpu)
-{
-	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
-		unsigned long irq;
-
-		irq = cpu_irq_save();
-		buddy_pcp_lock(pcp);
-		buddy_pcp_drain(&buddy.zones[zi], pcp, pcp->count);
-		buddy_pcp_unlock(pcp);
-		cpu_irq_restore(irq);
+	/* The list as it is now: a call served in the wait may have drained it. */
+	if (n) {
+		list_splice_tail_init(&pages, &pcp->list);
+		buddy_pcp_set_count(pcp, pcp->count + n);
 	}
+	return page;
 }
 
 void buddy_drain_local_pages(void)
 {
-	if (buddy.ready)
-		pcp_drain_hart(cpu_id());
+	unsigned long irq;
+
+	if (!buddy.ready)
+		return;
+	irq = cpu_irq_save();
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct buddy_pcp *pcp = &buddy_pcp[cpu_id()].zone[zi];
+
+		buddy_pcp_drain(&buddy.zones[zi], pcp, pcp->count);
+	}
+	cpu_irq_restore(irq);
+}
+
+/* The cross-hart share: detach this hart's lists into its hand-off slot. */
+static void pcp_detach_all(void *unused)
+{
+	unsigned int cpu = cpu_id();
+
+	(void)unused;
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
+
+		pcp_detach(pcp, pcp->count, &pcp_handoff[cpu].list[zi]);
+	}
 }
 
 void buddy_drain_all_pages(void)
 {
+	unsigned long irq;
+
 	if (!buddy.ready)
 		return;
+	irq = spin_lock_irqsave(&pcp_drain_lock);
+	arch_call_each_cpu(pcp_detach_all, NULL);
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		pcp_drain_hart(cpu);
+		for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+			pcp_give(&buddy.zones[zi], &pcp_handoff[cpu].list[zi]);
+	spin_unlock_irqrestore(&pcp_drain_lock, irq);
+}
+
+void buddy_pcp_init(void)
+{
+	memset(buddy_pcp, 0, sizeof(buddy_pcp));
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+			INIT_LIST_HEAD(&buddy_pcp[cpu].zone[z].list);
+			INIT_LIST_HEAD(&pcp_handoff[cpu].list[z]);
+		}
 }
 
 /*
- * Pages on the per-hart lists of zone z, each list's count read under
- * its lock (the sum is not one instant while harts allocate).
+ * Pages on the per-hart lists of zone z: each list's count read relaxed
+ * (exact for that list at some instant; the sum is not one instant
+ * while harts allocate).
  */
 uint64_t buddy_zone_pcp_pages(const struct zone *z)
 {
 	uint64_t n = 0;
 
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[z->index];
-		unsigned long irq = cpu_irq_save();
-
-		buddy_pcp_lock(pcp);
-		n += pcp->count;
-		buddy_pcp_unlock(pcp);
-		cpu_irq_restore(irq);
-	}
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		n += __atomic_load_n(&buddy_pcp[cpu].zone[z->index].count,
+				     __ATOMIC_RELAXED);
 	return n;
 }

@@ -64,6 +64,11 @@ void arch_tlb_shootdown(vaddr_t va, size_t size)
 	smp_tlb_shootdown(va, size);
 }
 
+void arch_call_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	smp_call_each_cpu(fn, arg);
+}
+
 void arch_pte_flags_str(uint64_t pte, char *buf, size_t len)
 {
 	static const char letters[] = "DAGUXWRV"; /* bit 7 down to bit 0 */

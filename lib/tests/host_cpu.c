@@ -4,9 +4,34 @@
  * first call on a thread gives it the lowest free number (the main thread
  * is normally 0), which goes back when the thread exits; hart id and
  * logical CPU number are the same. There are
- * no interrupts, so the irq functions only keep the interface; a test
- * can make a thread look like an interrupt handler (cpu_in_irq()) to
- * exercise what the allocators do differently there.
+ * no real interrupts; a test can make a thread look like an interrupt
+ * handler (cpu_in_irq()) to exercise what the allocators do
+ * differently there.
+ *
+ * Interrupts are modelled for the cross-hart calls of mm/arch.h
+ * (arch_call_each_cpu, mm/tests/host_arch.c), as an IPI would be
+ * served on a hart:
+ *   - cpu_irq_save() turns a cpu number's state from HOST_IRQ_ON to
+ *     HOST_IRQ_OFF with a compare-and-swap, waiting while it is
+ *     HOST_IRQ_PROXY; cpu_irq_restore() to enabled serves the thread's
+ *     pending requests (still off), then stores HOST_IRQ_ON (release);
+ *   - cpu_relax() and cpu_yield(), the steps of every wait loop, serve
+ *     pending requests when interrupts are off;
+ *   - a cpu number whose state is HOST_IRQ_ON (its thread runs with
+ *     interrupts on, blocks in a join or a barrier, has exited, or was
+ *     never started) is served by the requester itself, which takes the
+ *     state from HOST_IRQ_ON to HOST_IRQ_PROXY and runs the request
+ *     impersonating that cpu number. The compare-and-swaps make that
+ *     and the owner's interrupts-off sections exclusive, in both
+ *     directions, with acquire and release ordering between them.
+ *
+ * The host benchmark (make host-bench builds with HOST_BENCH) measures
+ * mm/ against other allocators, where masking interrupts should cost
+ * what a csrrci does on the target, not a compare-and-swap: there
+ * cpu_irq_save() and cpu_irq_restore() do nothing (interrupts always
+ * look on), as before the model, and cross-hart calls may be made only
+ * while one thread holds a cpu number (mm/tests/host_arch.c verifies
+ * it).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -20,6 +45,12 @@ static pthread_key_t host_key;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 static __thread unsigned int host_cpu_plus1;
 static __thread bool host_in_irq;
+static __thread bool host_irq_off;
+
+unsigned int host_cpu_irq_state[NR_CPUS];
+void (*host_cpu_ipi_hook)(void);
+unsigned long host_cpu_ipi_gen;
+unsigned long host_cpu_ipi_done[NR_CPUS];
 
 static void host_cpu_release(void *slot)
 {
@@ -69,14 +100,100 @@ void host_cpu_set_in_irq(bool on)
 	host_in_irq = on;
 }
 
+unsigned int host_cpu_impersonate(unsigned int cpu)
+{
+	unsigned int old = cpu_id();
+
+	host_cpu_plus1 = cpu + 1;
+	return old;
+}
+
+unsigned int host_cpu_nr_live(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < NR_CPUS; i++)
+		n += __atomic_load_n(&host_slot_used[i], __ATOMIC_ACQUIRE);
+	return n;
+}
+
+#ifdef HOST_BENCH
+/* Masking is free, as a csrrci nearly is: interrupts always look on. */
 unsigned long cpu_irq_save(void)
 {
-	return 0;
+	return 1;
+}
+
+static void host_cpu_serve(void)
+{
 }
 
 void cpu_irq_restore(unsigned long flags)
 {
 	(void)flags;
+}
+#else
+unsigned long cpu_irq_save(void)
+{
+	unsigned int *st;
+	unsigned int want = HOST_IRQ_ON;
+
+	if (host_irq_off)
+		return 0;
+	st = &host_cpu_irq_state[host_cpu_plus1 ? host_cpu_plus1 - 1
+						: cpu_id()];
+	/* Wait while a requester serves a request on this cpu's behalf. */
+	while (!__atomic_compare_exchange_n(st, &want, HOST_IRQ_OFF, false,
+					    __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		want = HOST_IRQ_ON;
+		sched_yield();
+	}
+	host_irq_off = true;
+	return 1;
+}
+
+/* Serve this thread's request if one is pending; interrupts off. */
+static void host_cpu_take_ipi(unsigned int me)
+{
+	void (*hook)(void);
+
+	if (__atomic_load_n(&host_cpu_ipi_gen, __ATOMIC_RELAXED) ==
+	    __atomic_load_n(&host_cpu_ipi_done[me], __ATOMIC_RELAXED))
+		return;
+	hook = __atomic_load_n(&host_cpu_ipi_hook, __ATOMIC_ACQUIRE);
+	if (hook)
+		hook();
+}
+
+/*
+ * A wait loop's step: serve this thread's pending cross-hart requests
+ * if interrupts are off (with them on, the requester serves them).
+ */
+static void host_cpu_serve(void)
+{
+	if (host_irq_off)
+		host_cpu_take_ipi(host_cpu_plus1 - 1);
+}
+
+void cpu_irq_restore(unsigned long flags)
+{
+	unsigned int me;
+
+	if (!flags || !host_irq_off)
+		return;
+	me = host_cpu_plus1 - 1;
+	/* The IPI taken as interrupts go back on. */
+	host_cpu_take_ipi(me);
+	host_irq_off = false;
+	__atomic_store_n(&host_cpu_irq_state[me], HOST_IRQ_ON,
+			 __ATOMIC_RELEASE);
+}
+#endif
+
+bool cpu_irq_enabled(void)
+{
+	return !host_irq_off;
 }
 
 void cpu_relax(void)
@@ -84,6 +201,7 @@ void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+	host_cpu_serve();
 }
 
 /*
@@ -93,4 +211,5 @@ void cpu_relax(void)
 void cpu_yield(void)
 {
 	sched_yield();
+	host_cpu_serve();
 }

@@ -13,6 +13,7 @@
 
 #include "lib/assert.h"
 #include "lib/printk.h"
+#include "lib/spinlock.h"
 #include "mm/buddy.h"
 #include "mm/linear.h"
 #include "mm/memblock.h"
@@ -102,6 +103,119 @@ unsigned int host_pte_prot(pte_t pte)
 	return riscv_pte_prot(pte, &pte_mattr);
 }
 
+static void host_count(unsigned long *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------- cross-hart calls */
+
+/*
+ * arch_call_each_cpu() on the host, where threads stand in for harts
+ * and lib/tests/host_cpu.c models their interrupts (its theory comment
+ * says how). The request in flight is host_call: its requester holds
+ * host_call.lock (a lib spinlock, whose waiters serve requests in
+ * cpu_relax), bumps host_cpu_ipi_gen, runs its own share, then, for
+ * every cpu number other than its own, waits until that number's
+ * host_cpu_ipi_done[] equals the new generation: its thread
+ * serves the request when it turns interrupts on or spins with them
+ * off; a number whose state is HOST_IRQ_ON is served by the requester
+ * on its behalf. Every cpu number is visited (up to NR_CPUS), whether a
+ * thread holds it or not: an unused one is an idle hart, and serving
+ * it costs a call of fn on its (usually empty) caches.
+ */
+static struct {
+	spinlock_t lock;
+	void (*fn)(void *arg);
+	void *arg;
+} host_call = { .lock = SPINLOCK_INIT("host_call") };
+
+unsigned long host_arch_cpu_calls;
+unsigned long host_arch_cpu_proxied;
+
+/* The IPI hook: serve the calling thread's pending request (irqs off). */
+static void host_call_serve(void)
+{
+	unsigned int me = cpu_id();
+	unsigned long gen =
+		__atomic_load_n(&host_cpu_ipi_gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_load_n(&host_cpu_ipi_done[me], __ATOMIC_RELAXED) == gen)
+		return;
+	host_call.fn(host_call.arg);
+	__atomic_store_n(&host_cpu_ipi_done[me], gen, __ATOMIC_RELEASE);
+}
+
+__attribute__((constructor)) static void host_call_init(void)
+{
+	__atomic_store_n(&host_cpu_ipi_hook, host_call_serve, __ATOMIC_RELEASE);
+}
+
+/* Serve cpu's share if its interrupts are on; true if served (or done). */
+static bool host_call_proxy(unsigned int cpu, unsigned long gen)
+{
+	unsigned int want = HOST_IRQ_ON, me;
+
+	if (!__atomic_compare_exchange_n(&host_cpu_irq_state[cpu], &want,
+					 HOST_IRQ_PROXY, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	if (__atomic_load_n(&host_cpu_ipi_done[cpu], __ATOMIC_ACQUIRE) != gen) {
+		me = host_cpu_impersonate(cpu);
+		host_call.fn(host_call.arg);
+		host_cpu_impersonate(me);
+		__atomic_store_n(&host_cpu_ipi_done[cpu], gen,
+				 __ATOMIC_RELEASE);
+		host_count(&host_arch_cpu_proxied);
+	}
+	__atomic_store_n(&host_cpu_irq_state[cpu], HOST_IRQ_ON,
+			 __ATOMIC_RELEASE);
+	return true;
+}
+
+void arch_call_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	unsigned long flags = cpu_irq_save(), gen;
+	unsigned int me = cpu_id();
+
+#ifdef HOST_BENCH
+	/* No interrupt model here (lib/tests/host_cpu.c): one thread only. */
+	if (host_cpu_nr_live() != 1) {
+		fprintf(stderr,
+			"host_arch: arch_call_each_cpu with %u threads "
+			"alive in the benchmark build, which does not "
+			"model interrupts\n",
+			host_cpu_nr_live());
+		abort();
+	}
+#endif
+
+	spin_lock(&host_call.lock);
+	host_count(&host_arch_cpu_calls);
+	host_call.fn = fn;
+	host_call.arg = arg;
+	gen = host_cpu_ipi_gen + 1;
+	__atomic_store_n(&host_cpu_ipi_gen, gen, __ATOMIC_RELEASE);
+	__atomic_store_n(&host_cpu_ipi_done[me], gen, __ATOMIC_RELAXED);
+	fn(arg);
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		unsigned long spins = 0;
+
+		if (cpu == me)
+			continue;
+		while (__atomic_load_n(&host_cpu_ipi_done[cpu],
+				       __ATOMIC_ACQUIRE) != gen &&
+		       !host_call_proxy(cpu, gen)) {
+			if (++spins % SPIN_YIELD_EVERY)
+				cpu_relax();
+			else
+				cpu_yield();
+		}
+	}
+	spin_unlock(&host_call.lock);
+	cpu_irq_restore(flags);
+}
+
 /* ----------------------------------------------------------------- TLB */
 
 /*
@@ -126,11 +240,6 @@ static vaddr_t host_tlb_log[HOST_ARCH_TLB_LOG_SIZE];
 static size_t host_tlb_log_len;
 static struct host_tlb_range host_sd_log[HOST_ARCH_TLB_LOG_SIZE];
 static size_t host_sd_log_len;
-
-static void host_count(unsigned long *counter)
-{
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
-}
 
 void host_arch_tlb_reset(void)
 {

@@ -42,6 +42,14 @@
 
 /* ---------------------------------------------------------------- TLB */
 
+/*
+ * arch_call_each_cpu() calls since start, and the shares of them that a
+ * requester served on behalf of a hart with interrupts on (or with no
+ * thread). host_arch.c states the model.
+ */
+extern unsigned long host_arch_cpu_calls;
+extern unsigned long host_arch_cpu_proxied;
+
 /* Calls since the reset: arch_tlb_flush_page(), arch_tlb_flush_all(). */
 extern unsigned long host_arch_tlb_flushes;
 extern unsigned long host_arch_tlb_flush_alls;

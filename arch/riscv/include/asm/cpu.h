@@ -55,10 +55,18 @@ static inline unsigned long cpu_irq_save(void)
 	return old & 2;
 }
 
+/* Sets SIE again iff flags has it: one csrs, no branch. */
 static inline void cpu_irq_restore(unsigned long flags)
 {
-	if (flags & 2)
-		__asm__ volatile("csrsi sstatus, 2" ::: "memory");
+	__asm__ volatile("csrs sstatus, %0" ::"r"(flags & 2) : "memory");
+}
+
+static inline bool cpu_irq_enabled(void)
+{
+	unsigned long st;
+
+	__asm__ volatile("csrr %0, sstatus" : "=r"(st));
+	return (st & 2) != 0;
 }
 
 static inline void cpu_relax(void)

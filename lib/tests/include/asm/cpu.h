@@ -17,6 +17,29 @@ bool cpu_in_irq(void);
 /* Make this thread look like an interrupt handler (true) or not. */
 void host_cpu_set_in_irq(bool on);
 void cpu_irq_restore(unsigned long flags);
+bool cpu_irq_enabled(void);
 void cpu_relax(void);
+
+/*
+ * The host's model of interrupts, for mm/tests/host_arch.c's cross-hart
+ * calls (lib/tests/host_cpu.c explains it). host_cpu_irq_state[cpu] is
+ * HOST_IRQ_ON, HOST_IRQ_OFF (the thread holding that cpu number has
+ * interrupts off) or HOST_IRQ_PROXY (another thread is running a
+ * request on that cpu's behalf); a request is pending for cpu while
+ * host_cpu_ipi_done[cpu] differs from host_cpu_ipi_gen (the requester
+ * bumps the one, whoever serves cpu's share sets the other);
+ * host_cpu_ipi_hook, if set, serves the calling thread's pending
+ * request (interrupts off); and
+ * host_cpu_impersonate() makes cpu_id() and cpu_hartid() return cpu on
+ * the calling thread, returning the number it had (for a proxy).
+ */
+enum { HOST_IRQ_ON, HOST_IRQ_OFF, HOST_IRQ_PROXY };
+extern unsigned int host_cpu_irq_state[];
+extern void (*host_cpu_ipi_hook)(void);
+extern unsigned long host_cpu_ipi_gen;
+extern unsigned long host_cpu_ipi_done[];
+unsigned int host_cpu_impersonate(unsigned int cpu);
+/* Threads holding a cpu number now. */
+unsigned int host_cpu_nr_live(void);
 
 #endif /* ASM_CPU_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * selftest=smp_pcp: the per-hart cache calls (smp_call_each_cpu, which
+ * is mm/arch.h's arch_call_each_cpu) and the owner-only per-hart page
+ * lists that rely on them (mm/buddy_pcp.c): another hart's list is
+ * drained by an IPI its owner serves, never by the requester touching
+ * it. With one hart online, or with allocation failures injected, the
+ * cross-hart case skips with a reason.
+ */
+#include "kernel/fault_inject.h"
+#include "kernel/selftest.h"
+#include "kernel/smp.h"
+#include "lib/cpu.h"
+#include "lib/list.h"
+#include "lib/string.h"
+#include "mm/buddy.h"
+#include "mm/buddy_internal.h"
+
+struct call_seen {
+	unsigned int runs[NR_CPUS];
+	unsigned int irq_on[NR_CPUS];
+	unsigned int in_handler[NR_CPUS];
+};
+
+static void note_call(void *arg)
+{
+	struct call_seen *s = arg;
+	unsigned int c = cpu_id();
+
+	s->runs[c]++;
+	if (cpu_irq_enabled())
+		s->irq_on[c]++;
+	if (cpu_in_irq())
+		s->in_handler[c]++;
+}
+
+/* Scenario: smp_call_each_cpu() three times from this hart. Expect every
+ * online hart (this one included) to run the function once per call,
+ * each time with interrupts off, and no hart that is not online to run
+ * it. (How many ran it from their IPI handler is printed.) */
+static void smp_pcp_call_reaches_each_hart(struct ktest *t)
+{
+	static struct call_seen s;
+	unsigned int n = smp_num_online(), me = cpu_id(), handled = 0;
+
+	memset(&s, 0, sizeof(s));
+	for (int i = 0; i < 3; i++)
+		smp_call_each_cpu(note_call, &s);
+	for (unsigned int c = 0; c < n; c++) {
+		KTEST_EXPECT_EQ(t, s.runs[c], 3);
+		KTEST_EXPECT_EQ(t, s.irq_on[c], 0);
+		if (c != me)
+			handled += s.in_handler[c];
+	}
+	ktest_info(t, "%u harts, %u of %u remote shares in an IPI handler", n,
+		   handled, 3 * (n - 1));
+	for (unsigned int c = n; c < NR_CPUS; c++)
+		KTEST_EXPECT_EQ(t, s.runs[c], 0);
+}
+
+/* Free every page chained on the list arg (runs on the other hart). */
+static void free_chain(void *arg)
+{
+	struct list_head *chain = arg;
+
+	while (!list_empty(chain)) {
+		struct page *p = list_first_entry(chain, struct page, lru);
+
+		list_del(&p->lru);
+		__free_page(p);
+	}
+}
+
+/* Scenario: this hart (A) takes every free page, chained through the
+ * pages' descriptors; hart B frees pcp_high of them, which all stay on
+ * B's list, so that B's list holds every free page. Expect a GFP_ATOMIC
+ * allocation on A to fail and leave B's list alone, a GFP_KERNEL one to
+ * succeed after B, asked by IPI, detached its list (B's list empty, the
+ * free pages exact), and buddy_check() clean once all is given back. */
+static void smp_pcp_drain_by_ipi(struct ktest *t)
+{
+	struct list_head held, to_b;
+	struct buddy_stats st;
+	struct page *p;
+	unsigned int high, moved = 0;
+	enum zone_type z;
+
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs 2 harts online");
+		return;
+	}
+	/* Its premise, all memory taken, needs failures to be real. */
+	if (fault_inject_enabled()) {
+		ktest_skip(t, "allocation failures are being injected");
+		return;
+	}
+	INIT_LIST_HEAD(&held);
+	INIT_LIST_HEAD(&to_b);
+	while ((p = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
+		list_add(&p->lru, &held);
+	KTEST_ASSERT(t, !list_empty(&held));
+	buddy_stats(&st);
+	KTEST_EXPECT_EQ(t, st.free, 0);
+	p = list_first_entry(&held, struct page, lru);
+	z = (enum zone_type)p->zone;
+	high = buddy.zones[z].pcp_high;
+	if (high == 0) {
+		free_chain(&held);
+		ktest_skip(t, "zone without per-hart lists");
+		return;
+	}
+	/* pcp_high pages of the zone of the first, for B to free. */
+	for (struct list_head *e = held.next, *nx; e != &held && moved < high;
+	     e = nx) {
+		nx = e->next;
+		if (list_entry(e, struct page, lru)->zone == z) {
+			list_move(e, &to_b);
+			moved++;
+		}
+	}
+	KTEST_EXPECT_EQ(t, smp_call_on(1, free_chain, &to_b), 0);
+	KTEST_EXPECT_EQ(t, buddy_zone_pcp(z), moved);
+	buddy_stats(&st);
+	KTEST_EXPECT_EQ(t, st.free, moved);
+
+	p = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+	KTEST_EXPECT(t, p == NULL);
+	if (p) /* Given back below whatever happened. */
+		list_add(&p->lru, &held);
+	KTEST_EXPECT_EQ(t, buddy_zone_pcp(z), moved);
+	p = alloc_page(GFP_KERNEL);
+	KTEST_EXPECT(t, p != NULL);
+	KTEST_EXPECT_EQ(t, buddy_zone_pcp(z), 0);
+	buddy_stats(&st);
+	KTEST_EXPECT_EQ(t, st.free, moved - 1);
+	if (p)
+		list_add(&p->lru, &held);
+	free_chain(&held);
+	buddy_drain_all_pages();
+	KTEST_EXPECT_EQ(t, buddy_zone_pcp(z), 0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+static const struct ktest_case smp_pcp_cases[] = {
+	KTEST_CASE(smp_pcp_call_reaches_each_hart),
+	KTEST_CASE(smp_pcp_drain_by_ipi),
+	KTEST_END,
+};
+
+static const struct ktest_suite smp_pcp_suite = { "smp_pcp", smp_pcp_cases,
+						  NULL, NULL };
+KTEST_SUITE_REGISTER(smp_pcp_suite, 71);
