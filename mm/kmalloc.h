@@ -102,7 +102,7 @@ void *krealloc(void *p, size_t new_size, gfp_t gfp);
  * ignored; misuse is reported like kmem_cache_free()'s and refused.
  */
 void kfree_slow(const void *p);
-static inline void kfree(const void *p)
+static inline __attribute__((always_inline)) void kfree(const void *p)
 {
 	struct page *page;
 

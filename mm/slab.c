@@ -209,14 +209,16 @@
  *                     (I2-I4), with red zones, poison and owners of the
  *                     debug options (I7, I8). Taken once per magazine
  *                     batch, never by the inline fast paths.
- *   magazine          one per hart and cache (mm/slab_cpu.c): its count
- *                     exchanged with SLAB_CPU_LOCKED. A leaf: nothing is
- *                     locked while one is held, so it is outside the
- *                     order below, and c->lock may be held while one is
- *                     taken (never the other way round).
+ *   slab_drain.lock   one drain of every hart's magazines of a cache
+ *                     at a time (mm/slab_cpu.c): the hand-off buffer.
  *
- *   Lock order:  slab_caches_lock -> c->lock -> kmem_slab_cache.lock
- *                -> buddy's zone locks -> printk_lock
+ *   A magazine (mm/slab_cpu.c) has no lock: it belongs to its hart,
+ *   which uses it with interrupts off; other harts ask the owner to
+ *   empty it (arch_call_each_cpu()).
+ *
+ *   Lock order:  slab_caches_lock -> slab_drain.lock -> c->lock
+ *                -> kmem_slab_cache.lock -> buddy's zone locks
+ *                -> printk_lock
  *
  *   kmem_slab_cache (the descriptors of SLAB_OFF_SLAB caches) is the
  *   one cache whose lock is taken under another's: slab_release() frees

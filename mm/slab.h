@@ -19,11 +19,10 @@
  *
  * Locking: every function here may be called from any hart at once,
  * and an object allocated on one hart may be freed on any other. Each
- * cache has a spinlock (struct kmem_cache.lock) that guards its slabs;
- * each hart's magazine of each cache is guarded by an exchange on its
- * count that its owner takes on the fast path and a drainer takes
- * remotely; the list of caches has its own lock (mm/slab.c states the
- * lock order). All slab locks are taken with interrupts off on the
+ * cache has a spinlock (struct kmem_cache.lock) that guards its slabs
+ * and depot; each hart's magazine of each cache belongs to that hart
+ * alone (others ask it to empty it); the list of caches has its own
+ * lock (mm/slab.c states the lock order). All slab locks are taken with interrupts off on the
  * hart, so an interrupt handler may allocate and free too. Creating, destroying,
  * shrinking and reaping also take the cache-list lock; a cache must not
  * be used by anyone while it is being destroyed. Constructors run with
@@ -66,12 +65,11 @@
 
 /*
  * One hart's magazine of one cache (mm/slab_cpu.c): two cache lines
- * written by that hart only, unless a drainer takes it (16 + 8 *
- * SLAB_CPU_OBJS bytes).
- * avail is both the count of objs[] and the lock: the owner and a
- * drainer exchange it with SLAB_CPU_LOCKED (acquire) and store the new
- * count back (release); objs[] is read and written only between the two.
- * A debug cache's magazines stay SLAB_CPU_LOCKED for good (bypassed).
+ * read and written by that hart only (16 + 8 * SLAB_CPU_OBJS bytes),
+ * with interrupts off. Other harts only read avail (a relaxed snapshot
+ * for statistics); to empty a magazine they ask its owner
+ * (arch_call_each_cpu()). A debug cache's magazines hold
+ * SLAB_CPU_LOCKED for good: its objects bypass them.
  */
 #define SLAB_CPU_OBJS 14 /* rounds per magazine */
 #define SLAB_CPU_BATCH 7 /* objects moved at a refill or a flush */
@@ -211,8 +209,8 @@ typedef uintptr_t slab_word_t;
  * Out-of-line parts of the fast paths. caller is recorded under U and
  * printed in reports; 0 means the slow path's own return address, which
  * is the call site when the fast path was inlined there. The slow paths
- * are called with no lock held (the magazine released) and trust
- * nothing the fast path saw.
+ * are called with no lock held and interrupts as the caller had them,
+ * and trust nothing the fast path saw.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
@@ -224,19 +222,42 @@ static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 }
 
 /*
- * Take this hart's magazine: its count, or SLAB_CPU_LOCKED when a
- * drainer (or, for a debug cache, nobody: bypassed) holds it. Acquire
- * pairs with the release in __kmem_cpu_put() of the last holder.
+ * This hart's magazine count, or SLAB_CPU_LOCKED for a bypassed one
+ * (debug caches). Owner only, interrupts off: a plain load.
  */
 static inline long __kmem_cpu_take(struct kmem_cpu_cache *pc)
 {
-	return __atomic_exchange_n(&pc->avail, SLAB_CPU_LOCKED,
-				   __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&pc->avail, __ATOMIC_RELAXED);
 }
 
+/*
+ * Store the count back. Other harts read it relaxed (kmem_cpu_cached()),
+ * so it is a single-copy-atomic store: on the target a volatile sw (GCC
+ * 12 compiles a relaxed __atomic_store_n to an amoswap on RISC-V), on
+ * the host the C11 atomic, which ThreadSanitizer understands.
+ */
 static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, long n)
 {
-	__atomic_store_n(&pc->avail, (int)n, __ATOMIC_RELEASE);
+#ifdef HOST_TEST
+	__atomic_store_n(&pc->avail, (int)n, __ATOMIC_RELAXED);
+#else
+	*(volatile int *)&pc->avail = (int)n;
+#endif
+}
+
+/*
+ * A relaxed store of an object's word (another hart's double free may
+ * read it meanwhile): a volatile sd on the target, single-copy atomic
+ * (GCC 12 turns a relaxed __atomic_store_n into an amoswap on RISC-V),
+ * the C11 atomic on the host, which ThreadSanitizer understands.
+ */
+static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
+{
+#ifdef HOST_TEST
+	__atomic_store_n(word, w, __ATOMIC_RELAXED);
+#else
+	*(volatile uintptr_t *)word = w;
+#endif
 }
 
 /*
@@ -245,17 +266,17 @@ static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, long n)
  * turn its "cached" tag into the in-use mark (where the word is the
  * object's first bytes, that destroys the tag, so that the caller's
  * later free is not taken for a second one). Interrupts are off from
- * the take to the put, so nothing else on this hart runs in between;
- * another hart touches the magazine only through the same exchange. An
- * empty magazine, or one held by a drainer or bypassed (debug caches),
- * goes to the slow path, which refills it from the slabs in a batch.
+ * the load of the count to its store, so nothing else on this hart runs
+ * in between, and no other hart writes the magazine: no lock and no
+ * atomic on it. An empty or bypassed (debug caches) magazine goes to
+ * the slow path, which refills it from the depot or the slabs.
  * The mark is written with a relaxed atomic store: a double free on
  * another hart may be reading the word meanwhile (it finds the tag or
  * the mark, never half of each). Zeroing is done after the put: the
  * object is the caller's by then.
  */
-static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
-				       uintptr_t caller)
+static inline __attribute__((always_inline)) void *
+__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	unsigned long flags;
 	struct kmem_cpu_cache *pc;
@@ -270,23 +291,19 @@ static inline void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
 
-	if (unlikely((unsigned long)(n - 1) >= SLAB_CPU_OBJS)) /* empty, held */
+	if (unlikely((unsigned long)(n - 1) >= SLAB_CPU_OBJS)) /* empty, off */
 		goto slow;
 	obj = (uintptr_t)pc->objs[--n];
 	word = (uintptr_t *)(obj - pc->word_back);
 	/* cached tag -> in-use mark; damage stays damage (I10) */
-	__atomic_store_n(word,
-			 __atomic_load_n(word, __ATOMIC_RELAXED) ^
-				 SLAB_MARK_CACHED,
-			 __ATOMIC_RELAXED);
+	__kmem_word_store(word, __atomic_load_n(word, __ATOMIC_RELAXED) ^
+					SLAB_MARK_CACHED);
 	__kmem_cpu_put(pc, n);
 	cpu_irq_restore(flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
 		return __builtin_memset((void *)obj, 0, c->object_size);
 	return (void *)obj;
 slow:
-	if (n != SLAB_CPU_LOCKED)
-		__kmem_cpu_put(pc, n);
 	cpu_irq_restore(flags);
 	return kmem_cache_alloc_slow(c, gfp, caller);
 }
@@ -295,11 +312,11 @@ slow:
  * Push p on this hart's magazine if its word still holds `expect`,
  * swapping it for the cached tag with one compare-and-swap: of two harts
  * freeing one object at once exactly one wins. False (nothing done) if
- * the magazine is full, held, or the word changed.
+ * the magazine is full or bypassed, or the word changed.
  */
-static inline bool __kmem_cpu_push(struct kmem_cache *c, void *p,
-				   uintptr_t *word, uintptr_t expect,
-				   uintptr_t tag)
+static inline __attribute__((always_inline)) bool
+__kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
+		uintptr_t expect, uintptr_t tag)
 {
 	struct kmem_cpu_cache *pc;
 	unsigned long flags = cpu_irq_save();
@@ -307,16 +324,10 @@ static inline bool __kmem_cpu_push(struct kmem_cache *c, void *p,
 
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
-	if (unlikely((unsigned long)n >= SLAB_CPU_OBJS)) { /* full or held */
-		if (n != SLAB_CPU_LOCKED)
-			__kmem_cpu_put(pc, n);
-		cpu_irq_restore(flags);
-		return false;
-	}
-	if (unlikely(!__atomic_compare_exchange_n(word, &expect, tag, false,
+	if (unlikely((unsigned long)n >= SLAB_CPU_OBJS) || /* full or off */
+	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, false,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
-		__kmem_cpu_put(pc, n);
 		cpu_irq_restore(flags);
 		return false;
 	}
@@ -337,8 +348,9 @@ static inline bool __kmem_cpu_push(struct kmem_cache *c, void *p,
  * swapped for the cached tag, as for the other caches. Anything else
  * goes to the slow path, which reports or frees it.
  */
-static inline void __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s,
-				    void *p, uintptr_t caller)
+static inline __attribute__((always_inline)) void
+__kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s, void *p,
+		 uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, d = obj - s->objs, key, w, x;
 
@@ -369,8 +381,8 @@ slow:
  * page), else through p's page descriptor; then __kmem_slab_free(). A
  * full magazine goes to the slow path too and is flushed in a batch.
  */
-static inline void __kmem_cache_free(struct kmem_cache *c, void *p,
-				     uintptr_t caller)
+static inline __attribute__((always_inline)) void
+__kmem_cache_free(struct kmem_cache *c, void *p, uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE;
 
@@ -428,12 +440,14 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
  * memory is short. __GFP_ZERO zeroes it (which undoes a constructor);
  * __GFP_DMA32 is implied by SLAB_CACHE_DMA32 and not otherwise honoured.
  */
-static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+static inline __attribute__((always_inline)) void *
+kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	return __kmem_cache_alloc(c, gfp, 0);
 }
 
-static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+static inline __attribute__((always_inline)) void *
+kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 {
 	return __kmem_cache_alloc(c, gfp | __GFP_ZERO, 0);
 }
@@ -450,7 +464,8 @@ static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
  * unmapped one (a vmalloc area after its guard page) is validated
  * through its page descriptor first and reported.
  */
-static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+static inline __attribute__((always_inline)) void
+kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	__kmem_cache_free(c, obj, 0);
 }

@@ -64,21 +64,26 @@
  *
  * Locking
  * -------
- * A magazine's count is its lock: whoever exchanges it with
- * SLAB_CPU_LOCKED (acquire) holds the magazine until it stores a count
- * back (release). The owner does that on its fast paths with
- * interrupts off, so its hold is a few instructions long; the line
- * stays in the owner's cache unless a drainer touches it. A drainer
- * (shrink, reap, destroy, slab_shrink_all) takes another hart's
- * magazine the same way, spinning with interrupts on while the owner
- * holds it, copies the rounds out, stores 0 and only then takes c->lock
- * to give them back. This is Linux 6.x's pcp->lock scheme with the lock
- * folded into the count: one atomic exchange (amoswap.w) per fast-path
- * operation where a plain load would do, and a fence before the store
- * that releases it. A magazine is a leaf lock: nothing is locked while
- * one is held, so it sits outside the lock order of mm/slab.c
- * (slab_caches_lock -> c->lock -> zone locks -> printk_lock), and the
- * slow paths never hold one across slab_grow() or a reap.
+ * None on a magazine: it belongs to its hart. The owner reads and
+ * writes it with interrupts off (so an interrupt handler on the same
+ * hart cannot interleave), with plain loads and stores, and never keeps
+ * a copy of its count across a point where it could wait (a spinlock:
+ * the slow paths take c->lock only before loading the count or after
+ * storing it). Another hart never writes it; it reads the count
+ * relaxed for statistics (kmem_cpu_cached(), a snapshot). To empty
+ * every hart's magazine of a cache (shrink, reap, destroy,
+ * slab_shrink_all()), slab_cpu_drain_all() asks the owners:
+ * arch_call_each_cpu() runs drain_fn on each hart, from its IPI
+ * handler or a wait loop, at a point where the hart is in none of its
+ * magazine paths; drain_fn copies the rounds into that hart's slot of a
+ * hand-off buffer and stores a count of 0, taking no lock; then the
+ * requester gives the objects back to their slabs under c->lock. The
+ * hand-off buffer is one (slab_drain.objs, NR_CPUS x SLAB_CPU_OBJS
+ * pointers) under slab_drain.lock, so drains run one at a time; a hart
+ * waiting for that lock serves the drain in flight from its spin loop
+ * (mm/arch.h states why this cannot deadlock). This is Linux's SLUB
+ * flush_all(), which runs the flush on each CPU, without its work
+ * queue: the fast paths pay nothing for it.
  *
  * Failure modes: none of its own. A cached tag overwritten while the
  * object sits in a magazine (a use after free) is reported as "in-use
@@ -91,41 +96,23 @@
 #include "lib/assert.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "mm/arch.h"
 #include "mm/slab_debug.h"
 #include "mm/slab_internal.h"
-
-#define SLAB_CPU_YIELD_EVERY 256 /* spins before a drainer yields */
 
 /* Two whole cache lines per hart: no line shared between harts. */
 STATIC_ASSERT(sizeof(struct kmem_cpu_cache) == 2 * SLAB_CACHE_LINE_SIZE);
 
 /*
- * Take the magazine of `cpu`, spinning while someone else holds it.
- * Returns its count; interrupts are off (*irq to restore) until
- * cpu_put(). Not for magazines held for good (!cpu_cache_is_on()).
+ * The drain in flight (see "Locking"): the cache, and each hart's
+ * rounds copied out by drain_fn. lock serialises drains.
  */
-static long cpu_take(struct kmem_cpu_cache *pc, unsigned long *irq)
-{
-	for (unsigned long spins = 0;; spins++) {
-		long n;
-
-		*irq = cpu_irq_save();
-		n = __kmem_cpu_take(pc);
-		if (n != SLAB_CPU_LOCKED)
-			return n;
-		cpu_irq_restore(*irq);
-		if (spins % SLAB_CPU_YIELD_EVERY == SLAB_CPU_YIELD_EVERY - 1)
-			cpu_yield();
-		else
-			cpu_relax();
-	}
-}
-
-static void cpu_put(struct kmem_cpu_cache *pc, long n, unsigned long irq)
-{
-	__kmem_cpu_put(pc, n);
-	cpu_irq_restore(irq);
-}
+static struct {
+	spinlock_t lock;
+	struct kmem_cache *c;
+	int n[NR_CPUS];
+	void *objs[NR_CPUS][SLAB_CPU_OBJS];
+} slab_drain = { .lock = SPINLOCK_INIT("slab_drain") };
 
 void slab_cpu_init(struct kmem_cache *c)
 {
@@ -229,29 +216,31 @@ static unsigned long depot_drain(struct kmem_cache *c)
 /*
  * Push refilled objects (already tagged, taken from the slabs) on this
  * hart's magazine: objs[1] is handed out first, then objs[2], ... Those
- * that do not fit (an interrupt handler refilled it meanwhile) are given
- * back. Called with no lock held; objs[0] is the caller's.
+ * that do not fit (an interrupt handler refilled it meanwhile) go to the
+ * depot or the slabs. Called with no lock held; objs[0] is the caller's.
  */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller)
 {
 	struct kmem_cpu_cache *pc;
 	unsigned long irq, lirq;
-	unsigned int room, k;
+	unsigned int k;
 	long have;
 
 	if (n <= 1)
 		return;
 	irq = cpu_irq_save();
 	pc = __kmem_cpu_cache(c);
-	cpu_irq_restore(irq);
-	/* Another hart's magazine if this code moved harts: still sound. */
-	have = cpu_take(pc, &irq);
-	room = SLAB_CPU_OBJS - (unsigned int)have;
-	k = MIN(room, n - 1);
+	have = __kmem_cpu_take(pc);
+	if (have == SLAB_CPU_LOCKED) /* bypassed: nothing is cached */
+		have = SLAB_CPU_OBJS, k = 0;
+	else
+		k = MIN(SLAB_CPU_OBJS - (unsigned int)have, n - 1);
 	for (unsigned int i = k; i >= 1; i--)
 		pc->objs[have++] = objs[i];
-	cpu_put(pc, have, irq);
+	if (k)
+		__kmem_cpu_put(pc, have);
+	cpu_irq_restore(irq);
 	if (k + 1 < n) {
 		lirq = spin_lock_irqsave(&c->lock);
 		slab_cpu_stash(c, objs + k + 1, n - k - 1, caller);
@@ -279,7 +268,7 @@ bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 	*nflush = 0;
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
-	if (n == SLAB_CPU_LOCKED) { /* a drainer: free to the slab */
+	if (n == SLAB_CPU_LOCKED) { /* bypassed: free to the slab */
 		cpu_irq_restore(irq);
 		return false;
 	}
@@ -296,41 +285,60 @@ bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 		pc->objs[n++] = p;
 		pushed = true;
 	}
-	cpu_put(pc, n, irq);
+	__kmem_cpu_put(pc, n);
+	cpu_irq_restore(irq);
 	return pushed;
 }
 
-/* Empty the magazine of `cpu` into the slabs; returns objects moved. */
-static unsigned int cpu_drain(struct kmem_cache *c, unsigned int cpu)
+/*
+ * Run on each hart by arch_call_each_cpu() (interrupts off, in none of
+ * its magazine paths): hand this hart's rounds of slab_drain.c over.
+ * Takes no lock.
+ */
+static void drain_fn(void *arg)
 {
-	struct kmem_cpu_cache *pc = &c->cpu[cpu];
-	void *objs[SLAB_CPU_OBJS];
-	unsigned long irq;
-	long n;
+	struct kmem_cpu_cache *pc = __kmem_cpu_cache(slab_drain.c);
+	unsigned int me = cpu_id();
+	long n = __kmem_cpu_take(pc);
 
-	/* Nothing cached (a relaxed peek): leave the owner's line alone. */
-	if (__atomic_load_n(&pc->avail, __ATOMIC_RELAXED) == 0)
-		return 0;
-	n = cpu_take(pc, &irq);
-	memcpy(objs, pc->objs, (size_t)n * sizeof(void *));
-	cpu_put(pc, 0, irq);
-	if (n) {
-		irq = spin_lock_irqsave(&c->lock);
-		slab_cpu_release(c, objs, (unsigned int)n, RET_IP);
-		c->flushes++;
-		spin_unlock_irqrestore(&c->lock, irq);
-	}
-	return n;
+	(void)arg;
+	slab_drain.n[me] = 0;
+	if (n <= 0) /* empty, or bypassed */
+		return;
+	memcpy(slab_drain.objs[me], pc->objs, (size_t)n * sizeof(void *));
+	slab_drain.n[me] = (int)n;
+	__kmem_cpu_put(pc, 0);
 }
 
 unsigned long slab_cpu_drain_all(struct kmem_cache *c)
 {
-	unsigned long n = 0, irq;
+	unsigned long n = 0, irq, dirq;
+	bool any = false;
 
 	if (!cpu_cache_is_on(c))
 		return 0;
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		n += cpu_drain(c, cpu);
+	/* Nothing cached anywhere (a relaxed peek): bother no hart. */
+	for (unsigned int cpu = 0; cpu < NR_CPUS && !any; cpu++)
+		any = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED) > 0;
+	if (any) {
+		dirq = spin_lock_irqsave(&slab_drain.lock);
+		slab_drain.c = c;
+		arch_call_each_cpu(drain_fn, NULL);
+		irq = spin_lock_irqsave(&c->lock);
+		for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+			if (slab_drain.n[cpu] <= 0)
+				continue;
+			slab_cpu_release(c, slab_drain.objs[cpu],
+					 (unsigned int)slab_drain.n[cpu],
+					 RET_IP);
+			c->flushes++;
+			n += (unsigned long)slab_drain.n[cpu];
+			slab_drain.n[cpu] = 0;
+		}
+		spin_unlock_irqrestore(&c->lock, irq);
+		slab_drain.c = NULL;
+		spin_unlock_irqrestore(&slab_drain.lock, dirq);
+	}
 	if (__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED)) {
 		irq = spin_lock_irqsave(&c->lock);
 		n += depot_drain(c);

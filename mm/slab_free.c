@@ -136,8 +136,8 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 				spin_unlock_irqrestore(&c->lock, irq);
 				return;
 			}
-			/* Not pushed: a drainer holds the magazine, or the
-			 * word changed under us (a free on another hart). */
+			/* Not pushed: the word changed under us (a free on
+			 * another hart), or the magazine is bypassed. */
 			if (word_load(c, obj) != w) {
 				slab_report(SLAB_BUG_DOUBLE_FREE, c->name, p, p,
 					    s, caller, 0,

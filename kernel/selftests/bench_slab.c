@@ -25,9 +25,9 @@
  *   kmalloc.waste_pct      average internal waste of the class table for
  *                          sizes log-uniform in [8, 4096), rounded up
  *
- * The hot paths take only this hart's magazine (mm/slab_cpu.c: one
- * atomic exchange and a release store) with interrupts off; the cache's
- * lock is taken once per batch of SLAB_CPU_BATCH objects.
+ * The hot paths touch only this hart's magazine (mm/slab_cpu.c: plain
+ * loads and stores, no lock) with interrupts off; the cache's lock is
+ * taken once per batch of SLAB_CPU_BATCH objects (depot or slabs).
  *
  * Loops include their own overhead (two or three instructions per
  * iteration). A compiler barrier between the alloc and the free stops
