@@ -192,16 +192,18 @@ static void check_buddy_class(struct check *c, const struct buddy_range *r,
 }
 
 /*
- * Check the block headed at map[i] (I3, I5, I8, I9) and return how many
- * pages it spans (at least 1).
+ * Check the block headed at map[i], whose flags the caller read as fl
+ * (I3, I5, I8, I9), and return how many pages it spans (at least 1).
+ * fl is not read again: an order-0 head's owner may free it to its
+ * per-hart list meanwhile (PG_head -> PG_pcp, no zone lock), and the
+ * block is checked as it was at that one read.
  */
 static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i,
-			 uint64_t *tally)
+			 uint32_t fl, uint64_t *tally)
 {
 	const struct buddy_range *r = &buddy.ranges[ri];
 	const struct page *p = &r->map[i];
 	pfn_t pfn = r->start_pfn + i, size, j;
-	uint32_t fl = buddy_page_flags(p);
 	bool free = fl & PG_buddy;
 	const char *what = free ? "free" : "allocated";
 	unsigned int o = p->order;
@@ -607,7 +609,7 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 						 p->order);
 				pcp_pages++;
 			} else if (fl & (PG_buddy | PG_head))
-				n = check_block(c, ri, i, tally);
+				n = check_block(c, ri, i, fl, tally);
 			else
 				complain(c,
 					 "I8 pfn 0x%lx (flags 0x%x) is in no "
