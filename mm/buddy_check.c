@@ -198,8 +198,8 @@ static void check_buddy_class(struct check *c, const struct buddy_range *r,
  * per-hart list meanwhile (PG_head -> PG_pcp, no zone lock), and the
  * block is checked as it was at that one read.
  */
-static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i,
-			 uint32_t fl, uint64_t *tally)
+static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i, uint32_t fl,
+			 uint64_t *tally)
 {
 	const struct buddy_range *r = &buddy.ranges[ri];
 	const struct page *p = &r->map[i];
