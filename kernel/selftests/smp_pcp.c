@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * selftest=smp_pcp: the per-hart cache calls (smp_call_each_cpu, which
- * is mm/arch.h's arch_call_each_cpu) and the owner-only per-hart page
- * lists that rely on them (mm/buddy_pcp.c): another hart's list is
- * drained by an IPI its owner serves, never by the requester touching
+ * is mm/arch.h's arch_call_each_cpu) and the owner-only per-hart caches
+ * that rely on them: the page lists (mm/buddy_pcp.c) and the slab
+ * magazines (mm/slab_cpu.c). Another hart's list or magazine is
+ * emptied by an IPI its owner serves, never by the requester touching
  * it. With one hart online, or with allocation failures injected, the
  * cross-hart case skips with a reason.
  */
@@ -15,6 +16,7 @@
 #include "lib/string.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
+#include "mm/slab.h"
 
 struct call_seen {
 	unsigned int runs[NR_CPUS];
@@ -141,9 +143,91 @@ static void smp_pcp_drain_by_ipi(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+#define SLAB_IPI_OBJS 20
+
+struct slab_fill {
+	struct kmem_cache *c;
+	unsigned int got;
+	void *objs[SLAB_IPI_OBJS];
+};
+
+/* Allocate SLAB_IPI_OBJS objects, then free them (on the other hart). */
+static void fill_and_free(void *arg)
+{
+	struct slab_fill *f = arg;
+
+	for (f->got = 0; f->got < SLAB_IPI_OBJS; f->got++)
+		if (!(f->objs[f->got] = kmem_cache_alloc(f->c, GFP_KERNEL)))
+			break;
+	for (unsigned int i = 0; i < f->got; i++)
+		kmem_cache_free(f->c, f->objs[i]);
+}
+
+/* Pages free plus pages in every cache's slabs. */
+static unsigned long pages_accounted(void)
+{
+	struct buddy_stats st;
+	struct slab_totals tot;
+
+	buddy_stats(&st);
+	slab_get_totals(&tot);
+	return st.free + tot.pages;
+}
+
+/* Scenario: hart B allocates 20 objects of a cache and frees them, so
+ * they sit in B's magazine (and the cache's depot); then this hart (A)
+ * shrinks the cache, and after B fills it again, destroys it. Expect
+ * objects cached on B before each, none after the shrink (B, asked by
+ * IPI, handed its rounds over) with every slab empty, destroy to
+ * succeed with no live object, and every page back. */
+static void smp_pcp_slab_drain_by_ipi(struct ktest *t)
+{
+	static struct slab_fill f;
+	struct kmem_cache_info ci;
+	unsigned long pages0;
+
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs 2 harts online");
+		return;
+	}
+	if (fault_inject_enabled()) {
+		ktest_skip(t, "allocation failures are being injected");
+		return;
+	}
+	f.c = kmem_cache_create("st-ipi", 128, 0, 0, NULL);
+	KTEST_ASSERT(t, f.c != NULL);
+	kmem_cache_info(f.c, &ci);
+	if (ci.flags & SLAB_DEBUG_FLAGS) {
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(f.c), 0);
+		ktest_skip(t, "slab_debug: the magazines are bypassed");
+		return;
+	}
+	pages0 = pages_accounted();
+	KTEST_EXPECT_EQ(t, smp_call_on(1, fill_and_free, &f), 0);
+	KTEST_EXPECT_EQ(t, f.got, SLAB_IPI_OBJS);
+	kmem_cache_info(f.c, &ci);
+	KTEST_EXPECT_GE(t, ci.cached, SLAB_IPI_OBJS);
+	KTEST_EXPECT_GT(t, ci.cached - ci.depot, 0); /* on B's magazine */
+	KTEST_EXPECT_EQ(t, ci.active_objs, 0);
+	kmem_cache_shrink(f.c);
+	kmem_cache_info(f.c, &ci);
+	KTEST_EXPECT_EQ(t, ci.cached, 0);
+	KTEST_EXPECT_EQ(
+		t, ci.nr_slabs[KMEM_SLAB_FULL] + ci.nr_slabs[KMEM_SLAB_PARTIAL],
+		0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, smp_call_on(1, fill_and_free, &f), 0);
+	kmem_cache_info(f.c, &ci);
+	KTEST_EXPECT_GT(t, ci.cached - ci.depot, 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(f.c), 0);
+	KTEST_EXPECT_EQ(t, pages_accounted(), pages0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+}
+
 static const struct ktest_case smp_pcp_cases[] = {
 	KTEST_CASE(smp_pcp_call_reaches_each_hart),
 	KTEST_CASE(smp_pcp_drain_by_ipi),
+	KTEST_CASE(smp_pcp_slab_drain_by_ipi),
 	KTEST_END,
 };
 
