@@ -60,6 +60,24 @@ static void smp_pcp_call_reaches_each_hart(struct ktest *t)
 		KTEST_EXPECT_EQ(t, s.runs[c], 0);
 }
 
+/*
+ * The cross-hart cases need a second hart, and allocations that fail
+ * only when memory is really short (their premises count pages); else
+ * they skip with the reason.
+ */
+static bool cross_hart_premise(struct ktest *t)
+{
+	if (smp_num_online() < 2) {
+		ktest_skip(t, "needs 2 harts online");
+		return false;
+	}
+	if (fault_inject_enabled()) {
+		ktest_skip(t, "allocation failures are being injected");
+		return false;
+	}
+	return true;
+}
+
 /* Free every page chained on the list arg (runs on the other hart). */
 static void free_chain(void *arg)
 {
@@ -87,15 +105,8 @@ static void smp_pcp_drain_by_ipi(struct ktest *t)
 	unsigned int high, moved = 0;
 	enum zone_type z;
 
-	if (smp_num_online() < 2) {
-		ktest_skip(t, "needs 2 harts online");
+	if (!cross_hart_premise(t))
 		return;
-	}
-	/* Its premise, all memory taken, needs failures to be real. */
-	if (fault_inject_enabled()) {
-		ktest_skip(t, "allocation failures are being injected");
-		return;
-	}
 	INIT_LIST_HEAD(&held);
 	INIT_LIST_HEAD(&to_b);
 	while ((p = alloc_page(GFP_KERNEL | __GFP_NOWARN)))
@@ -186,14 +197,8 @@ static void smp_pcp_slab_drain_by_ipi(struct ktest *t)
 	struct kmem_cache_info ci;
 	unsigned long pages0;
 
-	if (smp_num_online() < 2) {
-		ktest_skip(t, "needs 2 harts online");
+	if (!cross_hart_premise(t))
 		return;
-	}
-	if (fault_inject_enabled()) {
-		ktest_skip(t, "allocation failures are being injected");
-		return;
-	}
 	f.c = kmem_cache_create("st-ipi", 128, 0, 0, NULL);
 	KTEST_ASSERT(t, f.c != NULL);
 	kmem_cache_info(f.c, &ci);
