@@ -179,8 +179,9 @@ def main():
              "2 threads pinned to 2 CPUs (BENCH_PIN=0: unpinned)",
              "# build: mm/ and lib/ at -O2 -g, no DEBUG (ASSERT off, VERIFY "
              "on, as in the kernel), no sanitizers; project called inline "
-             "(kmalloc with constant size where the workload has one; the "
-             "host shim's cpu_id/irq_save are calls, inline on the target), "
+             "(kmalloc with constant size where the workload has one; "
+             "cpu_id a thread-local load, interrupt masking free, both "
+             "inline as on the target), "
              "peers through function pointers dlsym'd from their library",
              "# page0 peers: aligned_alloc(4096, 4096) + free, an "
              "approximation of an order-0 page pair",

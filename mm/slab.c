@@ -106,7 +106,7 @@
  *     page descriptor (PG_slab, page->slab); its descriptor must name
  *     c and carry KMEM_SLAB_MAGIC;
  *   - an object start: p - objs below objs_span and divisible by the
- *     stride, tested with one multiply (d * div_magic <= div_magic - 1,
+ *     stride, tested with one multiply (d * div_magic < div_magic,
  *     Lemire's divisibility test) instead of a division;
  *   - a double free: the word of a free object is its cached tag or a
  *     link that decodes to NULL or into the slab. The fast free sends

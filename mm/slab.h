@@ -132,7 +132,7 @@ struct kmem_cache {
 	uintptr_t slab_mask; /* ~(slab_bytes - 1), 0: slabs not aligned or
 				descriptor off the slab (look it up) */
 	uint64_t div_magic; /* 2^64 / size rounded up: d % size == 0 iff
-			       d * div_magic <= div_magic - 1 (d < 2^32) */
+			       d * div_magic < div_magic (d < 2^32) */
 	uint32_t objs_span; /* objs_per_slab * size */
 	uint32_t word_back; /* the word is at obj - word_back: 8, or 0 */
 	uint32_t object_size; /* bytes the caller may use */
@@ -215,17 +215,25 @@ typedef uintptr_t slab_word_t;
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 
-/* This hart's magazine of c; the caller has interrupts off. */
+/*
+ * This hart's magazine of c; the caller has interrupts off. The empty
+ * asm hides how the address was computed, so that GCC reaches the count
+ * and objs[n] from c + cpu * 128 with constant offsets (two instructions
+ * for objs[n]) instead of refolding c + cpu * 128 + n * 8 (five).
+ */
 static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 {
-	return &c->cpu[cpu_id()];
+	uintptr_t base = (uintptr_t)c + cpu_id() * sizeof(c->cpu[0]);
+
+	__asm__("" : "+r"(base));
+	return &((struct kmem_cache *)base)->cpu[0];
 }
 
 /*
  * This hart's magazine count, or SLAB_CPU_LOCKED for a bypassed one
  * (debug caches). Owner only, interrupts off: a plain load.
  */
-static inline long __kmem_cpu_take(struct kmem_cpu_cache *pc)
+static inline int __kmem_cpu_take(struct kmem_cpu_cache *pc)
 {
 	return __atomic_load_n(&pc->avail, __ATOMIC_RELAXED);
 }
@@ -236,12 +244,12 @@ static inline long __kmem_cpu_take(struct kmem_cpu_cache *pc)
  * 12 compiles a relaxed __atomic_store_n to an amoswap on RISC-V), on
  * the host the C11 atomic, which ThreadSanitizer understands.
  */
-static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, long n)
+static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, int n)
 {
 #ifdef HOST_TEST
-	__atomic_store_n(&pc->avail, (int)n, __ATOMIC_RELAXED);
+	__atomic_store_n(&pc->avail, n, __ATOMIC_RELAXED);
 #else
-	*(volatile int *)&pc->avail = (int)n;
+	*(volatile int *)&pc->avail = n;
 #endif
 }
 
@@ -263,9 +271,10 @@ static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
 /*
  * Fast allocation: pop the most recently freed object of this hart's
  * magazine (LIFO: its lines are likely still in this hart's cache) and
- * turn its "cached" tag into the in-use mark (where the word is the
- * object's first bytes, that destroys the tag, so that the caller's
- * later free is not taken for a second one). Interrupts are off from
+ * turn its "cached" tag into the in-use mark where the word is before
+ * the object, or zero it where the word is the object's first bytes (a
+ * store, no load: that destroys the tag, so that the caller's later
+ * free is not taken for a second one). Interrupts are off from
  * the load of the count to its store, so nothing else on this hart runs
  * in between, and no other hart writes the magazine: no lock and no
  * atomic on it. An empty or bypassed (debug caches) magazine goes to
@@ -281,7 +290,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	unsigned long flags;
 	struct kmem_cpu_cache *pc;
 	uintptr_t obj, *word;
-	long n;
+	int n;
 
 	/* failslab= (mm/fail_alloc.h): one word tested when off. */
 	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
@@ -291,13 +300,19 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
 
-	if (unlikely((unsigned long)(n - 1) >= SLAB_CPU_OBJS)) /* empty, off */
+	if (unlikely(n <= 0)) /* empty, or bypassed (SLAB_CPU_LOCKED) */
 		goto slow;
 	obj = (uintptr_t)pc->objs[--n];
-	word = (uintptr_t *)(obj - pc->word_back);
-	/* cached tag -> in-use mark; damage stays damage (I10) */
-	__kmem_word_store(word, __atomic_load_n(word, __ATOMIC_RELAXED) ^
-					SLAB_MARK_CACHED);
+	if (likely(!pc->word_back)) {
+		/* the word is the caller's first bytes: just not the tag */
+		__kmem_word_store((uintptr_t *)obj, 0);
+	} else {
+		/* cached tag -> in-use mark; damage stays damage (I10) */
+		word = (uintptr_t *)(obj - SLAB_WORD_SIZE);
+		__kmem_word_store(word,
+				  __atomic_load_n(word, __ATOMIC_RELAXED) ^
+					  SLAB_MARK_CACHED);
+	}
 	__kmem_cpu_put(pc, n);
 	cpu_irq_restore(flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
@@ -312,7 +327,10 @@ slow:
  * Push p on this hart's magazine if its word still holds `expect`,
  * swapping it for the cached tag with one compare-and-swap: of two harts
  * freeing one object at once exactly one wins. False (nothing done) if
- * the magazine is full or bypassed, or the word changed.
+ * the magazine is full or bypassed, or the word changed. The swap is
+ * the weak form (on RISC-V, no retry loop around lr/sc): a spurious
+ * failure only sends the free to the slow path, which checks p again
+ * from scratch.
  */
 static inline __attribute__((always_inline)) bool
 __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
@@ -320,12 +338,12 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 {
 	struct kmem_cpu_cache *pc;
 	unsigned long flags = cpu_irq_save();
-	long n;
+	int n;
 
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
-	if (unlikely((unsigned long)n >= SLAB_CPU_OBJS) || /* full or off */
-	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, false,
+	if (unlikely((unsigned int)n >= SLAB_CPU_OBJS) || /* full or off */
+	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, true,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
 		cpu_irq_restore(flags);
@@ -354,7 +372,7 @@ __kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s, void *p,
 {
 	uintptr_t obj = (uintptr_t)p, d = obj - s->objs, key, w, x;
 
-	if (unlikely(d >= c->objs_span || d * c->div_magic > c->div_magic - 1))
+	if (unlikely(d >= c->objs_span || d * c->div_magic >= c->div_magic))
 		goto slow;
 	key = obj * c->fp_mult;
 	w = __atomic_load_n((uintptr_t *)obj, __ATOMIC_RELAXED);

@@ -225,7 +225,7 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 	struct kmem_cpu_cache *pc;
 	unsigned long irq, lirq;
 	unsigned int k;
-	long have;
+	int have;
 
 	if (n <= 1)
 		return;
@@ -263,7 +263,7 @@ bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 	struct kmem_cpu_cache *pc;
 	unsigned long irq = cpu_irq_save();
 	bool pushed = false;
-	long n;
+	int n;
 
 	*nflush = 0;
 	pc = __kmem_cpu_cache(c);
@@ -299,7 +299,7 @@ static void drain_fn(void *arg)
 {
 	struct kmem_cpu_cache *pc = __kmem_cpu_cache(slab_drain.c);
 	unsigned int me = cpu_id();
-	long n = __kmem_cpu_take(pc);
+	int n = __kmem_cpu_take(pc);
 
 	(void)arg;
 	slab_drain.n[me] = 0;

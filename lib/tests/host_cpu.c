@@ -43,7 +43,11 @@
 static bool host_slot_used[NR_CPUS];
 static pthread_key_t host_key;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+#ifdef HOST_BENCH
+__thread unsigned int host_cpu_plus1; /* read inline by <asm/cpu.h> */
+#else
 static __thread unsigned int host_cpu_plus1;
+#endif
 static __thread bool host_in_irq;
 static __thread bool host_irq_off;
 
@@ -62,7 +66,11 @@ static void host_cpu_key(void)
 	pthread_key_create(&host_key, host_cpu_release);
 }
 
+#ifdef HOST_BENCH
+unsigned int host_cpu_id_slow(void)
+#else
 unsigned int cpu_id(void)
+#endif
 {
 	if (!host_cpu_plus1) {
 		pthread_once(&host_once, host_cpu_key);
@@ -118,19 +126,9 @@ unsigned int host_cpu_nr_live(void)
 }
 
 #ifdef HOST_BENCH
-/* Masking is free, as a csrrci nearly is: interrupts always look on. */
-unsigned long cpu_irq_save(void)
-{
-	return 1;
-}
-
+/* cpu_irq_save() and cpu_irq_restore() are inline no-ops (asm/cpu.h). */
 static void host_cpu_serve(void)
 {
-}
-
-void cpu_irq_restore(unsigned long flags)
-{
-	(void)flags;
 }
 #else
 unsigned long cpu_irq_save(void)
