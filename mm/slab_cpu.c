@@ -7,7 +7,7 @@
  *
  * What it manages
  * ---------------
- * Every cache has one magazine per hart (struct kmem_cpu_cache, two
+ * Every cache has one magazine per hart (struct kmem_cpu_cache, four
  * cache lines each, indexed by cpu_id()): a stack of up to SLAB_CPU_OBJS
  * free objects ("rounds"). Allocation pops the most recently pushed
  * round, free pushes one, so an object freed on a hart is the next one
@@ -100,8 +100,8 @@
 #include "mm/slab_debug.h"
 #include "mm/slab_internal.h"
 
-/* Two whole cache lines per hart: no line shared between harts. */
-STATIC_ASSERT(sizeof(struct kmem_cpu_cache) == 2 * SLAB_CACHE_LINE_SIZE);
+/* Four whole cache lines per hart: no line shared between harts. */
+STATIC_ASSERT(sizeof(struct kmem_cpu_cache) == 4 * SLAB_CACHE_LINE_SIZE);
 
 /*
  * The drain in flight (see "Locking"): the cache, and each hart's

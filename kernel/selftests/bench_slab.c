@@ -11,14 +11,15 @@
  *   kmalloc.64_pair        one kmalloc(64) + kfree, hot path
  *   kmalloc.64_pair_rt     the round trip through the slow paths: RT_OBJS
  *                          (1024) kmalloc(64) in a row, then their 1024
- *                          kfree, divided by 1024. The magazine (14
+ *                          kfree, divided by 1024. The magazine (30
  *                          rounds) is empty after the first few, so
  *                          every SLAB_CPU_BATCH-th allocation refills it
  *                          from the slabs under the cache's lock, and on
  *                          the way down every SLAB_CPU_BATCH-th free
  *                          flushes a batch back: the pair plus one
- *                          seventh of a refill and of a flush (the slabs
- *                          are made before the measurement)
+ *                          fifteenth of a refill and of a flush (from
+ *                          the depot while it has batches, else the
+ *                          slabs, which are made before the measurement)
  *   kmalloc.64_pair_var    kmalloc(64) + kfree with a size the compiler
  *                          cannot see (the out-of-line __kmalloc and its
  *                          table), hot path
