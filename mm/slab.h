@@ -140,6 +140,8 @@ struct kmem_cache {
 	uint32_t word_back; /* the word is at obj - word_back: 8, or 0 */
 	uint32_t object_size; /* bytes the caller may use */
 	uint32_t flags; /* SLAB_* */
+	uintptr_t free_mask; /* slab_mask where the fast free may mask p:
+				word inside, one-page slabs; else 0 */
 
 	/* Per-hart magazines, indexed by cpu_id(); each is its own lines. */
 	struct kmem_cpu_cache cpu[NR_CPUS];
@@ -415,9 +417,10 @@ static inline bool __kmem_slab_is(const struct kmem_slab *s,
  * in-use mark, which vouches for p: a double free, a pointer inside an
  * object, an object of another cache or of a debug cache (whose mark
  * differs) fails and goes to the slow path, which reports it. Caches
- * with the word inside the object find p's slab first: by masking when
- * c's slabs are one page holding their descriptor (a read of p's own
- * page), else through p's page descriptor; then __kmem_slab_free(). A
+ * with the word inside the object find p's slab first: by masking with
+ * free_mask when c's slabs are one page holding their descriptor (a
+ * read of p's own page; one test picks that commonest case first), else
+ * through p's page descriptor; then __kmem_slab_free(). A
  * full magazine goes to the slow path too and is flushed in a batch.
  */
 static inline __attribute__((always_inline)) void
@@ -425,11 +428,11 @@ __kmem_cache_free(struct kmem_cache *c, void *p, uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE;
 
-	if (c->word_back == 0) {
+	if (likely(c->free_mask) || c->word_back == 0) {
 		struct kmem_slab *s;
 
-		if (likely(c->slab_mask)) {
-			s = (struct kmem_slab *)(obj & c->slab_mask);
+		if (likely(c->free_mask)) {
+			s = (struct kmem_slab *)(obj & c->free_mask);
 			if (unlikely(!s)) /* NULL: the slow path ignores it */
 				goto slow;
 		} else {

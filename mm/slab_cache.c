@@ -125,6 +125,7 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 		c->slab_mask = ~(bytes - 1);
 	else
 		c->slab_mask = 0;
+	c->free_mask = inside && best == 0 ? c->slab_mask : 0;
 	c->objs_offset = (uint32_t)first;
 	c->objs_per_slab = (uint32_t)layout_objs(bytes, first, end, stride);
 	c->objs_span = (uint32_t)(c->objs_per_slab * stride);
