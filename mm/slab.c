@@ -21,12 +21,15 @@
  * Every slab is full, partial or empty and sits on the cache's list for
  * that state; a fourth list holds quarantined slabs (below). Allocation
  * takes the first partial slab, then an empty one, and only then makes a
- * new slab. Empty slabs stay cached until kmem_cache_shrink() or memory
- * pressure (kmem_reap(), called when the buddy allocator fails) gives
- * back all but `reserve` of them (one, like Linux's min_partial: a lone
- * allocation and free never reach the buddy allocator); only
- * slab_shrink_all(), the last resort before an allocation fails, gives
- * back the reserves too.
+ * new slab. A cache keeps at most `reserve` empty slabs (one, like
+ * Linux's min_partial: a lone allocation and free never reach the buddy
+ * allocator): a free that empties a slab beyond it gives the oldest
+ * empty slab back at once (slab_moved()), and kmem_cache_shrink() and
+ * memory pressure (kmem_reap(), called when the buddy allocator fails)
+ * trim any that two growths at once left over; only slab_shrink_all(),
+ * the last resort before an allocation fails, gives back the reserves
+ * too. Free objects held in magazines and the depot keep their slabs
+ * in use until a shrink, reap or slab_shrink_all() drains them.
  *
  * In front of the slabs, each hart has a magazine of up to
  * SLAB_CPU_OBJS free objects per cache (mm/slab_cpu.c): the inline fast
@@ -336,16 +339,24 @@ void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 		slab_set_state(c, s, KMEM_SLAB_QUARANTINED);
 }
 
-/* After a free made s empty or no longer full (c->lock held). */
+/*
+ * After a free made s empty or no longer full (c->lock held). An empty
+ * slab beyond c's reserve goes back to the buddy allocator at once (the
+ * oldest empty one, not s), as Linux's SLUB discards an empty slab
+ * beyond min_partial: empty slabs stay bounded without a reaper.
+ */
 void slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 {
 	ASSERT(spin_is_held(&c->lock));
-	if (s->state == KMEM_SLAB_QUARANTINED)
+	if (s->state == KMEM_SLAB_QUARANTINED) {
 		s->freelist = NULL; /* the free just marked the object */
-	else if (s->inuse == 0)
+	} else if (s->inuse == 0) {
 		slab_set_state(c, s, KMEM_SLAB_EMPTY);
-	else if (s->state == KMEM_SLAB_FULL)
+		if (c->nr_slabs[KMEM_SLAB_EMPTY] > c->reserve)
+			slab_cache_trim(c, c->reserve);
+	} else if (s->state == KMEM_SLAB_FULL) {
 		slab_set_state(c, s, KMEM_SLAB_PARTIAL);
+	}
 }
 
 /* ------------------------------------------------- growing, releasing */
@@ -485,16 +496,24 @@ unsigned long slab_cache_trim(struct kmem_cache *c, unsigned long keep)
 	return pages;
 }
 
-/* Drain every hart's magazine of c, then trim to `keep` empty slabs. */
+/*
+ * Drain every hart's magazine of c, then trim to `keep` empty slabs.
+ * Returns the pages released meanwhile: slabs the drain emptied beyond
+ * the reserve went back at once (slab_moved()), so count releases.
+ */
 static unsigned long cache_shrink(struct kmem_cache *c, unsigned long keep)
 {
-	unsigned long irq, pages;
+	unsigned long irq, rel0;
 
+	irq = spin_lock_irqsave(&c->lock);
+	rel0 = c->releases;
+	spin_unlock_irqrestore(&c->lock, irq);
 	slab_cpu_drain_all(c);
 	irq = spin_lock_irqsave(&c->lock);
-	pages = slab_cache_trim(c, keep);
+	slab_cache_trim(c, keep);
+	rel0 = c->releases - rel0;
 	spin_unlock_irqrestore(&c->lock, irq);
-	return pages;
+	return rel0 * buddy_order_pages(c->order);
 }
 
 unsigned long kmem_cache_shrink(struct kmem_cache *c)

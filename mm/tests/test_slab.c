@@ -474,12 +474,13 @@ static void slab_ctor(struct ktest *t)
 }
 
 /* Scenario: four slabs' worth of objects freed (the last ones stay in
- * the magazine), then shrink. Expect the magazine drained and the empty
- * slabs beyond the reserve of one back in the buddy allocator. */
+ * the magazine and the depot, so their slabs stay in use), then shrink.
+ * Expect the magazine and depot drained and every slab but the reserve
+ * of one back in the buddy allocator, counted by the shrink. */
 static void slab_shrink(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("shrink", 1024, 0, 0, NULL);
-	unsigned long free0, pages_per_slab;
+	unsigned long free0, pages_per_slab, held;
 	unsigned int n;
 	void **objs;
 
@@ -498,14 +499,70 @@ static void slab_shrink(struct ktest *t)
 			SLAB_CPU_OBJS + c->depot_max * SLAB_CPU_BATCH);
 	KTEST_EXPECT_LE(t, info_of(c).cached - info_of(c).depot, SLAB_CPU_OBJS);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
+	/* Slabs all of whose objects came back went back at once. */
+	KTEST_EXPECT_LE(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
+	KTEST_EXPECT_EQ(t, info_of(c).pages,
+			(info_of(c).nr_slabs[KMEM_SLAB_EMPTY] +
+			 info_of(c).nr_slabs[KMEM_SLAB_PARTIAL] +
+			 info_of(c).nr_slabs[KMEM_SLAB_FULL]) *
+				pages_per_slab);
 	free0 = buddy_free_pages();
-	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 3 * pages_per_slab);
+	held = info_of(c).pages;
+	KTEST_ASSERT(t, held > pages_per_slab); /* the depot holds some */
+	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), held - pages_per_slab);
 	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
 	KTEST_EXPECT_EQ(t, info_of(c).cached, 0);
-	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0 + 3 * pages_per_slab);
+	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0 + held - pages_per_slab);
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	free(objs);
+}
+
+/* Scenario: five slabs' worth of objects of a cache without magazines
+ * allocated, then freed, then a lone allocation and free, repeated.
+ * Expect each slab that empties beyond the reserve of one to go back to
+ * the buddy allocator at once (never more than one empty slab, the free
+ * page count back to where it was but for the reserve), and the lone
+ * pairs served by the reserve without a slab grown or released. */
+static void slab_empty_bounded(struct ktest *t)
+{
+	struct kmem_cache *c =
+		kmem_cache_create("bounded", 256, 0, SLAB_NO_CPU_CACHE, NULL);
+	unsigned long free0, grows, releases, pages_per_slab;
+	unsigned int n;
+	void **objs;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	n = 5 * info_of(c).objs_per_slab;
+	pages_per_slab = 1UL << info_of(c).order;
+	objs = calloc(n, sizeof(*objs));
+	KTEST_ASSERT_NOT_NULL(t, objs);
+	free0 = buddy_free_pages();
+	for (unsigned int i = 0; i < n; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_FULL], 5);
+	for (unsigned int i = 0; i < n; i++) {
+		kmem_cache_free(c, objs[i]);
+		KTEST_EXPECT_LE(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
+	}
+	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
+	KTEST_EXPECT_EQ(t, info_of(c).releases, 4);
+	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0 - pages_per_slab);
+	grows = info_of(c).grows;
+	releases = info_of(c).releases;
+	for (int i = 0; i < 100; i++) {
+		void *p = kmem_cache_alloc(c, 0);
+
+		KTEST_ASSERT_NOT_NULL(t, p);
+		kmem_cache_free(c, p);
+	}
+	KTEST_EXPECT_EQ(t, info_of(c).grows, grows);
+	KTEST_EXPECT_EQ(t, info_of(c).releases, releases);
+	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0);
 	free(objs);
 }
 
@@ -569,13 +626,14 @@ static void slab_depot_exchange(struct ktest *t)
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
-/* Scenario: cache A holds three empty slabs; every other page is taken;
- * cache B needs a slab. Expect B's growth to reap A down to its reserve
- * and succeed, and B to fail cleanly once nothing is left. */
+/* Scenario: cache A's three slabs hold only free objects, all cached in
+ * this hart's magazine (so the slabs count as in use); every other page
+ * is taken; cache B needs a slab. Expect B's growth to reap A (drain its
+ * magazine: two slabs go back at once, one stays as the reserve) and
+ * succeed, and B to fail cleanly once nothing is left. */
 static void slab_reap_on_pressure(struct ktest *t)
 {
-	struct kmem_cache *a =
-		kmem_cache_create("reap-a", 1024, 0, SLAB_NO_CPU_CACHE, NULL);
+	struct kmem_cache *a = kmem_cache_create("reap-a", 1024, 0, 0, NULL);
 	struct kmem_cache *b =
 		kmem_cache_create("reap-b", 1024, 0, SLAB_NO_CPU_CACHE, NULL);
 	struct list_head hoard = LIST_HEAD_INIT(hoard);
@@ -591,20 +649,19 @@ static void slab_reap_on_pressure(struct ktest *t)
 	KTEST_ASSERT_NOT_NULL(t, objs);
 	for (unsigned int i = 0; i < n; i++)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(a, 0));
+	KTEST_ASSERT(t, n <= SLAB_CPU_OBJS); /* all fit in the magazine */
 	for (unsigned int i = 0; i < n; i++)
 		kmem_cache_free(a, objs[i]);
-	kmem_reap(); /* nothing else cached anywhere */
-	/* reap keeps A's reserve: grow it back to three */
-	for (unsigned int i = 0; i < n; i++)
-		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(a, 0));
-	for (unsigned int i = 0; i < n; i++)
-		kmem_cache_free(a, objs[i]);
-	KTEST_EXPECT_EQ(t, info_of(a).nr_slabs[KMEM_SLAB_EMPTY], 3);
+	KTEST_EXPECT_EQ(t, info_of(a).cached, n);
+	KTEST_EXPECT_EQ(t, info_of(a).nr_slabs[KMEM_SLAB_FULL], 3);
+	KTEST_EXPECT_EQ(t, info_of(a).nr_slabs[KMEM_SLAB_EMPTY], 0);
 	while ((pg = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)))
 		list_add(&pg->lru, &hoard);
 	KTEST_EXPECT(t, alloc_pages(GFP_KERNEL | __GFP_NOWARN, order) == NULL);
 	p = kmem_cache_alloc(b, GFP_KERNEL);
 	KTEST_EXPECT(t, p != NULL);
+	KTEST_EXPECT_EQ(t, info_of(a).cached, 0);
+	KTEST_EXPECT_EQ(t, info_of(a).nr_slabs[KMEM_SLAB_FULL], 0);
 	KTEST_EXPECT_EQ(t, info_of(a).nr_slabs[KMEM_SLAB_EMPTY], 1);
 	/* B's slab is from A's released pages; the reserve slab is kept. */
 	q = kmem_cache_alloc(b, GFP_KERNEL | __GFP_NOWARN);
@@ -1206,6 +1263,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_random_debug),
 	KTEST_CASE(slab_ctor),
 	KTEST_CASE(slab_shrink),
+	KTEST_CASE(slab_empty_bounded),
 	KTEST_CASE(slab_depot_exchange),
 	KTEST_CASE(slab_reap_on_pressure),
 	KTEST_CASE(slab_double_free),
