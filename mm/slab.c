@@ -32,9 +32,9 @@
  * in use until a shrink, reap or slab_shrink_all() drains them.
  *
  * In front of the slabs, each hart has a magazine of up to
- * SLAB_CPU_OBJS free objects per cache (mm/slab_cpu.c): the inline fast
+ * c->mag_rounds free objects per cache (mm/slab_cpu.c): the inline fast
  * paths pop and push there, and only an empty or full magazine comes
- * here, to move a batch of SLAB_CPU_BATCH objects under c->lock.
+ * here, to move a batch of c->mag_batch objects under c->lock.
  * Shrink, reap, destroy and slab_shrink_all() drain every hart's
  * magazines first, so objects cached on any hart count as free for
  * them.
@@ -664,7 +664,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		obj = (uintptr_t)batch[0];
 		/* cached tag -> in-use mark, as the fast path does */
 		word_store(c, obj, word_load(c, obj) ^ SLAB_MARK_CACHED);
-		slab_cpu_refill(c, batch, SLAB_CPU_BATCH, caller);
+		slab_cpu_refill(c, batch, c->mag_batch, caller);
 		if (gfp & __GFP_ZERO)
 			memset((void *)obj, 0, c->object_size);
 		return (void *)obj;
@@ -697,7 +697,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		slab_set_state(c, s, KMEM_SLAB_FULL);
 	batch[0] = (void *)obj;
 	if (cpu_cache_is_on(c)) {
-		while (n < SLAB_CPU_BATCH &&
+		while (n < c->mag_batch &&
 		       (batch[n] = (void *)slab_take_cached(c, caller)))
 			n++;
 		c->refills++;

@@ -66,24 +66,34 @@
 /*
  * One hart's magazine of one cache (mm/slab_cpu.c): four cache lines
  * read and written by that hart only (16 + 8 * SLAB_CPU_OBJS bytes),
- * with interrupts off. Why 30 rounds and batches of 15: 14 and 7 (two
- * lines) cost kmalloc.64_pair_rt 236 guest instructions a pair, 30 and
- * 15 cost 146, 62 and 31 cost 121 for twice the memory again (16 KiB a
- * cache at NR_CPUS 64 for four lines). Other harts only read avail (a relaxed snapshot
+ * with interrupts off. Other harts only read avail (a relaxed snapshot
  * for statistics); to empty a magazine they ask its owner
  * (arch_call_each_cpu()). A debug cache's magazines hold
  * SLAB_CPU_LOCKED for good: its objects bypass them.
+ *
+ * A magazine holds `limit` rounds and exchanges batches of limit / 2:
+ * SLAB_CPU_OBJS and SLAB_CPU_BATCH for objects of up to
+ * SLAB_MAG_BYTES / SLAB_CPU_OBJS bytes, fewer for larger ones (at most
+ * SLAB_MAG_BYTES of objects, at least 4 rounds), as Bonwick and Adams
+ * size magazines per cache: a hart's idle magazines of the 36 kmalloc
+ * classes would otherwise hold a megabyte of large objects. Why 30 and
+ * 15: 14 and 7 (two lines) cost kmalloc.64_pair_rt 236 guest
+ * instructions a pair, 30 and 15 cost 146, 62 and 31 cost 121 for
+ * twice the memory again (magazines take 16 KiB a cache at NR_CPUS 64).
  */
-#define SLAB_CPU_OBJS 30 /* rounds per magazine */
-#define SLAB_CPU_BATCH 15 /* objects moved at a refill or a flush */
+#define SLAB_CPU_OBJS 30 /* rounds per magazine, at most */
+#define SLAB_CPU_BATCH 15 /* objects moved at a refill or a flush, at most */
+#define SLAB_CPU_MIN_OBJS 4 /* rounds per magazine, at least */
+#define SLAB_MAG_BYTES (16u << 10) /* object bytes a magazine holds */
 #define SLAB_CPU_LOCKED (-1)
-/* The depot (mm/slab_cpu.c): full batches of SLAB_CPU_BATCH objects. */
+/* The depot (mm/slab_cpu.c): full batches of c->mag_batch objects. */
 #define SLAB_DEPOT_MAX 64 /* batches a cache's depot holds at most */
 #define SLAB_DEPOT_BYTES (128u << 10) /* and object bytes, at most */
 struct kmem_cpu_cache {
 	int avail; /* objects in objs[], or SLAB_CPU_LOCKED */
 	uint32_t word_back; /* the cache's word_back, on the owner's line */
-	uintptr_t fp_mult; /* the cache's fp_mult, on the owner's line */
+	int limit; /* rounds it holds: c->mag_rounds, on the owner's line */
+	int batch; /* objects per exchange: c->mag_batch */
 	void *objs[SLAB_CPU_OBJS]; /* objs[avail - 1] is handed out next */
 } __attribute__((aligned(SLAB_CACHE_LINE_SIZE)));
 
@@ -172,7 +182,9 @@ struct kmem_cache {
 	/* The depot: full batches that left a magazine; c->lock. */
 	uint32_t depot_n; /* batches in depot[] */
 	uint32_t depot_max; /* at most this many (fixed at creation) */
-	void *depot[SLAB_DEPOT_MAX][SLAB_CPU_BATCH];
+	uint32_t mag_rounds; /* a magazine's rounds (fixed at creation) */
+	uint32_t mag_batch; /* objects per exchange, mag_rounds / 2 */
+	void *depot[SLAB_DEPOT_MAX][SLAB_CPU_BATCH]; /* mag_batch used */
 
 	/* Statistics (slow paths only); c->lock. */
 	unsigned long grows, releases, bugs;
@@ -347,7 +359,8 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
-	if (unlikely((unsigned int)n >= SLAB_CPU_OBJS) || /* full or off */
+	if (unlikely((unsigned int)n >=
+		     (unsigned int)pc->limit) || /* full/off */
 	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, true,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
@@ -594,6 +607,7 @@ struct kmem_cache_info {
 	unsigned long grows, releases, bugs;
 	unsigned long refills, flushes; /* magazine batches from/to slabs */
 	unsigned long depot; /* objects in the depot (within cached) */
+	unsigned int mag_rounds; /* rounds per magazine, 0: bypassed */
 	unsigned long depot_gets, depot_puts; /* batches from/to it */
 };
 /* A snapshot of c's numbers, taken under its lock. */

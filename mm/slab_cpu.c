@@ -8,19 +8,22 @@
  * What it manages
  * ---------------
  * Every cache has one magazine per hart (struct kmem_cpu_cache, four
- * cache lines each, indexed by cpu_id()): a stack of up to SLAB_CPU_OBJS
- * free objects ("rounds"). Allocation pops the most recently pushed
- * round, free pushes one, so an object freed on a hart is the next one
- * that hart hands out while its lines are still in the hart's cache
- * (LIFO). An empty magazine is refilled with SLAB_CPU_BATCH objects
- * taken from the slabs under c->lock (one lock round trip per batch); a
- * full one gives its SLAB_CPU_BATCH oldest rounds back to their slabs.
+ * cache lines each, indexed by cpu_id()): a stack of up to c->mag_rounds
+ * free objects ("rounds": SLAB_CPU_OBJS, 30, for objects of up to
+ * 512 bytes, fewer for larger ones so that a magazine holds at most
+ * SLAB_MAG_BYTES, but at least SLAB_CPU_MIN_OBJS; mm/slab.h). Allocation
+ * pops the most recently pushed round, free pushes one, so an object
+ * freed on a hart is the next one that hart hands out while its lines
+ * are still in the hart's cache (LIFO). An empty magazine is refilled
+ * with a batch of c->mag_batch (half the rounds) objects taken from the
+ * slabs under c->lock (one lock round trip per batch); a full one gives
+ * its mag_batch oldest rounds back to their slabs.
  *
- * The depot. A full magazine's SLAB_CPU_BATCH oldest rounds do not go
+ * The depot. A full magazine's mag_batch oldest rounds do not go
  * back to their slabs one at a time: they go, as one batch, to the
  * cache's depot (Bonwick and Adams' depot of full magazines, under
  * c->lock), and an empty magazine is refilled from the depot before the
- * slabs. An exchange with the depot is one copy of SLAB_CPU_BATCH
+ * slabs. An exchange with the depot is one copy of mag_batch
  * pointers; one with the slabs decodes, checks and relinks each object
  * and may move slabs between lists. Objects in the depot stay as they
  * were in the magazine: counted in use in their slabs, carrying the
@@ -114,21 +117,34 @@ static struct {
 	void *objs[NR_CPUS][SLAB_CPU_OBJS];
 } slab_drain = { .lock = SPINLOCK_INIT("slab_drain") };
 
+/* Rounds per magazine for objects of `size` bytes (mm/slab.h): even. */
+static uint32_t mag_rounds_for(uint32_t size)
+{
+	uint32_t n = size ? SLAB_MAG_BYTES / size : SLAB_CPU_OBJS;
+
+	return MIN((uint32_t)SLAB_CPU_OBJS,
+		   MAX((uint32_t)SLAB_CPU_MIN_OBJS, n)) &
+	       ~1u;
+}
+
 void slab_cpu_init(struct kmem_cache *c)
 {
-	long v = cpu_cache_is_on(c) ? 0 : SLAB_CPU_LOCKED;
+	int v = cpu_cache_is_on(c) ? 0 : SLAB_CPU_LOCKED;
 
 	c->depot_n = 0;
 	c->depot_max = 0;
+	c->mag_rounds = mag_rounds_for(c->size);
+	c->mag_batch = c->mag_rounds / 2;
 	if (cpu_cache_is_on(c) && c->size)
 		c->depot_max = (uint32_t)MIN(
 			(unsigned long)SLAB_DEPOT_MAX,
 			SLAB_DEPOT_BYTES /
-				(SLAB_CPU_BATCH * (unsigned long)c->size));
+				(c->mag_batch * (unsigned long)c->size));
 
 	for (unsigned int i = 0; i < NR_CPUS; i++) {
-		c->cpu[i].fp_mult = c->fp_mult;
 		c->cpu[i].word_back = c->word_back;
+		c->cpu[i].limit = (int)c->mag_rounds;
+		c->cpu[i].batch = (int)c->mag_batch;
 		__atomic_store_n(&c->cpu[i].avail, v, __ATOMIC_RELAXED);
 	}
 }
@@ -164,7 +180,7 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 }
 
 /*
- * A batch of SLAB_CPU_BATCH objects that left a full magazine (or fewer,
+ * A batch of c->mag_batch objects that left a full magazine (or fewer,
  * from a refill that did not fit): into the depot if it has room, else
  * back to the slabs. c->lock held.
  */
@@ -172,8 +188,8 @@ void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
 		    uintptr_t caller)
 {
 	ASSERT(spin_is_held(&c->lock));
-	if (n == SLAB_CPU_BATCH && c->depot_n < c->depot_max) {
-		memcpy(c->depot[c->depot_n], objs, sizeof(c->depot[0]));
+	if (n == c->mag_batch && c->depot_n < c->depot_max) {
+		memcpy(c->depot[c->depot_n], objs, n * sizeof(void *));
 		__atomic_store_n(&c->depot_n, c->depot_n + 1, __ATOMIC_RELAXED);
 		c->depot_puts++;
 		return;
@@ -183,7 +199,7 @@ void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
 }
 
 /*
- * Take the newest batch of the depot into objs[SLAB_CPU_BATCH] (c->lock
+ * Take the newest batch of the depot into objs[] (mag_batch of them; c->lock
  * held); false if the depot is empty.
  */
 bool slab_depot_get(struct kmem_cache *c, void **objs)
@@ -192,7 +208,7 @@ bool slab_depot_get(struct kmem_cache *c, void **objs)
 	if (!c->depot_n)
 		return false;
 	__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
-	memcpy(objs, c->depot[c->depot_n], sizeof(c->depot[0]));
+	memcpy(objs, c->depot[c->depot_n], c->mag_batch * sizeof(void *));
 	c->depot_gets++;
 	return true;
 }
@@ -205,10 +221,9 @@ static unsigned long depot_drain(struct kmem_cache *c)
 	ASSERT(spin_is_held(&c->lock));
 	while (c->depot_n) {
 		__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
-		slab_cpu_release(c, c->depot[c->depot_n], SLAB_CPU_BATCH,
-				 RET_IP);
+		slab_cpu_release(c, c->depot[c->depot_n], c->mag_batch, RET_IP);
 		c->flushes++;
-		n += SLAB_CPU_BATCH;
+		n += c->mag_batch;
 	}
 	return n;
 }
@@ -233,9 +248,9 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 	pc = __kmem_cpu_cache(c);
 	have = __kmem_cpu_take(pc);
 	if (have == SLAB_CPU_LOCKED) /* bypassed: nothing is cached */
-		have = SLAB_CPU_OBJS, k = 0;
+		k = 0;
 	else
-		k = MIN(SLAB_CPU_OBJS - (unsigned int)have, n - 1);
+		k = MIN((unsigned int)(pc->limit - have), n - 1);
 	for (unsigned int i = k; i >= 1; i--)
 		pc->objs[have++] = objs[i];
 	if (k)
@@ -250,7 +265,7 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 
 /*
  * The slow free's attempt to stay on the magazine: if this hart's is
- * full, move its SLAB_CPU_BATCH oldest rounds to flush[] (*nflush), then
+ * full, move its mag_batch oldest rounds to flush[] (*nflush), then
  * push p if its word still holds `mark` (the in-use mark, or the value
  * the validated slow free read), swapping it for the cached tag. Returns
  * true if p was pushed. p's word must be safe to read (aligned, on p's
@@ -272,12 +287,12 @@ bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 		cpu_irq_restore(irq);
 		return false;
 	}
-	if (n == SLAB_CPU_OBJS) {
-		memcpy(flush, pc->objs, SLAB_CPU_BATCH * sizeof(void *));
-		memmove(pc->objs, pc->objs + SLAB_CPU_BATCH,
-			(size_t)(n - SLAB_CPU_BATCH) * sizeof(void *));
-		n -= SLAB_CPU_BATCH;
-		*nflush = SLAB_CPU_BATCH;
+	if (n == pc->limit) {
+		memcpy(flush, pc->objs, (size_t)pc->batch * sizeof(void *));
+		memmove(pc->objs, pc->objs + pc->batch,
+			(size_t)(n - pc->batch) * sizeof(void *));
+		n -= pc->batch;
+		*nflush = (unsigned int)pc->batch;
 	}
 	if (__atomic_compare_exchange_n((uintptr_t *)word_of(c, obj), &mark,
 					cached_mark(c, obj), false,
@@ -354,7 +369,7 @@ unsigned long kmem_cpu_cached(struct kmem_cache *c)
 	if (!cpu_cache_is_on(c))
 		return 0;
 	n = (unsigned long)__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) *
-	    SLAB_CPU_BATCH;
+	    c->mag_batch;
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		int a = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED);
 

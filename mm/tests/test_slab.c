@@ -566,6 +566,50 @@ static void slab_empty_bounded(struct ktest *t)
 	free(objs);
 }
 
+/* Scenario: caches of 64, 640, 1024 and 4096-byte objects, and a debug
+ * cache; 40 objects of each allocated and freed. Expect magazines of 30
+ * rounds for small objects and at most SLAB_MAG_BYTES of larger ones
+ * (24, 16, 4), batches of half a magazine (the depot's grows by whole
+ * batches), none for the debug cache, and never more than a magazine
+ * outside the depot. */
+static void slab_magazine_sizes(struct ktest *t)
+{
+	static const struct {
+		size_t size;
+		unsigned int flags, rounds;
+	} cases[] = {
+		{ 64, 0, 30 },
+		{ 640, 0, 24 },
+		{ 1024, 0, 16 },
+		{ 4096, 0, 4 },
+		{ 64, SLAB_DEBUG_FLAGS, 0 },
+	};
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct kmem_cache *c = kmem_cache_create(
+			"magsize", cases[k].size, 0, cases[k].flags, NULL);
+		struct kmem_cache_info ci;
+		void *objs[40];
+
+		KTEST_ASSERT_NOT_NULL(t, c);
+		KTEST_EXPECT_EQ(t, info_of(c).mag_rounds, cases[k].rounds);
+		for (int i = 0; i < 40; i++)
+			KTEST_ASSERT_NOT_NULL(t,
+					      objs[i] = kmem_cache_alloc(c, 0));
+		for (int i = 0; i < 40; i++)
+			kmem_cache_free(c, objs[i]);
+		ci = info_of(c);
+		KTEST_EXPECT_LE(t, ci.cached - ci.depot, cases[k].rounds);
+		if (cases[k].rounds)
+			KTEST_EXPECT_EQ(t, ci.depot,
+					ci.depot_puts * (cases[k].rounds / 2));
+		else
+			KTEST_EXPECT_EQ(t, ci.cached, 0);
+		KTEST_EXPECT_EQ(t, slab_check(), 0);
+		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	}
+}
+
 /* Scenario: 200 objects of 64 bytes allocated, freed, allocated again.
  * Expect the frees past a full magazine to go to the depot in batches
  * (no object back on a slab while the depot has room), the second round
@@ -649,7 +693,7 @@ static void slab_reap_on_pressure(struct ktest *t)
 	KTEST_ASSERT_NOT_NULL(t, objs);
 	for (unsigned int i = 0; i < n; i++)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(a, 0));
-	KTEST_ASSERT(t, n <= SLAB_CPU_OBJS); /* all fit in the magazine */
+	KTEST_ASSERT(t, n <= info_of(a).mag_rounds); /* all in the magazine */
 	for (unsigned int i = 0; i < n; i++)
 		kmem_cache_free(a, objs[i]);
 	KTEST_EXPECT_EQ(t, info_of(a).cached, n);
@@ -1264,6 +1308,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_ctor),
 	KTEST_CASE(slab_shrink),
 	KTEST_CASE(slab_empty_bounded),
+	KTEST_CASE(slab_magazine_sizes),
 	KTEST_CASE(slab_depot_exchange),
 	KTEST_CASE(slab_reap_on_pressure),
 	KTEST_CASE(slab_double_free),
