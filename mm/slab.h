@@ -344,10 +344,7 @@ slow:
  * Push p on this hart's magazine if its word still holds `expect`,
  * swapping it for the cached tag with one compare-and-swap: of two harts
  * freeing one object at once exactly one wins. False (nothing done) if
- * the magazine is full or bypassed, or the word changed. The swap is
- * the weak form (on RISC-V, no retry loop around lr/sc): a spurious
- * failure only sends the free to the slow path, which checks p again
- * from scratch.
+ * the magazine is full or bypassed, or the word changed.
  */
 static inline __attribute__((always_inline)) bool
 __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
@@ -361,7 +358,7 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 	n = __kmem_cpu_take(pc);
 	if (unlikely((unsigned int)n >=
 		     (unsigned int)pc->limit) || /* full/off */
-	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, true,
+	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, false,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
 		cpu_irq_restore(flags);
