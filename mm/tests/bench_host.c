@@ -72,8 +72,13 @@
 #include "mm/tests/host_arch.h"
 #include "mm/tests/host_smp.h"
 
+/*
+ * Two whole 128 MiB sections of RAM (mm/buddy.h), as on QEMU virt and
+ * the boards: a RAM smaller than a section would send every
+ * virt_to_page() of kfree() to the out-of-line range search.
+ */
 #define FAKE_BASE 0x80000000UL
-#define FAKE_SIZE (64UL << 20)
+#define FAKE_SIZE (256UL << 20)
 
 #define BATCH_OBJS 1000
 #define MIXED_LIVE 10000
