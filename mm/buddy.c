@@ -50,9 +50,11 @@
  *
  * Order-0 pages go through per-hart lists first (mm/buddy_pcp.c,
  * "Per-hart page lists", which states their design, costs and
- * ownership); the fast paths of alloc_pages and __free_pages below
- * touch only the calling hart's list, with interrupts off and no lock,
- * and the zone when a list must be refilled or drained.
+ * ownership); the fast paths of alloc_pages and __free_pages (inline
+ * at the call site, mm/buddy_fast.h, and again below for calls whose
+ * order or gfp is not a constant) touch only the calling hart's list,
+ * with interrupts off and no lock, and the zone when a list must be
+ * refilled or drained.
  *
  * Invariants (buddy_check() cites them)
  *   I1  ranges are sorted, disjoint and non-empty; none crosses 4 GiB;
@@ -102,8 +104,10 @@
  *   cross-hart calls it serves (arch_call_each_cpu, mm/arch.h), which
  *   detach a list into a hand-off slot for another hart to give to the
  *   zone. A page enters a list by the compare-and-swap PG_head ->
- *   PG_pcp on its flags and leaves it by a store of PG_head (allocated)
- *   or under the zone lock (merged). Other harts read counts relaxed.
+ *   PG_pcp on its flags (cmpxchg_u32_masked(), lib/cmpxchg.h: owner
+ *   bits may be set) and leaves it by a store of PG_head (allocated)
+ *   or under the zone lock (merged). Other harts read counts relaxed,
+ *   and store a list's bound (high) only when page_trace is switched.
  *
  *   zone->lock, one ticket spinlock per zone, always taken with the
  *   _irqsave forms (so that interrupt handlers may allocate later). It
@@ -197,6 +201,7 @@ STATIC_ASSERT(sizeof(struct buddy_range) == 32);
 #define BUDDY_FAIL_INTERVAL 1000
 
 struct buddy_state buddy;
+struct buddy_range buddy_ranges[BUDDY_MAX_RANGES];
 struct mem_sections mem_sections;
 
 static buddy_bug_hook_fn bug_hook;
@@ -232,7 +237,7 @@ static struct buddy_range *pfn_range(pfn_t pfn)
 
 	while (lo < hi) {
 		unsigned int mid = (lo + hi) / 2;
-		struct buddy_range *r = &buddy.ranges[mid];
+		struct buddy_range *r = &buddy_ranges[mid];
 
 		if (pfn < r->start_pfn)
 			hi = mid;
@@ -247,7 +252,7 @@ static struct buddy_range *pfn_range(pfn_t pfn)
 struct buddy_range *buddy_desc_range(const void *p, pfn_t *idx)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		struct buddy_range *r = &buddy.ranges[i];
+		struct buddy_range *r = &buddy_ranges[i];
 		uintptr_t off = (uintptr_t)p - (uintptr_t)r->map;
 
 		if (off % sizeof(struct page) == 0 &&
@@ -647,12 +652,11 @@ alloc_pcp_slow(gfp_t gfp, struct zone *const *zl, struct buddy_pcp *pcp,
 	       unsigned long irq)
 {
 	struct zone *z = zl[0];
-	struct list_head *head = &pcp->list;
-	struct page *page;
+	struct page *page = pcp->top;
 
-	if (head->next != head) {
-		page = list_entry(head->next, struct page, lru);
-		list_del(&page->lru);
+	if (page) {
+		ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
+		pcp->top = page->pcp_next;
 		buddy_pcp_set_count(pcp, pcp->count - 1);
 		buddy_set_page_flags(page, PG_head);
 		page->private = 0;
@@ -713,11 +717,12 @@ alloc_pages_zone(gfp_t gfp, unsigned int order, struct zone *const *zl,
 }
 
 /*
- * alloc_pages(), inlined twice: into alloc_pages() itself and, without
- * the test of the hooks (fault injection, page_trace: hooks false), into
- * alloc_pages_hooked(). The order-0 test comes after the order test so
- * that the fast path's registers stay as they were; orders above 0 are
- * tested in alloc_pages_zone().
+ * The complete alloc_pages(), inlined twice: into buddy_page_alloc()
+ * and, without the test of the hooks (fault injection, page_trace:
+ * hooks false), into alloc_pages_hooked(). Its order-0 part is the
+ * inline fast path of mm/buddy_fast.h again, for callers whose order or
+ * gfp is not a constant; orders above 0 are tested in
+ * alloc_pages_zone().
  */
 static inline __attribute__((always_inline)) struct page *
 __alloc_pages(gfp_t gfp, unsigned int order, bool hooks)
@@ -725,7 +730,6 @@ __alloc_pages(gfp_t gfp, unsigned int order, bool hooks)
 	struct zone *const *zl =
 		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
 	struct zone *z = zl[0];
-	struct list_head *head, *e;
 	struct buddy_pcp *pcp;
 	struct page *page;
 	unsigned long irq;
@@ -742,14 +746,11 @@ __alloc_pages(gfp_t gfp, unsigned int order, bool hooks)
 	 */
 	irq = cpu_irq_save();
 	pcp = buddy_this_pcp(z);
-	head = &pcp->list;
-	e = head->next;
-	if (unlikely(e == head || (gfp & __GFP_ZERO)))
+	page = pcp->top;
+	if (unlikely(!page || (gfp & __GFP_ZERO)))
 		return alloc_pcp_slow(gfp, zl, pcp, irq);
-	page = list_entry(e, struct page, lru);
 	ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
-	head->next = e->next;
-	e->next->prev = head;
+	pcp->top = page->pcp_next;
 	buddy_pcp_set_count(pcp, pcp->count - 1);
 	buddy_set_page_flags(page, PG_head);
 	page->private = 0;
@@ -776,7 +777,7 @@ alloc_pages_hooked(gfp_t gfp, unsigned int order)
 	return page;
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+struct page *buddy_page_alloc(gfp_t gfp, unsigned int order)
 {
 	return __alloc_pages(gfp, order, true);
 }
@@ -844,34 +845,49 @@ free_pages_class(const struct buddy_range *r, struct page *page,
 }
 
 /*
- * Everything __free_pages does past its fast path, out of line: an
- * order-0 free that took this hart's list past its bound (pcp: trace
- * it, drain a batch over pcp_high; interrupts off with the old state
- * irq), or a free of a larger order (pcp NULL), under the zone lock,
- * merging it with free buddies (I5), by free_block(). Frees of order 0
- * and of larger orders race with no common lock, so the head is claimed
- * (PG_head -> PG_pcp, or -> 0) by compare-and-swap: of two harts
- * freeing the same block, one wins and the other reports a double
- * free. True if the free was done (the page is on a list, or merged
- * into the zone).
+ * An order-0 free that took this hart's list past its bound (pcp->high:
+ * pcp_high, or 0 with page_trace): trace it, drain a batch if the list
+ * holds more than pcp_high. Interrupts off with the old state irq, which
+ * it restores.
+ */
+static void pcp_free_over(struct zone *z, struct buddy_pcp *pcp,
+			  struct page *page, unsigned long irq)
+{
+	if (unlikely(__atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
+		trace_page_free(page);
+	if (pcp->count > z->pcp_high)
+		buddy_pcp_drain(z, pcp, MAX(z->pcp_batch, 1u));
+	cpu_irq_restore(irq);
+}
+
+void buddy_free_pcp_over(struct page *page, unsigned long irq)
+{
+	struct zone *z = buddy_ranges[page->range].zone;
+
+	pcp_free_over(z, buddy_this_pcp(z), page, irq);
+}
+
+void buddy_free_pcp_refused(struct page *page, uint32_t fl, unsigned long irq)
+{
+	free_pcp_refused(&buddy_ranges[page->range], page, fl, irq, RET_IP);
+}
+
+/*
+ * Everything __free_pages does past its fast path, out of line: a free
+ * of an order above 0, under the zone lock, merging it with free
+ * buddies (I5), by free_block(). Frees of order 0 and of larger orders
+ * race with no common lock, so the head is claimed (PG_head -> PG_pcp,
+ * or -> 0) by compare-and-swap: of two harts freeing the same block,
+ * one wins and the other reports a double free. True if the free was
+ * done (merged into the zone).
  */
 static bool __attribute__((noinline))
 free_pages_slow(const struct buddy_range *r, struct page *page,
-		unsigned int order, struct buddy_pcp *pcp, unsigned long irq,
-		uintptr_t caller)
+		unsigned int order, uintptr_t caller)
 {
 	struct zone *z = r->zone;
 	bool done;
 
-	if (pcp) {
-		if (unlikely(
-			    __atomic_load_n(&z->trace_frees, __ATOMIC_RELAXED)))
-			trace_page_free(page);
-		if (pcp->count > z->pcp_high)
-			buddy_pcp_drain(z, pcp, MAX(z->pcp_batch, 1u));
-		cpu_irq_restore(irq);
-		return true;
-	}
 	if (unlikely(!z->binary))
 		done = free_pages_class(r, page, order, caller);
 	else /* An order above MAX_ORDER matches no head's (I3, I8). */
@@ -883,13 +899,15 @@ free_pages_slow(const struct buddy_range *r, struct page *page,
 }
 
 /*
- * The checks refuse anything but the head of an allocated block of this
- * order whose pointer lies in its range's descriptor array. Which range
- * (hence which zone and list) is found with no lock: page->range never
- * changes. What can change is claimed by the compare-and-swap on the
- * page's flags (order 0) or checked under the zone's lock. Fast path:
- * an order-0 page onto this hart's list, interrupts off, no lock; the
- * order is read after the claim, when the descriptor is this call's.
+ * The complete free. The checks refuse anything but the head of an
+ * allocated block of this order whose pointer lies in its range's
+ * descriptor array. Which range (hence which zone and list) is found
+ * with no lock: page->range never changes. What can change is claimed
+ * by the compare-and-swap on the page's flags (order 0) or checked
+ * under the zone's lock. Order 0 is the inline fast path of
+ * mm/buddy_fast.h again (an order-0 page onto this hart's list,
+ * interrupts off, no lock; the order is read after the claim, when the
+ * descriptor is this call's), with the reports it leaves to this path.
  */
 static inline __attribute__((always_inline)) bool
 free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
@@ -903,46 +921,44 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 
 	if (unlikely(!page || page->range >= BUDDY_MAX_RANGES))
 		goto bad_pointer;
-	r = &buddy.ranges[page->range];
+	r = &buddy_ranges[page->range];
 	off = (uintptr_t)page - (uintptr_t)r->map;
 	if (unlikely(off % sizeof(*page) != 0 ||
 		     off / sizeof(*page) >= r->nr_pages))
 		goto bad_pointer;
 	if (unlikely(order != 0))
-		return free_pages_slow(r, page, order, NULL, 0, caller);
+		return free_pages_slow(r, page, order, caller);
 	z = r->zone;
 	irq = cpu_irq_save();
-	fl = buddy_page_flags(page);
-	if (unlikely((fl & BUDDY_PG_STATE) != PG_head ||
-		     !__atomic_compare_exchange_n(&page->flags, &fl, PG_pcp,
-						  false, __ATOMIC_RELAXED,
-						  __ATOMIC_RELAXED) ||
-		     page->order != 0))
+	if (unlikely(!buddy_claim_pcp(page, &fl) || page->order != 0))
 		return free_pcp_refused(r, page, fl, irq, caller);
 	pcp = buddy_this_pcp(z);
 	page->private = BUDDY_PCP_POISON;
-	list_add(&page->lru, &pcp->list);
+	page->pcp_next = pcp->top;
+	pcp->top = page;
 	count = pcp->count + 1;
 	buddy_pcp_set_count(pcp, count);
-	/* pcp_free_limit: pcp_high, or 0 to go out of line (page_trace). */
-	if (unlikely(count > z->pcp_free_limit))
-		return free_pages_slow(r, page, 0, pcp, irq, caller);
-	cpu_irq_restore(irq);
+	if (unlikely(count > __atomic_load_n(&pcp->high, __ATOMIC_RELAXED)))
+		pcp_free_over(z, pcp, page, irq);
+	else
+		cpu_irq_restore(irq);
 	return true;
 bad_pointer:
 	return free_bad_pointer(page, order, caller);
 }
 
 /* A refused free's BUG line names the caller: the return address here. */
-void __free_pages(struct page *page, unsigned int order)
+void buddy_page_free(struct page *page, unsigned int order)
 {
 	free_pages_from(page, order, RET_IP);
 }
 
 /*
  * page_trace on: every order-0 free leaves the fast path (its bound
- * drops to 0) for free_pages_slow(), which names it once it is done, as
- * it does every free of a larger order. The fast path pays nothing.
+ * drops to 0) for pcp_free_over(), which names it once it is done, as
+ * free_pages_slow() does every free of a larger order. The fast path
+ * pays nothing. The bounds are stored relaxed into every hart's lists
+ * (a configuration change, the one time another hart writes them).
  */
 void buddy_set_trace_frees(bool on)
 {
@@ -950,8 +966,10 @@ void buddy_set_trace_frees(bool on)
 		struct zone *zone = &buddy.zones[z];
 
 		__atomic_store_n(&zone->trace_frees, on, __ATOMIC_RELAXED);
-		__atomic_store_n(&zone->pcp_free_limit, on ? 0 : zone->pcp_high,
-				 __ATOMIC_RELAXED);
+		for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+			__atomic_store_n(&buddy_pcp[cpu].zone[z].high,
+					 on ? 0 : zone->pcp_high,
+					 __ATOMIC_RELAXED);
 	}
 }
 
@@ -1015,7 +1033,7 @@ void free_pages(unsigned long addr, unsigned int order)
  */
 static void split_block(struct page *page, unsigned int order)
 {
-	struct zone *z = buddy.ranges[page->range].zone;
+	struct zone *z = buddy_ranges[page->range].zone;
 	unsigned long irq = spin_lock_irqsave(&z->lock);
 
 	for (pfn_t i = 0; i < buddy_block_pages(order); i++) {
@@ -1056,7 +1074,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 		if (page && order) {
 			split_block(page, order);
 			for (pfn_t i = pages; i < buddy_block_pages(order); i++)
-				free_block(&buddy.ranges[page->range], page + i,
+				free_block(&buddy_ranges[page->range], page + i,
 					   0, 0, true, RET_IP);
 		}
 	} else {
@@ -1089,13 +1107,13 @@ void free_pages_exact(void *addr, size_t size)
 			page = free_addr_page(
 				(unsigned long)addr + i * PAGE_SIZE, 0, caller);
 			done &= page &&
-				free_block(&buddy.ranges[page->range], page, 0,
+				free_block(&buddy_ranges[page->range], page, 0,
 					   0, buddy.binary, caller);
 		}
 	} else {
 		cls = buddy_policy_class_for(&buddy.policy, pages);
 		done = free_block(
-			&buddy.ranges[first->range], first,
+			&buddy_ranges[first->range], first,
 			cls < buddy.nr_classes ? buddy.class_order[cls]
 					       : MAX_ORDER + 1,
 			cls < buddy.nr_classes ? cls : BUDDY_NR_CLASSES, false,

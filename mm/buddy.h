@@ -9,12 +9,16 @@
  * above. GFP_KERNEL (and GFP_ATOMIC) prefer NORMAL and fall back to
  * DMA32; GFP_DMA32 never returns memory at or above 4 GiB.
  *
- * Any hart may call any of these at any time: each zone has a spinlock
- * and each hart a small lock per zone over its list of cached order-0
- * pages (mm/buddy.c, "Locking", "Per-hart page lists"), taken with
- * interrupts off on the calling hart, and no function here returns with
- * a lock held or calls out while holding one except to printk. buddy_init_from_memblock() is
- * the exception: the boot hart calls it before the others start.
+ * Any hart may call any of these at any time: each zone has a spinlock,
+ * and each hart keeps a stack of cached order-0 pages per zone that
+ * only it touches, with interrupts off (mm/buddy.c, "Locking";
+ * mm/buddy_pcp.c); no function here returns with a lock held or calls
+ * out while holding one except to printk. buddy_init_from_memblock()
+ * is the exception: the boot hart calls it before the others start.
+ *
+ * alloc_pages() and __free_pages() are inline (mm/buddy_fast.h, at the
+ * end of this file): with a constant order 0 they compile to the
+ * per-hart list operation and call out of line for everything else.
  */
 #ifndef MM_BUDDY_H
 #define MM_BUDDY_H
@@ -53,16 +57,18 @@ void buddy_init_from_memblock(void);
  * gfp:0x<flags>" line unless __GFP_NOWARN. __GFP_ZERO zeroes the block.
  * The head's private field is 0 and its lru holds no list (its contents
  * are undefined); both belong to the caller until the free.
+ *
+ *     struct page *alloc_pages(gfp_t gfp, unsigned int order);
  */
-struct page *alloc_pages(gfp_t gfp, unsigned int order);
 /*
  * Free a block from alloc_pages. Misuse (double free, wrong order,
  * reserved page, page inside a larger block, page that is not RAM) is
  * reported with one "BUG: <what> pfn 0x... order ..." line and refused.
  * The owner's flags (PG_slab, PG_large, PG_vmalloc, PG_tail) on the head
  * are cleared here; the owner must clear any it set on other pages.
+ *
+ *     void __free_pages(struct page *page, unsigned int order);
  */
-void __free_pages(struct page *page, unsigned int order);
 
 /* Same, by linear-map address. 0 on failure. */
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
@@ -354,9 +360,9 @@ void buddy_print_info(void);
  * Walk the ranges, the lookup tables, every descriptor and every free
  * list (mm/buddy_check.c); print one "buddy_check: I<n> ..." line per
  * violated invariant of mm/buddy.c; return how many there were (0 when
- * consistent, and before init). Each zone is checked under its lock
- * and every hart's list lock for it (the per-hart lists are checked
- * too: I11), so it may run while other harts allocate and free (it then
+ * consistent, and before init). Each zone is checked under its lock,
+ * and every hart's lists by their owner in a cross-hart call (I11), so
+ * it may run while other harts allocate and free (it then
  * holds up their allocations from that zone for the length of the
  * walk).
  */
@@ -369,5 +375,8 @@ int buddy_check(void);
  * section entries, 8 bytes per 128 MiB.
  */
 unsigned int buddy_metadata_per_page(void);
+
+/* The inline alloc_pages() and __free_pages(), and what they read. */
+#include "mm/buddy_fast.h"
 
 #endif /* MM_BUDDY_H */

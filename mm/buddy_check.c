@@ -88,7 +88,7 @@ static void __printf(2, 3) complain(struct check *c, const char *fmt, ...)
 static void check_ranges(struct check *c)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		const struct buddy_range *r = &buddy.ranges[i];
+		const struct buddy_range *r = &buddy_ranges[i];
 		pfn_t end = buddy_range_end(r);
 		unsigned int zone = r->start_pfn < BUDDY_DMA32_END_PFN
 					    ? ZONE_DMA32
@@ -100,7 +100,7 @@ static void check_ranges(struct check *c)
 				 "no map",
 				 i, r->start_pfn);
 		if (i > 0 &&
-		    buddy_range_end(&buddy.ranges[i - 1]) > r->start_pfn)
+		    buddy_range_end(&buddy_ranges[i - 1]) > r->start_pfn)
 			complain(c,
 				 "I1 range %u at pfn 0x%lx overlaps or "
 				 "precedes range %u",
@@ -118,7 +118,7 @@ static void check_ranges(struct check *c)
 /* I2 for map[i] of range ri. */
 static inline void check_ids(struct check *c, unsigned int ri, pfn_t i)
 {
-	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct buddy_range *r = &buddy_ranges[ri];
 	const struct page *p = &r->map[i];
 
 	if (unlikely(p->range != ri || p->zone != buddy_range_zone(r)))
@@ -201,7 +201,7 @@ static void check_buddy_class(struct check *c, const struct buddy_range *r,
 static pfn_t check_block(struct check *c, unsigned int ri, pfn_t i, uint32_t fl,
 			 uint64_t *tally)
 {
-	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct buddy_range *r = &buddy_ranges[ri];
 	const struct page *p = &r->map[i];
 	pfn_t pfn = r->start_pfn + i, size, j;
 	bool free = fl & PG_buddy;
@@ -330,11 +330,9 @@ static uint64_t check_list(struct check *c, unsigned int zi, unsigned int o,
 
 enum pcp_finding_kind {
 	PCP_NOT_DESC, /* a: the entry */
-	PCP_PREV, /* pfn */
 	PCP_WRONG, /* pfn, a: flags, b: zone */
 	PCP_STATE, /* pfn, a: order, b: private */
 	PCP_CYCLE, /* a: the limit */
-	PCP_HEAD_PREV,
 	PCP_COUNT, /* a: length, b: count */
 };
 
@@ -366,31 +364,27 @@ static void pcp_note(unsigned int cpu, enum pcp_finding_kind kind,
 }
 
 /*
- * Walk this hart's list for zone zi (I11): every entry a PG_pcp, order
- * 0, poisoned descriptor of the zone, consistent links, the length
- * equal to count and at most the zone's pcp_high. At most limit entries
- * are followed (a cycle ends the walk), and none that is not inside a
- * descriptor array. On the list's owner, interrupts off: notes, never
- * prints.
+ * Walk this hart's stack for zone zi (I11): every entry a PG_pcp, order
+ * 0, poisoned descriptor of the zone, the length equal to count and at
+ * most the zone's pcp_high. At most limit entries are followed (a cycle
+ * ends the walk), and none that is not a descriptor in a descriptor
+ * array. On the list's owner, interrupts off: notes, never prints.
  */
 static void pcp_walk_own(unsigned int cpu, unsigned int zi, uint64_t limit)
 {
 	const struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
 	const struct zone *z = &buddy.zones[zi];
-	const struct list_head *head = &pcp->list, *e, *prev = head;
+	const struct page *p;
 	uint64_t n = 0;
 
-	for (e = head->next; e != head; prev = e, e = e->next) {
-		const struct page *p = list_entry(e, struct page, lru);
+	for (p = pcp->top; p; p = p->pcp_next) {
 		pfn_t idx;
 		const struct buddy_range *r = buddy_desc_range(p, &idx);
 
 		if (!r) {
-			pcp_note(cpu, PCP_NOT_DESC, zi, 0, (uintptr_t)e, 0);
+			pcp_note(cpu, PCP_NOT_DESC, zi, 0, (uintptr_t)p, 0);
 			return;
 		}
-		if (e->prev != prev)
-			pcp_note(cpu, PCP_PREV, zi, r->start_pfn + idx, 0, 0);
 		if (buddy_page_flags(p) != PG_pcp || buddy_range_zone(r) != zi)
 			pcp_note(cpu, PCP_WRONG, zi, r->start_pfn + idx,
 				 buddy_page_flags(p), buddy_range_zone(r));
@@ -402,8 +396,6 @@ static void pcp_walk_own(unsigned int cpu, unsigned int zi, uint64_t limit)
 			return;
 		}
 	}
-	if (head->prev != prev)
-		pcp_note(cpu, PCP_HEAD_PREV, zi, 0, 0, 0);
 	if (n != pcp->count || n > z->pcp_high)
 		pcp_note(cpu, PCP_COUNT, zi, 0, n, pcp->count);
 }
@@ -440,12 +432,6 @@ static void pcp_report(struct check *c, unsigned int cpu)
 				 "page descriptor",
 				 zn, cpu, (unsigned long)f->a);
 			break;
-		case PCP_PREV:
-			complain(c,
-				 "I11 zone %s hart %u: pfn 0x%lx prev link "
-				 "broken",
-				 zn, cpu, f->pfn);
-			break;
 		case PCP_WRONG:
 			complain(c,
 				 "I11 zone %s hart %u: pfn 0x%lx flags 0x%lx "
@@ -465,11 +451,6 @@ static void pcp_report(struct check *c, unsigned int cpu)
 				 "I11 zone %s hart %u: list longer than %lu, "
 				 "cycle?",
 				 zn, cpu, (unsigned long)f->a);
-			break;
-		case PCP_HEAD_PREV:
-			complain(c,
-				 "I11 zone %s hart %u: head prev link broken",
-				 zn, cpu);
 			break;
 		default:
 			complain(c,
@@ -498,8 +479,8 @@ static void check_pcp_lists(struct check *c, uint64_t present)
 static void check_sections(struct check *c)
 {
 	const struct mem_sections *ms = &mem_sections;
-	const struct buddy_range *first = &buddy.ranges[0];
-	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
+	const struct buddy_range *first = &buddy_ranges[0];
+	const struct buddy_range *last = &buddy_ranges[buddy.nr_ranges - 1];
 	pfn_t base = ALIGN_DOWN(first->start_pfn, SECTION_PAGES);
 	uintptr_t base_va = (uintptr_t)phys_to_virt(pfn_to_paddr(base));
 	unsigned int ri = 0;
@@ -519,7 +500,7 @@ static void check_sections(struct check *c)
 		const struct page *want = NULL;
 
 		if (i < buddy.nr_ranges)
-			want = buddy_range_encode(&buddy.ranges[i], base);
+			want = buddy_range_encode(&buddy_ranges[i], base);
 		if (ms->range_map[i] != want)
 			complain(c, "I10 range %u encoded map %p, want %p", i,
 				 (const void *)ms->range_map[i],
@@ -533,10 +514,10 @@ static void check_sections(struct check *c)
 		const struct page *want = NULL;
 
 		while (ri < buddy.nr_ranges &&
-		       buddy_range_end(&buddy.ranges[ri]) <= lo)
+		       buddy_range_end(&buddy_ranges[ri]) <= lo)
 			ri++;
 		if (ri < buddy.nr_ranges)
-			r = &buddy.ranges[ri];
+			r = &buddy_ranges[ri];
 		if (r && r->start_pfn <= lo && buddy_range_end(r) >= hi)
 			want = buddy_range_encode(r, base);
 		if (ms->section_map[s] != want)
@@ -571,7 +552,7 @@ static void check_zone(struct check *c, unsigned int zi, uint64_t present)
 	unsigned long irq = spin_lock_irqsave(&z->lock);
 
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
-		const struct buddy_range *r = &buddy.ranges[ri];
+		const struct buddy_range *r = &buddy_ranges[ri];
 
 		if (range_zone_index(r) != zi)
 			continue;
@@ -654,7 +635,7 @@ int buddy_check(void)
 	check_ranges(&c);
 	check_sections(&c);
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++)
-		present += buddy.ranges[ri].nr_pages;
+		present += buddy_ranges[ri].nr_pages;
 	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
 		check_zone(&c, zi, present);
 	check_pcp_lists(&c, present);

@@ -77,7 +77,7 @@ static void unlink_free_class(struct zone *z, struct page *page,
 
 static const struct buddy_range *page_range(const struct page *page)
 {
-	return &buddy.ranges[page->range];
+	return &buddy_ranges[page->range];
 }
 
 struct page *buddy_rmqueue_class(struct zone *z, unsigned int want)

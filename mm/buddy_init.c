@@ -115,7 +115,7 @@ unsigned int buddy_block_order(const struct page *page)
  */
 static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
 {
-	const struct buddy_range *r = &buddy.ranges[ri];
+	const struct buddy_range *r = &buddy_ranges[ri];
 	const struct page tmpl = {
 		.flags = flags,
 		.zone = (uint8_t)buddy_range_zone(r),
@@ -176,7 +176,7 @@ static void make_ranges(void)
 				panic("buddy_init_from_memblock: more than %u "
 				      "ranges at [mem 0x%016lx-0x%016lx]",
 				      BUDDY_MAX_RANGES, mr.start, mr.end - 1);
-			r = &buddy.ranges[buddy.nr_ranges++];
+			r = &buddy_ranges[buddy.nr_ranges++];
 			r->start_pfn = pfn;
 			r->nr_pages = stop - pfn;
 			r->zone = &buddy.zones[pfn < BUDDY_DMA32_END_PFN
@@ -198,7 +198,7 @@ static void make_ranges(void)
 static void alloc_maps(void)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		struct buddy_range *r = &buddy.ranges[i];
+		struct buddy_range *r = &buddy_ranges[i];
 		uint64_t tags = buddy.binary ? 0 : r->nr_pages;
 		uint64_t bytes = r->nr_pages * sizeof(struct page) + tags;
 		paddr_t pa = memblock_alloc(bytes, PAGE_SIZE, 0);
@@ -225,18 +225,18 @@ static void alloc_maps(void)
  */
 static void build_sections(void)
 {
-	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
-	pfn_t base = ALIGN_DOWN(buddy.ranges[0].start_pfn, SECTION_PAGES);
+	const struct buddy_range *last = &buddy_ranges[buddy.nr_ranges - 1];
+	pfn_t base = ALIGN_DOWN(buddy_ranges[0].start_pfn, SECTION_PAGES);
 
 	if (buddy_range_end(last) - base > NR_MEM_SECTIONS * SECTION_PAGES)
 		panic("buddy_init_from_memblock: RAM [mem 0x%016lx-0x%016lx] "
 		      "spans more than %lu sections of 128 MiB",
-		      pfn_to_paddr(buddy.ranges[0].start_pfn),
+		      pfn_to_paddr(buddy_ranges[0].start_pfn),
 		      pfn_to_paddr(buddy_range_end(last)) - 1, NR_MEM_SECTIONS);
 	mem_sections.base_pfn = base;
 	mem_sections.base_va = (uintptr_t)phys_to_virt(pfn_to_paddr(base));
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
-		const struct buddy_range *r = &buddy.ranges[ri];
+		const struct buddy_range *r = &buddy_ranges[ri];
 		struct page *enc = buddy_range_encode(r, base);
 		pfn_t s = ALIGN_UP(r->start_pfn - base, SECTION_PAGES);
 		pfn_t e = ALIGN_DOWN(buddy_range_end(r) - base, SECTION_PAGES);
@@ -297,7 +297,7 @@ void buddy_init_from_memblock(void)
 	 */
 	have = memblock_free_range(fi, &fr);
 	for (unsigned int ri = 0; ri < buddy.nr_ranges; ri++) {
-		const struct buddy_range *r = &buddy.ranges[ri];
+		const struct buddy_range *r = &buddy_ranges[ri];
 		pfn_t pfn = r->start_pfn, end = buddy_range_end(r);
 
 		while (pfn < end) {
@@ -327,8 +327,8 @@ void buddy_init_from_memblock(void)
 			(unsigned int)MIN((uint64_t)BUDDY_PCP_BATCH_MAX,
 					  zone->managed_pages >> 10);
 		zone->pcp_high = zone->pcp_batch * BUDDY_PCP_HIGH_BATCHES;
-		zone->pcp_free_limit = zone->trace_frees ? 0 : zone->pcp_high;
 	}
+	buddy_pcp_setup();
 	buddy.ready = true;
 }
 

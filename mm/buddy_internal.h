@@ -46,8 +46,8 @@
  * free was overwritten by someone who still thinks they own the page.
  */
 #define BUDDY_FREE_POISON ((uintptr_t)0xb0dd1ef4eeb10c50ULL)
-/* The same for a page cached on a per-hart list (I11). */
-#define BUDDY_PCP_POISON ((uintptr_t)0x9c9ca11ed0ff11e5ULL)
+/* BUDDY_PCP_POISON, the same for a page on a per-hart list (I11), is
+ * in mm/buddy_fast.h, whose inline free stores it. */
 
 /*
  * Per-hart list sizes (mm/buddy.c, "Per-hart page lists"): a zone of
@@ -98,46 +98,18 @@ struct zone {
 	unsigned int index; /* init only: its index in buddy.zones[] */
 	unsigned int pcp_batch; /* init only: pages per refill or drain */
 	unsigned int pcp_high; /* init only: most pages on one hart's list */
-	/* The order-0 free fast path's bound: pcp_high, 0 with page_trace. */
-	unsigned int pcp_free_limit; /* relaxed */
 	bool binary; /* init only: buddy.binary, next to the free lists */
 	bool trace_frees; /* page_trace: frees go out of line (relaxed) */
 };
 
 /*
- * One hart's order-0 page list for one zone (I11). Only its owning hart
- * reads or writes it, with interrupts off, on its own fast and slow
- * paths and in the cross-hart calls it serves (mm/buddy_pcp.c); other
- * harts read count alone, relaxed, for statistics.
+ * struct buddy_pcp (one hart's order-0 stack for one zone, I11), struct
+ * buddy_pcp_hart and buddy_pcp[] are in mm/buddy_fast.h, which the
+ * inline fast paths read.
  */
-struct buddy_pcp {
-	struct list_head list; /* owner: PG_pcp pages, hottest first */
-	uint32_t count; /* owner (relaxed stores): pages on list */
-} __aligned(32); /* a power of two: this_pcp() is shifts and adds */
-
-/* The list first: its head is the struct's address, no add. */
-STATIC_ASSERT(offsetof(struct buddy_pcp, list) == 0);
-
-/* One hart's lists, alone in its cache line(s). */
-struct buddy_pcp_hart {
-	struct buddy_pcp zone[MAX_NR_ZONES];
-} __aligned(BUDDY_CACHE_LINE_SIZE);
-
 STATIC_ASSERT(sizeof(struct buddy_pcp_hart) == BUDDY_CACHE_LINE_SIZE);
 
-/* Indexed by cpu_id(); written at init, then by each owner alone. */
-extern struct buddy_pcp_hart buddy_pcp[NR_CPUS];
-
-/*
- * A run of physically contiguous RAM with its own descriptor array.
- * 32 bytes, so that ranges[page->range] is a shift and an add.
- */
-struct buddy_range {
-	pfn_t start_pfn;
-	pfn_t nr_pages; /* pages [start_pfn, start_pfn + nr_pages) */
-	struct page *map; /* map[i] describes start_pfn + i */
-	struct zone *zone; /* every page of a range is in one zone (I1) */
-};
+/* struct buddy_range and buddy_ranges[] are in mm/buddy_fast.h. */
 
 /*
  * Everything but the zones' free lists is written by
@@ -146,8 +118,7 @@ struct buddy_range {
  * relaxed atomic counters.
  */
 struct buddy_state {
-	struct buddy_range ranges[BUDDY_MAX_RANGES]; /* init only */
-	unsigned int nr_ranges; /* init only */
+	unsigned int nr_ranges; /* init only: used entries of buddy_ranges */
 	struct zone zones[MAX_NR_ZONES]; /* each has its own lock */
 	/*
 	 * Zones to try, NULL-terminated, with empty zones left out:
@@ -225,18 +196,13 @@ struct buddy_range *buddy_desc_range(const void *p, pfn_t *idx);
  * then the only party that may change them (the free's claim is a
  * compare-and-swap); the owner's bits are never among them.
  *
- * buddy_store_u32() is that relaxed store. GCC 12 compiles a relaxed
- * __atomic_store_n on RISC-V to an amoswap (a read-modify-write), so
- * the target uses a volatile store, which is one plain sw, single-copy
- * atomic for an aligned word (RVWMO), as Linux's WRITE_ONCE is; the
- * host keeps the C11 atomic, which ThreadSanitizer understands. Loads
- * are a plain lw either way.
+ * buddy_store_u32() (mm/buddy_fast.h) is that relaxed store. GCC 12
+ * compiles a relaxed __atomic_store_n on RISC-V to an amoswap (a
+ * read-modify-write), so the target uses a volatile store, which is one
+ * plain sw, single-copy atomic for an aligned word (RVWMO), as Linux's
+ * WRITE_ONCE is; the host keeps the C11 atomic, which ThreadSanitizer
+ * understands. Loads are a plain lw either way.
  */
-#ifdef HOST_TEST
-#define buddy_store_u32(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#else
-#define buddy_store_u32(p, v) (*(volatile uint32_t *)(p) = (v))
-#endif
 
 static inline uint32_t buddy_page_flags(const struct page *page)
 {
@@ -306,6 +272,12 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n);
 /* Empty every hart's lists and hand-off slots; init only. */
 void buddy_pcp_init(void);
+/*
+ * Once the zones' batches and the zonelists are known (init only): set
+ * every hart's bounds (pcp_high, or 0 while the zone's trace_frees is
+ * set) and the list GFP_KERNEL's fast path takes from.
+ */
+void buddy_pcp_setup(void);
 struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp);
 uint64_t buddy_zone_pcp_pages(const struct zone *z);
 
@@ -336,7 +308,7 @@ static inline pfn_t buddy_class_size(unsigned int cls)
 /* Range r's tag of page idx (policies other than binary). */
 static inline uint8_t *buddy_tag(const struct buddy_range *r, pfn_t idx)
 {
-	return &buddy.tags[r - buddy.ranges][idx];
+	return &buddy.tags[r - buddy_ranges][idx];
 }
 
 /* ---------------------------------------------------------------------

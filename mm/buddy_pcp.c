@@ -9,18 +9,23 @@
  * Per-hart page lists (pcp, Linux's per-CPU pages)
  *   Order-0 pages, and only those, go through a per-hart, per-zone list
  *   of free pages, buddy_pcp[cpu_id()].zone[z]: an allocation pops the
- *   hottest page, a free pushes it, neither touching the zone. An empty
- *   list is refilled with pcp_batch pages taken under the zone lock
- *   once; a free that takes the list past pcp_high gives the pcp_batch
- *   coldest pages back (merging them) under the zone lock once. Per
- *   zone, as Linux has it: a GFP_DMA32 allocation takes its zone's list
- *   only, so it still never gets a page at or above 4 GiB, and every
- *   zone keeps its own pages. batch = min(32, managed >> 10), high = 4 x
- *   batch (32 and 128 pages on a 1 GiB zone: at most 512 KiB cached per
- *   hart and zone); a zone under 4 MiB gets 0 and every call passes
- *   through to it. Cached pages are free: buddy_stats() and meminfo
- *   count them in free and show them as pcp; buddyinfo adds pcp=<n> per
- *   zone and its histogram shows the free lists alone.
+ *   hottest page, a free pushes it, neither touching the zone. The list
+ *   is a LIFO stack linked through page->pcp_next (mm/buddy_fast.h draws
+ *   it; its push and pop are inline there). An empty list is refilled
+ *   with pcp_batch pages taken under the zone lock once; a free that
+ *   takes the list past pcp_high gives the pcp_batch coldest pages back
+ *   (the bottom of the stack, reached by walking count - pcp_batch
+ *   links from the top: once per batch of frees) under the zone lock
+ *   once, where they merge. Per zone, as Linux has it: a GFP_DMA32
+ *   allocation takes its zone's list only, so it still never gets a
+ *   page at or above 4 GiB, and every zone keeps its own pages. batch =
+ *   min(32, managed >> 10), high = 4 x batch (32 and 128 pages on a
+ *   1 GiB zone: at most 512 KiB cached per hart and zone); a zone under
+ *   4 MiB gets 0 and every call passes
+ *   through to it (its bound is 0: every free drains at once, every
+ *   allocation refills one page). Cached pages are free: buddy_stats()
+ *   and meminfo count them in free and show them as pcp; buddyinfo adds
+ *   pcp=<n> per zone and its histogram shows the free lists alone.
  *
  *   A cached page is PG_pcp, order 0, private BUDDY_PCP_POISON (I11):
  *   neither free in a free area (PG_buddy, which only merging and
@@ -37,10 +42,12 @@
  *   A list is read and written by its own hart alone, with interrupts
  *   off: no lock, no atomic read-modify-write, and its cache line
  *   (struct buddy_pcp_hart, one line per hart) is written by no other
- *   hart. The count is stored relaxed, so that meminfo, buddyinfo and
- *   buddy_stats() may read other harts' counts relaxed: each is exact
- *   for its list at some instant, and their sum is not one instant
- *   while harts allocate (nor was it with locks).
+ *   hart, but for the bounds (pcp->high), which turning page_trace on
+ *   or off stores relaxed on every hart. The count is stored relaxed,
+ *   so that meminfo, buddyinfo and buddy_stats() may read other harts'
+ *   counts relaxed: each is exact for its list at some instant, and
+ *   their sum is not one instant while harts allocate (nor was it with
+ *   locks).
  *
  *   Another hart that needs a list drained (drain before fail,
  *   buddy_drain_all_pages) or checked (buddy_check, I11) asks its owner
@@ -104,33 +111,32 @@ static struct {
 static DEFINE_SPINLOCK(pcp_drain_lock);
 
 /*
- * Move the n coldest pages of pcp (its tail; at most count) to the
- * front of `to`, still PG_pcp. On pcp's owner, interrupts off.
+ * Move the n coldest pages of pcp (the bottom of its stack; at most
+ * count) to the front of `to`, still PG_pcp. On pcp's owner, interrupts
+ * off.
  */
 static void pcp_detach(struct buddy_pcp *pcp, uint32_t n, struct list_head *to)
 {
 	uint32_t count = pcp->count;
-	struct list_head *first, *last;
+	struct page **link = &pcp->top, *page;
 
 	if (n > count)
 		n = count;
 	if (!n)
 		return;
-	if (n == count) {
-		list_splice_init(&pcp->list, to);
-	} else {
-		/* The run [first, last] is the list's last n entries. */
-		last = pcp->list.prev;
-		first = last;
-		for (uint32_t i = 1; i < n; i++)
-			first = first->prev;
-		first->prev->next = &pcp->list;
-		pcp->list.prev = first->prev;
-		first->prev = to;
-		last->next = to->next;
-		to->next->prev = last;
-		to->next = first;
+	/* Keep the count - n hottest: link ends at the first page to go. */
+	for (uint32_t i = n; i < count; i++)
+		link = &(*link)->pcp_next;
+	page = *link;
+	*link = NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		struct page *next = page->pcp_next;
+
+		ASSERT(page); /* I11: count is the stack's length */
+		list_add(&page->lru, to);
+		page = next;
 	}
+	ASSERT(!page);
 	buddy_pcp_set_count(pcp, count - n);
 }
 
@@ -142,7 +148,7 @@ static void pcp_give(struct zone *z, struct list_head *pages)
 	spin_lock(&z->lock);
 	while (!list_empty(pages)) {
 		struct page *page = list_entry(pages->next, struct page, lru);
-		const struct buddy_range *r = &buddy.ranges[page->range];
+		const struct buddy_range *r = &buddy_ranges[page->range];
 
 		ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
 		list_del(&page->lru);
@@ -177,9 +183,17 @@ struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp)
 			list_add_tail(&p->lru, &pages);
 		}
 	spin_unlock(&z->lock);
-	/* The list as it is now: a call served in the wait may have drained it. */
+	/*
+	 * The stack as it is now: a call served in the wait may have
+	 * drained it. The batch goes on top, its lowest pfn first off.
+	 */
 	if (n) {
-		list_splice_tail_init(&pages, &pcp->list);
+		while (!list_empty(&pages)) {
+			p = list_entry(pages.prev, struct page, lru);
+			list_del(&p->lru);
+			p->pcp_next = pcp->top;
+			pcp->top = p;
+		}
 		buddy_pcp_set_count(pcp, pcp->count + n);
 	}
 	return page;
@@ -231,10 +245,27 @@ void buddy_pcp_init(void)
 {
 	memset(buddy_pcp, 0, sizeof(buddy_pcp));
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-			INIT_LIST_HEAD(&buddy_pcp[cpu].zone[z].list);
+		for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
 			INIT_LIST_HEAD(&pcp_handoff[cpu].list[z]);
+}
+
+void buddy_pcp_setup(void)
+{
+	const struct zone *first = buddy.zl_kernel[0];
+	uint32_t off = 0;
+
+	if (first)
+		off = (uint32_t)(offsetof(struct buddy_pcp_hart, zone) +
+				 first->index * sizeof(struct buddy_pcp));
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		buddy_pcp[cpu].kernel_off = off;
+		for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &buddy.zones[z];
+
+			buddy_pcp[cpu].zone[z].high =
+				zone->trace_frees ? 0 : zone->pcp_high;
 		}
+	}
 }
 
 /*

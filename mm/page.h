@@ -38,8 +38,12 @@ struct page {
 	uint8_t order; /* PG_buddy / PG_head: block order */
 	uint8_t zone; /* zone index; never changes */
 	uint16_t range; /* index of the memory range this page lies in */
-	/* Free list link (PG_buddy); free for the owner while allocated. */
-	struct list_head lru;
+	union {
+		/* Free list link (PG_buddy); the owner's while allocated. */
+		struct list_head lru;
+		/* PG_pcp: the next page down its per-hart stack. */
+		struct page *pcp_next;
+	};
 	union {
 		/* Owner's while allocated; a poison value while free. */
 		uintptr_t private;

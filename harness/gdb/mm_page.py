@@ -2,7 +2,7 @@
 """mm-page: one struct page (mm/page.h) decoded.
 
 The descriptor of a pfn is found the way the buddy allocator keeps
-them: buddy.ranges[r] holds [start_pfn, start_pfn + nr_pages) with its
+them: buddy_ranges[r] holds [start_pfn, start_pfn + nr_pages) with its
 own array map[] (holes between banks have none). The page's state comes
 from the flags the allocator owns (PG_buddy, PG_reserved, PG_head,
 PG_pcp; mm/page.h says who sets which) and, for a page that has none of
@@ -30,7 +30,7 @@ def ranges():
     buddy = d.ev("buddy")
     zones0 = int(buddy["zones"].address)
     zone_size = d.typ("struct zone").sizeof
-    rs = d.fetched(buddy["ranges"])
+    rs = d.fetched(d.ev("buddy_ranges"))
     out = []
     for i in range(int(buddy["nr_ranges"])):
         r = rs[i]
@@ -57,7 +57,7 @@ def pfn_of_descriptor(addr):
                                    "descriptor, not at its start")
             return r[1] + (addr - r[3]) // size
     raise gdb.GdbError(f"mm-page: 0x{addr:x} is not in any range's "
-                       "descriptor array (buddy.ranges[].map)")
+                       "descriptor array (buddy_ranges[].map)")
 
 
 def resolve(arg):

@@ -31,10 +31,11 @@
  *
  * Measurements around a single call subtract the cost of reading the
  * counter (calibrated); loops over many calls include the loop. An
- * order-0 call takes and drops this hart's list lock (interrupts off),
- * a refill or drain its zone's lock once per batch, and any other order
- * its zone's lock, so each figure includes one uncontended lock round
- * trip per call (the bench runs on one hart).
+ * order-0 call with a constant order and gfp is inline (mm/buddy_fast.h):
+ * this hart's list with interrupts off and no lock, so the pair loops
+ * keep its constants in registers; a refill or drain takes its zone's
+ * lock once per batch, and any other order its zone's lock (the bench
+ * runs on one hart).
  */
 #include "kernel/bench.h"
 #include "kernel/boot.h"

@@ -392,10 +392,10 @@ static void buddy_conversions(struct ktest *t)
 static const struct buddy_range *range_walk(pfn_t pfn, unsigned int *ri)
 {
 	while (*ri < buddy.nr_ranges &&
-	       buddy_range_end(&buddy.ranges[*ri]) <= pfn)
+	       buddy_range_end(&buddy_ranges[*ri]) <= pfn)
 		(*ri)++;
-	if (*ri < buddy.nr_ranges && buddy.ranges[*ri].start_pfn <= pfn)
-		return &buddy.ranges[*ri];
+	if (*ri < buddy.nr_ranges && buddy_ranges[*ri].start_pfn <= pfn)
+		return &buddy_ranges[*ri];
 	return NULL;
 }
 
@@ -411,7 +411,7 @@ static const struct buddy_range *range_walk(pfn_t pfn, unsigned int *ri)
  */
 static void buddy_section_map(struct ktest *t)
 {
-	const struct buddy_range *last = &buddy.ranges[buddy.nr_ranges - 1];
+	const struct buddy_range *last = &buddy_ranges[buddy.nr_ranges - 1];
 	pfn_t base = mem_sections.base_pfn;
 	pfn_t end =
 		ALIGN_UP(buddy_range_end(last), SECTION_PAGES) + SECTION_PAGES;
@@ -420,7 +420,7 @@ static void buddy_section_map(struct ktest *t)
 
 	KTEST_ASSERT(t, buddy.nr_ranges > 0);
 	KTEST_EXPECT_EQ(t, base,
-			ALIGN_DOWN(buddy.ranges[0].start_pfn, SECTION_PAGES));
+			ALIGN_DOWN(buddy_ranges[0].start_pfn, SECTION_PAGES));
 	for (pfn_t pfn = base; pfn < end; pfn++) {
 		const struct buddy_range *r = range_walk(pfn, &ri);
 		struct page *want = r ? &r->map[pfn - r->start_pfn] : NULL;
@@ -438,7 +438,7 @@ static void buddy_section_map(struct ktest *t)
 			ktest_info(t, "pfn 0x%lx converts wrongly", pfn);
 	}
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		const struct buddy_range *r = &buddy.ranges[i];
+		const struct buddy_range *r = &buddy_ranges[i];
 		pfn_t s = ALIGN_UP(r->start_pfn, SECTION_PAGES);
 		pfn_t e = ALIGN_DOWN(buddy_range_end(r), SECTION_PAGES);
 

@@ -772,9 +772,9 @@ static void bank_across_4g(struct ktest *t)
 
 	setup(&l);
 	KTEST_ASSERT_EQ(t, buddy.nr_ranges, 2);
-	KTEST_EXPECT(t, buddy.ranges[0].zone == &buddy.zones[ZONE_DMA32]);
-	KTEST_EXPECT_EQ(t, buddy.ranges[1].start_pfn, BUDDY_DMA32_END_PFN);
-	KTEST_EXPECT(t, buddy.ranges[1].zone == &buddy.zones[ZONE_NORMAL]);
+	KTEST_EXPECT(t, buddy_ranges[0].zone == &buddy.zones[ZONE_DMA32]);
+	KTEST_EXPECT_EQ(t, buddy_ranges[1].start_pfn, BUDDY_DMA32_END_PFN);
+	KTEST_EXPECT(t, buddy_ranges[1].zone == &buddy.zones[ZONE_NORMAL]);
 	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), 16 * MB / PG);
 	/* The page just below 4 GiB and the one at 4 GiB never merge. */
 	p = pfn_to_page(BUDDY_DMA32_END_PFN - 1);
@@ -810,7 +810,7 @@ static void range_edge_never_merges(struct ktest *t)
 	p = alloc_page(GFP_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, p);
 	KTEST_ASSERT_EQ(t, page_to_pfn(p), 0x80001);
-	KTEST_ASSERT(t, p == buddy.ranges[0].map);
+	KTEST_ASSERT(t, p == buddy_ranges[0].map);
 	/* The 32 bytes before map[0] are reserved memory (another map's page). */
 	fake = p - 1;
 	KTEST_ASSERT(t, virt_to_page(fake) &&
@@ -892,7 +892,7 @@ static void check_detects_corruption(struct ktest *t)
 static struct page *ref_page(pfn_t pfn)
 {
 	for (unsigned int i = 0; i < buddy.nr_ranges; i++) {
-		const struct buddy_range *r = &buddy.ranges[i];
+		const struct buddy_range *r = &buddy_ranges[i];
 
 		if (pfn >= r->start_pfn && pfn - r->start_pfn < r->nr_pages)
 			return &r->map[pfn - r->start_pfn];
@@ -958,7 +958,7 @@ static void sections_whole_and_partial(struct ktest *t)
 	KTEST_EXPECT(t, mem_sections.base_va ==
 				(uintptr_t)phys_to_virt(0x80000000));
 	KTEST_EXPECT_EQ(t, mem_sections.range_map[0],
-			(uintptr_t)buddy.ranges[0].map -
+			(uintptr_t)buddy_ranges[0].map -
 				(s - mem_sections.base_pfn) *
 					sizeof(struct page));
 	KTEST_EXPECT_EQ(t, mem_sections.section_map[0], 0);

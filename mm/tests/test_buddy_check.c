@@ -151,28 +151,35 @@ static void allocated_block_damage(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
-/* Scenario: an order-0 page freed onto this hart's list, whose back
- * link then points elsewhere, then whose forward link leaves the
- * descriptor arrays. Expect I11 each time; clean after each repair. */
+/* Scenario: an order-0 page freed onto this hart's stack, whose link
+ * then points back at itself (a cycle), then leaves the descriptor
+ * arrays, then whose poison is overwritten (a write after the free).
+ * Expect I11 each time; clean after each repair. */
 static void pcp_list_damage(struct ktest *t)
 {
-	static struct list_head stray;
+	static struct page stray;
 	struct page *page = alloc_page(GFP_KERNEL);
-	struct list_head saved;
+	struct page *saved;
+	uintptr_t poison;
 
 	KTEST_ASSERT_NOT_NULL(t, page);
 	__free_page(page);
 	KTEST_ASSERT(t, buddy_zone_pcp(page->zone) > 0);
-	saved = page->lru;
-	page->lru.prev = &stray;
+	saved = page->pcp_next;
+	page->pcp_next = page;
 	EXPECT_DAMAGE(t, "I11 ");
-	page->lru = saved;
+	page->pcp_next = saved;
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 
-	stray.next = stray.prev = &stray;
-	page->lru.next = &stray;
+	page->pcp_next = &stray;
 	EXPECT_DAMAGE(t, "I11 ");
-	page->lru = saved;
+	page->pcp_next = saved;
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+
+	poison = page->private;
+	page->private = 0;
+	EXPECT_DAMAGE(t, "I11 ");
+	page->private = poison;
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	buddy_drain_all_pages();
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
@@ -182,7 +189,7 @@ static void pcp_list_damage(struct ktest *t)
  * in the other zone. Expect I1 both times; clean after each repair. */
 static void range_table_damage(struct ktest *t)
 {
-	struct buddy_range *r = &buddy.ranges[0];
+	struct buddy_range *r = &buddy_ranges[0];
 	pfn_t pages = r->nr_pages;
 	struct zone *zone = r->zone;
 

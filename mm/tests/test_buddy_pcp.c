@@ -420,6 +420,129 @@ static void pcp_double_free(struct ktest *t)
 }
 
 /*
+ * Scenario: the calls below have a constant order 0, so they take the
+ * inline fast paths of mm/buddy_fast.h, and each misuse must leave them
+ * for the out-of-line path that reports it: a cached page freed again,
+ * the head of an order-1 block freed as order 0 (the claim succeeds,
+ * then the order check refuses), a pointer 8 bytes into a descriptor,
+ * and NULL. Expect one BUG line of the right kind each, naming this
+ * function's call site (an address inside the test binary, not 0), the
+ * order-1 head's flags given back (PG_head), and nothing else changed:
+ * the list count, the free pages, a clean check; the order-1 block
+ * then frees normally.
+ */
+static void pcp_inline_refusals(struct ktest *t)
+{
+	unsigned int me = cpu_id(), seen;
+	struct page *p, *big;
+	uint32_t count;
+	uint64_t free0;
+	char want[80];
+
+	fresh();
+	buddy_set_bug_hook(bug_hook);
+	p = alloc_page(GFP_KERNEL);
+	big = alloc_pages(GFP_KERNEL, 1);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	KTEST_ASSERT_NOT_NULL(t, big);
+	__free_page(p);
+	count = pcp_count(me);
+	free0 = buddy_zone_free(ZONE_DMA32);
+
+	seen = bugs_seen;
+	cap_start();
+	__free_page(p);
+	cap_stop();
+	snprintf(want, sizeof(want),
+		 "BUG: double free pfn 0x%lx order 0 caller 0x",
+		 page_to_pfn(p));
+	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, strstr(cap_buf, "caller 0x0\n") == NULL);
+	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
+	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_DOUBLE_FREE);
+
+	seen = bugs_seen;
+	cap_start();
+	__free_page(big);
+	cap_stop();
+	snprintf(want, sizeof(want),
+		 "BUG: free with wrong order (allocated with 1) pfn 0x%lx "
+		 "order 0 caller 0x",
+		 page_to_pfn(big));
+	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
+	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_WRONG_ORDER);
+	KTEST_EXPECT_EQ(t, buddy_page_flags(big) & BUDDY_PG_STATE, PG_head);
+	KTEST_EXPECT_EQ(t, big->order, 1);
+
+	seen = bugs_seen;
+	cap_start();
+	__free_page((struct page *)((char *)p + 8));
+	__free_page(NULL);
+	cap_stop();
+	KTEST_EXPECT_EQ(t, bugs_seen, seen + 2);
+	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_NOT_RAM);
+
+	KTEST_EXPECT_EQ(t, pcp_count(me), count);
+	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), free0);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	__free_pages(big, 1);
+	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), free0 + 2);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	buddy_set_bug_hook(NULL);
+}
+
+/*
+ * Scenario: n order-0 pages freed in turn onto this hart's empty list,
+ * then allocated again; then high + 1 pages freed with the list empty.
+ * Expect the allocations to return the pages in the reverse order of
+ * their frees (the hottest first: the list is a LIFO stack), and the
+ * free that passes high to give back the batch freed first (the
+ * coldest), keeping the pages freed last on the list.
+ */
+static void pcp_lifo_order(struct ktest *t)
+{
+	enum { N = 8 };
+	unsigned int me = cpu_id(), high, batch;
+	struct page *pages[N], **many;
+
+	fresh();
+	high = zone->pcp_high;
+	batch = zone->pcp_batch;
+	KTEST_ASSERT(t, high > N && batch < high);
+	for (unsigned int i = 0; i < N; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, pages[i]);
+	}
+	buddy_drain_local_pages();
+	for (unsigned int i = 0; i < N; i++)
+		__free_page(pages[i]);
+	KTEST_EXPECT_EQ(t, pcp_count(me), N);
+	for (unsigned int i = N; i-- > 0;)
+		KTEST_EXPECT(t, alloc_page(GFP_KERNEL) == pages[i]);
+	KTEST_EXPECT_EQ(t, pcp_count(me), 0);
+	for (unsigned int i = 0; i < N; i++)
+		__free_page(pages[i]);
+	buddy_drain_local_pages();
+
+	many = calloc(high + 1, sizeof(*many));
+	KTEST_ASSERT_NOT_NULL(t, many);
+	for (unsigned int i = 0; i <= high; i++) {
+		many[i] = alloc_page(GFP_KERNEL);
+		KTEST_ASSERT_NOT_NULL(t, many[i]);
+	}
+	buddy_drain_local_pages();
+	for (unsigned int i = 0; i <= high; i++)
+		__free_page(many[i]);
+	KTEST_EXPECT_EQ(t, pcp_count(me), high + 1 - batch);
+	for (unsigned int i = 0; i <= high; i++)
+		KTEST_EXPECT_EQ(t, buddy_page_flags(many[i]) == PG_pcp,
+				i >= batch);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	free(many);
+}
+
+/*
  * Scenario: pages cached on this hart's list, then three kinds of
  * damage, each undone after the check: a cached page's flags made
  * PG_head, the list's count off by one, and a cached page's poison
@@ -501,7 +624,8 @@ static const struct ktest_case buddy_pcp_cases[] = {
 	KTEST_CASE(pcp_refill_batch),	 KTEST_CASE(pcp_high_watermark),
 	KTEST_CASE(pcp_cross_hart_free), KTEST_CASE(pcp_drain_before_fail),
 	KTEST_CASE(pcp_double_free),	 KTEST_CASE(pcp_check_detects),
-	KTEST_CASE(pcp_meminfo),	 KTEST_END,
+	KTEST_CASE(pcp_meminfo),	 KTEST_CASE(pcp_inline_refusals),
+	KTEST_CASE(pcp_lifo_order),	 KTEST_END,
 };
 
 static const struct ktest_suite buddy_pcp_suite = { "buddy_pcp",

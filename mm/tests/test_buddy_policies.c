@@ -190,7 +190,7 @@ static struct page *take(unsigned int c)
 static void give(struct page *pg)
 {
 	struct zone *z = &buddy.zones[ZONE_DMA32];
-	const struct buddy_range *r = &buddy.ranges[pg->range];
+	const struct buddy_range *r = &buddy_ranges[pg->range];
 	unsigned long irq = spin_lock_irqsave(&z->lock);
 
 	buddy_free_one(z, r, pg, page_to_pfn(pg), pg->order);
@@ -577,7 +577,7 @@ static void policy_check_tags(struct ktest *t)
 	fresh(BUDDY_POLICY_FIBONACCI);
 	pg = alloc_pages(GFP_KERNEL, 0);
 	KTEST_ASSERT_NOT_NULL(t, pg);
-	r = &buddy.ranges[pg->range];
+	r = &buddy_ranges[pg->range];
 	tag = buddy_tag(r, (pfn_t)(pg - r->map));
 	saved = *tag;
 	*tag = BUDDY_TAG_RIGHT | (3u << BUDDY_TAG_KIND_SHIFT);
@@ -593,7 +593,7 @@ static void policy_check_tags(struct ktest *t)
 				       .free_area[buddy_nr_classes() - 1]
 				       .free_list,
 			      struct page, lru);
-	r = &buddy.ranges[pg->range];
+	r = &buddy_ranges[pg->range];
 	tag = buddy_tag(r, (pfn_t)(pg - r->map) + 1);
 	*tag = 0x02;
 	cap_start();
@@ -644,7 +644,7 @@ static void policy_checker_detects(struct ktest *t)
 		held[nheld++] = take(0);
 	a = take(0); /* splits 2 -> 1 + 1 last: its buddy is free */
 	KTEST_ASSERT_NOT_NULL(t, a);
-	r = &buddy.ranges[a->range];
+	r = &buddy_ranges[a->range];
 	{
 		unsigned long irq = spin_lock_irqsave(&z->lock);
 
@@ -672,7 +672,7 @@ static void policy_checker_detects(struct ktest *t)
 	/* I12 and I7 on a reserved page (fresh() reserves +5 MiB + 1 page). */
 	res = virt_to_page(phys_to_virt(PHYS_BASE + (5UL << 20) + PG));
 	KTEST_ASSERT_NOT_NULL(t, res);
-	r = &buddy.ranges[res->range];
+	r = &buddy_ranges[res->range];
 	tag = buddy_tag(r, (pfn_t)(res - r->map));
 	*tag = BUDDY_TAG_RIGHT;
 	KTEST_EXPECT(t, check_reports("I12 reserved pfn"));
@@ -688,7 +688,7 @@ static void policy_checker_detects(struct ktest *t)
 	/* I12 unknown tag bits, I3 and I4 on the first largest free block. */
 	head = list_first_entry(&z->free_area[buddy_nr_classes() - 1].free_list,
 				struct page, lru);
-	r = &buddy.ranges[head->range];
+	r = &buddy_ranges[head->range];
 	tag = buddy_tag(r, (pfn_t)(head - r->map));
 	was = *tag;
 	*tag = was | 0x80;
