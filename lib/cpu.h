@@ -19,6 +19,9 @@
  *   void cpu_irq_restore(flags)      back to the state cpu_irq_save saw
  *   bool cpu_irq_enabled(void)       interrupts are on right now
  *   void cpu_relax(void)             spin-wait hint (RISC-V "pause")
+ *   void cpu_store_release_u16(p, v) *p = (uint16_t)v, release ordering (RISC-V
+ *                                    "fence rw,w" + sh; a C11 release
+ *                                    store on the host)
  *
  * Interrupt handlers may take a lock that ordinary code also takes only
  * if ordinary code takes it with the _irqsave forms (lib/spinlock.h).

@@ -4,29 +4,43 @@
  * the design and the exact BUG lines).
  *
  * Memory ordering, per atomic:
- *  - next: fetch-add, relaxed. A ticket number orders nothing by itself;
- *    the acquire is the load of owner that sees our ticket.
- *  - owner: loaded with acquire while waiting, so the critical section
- *    cannot start before the previous holder's release store; stored
- *    with release in unlock, so the section's writes are visible to the
- *    next holder before it sees its ticket.
+ *  - word: the locker's fetch-add of one ticket, acquire. When the
+ *    owner half it returns is its ticket, that read is of the release
+ *    store of owner by the last unlock (or of the initial value), so the
+ *    critical section cannot start before the previous one's writes are
+ *    visible. Wrapping: each half counts modulo 2^16, and a carry out
+ *    of next leaves the word, so it never reaches owner.
+ *  - owner (the word's low halfword): loaded with acquire while waiting,
+ *    for the same reason; stored with release (fence rw,w then sh on
+ *    RISC-V, cpu_store_release_u16) by the holder alone, so the holder
+ *    reads it relaxed. The fetch-add and this store are of different
+ *    sizes at the same address: RVWMO orders mixed-size accesses as
+ *    any others, and ThreadSanitizer keys synchronisation by address.
  *  - holder, reported: relaxed atomics. They only feed the debug checks
  *    and reports; holder is written by the holder alone (after acquire,
  *    before release), and a stale read by a waiter can at worst name the
- *    previous holder in a "held too long" line.
- *  - trylock: loads owner with acquire, then compare-and-swaps next from
- *    that value. The acquire pairs with the release store of owner by
- *    the last unlock, exactly as a waiter's load does: next is only ever
- *    changed by relaxed fetch-adds, so the CAS's own acquire alone would
- *    order nothing after the previous critical section. It succeeds only
- *    when next == owner, i.e. the lock was free and nobody waits, so it
- *    never jumps the queue.
+ *    previous holder in a "held too long" line. A hart's own reads of
+ *    holder are exact (coherence): holder == its id exactly while it
+ *    holds the lock, which is what the recursion and unlock checks
+ *    rely on.
+ *  - trylock: loads the word, and when owner == next compare-and-swaps
+ *    it to next + 1 with acquire. The CAS reads owner too, so it
+ *    succeeds only when the lock was free and nobody waits (it never
+ *    jumps the queue), and its acquire pairs with the last unlock's
+ *    release store of owner.
+ *  - recursion: the extra ticket is taken back with a CAS of next only
+ *    when it is still the last one (nobody queued behind it); either
+ *    way the hart then panics.
  */
 #include "lib/spinlock.h"
 
+#include "lib/assert.h"
 #include "lib/fmt.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+
+/* Every hart may queue at once: tickets must not wrap among waiters. */
+STATIC_ASSERT(NR_CPUS < (1 << 16));
 
 static unsigned long spin_bugs;
 
@@ -59,16 +73,10 @@ unsigned long spin_bug_count(void)
 
 void spin_lock_init(spinlock_t *l, const char *name)
 {
-	l->next = 0;
-	l->owner = 0;
+	l->word = 0;
+	l->reported = 0;
 	l->holder = SPIN_NO_HOLDER;
 	l->name = name;
-	l->reported = 0;
-}
-
-static unsigned long holder_of(const spinlock_t *l)
-{
-	return __atomic_load_n(&l->holder, __ATOMIC_RELAXED);
 }
 
 /*
@@ -78,7 +86,7 @@ static unsigned long holder_of(const spinlock_t *l)
  */
 static void __attribute__((noinline)) report_held_too_long(const spinlock_t *l)
 {
-	unsigned long h = holder_of(l);
+	unsigned long h = spin_holder(l);
 
 	if (h == SPIN_NO_HOLDER)
 		spin_report(l, "held too long by an unrecorded holder",
@@ -87,22 +95,37 @@ static void __attribute__((noinline)) report_held_too_long(const spinlock_t *l)
 		spin_report(l, "held too long by hart", h);
 }
 
-void spin_lock_recursion(spinlock_t *l)
+/*
+ * This hart took ticket while already holding l. Give the ticket back
+ * if it is still the last one taken (so the lock stays held once, as
+ * before the call), report and panic.
+ */
+static void __noreturn spin_lock_recursion(spinlock_t *l, uint32_t ticket)
 {
+	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+
+	while ((uint16_t)(word >> 16) == (uint16_t)(ticket + 1) &&
+	       !__atomic_compare_exchange_n(&l->word, &word,
+					    word - SPIN_TICKET_ONE, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 	spin_report(l, "recursion", SPIN_NO_HOLDER);
 	panic("spin_lock: recursive lock of %s on hart %lu",
 	      l->name ? l->name : "?", cpu_hartid());
 }
 
-void spin_lock_wait(spinlock_t *l, uint32_t ticket)
+static void spin_lock_wait(spinlock_t *l, uint16_t ticket)
 {
 	unsigned long spins = 0;
 
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
+	while (__atomic_load_n(&l->half.owner, __ATOMIC_ACQUIRE) != ticket) {
 		/*
 		 * Spin briefly, then yield: with more harts than real CPUs
 		 * (QEMU on a small host) the hart holding the next ticket
 		 * may be waiting to run, and everyone behind it with it.
+		 * cpu_yield() also serves requests from other harts (TLB
+		 * shootdowns, per-hart cache calls, stop), whose senders
+		 * may hold what we wait for.
 		 */
 		if ((++spins & (SPIN_YIELD_EVERY - 1)) == 0)
 			cpu_yield();
@@ -119,25 +142,31 @@ void spin_lock_wait(spinlock_t *l, uint32_t ticket)
 
 void spin_lock_finish(spinlock_t *l, uint32_t ticket)
 {
-	spin_lock_wait(l, ticket);
-	__atomic_store_n(&l->holder, cpu_hartid(), __ATOMIC_RELAXED);
+	unsigned long me = cpu_hartid();
+
+	if (unlikely(spin_holder(l) == me))
+		spin_lock_recursion(l, ticket);
+	spin_lock_wait(l, (uint16_t)ticket);
+	spin_set_holder(l, me);
 }
 
 bool spin_trylock(spinlock_t *l)
 {
-	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
-	uint32_t expect = owner;
+	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
 
-	if (!__atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
+	if ((uint16_t)(word >> 16) != (uint16_t)word)
+		return false;
+	if (!__atomic_compare_exchange_n(&l->word, &word,
+					 word + SPIN_TICKET_ONE, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return false;
-	__atomic_store_n(&l->holder, cpu_hartid(), __ATOMIC_RELAXED);
+	spin_set_holder(l, cpu_hartid());
 	return true;
 }
 
 void spin_unlock_bad(spinlock_t *l)
 {
-	unsigned long h = holder_of(l);
+	unsigned long h = spin_holder(l);
 
 	if (h == SPIN_NO_HOLDER)
 		spin_report(l, "unlock of a lock not held", SPIN_NO_HOLDER);
@@ -147,11 +176,12 @@ void spin_unlock_bad(spinlock_t *l)
 
 bool spin_is_locked(const spinlock_t *l)
 {
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
-	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+
+	return (uint16_t)(word >> 16) != (uint16_t)word;
 }
 
 bool spin_is_held(const spinlock_t *l)
 {
-	return holder_of(l) == cpu_hartid();
+	return spin_holder(l) == cpu_hartid();
 }

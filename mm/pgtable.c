@@ -40,11 +40,12 @@
  *   pt->hint_key = va >> 21, pt->hint_table = level-0 table (linear map)
  *   pt->hint_used = &its valid-entry counter (I9)
  *
- * A hit indexes that table directly: one load and test, one store and
- * the counter's increment or decrement. The fast paths make no call
- * that returns (on RISC-V that would cost a stack frame and saved
- * registers on every run): the lock is taken in two halves
- * (spin_lock_begin; waiting is a tail call), and every uncommon case
+ * A hit indexes that table directly (pt_leaf_entry: two shifts): one
+ * load and test, one store and the counter's increment or decrement.
+ * The fast paths make no call that returns, and are __no_frame (on
+ * RISC-V a call would cost a stack frame and saved registers on every
+ * run): the lock is taken in two halves (spin_lock_begin; waiting and
+ * the recursion check are a tail call), and every uncommon case
  * (a miss, an occupied or last entry, a lock not held at unlock, other
  * harts to shoot down) is a tail call to an out-of-line half. A miss
  * walks from the root (creating tables for a map) and refills the hint.
@@ -55,7 +56,10 @@
  * emptied the table. pt_unmap_gather() of a range inside one 2 MiB
  * region clears the entries of that one level-0 table directly
  * (mm/pgtable_range.c), and pt_map_pages() maps a run of pages under
- * one lock, filling each level-0 table's part of the run in one pass.
+ * one lock: a run inside the hint's table whose entries are all empty
+ * on a fast path like pt_map_page's (every entry checked before any is
+ * written, so nothing is ever taken back), any other run filling each
+ * level-0 table's part of it in one pass.
  * The other range functions walk from the root for each leaf, as xv6's
  * mappages() does; pt_map picks the largest leaf that va, pa and the
  * remaining size allow.
@@ -411,23 +415,28 @@ static __noinline int pt_map_page_wait(struct pgtable *pt, uint32_t ticket,
 }
 
 /*
- * A one-page fast path did its change but did not hold pt->lock when it
- * came to release it (corruption, or a lock re-initialised under it):
- * pt_unlock() reports it. Then the fence the change owes: of this hart
- * after a map, of every hart after an unmap. Returns 0.
+ * A fast path made its change but did not hold pt->lock when it came
+ * to release it (corruption, or a lock re-initialised under it):
+ * pt_unlock() reports it. Then the fence the change owes for [va, va +
+ * size): PT_OWE_LOCAL after a map (this hart: the page, or everything
+ * for a run), PT_OWE_SHOOTDOWN after a one-page unmap (every hart),
+ * PT_OWE_NONE after an unmap into the caller's gather. Returns 0.
  */
-static __noinline int pt_unlock_bad_fence(struct pgtable *pt, vaddr_t va,
-					  bool shootdown)
+__noinline int pt_unlock_bad_fence(struct pgtable *pt, vaddr_t va, size_t size,
+				   enum pt_owe owe)
 {
 	pt_unlock(pt);
-	if (shootdown)
-		arch_tlb_shootdown(va, PAGE_SIZE);
-	else
+	if (owe == PT_OWE_SHOOTDOWN)
+		arch_tlb_shootdown(va, size);
+	else if (owe == PT_OWE_LOCAL && size == PAGE_SIZE)
 		arch_tlb_flush_page(va);
+	else if (owe == PT_OWE_LOCAL)
+		arch_tlb_flush_all();
 	return 0;
 }
 
-int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot)
+__no_frame int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa,
+			   unsigned int prot)
 {
 	uint32_t ticket;
 	pte_t *entry;
@@ -439,13 +448,13 @@ int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa, unsigned int prot)
 		return pt_map_page_wait(pt, ticket, va, pa, prot);
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_map_page_locked(pt, va, pa, prot);
-	entry = &pt->hint_table[PT_INDEX(va, 0)];
+	entry = pt_leaf_entry(pt->hint_table, va);
 	if (unlikely(*entry != PT_EMPTY))
 		return pt_map_page_locked(pt, va, pa, prot);
 	*entry = arch_pte_leaf(pa, prot);
 	(*pt->hint_used)++;
 	if (unlikely(!pt_unlock_if_held(pt)))
-		return pt_unlock_bad_fence(pt, va, false);
+		return pt_unlock_bad_fence(pt, va, PAGE_SIZE, PT_OWE_LOCAL);
 	arch_tlb_flush_page(va);
 	return 0;
 }
@@ -469,21 +478,19 @@ static __noinline int pt_map_pages_undo(struct pgtable *pt, vaddr_t va,
 	return err;
 }
 
-int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
-		 unsigned int prot)
+/*
+ * pt_map_pages() past its fast path, pt->lock held (dropped here): a run
+ * that misses the hint, crosses a level-0 table or meets an entry in
+ * use. One pass per level-0 table (the hint's): its part of the run.
+ */
+static __noinline int pt_map_pages_locked(struct pgtable *pt, vaddr_t va,
+					  const paddr_t *pa, size_t n,
+					  unsigned int prot)
 {
 	struct pt_map_op op = { 0, 0, false };
 	size_t i;
 	int err = 0;
 
-	if (n == 0 || n > SIZE_MAX / PAGE_SIZE ||
-	    !pt_range_is_valid(va, n * PAGE_SIZE) || !pt_prot_is_valid(prot))
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (pa[i] & ~PAGE_MASK || pa[i] >> PT_PA_BITS)
-			return -EINVAL;
-	pt_lock(pt);
-	/* One pass per level-0 table (the hint's): its part of the run. */
 	for (i = 0; i < n;) {
 		vaddr_t v = va + i * PAGE_SIZE;
 		unsigned int first = PT_INDEX(v, 0);
@@ -514,6 +521,54 @@ int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa, size_t n,
 	op.va = va;
 	pt_unlock(pt);
 	pt_map_op_finish(&op);
+	return 0;
+}
+
+/* pt_map_pages() found the lock taken: wait for ticket, then go on. */
+static __noinline int pt_map_pages_wait(struct pgtable *pt, uint32_t ticket,
+					vaddr_t va, const paddr_t *pa, size_t n,
+					unsigned int prot)
+{
+	spin_lock_finish(&pt->lock, ticket);
+	return pt_map_pages_locked(pt, va, pa, n, prot);
+}
+
+__no_frame int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa,
+			    size_t n, unsigned int prot)
+{
+	uint32_t ticket;
+	pte_t *entry;
+	size_t i;
+
+	if (n == 0 || n > SIZE_MAX / PAGE_SIZE ||
+	    !pt_range_is_valid(va, n * PAGE_SIZE) || !pt_prot_is_valid(prot))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (pa[i] & ~PAGE_MASK || pa[i] >> PT_PA_BITS)
+			return -EINVAL;
+	if (unlikely(!pt_lock_begin(pt, &ticket)))
+		return pt_map_pages_wait(pt, ticket, va, pa, n, prot);
+	/*
+	 * Fast path: the whole run lies in the hint's table and every entry
+	 * is empty (all checked before any is written, so nothing is undone
+	 * and no hart can have cached a leaf this call takes back).
+	 */
+	if (unlikely(!pt_hint_hit(pt, va) || n > PT_ENTRIES - PT_INDEX(va, 0)))
+		return pt_map_pages_locked(pt, va, pa, n, prot);
+	entry = pt_leaf_entry(pt->hint_table, va);
+	for (i = 0; i < n; i++)
+		if (unlikely(entry[i] != PT_EMPTY))
+			return pt_map_pages_locked(pt, va, pa, n, prot);
+	for (i = 0; i < n; i++)
+		entry[i] = arch_pte_leaf(pa[i], prot);
+	*pt->hint_used += (unsigned int)n;
+	if (unlikely(!pt_unlock_if_held(pt)))
+		return pt_unlock_bad_fence(pt, va, n * PAGE_SIZE, PT_OWE_LOCAL);
+	/* The local fence a map owes (pt_map_op_finish, no table linked). */
+	if (n == 1)
+		arch_tlb_flush_page(va);
+	else
+		arch_tlb_flush_all();
 	return 0;
 }
 
@@ -591,9 +646,9 @@ static __noinline int pt_unmap_page_shootdown(vaddr_t va)
 	return 0;
 }
 
-int pt_unmap_page(struct pgtable *pt, vaddr_t va)
+__no_frame int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 {
-	unsigned int *used;
+	unsigned int *used, n;
 	uint32_t ticket;
 	pte_t *entry;
 
@@ -607,15 +662,16 @@ int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 	 */
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_unmap_page_slow(pt, va);
-	entry = &pt->hint_table[PT_INDEX(va, 0)];
+	entry = pt_leaf_entry(pt->hint_table, va);
 	used = pt->hint_used;
-	if (unlikely(*entry == PT_EMPTY || *used <= 1))
+	n = *used; /* read once: the entry's store may alias it for GCC */
+	if (unlikely(*entry == PT_EMPTY || n <= 1))
 		return pt_unmap_page_slow(pt, va);
 	ASSERT(arch_pte_is_leaf(*entry));
 	*entry = PT_EMPTY;
-	(*used)--;
+	*used = n - 1;
 	if (unlikely(!pt_unlock_if_held(pt)))
-		return pt_unlock_bad_fence(pt, va, true);
+		return pt_unlock_bad_fence(pt, va, PAGE_SIZE, PT_OWE_SHOOTDOWN);
 	/* One hart online: the shootdown is this hart's fence. */
 	if (unlikely(!arch_tlb_is_local()))
 		return pt_unmap_page_shootdown(va);

@@ -125,8 +125,9 @@ static inline void pt_unlock(const struct pgtable *pt)
 }
 
 /*
- * The halves of pt_lock() and pt_unlock() for the one-page fast paths,
- * which make no call that returns (lib/spinlock.h: spin_lock_begin).
+ * The halves of pt_lock() and pt_unlock() for the fast paths (one page,
+ * and a run in the hint's table), which make no call that returns
+ * (lib/spinlock.h: spin_lock_begin).
  */
 static inline bool pt_lock_begin(const struct pgtable *pt, uint32_t *ticket)
 {
@@ -198,8 +199,34 @@ static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
 	return pt->hint_key == va >> PT_LEVEL_SHIFT(1);
 }
 
+/*
+ * &table[PT_INDEX(va, 0)] for a page-aligned va, in two shifts where
+ * the index and its scaling take three: the entry's byte offset is
+ * VPN[0] * 8, va bits 20..12 moved to bits 11..3, and bits 11..9 of a
+ * page-aligned va are 0, so shifting bits 20..9 to the bottom gives it.
+ */
+static inline pte_t *pt_leaf_entry(pte_t *table, vaddr_t va)
+{
+	STATIC_ASSERT(sizeof(pte_t) == 8 &&
+		      PT_LEVEL_SHIFT(1) - PAGE_SHIFT == 9);
+	ASSERT((va & ~PAGE_MASK) == 0);
+	return (pte_t *)((char *)table +
+			 ((va << (64 - PT_LEVEL_SHIFT(1))) >>
+			  (64 - PT_LEVEL_SHIFT(1) + PAGE_SHIFT - 3)));
+}
+
 /* Point the hint at va's level-0 table (linked) and its counter. */
 void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table);
+
+/* The fence a fast path's change owes (pt_unlock_bad_fence). */
+enum pt_owe { PT_OWE_NONE, PT_OWE_LOCAL, PT_OWE_SHOOTDOWN };
+
+/*
+ * A fast path's unlock found pt->lock not held: report it (pt_unlock),
+ * then fence [va, va + size) as owe says (mm/pgtable.c). Returns 0.
+ */
+int pt_unlock_bad_fence(struct pgtable *pt, vaddr_t va, size_t size,
+			enum pt_owe owe);
 
 /*
  * A zeroed table page from pt->alloc, its counter set to 0 (I9) and

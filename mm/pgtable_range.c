@@ -14,7 +14,10 @@
  * apply the change leaf by leaf (pt_apply), unlinking every table an
  * unmap empties into the caller's gather. An unmap inside one 2 MiB
  * region clears the entries of that one level-0 table directly
- * (pt_unmap_l0), which is vfree's path.
+ * (pt_unmap_l0); when that table is the walk hint's, every entry is a
+ * leaf and the table keeps other entries, pt_unmap_gather does it on a
+ * fast path without a call that returns (vfree's path, as
+ * pt_unmap_page's in mm/pgtable.c).
  *
  * Locking: every public function here takes pt->lock for its whole walk
  * and drops it before the shootdown, as in mm/pgtable.c.
@@ -265,14 +268,13 @@ static int pt_unmap_l0(struct pt_gather *g, vaddr_t va, unsigned int n)
 	return 0;
 }
 
-int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
+/* pt_unmap_gather() past its fast path, pt->lock held (dropped here). */
+static __noinline int pt_unmap_gather_locked(struct pt_gather *g, vaddr_t va,
+					     size_t size)
 {
 	struct pgtable *pt = g->pt;
 	int err = 0;
 
-	if (!pt_range_is_valid(va, size))
-		return -EINVAL;
-	pt_lock(pt);
 	if (size == PAGE_SIZE) {
 		err = pt_unmap_page_locked(g, va);
 		if (err == -ENOENT)
@@ -285,6 +287,58 @@ int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
 	}
 	pt_unlock(pt);
 	return err;
+}
+
+/* pt_unmap_gather() found the lock taken: wait for ticket, then go on. */
+static __noinline int pt_unmap_gather_wait(struct pt_gather *g, uint32_t ticket,
+					   vaddr_t va, size_t size)
+{
+	spin_lock_finish(&g->pt->lock, ticket);
+	return pt_unmap_gather_locked(g, va, size);
+}
+
+__no_frame int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
+{
+	struct pgtable *pt = g->pt;
+	size_t n = size >> PAGE_SHIFT, i;
+	unsigned int used;
+	uint32_t ticket;
+	pte_t *entry;
+
+	if (!pt_range_is_valid(va, size))
+		return -EINVAL;
+	if (unlikely(!pt_lock_begin(pt, &ticket)))
+		return pt_unmap_gather_wait(g, ticket, va, size);
+	/*
+	 * Fast path (vfree's): the range lies in the hint's table, every
+	 * entry in it is a leaf (all checked before any is cleared), and
+	 * the table keeps other entries, so it stays linked (I5) and the
+	 * gather gets just the lowest and highest leaf.
+	 */
+	if (unlikely(!pt_hint_hit(pt, va) || n > PT_ENTRIES - PT_INDEX(va, 0)))
+		return pt_unmap_gather_locked(g, va, size);
+	used = *pt->hint_used;
+	if (unlikely(used <= n))
+		return pt_unmap_gather_locked(g, va, size);
+	entry = pt_leaf_entry(pt->hint_table, va);
+	for (i = 0; i < n; i++) {
+		if (unlikely(entry[i] == PT_EMPTY))
+			return pt_unmap_gather_locked(g, va, size);
+		ASSERT(arch_pte_is_leaf(entry[i]));
+	}
+	/*
+	 * One doubleword store per entry, as Linux's WRITE_ONCE: other
+	 * harts' page-table walkers read these entries concurrently, and a
+	 * loop GCC turned into memset() could clear them byte by byte.
+	 */
+	for (i = 0; i < n; i++)
+		*(volatile pte_t *)&entry[i] = PT_EMPTY;
+	*pt->hint_used = used - (unsigned int)n;
+	pt_gather_leaf(g, va);
+	pt_gather_leaf(g, va + size - PAGE_SIZE);
+	if (unlikely(!pt_unlock_if_held(pt)))
+		return pt_unlock_bad_fence(pt, va, size, PT_OWE_NONE);
+	return 0;
 }
 
 int pt_unmap(struct pgtable *pt, vaddr_t va, size_t size)

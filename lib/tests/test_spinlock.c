@@ -96,8 +96,9 @@ static void wait_for(const int *p, int want)
 /* Tickets taken but not yet served: holders plus waiters. */
 static uint32_t queued(const spinlock_t *l)
 {
-	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) -
-	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+
+	return (uint16_t)((word >> 16) - word);
 }
 
 static void wait_queued(const spinlock_t *l, uint32_t n)
@@ -234,6 +235,60 @@ static void fifo_ticket_order(struct ktest *t)
 	KTEST_ASSERT_EQ(t, fifo_n, FIFO_WAITERS);
 	for (int i = 0; i < FIFO_WAITERS; i++)
 		KTEST_EXPECT_EQ(t, fifo_order[i], i);
+}
+
+/* --------------------------------------------------- ticket wraparound */
+
+static spinlock_t wrap_lock;
+static int wrap_state; /* 1 once the waiter has held the lock */
+
+static void *wrap_waiter(void *arg)
+{
+	spin_lock(&wrap_lock);
+	__atomic_store_n(&wrap_state, 1, __ATOMIC_RELEASE);
+	spin_unlock(&wrap_lock);
+	return NULL;
+}
+
+/*
+ * Scenario: a lock whose tickets are about to wrap (owner = next =
+ * 0xfffe, set through the word as 2^16 - 2 earlier lock/unlock pairs
+ * would leave it) is taken and released four times, then taken while a
+ * second thread queues across the wrap (its ticket is 0) and released.
+ * Expect every lock to be held at once, the halves to wrap to 2 and 0
+ * independently (no carry from next into owner), trylock to refuse
+ * only while held, the waiter to be served, and no BUG line.
+ */
+static void ticket_wraparound(struct ktest *t)
+{
+	unsigned long bugs = spin_bug_count();
+	pthread_t th;
+
+	spin_lock_init(&wrap_lock, "wrap_lock");
+	wrap_lock.word = 0xfffeU << 16 | 0xfffeU;
+	for (int i = 0; i < 4; i++) {
+		spin_lock(&wrap_lock);
+		KTEST_EXPECT(t, spin_is_held(&wrap_lock));
+		KTEST_EXPECT(t, !spin_trylock(&wrap_lock));
+		spin_unlock(&wrap_lock);
+		KTEST_EXPECT(t, !spin_is_locked(&wrap_lock));
+	}
+	KTEST_EXPECT_EQ(t, wrap_lock.word, 2U << 16 | 2U);
+
+	wrap_lock.word = 0xfffeU << 16 | 0xfffeU;
+	spin_lock(&wrap_lock); /* ticket 0xfffe; the waiter gets 0xffff */
+	spin_unlock(&wrap_lock);
+	spin_lock(&wrap_lock); /* ticket 0xffff; the waiter gets 0 */
+	wrap_state = 0;
+	start(&th, wrap_waiter, NULL);
+	wait_queued(&wrap_lock, 2);
+	KTEST_EXPECT_EQ(t, wrap_lock.half.next, 1);
+	KTEST_EXPECT_EQ(t, wrap_lock.half.owner, 0xffff);
+	spin_unlock(&wrap_lock);
+	pthread_join(th, NULL);
+	KTEST_EXPECT_EQ(t, wrap_state, 1);
+	KTEST_EXPECT_EQ(t, wrap_lock.word, 1U << 16 | 1U);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
 }
 
 /* ------------------------------------------------------------- irqsave */
@@ -433,8 +488,9 @@ static void panic_abort_hook(void)
  * Scenario: a thread takes a lock it already holds (run last: the panic
  * it causes stays in progress for the rest of the process). Expect one
  * "BUG: spinlock rec_lock: recursion on hart 0" line, then a panic
- * (caught here by a hook that longjmps back), with no ticket taken: the
- * lock is still held once, and one unlock frees it.
+ * (caught here by a hook that longjmps back), with the ticket it took
+ * handed back (nobody queued behind it): the lock is still held once,
+ * and one unlock frees it.
  */
 static void recursion_panics(struct ktest *t)
 {
@@ -470,10 +526,15 @@ static void recursion_panics(struct ktest *t)
 
 /* recursion_panics last: its panic stays in progress. */
 static const struct ktest_case spinlock_cases[] = {
-	KTEST_CASE(trylock_rules),	  KTEST_CASE(fifo_ticket_order),
-	KTEST_CASE(irqsave_nests),	  KTEST_CASE(unlock_not_held),
-	KTEST_CASE(unlock_held_by_other), KTEST_CASE(held_too_long_once),
-	KTEST_CASE(recursion_panics),	  KTEST_END,
+	KTEST_CASE(trylock_rules),
+	KTEST_CASE(fifo_ticket_order),
+	KTEST_CASE(ticket_wraparound),
+	KTEST_CASE(irqsave_nests),
+	KTEST_CASE(unlock_not_held),
+	KTEST_CASE(unlock_held_by_other),
+	KTEST_CASE(held_too_long_once),
+	KTEST_CASE(recursion_panics),
+	KTEST_END,
 };
 
 static const struct ktest_suite spinlock_suite = { "spinlock", spinlock_cases,

@@ -5,7 +5,11 @@
  * fences only this hart when it is the only one online
  * (arch_tlb_is_local) and shoots down otherwise; a one-page map or unmap
  * that finds the table lock taken waits its turn (spin_lock_begin /
- * spin_lock_finish) and then completes; pt_map_pages fills a run that
+ * spin_lock_finish) and then completes; pt_map_pages maps a run inside
+ * the hint's table on its fast path (one fence) and hands a run that
+ * meets an entry in use to the general path; pt_unmap_gather clears a
+ * range of leaves inside the hint's table on its fast path and leaves
+ * the rest to the general one; pt_map_pages fills a run that
  * crosses level-0 tables one table at a time with exact counters, and
  * undoes all of it on -EEXIST; pt_protect's split of a large leaf keeps
  * every counter exact. Every test ends with each linked table's counter
@@ -127,14 +131,29 @@ struct contender {
 	bool unmap;
 	vaddr_t va;
 	int ret;
+	size_t pages; /* > 0: pt_map_pages of this many frames from FRAME */
+	bool gather; /* with pages: pt_unmap_gather of them instead */
 };
 
 static void *contender_run(void *arg)
 {
 	struct contender *c = arg;
+	paddr_t pa[8];
 
-	c->ret = c->unmap ? pt_unmap_page(&pt, c->va)
-			  : pt_map_page(&pt, c->va, FRAME, PROT);
+	if (c->pages && c->gather) {
+		struct pt_gather g;
+
+		pt_gather_init(&g, &pt);
+		c->ret = pt_unmap_gather(&g, c->va, c->pages * PAGE_SIZE);
+		pt_gather_finish(&g);
+	} else if (c->pages) {
+		for (size_t i = 0; i < c->pages && i < 8; i++)
+			pa[i] = FRAME + i * PAGE_SIZE;
+		c->ret = pt_map_pages(&pt, c->va, pa, c->pages, PROT);
+	} else {
+		c->ret = c->unmap ? pt_unmap_page(&pt, c->va)
+				  : pt_map_page(&pt, c->va, FRAME, PROT);
+	}
 	return NULL;
 }
 
@@ -145,12 +164,13 @@ static void *contender_run(void *arg)
 static void run_contended(struct ktest *t, struct contender *c)
 {
 	pthread_t th;
-	uint32_t owner;
+	uint16_t owner;
 
 	spin_lock(&pt.lock);
-	owner = __atomic_load_n(&pt.lock.owner, __ATOMIC_RELAXED);
+	owner = __atomic_load_n(&pt.lock.half.owner, __ATOMIC_RELAXED);
 	KTEST_ASSERT(t, pthread_create(&th, NULL, contender_run, c) == 0);
-	while (__atomic_load_n(&pt.lock.next, __ATOMIC_RELAXED) != owner + 2)
+	while (__atomic_load_n(&pt.lock.half.next, __ATOMIC_RELAXED) !=
+	       (uint16_t)(owner + 2))
 		cpu_relax();
 	spin_unlock(&pt.lock);
 	KTEST_ASSERT(t, pthread_join(th, NULL) == 0);
@@ -166,8 +186,10 @@ static void run_contended(struct ktest *t, struct contender *c)
  */
 static void fast_paths_wait_for_the_lock(struct ktest *t)
 {
-	struct contender map = { false, REGION_A + 7 * PAGE_SIZE, -1 };
-	struct contender unmap = { true, REGION_A + 7 * PAGE_SIZE, -1 };
+	struct contender map = { false, REGION_A + 7 * PAGE_SIZE, -1, 0,
+				 false };
+	struct contender unmap = { true, REGION_A + 7 * PAGE_SIZE, -1, 0,
+				   false };
 	unsigned long bugs = spin_bug_count();
 
 	KTEST_ASSERT(t, fx_setup());
@@ -180,6 +202,151 @@ static void fast_paths_wait_for_the_lock(struct ktest *t)
 	KTEST_EXPECT(t, !is_mapped(unmap.va));
 	KTEST_EXPECT(t, !spin_is_locked(&pt.lock));
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
+	expect_consistent(t);
+	fx_teardown(t);
+}
+
+/*
+ * Scenario: page 100 of region A mapped (its tables exist and the walk
+ * hint points at its level-0 table); then pt_map_pages of 4 pages at
+ * page 10 and of 1 page at page 20 (the fast path: the run lies in the
+ * hint's table, every entry empty); then of 4 pages over pages 98..101
+ * (page 100 in use: the fast path hands over to the general one); then
+ * of 4 pages at page 40 on a second thread while the main thread holds
+ * the table lock. Expect 0 for the first two with every page mapped to
+ * its frame, no table page added, one local fence of everything for
+ * the run and one page fence for the single page, no shootdown; -EEXIST
+ * for the third, with pages 98, 99 and 101 unmapped and page 100 still
+ * on its frame; the contended call waits its turn and maps its run; no
+ * spinlock BUG line and exact counters throughout.
+ */
+static void map_pages_fast_path_in_one_table(struct ktest *t)
+{
+	struct contender run = { false, REGION_A + 40 * PAGE_SIZE, -1, 4,
+				 false };
+	const vaddr_t va = REGION_A + 10 * PAGE_SIZE;
+	unsigned long bugs = spin_bug_count();
+	paddr_t pa[4], got;
+
+	KTEST_ASSERT(t, fx_setup());
+	KTEST_EXPECT_EQ(t,
+			pt_map_page(&pt, REGION_A + 100 * PAGE_SIZE,
+				    FRAME + SZ_1M, PROT),
+			0);
+	KTEST_EXPECT_EQ(t, pt.table_pages, 3);
+	for (size_t i = 0; i < 4; i++)
+		pa[i] = FRAME + i * PAGE_SIZE;
+
+	host_arch_tlb_reset();
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, va, pa, 4, PROT), 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 1);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdowns, 0);
+	for (size_t i = 0; i < 4; i++) {
+		got = 0;
+		KTEST_EXPECT_EQ(
+			t, pt_lookup(&pt, va + i * PAGE_SIZE, &got, NULL, NULL),
+			0);
+		KTEST_EXPECT_EQ(t, got, pa[i]);
+	}
+	KTEST_EXPECT_EQ(t, pt.table_pages, 3);
+	expect_consistent(t);
+
+	host_arch_tlb_reset();
+	KTEST_EXPECT_EQ(
+		t, pt_map_pages(&pt, REGION_A + 20 * PAGE_SIZE, pa, 1, PROT),
+		0);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 1);
+	KTEST_EXPECT(t, host_arch_tlb_was_flushed(REGION_A + 20 * PAGE_SIZE));
+	KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
+	expect_consistent(t);
+
+	KTEST_EXPECT_EQ(
+		t, pt_map_pages(&pt, REGION_A + 98 * PAGE_SIZE, pa, 4, PROT),
+		-EEXIST);
+	KTEST_EXPECT(t, !is_mapped(REGION_A + 98 * PAGE_SIZE));
+	KTEST_EXPECT(t, !is_mapped(REGION_A + 99 * PAGE_SIZE));
+	KTEST_EXPECT(t, !is_mapped(REGION_A + 101 * PAGE_SIZE));
+	got = 0;
+	KTEST_EXPECT_EQ(
+		t, pt_lookup(&pt, REGION_A + 100 * PAGE_SIZE, &got, NULL, NULL),
+		0);
+	KTEST_EXPECT_EQ(t, got, FRAME + SZ_1M);
+	expect_consistent(t);
+
+	run_contended(t, &run);
+	KTEST_EXPECT_EQ(t, run.ret, 0);
+	for (size_t i = 0; i < 4; i++)
+		KTEST_EXPECT(t, is_mapped(run.va + i * PAGE_SIZE));
+	KTEST_EXPECT(t, !spin_is_locked(&pt.lock));
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
+	expect_consistent(t);
+	fx_teardown(t);
+}
+
+/*
+ * Scenario: pages 0..9 of region A mapped; into one gather, unmap pages
+ * 2..5 (the fast path: the hint's table, every entry a leaf, the table
+ * keeps others), then pages 1..3 (2 and 3 are already empty: the
+ * general path), then pages 0..9 (what is left: the table empties).
+ * Expect 0 each time; after the first, pages 2..5 unmapped, 0, 1 and
+ * 6..9 still mapped, the gather spanning exactly pages 2..5 with no
+ * table held and no fence yet; after the second, the gather starting at
+ * page 1; then pages 6 and 7 unmapped into a gather of their own on a
+ * second thread while the main thread holds the table lock (it waits
+ * its turn); after the third, the level-0 and level-1 tables held in
+ * the gather (unlinked); its finish one shootdown of everything,
+ * leaving only the root. Counters exact throughout.
+ */
+static void unmap_gather_fast_path(struct ktest *t)
+{
+	struct contender run = { false, REGION_A + 6 * PAGE_SIZE, -1, 2, true };
+	paddr_t pa[10];
+	struct pt_gather g;
+
+	KTEST_ASSERT(t, fx_setup());
+	for (size_t i = 0; i < 10; i++)
+		pa[i] = FRAME + i * PAGE_SIZE;
+	KTEST_EXPECT_EQ(t, pt_map_pages(&pt, REGION_A, pa, 10, PROT), 0);
+	host_arch_tlb_reset();
+	pt_gather_init(&g, &pt);
+
+	KTEST_EXPECT_EQ(
+		t, pt_unmap_gather(&g, REGION_A + 2 * PAGE_SIZE, 4 * PAGE_SIZE),
+		0);
+	for (size_t i = 0; i < 10; i++)
+		KTEST_EXPECT_EQ(t, is_mapped(REGION_A + i * PAGE_SIZE),
+				i < 2 || i > 5);
+	KTEST_EXPECT_EQ(t, g.first, REGION_A + 2 * PAGE_SIZE);
+	KTEST_EXPECT_EQ(t, g.last, REGION_A + 5 * PAGE_SIZE);
+	KTEST_EXPECT_EQ(t, g.nr_tables, 0);
+	KTEST_EXPECT(t, !g.flush_all);
+	KTEST_EXPECT_EQ(t,
+			host_arch_tlb_shootdowns + host_arch_tlb_flushes +
+				host_arch_tlb_flush_alls,
+			0);
+	expect_consistent(t);
+
+	KTEST_EXPECT_EQ(
+		t, pt_unmap_gather(&g, REGION_A + PAGE_SIZE, 3 * PAGE_SIZE), 0);
+	KTEST_EXPECT(t, !is_mapped(REGION_A + PAGE_SIZE));
+	KTEST_EXPECT_EQ(t, g.first, REGION_A + PAGE_SIZE);
+	KTEST_EXPECT_EQ(t, g.last, REGION_A + 5 * PAGE_SIZE);
+	expect_consistent(t);
+
+	run_contended(t, &run);
+	KTEST_EXPECT_EQ(t, run.ret, 0);
+	KTEST_EXPECT(t, !is_mapped(REGION_A + 6 * PAGE_SIZE));
+	KTEST_EXPECT(t, !is_mapped(REGION_A + 7 * PAGE_SIZE));
+	KTEST_EXPECT(t, is_mapped(REGION_A + 8 * PAGE_SIZE));
+	expect_consistent(t);
+
+	KTEST_EXPECT_EQ(t, pt_unmap_gather(&g, REGION_A, 10 * PAGE_SIZE), 0);
+	KTEST_EXPECT_EQ(t, g.nr_tables, 2);
+	KTEST_EXPECT(t, g.flush_all);
+	pt_gather_finish(&g);
+	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 1);
+	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
 	expect_consistent(t);
 	fx_teardown(t);
 }
@@ -301,6 +468,8 @@ static void protect_split_keeps_counts(struct ktest *t)
 static const struct ktest_case pgtable_fast_cases[] = {
 	KTEST_CASE(unmap_page_fences_locally_on_one_hart),
 	KTEST_CASE(fast_paths_wait_for_the_lock),
+	KTEST_CASE(map_pages_fast_path_in_one_table),
+	KTEST_CASE(unmap_gather_fast_path),
 	KTEST_CASE(map_pages_run_across_tables),
 	KTEST_CASE(map_pages_eexist_undoes_across_tables),
 	KTEST_CASE(protect_split_keeps_counts),

@@ -24,6 +24,7 @@
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
+#include <stdint.h>
 
 static inline unsigned long cpu_hartid(void)
 {
@@ -67,6 +68,22 @@ static inline bool cpu_irq_enabled(void)
 
 	__asm__ volatile("csrr %0, sstatus" : "=r"(st));
 	return (st & 2) != 0;
+}
+
+/*
+ * Store-release of a halfword (lib/spinlock.h's unlock): RVWMO's
+ * "fence rw,w" then a plain sh, as Linux's smp_store_release. GCC 12
+ * compiles both __atomic_store_n(..., __ATOMIC_RELEASE) (fence iorw,ow
+ * + amoswap, which has no halfword form) and a release thread fence (a
+ * full fence) to more than this.
+ */
+static inline void cpu_store_release_u16(uint16_t *p, unsigned int v)
+{
+	/* sh stores v's low half: no zero-extension needed before it. */
+	__asm__ volatile("fence rw, w\n\tsh %1, %0"
+			 : "=m"(*p)
+			 : "r"(v)
+			 : "memory");
 }
 
 static inline void cpu_relax(void)

@@ -11,6 +11,7 @@
 #define ASM_CPU_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 unsigned long cpu_hartid(void);
 #ifdef HOST_BENCH
@@ -46,6 +47,12 @@ bool cpu_in_irq(void);
 void host_cpu_set_in_irq(bool on);
 bool cpu_irq_enabled(void);
 void cpu_relax(void);
+
+/* Store-release of a halfword: a C11 atomic, which ThreadSanitizer sees. */
+static inline void cpu_store_release_u16(uint16_t *p, unsigned int v)
+{
+	__atomic_store_n(p, (uint16_t)v, __ATOMIC_RELEASE);
+}
 
 /*
  * The host's model of interrupts, for mm/tests/host_arch.c's cross-hart
