@@ -8,10 +8,10 @@
  * loads and stores. Out of line, GCC added a call, a return and a stack
  * frame to each half (-fno-omit-frame-pointer), tested gfp and order at
  * run time, and rebuilt every address and constant on every call. Here
- * a call with a constant order 0 and a constant gfp without __GFP_ZERO
- * compiles to the list operation alone, and a loop keeps the constants
- * in registers. Anything else (another order, a gfp known only at run
- * time, __GFP_ZERO, fault injection or page_trace armed, an empty list,
+ * a call with a constant order 0 and a gfp without __GFP_ZERO (a test
+ * at run time when gfp is not a constant) compiles to the list
+ * operation alone, and a loop keeps the constants in registers.
+ * Anything else (another order, __GFP_ZERO, fault injection or page_trace armed, an empty list,
  * a list over its bound, a free that is not an allocated order-0 head)
  * calls the complete out-of-line path, buddy_page_alloc() or
  * buddy_page_free() in mm/buddy.c, which repeats the fast path's
@@ -228,14 +228,15 @@ out_of_line:
 
 /*
  * alloc_pages() and __free_pages() (documented in mm/buddy.h): the fast
- * path inline where order is a constant 0 (and, for an allocation, gfp
- * a constant without __GFP_ZERO), else a call of the complete path.
+ * path inline where order is a constant 0 (for an allocation, without
+ * __GFP_ZERO: tested at compile time for a constant gfp, else at run
+ * time, as for vmalloc's frames, which take their caller's gfp), else
+ * a call of the complete path.
  */
 static inline __attribute__((always_inline)) struct page *
 alloc_pages(gfp_t gfp, unsigned int order)
 {
-	if (__builtin_constant_p(order) && order == 0 &&
-	    __builtin_constant_p(gfp) && !(gfp & __GFP_ZERO))
+	if (__builtin_constant_p(order) && order == 0 && !(gfp & __GFP_ZERO))
 		return buddy_alloc_page_fast(gfp);
 	return buddy_page_alloc(gfp, order);
 }
