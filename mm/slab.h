@@ -93,7 +93,6 @@ struct kmem_cpu_cache {
 	int avail; /* objects in objs[], or SLAB_CPU_LOCKED */
 	uint32_t word_back; /* the cache's word_back, on the owner's line */
 	int limit; /* rounds it holds: c->mag_rounds, on the owner's line */
-	int batch; /* objects per exchange: c->mag_batch */
 	void *objs[SLAB_CPU_OBJS]; /* objs[avail - 1] is handed out next */
 } __attribute__((aligned(SLAB_CACHE_LINE_SIZE)));
 
@@ -235,8 +234,9 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 /*
  * This hart's magazine of c; the caller has interrupts off. The empty
  * asm hides how the address was computed, so that GCC reaches the count
- * and objs[n] from c + cpu * 128 with constant offsets (two instructions
- * for objs[n]) instead of refolding c + cpu * 128 + n * 8 (five).
+ * and objs[n] from c + cpu * sizeof(c->cpu[0]) with constant offsets
+ * (two instructions for objs[n]) instead of refolding the whole sum with
+ * n * 8 (five).
  */
 static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 {

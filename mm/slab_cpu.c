@@ -10,7 +10,7 @@
  * Every cache has one magazine per hart (struct kmem_cpu_cache, four
  * cache lines each, indexed by cpu_id()): a stack of up to c->mag_rounds
  * free objects ("rounds": SLAB_CPU_OBJS, 30, for objects of up to
- * 512 bytes, fewer for larger ones so that a magazine holds at most
+ * SLAB_MAG_BYTES / SLAB_CPU_OBJS = 546 bytes, fewer for larger ones so that a magazine holds at most
  * SLAB_MAG_BYTES, but at least SLAB_CPU_MIN_OBJS; mm/slab.h). Allocation
  * pops the most recently pushed round, free pushes one, so an object
  * freed on a hart is the next one that hart hands out while its lines
@@ -144,7 +144,6 @@ void slab_cpu_init(struct kmem_cache *c)
 	for (unsigned int i = 0; i < NR_CPUS; i++) {
 		c->cpu[i].word_back = c->word_back;
 		c->cpu[i].limit = (int)c->mag_rounds;
-		c->cpu[i].batch = (int)c->mag_batch;
 		__atomic_store_n(&c->cpu[i].avail, v, __ATOMIC_RELAXED);
 	}
 }
@@ -288,11 +287,13 @@ bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
 		return false;
 	}
 	if (n == pc->limit) {
-		memcpy(flush, pc->objs, (size_t)pc->batch * sizeof(void *));
-		memmove(pc->objs, pc->objs + pc->batch,
-			(size_t)(n - pc->batch) * sizeof(void *));
-		n -= pc->batch;
-		*nflush = (unsigned int)pc->batch;
+		int b = (int)c->mag_batch;
+
+		memcpy(flush, pc->objs, (size_t)b * sizeof(void *));
+		memmove(pc->objs, pc->objs + b,
+			(size_t)(n - b) * sizeof(void *));
+		n -= b;
+		*nflush = c->mag_batch;
 	}
 	if (__atomic_compare_exchange_n((uintptr_t *)word_of(c, obj), &mark,
 					cached_mark(c, obj), false,
