@@ -112,7 +112,7 @@ static inline __attribute__((always_inline)) void kfree(const void *p)
 	 * Fast path: a slab object, owner found through its page (I6).
 	 * page->slab and s->cache do not change while an object of the
 	 * slab is in use, so they are read with no lock; the object-start
-	 * and free-word checks of __kmem_slab_free() (or, in a debug
+	 * and free-word checks of __kmem_slab_push() (or, in a debug
 	 * cache, the in-use mark) decide whether p is one in use.
 	 */
 	page = virt_to_page(p);
@@ -123,10 +123,10 @@ static inline __attribute__((always_inline)) void kfree(const void *p)
 		struct kmem_slab *s = page->slab;
 		struct kmem_cache *c = s->cache;
 
-		if (likely(c->word_back == 0))
-			__kmem_slab_free(c, s, (void *)p, 0);
-		else /* a debug cache's word is before the object */
-			__kmem_cache_free(c, (void *)p, 0);
+		if (likely(c->word_back == 0 ? __kmem_slab_push(c, s, (void *)p)
+					     : __kmem_cache_push(c, (void *)p)))
+			return; /* (a debug cache's word is before the object) */
+		kmem_cache_free_slow(c, (void *)p, 0);
 		return;
 	}
 	kfree_slow(p); /* large allocations and misuse */

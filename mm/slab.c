@@ -96,9 +96,9 @@
  * object and objects of another cache (whose key differs) before
  * anything is written. An object in a magazine carries a third value,
  * the cached tag ~key ^ SLAB_MARK_CACHED (mm/slab_cpu.c): the fast free
- * swaps the mark for the tag with one compare-and-swap, so a second
- * free of an object that sits in any hart's magazine fails the swap and
- * is reported here.
+ * swaps the mark for the tag with one atomic swap that must find the
+ * mark (anything else is put back), so a second free of an object that
+ * sits in any hart's magazine finds the tag and is reported here.
  *
  * Where the word is inside, an object in use carries no mark once its
  * caller writes it, so each of the mark's jobs is done another way, on
@@ -115,8 +115,9 @@
  *     link that decodes to NULL or into the slab. The fast free sends
  *     those (and, with a 2^-48 chance, user data that decodes near the
  *     slab) to the slow path, which tells them apart exactly and
- *     reports or frees. The compare-and-swap from the value read to the
- *     tag still lets exactly one of two harts freeing one object win.
+ *     reports or frees. The swap of the tag for the value read (it
+ *     must find that value) still lets exactly one of two harts
+ *     freeing one object win.
  *   - the live objects (destroy with objects in use, the checker): the
  *     objects not on the free list (slab_obj_in_use(), a walk).
  * An object in use thus shows its mark until written: a pointer never
@@ -636,15 +637,16 @@ static uintptr_t slab_take_cached(struct kmem_cache *c, uintptr_t caller)
 }
 
 /*
- * Called with no lock held (the fast path released its magazine);
- * everything is looked at afresh under c->lock. slab_grow() drops and
- * retakes it; when it fails after draining every magazine
+ * A batch from the slabs (kmem_cache_alloc_slow() found the depot
+ * empty): everything is looked at afresh under c->lock. slab_grow()
+ * drops and retakes it; when it fails after draining every magazine
  * (slab_shrink_all()), the lists are searched once more, as the drain
  * may have given c's own cached objects back. Caches with magazines
  * take a batch: the first object is the caller's, the others refill
  * this hart's magazine.
  */
-void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+static __attribute__((noinline)) void *
+slab_alloc_batch(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
 	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
@@ -655,20 +657,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	uintptr_t obj = 0;
 	unsigned long irq;
 
-	if (!caller)
-		caller = RET_IP;
 	irq = spin_lock_irqsave(&c->lock);
-	/* A full batch from the depot first: one copy, no slab touched. */
-	if (cpu_cache_is_on(c) && slab_depot_get(c, batch)) {
-		spin_unlock_irqrestore(&c->lock, irq);
-		obj = (uintptr_t)batch[0];
-		/* cached tag -> in-use mark, as the fast path does */
-		word_store(c, obj, word_load(c, obj) ^ SLAB_MARK_CACHED);
-		slab_cpu_refill(c, batch, c->mag_batch, caller);
-		if (gfp & __GFP_ZERO)
-			memset((void *)obj, 0, c->object_size);
-		return (void *)obj;
-	}
 	do {
 		/* Each failed try quarantined a slab; do not eat memory. */
 		if (tries++ == SLAB_ALLOC_TRIES)
@@ -710,4 +699,26 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 fail:
 	spin_unlock_irqrestore(&c->lock, irq);
 	return NULL;
+}
+
+/*
+ * Called with no lock held (the fast path released its magazine): a
+ * full batch from the depot first (one copy into the magazine, no slab
+ * touched), else slab_alloc_batch(). The common case stays in this
+ * small function, with no stack frame for the batch.
+ */
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	void *obj;
+
+	if (!caller)
+		caller = RET_IP;
+	if (cpu_cache_is_on(c) &&
+	    __atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) &&
+	    (obj = slab_cpu_depot_refill(c))) {
+		if (gfp & __GFP_ZERO)
+			memset(obj, 0, c->object_size);
+		return obj;
+	}
+	return slab_alloc_batch(c, gfp, caller);
 }

@@ -342,9 +342,12 @@ slow:
 
 /*
  * Push p on this hart's magazine if its word still holds `expect`,
- * swapping it for the cached tag with one compare-and-swap: of two harts
- * freeing one object at once exactly one wins. False (nothing done) if
- * the magazine is full or bypassed, or the word changed.
+ * swapping it for the cached tag with one atomic swap (amoswap.d): of
+ * two harts freeing one object at once exactly one finds `expect`, the
+ * other finds the tag and leaves it. A swap that finds anything else (a
+ * write racing with the free) puts that value back for the slow path to
+ * judge. False (nothing changed) if the magazine is full or bypassed,
+ * or the word was not `expect`.
  */
 static inline __attribute__((always_inline)) bool
 __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
@@ -352,22 +355,26 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 {
 	struct kmem_cpu_cache *pc;
 	unsigned long flags = cpu_irq_save();
+	uintptr_t old;
 	int n;
 
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
-	if (unlikely((unsigned int)n >=
-		     (unsigned int)pc->limit) || /* full/off */
-	    unlikely(!__atomic_compare_exchange_n(word, &expect, tag, false,
-						  __ATOMIC_RELAXED,
-						  __ATOMIC_RELAXED))) {
-		cpu_irq_restore(flags);
-		return false;
+	if (unlikely((unsigned int)n >= (unsigned int)pc->limit)) /* full/off */
+		goto refuse;
+	old = __atomic_exchange_n(word, tag, __ATOMIC_RELAXED);
+	if (unlikely(old != expect)) {
+		if (old != tag) /* not a second free: undo */
+			__kmem_word_store(word, old);
+		goto refuse;
 	}
 	pc->objs[n] = p;
 	__kmem_cpu_put(pc, n + 1);
 	cpu_irq_restore(flags);
 	return true;
+refuse:
+	cpu_irq_restore(flags);
+	return false;
 }
 
 /*
@@ -378,28 +385,25 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
  * neither c's cached tag nor a link into s, which is what a second free
  * would find (a conservative test: the slow path tells a real double
  * free from user data that merely looks like one). Then the word is
- * swapped for the cached tag, as for the other caches. Anything else
- * goes to the slow path, which reports or frees it.
+ * swapped for the cached tag, as for the other caches. False if any of
+ * that fails (nothing done): the caller sends p to the slow path, which
+ * reports or frees it.
  */
-static inline __attribute__((always_inline)) void
-__kmem_slab_free(struct kmem_cache *c, struct kmem_slab *s, void *p,
-		 uintptr_t caller)
+static inline __attribute__((always_inline)) bool
+__kmem_slab_push(struct kmem_cache *c, struct kmem_slab *s, void *p)
 {
 	uintptr_t obj = (uintptr_t)p, d = obj - s->objs, key, w, x;
 
 	if (unlikely(d >= c->objs_span || d * c->div_magic >= c->div_magic))
-		goto slow;
+		return false;
 	key = obj * c->fp_mult;
 	w = __atomic_load_n((uintptr_t *)obj, __ATOMIC_RELAXED);
 	x = w ^ key;
 	if (unlikely(x - s->objs < c->objs_span || x == 0 ||
 		     x == ~SLAB_MARK_CACHED))
-		goto slow;
-	if (likely(__kmem_cpu_push(c, p, (uintptr_t *)obj, w,
-				   ~key ^ SLAB_MARK_CACHED)))
-		return;
-slow:
-	kmem_cache_free_slow(c, p, caller);
+		return false;
+	return __kmem_cpu_push(c, p, (uintptr_t *)obj, w,
+			       ~key ^ SLAB_MARK_CACHED);
 }
 
 /*
@@ -421,20 +425,21 @@ static inline bool __kmem_slab_is(const struct kmem_slab *s,
 }
 
 /*
- * Fast free. Caches with the word before the object: p must be 8-byte
- * aligned with its word on p's own page (else the slow path validates p
- * through its page before reading anything) and the word must hold c's
- * in-use mark, which vouches for p: a double free, a pointer inside an
- * object, an object of another cache or of a debug cache (whose mark
- * differs) fails and goes to the slow path, which reports it. Caches
- * with the word inside the object find p's slab first: by masking with
- * free_mask when c's slabs are one page holding their descriptor (a
- * read of p's own page; one test picks that commonest case first), else
- * through p's page descriptor; then __kmem_slab_free(). A
- * full magazine goes to the slow path too and is flushed in a batch.
+ * Fast free: push p on this hart's magazine, or return false (nothing
+ * done) for the slow path. Caches with the word before the object: p
+ * must be 8-byte aligned with its word on p's own page (else the slow
+ * path validates p through its page before reading anything) and the
+ * word must hold c's in-use mark, which vouches for p: a double free, a
+ * pointer inside an object, an object of another cache or of a debug
+ * cache (whose mark differs) fails. Caches with the word inside the
+ * object find p's slab first: by masking with free_mask when c's slabs
+ * are one page holding their descriptor (a read of p's own page; one
+ * test picks that commonest case first), else through p's page
+ * descriptor; then __kmem_slab_push(). A full magazine fails too: the
+ * slow path moves half of it to the depot and tries again.
  */
-static inline __attribute__((always_inline)) void
-__kmem_cache_free(struct kmem_cache *c, void *p, uintptr_t caller)
+static inline __attribute__((always_inline)) bool
+__kmem_cache_push(struct kmem_cache *c, void *p)
 {
 	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE;
 
@@ -444,7 +449,7 @@ __kmem_cache_free(struct kmem_cache *c, void *p, uintptr_t caller)
 		if (likely(c->free_mask)) {
 			s = (struct kmem_slab *)(obj & c->free_mask);
 			if (unlikely(!s)) /* NULL: the slow path ignores it */
-				goto slow;
+				return false;
 		} else {
 			struct page *page = virt_to_page(p);
 
@@ -452,24 +457,26 @@ __kmem_cache_free(struct kmem_cache *c, void *p, uintptr_t caller)
 				     !(__atomic_load_n(&page->flags,
 						       __ATOMIC_RELAXED) &
 				       PG_slab)))
-				goto slow;
+				return false;
 			s = page->slab;
 		}
 		if (unlikely(!__kmem_slab_is(s, c)))
-			goto slow;
-		__kmem_slab_free(c, s, p, caller);
-		return;
+			return false;
+		return __kmem_slab_push(c, s, p);
 	}
 	/* NULL is on page 0's first word too: the slow path ignores it. */
 	if (unlikely((obj & (SLAB_WORD_SIZE - 1)) |
 		     ((word ^ obj) >> PAGE_SHIFT)))
-		goto slow;
-	if (likely(__kmem_cpu_push(c, p, (uintptr_t *)word,
-				   ~(word * c->fp_mult),
-				   ~(word * c->fp_mult) ^ SLAB_MARK_CACHED)))
-		return;
-slow:
-	kmem_cache_free_slow(c, p, caller);
+		return false;
+	return __kmem_cpu_push(c, p, (uintptr_t *)word, ~(word * c->fp_mult),
+			       ~(word * c->fp_mult) ^ SLAB_MARK_CACHED);
+}
+
+static inline __attribute__((always_inline)) void
+__kmem_cache_free(struct kmem_cache *c, void *p, uintptr_t caller)
+{
+	if (unlikely(!__kmem_cache_push(c, p)))
+		kmem_cache_free_slow(c, p, caller);
 }
 
 /* ------------------------------------------------------------ caches */

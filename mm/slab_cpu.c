@@ -23,9 +23,11 @@
  * back to their slabs one at a time: they go, as one batch, to the
  * cache's depot (Bonwick and Adams' depot of full magazines, under
  * c->lock), and an empty magazine is refilled from the depot before the
- * slabs. An exchange with the depot is one copy of mag_batch
- * pointers; one with the slabs decodes, checks and relinks each object
- * and may move slabs between lists. Objects in the depot stay as they
+ * slabs. An exchange with the depot is one copy of mag_batch pointers,
+ * straight between the magazine and the depot under c->lock
+ * (slab_cpu_flush(), slab_cpu_depot_refill()), plus the move of the
+ * newer rounds down after a flush; one with the slabs decodes, checks
+ * and relinks each object and may move slabs between lists. Objects in the depot stay as they
  * were in the magazine: counted in use in their slabs, carrying the
  * cached tag (I10), so a second free of one is still a double free. The
  * depot is bounded (depot_max batches: SLAB_DEPOT_MAX, and
@@ -46,12 +48,13 @@
  *   in a magazine:  ~key ^ SLAB_MARK_CACHED     ("cached tag")
  *
  * The fast free path turns the word into the cached tag with one
- * compare-and-swap: from the in-use mark where the word is before the
- * object, from the value it has just read and checked where the word is
- * inside (mm/slab.h, __kmem_slab_free()). A second free of an object
- * that sits in any hart's magazine finds the tag and is reported by the
- * slow path as a double free; of two harts freeing one object at once,
- * exactly one swap succeeds. A refill writes the tag before an object
+ * atomic swap that must find the in-use mark where the word is before
+ * the object, or the value it has just read and checked where the word
+ * is inside (mm/slab.h, __kmem_cpu_push()); a swap that finds anything
+ * else puts it back. A second free of an object that sits in any
+ * hart's magazine finds the tag and is reported by the slow path as a
+ * double free; of two harts freeing one object at once, exactly one
+ * swap finds the mark (the other finds the tag and leaves it). A refill writes the tag before an object
  * enters a magazine, a flush or drain the free-list link (under
  * c->lock) after it leaves; the fast allocation flips the tag into the
  * in-use mark. The coverage is the same as without magazines: every
@@ -70,9 +73,10 @@
  * None on a magazine: it belongs to its hart. The owner reads and
  * writes it with interrupts off (so an interrupt handler on the same
  * hart cannot interleave), with plain loads and stores, and never keeps
- * a copy of its count across a point where it could wait (a spinlock:
- * the slow paths take c->lock only before loading the count or after
- * storing it). Another hart never writes it; it reads the count
+ * a copy of its count across a point where it could wait (a spinlock,
+ * whose wait loop may serve a drain: the slow paths take c->lock before
+ * loading the count, or after storing it, and wait for nothing in
+ * between). Another hart never writes it; it reads the count
  * relaxed for statistics (kmem_cpu_cached(), a snapshot). To empty
  * every hart's magazine of a cache (shrink, reap, destroy,
  * slab_shrink_all()), slab_cpu_drain_all() asks the owners:
@@ -198,18 +202,100 @@ void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
 }
 
 /*
- * Take the newest batch of the depot into objs[] (mag_batch of them; c->lock
- * held); false if the depot is empty.
+ * Copy n object pointers, lowest first (so dst may overlap src from
+ * below, as when a magazine's rounds move down). A loop rather than
+ * memcpy(): n is at most SLAB_CPU_OBJS, and the call, its frame and
+ * its alignment tests would cost as much as the copy; the empty asm
+ * keeps GCC from turning the loop back into a memcpy() call, and the
+ * loop is unrolled by two (3.5 instructions a pointer instead of 5).
  */
-bool slab_depot_get(struct kmem_cache *c, void **objs)
+static inline void ptrs_copy(void **dst, void *const *src, unsigned int n)
 {
-	ASSERT(spin_is_held(&c->lock));
-	if (!c->depot_n)
+#pragma GCC unroll 2
+	for (unsigned int i = 0; i < n; i++) {
+		void *v = src[i];
+
+		__asm__("" : "+r"(v));
+		dst[i] = v;
+	}
+}
+
+/*
+ * Refill this hart's empty magazine from the depot's newest batch, with
+ * one copy straight into the magazine under c->lock (interrupts off: the
+ * count is loaded and stored with no wait in between), and return the
+ * batch's newest object for the caller, its tag turned into the in-use
+ * mark as the fast path does. NULL if the depot is empty or the
+ * magazine is bypassed or cannot take the batch (an interrupt handler
+ * refilled it meanwhile).
+ */
+void *slab_cpu_depot_refill(struct kmem_cache *c)
+{
+	int b = (int)c->mag_batch, n;
+	struct kmem_cpu_cache *pc;
+	uintptr_t obj = 0;
+	unsigned long irq;
+	void **batch;
+
+	irq = spin_lock_irqsave(&c->lock);
+	pc = __kmem_cpu_cache(c);
+	n = __kmem_cpu_take(pc);
+	if (c->depot_n && n >= 0 && n + b - 1 <= pc->limit) {
+		__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
+		batch = c->depot[c->depot_n];
+		ptrs_copy(pc->objs + n, batch, (unsigned int)b - 1);
+		__kmem_cpu_put(pc, n + b - 1);
+		obj = (uintptr_t)batch[b - 1];
+		c->depot_gets++;
+	}
+	spin_unlock_irqrestore(&c->lock, irq);
+	if (obj) /* cached tag -> in-use mark; damage stays damage (I10) */
+		word_store(c, obj, word_load(c, obj) ^ SLAB_MARK_CACHED);
+	return (void *)obj;
+}
+
+/*
+ * Make room on this hart's magazine of c if it is full: its mag_batch
+ * oldest rounds go to the depot (one copy under c->lock, straight from
+ * the magazine), or back to their slabs when the depot is full, and the
+ * newer rounds move down. The count is loaded and stored under c->lock
+ * with no wait in between; the release to the slabs (which may wait for
+ * the buddy allocator's locks) comes after the store. True if room was
+ * made; false if the magazine was not full or is bypassed.
+ */
+bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller)
+{
+	void *out[SLAB_CPU_BATCH], **dst = out;
+	int b = (int)c->mag_batch, n;
+	struct kmem_cpu_cache *pc;
+	bool made = false;
+	unsigned long irq;
+
+	/* A peek first (harts do not migrate): a bad free whose magazine is
+	 * not full takes no lock here. */
+	pc = __kmem_cpu_cache(c);
+	if (__kmem_cpu_take(pc) != pc->limit)
 		return false;
-	__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
-	memcpy(objs, c->depot[c->depot_n], c->mag_batch * sizeof(void *));
-	c->depot_gets++;
-	return true;
+	irq = spin_lock_irqsave(&c->lock);
+	n = __kmem_cpu_take(pc);
+	if (n == pc->limit) { /* SLAB_CPU_LOCKED is never the limit */
+		if (c->depot_n < c->depot_max)
+			dst = c->depot[c->depot_n];
+		ptrs_copy(dst, pc->objs, (unsigned int)b);
+		ptrs_copy(pc->objs, pc->objs + b, (unsigned int)(n - b));
+		__kmem_cpu_put(pc, n - b);
+		made = true;
+		if (dst != out) {
+			__atomic_store_n(&c->depot_n, c->depot_n + 1,
+					 __ATOMIC_RELAXED);
+			c->depot_puts++;
+		} else {
+			slab_cpu_release(c, out, (unsigned int)b, caller);
+			c->flushes++;
+		}
+	}
+	spin_unlock_irqrestore(&c->lock, irq);
+	return made;
 }
 
 /* Give every batch in the depot back to the slabs (c->lock held). */

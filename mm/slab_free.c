@@ -37,12 +37,13 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 }
 
 /*
- * Called without c->lock (the fast path dropped it). Under the lock, p's
- * slab is looked up afresh and must be c's: a slab of c is released only
- * under c->lock, so it stays c's until the unlock, and its in-use mark
- * decides. Misuse is reported with the lock held.
+ * Everything the fast path could not vouch for. Called without c->lock;
+ * under it, p's slab is looked up afresh and must be c's: a slab of c
+ * is released only under c->lock, so it stays c's until the unlock, and
+ * its in-use mark decides. Misuse is reported with the lock held.
  */
-void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
+static __attribute__((noinline)) void
+slab_free_checked(struct kmem_cache *c, void *p, uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, off, w;
 	unsigned int nflush = 0;
@@ -51,27 +52,7 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 	unsigned long irq;
 	long idx;
 
-	if (!p) /* the fast path sends NULL here */
-		return;
-	if (!caller)
-		caller = RET_IP;
-	/* A full magazine: flush its oldest rounds, then push p on it. The
-	 * word is read only if it lies on p's page (I6 makes that safe for
-	 * a slab object; anything else is validated below first). */
-	if (cpu_cache_is_on(c) && !word_inside(c) &&
-	    !(obj & (SLAB_WORD_SIZE - 1)) &&
-	    !(((obj - SLAB_WORD_SIZE) ^ obj) >> PAGE_SHIFT) &&
-	    slab_cpu_free(c, p, used_mark(c, obj), flush, &nflush)) {
-		if (nflush) {
-			irq = spin_lock_irqsave(&c->lock);
-			slab_cpu_stash(c, flush, nflush, caller);
-			spin_unlock_irqrestore(&c->lock, irq);
-		}
-		return;
-	}
 	irq = spin_lock_irqsave(&c->lock);
-	if (nflush)
-		slab_cpu_stash(c, flush, nflush, caller);
 	s = slab_lookup(p);
 	if (!s) {
 		slab_report(SLAB_BUG_INVALID_FREE, c->name, p, NULL, NULL,
@@ -175,6 +156,24 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 refuse:
 	c->bugs++;
 	spin_unlock_irqrestore(&c->lock, irq);
+}
+
+/*
+ * Called without c->lock (the fast path dropped it). A full magazine is
+ * the common case: half of it moves out (slab_cpu_flush()) and the fast
+ * push is tried again, checking p as before. Anything else, and a
+ * second failure, goes to slab_free_checked().
+ */
+void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
+{
+	if (!p) /* the fast path sends NULL here */
+		return;
+	if (!caller)
+		caller = RET_IP;
+	if (cpu_cache_is_on(c) && slab_cpu_flush(c, caller) &&
+	    __kmem_cache_push(c, p))
+		return;
+	slab_free_checked(c, p, caller);
 }
 
 void slab_free_object(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,

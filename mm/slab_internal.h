@@ -110,7 +110,7 @@ static inline slab_word_t *word_of(const struct kmem_cache *c, uintptr_t obj)
 
 /*
  * The word of an object start (8-byte aligned). Relaxed atomics: the
- * fast free path of another hart may compare-and-swap it at any time
+ * fast free path of another hart may swap it at any time
  * (a double free), with no lock; c->lock orders everything else.
  */
 static inline uintptr_t word_load(const struct kmem_cache *c, uintptr_t obj)
@@ -309,9 +309,12 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
  * slabs (c->lock held). */
 void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
 		    uintptr_t caller);
-/* The depot's newest batch into objs[SLAB_CPU_BATCH]; false if empty
- * (c->lock held). */
-bool slab_depot_get(struct kmem_cache *c, void **objs);
+/* Refill this hart's magazine from the depot and return an object for
+ * the caller (in-use); NULL if the depot is empty. No lock held. */
+void *slab_cpu_depot_refill(struct kmem_cache *c);
+/* If this hart's magazine is full, move half of it to the depot or the
+ * slabs; true if room was made. No lock held. */
+bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller);
 /* Push objs[1..n) of a refill on this hart's magazine; no lock held. */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller);

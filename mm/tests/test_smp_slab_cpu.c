@@ -195,6 +195,95 @@ static void magazine_batches(struct ktest *t)
 }
 
 /*
+ * Scenario: 300 allocations of 64 B (the magazine emptied after them),
+ * their 300 frees in order, then 300
+ * allocations again, on one thread. The depot has room for every batch
+ * (18 of 15), so the second round touches no slab. Expect it to hand
+ * the objects out in exactly the reverse order of their frees: the
+ * magazine's 30 newest, then each depot batch newest first, which a
+ * flush that kept the wrong half, or a refill that copied a batch in
+ * the wrong order, would break. Expect as many depot gets as puts, no
+ * refill from the slabs, and nothing cached at the end.
+ */
+static void depot_round_trip(struct ktest *t)
+{
+	enum { N = 300 };
+	struct kmem_cache *k = kmem_cache_create("depot-rt", 64, 0, 0, NULL);
+	static void *objs[N];
+	struct kmem_cache_info ci0, ci, ci2;
+	unsigned int wrong = 0;
+
+	KTEST_ASSERT_NOT_NULL(t, k);
+	for (int i = 0; i < N; i++) {
+		objs[i] = kmem_cache_alloc(k, 0);
+		KTEST_ASSERT_NOT_NULL(t, objs[i]);
+	}
+	kmem_cache_shrink(k); /* the last refill's spare rounds */
+	ci0 = info_of(k);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(k, objs[i]);
+	ci = info_of(k);
+	KTEST_EXPECT_EQ(t, ci.mag_rounds, SLAB_CPU_OBJS);
+	KTEST_EXPECT_EQ(t, ci.depot_puts, (N - SLAB_CPU_OBJS) / SLAB_CPU_BATCH);
+	KTEST_EXPECT_EQ(t, ci.depot, ci.depot_puts * SLAB_CPU_BATCH);
+	KTEST_EXPECT_EQ(t, ci.cached, N);
+	KTEST_EXPECT_EQ(t, ci.flushes, ci0.flushes);
+	for (int i = 0; i < N; i++)
+		wrong += kmem_cache_alloc(k, 0) != objs[N - 1 - i];
+	KTEST_EXPECT_EQ(t, wrong, 0);
+	ci2 = info_of(k);
+	KTEST_EXPECT_EQ(t, ci2.depot_gets, ci.depot_puts);
+	KTEST_EXPECT_EQ(t, ci2.refills, ci.refills);
+	KTEST_EXPECT_EQ(t, ci2.cached, 0);
+	KTEST_EXPECT_EQ(t, ci2.active_objs, N);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(k, objs[i]);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+}
+
+/*
+ * Scenario: 100 objects of 4 KiB freed in a row, from an empty
+ * magazine. Their magazines hold 4
+ * rounds and exchange 2 (SLAB_MAG_BYTES), and the depot holds at most
+ * SLAB_DEPOT_BYTES of them. Expect the batches that find the depot full
+ * to go back to their slabs: the magazine full, the depot full, every
+ * other object free in its slab, and slab_check() clean.
+ */
+static void depot_overflow(struct ktest *t)
+{
+	enum { N = 100 };
+	struct kmem_cache *k = kmem_cache_create("depot-of", 4096, 0, 0, NULL);
+	unsigned long depot_max, batch;
+	static void *objs[N];
+	struct kmem_cache_info ci0, ci;
+
+	KTEST_ASSERT_NOT_NULL(t, k);
+	for (int i = 0; i < N; i++) {
+		objs[i] = kmem_cache_alloc(k, 0);
+		KTEST_ASSERT_NOT_NULL(t, objs[i]);
+	}
+	kmem_cache_shrink(k); /* the last refill's spare rounds */
+	ci0 = info_of(k);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(k, objs[i]);
+	ci = info_of(k);
+	KTEST_EXPECT_EQ(t, ci.mag_rounds, SLAB_MAG_BYTES / 4096);
+	batch = ci.mag_rounds / 2;
+	depot_max = SLAB_DEPOT_BYTES / (batch * 4096);
+	KTEST_EXPECT_EQ(t, ci.depot_puts, depot_max);
+	KTEST_EXPECT_EQ(t, ci.depot, depot_max * batch);
+	KTEST_EXPECT_EQ(t, ci.flushes - ci0.flushes + ci.depot_puts,
+			(N - ci.mag_rounds) / batch);
+	KTEST_EXPECT_EQ(t, ci.cached, ci.mag_rounds + ci.depot);
+	KTEST_EXPECT_EQ(t, ci.active_objs, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+}
+
+/*
  * Scenario: an object is freed (it goes into this hart's magazine),
  * then freed again, with kmem_cache_free() and, for a kmalloc object,
  * with kfree(). Expect one "double free of <p>" report each, naming the
@@ -511,7 +600,8 @@ static const struct ktest_case slab_cpu_cases[] = {
 	KTEST_CASE(magazine_lifo),	  KTEST_CASE(magazine_batches),
 	KTEST_CASE(magazine_double_free), KTEST_CASE(free_validates_first),
 	KTEST_CASE(drain_other_hart),	  KTEST_CASE(oom_drains_magazines),
-	KTEST_CASE(magazine_storm),	  KTEST_END,
+	KTEST_CASE(magazine_storm),	  KTEST_CASE(depot_round_trip),
+	KTEST_CASE(depot_overflow),	  KTEST_END,
 };
 
 static const struct ktest_suite slab_cpu_suite = {
