@@ -43,6 +43,9 @@
 STATIC_ASSERT(NR_CPUS < (1 << 16));
 
 static unsigned long spin_bugs;
+#ifdef HOST_TEST
+unsigned long spin_bound = 1UL << 27; /* SPIN_BOUND (lib/spinlock.h) */
+#endif
 
 static void spin_report(const spinlock_t *l, const char *what,
 			unsigned long other)

@@ -319,7 +319,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 
 	if (unlikely(n <= 0)) /* empty, or bypassed (SLAB_CPU_LOCKED) */
 		goto slow;
-	obj = (uintptr_t)pc->objs[--n];
+	obj = (uintptr_t)pc->objs[n - 1];
 	if (likely(!pc->word_back)) {
 		/* the word is the caller's first bytes: just not the tag */
 		__kmem_word_store((uintptr_t *)obj, 0);
@@ -330,7 +330,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 				  __atomic_load_n(word, __ATOMIC_RELAXED) ^
 					  SLAB_MARK_CACHED);
 	}
-	__kmem_cpu_put(pc, n);
+	__kmem_cpu_put(pc, n - 1);
 	cpu_irq_restore(flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
 		return __builtin_memset((void *)obj, 0, c->object_size);

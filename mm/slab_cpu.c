@@ -183,25 +183,6 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 }
 
 /*
- * A batch of c->mag_batch objects that left a full magazine (or fewer,
- * from a refill that did not fit): into the depot if it has room, else
- * back to the slabs. c->lock held.
- */
-void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
-		    uintptr_t caller)
-{
-	ASSERT(spin_is_held(&c->lock));
-	if (n == c->mag_batch && c->depot_n < c->depot_max) {
-		memcpy(c->depot[c->depot_n], objs, n * sizeof(void *));
-		__atomic_store_n(&c->depot_n, c->depot_n + 1, __ATOMIC_RELAXED);
-		c->depot_puts++;
-		return;
-	}
-	slab_cpu_release(c, objs, n, caller);
-	c->flushes++;
-}
-
-/*
  * Copy n object pointers, lowest first (so dst may overlap src from
  * below, as when a magazine's rounds move down). A loop rather than
  * memcpy(): n is at most SLAB_CPU_OBJS, and the call, its frame and
@@ -316,8 +297,8 @@ static unsigned long depot_drain(struct kmem_cache *c)
 /*
  * Push refilled objects (already tagged, taken from the slabs) on this
  * hart's magazine: objs[1] is handed out first, then objs[2], ... Those
- * that do not fit (an interrupt handler refilled it meanwhile) go to the
- * depot or the slabs. Called with no lock held; objs[0] is the caller's.
+ * that do not fit (an interrupt handler refilled it meanwhile) go back
+ * to their slabs. Called with no lock held; objs[0] is the caller's.
  */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller)
@@ -343,53 +324,10 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 	cpu_irq_restore(irq);
 	if (k + 1 < n) {
 		lirq = spin_lock_irqsave(&c->lock);
-		slab_cpu_stash(c, objs + k + 1, n - k - 1, caller);
+		slab_cpu_release(c, objs + k + 1, n - k - 1, caller);
+		c->flushes++;
 		spin_unlock_irqrestore(&c->lock, lirq);
 	}
-}
-
-/*
- * The slow free's attempt to stay on the magazine: if this hart's is
- * full, move its mag_batch oldest rounds to flush[] (*nflush), then
- * push p if its word still holds `mark` (the in-use mark, or the value
- * the validated slow free read), swapping it for the cached tag. Returns
- * true if p was pushed. p's word must be safe to read (aligned, on p's
- * page).
- */
-bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
-		   unsigned int *nflush)
-{
-	uintptr_t obj = (uintptr_t)p;
-	struct kmem_cpu_cache *pc;
-	unsigned long irq = cpu_irq_save();
-	bool pushed = false;
-	int n;
-
-	*nflush = 0;
-	pc = __kmem_cpu_cache(c);
-	n = __kmem_cpu_take(pc);
-	if (n == SLAB_CPU_LOCKED) { /* bypassed: free to the slab */
-		cpu_irq_restore(irq);
-		return false;
-	}
-	if (n == pc->limit) {
-		int b = (int)c->mag_batch;
-
-		memcpy(flush, pc->objs, (size_t)b * sizeof(void *));
-		memmove(pc->objs, pc->objs + b,
-			(size_t)(n - b) * sizeof(void *));
-		n -= b;
-		*nflush = c->mag_batch;
-	}
-	if (__atomic_compare_exchange_n((uintptr_t *)word_of(c, obj), &mark,
-					cached_mark(c, obj), false,
-					__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-		pc->objs[n++] = p;
-		pushed = true;
-	}
-	__kmem_cpu_put(pc, n);
-	cpu_irq_restore(irq);
-	return pushed;
 }
 
 /*

@@ -40,14 +40,14 @@ static void slab_put(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
  * Everything the fast path could not vouch for. Called without c->lock;
  * under it, p's slab is looked up afresh and must be c's: a slab of c
  * is released only under c->lock, so it stays c's until the unlock, and
- * its in-use mark decides. Misuse is reported with the lock held.
+ * its in-use mark decides. Misuse is reported with the lock held. An
+ * object that passes goes straight back to its slab (this path is rare:
+ * a magazine that stayed full, user data that looked like a link).
  */
 static __attribute__((noinline)) void
 slab_free_checked(struct kmem_cache *c, void *p, uintptr_t caller)
 {
 	uintptr_t obj = (uintptr_t)p, off, w;
-	unsigned int nflush = 0;
-	void *flush[SLAB_CPU_BATCH];
 	struct kmem_slab *s;
 	unsigned long irq;
 	long idx;
@@ -106,29 +106,6 @@ slab_free_checked(struct kmem_cache *c, void *p, uintptr_t caller)
 				    (void *)s, (void *)caller);
 			goto refuse;
 		}
-		/* Back on the magazine when there is one (flushing a full
-		 * one first), so that it is handed out next (LIFO). */
-		if (cpu_cache_is_on(c)) {
-			bool pushed = slab_cpu_free(c, p, w, flush, &nflush);
-
-			if (nflush)
-				slab_cpu_stash(c, flush, nflush, caller);
-			if (pushed) {
-				spin_unlock_irqrestore(&c->lock, irq);
-				return;
-			}
-			/* Not pushed: the word changed under us (a free on
-			 * another hart), or the magazine is bypassed. */
-			if (word_load(c, obj) != w) {
-				slab_report(SLAB_BUG_DOUBLE_FREE, c->name, p, p,
-					    s, caller, 0,
-					    "double free of %p: freed by "
-					    "another hart at the same time "
-					    "(caller %p)",
-					    p, (void *)caller);
-				goto refuse;
-			}
-		}
 	} else if (w != used_mark(c, obj)) {
 		if (link_ok(c, s, w ^ word_key(c, obj)) ||
 		    (cpu_cache_is_on(c) && w == cached_mark(c, obj)))
@@ -150,6 +127,22 @@ slab_free_checked(struct kmem_cache *c, void *p, uintptr_t caller)
 	}
 	if (cache_is_debug(c) && slab_debug_free_check(c, s, obj, caller))
 		goto refuse;
+	/*
+	 * With magazines on, a fast free on another hart may be swapping
+	 * this word right now (a double free racing with this one): claim
+	 * the object with one compare-and-swap from the value checked, as
+	 * a push would, so that exactly one of the two wins.
+	 */
+	if (cpu_cache_is_on(c) &&
+	    !__atomic_compare_exchange_n((uintptr_t *)word_of(c, obj), &w,
+					 cached_mark(c, obj), false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		slab_report(SLAB_BUG_DOUBLE_FREE, c->name, p, p, s, caller, 0,
+			    "double free of %p: freed by another hart at the "
+			    "same time (caller %p)",
+			    p, (void *)caller);
+		goto refuse;
+	}
 	slab_free_object(c, s, obj, caller);
 	spin_unlock_irqrestore(&c->lock, irq);
 	return;

@@ -305,10 +305,6 @@ void slab_cpu_init(struct kmem_cache *c);
 /* Give objects taken out of a magazine back to their slabs (c->lock). */
 void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 		      uintptr_t caller);
-/* A batch leaving a magazine: to the depot if it has room, else to the
- * slabs (c->lock held). */
-void slab_cpu_stash(struct kmem_cache *c, void *const *objs, unsigned int n,
-		    uintptr_t caller);
 /* Refill this hart's magazine from the depot and return an object for
  * the caller (in-use); NULL if the depot is empty. No lock held. */
 void *slab_cpu_depot_refill(struct kmem_cache *c);
@@ -318,14 +314,6 @@ bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller);
 /* Push objs[1..n) of a refill on this hart's magazine; no lock held. */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller);
-/*
- * Slow free on the magazine: flush a full one's oldest rounds into
- * flush[SLAB_CPU_BATCH] (*nflush of them, for the caller to release
- * under c->lock), then push p if its word still holds `mark` (swapped
- * for the cached tag). True if p was pushed.
- */
-bool slab_cpu_free(struct kmem_cache *c, void *p, uintptr_t mark, void **flush,
-		   unsigned int *nflush);
 /* Empty every hart's magazine of c into the slabs; returns objects. No
  * lock held. */
 unsigned long slab_cpu_drain_all(struct kmem_cache *c);

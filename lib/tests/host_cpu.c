@@ -43,10 +43,9 @@
 static bool host_slot_used[NR_CPUS];
 static pthread_key_t host_key;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
-#ifdef HOST_BENCH
-__thread unsigned int host_cpu_plus1; /* read inline by <asm/cpu.h> */
-#else
 static __thread unsigned int host_cpu_plus1;
+#ifdef HOST_BENCH
+__thread unsigned int host_cpu_bench = HOST_CPU_UNATTACHED; /* <asm/cpu.h> */
 #endif
 static __thread bool host_in_irq;
 static __thread bool host_irq_off;
@@ -67,7 +66,7 @@ static void host_cpu_key(void)
 }
 
 #ifdef HOST_BENCH
-unsigned int host_cpu_id_slow(void)
+static unsigned int host_cpu_slot(void)
 #else
 unsigned int cpu_id(void)
 #endif
@@ -93,6 +92,13 @@ unsigned int cpu_id(void)
 	return host_cpu_plus1 - 1;
 }
 
+#ifdef HOST_BENCH
+void host_cpu_attach(void)
+{
+	host_cpu_bench = host_cpu_slot();
+}
+#endif
+
 unsigned long cpu_hartid(void)
 {
 	return cpu_id();
@@ -113,6 +119,9 @@ unsigned int host_cpu_impersonate(unsigned int cpu)
 	unsigned int old = cpu_id();
 
 	host_cpu_plus1 = cpu + 1;
+#ifdef HOST_BENCH
+	host_cpu_bench = cpu;
+#endif
 	return old;
 }
 

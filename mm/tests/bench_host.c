@@ -451,7 +451,7 @@ BENCH_INLINE void xt_produce(const struct bench_alloc *a, struct xt_ring *x)
 {
 	if (xt_pin)
 		host_pin_to_cpu(0);
-	(void)cpu_id(); /* take a hart number before the clock starts */
+	host_cpu_attach(); /* take a hart number before the clock starts */
 	pthread_barrier_wait(&x->go);
 	measure_begin();
 	x->t_start = now_ns();
@@ -474,7 +474,7 @@ BENCH_INLINE void xt_consume(const struct bench_alloc *a, struct xt_ring *x)
 {
 	if (xt_pin)
 		host_pin_to_cpu(1);
-	(void)cpu_id();
+	host_cpu_attach();
 	pthread_barrier_wait(&x->go);
 	measure_begin();
 	for (unsigned long b = 0; b < x->batches; b++) {
@@ -790,6 +790,7 @@ int main(int argc, char **argv)
 	struct buddy_stats st;
 
 	ensure_static_tls(argv);
+	host_cpu_attach();
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
 			repeats = strtoul(argv[++i], NULL, 0);

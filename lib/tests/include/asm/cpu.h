@@ -4,7 +4,7 @@
  * include path): out of line in lib/tests/host_cpu.c, where each POSIX
  * thread stands in for a hart. The host benchmark (HOST_BENCH) has the
  * three hot ones inline, as the target has them: cpu_id() a thread-local
- * load, masking interrupts free (no cross-hart model there), so that
+ * load (threads attach first), masking interrupts free (no cross-hart model there), so that
  * mm/'s fast paths are measured rather than calls into the model.
  */
 #ifndef ASM_CPU_H
@@ -15,15 +15,22 @@
 
 unsigned long cpu_hartid(void);
 #ifdef HOST_BENCH
-/* This thread's cpu number + 1, 0 until it first asks for one. */
-extern __thread unsigned int host_cpu_plus1;
-unsigned int host_cpu_id_slow(void);
+/*
+ * This thread's cpu number: one thread-local load, as the target's
+ * cpu_id() is one load from its per-hart area. Every thread that calls
+ * into mm/ first takes a number with host_cpu_attach() (the benchmark's
+ * main thread and its xthread workers do); until then the number is
+ * HOST_CPU_UNATTACHED, which puts every per-hart array access terabytes
+ * away, so a thread that forgot faults at once instead of sharing
+ * another's caches.
+ */
+#define HOST_CPU_UNATTACHED 0xffffffffu
+extern __thread unsigned int host_cpu_bench;
+void host_cpu_attach(void);
 
 static inline unsigned int cpu_id(void)
 {
-	unsigned int v = host_cpu_plus1;
-
-	return __builtin_expect(v != 0, 1) ? v - 1 : host_cpu_id_slow();
+	return host_cpu_bench;
 }
 
 /* Masking is free, as a csrrci nearly is: interrupts always look on. */
