@@ -244,7 +244,7 @@ static void depot_round_trip(struct ktest *t)
 }
 
 /*
- * Scenario: 100 objects of 4 KiB freed in a row, from an empty
+ * Scenario: 300 objects of 4 KiB freed in a row, from an empty
  * magazine. Their magazines hold 4
  * rounds and exchange 2 (SLAB_MAG_BYTES), and the depot holds at most
  * SLAB_DEPOT_BYTES of them. Expect the batches that find the depot full
@@ -253,7 +253,7 @@ static void depot_round_trip(struct ktest *t)
  */
 static void depot_overflow(struct ktest *t)
 {
-	enum { N = 100 };
+	enum { N = 300 };
 	struct kmem_cache *k = kmem_cache_create("depot-of", 4096, 0, 0, NULL);
 	unsigned long depot_max, batch;
 	static void *objs[N];
