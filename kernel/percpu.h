@@ -7,13 +7,16 @@
  * shared array by hart id (no false sharing). Each area is a separate,
  * cache-line aligned allocation; only its own hart writes it, except
  * for the IPI call slot, which the caller writes under the rules in
- * kernel/smp.c.
+ * kernel/smp.c, and the page lists' bounds and GFP_KERNEL list pointer,
+ * which the page allocator stores relaxed on every hart when
+ * page_trace or fault injection is switched (mm/buddy_pcp.c).
  */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
 
 #include "kernel/arch.h"
 #include "lib/cpu.h"
+#include "mm/buddy.h"
 
 typedef void (*smp_call_fn)(void *arg);
 
@@ -43,6 +46,15 @@ struct percpu {
 	 * traps being reported, which never return.
 	 */
 	int trap_depth;
+
+	/*
+	 * CPU_MM_OFFSET: this hart's page lists (mm/buddy_fast.h), a cache
+	 * line of their own, which the page allocator's inline paths reach
+	 * as tp + CPU_MM_OFFSET (lib/cpu.h's cpu_mm_local()); the page
+	 * allocator reads other harts' through buddy_pcp_of() once the
+	 * kernel attached them (buddy_pcp_attach(), kernel/smp.c).
+	 */
+	struct buddy_pcp_hart mm_pcp;
 	/* Interrupts taken on this hart, by kind, and the latest kind. */
 	unsigned long irq_count[4];
 	enum irq_kind irq_last;

@@ -123,9 +123,17 @@ STATIC_ASSERT(offsetof(struct percpu, boot_self) == SMP_BOOT_SELF);
 STATIC_ASSERT(sizeof(struct percpu) <= PAGE_SIZE);
 STATIC_ASSERT(offsetof(struct percpu, hartid) == CPU_HDR_HARTID);
 STATIC_ASSERT(offsetof(struct percpu, cpu) == CPU_HDR_CPU);
+STATIC_ASSERT(offsetof(struct percpu, mm_pcp) == CPU_MM_OFFSET);
 
 /* The boot hart's area: head.S points tp at it and sets its hartid. */
-struct percpu boot_percpu;
+struct percpu boot_percpu = {
+	/*
+	 * Static: the page allocator's inline GFP_KERNEL path reads this
+	 * list pointer from the first allocation on; buddy init attaches
+	 * the boot hart's lists (buddy_pcp_init()).
+	 */
+	.mm_pcp = { .kernel = (struct buddy_pcp *)&buddy_pcp_none },
+};
 /* By logical number; see "Locking" above. */
 static struct percpu *cpus[NR_CPUS];
 /* Not static: <asm/mmu.h>'s arch_tlb_is_local() reads it inline. */
@@ -578,6 +586,8 @@ static bool start_one(unsigned long hartid, unsigned int cpu)
 	p->boot_sscratch = p->trap_stack_base + SMP_TRAP_STACK_SIZE;
 	p->boot_self = (uintptr_t)p;
 	cpus[cpu] = p;
+	/* Its page lists, before it can allocate (mm/buddy_fast.h). */
+	buddy_pcp_attach(cpu, &p->mm_pcp);
 	/* The entry slot, for a hart that turns up at the image entry. */
 	__atomic_store_n(&smp_entry_percpu_pa, virt_to_phys(p),
 			 __ATOMIC_RELAXED);
@@ -597,6 +607,7 @@ static bool start_one(unsigned long hartid, unsigned int cpu)
 		       "(%s)\n",
 		       hartid, err, sbi_error_name(err));
 		cpus[cpu] = NULL;
+		buddy_pcp_detach(cpu);
 		free_cpu(p);
 		return false;
 	}
@@ -627,6 +638,8 @@ static bool start_one(unsigned long hartid, unsigned int cpu)
 	       "(HSM status %ld)\n",
 	       hartid, sbi_hart_status(hartid));
 	cpus[cpu] = NULL;
+	/* It never allocated: it parks before it runs any C code of ours. */
+	buddy_pcp_detach(cpu);
 	return false;
 }
 

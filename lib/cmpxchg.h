@@ -11,6 +11,12 @@
  *       word itself); never fails spuriously: a concurrent change of
  *       bits outside mask makes it retry, not fail.
  *
+ *   cmpxchg_u32_masked_goto(p, mask, want, new, old, label)
+ *       The same, as a statement that jumps to the caller's label when
+ *       it does not store (with *old then unspecified), so that the
+ *       caller tests no result: on the target lr.w, and, bne, sc.w,
+ *       bnez (asm goto).
+ *
  * Inline from <asm/cmpxchg.h>, as lib/cpu.h's helpers are: on the
  * target one LR/SC loop (lr.w, and, xor, bnez, sc.w, bnez), where a C11
  * compare-and-swap after a separate load and test took twice the

@@ -17,6 +17,13 @@
  *   unsigned long cpu_irq_save(void) interrupts off; returns the old state
  *                                    (non-zero: they were on)
  *   void cpu_irq_restore(flags)      back to the state cpu_irq_save saw
+ *   cpu_irq_save_local(),            the same for a window that calls
+ *   cpu_irq_restore_local(flags)     nothing: the state unmasked, one
+ *                                    instruction fewer each (asm/cpu.h
+ *                                    argues it); cpu_irq_restore() also
+ *                                    takes what cpu_irq_save_local gave
+ *   void *cpu_mm_local(void)         (target only) mm's per-hart data,
+ *                                    this hart's page lists
  *   bool cpu_irq_enabled(void)       interrupts are on right now
  *   void cpu_relax(void)             spin-wait hint (RISC-V "pause")
  *   void cpu_store_release_u16(p, v) *p = (uint16_t)v, release ordering (RISC-V

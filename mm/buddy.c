@@ -46,7 +46,9 @@
  * already coalesced: two greedy neighbours are never buddies of equal
  * order below MAX_ORDER. lru and private are written when a page heads
  * a block (I9, I11) or by the page's owner, never read before. That
- * set-up, the policy choice and the statistics are in mm/buddy_init.c.
+ * set-up, the policy choice and the statistics are in mm/buddy_init.c;
+ * the calls that take addresses or exact sizes (free_pages(),
+ * alloc_pages_exact(), ...) are layered on these in mm/buddy_exact.c.
  *
  * Order-0 pages go through per-hart lists first (mm/buddy_pcp.c,
  * "Per-hart page lists", which states their design, costs and
@@ -82,6 +84,9 @@
  *       descriptors for each range r, NULL past the last; section_map[s]
  *       is range_map[r] when section s lies wholly inside range r, and
  *       NULL otherwise. All RAM lies within NR_MEM_SECTIONS of base_pfn.
+ *       buddy_ranges[] has a slot for every value of page->range, and
+ *       the slots from nr_ranges on are empty (no pages, no map); a
+ *       range's map_bytes is nr_pages * sizeof(struct page).
  *   I11 a page on a per-hart list has flags == PG_pcp, order 0 and
  *       private BUDDY_PCP_POISON; it lies in the list's zone and is on
  *       exactly one list and on no free_area list (for I8 it is a block
@@ -107,7 +112,9 @@
  *   PG_pcp on its flags (cmpxchg_u32_masked(), lib/cmpxchg.h: owner
  *   bits may be set) and leaves it by a store of PG_head (allocated)
  *   or under the zone lock (merged). Other harts read counts relaxed,
- *   and store a list's bound (high) only when page_trace is switched.
+ *   and store a list's bound (high) only when page_trace is switched
+ *   and its GFP_KERNEL list pointer (kernel) only when fault injection
+ *   or page_trace is armed or disarmed, both under pcp_drain_lock.
  *
  *   zone->lock, one ticket spinlock per zone, always taken with the
  *   _irqsave forms (so that interrupt handlers may allocate later). It
@@ -163,7 +170,9 @@
  *     inside a larger block, unaligned address, not RAM, bad order):
  *     one "BUG: <what> pfn 0x... order ... caller 0x..." line (the
  *     return address in the freeing function), the bug hook, and the
- *     call is refused before anything changes.
+ *     call is refused before anything changes. The checks are here;
+ *     classifying and reporting a refused free is in
+ *     mm/buddy_report.c.
  *   - No memory for descriptors at init, or RAM spanning more than
  *     NR_MEM_SECTIONS (128 GiB) from base_pfn: panic.
  *   - Corrupted metadata met on the fast path: ASSERT (debug builds);
@@ -171,13 +180,9 @@
  */
 #include "mm/buddy.h"
 
-#include <stdarg.h>
-
 #include "lib/assert.h"
 #include "lib/errno.h"
-#include "lib/fmt.h"
 #include "lib/panic.h"
-#include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/buddy_internal.h"
 #include "mm/fail_alloc.h"
@@ -192,35 +197,17 @@ STATIC_ASSERT(sizeof(struct page) == 1UL << PAGE_DESC_SHIFT);
 STATIC_ASSERT(SZ_4G % SECTION_SIZE == 0); /* zones split at sections */
 STATIC_ASSERT(SZ_1G % SECTION_SIZE == 0); /* linear map base (layout.h) */
 STATIC_ASSERT(MAX_ORDER >= 0 && MAX_ORDER <= 20);
-STATIC_ASSERT(BUDDY_MAX_RANGES <= UINT16_MAX);
+STATIC_ASSERT(BUDDY_MAX_RANGES <= BUDDY_RANGE_SLOTS);
 STATIC_ASSERT(MAX_NR_ZONES <= UINT8_MAX);
-STATIC_ASSERT(sizeof(struct buddy_range) == 32);
-
-/* Failure lines: 10, then one in every 1000 failures. */
-#define BUDDY_FAIL_BURST 10
-#define BUDDY_FAIL_INTERVAL 1000
+STATIC_ASSERT(sizeof(struct buddy_range) == 64);
 
 struct buddy_state buddy;
-struct buddy_range buddy_ranges[BUDDY_MAX_RANGES];
+struct buddy_range buddy_ranges[BUDDY_RANGE_SLOTS];
 struct mem_sections mem_sections;
-
-static buddy_bug_hook_fn bug_hook;
-static struct ratelimit fail_rl =
-	RATELIMIT_INIT(BUDDY_FAIL_BURST, BUDDY_FAIL_INTERVAL);
 
 static const char *const zone_names[MAX_NR_ZONES] = {
 	[ZONE_DMA32] = "DMA32",
 	[ZONE_NORMAL] = "Normal",
-};
-
-static const char *const bug_names[BUDDY_NR_BUGS] = {
-	[BUDDY_BUG_NOT_RAM] = "free of a page that is not RAM",
-	[BUDDY_BUG_BAD_ORDER] = "free with invalid order",
-	[BUDDY_BUG_UNALIGNED] = "free of unaligned address",
-	[BUDDY_BUG_RESERVED] = "free of reserved page",
-	[BUDDY_BUG_DOUBLE_FREE] = "double free",
-	[BUDDY_BUG_WRONG_ORDER] = "free with wrong order",
-	[BUDDY_BUG_INSIDE_BLOCK] = "free of page inside a larger block",
 };
 
 /* ------------------------------------------------------------ lookups */
@@ -385,190 +372,6 @@ void buddy_free_one(struct zone *z, const struct buddy_range *r,
 		free_one_binary(z, r, page, pfn, order);
 }
 
-static bool free_pcp_refused(const struct buddy_range *r, struct page *page,
-			     uint32_t fl, unsigned long irq, uintptr_t caller);
-
-/* ------------------------------------------------------------ reports */
-
-/*
- * A refused call, classified (under the zone lock where the state of
- * pages decides the kind) and reported after every lock is dropped.
- */
-struct bug_report {
-	enum buddy_bug bug;
-	pfn_t pfn;
-	unsigned int order;
-	uintptr_t caller; /* return address in the freeing function */
-	char detail[96];
-};
-
-const char *buddy_bug_name(enum buddy_bug bug)
-{
-	return (unsigned int)bug < BUDDY_NR_BUGS ? bug_names[bug] : "?";
-}
-
-buddy_bug_hook_fn buddy_set_bug_hook(buddy_bug_hook_fn hook)
-{
-	return __atomic_exchange_n(&bug_hook, hook, __ATOMIC_ACQ_REL);
-}
-
-static void __printf(5, 6)
-	note_bug(struct bug_report *rep, enum buddy_bug bug, pfn_t pfn,
-		 unsigned int order, const char *fmt, ...)
-{
-	va_list ap;
-
-	rep->bug = bug;
-	rep->pfn = pfn;
-	rep->order = order;
-	rep->caller = 0;
-	rep->detail[0] = '\0';
-	if (fmt) {
-		va_start(ap, fmt);
-		fmt_vsnprintf(rep->detail, sizeof(rep->detail), fmt, ap);
-		va_end(ap);
-	}
-}
-
-/* Print, count and hand to the hook; no allocator lock may be held. */
-static void report(const struct bug_report *rep)
-{
-	buddy_bug_hook_fn hook = __atomic_load_n(&bug_hook, __ATOMIC_ACQUIRE);
-
-	__atomic_fetch_add(&buddy.bugs, 1, __ATOMIC_RELAXED);
-	printk("BUG: %s%s pfn 0x%lx order %u caller 0x%lx\n",
-	       buddy_bug_name(rep->bug), rep->detail, rep->pfn, rep->order,
-	       (unsigned long)rep->caller);
-	if (hook)
-		hook(rep->bug, rep->pfn, rep->order);
-}
-
-/*
- * Find the block holding pfn when pfn is not a head: the nearest aligned
- * head at or below it, at increasing orders, that covers it (I8: pages
- * between it and pfn carry no head flags). NULL if none does. The zone
- * lock of r is held.
- */
-static struct page *find_container(const struct buddy_range *r, pfn_t pfn,
-				   pfn_t *head_pfn)
-{
-	if (!buddy.binary)
-		return buddy_find_container_class(r, pfn, head_pfn);
-	for (unsigned int o = 1; o <= MAX_ORDER; o++) {
-		pfn_t h = buddy_block_head(pfn, o);
-		struct page *p;
-
-		if (h < r->start_pfn)
-			break;
-		p = &r->map[h - r->start_pfn];
-		if ((buddy_page_flags(p) & (PG_buddy | PG_head)) &&
-		    p->order >= o && p->order <= MAX_ORDER) {
-			*head_pfn = h;
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/*
- * Classify a free of page (pfn in range r) that failed the checks of
- * __free_pages. r's zone lock is held, so the answer describes one
- * consistent state.
- */
-static void classify_free(const struct buddy_range *r, const struct page *page,
-			  pfn_t pfn, unsigned int order, struct bug_report *rep)
-{
-	uint32_t flags = buddy_page_flags(page);
-	const struct page *c;
-	pfn_t head;
-
-	if (order > MAX_ORDER)
-		note_bug(rep, BUDDY_BUG_BAD_ORDER, pfn, order, NULL);
-	else if (flags & PG_reserved)
-		note_bug(rep, BUDDY_BUG_RESERVED, pfn, order, NULL);
-	else if (flags & (PG_buddy | PG_pcp))
-		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order, NULL);
-	else if ((flags & PG_head) && buddy.binary)
-		note_bug(rep, BUDDY_BUG_WRONG_ORDER, pfn, order,
-			 " (allocated with %u)", page->order);
-	else if (flags & PG_head)
-		note_bug(rep, BUDDY_BUG_WRONG_ORDER, pfn, order,
-			 " (block of %lu pages, order %u takes %lu)",
-			 page->order < buddy.nr_classes
-				 ? buddy_class_size(page->order)
-				 : 0,
-			 order, buddy_class_size(buddy.order_class[order]));
-	else if ((c = find_container(r, pfn, &head)) &&
-		 (buddy_page_flags(c) & PG_buddy))
-		note_bug(rep, BUDDY_BUG_DOUBLE_FREE, pfn, order,
-			 " (inside free block 0x%lx, %lu pages)", head,
-			 buddy_class_size(c->order));
-	else if (c)
-		note_bug(rep, BUDDY_BUG_INSIDE_BLOCK, pfn, order,
-			 " (block 0x%lx, %lu pages)", head,
-			 buddy_class_size(c->order));
-	else
-		note_bug(rep, BUDDY_BUG_INSIDE_BLOCK, pfn, order,
-			 " (no block head)");
-}
-
-/*
- * The refused path of __free_pages, out of line: classify under the
- * zone lock, which the caller holds with interrupt state irq, drop it,
- * then report.
- */
-static void __attribute__((noinline))
-free_refused(const struct buddy_range *r, const struct page *page, pfn_t pfn,
-	     unsigned int order, unsigned long irq, uintptr_t caller)
-{
-	struct bug_report rep;
-
-	classify_free(r, page, pfn, order, &rep);
-	rep.caller = caller;
-	spin_unlock_irqrestore(&r->zone->lock, irq);
-	report(&rep);
-}
-
-/*
- * A free whose descriptor pointer does not lie where page->range says:
- * not RAM, or (if page->range was damaged) a descriptor of another
- * range, which is classified under that range's zone lock.
- */
-static bool __attribute__((noinline))
-free_bad_pointer(const struct page *page, unsigned int order, uintptr_t caller)
-{
-	const struct buddy_range *r = NULL;
-	struct bug_report rep;
-	pfn_t idx = 0;
-
-	if (page)
-		r = buddy_desc_range(page, &idx);
-	if (!r) {
-		note_bug(&rep, BUDDY_BUG_NOT_RAM, 0, order, " (descriptor %p)",
-			 page);
-		rep.caller = caller;
-		report(&rep);
-		return false;
-	}
-	free_refused(r, page, r->start_pfn + idx, order,
-		     spin_lock_irqsave(&r->zone->lock), caller);
-	return false;
-}
-
-void buddy_reset_fail_ratelimit(void)
-{
-	fail_rl = (struct ratelimit)RATELIMIT_INIT(BUDDY_FAIL_BURST,
-						   BUDDY_FAIL_INTERVAL);
-}
-
-static void alloc_failed(gfp_t gfp, unsigned int order)
-{
-	__atomic_fetch_add(&buddy.failures, 1, __ATOMIC_RELAXED);
-	if (!(gfp & __GFP_NOWARN) && ratelimit_ok(&fail_rl))
-		printk("page allocation failure: order:%u, gfp:0x%x\n", order,
-		       gfp);
-}
-
 /* ----------------------------------------------------------- the API */
 
 /*
@@ -633,7 +436,7 @@ alloc_pages_slow(gfp_t gfp, unsigned int order, unsigned int cls,
 		page = zonelist_rmqueue(all, cls);
 	}
 	if (unlikely(!page)) {
-		alloc_failed(gfp, order);
+		buddy_alloc_failed(gfp, order);
 		return NULL;
 	}
 	if (gfp & __GFP_ZERO)
@@ -782,10 +585,24 @@ struct page *buddy_page_alloc(gfp_t gfp, unsigned int order)
 	return __alloc_pages(gfp, order, true);
 }
 
+struct page *buddy_alloc_pages_untraced(gfp_t gfp, unsigned int order)
+{
+	return __alloc_pages(gfp, order, false);
+}
+
+struct page *buddy_alloc_class(gfp_t gfp, unsigned int cls)
+{
+	struct zone *const *zl =
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+
+	return alloc_pages_slow(gfp, buddy.class_order[cls], cls, NULL,
+				zl[0] ? zl : NULL);
+}
+
 /*
  * An order-0 free refused by the list path: if the claim succeeded but
  * the block's order is not 0, give the head its flags fl back. Then
- * classify under the zone lock and report (free_refused). Interrupts
+ * classify under the zone lock and report (buddy_free_refused()). Interrupts
  * off with the old state irq.
  */
 static bool __attribute__((noinline))
@@ -797,7 +614,7 @@ free_pcp_refused(const struct buddy_range *r, struct page *page, uint32_t fl,
 	if (buddy_page_flags(page) == PG_pcp && page->order != 0)
 		buddy_set_page_flags(page, fl);
 	spin_lock(&r->zone->lock);
-	free_refused(r, page, pfn, 0, irq, caller);
+	buddy_free_refused(r, page, pfn, 0, irq, caller);
 	return false;
 }
 
@@ -822,7 +639,7 @@ free_block(const struct buddy_range *r, struct page *page, unsigned int order,
 		     !__atomic_compare_exchange_n(&page->flags, &fl, 0, false,
 						  __ATOMIC_RELAXED,
 						  __ATOMIC_RELAXED))) {
-		free_refused(r, page, pfn, order, irq, caller);
+		buddy_free_refused(r, page, pfn, order, irq, caller);
 		return false;
 	}
 	if (binary)
@@ -831,6 +648,13 @@ free_block(const struct buddy_range *r, struct page *page, unsigned int order,
 		buddy_free_one_class(z, r, page, pfn, cls);
 	spin_unlock_irqrestore(&z->lock, irq);
 	return true;
+}
+
+bool buddy_free_block(const struct buddy_range *r, struct page *page,
+		      unsigned int order, unsigned int cls, bool binary,
+		      uintptr_t caller)
+{
+	return free_block(r, page, order, cls, binary, caller);
 }
 
 /* A free of `order` under a policy other than binary, out of line. */
@@ -865,11 +689,6 @@ void buddy_free_pcp_over(struct page *page, unsigned long irq)
 	struct zone *z = buddy_ranges[page->range].zone;
 
 	pcp_free_over(z, buddy_this_pcp(z), page, irq);
-}
-
-void buddy_free_pcp_refused(struct page *page, uint32_t fl, unsigned long irq)
-{
-	free_pcp_refused(&buddy_ranges[page->range], page, fl, irq, RET_IP);
 }
 
 /*
@@ -944,7 +763,27 @@ free_pages_from(struct page *page, unsigned int order, uintptr_t caller)
 		cpu_irq_restore(irq);
 	return true;
 bad_pointer:
-	return free_bad_pointer(page, order, caller);
+	return buddy_free_bad_pointer(page, order, caller);
+}
+
+/*
+ * The inline free claimed page but read an order or a zone byte it does
+ * not take. An order above 0 is refused and reported with the flags
+ * given back; order 0 means a zone byte that names no zone (I2, which
+ * buddy_check() reports): the flags go back and the complete path frees
+ * the page, finding its zone from its range as it always does.
+ */
+void buddy_free_pcp_refused(struct page *page, uint32_t fl, unsigned long irq)
+{
+	const struct buddy_range *r = &buddy_ranges[page->range];
+
+	if (page->order != 0) {
+		free_pcp_refused(r, page, fl, irq, RET_IP);
+		return;
+	}
+	buddy_set_page_flags(page, fl);
+	cpu_irq_restore(irq);
+	free_pages_from(page, 0, RET_IP);
 }
 
 /* A refused free's BUG line names the caller: the return address here. */
@@ -953,172 +792,8 @@ void buddy_page_free(struct page *page, unsigned int order)
 	free_pages_from(page, order, RET_IP);
 }
 
-/*
- * page_trace on: every order-0 free leaves the fast path (its bound
- * drops to 0) for pcp_free_over(), which names it once it is done, as
- * free_pages_slow() does every free of a larger order. The fast path
- * pays nothing. The bounds are stored relaxed into every hart's lists
- * (a configuration change, the one time another hart writes them).
- */
-void buddy_set_trace_frees(bool on)
+bool buddy_free_pages_caller(struct page *page, unsigned int order,
+			     uintptr_t caller)
 {
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		struct zone *zone = &buddy.zones[z];
-
-		__atomic_store_n(&zone->trace_frees, on, __ATOMIC_RELAXED);
-		for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-			__atomic_store_n(&buddy_pcp[cpu].zone[z].high,
-					 on ? 0 : zone->pcp_high,
-					 __ATOMIC_RELAXED);
-	}
-}
-
-unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
-{
-	struct page *page = alloc_pages(gfp, order);
-
-	return page ? (unsigned long)page_address(page) : 0;
-}
-
-unsigned long get_zeroed_page(gfp_t gfp)
-{
-	return __get_free_pages(gfp | __GFP_ZERO, 0);
-}
-
-/*
- * The descriptor of the page at linear-map address addr (not 0) for a
- * free of `order`; NULL, after the report, if addr is not page aligned
- * or not RAM.
- */
-static struct page *free_addr_page(unsigned long addr, unsigned int order,
-				   uintptr_t caller)
-{
-	pfn_t pfn = paddr_to_pfn(virt_to_phys((const void *)addr));
-	struct bug_report rep;
-	struct page *page;
-
-	if (unlikely(addr & (PAGE_SIZE - 1))) {
-		note_bug(&rep, BUDDY_BUG_UNALIGNED, pfn, order, " 0x%lx", addr);
-		rep.caller = caller;
-		report(&rep);
-		return NULL;
-	}
-	page = pfn_to_page(pfn);
-	if (unlikely(!page)) {
-		note_bug(&rep, BUDDY_BUG_NOT_RAM, pfn, order,
-			 " (address 0x%lx)", addr);
-		rep.caller = caller;
-		report(&rep);
-	}
-	return page;
-}
-
-void free_pages(unsigned long addr, unsigned int order)
-{
-	struct page *page;
-
-	if (addr == 0)
-		return;
-	page = free_addr_page(addr, order, RET_IP);
-	if (page)
-		free_pages_from(page, order, RET_IP);
-}
-
-/* ------------------------------------------------ exact allocations */
-
-/*
- * Binary: make the allocated block of `order` at page 2^order allocated
- * single pages (Linux's split_page()), under the zone lock that
- * protects the allocator's state in their descriptors.
- */
-static void split_block(struct page *page, unsigned int order)
-{
-	struct zone *z = buddy_ranges[page->range].zone;
-	unsigned long irq = spin_lock_irqsave(&z->lock);
-
-	for (pfn_t i = 0; i < buddy_block_pages(order); i++) {
-		page[i].order = 0;
-		page[i].private = 0;
-		buddy_set_page_flags(&page[i], PG_head);
-	}
-	spin_unlock_irqrestore(&z->lock, irq);
-}
-
-/* A block of class cls (> 0) from the zones gfp allows; NULL if none. */
-static struct page *alloc_class(gfp_t gfp, unsigned int cls)
-{
-	struct zone *const *zl =
-		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
-
-	return alloc_pages_slow(gfp, buddy.class_order[cls], cls, NULL,
-				zl[0] ? zl : NULL);
-}
-
-void *alloc_pages_exact(size_t size, gfp_t gfp)
-{
-	uint64_t pages = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
-	unsigned int cls, order = get_order(size ? size : 1);
-	struct page *page;
-
-	if (size == 0)
-		return NULL;
-	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
-	    should_fail_alloc_page(gfp, order))
-		return NULL;
-	if (pages > buddy_class_size(MAX(buddy.nr_classes, 1u) - 1)) {
-		alloc_failed(gfp, order);
-		return NULL;
-	}
-	if (buddy.binary) {
-		page = __alloc_pages(gfp, order, false);
-		if (page && order) {
-			split_block(page, order);
-			for (pfn_t i = pages; i < buddy_block_pages(order); i++)
-				free_block(&buddy_ranges[page->range], page + i,
-					   0, 0, true, RET_IP);
-		}
-	} else {
-		cls = buddy_policy_class_for(&buddy.policy, pages);
-		page = cls ? alloc_class(gfp, cls)
-			   : __alloc_pages(gfp, 0, false);
-	}
-	if (!page)
-		return NULL;
-	trace_page_alloc(page, (unsigned int)pages);
-	return page_address(page);
-}
-
-void free_pages_exact(void *addr, size_t size)
-{
-	uint64_t pages = DIV_ROUND_UP((uint64_t)size, PAGE_SIZE);
-	uintptr_t caller = RET_IP;
-	struct page *page, *first;
-	unsigned int cls;
-	bool done = true;
-
-	if (!addr)
-		return;
-	first = free_addr_page((unsigned long)addr, get_order(size), caller);
-	if (!first)
-		return;
-	if (buddy.binary || pages <= 1) {
-		/* Single pages (split_block), each checked as it is freed. */
-		for (uint64_t i = 0; i < MAX(pages, (uint64_t)1); i++) {
-			page = free_addr_page(
-				(unsigned long)addr + i * PAGE_SIZE, 0, caller);
-			done &= page &&
-				free_block(&buddy_ranges[page->range], page, 0,
-					   0, buddy.binary, caller);
-		}
-	} else {
-		cls = buddy_policy_class_for(&buddy.policy, pages);
-		done = free_block(
-			&buddy_ranges[first->range], first,
-			cls < buddy.nr_classes ? buddy.class_order[cls]
-					       : MAX_ORDER + 1,
-			cls < buddy.nr_classes ? cls : BUDDY_NR_CLASSES, false,
-			caller);
-	}
-	if (done)
-		trace_page_free(first);
+	return free_pages_from(page, order, caller);
 }

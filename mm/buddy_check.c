@@ -99,6 +99,11 @@ static void check_ranges(struct check *c)
 				 "I1 range %u at pfn 0x%lx is empty or has "
 				 "no map",
 				 i, r->start_pfn);
+		if (r->map_bytes != r->nr_pages * sizeof(struct page))
+			complain(c,
+				 "I10 range %u map_bytes %lu, want %lu pages "
+				 "of descriptors",
+				 i, (unsigned long)r->map_bytes, r->nr_pages);
 		if (i > 0 &&
 		    buddy_range_end(&buddy_ranges[i - 1]) > r->start_pfn)
 			complain(c,
@@ -372,7 +377,7 @@ static void pcp_note(unsigned int cpu, enum pcp_finding_kind kind,
  */
 static void pcp_walk_own(unsigned int cpu, unsigned int zi, uint64_t limit)
 {
-	const struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
+	const struct buddy_pcp *pcp = &buddy_this_hart()->zone[zi];
 	const struct zone *z = &buddy.zones[zi];
 	const struct page *p;
 	uint64_t n = 0;
@@ -406,7 +411,8 @@ static void pcp_check_own(void *arg)
 	unsigned int cpu = cpu_id();
 
 	pcp_findings[cpu].n = 0;
-	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+	/* A hart whose lists are not attached has none to walk. */
+	for (unsigned int zi = 0; buddy_this_hart() && zi < MAX_NR_ZONES; zi++)
 		pcp_walk_own(cpu, zi, *(const uint64_t *)arg);
 }
 
@@ -506,6 +512,15 @@ static void check_sections(struct check *c)
 				 (const void *)ms->range_map[i],
 				 (const void *)want);
 	}
+	/* The inline free indexes every slot a range byte can name. */
+	for (unsigned int i = buddy.nr_ranges; i < BUDDY_RANGE_SLOTS; i++)
+		if (buddy_ranges[i].nr_pages || buddy_ranges[i].map ||
+		    buddy_ranges[i].map_bytes)
+			complain(c,
+				 "I10 range slot %u past the last range holds "
+				 "%lu pages at %p",
+				 i, buddy_ranges[i].nr_pages,
+				 (const void *)buddy_ranges[i].map);
 	/* Ranges are sorted (I1): one pass over sections and ranges. */
 	for (unsigned long s = 0; s < NR_MEM_SECTIONS; s++) {
 		pfn_t lo = base + (s << SECTION_PFN_SHIFT);

@@ -119,7 +119,7 @@ static void init_descs(unsigned int ri, pfn_t from, pfn_t to, uint32_t flags)
 	const struct page tmpl = {
 		.flags = flags,
 		.zone = (uint8_t)buddy_range_zone(r),
-		.range = (uint16_t)ri,
+		.range = (uint8_t)ri,
 	};
 	union page_words {
 		struct page page;
@@ -179,6 +179,7 @@ static void make_ranges(void)
 			r = &buddy_ranges[buddy.nr_ranges++];
 			r->start_pfn = pfn;
 			r->nr_pages = stop - pfn;
+			r->map_bytes = r->nr_pages * sizeof(struct page);
 			r->zone = &buddy.zones[pfn < BUDDY_DMA32_END_PFN
 						       ? ZONE_DMA32
 						       : ZONE_NORMAL];
@@ -273,6 +274,11 @@ void buddy_init_from_memblock(void)
 	unsigned int fi = 0;
 	bool have;
 
+	/*
+	 * Slots past nr_ranges stay empty: the inline free relies on it.
+	 * Only an earlier init (the host tests) can have filled any.
+	 */
+	memset(buddy_ranges, 0, buddy.nr_ranges * sizeof(buddy_ranges[0]));
 	memset(&buddy, 0, sizeof(buddy));
 	buddy_classes_init(boot_policy);
 	memset(&mem_sections, 0, sizeof(mem_sections));

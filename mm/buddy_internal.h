@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Private to mm/buddy.c, mm/buddy_check.c and their tests: the
- * allocator's state, its invariants, the helpers both files share, and
- * the block-size and buddy arithmetic.
+ * Private to mm/buddy*.c and their tests: the allocator's state, its
+ * invariants, the helpers the files share, and the block-size and buddy
+ * arithmetic.
  *
  * Invariants: I1..I11 are stated once, in mm/buddy.c's theory comment;
  * buddy_check() (mm/buddy_check.c) checks them and cites the numbers.
@@ -104,7 +104,7 @@ struct zone {
 
 /*
  * struct buddy_pcp (one hart's order-0 stack for one zone, I11), struct
- * buddy_pcp_hart and buddy_pcp[] are in mm/buddy_fast.h, which the
+ * buddy_pcp_hart and buddy_pcp_harts[] are in mm/buddy_fast.h, which the
  * inline fast paths read.
  */
 STATIC_ASSERT(sizeof(struct buddy_pcp_hart) == BUDDY_CACHE_LINE_SIZE);
@@ -217,7 +217,7 @@ static inline void buddy_set_page_flags(struct page *page, uint32_t flags)
 /* This hart's list for zone z; interrupts off (no migration). */
 static inline struct buddy_pcp *buddy_this_pcp(const struct zone *z)
 {
-	return &buddy_pcp[cpu_id()].zone[z->index];
+	return &buddy_this_hart()->zone[z->index];
 }
 
 /*
@@ -243,8 +243,54 @@ static inline void buddy_link_free(struct zone *z, struct page *page,
 	z->free_area[order].nr_free++;
 }
 
-/* Back to the boot state of the failure lines' rate limit (init). */
+/*
+ * Refusals and failures, reported (mm/buddy_report.c). No allocator
+ * lock may be held but where one is named.
+ *
+ * buddy_report: one "BUG: <what><detail> pfn ... order ... caller ..."
+ *   line (detail from fmt, which may be ""), counted in buddy.bugs and
+ *   passed to the bug hook.
+ * buddy_free_refused: classify the refused free of page (pfn, in range
+ *   r) under r's zone lock, which the caller holds with interrupt state
+ *   irq; drop it and report.
+ * buddy_free_bad_pointer: the free of a descriptor pointer that does
+ *   not lie where its page->range says: report it (classified under
+ *   the lock of the range it does lie in, if any). Returns false.
+ * buddy_alloc_failed: count a failed allocation and print its
+ *   rate-limited "page allocation failure" line unless __GFP_NOWARN.
+ * buddy_reset_fail_ratelimit: back to the boot state of that rate
+ *   limit (init).
+ */
+void __printf(5, 6)
+	buddy_report(enum buddy_bug bug, pfn_t pfn, unsigned int order,
+		     uintptr_t caller, const char *fmt, ...);
+void buddy_free_refused(const struct buddy_range *r, const struct page *page,
+			pfn_t pfn, unsigned int order, unsigned long irq,
+			uintptr_t caller);
+bool buddy_free_bad_pointer(const struct page *page, unsigned int order,
+			    uintptr_t caller);
+void buddy_alloc_failed(gfp_t gfp, unsigned int order);
 void buddy_reset_fail_ratelimit(void);
+
+/*
+ * The page calls of mm/buddy.c that mm/buddy_exact.c builds on.
+ *
+ * buddy_alloc_pages_untraced: alloc_pages() without fault injection
+ *   and page_trace, which the caller applies to its own request.
+ * buddy_alloc_class: a block of size class cls (> 0) from the zones
+ *   gfp allows, draining before it fails; NULL if none.
+ * buddy_free_block: free the block of class cls headed by page (in
+ *   range r) under its zone lock (binary: buddy.binary); order names
+ *   the call in a report, caller is the BUG line's. True if freed.
+ * buddy_free_pages_caller: __free_pages() whose BUG line names caller.
+ */
+struct page *buddy_alloc_pages_untraced(gfp_t gfp, unsigned int order);
+struct page *buddy_alloc_class(gfp_t gfp, unsigned int cls);
+bool buddy_free_block(const struct buddy_range *r, struct page *page,
+		      unsigned int order, unsigned int cls, bool binary,
+		      uintptr_t caller);
+bool buddy_free_pages_caller(struct page *page, unsigned int order,
+			     uintptr_t caller);
 
 /*
  * Take one block of `order` from z, splitting a larger one if needed,

@@ -8,7 +8,8 @@
  * -------------------
  * Per-hart page lists (pcp, Linux's per-CPU pages)
  *   Order-0 pages, and only those, go through a per-hart, per-zone list
- *   of free pages, buddy_pcp[cpu_id()].zone[z]: an allocation pops the
+ *   of free pages, buddy_this_hart()->zone[z] (in the hart's per-hart
+ *   area, mm/buddy_fast.h): an allocation pops the
  *   hottest page, a free pushes it, neither touching the zone. The list
  *   is a LIFO stack linked through page->pcp_next (mm/buddy_fast.h draws
  *   it; its push and pop are inline there). An empty list is refilled
@@ -41,9 +42,13 @@
  * Owner only
  *   A list is read and written by its own hart alone, with interrupts
  *   off: no lock, no atomic read-modify-write, and its cache line
- *   (struct buddy_pcp_hart, one line per hart) is written by no other
- *   hart, but for the bounds (pcp->high), which turning page_trace on
- *   or off stores relaxed on every hart. The count is stored relaxed,
+ *   (struct buddy_pcp_hart, one line per hart, in the hart's own
+ *   per-hart area at tp + CPU_MM_OFFSET, so that the inline paths find
+ *   it with no load) is written by no other hart, but for the bounds
+ *   (pcp->high), which turning page_trace on or off stores relaxed on
+ *   every hart, and the kernel list pointer (kernel), which arming or
+ *   disarming fault injection or page_trace stores relaxed on every
+ *   hart (buddy_pcp_sync_kernel()). The count is stored relaxed,
  *   so that meminfo, buddyinfo and buddy_stats() may read other harts'
  *   counts relaxed: each is exact for its list at some instant, and
  *   their sum is not one instant while harts allocate (nor was it with
@@ -74,13 +79,25 @@
  *   every allowed zone once more. There is no emergency reserve:
  *   __GFP_HIGH changes nothing (mm/gfp.h).
  *
+ *   Attaching: the other harts find a hart's lists through
+ *   buddy_pcp_harts[cpu]. Buddy init attaches the boot hart's (and on
+ *   the host, where threads have no per-hart area, every hart's from
+ *   host_pcp[]); the kernel attaches a secondary's before starting it
+ *   and detaches them if it does not come online (kernel/smp.c). An
+ *   attach writes the bounds and the kernel list of the moment; it,
+ *   the bound and kernel-list updates and the detach run under
+ *   pcp_drain_lock, so that none of those updates misses a hart
+ *   attached meanwhile.
+ *
  * Invariant I11 (mm/buddy.c states all of them; buddy_check cites it):
  * a cached page is PG_pcp, order 0, private BUDDY_PCP_POISON, on
  * exactly one list, that of its zone, and on no free_area list; a
  * list's count is its length and at most its zone's pcp_high.
  *
  * Locking: none on the lists (owner only, interrupts off). pcp_drain_lock
- * serialises buddy_drain_all_pages() callers, which share pcp_handoff[];
+ * serialises buddy_drain_all_pages() callers, which share pcp_handoff[],
+ * and the writers of buddy_pcp_harts[] and of other harts' bounds and
+ * kernel lists;
  * it is taken before the cross-hart call (kernel/smp.c's mm_call lock)
  * and the zone locks, and a hart waiting for it serves cross-hart calls
  * like any spinlock waiter. Refill and drain take the zone's lock once
@@ -98,7 +115,12 @@
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
 
-struct buddy_pcp_hart buddy_pcp[NR_CPUS];
+const struct buddy_pcp buddy_pcp_none;
+struct buddy_pcp_hart *buddy_pcp_harts[NR_CPUS];
+#ifdef HOST_TEST
+/* The host's harts have no per-hart area: their lists, attached at init. */
+static struct buddy_pcp_hart host_pcp[NR_CPUS];
+#endif
 
 /*
  * Where each hart leaves its detached lists for buddy_drain_all_pages():
@@ -207,7 +229,7 @@ void buddy_drain_local_pages(void)
 		return;
 	irq = cpu_irq_save();
 	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct buddy_pcp *pcp = &buddy_pcp[cpu_id()].zone[zi];
+		struct buddy_pcp *pcp = &buddy_this_hart()->zone[zi];
 
 		buddy_pcp_drain(&buddy.zones[zi], pcp, pcp->count);
 	}
@@ -220,8 +242,10 @@ static void pcp_detach_all(void *unused)
 	unsigned int cpu = cpu_id();
 
 	(void)unused;
-	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct buddy_pcp *pcp = &buddy_pcp[cpu].zone[zi];
+	/* A hart whose lists are not attached has none to detach. */
+	for (unsigned int zi = 0; buddy_this_hart() && zi < MAX_NR_ZONES;
+	     zi++) {
+		struct buddy_pcp *pcp = &buddy_this_hart()->zone[zi];
 
 		pcp_detach(pcp, pcp->count, &pcp_handoff[cpu].list[zi]);
 	}
@@ -241,31 +265,137 @@ void buddy_drain_all_pages(void)
 	spin_unlock_irqrestore(&pcp_drain_lock, irq);
 }
 
+/*
+ * Empty lists with the zones' bounds (0 while a zone's frees are traced,
+ * or before init) and the kernel list that fail_alloc_armed allows.
+ * pcp_drain_lock held.
+ */
+static void pcp_reset(struct buddy_pcp_hart *h)
+{
+	const struct zone *first = buddy.zl_kernel[0];
+	struct buddy_pcp *kernel = (struct buddy_pcp *)&buddy_pcp_none;
+
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		const struct zone *zone = &buddy.zones[z];
+
+		h->zone[z].top = NULL;
+		buddy_pcp_set_count(&h->zone[z], 0);
+		__atomic_store_n(&h->zone[z].high,
+				 zone->trace_frees ? 0 : zone->pcp_high,
+				 __ATOMIC_RELAXED);
+	}
+	if (first && !__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED))
+		kernel = &h->zone[first->index];
+	__atomic_store_n(&h->kernel, kernel, __ATOMIC_RELAXED);
+}
+
+void buddy_pcp_attach(unsigned int cpu, struct buddy_pcp_hart *h)
+{
+	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
+
+	pcp_reset(h);
+	__atomic_store_n(&buddy_pcp_harts[cpu], h, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&pcp_drain_lock, irq);
+}
+
+void buddy_pcp_detach(unsigned int cpu)
+{
+	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
+	struct buddy_pcp_hart *h = buddy_pcp_harts[cpu];
+
+	for (unsigned int z = 0; h && z < MAX_NR_ZONES; z++)
+		VERIFY(h->zone[z].count == 0 && !h->zone[z].top);
+	__atomic_store_n(&buddy_pcp_harts[cpu], NULL, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&pcp_drain_lock, irq);
+}
+
+/*
+ * Init (the boot hart alone runs): empty the lists of every hart
+ * attached and attach the calling hart's (the host's harts: all of
+ * them, from host_pcp[]). Bounds and kernel lists are those of no zone
+ * yet (buddy_pcp_setup() sets them).
+ */
 void buddy_pcp_init(void)
 {
-	memset(buddy_pcp, 0, sizeof(buddy_pcp));
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
 		for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
 			INIT_LIST_HEAD(&pcp_handoff[cpu].list[z]);
+#ifdef HOST_TEST
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		buddy_pcp_attach(cpu, &host_pcp[cpu]);
+#else
+	buddy_pcp_attach(cpu_id(), buddy_this_hart());
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct buddy_pcp_hart *h = buddy_pcp_of(cpu);
+
+		if (h)
+			buddy_pcp_attach(cpu, h);
+	}
+#endif
+}
+
+/*
+ * Point every hart's GFP_KERNEL list (buddy_pcp_hart.kernel) at its
+ * first zone's list, or at buddy_pcp_none while fail_alloc_armed is set
+ * or while there is no zonelist (before init). Relaxed stores: a hart that still sees
+ * the old pointer lets one more allocation past the hooks, as one that
+ * still saw the old armed word did when the inline path tested it.
+ */
+void buddy_pcp_sync_kernel(void)
+{
+	const struct zone *first = buddy.zl_kernel[0];
+	bool armed = __atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED);
+	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
+
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct buddy_pcp_hart *h = buddy_pcp_harts[cpu];
+		struct buddy_pcp *pcp = (struct buddy_pcp *)&buddy_pcp_none;
+
+		if (!h)
+			continue;
+		if (first && !armed)
+			pcp = &h->zone[first->index];
+		__atomic_store_n(&h->kernel, pcp, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&pcp_drain_lock, irq);
+}
+
+/*
+ * page_trace on: every order-0 free leaves the fast path (its bound
+ * drops to 0) for the out-of-line path, which names it once it is
+ * done, as it does every free of a larger order. The fast path pays
+ * nothing. The bounds are stored relaxed into every hart's lists (a
+ * configuration change, the one time another hart writes them), under
+ * pcp_drain_lock, so that a hart attached meanwhile gets them too.
+ */
+void buddy_set_trace_frees(bool on)
+{
+	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
+
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &buddy.zones[z];
+
+		__atomic_store_n(&zone->trace_frees, on, __ATOMIC_RELAXED);
+		for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+			struct buddy_pcp_hart *h = buddy_pcp_harts[cpu];
+
+			if (h)
+				__atomic_store_n(&h->zone[z].high,
+						 on ? 0 : zone->pcp_high,
+						 __ATOMIC_RELAXED);
+		}
+	}
+	spin_unlock_irqrestore(&pcp_drain_lock, irq);
 }
 
 void buddy_pcp_setup(void)
 {
-	const struct zone *first = buddy.zl_kernel[0];
-	uint32_t off = 0;
+	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
 
-	if (first)
-		off = (uint32_t)(offsetof(struct buddy_pcp_hart, zone) +
-				 first->index * sizeof(struct buddy_pcp));
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		buddy_pcp[cpu].kernel_off = off;
-		for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-			const struct zone *zone = &buddy.zones[z];
-
-			buddy_pcp[cpu].zone[z].high =
-				zone->trace_frees ? 0 : zone->pcp_high;
-		}
-	}
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+		if (buddy_pcp_harts[cpu])
+			pcp_reset(buddy_pcp_harts[cpu]);
+	spin_unlock_irqrestore(&pcp_drain_lock, irq);
 }
 
 /*
@@ -278,7 +408,9 @@ uint64_t buddy_zone_pcp_pages(const struct zone *z)
 	uint64_t n = 0;
 
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		n += __atomic_load_n(&buddy_pcp[cpu].zone[z->index].count,
-				     __ATOMIC_RELAXED);
+		if (buddy_pcp_of(cpu))
+			n += __atomic_load_n(
+				&buddy_pcp_of(cpu)->zone[z->index].count,
+				__ATOMIC_RELAXED);
 	return n;
 }

@@ -8,9 +8,13 @@
  * changes, under their locks. fail_alloc_armed is written by
  * fail_alloc_arm() alone and read with relaxed loads on the allocators'
  * entries: a hart that sees the old value for a moment lets one more
- * call through, or asks an attr that then decides as configured.
+ * call through, or asks an attr that then decides as configured. The
+ * page allocator's inline GFP_KERNEL path reads no armed word: every
+ * change here tells it (buddy_pcp_sync_kernel(), mm/buddy_fast.h).
  */
 #include "mm/fail_alloc.h"
+
+#include "mm/buddy.h"
 
 struct fault_attr fail_page_alloc = FAULT_ATTR_INIT("fail_page_alloc");
 struct fault_attr failslab = FAULT_ATTR_INIT("failslab");
@@ -28,19 +32,23 @@ void fail_alloc_arm(bool on)
 	__atomic_and_fetch(&fail_alloc_armed, FAIL_ALLOC_TRACE,
 			   __ATOMIC_RELAXED);
 	__atomic_or_fetch(&fail_alloc_armed, bits, __ATOMIC_RELAXED);
+	buddy_pcp_sync_kernel();
 }
 
 unsigned int fail_alloc_hold(void)
 {
-	return __atomic_fetch_and(&fail_alloc_armed, FAIL_ALLOC_TRACE,
-				  __ATOMIC_RELAXED) &
-	       ~FAIL_ALLOC_TRACE;
+	unsigned int armed = __atomic_fetch_and(
+		&fail_alloc_armed, FAIL_ALLOC_TRACE, __ATOMIC_RELAXED);
+
+	buddy_pcp_sync_kernel();
+	return armed & ~FAIL_ALLOC_TRACE;
 }
 
 void fail_alloc_restore(unsigned int armed)
 {
 	__atomic_or_fetch(&fail_alloc_armed, armed & ~FAIL_ALLOC_TRACE,
 			  __ATOMIC_RELAXED);
+	buddy_pcp_sync_kernel();
 }
 
 bool should_fail_alloc_page(gfp_t gfp, unsigned int order)

@@ -37,7 +37,8 @@ struct page {
 	uint32_t flags;
 	uint8_t order; /* PG_buddy / PG_head: block order */
 	uint8_t zone; /* zone index; never changes */
-	uint16_t range; /* index of the memory range this page lies in */
+	uint8_t range; /* index of the memory range this page lies in */
+	uint8_t reserved; /* 0 (written by init) */
 	union {
 		/* Free list link (PG_buddy); the owner's while allocated. */
 		struct list_head lru;

@@ -29,6 +29,7 @@ void mm_trace_set(unsigned int mask)
 	else
 		__atomic_and_fetch(&fail_alloc_armed, ~FAIL_ALLOC_TRACE,
 				   __ATOMIC_RELAXED);
+	buddy_pcp_sync_kernel();
 }
 
 unsigned int mm_trace_get(void)

@@ -8,7 +8,7 @@ what the kernel counts:
 
   buddyinfo  per zone with present pages: free_area[c].nr_free for each
              size class (binary: order), then pcp = the sum of count over every hart's list
-             of that zone (buddy_pcp[0..NR_CPUS).zone[z]), as
+             of that zone (buddy_pcp_harts[cpu]->zone[z]), as
              buddy_zone_pcp_pages() does;
   meminfo    present and managed summed over the zones; free = the free
              lists' pages (nr_free << o) plus the per-hart lists'; pcp
@@ -48,12 +48,20 @@ def _zones():
             if int(zones[z]["present_pages"])]
 
 
+def pcp_harts():
+    """[(cpu, struct buddy_pcp_hart value)] of every hart whose lists are
+    attached (buddy_pcp_harts[cpu] not NULL: they live in the hart's
+    per-hart area, mm/buddy_fast.h)."""
+    harts = d.fetched(d.ev("buddy_pcp_harts"))
+    return [(cpu, harts[cpu].dereference())
+            for cpu in range(d.array_len(harts)) if int(harts[cpu])]
+
+
 def _pcp_counts():
     """{zone index: pages on its per-hart lists, all harts}."""
-    pcp = d.fetched(d.ev("buddy_pcp"))
     counts = {}
-    for cpu in range(d.array_len(pcp)):
-        lists = pcp[cpu]["zone"]
+    for _, h in pcp_harts():
+        lists = h["zone"]
         for z in range(d.array_len(lists)):
             counts[z] = counts.get(z, 0) + int(lists[z]["count"])
     return counts

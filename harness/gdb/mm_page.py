@@ -109,13 +109,16 @@ def _poison(page, name):
 
 def _pcp_position(page_addr, zone):
     """'cpu N, position k of count' of a page on a per-hart list."""
-    pcp = d.ev("buddy_pcp")
     page_t = d.typ("struct page")
-    for cpu in range(d.array_len(pcp)):
-        lst = pcp[cpu]["zone"][zone]
+    for cpu, h in mm_info.pcp_harts():
+        lst = h["zone"][zone]
         if int(lst["count"]) == 0:
             continue
-        pages = d.list_entries(lst["list"], page_t, "lru")
+        # The LIFO stack through page->pcp_next, top first.
+        pages, p = [], int(lst["top"])
+        while p and len(pages) <= int(lst["count"]):
+            pages.append(p)
+            p = int(d.at(p, page_t)["pcp_next"])
         if page_addr in pages:
             return (f"on cpu {cpu}'s list, position {pages.index(page_addr)}"
                     f" of {int(lst['count'])} (0 is handed out next)")

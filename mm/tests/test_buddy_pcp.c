@@ -19,7 +19,9 @@
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
+#include "mm/fail_alloc.h"
 #include "mm/tests/host_arch.h"
+#include "mm/trace.h"
 
 #define PHYS_BASE 0x80000000UL
 #define PHYS_SIZE (64UL << 20)
@@ -47,7 +49,7 @@ static uint64_t list_pages(void)
 /* Pages on hart cpu's list for the zone (its owner is not running). */
 static uint32_t pcp_count(unsigned int cpu)
 {
-	return buddy_pcp[cpu].zone[ZONE_DMA32].count;
+	return buddy_pcp_of(cpu)->zone[ZONE_DMA32].count;
 }
 
 /* ---------------------------------------------- output and bug capture */
@@ -551,7 +553,7 @@ static void pcp_lifo_order(struct ktest *t)
  */
 static void pcp_check_detects(struct ktest *t)
 {
-	struct buddy_pcp *pcp = &buddy_pcp[cpu_id()].zone[ZONE_DMA32];
+	struct buddy_pcp *pcp = &buddy_pcp_of(cpu_id())->zone[ZONE_DMA32];
 	struct page *p;
 
 	fresh();
@@ -613,6 +615,197 @@ static void pcp_meminfo(struct ktest *t)
 	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
 }
 
+/* True if every hart's GFP_KERNEL list is its DMA32 list (or, none:
+ * buddy_pcp_none). */
+static bool kernel_lists_are(bool none)
+{
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		const struct buddy_pcp *want =
+			none ? &buddy_pcp_none
+			     : &buddy_pcp_of(cpu)->zone[ZONE_DMA32];
+
+		if (buddy_pcp_of(cpu)->kernel != want)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Scenario: the inline GFP_KERNEL allocation reads no armed word; it
+ * pops from buddy_pcp_hart.kernel, which buddy_pcp_sync_kernel() points
+ * at the always-empty buddy_pcp_none while fault injection or
+ * page_trace is armed. A page sits on this hart's list throughout.
+ * Expect every hart's kernel list to be its zone's after init; with
+ * fail_page_alloc armed at probability 100, every kernel list
+ * buddy_pcp_none and alloc_page() failing, the cached page left where
+ * it is; disarmed, the lists back and the cached page handed out
+ * first; with page_trace on, the lists buddy_pcp_none again and the
+ * cached page handed out with its "page: alloc" line; off, back.
+ */
+static void pcp_inline_hooks(struct ktest *t)
+{
+	unsigned int me = cpu_id();
+	struct page *p, *q;
+	uint32_t count;
+	char want[64];
+
+	fresh();
+	KTEST_EXPECT(t, kernel_lists_are(false));
+	p = alloc_page(GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	__free_page(p);
+	count = pcp_count(me);
+	KTEST_ASSERT(t, buddy_pcp_of(me)->zone[ZONE_DMA32].top == p);
+
+	KTEST_ASSERT_EQ(
+		t, fault_attr_parse(&fail_page_alloc, "1,100,0,-1", NULL), 0);
+	fail_alloc_arm(true);
+	KTEST_EXPECT(t, kernel_lists_are(true));
+	KTEST_EXPECT(t, !alloc_page(GFP_KERNEL | __GFP_NOWARN));
+	KTEST_EXPECT_EQ(t, pcp_count(me), count);
+	fail_alloc_arm(false);
+	KTEST_EXPECT(t, kernel_lists_are(false));
+	q = alloc_page(GFP_KERNEL);
+	KTEST_EXPECT(t, q == p);
+	__free_page(q);
+
+	cap_start();
+	mm_trace_set(MM_TRACE_PAGES);
+	KTEST_EXPECT(t, kernel_lists_are(true));
+	q = alloc_page(GFP_KERNEL);
+	mm_trace_set(0);
+	cap_stop();
+	KTEST_EXPECT(t, q == p);
+	snprintf(want, sizeof(want), "page: alloc 0x%lx 1\n", page_to_pfn(p));
+	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, kernel_lists_are(false));
+	__free_page(q);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+}
+
+/*
+ * Scenario: an allocated page whose zone byte was overwritten with a
+ * value that names no zone (an I2 violation) is freed by the inline
+ * path. Its claim succeeds and its order is 0, but the zone byte is
+ * what picks the list there. Expect no BUG line (the free is right),
+ * the page on this hart's list of its range's zone (DMA32), as PG_pcp
+ * and on top, buddy_check() reporting the damaged byte, and a clean
+ * check once it is repaired.
+ */
+static void pcp_inline_bad_zone(struct ktest *t)
+{
+	unsigned int me = cpu_id(), seen;
+	struct page *p;
+	uint32_t count;
+
+	fresh();
+	buddy_set_bug_hook(bug_hook);
+	p = alloc_page(GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	count = pcp_count(me);
+	seen = bugs_seen;
+	p->zone = 7;
+	__free_page(p);
+	KTEST_EXPECT_EQ(t, bugs_seen, seen);
+	KTEST_EXPECT_EQ(t, pcp_count(me), count + 1);
+	KTEST_EXPECT(t, buddy_pcp_of(me)->zone[ZONE_DMA32].top == p);
+	KTEST_EXPECT_EQ(t, buddy_page_flags(p), PG_pcp);
+	cap_start();
+	KTEST_EXPECT_GE(t, buddy_check(), 1);
+	cap_stop();
+	p->zone = ZONE_DMA32;
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	buddy_set_bug_hook(NULL);
+}
+
+/*
+ * Scenario: an allocated page whose range byte was overwritten with
+ * 200, past every range (there is one here), is freed by the inline
+ * path, which indexes buddy_ranges[] with the byte and no bound test:
+ * every value has a slot, and slot 200 is empty. Expect no access out
+ * of the table (ASan would stop the test), the free refused with one
+ * BUG line, nothing cached, the page still allocated; buddy_check()
+ * reporting an empty slot made non-empty, and clean again after.
+ */
+static void pcp_inline_bad_range(struct ktest *t)
+{
+	unsigned int me = cpu_id(), seen;
+	struct page *p;
+	uint32_t count;
+
+	fresh();
+	KTEST_ASSERT_EQ(t, buddy.nr_ranges, 1);
+	KTEST_ASSERT(t, BUDDY_RANGE_SLOTS > 200);
+	buddy_set_bug_hook(bug_hook);
+	p = alloc_page(GFP_KERNEL);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	count = pcp_count(me);
+	seen = bugs_seen;
+	p->range = 200;
+	cap_start();
+	__free_page(p);
+	cap_stop();
+	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
+	KTEST_EXPECT(t, strstr(cap_buf, "BUG: ") != NULL);
+	KTEST_EXPECT_EQ(t, pcp_count(me), count);
+	KTEST_EXPECT_EQ(t, buddy_page_flags(p), PG_head);
+	p->range = 0;
+	__free_page(p);
+	KTEST_EXPECT_EQ(t, pcp_count(me), count + 1);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+
+	buddy_ranges[200].nr_pages = 1;
+	cap_start();
+	KTEST_EXPECT_EQ(t, buddy_check(), 1);
+	cap_stop();
+	KTEST_EXPECT(t, strstr(cap_buf, "I10 range slot 200") != NULL);
+	buddy_ranges[200].nr_pages = 0;
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	buddy_set_bug_hook(NULL);
+}
+
+/*
+ * Scenario: a hart's lists detached (as the kernel does when a hart
+ * does not come online), then lists in memory full of garbage attached
+ * for it while page_trace is on, then page_trace switched off. Expect
+ * the detached hart invisible to the others (buddy_pcp_of() NULL) and
+ * the checker and statistics still clean; the attached lists empty,
+ * with the bounds of the moment (0 while frees are traced) and the
+ * always-empty kernel list while page_trace is armed; and the zone's
+ * bound and the hart's own DMA32 list as kernel list once it is off.
+ */
+static void pcp_attach_detach(struct ktest *t)
+{
+	static struct buddy_pcp_hart h;
+	unsigned int cpu = NR_CPUS - 1;
+	struct buddy_stats st;
+
+	fresh();
+	buddy_pcp_detach(cpu);
+	KTEST_EXPECT(t, buddy_pcp_of(cpu) == NULL);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	buddy_stats(&st);
+	KTEST_EXPECT_EQ(t, st.pcp, 0);
+
+	memset(&h, 0xa5, sizeof(h));
+	mm_trace_set(MM_TRACE_PAGES);
+	buddy_pcp_attach(cpu, &h);
+	KTEST_EXPECT(t, buddy_pcp_of(cpu) == &h);
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		KTEST_EXPECT(t, h.zone[z].top == NULL);
+		KTEST_EXPECT_EQ(t, h.zone[z].count, 0);
+		KTEST_EXPECT_EQ(t, h.zone[z].high, 0);
+	}
+	KTEST_EXPECT(t, h.kernel == &buddy_pcp_none);
+	mm_trace_set(0);
+	KTEST_EXPECT_EQ(t, h.zone[ZONE_DMA32].high, zone->pcp_high);
+	KTEST_EXPECT(t, h.kernel == &h.zone[ZONE_DMA32]);
+	KTEST_EXPECT_EQ(t, buddy_check(), 0);
+	buddy_pcp_detach(cpu);
+	fresh();
+	KTEST_EXPECT(t, buddy_pcp_of(cpu) != &h && buddy_pcp_of(cpu) != NULL);
+}
+
 /* ------------------------------------------------------------- suite */
 
 static void suite_exit(void)
@@ -625,7 +818,9 @@ static const struct ktest_case buddy_pcp_cases[] = {
 	KTEST_CASE(pcp_cross_hart_free), KTEST_CASE(pcp_drain_before_fail),
 	KTEST_CASE(pcp_double_free),	 KTEST_CASE(pcp_check_detects),
 	KTEST_CASE(pcp_meminfo),	 KTEST_CASE(pcp_inline_refusals),
-	KTEST_CASE(pcp_lifo_order),	 KTEST_END,
+	KTEST_CASE(pcp_lifo_order),	 KTEST_CASE(pcp_inline_hooks),
+	KTEST_CASE(pcp_inline_bad_zone), KTEST_CASE(pcp_inline_bad_range),
+	KTEST_CASE(pcp_attach_detach),	 KTEST_END,
 };
 
 static const struct ktest_suite buddy_pcp_suite = { "buddy_pcp",

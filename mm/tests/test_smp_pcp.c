@@ -41,7 +41,7 @@ static void fresh(void)
 /* Hart cpu's list count, read as meminfo does (relaxed). */
 static uint32_t pcp_count(unsigned int cpu)
 {
-	return __atomic_load_n(&buddy_pcp[cpu].zone[ZONE_DMA32].count,
+	return __atomic_load_n(&buddy_pcp_of(cpu)->zone[ZONE_DMA32].count,
 			       __ATOMIC_RELAXED);
 }
 

@@ -34,4 +34,26 @@ static inline bool cmpxchg_u32_masked(uint32_t *p, uint32_t mask, uint32_t want,
 	return tmp == 0;
 }
 
+/*
+ * cmpxchg_u32_masked_goto() (lib/cmpxchg.h): the same loop, leaving for
+ * the label from inside it (asm goto), so that the caller does not test
+ * a result again: lr.w, and, bne, sc.w, bnez. old is written on the
+ * fall-through path only.
+ */
+#define cmpxchg_u32_masked_goto(p, mask, want, new, old, label)                \
+	do {                                                                   \
+		long __val, __tmp;                                             \
+		__asm__ goto("1:	lr.w	%0, (%2)\n"                              \
+			     "	and	%1, %0, %3\n"                               \
+			     "	bne	%1, %4, %l[" #label "]\n"              \
+			     "	sc.w	%1, %5, (%2)\n"                            \
+			     "	bnez	%1, 1b\n"                                  \
+			     : "=&r"(__val), "=&r"(__tmp)                      \
+			     : "r"(p), "r"((long)(int32_t)(mask)),             \
+			       "r"((long)(int32_t)(want)), "r"(new)            \
+			     : "memory"                                        \
+			     : label);                                         \
+		*(old) = (uint32_t)__val;                                      \
+	} while (0)
+
 #endif /* ASM_CMPXCHG_H */

@@ -10,6 +10,9 @@
  *         +0  hart id        (CPU_HDR_HARTID)
  *         +8  logical number (CPU_HDR_CPU)
  *         +12 interrupt depth (CPU_HDR_IRQ; 0 or 1: handlers never nest)
+ *         ...
+ *         +64 mm's per-hart data (CPU_MM_OFFSET, a cache line: this
+ *             hart's page lists, struct buddy_pcp_hart, mm/buddy_fast.h)
  *
  * head.S points tp at the boot hart's area right after clearing bss,
  * and at a secondary's own area (physical, then virtual) on entry, so
@@ -21,6 +24,7 @@
 #define CPU_HDR_HARTID 0
 #define CPU_HDR_CPU 8
 #define CPU_HDR_IRQ 12
+#define CPU_MM_OFFSET 64
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
@@ -38,6 +42,15 @@ static inline unsigned int cpu_id(void)
 	const unsigned int *hdr = __builtin_thread_pointer();
 
 	return hdr[CPU_HDR_CPU / 4];
+}
+
+/*
+ * mm's per-hart data (CPU_MM_OFFSET): no load, tp plus a constant that
+ * folds into the offsets of the accesses through it.
+ */
+static inline void *cpu_mm_local(void)
+{
+	return (char *)__builtin_thread_pointer() + CPU_MM_OFFSET;
 }
 
 static inline bool cpu_in_irq(void)
@@ -60,6 +73,31 @@ static inline unsigned long cpu_irq_save(void)
 static inline void cpu_irq_restore(unsigned long flags)
 {
 	__asm__ volatile("csrs sstatus, %0" ::"r"(flags & 2) : "memory");
+}
+
+/*
+ * The pair for a short window that calls nothing and writes no sstatus
+ * bit (the page allocator's inline paths): cpu_irq_save_local() returns
+ * the whole of sstatus as it was, without the mask, and
+ * cpu_irq_restore_local() sets its bits again, a csrs with no mask.
+ * Every bit it sets but SIE is then already set, so it changes SIE
+ * alone; a synchronous trap taken inside the window may leave SPP and
+ * SPIE changed, and setting them back is harmless, since every trap
+ * writes both before any sret reads them. The value is also fit for
+ * cpu_irq_restore(), which masks it, so a window may leave through a
+ * call that restores.
+ */
+static inline unsigned long cpu_irq_save_local(void)
+{
+	unsigned long old;
+
+	__asm__ volatile("csrrci %0, sstatus, 2" : "=r"(old) : : "memory");
+	return old;
+}
+
+static inline void cpu_irq_restore_local(unsigned long flags)
+{
+	__asm__ volatile("csrs sstatus, %0" ::"r"(flags) : "memory");
 }
 
 static inline bool cpu_irq_enabled(void)

@@ -18,4 +18,11 @@ static inline bool cmpxchg_u32_masked(uint32_t *p, uint32_t mask, uint32_t want,
 	return true;
 }
 
+/* cmpxchg_u32_masked_goto() (lib/cmpxchg.h): the loop above. */
+#define cmpxchg_u32_masked_goto(p, mask, want, new, old, label)                \
+	do {                                                                   \
+		if (!cmpxchg_u32_masked((p), (mask), (want), (new), (old)))    \
+			goto label;                                            \
+	} while (0)
+
 #endif /* ASM_CMPXCHG_H */

@@ -48,6 +48,9 @@ unsigned int cpu_id(void);
 unsigned long cpu_irq_save(void);
 void cpu_irq_restore(unsigned long flags);
 #endif
+/* The target's unmasked pair (asm/cpu.h): the same as the above here. */
+#define cpu_irq_save_local() cpu_irq_save()
+#define cpu_irq_restore_local(flags) cpu_irq_restore(flags)
 /* False unless a test said otherwise with host_cpu_set_in_irq(). */
 bool cpu_in_irq(void);
 /* Make this thread look like an interrupt handler (true) or not. */
