@@ -321,7 +321,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
 	    should_failslab(c->object_size, gfp))
 		return NULL;
-	flags = cpu_irq_save();
+	flags = cpu_irq_save_local();
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
 
@@ -339,7 +339,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 					  SLAB_MARK_CACHED);
 	}
 	__kmem_cpu_put(pc, n - 1);
-	cpu_irq_restore(flags);
+	cpu_irq_restore_local(flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
 		return __builtin_memset((void *)obj, 0, c->object_size);
 	return (void *)obj;
@@ -362,7 +362,7 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 		uintptr_t expect, uintptr_t tag)
 {
 	struct kmem_cpu_cache *pc;
-	unsigned long flags = cpu_irq_save();
+	unsigned long flags = cpu_irq_save_local();
 	uintptr_t old;
 	int n;
 
@@ -378,10 +378,10 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 	}
 	pc->objs[n] = p;
 	__kmem_cpu_put(pc, n + 1);
-	cpu_irq_restore(flags);
+	cpu_irq_restore_local(flags);
 	return true;
 refuse:
-	cpu_irq_restore(flags);
+	cpu_irq_restore_local(flags);
 	return false;
 }
 
