@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * vmalloc: virtually contiguous memory from scattered frames. This file
- * builds, frees and purges areas; the reports (refused frees,
- * vmallocinfo, vmalloc_describe, statistics) are in mm/vmalloc_info.c,
- * the checker in mm/vmalloc_check.c, and what the three share in
- * mm/vmalloc_internal.h.
+ * builds and frees areas; the purge and the ring of purged areas are in
+ * mm/vmalloc_purge.c, the reports (refused frees, vmallocinfo,
+ * vmalloc_describe, statistics) in mm/vmalloc_info.c, the checker in
+ * mm/vmalloc_check.c, and what the four share in mm/vmalloc_internal.h.
  *
  * Theory of operation
  * -------------------
@@ -37,7 +37,13 @@
  *   building ---publish---> live ---vfree/vunmap---> lazy ---purge---> gone
  *   (VM_BUILDING)                                (VM_LAZY, on the lazy list)
  *
- * Building: vmalloc/vmap take a descriptor marked VM_BUILDING and
+ * Building: a vmalloc of at most VMALLOC_MAP_BATCH pages (the common
+ * size) takes its frames first, holding no lock, then in ONE
+ * vmalloc_lock section its descriptor, its range, the mapping (one
+ * pt_map_pages() call, the page-table lock nested as vfree's unmap
+ * nests it) and the statistics: such an area is never seen building,
+ * and the pair takes vmalloc_lock twice (here and in vfree). Larger
+ * areas and every vmap take a descriptor marked VM_BUILDING and
  * reserve the range for it, then take frames a batch of
  * VMALLOC_MAP_BATCH at a time and map each batch with one
  * pt_map_pages() call, holding no vmalloc lock; publishing clears
@@ -62,10 +68,12 @@
  * held frames and table pages pass VMALLOC_LAZY_MAX_PAGES (limits and
  * reasons in mm/vmalloc.h), when an allocation finds no range, frames
  * or table pages (then retries once), on vmalloc_purge() and on
- * vmalloc_destroy(). The freed range, its caller and the caller of
- * vfree also go into a ring of VMALLOC_FREED_RING entries, so a touch
+ * vmalloc_destroy(). The purge also writes the newest
+ * VMALLOC_FREED_RING of the areas it gives back (range, caller, caller
+ * of vfree) into a ring, in the order of their vfree calls, so a touch
  * after the purge still reads "freed area" with the area that was
- * there (before the purge the lazy descriptor itself says so).
+ * there (before the purge the lazy descriptor itself says so); vfree
+ * itself writes nothing there.
  *
  * Metadata never comes from a general heap: area descriptors from a pool
  * refilled one buddy page at a time, vmem segment descriptors from a
@@ -73,7 +81,7 @@
  * vmalloc_destroy() and counted in vmalloc_stats.meta_pages.
  *
  * Invariants (vmalloc_check() verifies each and cites its number):
- *  V1 the arena is consistent (mm/vmem.c I1..I7) and spans [start, end).
+ *  V1 the arena is consistent (mm/vmem.c I1..I8) and spans [start, end).
  *  V2 each allocated segment carries a descriptor: VM_BUILDING (exactly
  *     areas_building of them), or one with addr equal to the segment
  *     start, nr_pages > 0, size == nr_pages * PAGE_SIZE and segment size
@@ -104,16 +112,21 @@
  * cannot free a descriptor under a reader. The arena, the page table and
  * the buddy allocator have their own locks, always taken after it:
  *
- *   vmalloc_lock -> vmem arena lock -> page-table lock
- *     -> buddy zone locks -> printk_lock
+ *   vmalloc_lock -> page-table lock -> buddy zone locks -> printk_lock
  *
- * (the arena's refill callback takes buddy pages under the arena lock;
+ * The arena is only ever used under vmalloc_lock, so it is serialised
+ * by it (vmem_set_outer_lock): its own lock is never taken, and each
+ * arena call checks that vmalloc_lock is held
+ * (the arena's refill callback takes buddy pages under vmalloc_lock;
  * vmalloc_check looks up the page table from inside vmem_walk; the
  * page-table code frees table pages to buddy). Nothing calls back into
  * vmalloc with any of them held. An area under construction is private
  * to the hart building it, which takes frames and maps pages holding
  * no vmalloc lock (only the page-table and buddy locks, one at a time),
- * so large allocations on different harts run in parallel. The
+ * so large allocations on different harts run in parallel; a small one
+ * holds vmalloc_lock while it maps at most VMALLOC_MAP_BATCH pages,
+ * as a vfree does while it unmaps, but takes its frames (and zeroes
+ * them, for vzalloc) before. The
  * purge, and so the shootdown, runs with vmalloc_lock held; that is
  * safe because arch_tlb_shootdown (SBI RFENCE, served in M-mode) does
  * not need the other harts to take any lock or enable interrupts.
@@ -139,8 +152,6 @@
 #include "mm/vmem.h"
 
 #define VMALLOC_SEED_SEGS 64
-/* Pages mapped per pt_map_pages() call (one page-table lock each). */
-#define VMALLOC_MAP_BATCH 16
 
 DEFINE_SPINLOCK(vmalloc_lock);
 struct vmalloc_state vmalloc_state;
@@ -166,7 +177,7 @@ static void frame_unmark(struct page *page)
 
 /* ------------------------------------------------------------ metadata */
 
-/* Arena callbacks: under the arena lock: they touch no vmalloc_state. */
+/* Arena callbacks: under vmalloc_lock; they touch no vmalloc_state. */
 static void *seg_refill(void *ctx)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
@@ -213,7 +224,7 @@ static struct vm_area *area_alloc(void)
 }
 
 /* Locked. */
-static void area_free(struct vm_area *a)
+void vmalloc_area_free(struct vm_area *a)
 {
 	a->flags = 0;
 	a->next = vmalloc_state.free_areas;
@@ -242,7 +253,7 @@ static void fail_msg(const char *what, size_t size, gfp_t gfp)
 }
 
 /* Give back the frames of a vmalloc area (unmapped and shot down). */
-static void free_frames(struct vm_area *a)
+void vmalloc_free_frames(struct vm_area *a)
 {
 	struct list_head *l, *n;
 
@@ -275,7 +286,7 @@ static struct vm_area *area_create(unsigned int pages, unsigned int flags,
 		a->flags = flags | VM_BUILDING;
 		if (vmem_xalloc(&vmalloc_state.arena, a->size + PAGE_SIZE,
 				PAGE_SIZE, a, &addr)) {
-			area_free(a);
+			vmalloc_area_free(a);
 			a = NULL;
 		} else {
 			a->addr = addr;
@@ -302,13 +313,25 @@ static void area_abort(struct vm_area *a, size_t mapped)
 		VERIFY3U(err, ==, 0); /* only 4 KiB leaves: no split */
 	}
 	pt_gather_finish(&g);
-	free_frames(a);
+	vmalloc_free_frames(a);
 	spin_lock(&vmalloc_lock);
 	err = vmem_free(&vmalloc_state.arena, a->addr, NULL);
 	VERIFY3U(err, ==, 0);
 	vmalloc_state.areas_building--;
-	area_free(a);
+	vmalloc_area_free(a);
 	spin_unlock(&vmalloc_lock);
+}
+
+/* Count a finished (published) area in the statistics. Locked. */
+static inline void area_count_live(const struct vm_area *a)
+{
+	vmalloc_state.st.nr_areas++;
+	if (a->flags & VM_ALLOC)
+		vmalloc_state.st.nr_pages += a->nr_pages;
+	else
+		vmalloc_state.st.vmap_pages += a->nr_pages;
+	trace_vmalloc_create(a->addr, a->size, a->nr_pages,
+			     (a->flags & VM_MAP) != 0);
 }
 
 /* Make a finished area visible to lookups and count it. */
@@ -317,29 +340,8 @@ static void area_publish(struct vm_area *a)
 	spin_lock(&vmalloc_lock);
 	a->flags &= ~VM_BUILDING;
 	vmalloc_state.areas_building--;
-	vmalloc_state.st.nr_areas++;
-	if (a->flags & VM_ALLOC)
-		vmalloc_state.st.nr_pages += a->nr_pages;
-	else
-		vmalloc_state.st.vmap_pages += a->nr_pages;
-	trace_vmalloc_create(a->addr, a->size, a->nr_pages,
-			     (a->flags & VM_MAP) != 0);
+	area_count_live(a);
 	spin_unlock(&vmalloc_lock);
-}
-
-/* Remember a freed area for fault reports. Locked. */
-static void freed_record(const struct vm_area *a, uintptr_t freer)
-{
-	struct vm_freed *f = &vmalloc_state.freed[vmalloc_state.freed_next];
-
-	vmalloc_state.freed_next =
-		(vmalloc_state.freed_next + 1) % VMALLOC_FREED_RING;
-	f->addr = a->addr;
-	f->size = a->size;
-	f->caller = a->caller;
-	f->freer = freer;
-	f->nr_pages = a->nr_pages;
-	f->flags = a->flags & ~VM_LAZY;
 }
 
 /*
@@ -359,58 +361,12 @@ struct vm_area *vmalloc_area_find(vaddr_t va)
 	return a->flags & VM_BUILDING ? NULL : a;
 }
 
-/* The newest freed area whose guard-inclusive range holds va. Locked. */
-const struct vm_freed *vmalloc_freed_find(vaddr_t va)
-{
-	for (unsigned int k = 1; k <= VMALLOC_FREED_RING; k++) {
-		const struct vm_freed *f =
-			&vmalloc_state.freed[(vmalloc_state.freed_next +
-					      VMALLOC_FREED_RING - k) %
-					     VMALLOC_FREED_RING];
-
-		if (f->size && va >= f->addr &&
-		    va - f->addr < f->size + PAGE_SIZE)
-			return f;
-	}
-	return NULL;
-}
-
 /* ----------------------------------------------------------- lazy purge */
 
 /* Frames and table pages the lazy areas hold. Locked. */
 static size_t lazy_held_pages(void)
 {
 	return vmalloc_state.st.lazy_pages + vmalloc_state.gather.nr_tables;
-}
-
-/*
- * The purge (see "Lazy free"): one shootdown for every lazy area, then
- * their table pages, frames, ranges and descriptors go back. Locked.
- */
-static void purge_locked(void)
-{
-	struct vm_area *a, *next;
-	int err;
-
-	if (!vmalloc_state.lazy)
-		return;
-	trace_vmalloc_purge(vmalloc_state.st.lazy_areas,
-			    vmalloc_state.st.lazy_pages,
-			    vmalloc_state.gather.nr_tables);
-	pt_gather_finish(&vmalloc_state.gather);
-	for (a = vmalloc_state.lazy; a; a = next) {
-		next = a->next;
-		if (a->flags & VM_ALLOC)
-			free_frames(a);
-		err = vmem_free(&vmalloc_state.arena, a->addr, NULL);
-		VERIFY3U(err, ==, 0);
-		area_free(a);
-	}
-	vmalloc_state.lazy = NULL;
-	vmalloc_state.st.lazy_areas = 0;
-	vmalloc_state.st.lazy_pages = 0;
-	vmalloc_state.st.lazy_bytes = 0;
-	vmalloc_state.st.purges++;
 }
 
 /*
@@ -436,7 +392,7 @@ void vmalloc_purge(void)
 		return;
 	spin_lock(&vmalloc_lock);
 	if (vmalloc_state.ready)
-		purge_locked();
+		vmalloc_purge_locked();
 	spin_unlock(&vmalloc_lock);
 }
 
@@ -450,7 +406,7 @@ static bool purge_for_retry(void)
 
 	spin_lock(&vmalloc_lock);
 	any = vmalloc_state.lazy != NULL;
-	purge_locked();
+	vmalloc_purge_locked();
 	spin_unlock(&vmalloc_lock);
 	return any;
 }
@@ -481,6 +437,9 @@ int vmalloc_init(struct pgtable *pt, vaddr_t start, vaddr_t end)
 			PAGE_SIZE, &src);
 	if (err)
 		goto out;
+	/* Every arena call below is made under vmalloc_lock. */
+	err = vmem_set_outer_lock(&vmalloc_state.arena, &vmalloc_lock);
+	VERIFY3U(err, ==, 0);
 	vmalloc_state.pt = pt;
 	vmalloc_state.start = start;
 	vmalloc_state.end = end;
@@ -512,7 +471,7 @@ static int destroy_frames(void *arg, vaddr_t start, size_t size, bool allocated,
 	struct vm_area *a = priv;
 
 	if (a->flags & VM_ALLOC)
-		free_frames(a);
+		vmalloc_free_frames(a);
 	return 0;
 }
 
@@ -525,7 +484,7 @@ void vmalloc_destroy(void)
 		spin_unlock(&vmalloc_lock);
 		return;
 	}
-	purge_locked();
+	vmalloc_purge_locked();
 	vmem_walk(&vmalloc_state.arena, VMEM_WALK_ALLOC, destroy_unmap,
 		  &vmalloc_state.gather);
 	pt_gather_finish(&vmalloc_state.gather);
@@ -540,6 +499,65 @@ void vmalloc_destroy(void)
 	__atomic_store_n(&vmalloc_state.ready, false, __ATOMIC_RELEASE);
 	memset(&vmalloc_state, 0, sizeof(vmalloc_state));
 	spin_unlock(&vmalloc_lock);
+}
+
+/*
+ * An area of at most VMALLOC_MAP_BATCH pages in one vmalloc_lock
+ * section (see "Building"): its frames first, holding no lock (zeroing
+ * them, for vzalloc, included); then, locked, the descriptor, the
+ * range, the mapping and the statistics, so the area is never seen
+ * building. NULL when frames, a descriptor, the range or table pages
+ * run out, with everything taken given back.
+ */
+static void *vmalloc_small(size_t pages, gfp_t frame_gfp, uintptr_t caller)
+{
+	struct page *frame[VMALLOC_MAP_BATCH];
+	paddr_t pa[VMALLOC_MAP_BATCH];
+	struct vm_area *a;
+	vaddr_t addr;
+	size_t i;
+	int err;
+
+	for (i = 0; i < pages; i++) {
+		frame[i] = alloc_page(frame_gfp);
+		if (!frame[i])
+			goto no_frames;
+		pa[i] = page_paddr(frame[i]);
+	}
+	spin_lock(&vmalloc_lock);
+	a = area_alloc();
+	if (!a)
+		goto no_area;
+	if (vmem_xalloc(&vmalloc_state.arena, (pages + 1) * PAGE_SIZE,
+			PAGE_SIZE, a, &addr))
+		goto no_range;
+	/* Nested page-table lock, as vfree's unmap; nothing mapped on error. */
+	if (pt_map_pages(vmalloc_state.pt, addr, pa, pages, VMALLOC_PROT))
+		goto no_tables;
+	a->addr = addr;
+	a->size = pages * PAGE_SIZE;
+	a->caller = caller;
+	a->flags = VM_ALLOC;
+	a->nr_pages = (unsigned int)pages;
+	for (i = 0; i < pages; i++) {
+		frame_mark(frame[i], addr);
+		list_add_tail(&frame[i]->lru, &a->pages);
+	}
+	area_count_live(a);
+	spin_unlock(&vmalloc_lock);
+	return (void *)(uintptr_t)addr;
+
+no_tables:
+	err = vmem_free(&vmalloc_state.arena, addr, NULL);
+	VERIFY3U(err, ==, 0);
+no_range:
+	vmalloc_area_free(a);
+no_area:
+	spin_unlock(&vmalloc_lock);
+no_frames:
+	while (i--)
+		__free_page(frame[i]);
+	return NULL;
 }
 
 static void *vmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
@@ -563,6 +581,13 @@ static void *vmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 	if (pages >= UINT32_MAX)
 		goto fail;
 again:
+	if (pages <= VMALLOC_MAP_BATCH) {
+		void *p = vmalloc_small(pages, frame_gfp, caller);
+
+		if (p)
+			return p;
+		goto retry;
+	}
 	a = area_create(pages, VM_ALLOC, caller);
 	if (!a)
 		goto retry;
@@ -652,7 +677,6 @@ static void free_area_at(const char *fn, const void *addr, unsigned int kind,
 	} else {
 		vmalloc_state.st.vmap_pages -= a->nr_pages;
 	}
-	freed_record(a, caller);
 	a->flags |= VM_LAZY;
 	a->freer = caller;
 	a->next = vmalloc_state.lazy;
@@ -662,7 +686,7 @@ static void free_area_at(const char *fn, const void *addr, unsigned int kind,
 	size = a->size;
 	if (vmalloc_state.st.lazy_bytes > VMALLOC_LAZY_MAX_BYTES ||
 	    lazy_held_pages() > VMALLOC_LAZY_MAX_PAGES) {
-		purge_locked();
+		vmalloc_purge_locked();
 		purged = true; /* its shootdown fenced this hart too */
 	}
 	spin_unlock(&vmalloc_lock);

@@ -3,9 +3,10 @@
  * vmalloc_check(): a white-box walk of vmalloc's state that verifies
  * the invariants V1..V8 of mm/vmalloc.c, prints one "vmalloc_check: "
  * line per violation citing its number, and returns their count. It
- * holds vmalloc_lock for the whole walk, then the arena's lock (inside
- * vmem_walk) and looks up the page table under both, in the documented
- * order (vmalloc_lock -> vmem arena lock -> page-table lock).
+ * holds vmalloc_lock for the whole walk (which also serialises the
+ * arena: vmem_walk takes no lock of its own) and looks up the page
+ * table under it, in the documented order (vmalloc_lock -> page-table
+ * lock).
  */
 #include "lib/printk.h"
 #include "mm/vmalloc_internal.h"
@@ -89,7 +90,7 @@ static void check_vmalloc_frames(struct vcheck *c, const struct vm_area *a,
 			    (unsigned long)a->addr, i, a->nr_pages);
 }
 
-/* Under the arena lock (vmem_walk) and vmalloc_lock. */
+/* From vmem_walk, under vmalloc_lock. */
 static int check_seg(void *arg, vaddr_t start, size_t size, bool allocated,
 		     void *priv)
 {

@@ -3,7 +3,7 @@
  * vmalloc's reports: the BUG line of a refused vfree/vunmap,
  * vmalloc_describe() for fault reports, the vmallocinfo lines and walk,
  * and vmalloc_get_stats(). Each reads the areas of mm/vmalloc.c under
- * vmalloc_lock (and, through vmem_walk, the arena's lock), so it never
+ * vmalloc_lock (which also serialises the arena's vmem_walk), so it never
  * sees an area half built or half purged; areas being built
  * (VM_BUILDING) are passed by.
  */
@@ -103,7 +103,7 @@ out:
 	return true;
 }
 
-/* vmallocinfo_print, per published area (under the arena lock). */
+/* vmallocinfo_print, per published area (vmem_walk, vmalloc_lock). */
 static int info_one(void *arg, vaddr_t start, size_t size, bool allocated,
 		    void *priv)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * What mm/vmalloc.c (areas: build, lazy free, purge, the API),
+ * What mm/vmalloc.c (areas: build, lazy free, the API),
+ * mm/vmalloc_purge.c (the purge and the ring of purged areas),
  * mm/vmalloc_info.c (vmallocinfo, vmalloc_describe, statistics) and
  * mm/vmalloc_check.c (vmalloc_check) share: the area descriptor, the
  * state under vmalloc_lock, and the lookups. The theory of operation,
@@ -23,6 +24,11 @@
 #define VM_BUILDING 0x8u /* being built: its hart's alone (V2) */
 
 #define VMALLOC_PROT (PROT_RW | PROT_GLOBAL)
+/*
+ * Pages mapped per pt_map_pages() call (one page-table lock each); an
+ * area of at most this many pages is built in one vmalloc_lock section.
+ */
+#define VMALLOC_MAP_BATCH 16
 #define VMALLOC_FREED_RING 16
 
 /*
@@ -55,7 +61,7 @@ struct vmalloc_state {
 	bool ready; /* also read unlocked (atomic): is_vmalloc_addr */
 	struct pgtable *pt;
 	vaddr_t start, end;
-	struct vmem arena; /* its own lock */
+	struct vmem arena; /* serialised by vmalloc_lock (outer lock) */
 	/* Area descriptor pool (V7). */
 	struct vm_area *free_areas;
 	size_t areas_total, areas_free, areas_building;
@@ -114,5 +120,22 @@ void vmalloc_report_bad_free(const char *fn, vaddr_t va, uintptr_t caller,
 
 /* Pages of metadata: arena refills and descriptor pool. Locked. */
 size_t vmalloc_meta_pages(void);
+
+/* Return descriptor a to the pool. vmalloc_lock held. */
+void vmalloc_area_free(struct vm_area *a);
+
+/*
+ * Give back the frames of vmalloc area a (unmapped and shot down): each
+ * leaves its page list, loses PG_vmalloc and goes back to buddy.
+ */
+void vmalloc_free_frames(struct vm_area *a);
+
+/*
+ * The purge (mm/vmalloc_purge.c; mm/vmalloc.c, "Lazy free"): one
+ * shootdown for every lazily freed area, then their table pages,
+ * frames, ranges and descriptors go back, and the newest
+ * VMALLOC_FREED_RING of them go into the freed ring. vmalloc_lock held.
+ */
+void vmalloc_purge_locked(void);
 
 #endif /* MM_VMALLOC_INTERNAL_H */

@@ -39,7 +39,23 @@
  *  - root: a red-black tree (lib/rbtree.h) of the allocated segments
  *    keyed by start, for vmem_free (exact match) and vmem_lookup (the
  *    segment containing an address: greatest start <= addr), both
- *    O(log n).
+ *    O(log n). The node with the greatest start is cached (rightmost,
+ *    I8), as Linux's rb_root_cached caches the leftmost: a new segment
+ *    above every allocated one, which is what vmalloc's lazy free makes
+ *    the common case (freed ranges stay allocated until the purge, so
+ *    each area is carved above the last), is linked below it without a
+ *    descent. When the rightmost segment is freed, the allocated one
+ *    before it on segs is at most two links back (I2), so keeping the
+ *    cache costs O(1).
+ *
+ *  - hint: the segment the last allocation returned, tried before the
+ *    tree by vmem_lookup and vmem_free (a range is most often looked up
+ *    or freed right after it was allocated). It is not kept up to date:
+ *    a descriptor is never given back before vmem_destroy, so the hint
+ *    always points at one of the arena's descriptors, and it is used
+ *    only when that descriptor is allocated now and holds the address.
+ *    Allocated segments never overlap (I1), so such a segment is the
+ *    answer the tree would give.
  *
  * An allocation carves the chosen free segment into up to three pieces:
  * a free head (alignment padding), the allocated range and a free tail.
@@ -73,16 +89,23 @@
  *  I6 descriptors are conserved: nr_alloc + nr_free + nr_spare == nr_desc,
  *     and every spare descriptor is marked spare.
  *  I7 every segment on segs is marked free or allocated.
+ *  I8 rightmost is the allocated segment with the greatest start, NULL
+ *     when none is allocated.
  *
  * Locking: vm->lock, one spinlock per arena, protects everything the
  * arena owns: the segment list, the free lists and freemap, the tree,
- * the spare descriptors, the chunk list and the counters. Every public
- * function takes it for its whole run (vmem_init and vmem_destroy too,
- * although nobody else may use the arena then), and the checker and
- * dump read under it, so they never see a half-done split or merge.
+ * the spare descriptors, the chunk list, the counters, rightmost and
+ * the hint. Every public function takes it for its whole run (vmem_init
+ * and vmem_destroy too, although nobody else may use the arena then),
+ * and the checker and dump read under it, so they never see a half-done
+ * split or merge.
  * One lock per arena keeps arenas independent; within one, every
  * operation is O(1) or O(log n) apart from the walk, so hold times are
- * short.
+ * short. An arena whose only user holds a lock of its own around every
+ * call (vmalloc) can be serialised by that lock instead
+ * (vmem_set_outer_lock): the arena then takes no lock, and checks on
+ * every call that its caller holds the outer one (a call without it
+ * panics: it would be a race on every structure above).
  *
  * Callbacks run with the lock held: src->refill (which on the target
  * takes a buddy page, hence the buddy zone locks) and vmem_walk's fn
@@ -91,9 +114,12 @@
  *   vmalloc lock -> arena lock -> page-table lock -> buddy zone locks
  *     -> printk_lock
  *
- * and a callback must not call back into its own arena (that would be
- * recursion on a spinlock, which panics). src->release runs from
- * vmem_destroy after the arena is forgotten, without the lock.
+ * (with an outer lock, that lock in place of the arena's) and a
+ * callback must not call back into its own arena (that would be
+ * recursion on a spinlock, which panics; under an outer lock nothing
+ * would catch it, and the half-done operation would be corrupted).
+ * src->release runs from vmem_destroy after the arena is forgotten,
+ * without the lock.
  *
  * Failure modes: misuse that can be refused (freeing an address that is
  * not the start of an allocated segment) returns -EINVAL and changes
@@ -103,6 +129,7 @@
 
 #include "lib/assert.h"
 #include "lib/errno.h"
+#include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/vmem_internal.h"
@@ -206,17 +233,59 @@ static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
 
 /* --------------------------------------- the tree (lib/rbtree.h, I4) */
 
-/* Link allocated segment s into the tree by its start. */
+/*
+ * Link allocated segment s into the tree by its start. Above every other
+ * allocated segment it becomes the right child of the rightmost one,
+ * which has none (I8); else the usual descent finds its place.
+ */
 static void tree_insert(struct vmem *vm, struct vmem_seg *s)
 {
 	struct rb_node **link = &vm->root.node, *parent = NULL;
+	struct vmem_seg *r = vm->rightmost;
 
-	while (*link) {
-		parent = *link;
-		link = s->start < seg_of_rb(parent)->start ? &parent->left
-							   : &parent->right;
+	if (!r || s->start > r->start) {
+		if (r) { /* else the tree is empty (I8) */
+			parent = &r->rb;
+			link = &r->rb.right;
+		}
+		vm->rightmost = s;
+	} else {
+		while (*link) {
+			parent = *link;
+			link = s->start < seg_of_rb(parent)->start
+				       ? &parent->left
+				       : &parent->right;
+		}
 	}
 	rb_insert(&vm->root, &s->rb, parent, link);
+}
+
+/*
+ * Unlink allocated segment s (still on segs) from the tree. If it was
+ * the rightmost, the allocated segment before it takes over (I8): the
+ * segment before s on segs, or the one before that when it is free (no
+ * two free segments are adjacent, I2).
+ */
+static void tree_erase(struct vmem *vm, struct vmem_seg *s)
+{
+	if (s == vm->rightmost) {
+		struct list_head *l = s->alink.prev;
+
+		if (l != &vm->segs && seg_of(l)->type == VMEM_SEG_FREE)
+			l = l->prev;
+		vm->rightmost = l == &vm->segs ? NULL : seg_of(l);
+	}
+	rb_erase(&vm->root, &s->rb);
+}
+
+/* The hint, if it is an allocated segment holding addr (see "hint"). */
+static struct vmem_seg *hint_holding(const struct vmem *vm, vaddr_t addr)
+{
+	struct vmem_seg *s = vm->hint;
+
+	return s && s->type == VMEM_SEG_ALLOC && addr - s->start < seg_size(s)
+		       ? s
+		       : NULL;
 }
 
 /* The allocated segment with the greatest start <= addr, or NULL. */
@@ -418,6 +487,7 @@ static int vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align,
 	s->type = VMEM_SEG_ALLOC;
 	s->priv = priv;
 	tree_insert(vm, s);
+	vm->hint = s;
 	vm->st.nr_alloc++;
 	vm->st.alloc_bytes += size;
 	*addrp = addr;
@@ -472,11 +542,13 @@ static int vmem_free_locked(struct vmem *vm, vaddr_t addr, size_t *sizep)
 
 	if (vm->quantum == 0)
 		return -EINVAL;
-	s = tree_floor(vm, addr);
+	s = hint_holding(vm, addr);
+	if (!s)
+		s = tree_floor(vm, addr);
 	if (!s || s->start != addr)
 		return -EINVAL;
 	size = seg_size(s);
-	rb_erase(&vm->root, &s->rb);
+	tree_erase(vm, s);
 	vm->st.nr_alloc--;
 	vm->st.alloc_bytes -= size;
 
@@ -524,7 +596,9 @@ int vmem_lookup(const struct vmem *vm, vaddr_t addr, vaddr_t *startp,
 	vmem_lock(vm);
 	if (vm->quantum == 0)
 		goto out;
-	s = tree_floor(vm, addr);
+	s = hint_holding(vm, addr);
+	if (!s)
+		s = tree_floor(vm, addr);
 	if (!s || addr >= s->end)
 		goto out;
 	if (startp)
@@ -544,7 +618,7 @@ int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv)
 	struct vmem_seg *s;
 	int err = -EINVAL;
 
-	spin_lock(&vm->lock);
+	vmem_lock(vm);
 	if (vm->quantum == 0)
 		goto out;
 	s = tree_floor(vm, addr);
@@ -553,8 +627,22 @@ int vmem_set_priv(struct vmem *vm, vaddr_t addr, void *priv)
 	s->priv = priv;
 	err = 0;
 out:
-	spin_unlock(&vm->lock);
+	vmem_unlock(vm);
 	return err;
+}
+
+int vmem_set_outer_lock(struct vmem *vm, spinlock_t *outer)
+{
+	if (!outer || vm->quantum == 0)
+		return -EINVAL;
+	vm->outer = outer;
+	return 0;
+}
+
+void vmem_outer_lock_missing(const struct vmem *vm)
+{
+	panic("vmem_lock: arena %s used without its outer lock %s", vm->name,
+	      vm->outer->name);
 }
 
 int vmem_walk(const struct vmem *vm, unsigned int which, vmem_walk_fn fn,

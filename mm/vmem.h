@@ -6,7 +6,9 @@
  * [base, base + size); vmalloc uses it for kernel virtual addresses.
  *
  * Costs (n = segments in the arena): allocation O(1) with instant fit
- * plus O(log n) to index the new segment, free O(log n) to find it plus
+ * plus O(log n) to index the new segment (O(1) when it lies above every
+ * allocated one), free O(log n) to find it (O(1) for the segment the
+ * last allocation returned) plus
  * O(1) to coalesce, lookup of the segment containing an address
  * O(log n), walk O(n). See mm/vmem.c for the theory of operation.
  *
@@ -16,8 +18,10 @@
  *
  * Locking: each arena has its own spinlock, taken by every function
  * below (vmem_init and vmem_destroy excepted: nobody else may use the
- * arena then), so harts may share an arena freely. The refill and
- * release callbacks and the vmem_walk callback run with it held. The
+ * arena then), so harts may share an arena freely; or, after
+ * vmem_set_outer_lock(), its user's lock, which every caller holds. The
+ * refill and release callbacks and the vmem_walk callback run with it
+ * held. The
  * arena lock nests inside vmalloc's lock and outside the page-table and
  * buddy locks; not for interrupt handlers.
  */
@@ -87,6 +91,7 @@ struct vmem_stats {
 struct vmem {
 	spinlock_t lock;
 	const char *name;
+	spinlock_t *outer; /* vmem_set_outer_lock: taken instead of lock */
 	vaddr_t base;
 	size_t size;
 	size_t quantum; /* 0: not initialised */
@@ -94,6 +99,8 @@ struct vmem {
 	struct list_head freelist[VMEM_FREELISTS]; /* (I3) */
 	uint64_t freemap; /* bit i set iff freelist[i] non-empty */
 	struct rb_root root; /* allocated segments by start (I4) */
+	struct vmem_seg *rightmost; /* allocated, greatest start (I8) */
+	struct vmem_seg *hint; /* last allocated; checked on use, see vmem.c */
 	struct vmem_seg *spare; /* unused descriptors */
 	void *chunks; /* refill chunks, linked */
 	struct vmem_seg_source src;
@@ -174,14 +181,30 @@ void vmem_get_stats(const struct vmem *vm, struct vmem_stats *st);
 /* Print the arena's segments and counters (debug). */
 void vmem_dump(const struct vmem *vm);
 
-/* True when the calling hart holds vm's lock (fault reports, ASSERTs). */
+/*
+ * Serialise vm by a lock of its only user instead of its own: from this
+ * call on, every vmem_* call on vm (vmem_destroy excepted) must be made
+ * with `outer` held, which is checked (a call without it panics:
+ * "vmem_lock: arena <name> used without its outer lock"), and vm->lock
+ * is no longer taken. Callbacks then run with outer held. For an arena
+ * whose user already holds a lock around every call (vmalloc's arena,
+ * under vmalloc_lock), where taking the arena's own lock inside it buys
+ * nothing. Call after vmem_init, before any other use; vmem_destroy
+ * forgets it. Errors: -EINVAL (outer NULL, or vm not initialised).
+ */
+int vmem_set_outer_lock(struct vmem *vm, spinlock_t *outer);
+
+/*
+ * True when the calling hart holds the lock that serialises vm (its own
+ * or the outer one): fault reports, ASSERTs.
+ */
 static inline bool vmem_lock_is_held(const struct vmem *vm)
 {
-	return spin_is_held(&vm->lock);
+	return spin_is_held(vm->outer ? vm->outer : &vm->lock);
 }
 
 /*
- * Walk every structure of the arena and check invariants I1..I7 of
+ * Walk every structure of the arena and check invariants I1..I8 of
  * mm/vmem.c; print one "vmem_check: ..." line per violation and return
  * the count (0: consistent). Never panics.
  */

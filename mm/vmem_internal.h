@@ -3,7 +3,7 @@
  * What mm/vmem.c (the arena: allocation, free, lookup) and
  * mm/vmem_check.c (vmem_check, vmem_dump) share: segment types and the
  * small helpers on segments, lists and the lock. The theory of
- * operation, the invariants I1..I7 and the locking rules are in
+ * operation, the invariants I1..I8 and the locking rules are in
  * mm/vmem.c. Not for other users: the public API is mm/vmem.h.
  */
 #ifndef MM_VMEM_INTERNAL_H
@@ -42,18 +42,28 @@ static inline struct vmem_seg *seg_of(const struct list_head *l)
 	return list_entry(l, struct vmem_seg, alink);
 }
 
+void vmem_outer_lock_missing(const struct vmem *vm);
+
 /*
  * The lock is not part of an arena's value: readers of a const arena
- * take it too.
+ * take it too. An arena with an outer lock (vmem_set_outer_lock) takes
+ * nothing and checks that its caller holds that lock.
  */
 static inline void vmem_lock(const struct vmem *vm)
 {
+	if (vm->outer) {
+		/* spin_is_held(), inline: one load and a compare. */
+		if (unlikely(spin_holder(vm->outer) != cpu_hartid()))
+			vmem_outer_lock_missing(vm);
+		return;
+	}
 	spin_lock((spinlock_t *)&vm->lock);
 }
 
 static inline void vmem_unlock(const struct vmem *vm)
 {
-	spin_unlock((spinlock_t *)&vm->lock);
+	if (!vm->outer)
+		spin_unlock((spinlock_t *)&vm->lock);
 }
 
 /*
