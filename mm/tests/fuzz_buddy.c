@@ -59,7 +59,14 @@ const char *fuzz_name = "fuzz_buddy";
 #define RAM_END (RAM_BASE + RAM_PAGES * PAGE_SIZE)
 #define BASE_PFN (RAM_BASE >> PAGE_SHIFT)
 #define DMA32_END_PFN (0x100000000UL >> PAGE_SHIFT)
-#define MIN_BANK0_PAGES (RAM_PAGES / 16) /* room for the descriptors */
+#define MAX_RESERVES 2 /* reserved regions, at most */
+#define MAX_RESERVE_PAGES 16 /* pages per reserved region, at most */
+/*
+ * Room for the descriptors (and tags) even when every reserved region
+ * lands in bank 0: buddy_init_from_memblock() would rightly panic on a
+ * layout with no room, which is not what this target tests.
+ */
+#define MIN_BANK0_PAGES (RAM_PAGES / 16 + MAX_RESERVES * MAX_RESERVE_PAGES)
 #define LIVE_MAX 64
 
 enum page_kind { PAGE_HOLE, PAGE_RESERVED, PAGE_USABLE };
@@ -369,7 +376,7 @@ static void setup(struct fuzz_in *in)
 	      "buddy_select_policy failed");
 #endif
 	nbanks = 1 + fuzz_below(in, 3);
-	unsigned int nres = fuzz_below(in, 3);
+	unsigned int nres = fuzz_below(in, MAX_RESERVES + 1);
 
 	memset(kind, PAGE_HOLE, sizeof(kind));
 	memblock_reset();
@@ -389,7 +396,7 @@ static void setup(struct fuzz_in *in)
 	}
 	for (unsigned int r = 0; r < nres; r++) {
 		unsigned long start = fuzz_below(in, RAM_PAGES);
-		unsigned long n = 1 + fuzz_below(in, 16);
+		unsigned long n = 1 + fuzz_below(in, MAX_RESERVE_PAGES);
 
 		n = MIN(n, RAM_PAGES - start);
 		CHECK(memblock_reserve(RAM_BASE + start * PAGE_SIZE,
