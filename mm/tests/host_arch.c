@@ -17,6 +17,7 @@
 #include "mm/buddy.h"
 #include "mm/linear.h"
 #include "mm/memblock.h"
+#include "mm/vmalloc.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -539,6 +540,33 @@ static unsigned int *buddy_pt_used(void *ctx, paddr_t pa)
 
 const struct pt_alloc host_pt_buddy_ops = { buddy_pt_alloc, buddy_pt_free,
 					    buddy_pt_used, NULL };
+
+static bool host_vmalloc_phys_up;
+
+void host_vmalloc_teardown(struct pgtable *pt)
+{
+	vmalloc_destroy();
+	if (pt->root != PADDR_INVALID && pt->table_pages)
+		pt_destroy(pt);
+	if (host_vmalloc_phys_up)
+		host_phys_fini();
+	host_vmalloc_phys_up = false;
+}
+
+int host_vmalloc_setup(struct pgtable *pt, paddr_t base, size_t size)
+{
+	host_vmalloc_teardown(pt); /* after a case that stopped early */
+	host_phys_init(base, size);
+	host_vmalloc_phys_up = true;
+	memblock_reset();
+	if (memblock_add(base, base + size))
+		return -1;
+	buddy_init_from_memblock();
+	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
+	if (pt_init(pt, &host_pt_buddy_ops))
+		return -1;
+	return vmalloc_init(pt, VMALLOC_START, VMALLOC_START + (1UL << 30));
+}
 
 uint64_t host_buddy_free_pages(void)
 {

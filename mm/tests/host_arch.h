@@ -175,4 +175,14 @@ extern const struct pt_alloc host_pt_buddy_ops;
 /* Free pages in the buddy allocator, per-hart lists included. */
 uint64_t host_buddy_free_pages(void);
 
+/*
+ * For the vmalloc tests: fresh fake RAM [base, base + size), the buddy
+ * allocator over it, *pt (pages from host_pt_buddy_ops, never failing)
+ * and vmalloc over [VMALLOC_START, VMALLOC_START + 1 GiB). Whatever an
+ * earlier case left up is torn down first. 0, or -1 if a step failed.
+ * host_vmalloc_teardown() undoes whatever of it is up.
+ */
+int host_vmalloc_setup(struct pgtable *pt, paddr_t base, size_t size);
+void host_vmalloc_teardown(struct pgtable *pt);
+
 #endif /* MM_TESTS_HOST_ARCH_H */

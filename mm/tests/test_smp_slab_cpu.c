@@ -195,6 +195,29 @@ static void magazine_batches(struct ktest *t)
 }
 
 /*
+ * Allocate n objects of k into objs, empty this thread's magazine (the
+ * last refill's spare rounds), note k's numbers in *before, then free
+ * the n objects in order. False if an allocation failed.
+ */
+static bool alloc_shrink_free(struct ktest *t, struct kmem_cache *k,
+			      void **objs, int n,
+			      struct kmem_cache_info *before)
+{
+	for (int i = 0; i < n; i++) {
+		objs[i] = kmem_cache_alloc(k, 0);
+		if (!objs[i]) {
+			KTEST_EXPECT(t, objs[i] != NULL);
+			return false;
+		}
+	}
+	kmem_cache_shrink(k);
+	*before = info_of(k);
+	for (int i = 0; i < n; i++)
+		kmem_cache_free(k, objs[i]);
+	return true;
+}
+
+/*
  * Scenario: 300 allocations of 64 B (the magazine emptied after them),
  * their 300 frees in order, then 300
  * allocations again, on one thread. The depot has room for every batch
@@ -214,14 +237,7 @@ static void depot_round_trip(struct ktest *t)
 	unsigned int wrong = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, k);
-	for (int i = 0; i < N; i++) {
-		objs[i] = kmem_cache_alloc(k, 0);
-		KTEST_ASSERT_NOT_NULL(t, objs[i]);
-	}
-	kmem_cache_shrink(k); /* the last refill's spare rounds */
-	ci0 = info_of(k);
-	for (int i = 0; i < N; i++)
-		kmem_cache_free(k, objs[i]);
+	KTEST_ASSERT(t, alloc_shrink_free(t, k, objs, N, &ci0));
 	ci = info_of(k);
 	KTEST_EXPECT_EQ(t, ci.mag_rounds, SLAB_CPU_OBJS);
 	KTEST_EXPECT_EQ(t, ci.depot_puts, (N - SLAB_CPU_OBJS) / SLAB_CPU_BATCH);
@@ -245,9 +261,9 @@ static void depot_round_trip(struct ktest *t)
 
 /*
  * Scenario: 300 objects of 4 KiB freed in a row, from an empty
- * magazine. Their magazines hold 4
- * rounds and exchange 2 (SLAB_MAG_BYTES), and the depot holds at most
- * SLAB_DEPOT_BYTES of them. Expect the batches that find the depot full
+ * magazine. Their magazines hold 4 rounds and exchange 2
+ * (SLAB_MAG_BYTES), and the depot holds at most SLAB_DEPOT_BYTES of
+ * them. Expect the batches that find the depot full
  * to go back to their slabs: the magazine full, the depot full, every
  * other object free in its slab, and slab_check() clean.
  */
@@ -260,14 +276,7 @@ static void depot_overflow(struct ktest *t)
 	struct kmem_cache_info ci0, ci;
 
 	KTEST_ASSERT_NOT_NULL(t, k);
-	for (int i = 0; i < N; i++) {
-		objs[i] = kmem_cache_alloc(k, 0);
-		KTEST_ASSERT_NOT_NULL(t, objs[i]);
-	}
-	kmem_cache_shrink(k); /* the last refill's spare rounds */
-	ci0 = info_of(k);
-	for (int i = 0; i < N; i++)
-		kmem_cache_free(k, objs[i]);
+	KTEST_ASSERT(t, alloc_shrink_free(t, k, objs, N, &ci0));
 	ci = info_of(k);
 	KTEST_EXPECT_EQ(t, ci.mag_rounds, SLAB_MAG_BYTES / 4096);
 	batch = ci.mag_rounds / 2;

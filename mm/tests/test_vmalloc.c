@@ -90,32 +90,15 @@ static size_t meta_pages(void)
 	return st.meta_pages;
 }
 
-static bool phys_up;
-
 static void teardown(void)
 {
-	vmalloc_destroy();
-	if (pt.root != PADDR_INVALID && pt.table_pages)
-		pt_destroy(&pt);
-	if (phys_up)
-		host_phys_fini();
-	phys_up = false;
+	host_vmalloc_teardown(&pt);
 }
 
 /* Fresh RAM, buddy allocator, page table and vmalloc range. */
 static int setup(void)
 {
-	teardown(); /* after a case that stopped early */
-	host_phys_init(PHYS_BASE, PHYS_SIZE);
-	phys_up = true;
-	memblock_reset();
-	if (memblock_add(PHYS_BASE, PHYS_BASE + PHYS_SIZE))
-		return -1;
-	buddy_init_from_memblock();
-	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
-	if (pt_init(&pt, &host_pt_buddy_ops))
-		return -1;
-	return vmalloc_init(&pt, VSTART, VEND);
+	return host_vmalloc_setup(&pt, PHYS_BASE, PHYS_SIZE);
 }
 
 /* Host pointer to the byte at vmalloc address va (through the table). */

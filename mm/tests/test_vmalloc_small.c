@@ -23,30 +23,17 @@
 
 #define PHYS_BASE 0x80000000UL
 #define PHYS_SIZE (16UL << 20)
-#define VSTART VMALLOC_START
-#define VEND (VMALLOC_START + (1UL << 30))
 
 static struct pgtable pt;
 
 static void teardown(void)
 {
-	vmalloc_destroy();
-	if (pt.root != PADDR_INVALID && pt.table_pages)
-		pt_destroy(&pt);
-	host_phys_fini();
+	host_vmalloc_teardown(&pt);
 }
 
 static int setup(void)
 {
-	host_phys_init(PHYS_BASE, PHYS_SIZE);
-	memblock_reset();
-	if (memblock_add(PHYS_BASE, PHYS_BASE + PHYS_SIZE))
-		return -1;
-	buddy_init_from_memblock();
-	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
-	if (pt_init(&pt, &host_pt_buddy_ops))
-		return -1;
-	return vmalloc_init(&pt, VSTART, VEND);
+	return host_vmalloc_setup(&pt, PHYS_BASE, PHYS_SIZE);
 }
 
 /* Free pages plus vmalloc's metadata pages: conserved by a failure. */
