@@ -13,10 +13,10 @@
  * operation alone, and a loop keeps the constants in registers.
  * Anything else (another order, __GFP_ZERO, fault injection or
  * page_trace armed, an empty list, a list over its bound, a free that
- * is not an allocated order-0 head) calls the complete out-of-line path, buddy_page_alloc() or
- * buddy_page_free() in mm/buddy.c, which repeats the fast path's
- * checks itself: the inline code decides nothing that the out-of-line
- * code does not decide again.
+ * is not an allocated order-0 head) calls the complete out-of-line
+ * path, buddy_page_alloc() or buddy_page_free() in mm/buddy.c, which
+ * repeats the fast path's checks itself: the inline code decides
+ * nothing that the out-of-line code does not decide again.
  *
  * The per-hart page list (mm/buddy_pcp.c states its design) is a LIFO
  * stack linked through page->pcp_next, hottest page on top:

@@ -337,9 +337,10 @@ void buddy_pcp_init(void)
 /*
  * Point every hart's GFP_KERNEL list (buddy_pcp_hart.kernel) at its
  * first zone's list, or at buddy_pcp_none while fail_alloc_armed is set
- * or while there is no zonelist (before init). Relaxed stores: a hart that still sees
- * the old pointer lets one more allocation past the hooks, as one that
- * still saw the old armed word did when the inline path tested it.
+ * or while there is no zonelist (before init). Relaxed stores: a hart
+ * that still sees the old pointer lets one more allocation past the
+ * hooks, as one that still saw the old armed word did when the inline
+ * path tested it.
  */
 void buddy_pcp_sync_kernel(void)
 {

@@ -10,14 +10,15 @@
  * Every cache has one magazine per hart (struct kmem_cpu_cache, four
  * cache lines each, indexed by cpu_id()): a stack of up to c->mag_rounds
  * free objects ("rounds": SLAB_CPU_OBJS, 30, for objects of up to
- * SLAB_MAG_BYTES / SLAB_CPU_OBJS = 546 bytes, fewer for larger ones so that a magazine holds at most
- * SLAB_MAG_BYTES, but at least SLAB_CPU_MIN_OBJS; mm/slab.h). Allocation
+ * SLAB_MAG_BYTES / SLAB_CPU_OBJS = 546 bytes, fewer for larger ones so
+ * that a magazine holds at most SLAB_MAG_BYTES, but at least
+ * SLAB_CPU_MIN_OBJS; mm/slab.h). Allocation
  * pops the most recently pushed round, free pushes one, so an object
  * freed on a hart is the next one that hart hands out while its lines
  * are still in the hart's cache (LIFO). An empty magazine is refilled
  * with a batch of c->mag_batch (half the rounds) objects taken from the
  * slabs under c->lock (one lock round trip per batch); a full one gives
- * its mag_batch oldest rounds back to their slabs.
+ * its mag_batch oldest rounds away (to the depot, below).
  *
  * The depot. A full magazine's mag_batch oldest rounds do not go
  * back to their slabs one at a time: they go, as one batch, to the
@@ -27,10 +28,10 @@
  * straight between the magazine and the depot under c->lock
  * (slab_cpu_flush(), slab_cpu_depot_refill()), plus the move of the
  * newer rounds down after a flush; one with the slabs decodes, checks
- * and relinks each object and may move slabs between lists. Objects in the depot stay as they
- * were in the magazine: counted in use in their slabs, carrying the
- * cached tag (I10), so a second free of one is still a double free. The
- * depot is bounded (depot_max batches: SLAB_DEPOT_MAX, and
+ * and relinks each object and may move slabs between lists. Objects in
+ * the depot stay as they were in the magazine: counted in use in their
+ * slabs, carrying the cached tag (I10), so a second free of one is still
+ * a double free. The depot is bounded (depot_max batches: SLAB_DEPOT_MAX, and
  * SLAB_DEPOT_BYTES of objects, so large classes keep few); a batch that
  * finds it full goes to the slabs. Shrink, reap, destroy and
  * slab_shrink_all() empty it with the magazines.
@@ -54,8 +55,9 @@
  * else puts it back. A second free of an object that sits in any
  * hart's magazine finds the tag and is reported by the slow path as a
  * double free; of two harts freeing one object at once, exactly one
- * swap finds the mark (the other finds the tag and leaves it). A refill writes the tag before an object
- * enters a magazine, a flush or drain the free-list link (under
+ * swap finds the mark (the other finds the tag and leaves it). A refill
+ * writes the tag before an object enters a magazine, a flush or drain
+ * the free-list link (under
  * c->lock) after it leaves; the fast allocation flips the tag into the
  * in-use mark. The coverage is the same as without magazines: every
  * second free is caught while the object has not been handed out

@@ -4,8 +4,9 @@
  * include path): out of line in lib/tests/host_cpu.c, where each POSIX
  * thread stands in for a hart. The host benchmark (HOST_BENCH) has the
  * three hot ones inline, as the target has them: cpu_id() a thread-local
- * load (threads attach first), masking interrupts free (no cross-hart model there), so that
- * mm/'s fast paths are measured rather than calls into the model.
+ * load (threads attach first), masking interrupts free (no cross-hart
+ * model there), so that mm/'s fast paths are measured rather than calls
+ * into the model.
  */
 #ifndef ASM_CPU_H
 #define ASM_CPU_H
