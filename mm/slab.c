@@ -13,11 +13,12 @@
  * ---------------
  * A cache (struct kmem_cache) hands out objects of one size. Its memory
  * comes in slabs: blocks of 2^order pages from the buddy allocator. The
- * order is the smallest that leaves at most 1/8 of the slab outside any
- * object slot (Bonwick's bound); a 2 KiB object gets one page holding
- * two objects, or, in a cache with a constructor (whose slots also hold
- * the 8-byte word), a 4-page slab of 7 (both pinned by a host test in
- * mm/tests/test_slab.c).
+ * order is the smallest of at most 3 (32 KiB) that leaves at most 1/32
+ * of the slab outside any object slot, else the smallest leaving at
+ * most 1/8 (Bonwick's bound; mm/slab.h, SLAB_TAIL_FRACTION); a 2 KiB
+ * object gets one page holding two objects, or, in a cache with a
+ * constructor (whose slots also hold the 8-byte word), a 4-page slab
+ * of 7 (both pinned by a host test in mm/tests/test_slab.c).
  * Every slab is full, partial or empty and sits on the cache's list for
  * that state; a fourth list holds quarantined slabs (below). Allocation
  * takes the first partial slab, then an empty one, and only then makes a

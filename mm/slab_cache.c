@@ -56,13 +56,44 @@ static unsigned long layout_objs(uintptr_t bytes, uintptr_t first,
 }
 
 /*
+ * The smallest order up to max_order whose slab leaves at most 1/fraction
+ * of its bytes outside the slots (fraction 0: the order up to max_order
+ * wasting the smallest fraction); MAX_ORDER + 1 if there is none.
+ */
+static unsigned int slab_order(uintptr_t first, uintptr_t end, uintptr_t stride,
+			       unsigned int fraction, unsigned int max_order)
+{
+	uintptr_t best_waste = 0, bytes, waste;
+	unsigned int best = MAX_ORDER + 1;
+
+	for (unsigned int o = 0; o <= max_order; o++) {
+		unsigned long n;
+
+		bytes = PAGE_SIZE << o;
+		n = layout_objs(bytes, first, end, stride);
+		if (n == 0 || n > UINT32_MAX)
+			continue;
+		waste = bytes - n * stride;
+		if (fraction && waste * fraction <= bytes)
+			return o;
+		if (!fraction &&
+		    (best > MAX_ORDER ||
+		     waste * (PAGE_SIZE << best) < best_waste * bytes)) {
+			best = o;
+			best_waste = waste;
+		}
+	}
+	return best;
+}
+
+/*
  * Fill in c's geometry (see the slab picture). Returns -EINVAL when an
  * object does not fit a slab of MAX_ORDER.
  */
 static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 {
-	uintptr_t end, first, stride, best_waste = 0, bytes, hdr, back;
-	unsigned int best = MAX_ORDER + 1;
+	uintptr_t end, first, stride, bytes, hdr, back;
+	unsigned int best;
 	bool inside = !c->ctor && !(c->flags & SLAB_DEBUG_FLAGS);
 
 	if (c->flags & SLAB_HWCACHE_ALIGN)
@@ -83,27 +114,13 @@ static int cache_layout(struct kmem_cache *c, size_t size, size_t align)
 		c->flags |= SLAB_OFF_SLAB;
 	hdr = (c->flags & SLAB_OFF_SLAB) ? 0 : sizeof(struct kmem_slab);
 	first = ALIGN_UP(hdr + back, (uintptr_t)align);
-	/* Smallest order wasting at most 1/8 outside the slots (Bonwick),
-	 * else the one wasting the smallest fraction. */
-	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
-		unsigned long n;
-		uintptr_t waste;
-
-		bytes = PAGE_SIZE << o;
-		n = layout_objs(bytes, first, end, stride);
-		if (n == 0 || n > UINT32_MAX)
-			continue;
-		waste = bytes - n * stride;
-		if (best > MAX_ORDER ||
-		    waste * (PAGE_SIZE << best) < best_waste * bytes) {
-			best = o;
-			best_waste = waste;
-		}
-		if (waste * 8 <= bytes) {
-			best = o;
-			break;
-		}
-	}
+	/* The slab's order: see SLAB_TAIL_FRACTION (mm/slab_internal.h). */
+	best = slab_order(first, end, stride, SLAB_TAIL_FRACTION,
+			  SLAB_ORDER_PREFERRED);
+	if (best > MAX_ORDER)
+		best = slab_order(first, end, stride, 8, MAX_ORDER);
+	if (best > MAX_ORDER)
+		best = slab_order(first, end, stride, 0, MAX_ORDER);
 	if (best > MAX_ORDER)
 		return -EINVAL;
 	bytes = PAGE_SIZE << best;

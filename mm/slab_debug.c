@@ -656,6 +656,9 @@ void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out)
 			out->nr_slabs[st]++;
 			out->active_objs += s->inuse;
 			out->pages += buddy_block_pages_of(s->page);
+			if (st == KMEM_SLAB_QUARANTINED)
+				out->quarantined_pages +=
+					buddy_block_pages_of(s->page);
 			if (c != &slab_dead_cache)
 				out->total_objs += c->objs_per_slab;
 		}
@@ -721,8 +724,7 @@ void slab_get_totals(struct slab_totals *t)
 		t->caches++;
 		t->active_objs += i.active_objs;
 		t->pages += i.pages;
-		t->quarantined_pages += i.nr_slabs[KMEM_SLAB_QUARANTINED] *
-					buddy_order_pages(i.order);
+		t->quarantined_pages += i.quarantined_pages;
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irq);
 }

@@ -142,14 +142,37 @@ static void noop_ctor(void *p)
 
 /* ------------------------------------------------------------- cases */
 
+/*
+ * The tail rule (mm/slab_internal.h): at most 1/SLAB_TAIL_FRACTION of
+ * the slab outside the slots within SLAB_ORDER_PREFERRED, else at most
+ * 1/8 (Bonwick), at the smallest such order.
+ */
+static void expect_tail(struct ktest *t, const struct kmem_cache_info *ci,
+			size_t waste, size_t bytes)
+{
+	if (ci->order <= SLAB_ORDER_PREFERRED &&
+	    waste * SLAB_TAIL_FRACTION <= bytes)
+		return;
+	KTEST_EXPECT_LE(t, waste * 8, bytes);
+	/* No order up to SLAB_ORDER_PREFERRED meets 1/SLAB_TAIL_FRACTION,
+	 * not even with its slots alone (no descriptor, no colour). */
+	for (unsigned int o = 0; o <= SLAB_ORDER_PREFERRED; o++) {
+		size_t b = PAGE_SIZE << o;
+
+		KTEST_EXPECT_GT(t, (b % ci->size) * SLAB_TAIL_FRACTION, b);
+	}
+}
+
 /* Scenario: caches of assorted sizes and alignments, and bad arguments.
- * Expect each slab to waste at most 1/8 outside object slots, a 2 KiB
- * object to get a multi-page slab, aligned objects, NULL for bad
- * arguments. */
+ * Expect each slab to waste at most 1/SLAB_TAIL_FRACTION outside object
+ * slots (1/8 for objects too large for that in a slab of
+ * SLAB_ORDER_PREFERRED), a 2 KiB object with a constructor to get a
+ * multi-page slab, aligned objects, NULL for bad arguments. */
 static void slab_geometry(struct ktest *t)
 {
-	static const size_t sizes[] = { 1,    8,    24,	  100,	200,  500,
-					1000, 2048, 3000, 4096, 8192, 20000 };
+	static const size_t sizes[] = { 1,    8,    24,	  100,	200,
+					500,  896,  1000, 1792, 2048,
+					3000, 4096, 8192, 20000 };
 	struct kmem_cache *c;
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -162,7 +185,7 @@ static void slab_geometry(struct ktest *t)
 		bytes = PAGE_SIZE << ci.order;
 		waste = bytes - ci.objs_per_slab * ci.size;
 		KTEST_EXPECT_GE(t, ci.objs_per_slab, 1);
-		KTEST_EXPECT_LE(t, waste * 8, bytes);
+		expect_tail(t, &ci, waste, bytes);
 		/* No constructor: the word is inside, the slot the size. */
 		KTEST_EXPECT_EQ(t, ci.size, ALIGN_UP(sizes[i], 8));
 		if (sizes[i] == 2048) {
@@ -178,7 +201,7 @@ static void slab_geometry(struct ktest *t)
 		ci = info_of(c);
 		bytes = PAGE_SIZE << ci.order;
 		waste = bytes - ci.objs_per_slab * ci.size;
-		KTEST_EXPECT_LE(t, waste * 8, bytes);
+		expect_tail(t, &ci, waste, bytes);
 		KTEST_EXPECT_GE(t, ci.size, sizes[i] + SLAB_WORD_SIZE);
 		if (sizes[i] == 2048) {
 			KTEST_EXPECT_EQ(t, ci.order, 2);

@@ -246,6 +246,63 @@ static void freelist_damage(struct ktest *t)
 	out_stop();
 }
 
+/* Quarantine c's one (empty) slab, then destroy c: the slab moves to the
+ * "destroyed" cache. */
+static void quarantine_one(struct ktest *t, struct kmem_cache *c)
+{
+	void *obj = kmem_cache_alloc(c, GFP_KERNEL);
+	struct kmem_slab *s;
+
+	KTEST_ASSERT(t, obj != NULL);
+	s = slab_of(c, obj);
+	kmem_cache_free(c, obj); /* the slab stays: the empty reserve */
+	s->freelist = (char *)s->freelist + 8; /* off an object boundary */
+	out_start();
+	KTEST_EXPECT(t, kmem_cache_validate(c) >= 1);
+	KTEST_EXPECT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	out_stop();
+}
+
+static void find_destroyed(const struct kmem_cache_info *i, void *arg)
+{
+	if (strcmp(i->name, "destroyed") == 0)
+		*(struct kmem_cache_info *)arg = *i;
+}
+
+/*
+ * Scenario: slabs of order 0 and order 2 quarantined, their caches
+ * destroyed, so that the "destroyed" cache holds slabs of two orders.
+ * Expect slab_get_totals() to count 1 + 4 more quarantined pages, and
+ * the destroyed cache's quarantined pages to be all of its pages (a
+ * count by the cache's own order said 2 for 5, and the self-test
+ * balance then found pages it could not explain).
+ */
+static void quarantined_pages_any_order(struct ktest *t)
+{
+	struct kmem_cache *a =
+		kmem_cache_create("chk-q0", 128, 0, SLAB_NO_CPU_CACHE, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("chk-q2", 3000, 0, SLAB_NO_CPU_CACHE, NULL);
+	struct kmem_cache_info dead = { 0 }, ia, ib;
+	struct slab_totals before, after;
+
+	KTEST_ASSERT(t, a && b);
+	kmem_cache_info(a, &ia);
+	kmem_cache_info(b, &ib);
+	KTEST_ASSERT_EQ(t, ia.order, 0);
+	KTEST_ASSERT_EQ(t, ib.order, 2);
+	slab_get_totals(&before);
+	quarantine_one(t, a);
+	quarantine_one(t, b);
+	slab_get_totals(&after);
+	KTEST_EXPECT_EQ(t, after.quarantined_pages - before.quarantined_pages,
+			1 + 4);
+	slabinfo_walk(find_destroyed, &dead);
+	KTEST_EXPECT_GE(t, dead.pages, 1 + 4);
+	KTEST_EXPECT_EQ(t, dead.quarantined_pages, dead.pages);
+}
+
 /*
  * Scenario: a full slab one of whose objects is counted free (inuse one
  * short). Expect the I2 line for full slabs, a free-count report, the
@@ -580,6 +637,7 @@ static const struct ktest_case slab_check_cases[] = {
 	KTEST_CASE(kmalloc_edges),
 	/* Statistics and reports. */
 	KTEST_CASE(walk_and_totals),
+	KTEST_CASE(quarantined_pages_any_order),
 	KTEST_CASE(names_and_reports),
 	KTEST_END,
 };
