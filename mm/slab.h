@@ -80,11 +80,15 @@
 
 /*
  * One hart's magazine of one cache (mm/slab_cpu.c): four cache lines
- * read and written by that hart only (16 + 8 * SLAB_CPU_OBJS bytes),
- * with interrupts off. Other harts only read avail (a relaxed snapshot
+ * read and written by that hart only (8 * SLAB_CPU_OBJS + 16 bytes),
+ * with interrupts off. Other harts only read top (a relaxed snapshot
  * for statistics); to empty a magazine they ask its owner
- * (arch_call_each_cpu()). A debug cache's magazines hold
- * SLAB_CPU_LOCKED for good: its objects bypass them.
+ * (arch_call_each_cpu()). The rounds come first, so that the magazine's
+ * own address is objs: the fast allocation finds it empty with one
+ * compare of top against the address it already holds, and the free
+ * finds it full with one against end. A debug cache's magazines have
+ * end == top == objs for good (no room and nothing in them, which the
+ * slow paths read as SLAB_CPU_LOCKED): its objects bypass them.
  *
  * A magazine holds `limit` rounds and exchanges batches of limit / 2:
  * SLAB_CPU_OBJS and SLAB_CPU_BATCH for objects of up to
@@ -113,10 +117,9 @@
 #define SLAB_DEPOT_MAX 64 /* batches a cache's depot holds at most */
 #define SLAB_DEPOT_BYTES (512u << 10) /* and object bytes, at most */
 struct kmem_cpu_cache {
-	int avail; /* objects in objs[], or SLAB_CPU_LOCKED */
-	uint32_t word_back; /* the cache's word_back, on the owner's line */
-	int limit; /* rounds it holds: c->mag_rounds, on the owner's line */
-	void *objs[SLAB_CPU_OBJS]; /* objs[avail - 1] is handed out next */
+	void *objs[SLAB_CPU_OBJS]; /* top[-1] is handed out next */
+	void **top; /* past the newest round: objs + the count */
+	void **end; /* objs + the rounds it holds (c->mag_rounds; 0: off) */
 } __attribute__((aligned(SLAB_CACHE_LINE_SIZE)));
 
 /*
@@ -256,10 +259,9 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 
 /*
  * This hart's magazine of c; the caller has interrupts off. The empty
- * asm hides how the address was computed, so that GCC reaches the count
- * and objs[n] from c + cpu * sizeof(c->cpu[0]) with constant offsets
- * (two instructions for objs[n]) instead of refolding the whole sum with
- * n * 8 (five).
+ * asm hides how the address was computed, so that GCC reaches top and
+ * end from c + cpu * sizeof(c->cpu[0]) with constant offsets instead of
+ * refolding the whole sum into each access.
  */
 static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 {
@@ -269,28 +271,48 @@ static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 	return &((struct kmem_cache *)base)->cpu[0];
 }
 
-/*
- * This hart's magazine count, or SLAB_CPU_LOCKED for a bypassed one
- * (debug caches). Owner only, interrupts off: a plain load.
- */
-static inline int __kmem_cpu_take(struct kmem_cpu_cache *pc)
+/* The magazine's top (past its newest round). Owner: a plain load. */
+static inline void **__kmem_cpu_top(struct kmem_cpu_cache *pc)
 {
-	return __atomic_load_n(&pc->avail, __ATOMIC_RELAXED);
+	return __atomic_load_n(&pc->top, __ATOMIC_RELAXED);
 }
 
 /*
- * Store the count back. Other harts read it relaxed (kmem_cpu_cached()),
- * so it is a single-copy-atomic store: on the target a volatile sw (GCC
+ * Store the top back. Other harts read it relaxed (kmem_cpu_cached()),
+ * so it is a single-copy-atomic store: on the target a volatile sd (GCC
  * 12 compiles a relaxed __atomic_store_n to an amoswap on RISC-V), on
  * the host the C11 atomic, which ThreadSanitizer understands.
  */
-static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, int n)
+static inline void __kmem_cpu_set_top(struct kmem_cpu_cache *pc, void **top)
 {
 #ifdef HOST_TEST
-	__atomic_store_n(&pc->avail, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&pc->top, top, __ATOMIC_RELAXED);
 #else
-	*(volatile int *)&pc->avail = n;
+	*(void **volatile *)&pc->top = top;
 #endif
+}
+
+/* Rounds the magazine holds at most; 0 for a bypassed one. */
+static inline int __kmem_cpu_limit(const struct kmem_cpu_cache *pc)
+{
+	return (int)(pc->end - pc->objs);
+}
+
+/*
+ * This hart's magazine count, or SLAB_CPU_LOCKED for a bypassed one
+ * (debug caches), for the slow paths. Owner only, interrupts off.
+ */
+static inline int __kmem_cpu_take(struct kmem_cpu_cache *pc)
+{
+	if (pc->end == pc->objs)
+		return SLAB_CPU_LOCKED;
+	return (int)(__kmem_cpu_top(pc) - pc->objs);
+}
+
+/* Store the count back (0 <= n <= the limit). */
+static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, int n)
+{
+	__kmem_cpu_set_top(pc, pc->objs + n);
 }
 
 /*
@@ -330,7 +352,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	unsigned long flags;
 	struct kmem_cpu_cache *pc;
 	uintptr_t obj, *word;
-	int n;
+	void **top;
 
 	/* failslab= (mm/fail_alloc.h): one word tested when off. */
 	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
@@ -338,12 +360,12 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		return NULL;
 	flags = cpu_irq_save_local();
 	pc = __kmem_cpu_cache(c);
-	n = __kmem_cpu_take(pc);
+	top = __kmem_cpu_top(pc);
 
-	if (unlikely(n <= 0)) /* empty, or bypassed (SLAB_CPU_LOCKED) */
+	if (unlikely(top == pc->objs)) /* empty, or bypassed */
 		goto slow;
-	obj = (uintptr_t)pc->objs[n - 1];
-	if (likely(!pc->word_back)) {
+	obj = (uintptr_t)top[-1];
+	if (likely(!c->word_back)) {
 		/* the word is the caller's first bytes: just not the tag */
 		__kmem_word_store((uintptr_t *)obj, 0);
 	} else {
@@ -353,7 +375,7 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 				  __atomic_load_n(word, __ATOMIC_RELAXED) ^
 					  SLAB_MARK_CACHED);
 	}
-	__kmem_cpu_put(pc, n - 1);
+	__kmem_cpu_set_top(pc, top - 1);
 	cpu_irq_restore_local(flags);
 	if (gfp & __GFP_ZERO) /* a tail call: memset returns obj */
 		return __builtin_memset((void *)obj, 0, c->object_size);
@@ -379,11 +401,11 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 	struct kmem_cpu_cache *pc;
 	unsigned long flags = cpu_irq_save_local();
 	uintptr_t old;
-	int n;
+	void **top;
 
 	pc = __kmem_cpu_cache(c);
-	n = __kmem_cpu_take(pc);
-	if (unlikely((unsigned int)n >= (unsigned int)pc->limit)) /* full/off */
+	top = __kmem_cpu_top(pc);
+	if (unlikely(top == pc->end)) /* full, or bypassed */
 		goto refuse;
 	old = __atomic_exchange_n(word, tag, __ATOMIC_RELAXED);
 	if (unlikely(old != expect)) {
@@ -391,8 +413,8 @@ __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
 			__kmem_word_store(word, old);
 		goto refuse;
 	}
-	pc->objs[n] = p;
-	__kmem_cpu_put(pc, n + 1);
+	*top = p;
+	__kmem_cpu_set_top(pc, top + 1);
 	cpu_irq_restore_local(flags);
 	return true;
 refuse:

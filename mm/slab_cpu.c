@@ -135,7 +135,7 @@ static uint32_t mag_rounds_for(uint32_t size)
 
 void slab_cpu_init(struct kmem_cache *c)
 {
-	int v = cpu_cache_is_on(c) ? 0 : SLAB_CPU_LOCKED;
+	uint32_t rounds;
 
 	c->depot_n = 0;
 	c->depot_max = 0;
@@ -147,10 +147,12 @@ void slab_cpu_init(struct kmem_cache *c)
 			SLAB_DEPOT_BYTES /
 				(c->mag_batch * (unsigned long)c->size));
 
+	rounds = cpu_cache_is_on(c) ? c->mag_rounds : 0;
 	for (unsigned int i = 0; i < NR_CPUS; i++) {
-		c->cpu[i].word_back = c->word_back;
-		c->cpu[i].limit = (int)c->mag_rounds;
-		__atomic_store_n(&c->cpu[i].avail, v, __ATOMIC_RELAXED);
+		struct kmem_cpu_cache *pc = &c->cpu[i];
+
+		pc->end = pc->objs + rounds;
+		__kmem_cpu_set_top(pc, pc->objs);
 	}
 }
 
@@ -223,7 +225,7 @@ void *slab_cpu_depot_refill(struct kmem_cache *c)
 	irq = spin_lock_irqsave(&c->lock);
 	pc = __kmem_cpu_cache(c);
 	n = __kmem_cpu_take(pc);
-	if (c->depot_n && n >= 0 && n + b - 1 <= pc->limit) {
+	if (c->depot_n && n >= 0 && n + b - 1 <= __kmem_cpu_limit(pc)) {
 		__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
 		batch = c->depot[c->depot_n];
 		ptrs_copy(pc->objs + n, batch, (unsigned int)b - 1);
@@ -257,11 +259,11 @@ bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller)
 	/* A peek first (harts do not migrate): a bad free whose magazine is
 	 * not full takes no lock here. */
 	pc = __kmem_cpu_cache(c);
-	if (__kmem_cpu_take(pc) != pc->limit)
+	if (__kmem_cpu_take(pc) != __kmem_cpu_limit(pc))
 		return false;
 	irq = spin_lock_irqsave(&c->lock);
 	n = __kmem_cpu_take(pc);
-	if (n == pc->limit) { /* SLAB_CPU_LOCKED is never the limit */
+	if (n == __kmem_cpu_limit(pc)) { /* SLAB_CPU_LOCKED is never one */
 		if (c->depot_n < c->depot_max)
 			dst = c->depot[c->depot_n];
 		ptrs_copy(dst, pc->objs, (unsigned int)b);
@@ -318,7 +320,7 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 	if (have == SLAB_CPU_LOCKED) /* bypassed: nothing is cached */
 		k = 0;
 	else
-		k = MIN((unsigned int)(pc->limit - have), n - 1);
+		k = MIN((unsigned int)(__kmem_cpu_limit(pc) - have), n - 1);
 	for (unsigned int i = k; i >= 1; i--)
 		pc->objs[have++] = objs[i];
 	if (k)
@@ -361,7 +363,8 @@ unsigned long slab_cpu_drain_all(struct kmem_cache *c)
 		return 0;
 	/* Nothing cached anywhere (a relaxed peek): bother no hart. */
 	for (unsigned int cpu = 0; cpu < NR_CPUS && !any; cpu++)
-		any = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED) > 0;
+		any = __atomic_load_n(&c->cpu[cpu].top, __ATOMIC_RELAXED) !=
+		      c->cpu[cpu].objs;
 	if (any) {
 		dirq = spin_lock_irqsave(&slab_drain.lock);
 		slab_drain.c = c;
@@ -398,10 +401,11 @@ unsigned long kmem_cpu_cached(struct kmem_cache *c)
 	n = (unsigned long)__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) *
 	    c->mag_batch;
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		int a = __atomic_load_n(&c->cpu[cpu].avail, __ATOMIC_RELAXED);
+		struct kmem_cpu_cache *pc = &c->cpu[cpu];
 
-		if (a != SLAB_CPU_LOCKED)
-			n += (unsigned long)a;
+		n += (unsigned long)(__atomic_load_n(&pc->top,
+						     __ATOMIC_RELAXED) -
+				     pc->objs);
 	}
 	return n;
 }

@@ -15,8 +15,8 @@ what the kernel counts:
              the latter alone (buddy_stats());
   slabinfo   every cache on slab_caches in list order, each slab on its
              four state lists: active = sum of inuse less the objects
-             in the harts' magazines (a magazine's avail, a held one,
-             SLAB_CPU_LOCKED, counting 0), total = objs_per_slab per
+             in the harts' magazines (top - objs each) and the depot
+             (depot_n x mag_batch), total = objs_per_slab per
              slab (not for the dead cache), pages = 2^order of each
              slab's head page (kmem_cache_info());
   vmallocinfo the arena's allocated segments in address order, each
@@ -34,7 +34,6 @@ import gdb
 
 import mm_defs as d
 
-SLAB_H = "mm/slab.h"
 VMALLOC_H = "mm/vmalloc_internal.h"
 
 
@@ -106,14 +105,14 @@ def meminfo_line():
 # ------------------------------------------------------------------ slab
 
 def _magazine_objects(cache):
-    locked = d.const(SLAB_H, "SLAB_CPU_LOCKED")
+    """kmem_cpu_cached(): each hart's rounds (top - objs; a bypassed
+    magazine's top is objs) and the depot's batches."""
     cpus = cache["cpu"]
     n = 0
     for i in range(d.array_len(cpus)):
-        a = int(cpus[i]["avail"])
-        if a != locked:
-            n += a
-    return n
+        pc = cpus[i]
+        n += (int(pc["top"]) - int(pc["objs"].address)) // 8
+    return n + int(cache["depot_n"]) * int(cache["mag_batch"])
 
 
 def cache_info(addr):
