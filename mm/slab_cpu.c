@@ -240,10 +240,12 @@ void *slab_cpu_depot_refill(struct kmem_cache *c)
 }
 
 /*
- * Make room on this hart's magazine of c if it is full: its mag_batch
- * oldest rounds go to the depot (one copy under c->lock, straight from
- * the magazine), or back to their slabs when the depot is full, and the
- * newer rounds move down. The count is loaded and stored under c->lock
+ * Make room on this hart's magazine of c if it is full: with room for
+ * two batches in the depot, all its rounds go there (two copies under
+ * c->lock, straight from the magazine, its newest batch on top); else
+ * its mag_batch oldest rounds go to the depot, or back to their slabs
+ * when the depot is full, and the newer rounds move down (a second
+ * copy). The count is loaded and stored under c->lock
  * with no wait in between; the release to the slabs (which may wait for
  * the buddy allocator's locks) comes after the store. True if room was
  * made; false if the magazine was not full or is bypassed.
@@ -263,7 +265,18 @@ bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller)
 		return false;
 	irq = spin_lock_irqsave(&c->lock);
 	n = __kmem_cpu_take(pc);
-	if (n == __kmem_cpu_limit(pc)) { /* SLAB_CPU_LOCKED is never one */
+	if (n == __kmem_cpu_limit(pc) && n == 2 * b &&
+	    c->depot_n + 2 <= c->depot_max) {
+		/* Room for the whole magazine: two batches, newest on top,
+		 * and nothing to move down. */
+		ptrs_copy(c->depot[c->depot_n], pc->objs, (unsigned int)b);
+		ptrs_copy(c->depot[c->depot_n + 1], pc->objs + b,
+			  (unsigned int)b);
+		__kmem_cpu_put(pc, 0);
+		__atomic_store_n(&c->depot_n, c->depot_n + 2, __ATOMIC_RELAXED);
+		c->depot_puts += 2;
+		made = true;
+	} else if (n == __kmem_cpu_limit(pc)) { /* never SLAB_CPU_LOCKED */
 		if (c->depot_n < c->depot_max)
 			dst = c->depot[c->depot_n];
 		ptrs_copy(dst, pc->objs, (unsigned int)b);
