@@ -218,45 +218,59 @@ static bool alloc_shrink_free(struct ktest *t, struct kmem_cache *k,
 }
 
 /*
- * Scenario: 300 allocations of 64 B (the magazine emptied after them),
- * their 300 frees in order, then 300
- * allocations again, on one thread. The depot has room for every batch
- * (18 of 15), so the second round touches no slab. Expect it to hand
- * the objects out in exactly the reverse order of their frees: the
- * magazine's 30 newest, then each depot batch newest first, which a
- * flush that kept the wrong half, or a refill that copied a batch in
- * the wrong order, would break. Expect as many depot gets as puts, no
- * refill from the slabs, and nothing cached at the end.
+ * n allocations of size bytes (the magazine emptied after them), their
+ * n frees in order, then n allocations again, on one thread, where the
+ * depot has room for every batch. Expect the second round to hand the
+ * objects out in exactly the reverse order of their frees, from the
+ * magazine and the depot alone, and nothing cached at the end.
  */
-static void depot_round_trip(struct ktest *t)
+static void round_trip(struct ktest *t, size_t size, int n)
 {
-	enum { N = 300 };
-	struct kmem_cache *k = kmem_cache_create("depot-rt", 64, 0, 0, NULL);
-	static void *objs[N];
+	struct kmem_cache *k = kmem_cache_create("depot-rt", size, 0, 0, NULL);
+	static void *objs[300];
 	struct kmem_cache_info ci0, ci, ci2;
 	unsigned int wrong = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, k);
-	KTEST_ASSERT(t, alloc_shrink_free(t, k, objs, N, &ci0));
+	KTEST_ASSERT(t, n <= 300);
+	KTEST_ASSERT(t, alloc_shrink_free(t, k, objs, n, &ci0));
 	ci = info_of(k);
-	KTEST_EXPECT_EQ(t, ci.mag_rounds, SLAB_CPU_OBJS);
-	KTEST_EXPECT_EQ(t, ci.depot_puts, (N - SLAB_CPU_OBJS) / SLAB_CPU_BATCH);
-	KTEST_EXPECT_EQ(t, ci.depot, ci.depot_puts * SLAB_CPU_BATCH);
-	KTEST_EXPECT_EQ(t, ci.cached, N);
+	KTEST_EXPECT_EQ(t, ci.depot_puts,
+			(n - ci.mag_rounds) / (ci.mag_rounds / 2));
+	KTEST_EXPECT_EQ(t, ci.depot, ci.depot_puts * (ci.mag_rounds / 2));
+	KTEST_EXPECT_EQ(t, ci.cached, n);
 	KTEST_EXPECT_EQ(t, ci.flushes, ci0.flushes);
-	for (int i = 0; i < N; i++)
-		wrong += kmem_cache_alloc(k, 0) != objs[N - 1 - i];
+	for (int i = 0; i < n; i++)
+		wrong += kmem_cache_alloc(k, 0) != objs[n - 1 - i];
 	KTEST_EXPECT_EQ(t, wrong, 0);
 	ci2 = info_of(k);
 	KTEST_EXPECT_EQ(t, ci2.depot_gets, ci.depot_puts);
 	KTEST_EXPECT_EQ(t, ci2.refills, ci.refills);
 	KTEST_EXPECT_EQ(t, ci2.cached, 0);
-	KTEST_EXPECT_EQ(t, ci2.active_objs, N);
+	KTEST_EXPECT_EQ(t, ci2.active_objs, n);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < n; i++)
 		kmem_cache_free(k, objs[i]);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+}
+
+/*
+ * Scenario: the round trip of 300 objects of 64 B (magazines of 30,
+ * batches of 15; 18 batches in the depot), each full magazine going to
+ * the depot whole. Then 90 of 6,000 B (magazines of 4, batches of 2, a
+ * depot of 43 batches: SLAB_DEPOT_BYTES / 12,000): 21 whole magazines
+ * fill 42 batches, and the last full magazine finds room for one, so
+ * its older half goes and the newer half moves down. Expect the exact
+ * reverse order both times, which a flush that kept or sent the wrong
+ * half, or a refill that copied a batch in the wrong order, would
+ * break.
+ */
+static void depot_round_trip(struct ktest *t)
+{
+	KTEST_EXPECT_EQ(t, SLAB_DEPOT_BYTES / (2 * 6000), 43);
+	round_trip(t, 64, 300);
+	round_trip(t, 6000, 90);
 }
 
 /*
