@@ -22,7 +22,9 @@
  * vmalloc_describe and vmalloc_to_page need nothing else.
  *
  * Frames are order-0 pages from the buddy allocator, so a large area
- * succeeds however fragmented physical memory is. Frames are mapped with
+ * succeeds however fragmented physical memory is; they are taken with
+ * alloc_pages_bulk_array(), up to VMALLOC_MAP_BATCH a call (this
+ * hart's page list with interrupts off once). Frames are mapped with
  * pt_map_pages() and linked on their area's page list through page->lru
  * (the buddy allocator leaves lru and private to the owner of an
  * allocated page): no page array is needed at any size. Each frame

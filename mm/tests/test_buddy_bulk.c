@@ -188,10 +188,10 @@ static void expect_blocks(struct ktest *t, struct page *const *got,
  * allocation with this hart's list empty. Expect the batch to be one
  * aligned block: the page handed out heads it, the list holds the other
  * batch - 1 pages lowest pfn first, each PG_pcp, order 0, poisoned; the
- * free lists lose exactly batch pages and gain no block below the
- * batch's order (the block was carved, not split page by page and
- * partly left behind); free pages fall by one; buddy_check() clean.
- * After a drain every page merges back.
+ * free lists lose exactly batch pages and their blocks below the
+ * batch's order stay as they were (the block is a whole one, none of
+ * it left behind); free pages fall by one; buddy_check() clean. After
+ * a drain every page merges back.
  */
 static void refill_one_block(struct ktest *t)
 {
@@ -237,9 +237,10 @@ static void refill_one_block(struct ktest *t)
  * blocks, 13 pages in all, fewer than a batch, with no larger block.
  * Expect one allocation to take all 13, smallest blocks first and each
  * block lowest pfn first: the lone pages, then the pairs (blocks of one
- * size in free-list order), the first handed out and 12 on the list; the free lists empty; counts exact
- * and buddy_check() clean. A second allocation finds nothing anywhere
- * (__GFP_NOWARN: no line) until a page is freed.
+ * size in free-list order), the first handed out and 12 on the list;
+ * the free lists empty; counts exact and buddy_check() clean. The list
+ * then hands them out in that order, and one more allocation finds
+ * nothing anywhere (__GFP_NOWARN: no line).
  */
 static void refill_fragments_only(struct ktest *t)
 {
@@ -482,7 +483,8 @@ static void bulk_refills_and_skips(struct ktest *t)
 }
 
 /*
- * Scenario: all but 5 pages held (the 5 on this hart's list); a bulk call for 8 with __GFP_NOWARN, then one without.
+ * Scenario: all but 5 pages held (the 5 on this hart's list); a bulk
+ * call for 8 with __GFP_NOWARN, then one without.
  * Expect 5 back in entries 0..4 and 5..7 still NULL; the failure
  * counted once per call (the per-page path stops at its first
  * failure, after draining), a "page allocation failure" line only for
