@@ -13,7 +13,10 @@
  *   hottest page, a free pushes it, neither touching the zone. The list
  *   is a LIFO stack linked through page->pcp_next (mm/buddy_fast.h draws
  *   it; its push and pop are inline there). An empty list is refilled
- *   with pcp_batch pages taken under the zone lock once; a free that
+ *   with pcp_batch pages taken under the zone lock once, carved out of
+ *   one block of that many pages when the zone has one (pcp_take(): one
+ *   buddy_rmqueue() for the batch, where taking it a page at a time cost
+ *   a split or an unlink per page), lowest pfn first off; a free that
  *   takes the list past pcp_high gives the pcp_batch coldest pages back
  *   (the bottom of the stack, reached by walking count - pcp_batch
  *   links from the top: once per batch of frees) under the zone lock
@@ -114,6 +117,7 @@
 #include "mm/arch.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
+#include "mm/trace.h"
 
 const struct buddy_pcp buddy_pcp_none;
 struct buddy_pcp_hart *buddy_pcp_harts[NR_CPUS];
@@ -189,36 +193,225 @@ void buddy_pcp_drain(struct zone *z, struct buddy_pcp *pcp, uint32_t n)
 	pcp_give(z, &pages);
 }
 
+/*
+ * Turn the block of 2^order pages at head, just taken from the zone
+ * (PG_head, its other pages without allocator flags: I3, I8), into
+ * 2^order one-page blocks for a per-hart list, as if it had been split
+ * page by page: each PG_pcp, order 0, private BUDDY_PCP_POISON (I11),
+ * linked lowest pfn first through pcp_next after *link. Returns the
+ * last page's link. z->lock held.
+ */
+static struct page **pcp_carve(struct page *head, unsigned int order,
+			       struct page **link)
+{
+	struct page *end = head + buddy_block_pages(order);
+
+	for (struct page *p = head; p < end; p++) {
+		buddy_set_page_flags(p, PG_pcp);
+		p->order = 0;
+		p->private = BUDDY_PCP_POISON;
+		*link = p;
+		link = &p->pcp_next;
+	}
+	return link;
+}
+
+/*
+ * Take up to `want` (> 0) pages from z as PG_pcp pages chained after
+ * *link, in as few blocks as best fit allows. First the zone's whole
+ * free blocks of fewer pages than are still wanted, smallest first, as
+ * taking the batch a page at a time would have used them up (so a
+ * refill never splits a large block while fragments lie free); then the
+ * rest split off larger blocks, the largest that fits what is still
+ * wanted each time. With only large blocks free, a batch of 32 is one
+ * order-5 block and one buddy_rmqueue(). Returns the pages taken (fewer
+ * only when z runs out) and sets *tail to the last one's link. z->lock
+ * held.
+ *
+ * Under the other size policies a block is a size class whose pages
+ * would need their tags rewritten (I12), and with buddy tracing on the
+ * trace is to show every split: both take one page at a time, by
+ * buddy_rmqueue(z, 0), as before batches were carved.
+ */
+static uint32_t pcp_take(struct zone *z, uint32_t want, struct page **link,
+			 struct page ***tail)
+{
+	bool carve = z->binary && !mm_trace_enabled(MM_TRACE_BUDDY);
+	unsigned int order = 0;
+	uint32_t n = 0;
+	struct page *block;
+
+	/*
+	 * Orders by counting, not ilog2_u64(): without Zbb, GCC calls
+	 * libgcc's __clzdi2 for it, dearer than these few steps.
+	 */
+	for (; carve && buddy_block_pages(order) <= want - n; order++) {
+		struct free_area *fa = &z->free_area[order];
+
+		while (buddy_block_pages(order) <= want - n &&
+		       !list_empty(&fa->free_list)) {
+			block = list_first_entry(&fa->free_list, struct page,
+						 lru);
+			/* I3, I4, I9 */
+			ASSERT(buddy_page_flags(block) == PG_buddy &&
+			       block->order == order);
+			ASSERT(block->private == BUDDY_FREE_POISON);
+			list_del(&block->lru);
+			fa->nr_free--;
+			link = pcp_carve(block, order, link);
+			n += (uint32_t)buddy_block_pages(order);
+		}
+	}
+	/*
+	 * Every free block left is larger than what is still wanted (or,
+	 * one page at a time, of any size): split off the largest block
+	 * that fits it, until z is empty.
+	 */
+	while (n < want) {
+		while (order > 0 && buddy_block_pages(order) > want - n)
+			order--;
+		block = buddy_rmqueue(z, order);
+		if (!block)
+			break;
+		link = pcp_carve(block, order, link);
+		n += (uint32_t)buddy_block_pages(order);
+	}
+	*tail = link;
+	return n;
+}
+
 struct page *buddy_pcp_refill(struct zone *z, struct buddy_pcp *pcp)
 {
-	uint32_t n = 0, want = z->pcp_batch;
-	struct list_head pages;
-	struct page *page, *p;
+	struct page *page = NULL, **tail;
+	uint32_t n;
 
-	INIT_LIST_HEAD(&pages);
 	spin_lock(&z->lock);
-	page = buddy_rmqueue(z, 0);
-	if (page)
-		for (; n + 1 < want && (p = buddy_rmqueue(z, 0)); n++) {
-			buddy_set_page_flags(p, PG_pcp);
-			p->private = BUDDY_PCP_POISON;
-			list_add_tail(&p->lru, &pages);
-		}
-	spin_unlock(&z->lock);
-	/*
-	 * The stack as it is now: a call served in the wait may have
-	 * drained it. The batch goes on top, its lowest pfn first off.
-	 */
+	/* A zone without lists (batch 0) still gives the one page asked. */
+	n = pcp_take(z, MAX(z->pcp_batch, 1u), &page, &tail);
 	if (n) {
-		while (!list_empty(&pages)) {
-			p = list_entry(pages.prev, struct page, lru);
-			list_del(&p->lru);
-			p->pcp_next = pcp->top;
-			pcp->top = p;
-		}
-		buddy_pcp_set_count(pcp, pcp->count + n);
+		buddy_set_page_flags(page, PG_head);
+		page->private = 0;
+	}
+	spin_unlock(&z->lock);
+	if (!n)
+		return NULL;
+	/*
+	 * The lowest pfn is the caller's; the others go on top of the
+	 * stack as it is now (a call served in the wait may have drained
+	 * it), the next lowest first off.
+	 */
+	if (n > 1) {
+		*tail = pcp->top;
+		pcp->top = page->pcp_next;
+		buddy_pcp_set_count(pcp, pcp->count + n - 1);
 	}
 	return page;
+}
+
+/*
+ * The bulk allocation past its fast path, from entry i on: this hart's
+ * list with a refill whenever it runs dry, each page zeroed with
+ * interrupts on (as alloc_pages() zeroes), while the zone gives pages;
+ * then the complete per-page path, which falls back to the other
+ * zones, drains before it fails and prints the failure line, up to its
+ * first failure. Then the entries that are not NULL are counted.
+ * Everything goes the per-page way when the hooks are armed (fault
+ * injection and page_trace decide and name every page, as alloc_page()
+ * has them do) or there is no zone.
+ */
+static unsigned int __attribute__((noinline))
+bulk_alloc_slow(gfp_t gfp, struct zone *z, unsigned int nr, struct page **pages,
+		unsigned int i)
+{
+	struct buddy_pcp *pcp;
+	struct page *page;
+	unsigned long irq;
+
+	if (!z || __atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED))
+		goto per_page;
+	irq = cpu_irq_save();
+	for (; i < nr; i++) {
+		if (pages[i])
+			continue;
+		/* Afresh each time: zeroing is done with interrupts on. */
+		pcp = buddy_this_pcp(z);
+		page = pcp->top;
+		if (page) {
+			ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
+			pcp->top = page->pcp_next;
+			buddy_pcp_set_count(pcp, pcp->count - 1);
+			buddy_set_page_flags(page, PG_head);
+			page->private = 0;
+		} else {
+			page = buddy_pcp_refill(z, pcp);
+			if (!page)
+				break;
+		}
+		pages[i] = page;
+		if (gfp & __GFP_ZERO) {
+			cpu_irq_restore(irq);
+			memset(page_address(page), 0, PAGE_SIZE);
+			irq = cpu_irq_save();
+		}
+	}
+	cpu_irq_restore(irq);
+per_page:
+	for (; i < nr; i++) {
+		if (pages[i])
+			continue;
+		pages[i] = buddy_page_alloc(gfp, 0);
+		if (!pages[i])
+			break;
+	}
+	/* Entries past a failure may have been filled by the caller. */
+	for (unsigned int j = i; j < nr; j++)
+		i += pages[j] != NULL;
+	return i;
+}
+
+/*
+ * alloc_pages_bulk_array() (mm/buddy.h). Fast path: the NULL entries
+ * from this hart's list for the gfp's first zone while it has pages,
+ * interrupts off once, the count stored once (no cross-hart call can
+ * be served meanwhile: nothing here waits). A leaf, so that it saves
+ * no registers; the rest is bulk_alloc_slow().
+ */
+unsigned int alloc_pages_bulk_array(gfp_t gfp, unsigned int nr,
+				    struct page **pages)
+{
+	struct zone *const *zl =
+		(gfp & __GFP_DMA32) ? buddy.zl_dma32 : buddy.zl_kernel;
+	struct zone *z = zl[0];
+	struct buddy_pcp *pcp;
+	struct page *page;
+	unsigned long irq;
+	unsigned int i = 0;
+	uint32_t count;
+
+	if (unlikely(!z || (gfp & __GFP_ZERO) ||
+		     __atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
+		return bulk_alloc_slow(gfp, z, nr, pages, 0);
+	irq = cpu_irq_save();
+	pcp = buddy_this_pcp(z);
+	count = pcp->count;
+	for (page = pcp->top; i < nr; i++) {
+		if (pages[i])
+			continue;
+		if (unlikely(!page))
+			break;
+		ASSERT(buddy_page_flags(page) == PG_pcp); /* I11 */
+		buddy_set_page_flags(page, PG_head);
+		page->private = 0;
+		pages[i] = page;
+		page = page->pcp_next;
+		count--;
+	}
+	pcp->top = page;
+	buddy_pcp_set_count(pcp, count);
+	cpu_irq_restore(irq);
+	if (likely(i == nr))
+		return nr;
+	return bulk_alloc_slow(gfp, z, nr, pages, i);
 }
 
 void buddy_drain_local_pages(void)
