@@ -70,23 +70,6 @@ void buddy_init_from_memblock(void);
  *     void __free_pages(struct page *page, unsigned int order);
  */
 
-/*
- * Linux's bulk order-0 allocation: fill each NULL entry of pages[0..nr)
- * with a page, as alloc_page(gfp) would give it (zone, __GFP_DMA32,
- * __GFP_ZERO, __GFP_NOWARN, fault injection and page_trace, drain
- * before fail), but from this hart's list with interrupts off once and
- * refills carved from whole blocks; what the list cannot give comes
- * from alloc_page()'s complete path, up to its first failure (which
- * prints its line unless __GFP_NOWARN). Entries that are not NULL are
- * skipped and left alone. Returns the number of entries that are not
- * NULL on return (nr when it all succeeded); with an array of NULLs the
- * pages fill a prefix of that length, and nothing else was taken. Free
- * each page with __free_page(). (Linux's alloc_pages_bulk_array(),
- * which does not fall back; vmalloc is its user, as in Linux.)
- */
-unsigned int alloc_pages_bulk_array(gfp_t gfp, unsigned int nr,
-				    struct page **pages);
-
 /* Same, by linear-map address. 0 on failure. */
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
 unsigned long get_zeroed_page(gfp_t gfp);

@@ -22,9 +22,7 @@
  * vmalloc_describe and vmalloc_to_page need nothing else.
  *
  * Frames are order-0 pages from the buddy allocator, so a large area
- * succeeds however fragmented physical memory is; they are taken with
- * alloc_pages_bulk_array(), up to VMALLOC_MAP_BATCH a call (this
- * hart's page list with interrupts off once). Frames are mapped with
+ * succeeds however fragmented physical memory is. Frames are mapped with
  * pt_map_pages() and linked on their area's page list through page->lru
  * (the buddy allocator leaves lru and private to the owner of an
  * allocated page): no page array is needed at any size. Each frame
@@ -520,13 +518,12 @@ static void *vmalloc_small(size_t pages, gfp_t frame_gfp, uintptr_t caller)
 	size_t i;
 	int err;
 
-	for (i = 0; i < pages; i++)
-		frame[i] = NULL;
-	i = alloc_pages_bulk_array(frame_gfp, (unsigned int)pages, frame);
-	if (i < pages)
-		goto no_frames; /* frame[0..i) were taken */
-	for (i = 0; i < pages; i++)
+	for (i = 0; i < pages; i++) {
+		frame[i] = alloc_page(frame_gfp);
+		if (!frame[i])
+			goto no_frames;
 		pa[i] = page_paddr(frame[i]);
+	}
 	spin_lock(&vmalloc_lock);
 	a = area_alloc();
 	if (!a)
@@ -565,9 +562,7 @@ no_frames:
 
 static void *vmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 {
-	struct page *frame[VMALLOC_MAP_BATCH];
 	paddr_t pa[VMALLOC_MAP_BATCH];
-	unsigned int got;
 	struct vm_area *a;
 	size_t pages, mapped, n;
 	bool retried = false;
@@ -599,18 +594,16 @@ again:
 	/* Frames a batch at a time, each batch mapped under one lock. */
 	for (mapped = 0; mapped < pages; mapped += n) {
 		n = MIN(pages - mapped, (size_t)VMALLOC_MAP_BATCH);
-		for (size_t j = 0; j < n; j++)
-			frame[j] = NULL;
-		got = alloc_pages_bulk_array(frame_gfp, (unsigned int)n, frame);
-		/* On the area's list, whatever came: area_abort frees them. */
-		for (size_t j = 0; j < got; j++) {
-			frame_mark(frame[j], a->addr);
-			list_add_tail(&frame[j]->lru, &a->pages);
-			pa[j] = page_paddr(frame[j]);
+		for (size_t j = 0; j < n; j++) {
+			struct page *page = alloc_page(frame_gfp);
+
+			if (!page)
+				goto undo;
+			frame_mark(page, a->addr);
+			list_add_tail(&page->lru, &a->pages);
+			a->nr_pages++;
+			pa[j] = page_paddr(page);
 		}
-		a->nr_pages += got;
-		if (got < n)
-			goto undo;
 		if (pt_map_pages(vmalloc_state.pt, a->addr + mapped * PAGE_SIZE,
 				 pa, n, VMALLOC_PROT))
 			goto undo;

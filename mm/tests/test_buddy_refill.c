@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Host tests of the per-hart list refill carved from whole blocks
- * (mm/buddy_pcp.c, pcp_take()) and of the bulk order-0 allocation,
- * alloc_pages_bulk_array(): the page states (I11) and counts after a
- * refill from one block, from fragments only, and from fragments and a
- * larger block; the bulk call from the list, across refills, past
- * entries already filled, at the end of memory (partial, nothing
- * leaked), with __GFP_ZERO, fault injection and page_trace. Each case
+ * (mm/buddy_pcp.c, pcp_take()): the page states (I11) and counts after
+ * a refill from one block, from fragments only, from fragments and a
+ * larger block, and with buddy tracing on (a page at a time). Each case
  * starts from a fresh allocator over 256 MiB of fake RAM in one zone
  * (DMA32), on one thread (one hart).
  */
@@ -18,7 +15,6 @@
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
-#include "mm/fail_alloc.h"
 #include "mm/tests/host_arch.h"
 #include "mm/trace.h"
 
@@ -391,262 +387,21 @@ static void refill_traced(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
-/* -------------------------------------------------------------- bulk */
-
-/*
- * Scenario: this hart's list holds batch - 1 pages; a bulk call for 8.
- * Expect 8 back, the list's 8 hottest in order, each an allocated
- * order-0 head with private 0; the list down by 8; free pages down by
- * 8; no zone page taken; buddy_check() clean.
- */
-static void bulk_from_list(struct ktest *t)
-{
-	struct page *pages[8] = { NULL }, *first, *expect;
-	uint64_t lists0, free0;
-
-	fresh();
-	first = alloc_page(GFP_KERNEL);
-	KTEST_ASSERT_NOT_NULL(t, first);
-	lists0 = list_pages();
-	free0 = buddy_zone_free(ZONE_DMA32);
-	expect = my_pcp()->top;
-	KTEST_EXPECT_EQ(t, alloc_pages_bulk_array(GFP_KERNEL, 8, pages), 8);
-	for (unsigned int i = 0; i < 8; i++) {
-		KTEST_EXPECT(t, pages[i] == expect);
-		expect = expect + 1;
-		KTEST_EXPECT_EQ(t, buddy_page_flags(pages[i]), PG_head);
-		KTEST_EXPECT_EQ(t, pages[i]->order, 0);
-		KTEST_EXPECT_EQ(t, pages[i]->private, 0);
-	}
-	KTEST_EXPECT_EQ(t, my_pcp()->count, zone->pcp_batch - 1 - 8);
-	KTEST_EXPECT_EQ(t, list_pages(), lists0);
-	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), free0 - 8);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	for (unsigned int i = 0; i < 8; i++)
-		__free_page(pages[i]);
-	__free_page(first);
-	buddy_drain_local_pages();
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-}
-
-/*
- * Scenario: this hart's list empty; a bulk call for 2 * batch + 5 pages
- * into an array whose entries 1 and 4 already hold pages. Expect every
- * entry filled and those two left alone, the return value the full
- * count, three refills' worth taken from the zone (the list left with
- * 3 * batch - (2 * batch + 3)), every page distinct and allocated, free
- * pages down by exactly 2 * batch + 3 (+ the 2 taken before),
- * buddy_check() clean; everything freed merges back.
- */
-static void bulk_refills_and_skips(struct ktest *t)
-{
-	unsigned int batch, n;
-	struct page **pages, *a, *b;
-	uint64_t free0, lists0;
-
-	fresh();
-	batch = zone->pcp_batch;
-	n = 2 * batch + 5;
-	pages = calloc(n, sizeof(*pages));
-	KTEST_ASSERT_NOT_NULL(t, pages);
-	lists0 = list_pages();
-	free0 = buddy_zone_free(ZONE_DMA32);
-	a = alloc_pages(GFP_KERNEL, 1); /* not from the list */
-	b = alloc_pages(GFP_KERNEL, 1);
-	KTEST_ASSERT(t, a && b);
-	KTEST_EXPECT_EQ(t, my_pcp()->count, 0);
-	pages[1] = a;
-	pages[4] = b;
-	KTEST_EXPECT_EQ(t, alloc_pages_bulk_array(GFP_KERNEL, n, pages), n);
-	KTEST_EXPECT(t, pages[1] == a && pages[4] == b);
-	KTEST_EXPECT_EQ(t, my_pcp()->count, 3 * batch - (n - 2));
-	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), free0 - 4 - (n - 2));
-	KTEST_EXPECT_EQ(t, list_pages(), lists0 - 4 - 3 * batch);
-	for (unsigned int i = 0; i < n; i++) {
-		KTEST_ASSERT_NOT_NULL(t, pages[i]);
-		if (i == 1 || i == 4)
-			continue;
-		KTEST_EXPECT_EQ(t, buddy_page_flags(pages[i]), PG_head);
-		for (unsigned int j = 0; j < i; j++)
-			KTEST_EXPECT(t, pages[j] != pages[i]);
-	}
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	for (unsigned int i = 0; i < n; i++)
-		if (i != 1 && i != 4)
-			__free_page(pages[i]);
-	__free_pages(a, 1);
-	__free_pages(b, 1);
-	buddy_drain_local_pages();
-	KTEST_EXPECT_EQ(t, list_pages(), lists0);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	free(pages);
-}
-
-/*
- * Scenario: all but 5 pages held (the 5 on this hart's list); a bulk
- * call for 8 with __GFP_NOWARN, then one without.
- * Expect 5 back in entries 0..4 and 5..7 still NULL; the failure
- * counted once per call (the per-page path stops at its first
- * failure, after draining), a "page allocation failure" line only for
- * the call without __GFP_NOWARN; nothing leaked: after freeing, every
- * page is free again and buddy_check() is clean.
- */
-static void bulk_partial_at_oom(struct ktest *t)
-{
-	struct page *pages[8] = { NULL };
-	struct buddy_stats st0, st;
-
-	fresh();
-	hold_all();
-	for (unsigned int i = 0; i < 5; i++)
-		release(nheld - 1 - i);
-	buddy_drain_local_pages();
-	__free_page(alloc_page(GFP_KERNEL)); /* one on the list */
-	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), 5);
-	buddy_stats(&st0);
-	cap_start();
-	KTEST_EXPECT_EQ(
-		t, alloc_pages_bulk_array(GFP_KERNEL | __GFP_NOWARN, 8, pages),
-		5);
-	KTEST_EXPECT(t, strstr(out, "page allocation failure") == NULL);
-	for (unsigned int i = 0; i < 8; i++)
-		KTEST_EXPECT(t, (pages[i] != NULL) == (i < 5));
-	buddy_stats(&st);
-	KTEST_EXPECT_EQ(t, st.failures, st0.failures + 1);
-	KTEST_EXPECT_EQ(t, st.free, 0);
-	KTEST_EXPECT_EQ(t, alloc_pages_bulk_array(GFP_KERNEL, 8, pages), 5);
-	cap_stop();
-	KTEST_EXPECT(t,
-		     strstr(out, "page allocation failure: order:0") != NULL);
-	buddy_stats(&st);
-	KTEST_EXPECT_EQ(t, st.failures, st0.failures + 2);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	for (unsigned int i = 0; i < 5; i++)
-		__free_page(pages[i]);
-	release_all();
-	KTEST_EXPECT_EQ(t, list_pages(), zone->managed_pages);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-}
-
-/*
- * Scenario: fail_page_alloc armed to let 2 pages through and fail the
- * rest (space 3, probability 100: a call passes while space exceeds
- * its size), with pages on this hart's list.
- * Expect a bulk call for 4 to return 2 (the list's pages do not slip
- * past the hook), no failure line (an injected failure prints none),
- * and disarmed, the same call to fill all 4.
- */
-static void bulk_fault_injection(struct ktest *t)
-{
-	struct page *pages[4] = { NULL };
-	uint64_t free0;
-
-	fresh();
-	__free_page(alloc_page(GFP_KERNEL));
-	KTEST_EXPECT_EQ(t, my_pcp()->count, zone->pcp_batch);
-	free0 = buddy_zone_free(ZONE_DMA32);
-	KTEST_ASSERT_EQ(
-		t, fault_attr_parse(&fail_page_alloc, "1,100,3,-1", NULL), 0);
-	fail_alloc_arm(true);
-	KTEST_EXPECT_EQ(
-		t, alloc_pages_bulk_array(GFP_KERNEL | __GFP_NOWARN, 4, pages),
-		2);
-	fail_alloc_arm(false);
-	KTEST_EXPECT(t, pages[0] && pages[1] && !pages[2] && !pages[3]);
-	KTEST_EXPECT_EQ(t, fail_page_alloc.injected, 1);
-	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), free0 - 2);
-	KTEST_EXPECT_EQ(t, alloc_pages_bulk_array(GFP_KERNEL, 4, pages), 4);
-	KTEST_EXPECT_EQ(t, buddy_zone_free(ZONE_DMA32), free0 - 4);
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-	for (unsigned int i = 0; i < 4; i++)
-		__free_page(pages[i]);
-	buddy_drain_local_pages();
-}
-
-/*
- * Scenario: page_trace on (the hooks armed); a bulk call for 3. Expect
- * one "page: alloc 0x<pfn> 1" line per page, naming each, as three
- * alloc_page() calls would print.
- */
-static void bulk_traced(struct ktest *t)
-{
-	struct page *pages[3] = { NULL };
-	char want[64];
-
-	fresh();
-	cap_start();
-	mm_trace_set(MM_TRACE_PAGES);
-	KTEST_EXPECT_EQ(t, alloc_pages_bulk_array(GFP_KERNEL, 3, pages), 3);
-	mm_trace_set(0);
-	cap_stop();
-	for (unsigned int i = 0; i < 3; i++) {
-		KTEST_ASSERT_NOT_NULL(t, pages[i]);
-		snprintf(want, sizeof(want), "page: alloc 0x%lx 1\n",
-			 (unsigned long)page_to_pfn(pages[i]));
-		KTEST_EXPECT(t, strstr(out, want) != NULL);
-		__free_page(pages[i]);
-	}
-	buddy_drain_local_pages();
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-}
-
-/*
- * Scenario: the list's pages dirtied and freed back; a bulk call for
- * batch + 2 with __GFP_ZERO (from the list, then a refill). Expect
- * every page zeroed.
- */
-static void bulk_zeroes(struct ktest *t)
-{
-	struct page *pages[BUDDY_PCP_BATCH_MAX + 2] = { NULL };
-	unsigned int n = BUDDY_PCP_BATCH_MAX + 2;
-
-	fresh();
-	KTEST_EXPECT_EQ(t, alloc_pages_bulk_array(GFP_KERNEL, n, pages), n);
-	for (unsigned int i = 0; i < n; i++) {
-		memset(page_address(pages[i]), 0x5a, PAGE_SIZE);
-		__free_page(pages[i]);
-		pages[i] = NULL;
-	}
-	KTEST_EXPECT_EQ(
-		t, alloc_pages_bulk_array(GFP_KERNEL | __GFP_ZERO, n, pages),
-		n);
-	for (unsigned int i = 0; i < n; i++) {
-		const unsigned char *b = page_address(pages[i]);
-		size_t j = 0;
-
-		while (j < PAGE_SIZE && b[j] == 0)
-			j++;
-		KTEST_EXPECT_EQ(t, j, PAGE_SIZE);
-	}
-	for (unsigned int i = 0; i < n; i++)
-		__free_page(pages[i]);
-	buddy_drain_local_pages();
-	KTEST_EXPECT_EQ(t, buddy_check(), 0);
-}
-
-/* ------------------------------------------------------------- suite */
-
 static void suite_exit(void)
 {
 	host_phys_fini();
 }
 
-static const struct ktest_case buddy_bulk_cases[] = {
+static const struct ktest_case buddy_refill_cases[] = {
 	KTEST_CASE(refill_one_block),
 	KTEST_CASE(refill_fragments_only),
 	KTEST_CASE(refill_fragments_and_block),
 	KTEST_CASE(refill_traced),
-	KTEST_CASE(bulk_from_list),
-	KTEST_CASE(bulk_refills_and_skips),
-	KTEST_CASE(bulk_partial_at_oom),
-	KTEST_CASE(bulk_fault_injection),
-	KTEST_CASE(bulk_traced),
-	KTEST_CASE(bulk_zeroes),
 	KTEST_END,
 };
 
-static const struct ktest_suite buddy_bulk_suite = { "buddy_bulk",
-						     buddy_bulk_cases, NULL,
-						     suite_exit };
+static const struct ktest_suite buddy_refill_suite = { "buddy_refill",
+						       buddy_refill_cases, NULL,
+						       suite_exit };
 
-KTEST_HOST_MAIN(&buddy_bulk_suite)
+KTEST_HOST_MAIN(&buddy_refill_suite)
