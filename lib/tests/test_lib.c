@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/errno.h"
 #include "lib/fmt.h"
 #include "lib/kernel.h"
 #include "lib/rand.h"
@@ -100,14 +101,47 @@ static void kernel_helpers(struct ktest *t)
 	KTEST_EXPECT(t, is_power_of_2(4096) && !is_power_of_2(0));
 }
 
+/*
+ * Scenario: errno_name() of every code in lib/errno.h, negated and not,
+ * and of codes that are not in it. Expect a name for each code (none is
+ * "unknown error"), the same for -err and err, names that differ but
+ * for ENOENT and EFDT_NOTFOUND (both "not found"), and "unknown error"
+ * for the gaps.
+ */
+static void errno_names(struct ktest *t)
+{
+	static const int codes[] = {
+		EOK,	EPERM,	ENOENT, EIO,	E2BIG,	ENOMEM, EFAULT,	  EBUSY,
+		EEXIST, ENODEV, EINVAL, ENOSPC, ERANGE, ENOSYS, EOVERFLOW
+	};
+	const size_t n = ARRAY_SIZE(codes);
+	const char *names[ARRAY_SIZE(codes) + EFDT_END - EFDT_BASE];
+	size_t k = 0, same = 0;
+
+	for (size_t i = 0; i < n; i++)
+		names[k++] = errno_name(codes[i]);
+	for (int e = EFDT_BASE; e < EFDT_END; e++)
+		names[k++] = errno_name(e);
+	for (size_t i = 0; i < k; i++) {
+		int e = i < n ? codes[i] : EFDT_BASE + (int)(i - n);
+
+		KTEST_EXPECT(t, strcmp(names[i], "unknown error") != 0);
+		KTEST_EXPECT_STREQ(t, errno_name(-e), names[i]);
+		for (size_t j = i + 1; j < k; j++)
+			same += strcmp(names[i], names[j]) == 0;
+	}
+	KTEST_EXPECT_EQ(t, same, 1);
+	KTEST_EXPECT_STREQ(t, errno_name(ENOENT), errno_name(EFDT_NOTFOUND));
+	KTEST_EXPECT_STREQ(t, errno_name(3), "unknown error");
+	KTEST_EXPECT_STREQ(t, errno_name(EFDT_END), "unknown error");
+	KTEST_EXPECT_STREQ(t, errno_name(-99), "unknown error");
+}
+
 static const struct ktest_case lib_cases[] = {
-	KTEST_CASE(fmt_matches_libc),
-	KTEST_CASE(fmt_truncates),
-	KTEST_CASE(fmt_pointer),
-	KTEST_CASE(fmt_escaped),
-	KTEST_CASE(rand_covers_range),
-	KTEST_CASE(kernel_helpers),
-	KTEST_END,
+	KTEST_CASE(fmt_matches_libc),  KTEST_CASE(fmt_truncates),
+	KTEST_CASE(fmt_pointer),       KTEST_CASE(fmt_escaped),
+	KTEST_CASE(rand_covers_range), KTEST_CASE(kernel_helpers),
+	KTEST_CASE(errno_names),       KTEST_END,
 };
 static const struct ktest_suite lib_suite = { "lib", lib_cases, NULL, NULL };
 
