@@ -81,7 +81,7 @@
  * vmalloc_destroy() and counted in vmalloc_stats.meta_pages.
  *
  * Invariants (vmalloc_check() verifies each and cites its number):
- *  V1 the arena is consistent (mm/vmem.c I1..I8) and spans [start, end).
+ *  V1 the arena is consistent (mm/vmem.c I1..I7) and spans [start, end).
  *  V2 each allocated segment carries a descriptor: VM_BUILDING (exactly
  *     areas_building of them), or one with addr equal to the segment
  *     start, nr_pages > 0, size == nr_pages * PAGE_SIZE and segment size
