@@ -190,28 +190,34 @@ static void seg_release(void *ctx, void *mem)
 	__free_page(virt_to_page(mem));
 }
 
+/* Refill the empty descriptor pool with one buddy page. Locked. */
+static __attribute__((noinline)) bool area_pool_refill(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	struct vm_area *base;
+	size_t n = PAGE_SIZE / sizeof(*base);
+
+	if (!page)
+		return false;
+	list_add(&page->lru, &vmalloc_state.pool_pages);
+	vmalloc_state.pool_npages++;
+	base = page_address(page);
+	for (size_t i = 0; i < n; i++) {
+		base[i].next = vmalloc_state.free_areas;
+		vmalloc_state.free_areas = &base[i];
+	}
+	vmalloc_state.areas_total += n;
+	vmalloc_state.areas_free += n;
+	return true;
+}
+
 /* A descriptor from the pool, refilling it from buddy. Locked. */
-static struct vm_area *area_alloc(void)
+static inline struct vm_area *area_alloc(void)
 {
 	struct vm_area *a;
 
-	if (!vmalloc_state.free_areas) {
-		struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-		struct vm_area *base;
-		size_t n = PAGE_SIZE / sizeof(*base);
-
-		if (!page)
-			return NULL;
-		list_add(&page->lru, &vmalloc_state.pool_pages);
-		vmalloc_state.pool_npages++;
-		base = page_address(page);
-		for (size_t i = 0; i < n; i++) {
-			base[i].next = vmalloc_state.free_areas;
-			vmalloc_state.free_areas = &base[i];
-		}
-		vmalloc_state.areas_total += n;
-		vmalloc_state.areas_free += n;
-	}
+	if (unlikely(!vmalloc_state.free_areas) && !area_pool_refill())
+		return NULL;
 	a = vmalloc_state.free_areas;
 	vmalloc_state.free_areas = a->next;
 	vmalloc_state.areas_free--;

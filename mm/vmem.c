@@ -205,21 +205,29 @@ static void flist_remove(struct vmem *vm, struct vmem_seg *s)
 	vm->st.free_bytes -= seg_size(s);
 }
 
-/* Give free segment s the bounds [start, end), moving it between lists
- * only if its size class changes. */
-static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
-			 vaddr_t end)
+/* flist_resize() when the size class changes: move s between lists. */
+static __attribute__((noinline)) void
+flist_move(struct vmem *vm, struct vmem_seg *s, vaddr_t start, vaddr_t end)
+{
+	flist_remove(vm, s);
+	s->start = start;
+	s->end = end;
+	flist_insert(vm, s);
+}
+
+/*
+ * Give free segment s the bounds [start, end), moving it between lists
+ * only if its size class changes. The common case (an allocation
+ * carving the free tail, which stays in its class) is inline.
+ */
+static inline void flist_resize(struct vmem *vm, struct vmem_seg *s,
+				vaddr_t start, vaddr_t end)
 {
 	unsigned int i = s->flist;
 
-	/* Still in [2^i, 2^(i+1)): the common case needs no highbit. */
-	if ((end - start) >> i != 1)
-		i = flist_index(end - start);
-	if (i != s->flist) {
-		flist_remove(vm, s);
-		s->start = start;
-		s->end = end;
-		flist_insert(vm, s);
+	/* Still in [2^i, 2^(i+1)): no highbit needed. */
+	if (unlikely((end - start) >> i != 1)) {
+		flist_move(vm, s, start, end);
 		return;
 	}
 	vm->st.free_bytes += (end - start) - seg_size(s);
@@ -409,9 +417,13 @@ static struct vmem_seg *xfit_scan(struct vmem *vm, size_t size, size_t align,
 	return NULL;
 }
 
-/* vmem_xalloc() with vm->lock held. */
-static int vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align,
-			      void *priv, vaddr_t *addrp)
+/*
+ * vmem_xalloc() with vm->lock held; its only caller, so inlined there
+ * (one frame instead of two on vmalloc's path).
+ */
+static inline __attribute__((always_inline)) int
+vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align, void *priv,
+		   vaddr_t *addrp)
 {
 	struct vmem_seg *s = NULL, *piece;
 	size_t q = vm->quantum, need;
