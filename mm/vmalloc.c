@@ -81,7 +81,7 @@
  * vmalloc_destroy() and counted in vmalloc_stats.meta_pages.
  *
  * Invariants (vmalloc_check() verifies each and cites its number):
- *  V1 the arena is consistent (mm/vmem.c I1..I8) and spans [start, end).
+ *  V1 the arena is consistent (mm/vmem.c I1..I7) and spans [start, end).
  *  V2 each allocated segment carries a descriptor: VM_BUILDING (exactly
  *     areas_building of them), or one with addr equal to the segment
  *     start, nr_pages > 0, size == nr_pages * PAGE_SIZE and segment size
@@ -190,28 +190,34 @@ static void seg_release(void *ctx, void *mem)
 	__free_page(virt_to_page(mem));
 }
 
+/* Refill the empty descriptor pool with one buddy page. Locked. */
+static __attribute__((noinline)) bool area_pool_refill(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	struct vm_area *base;
+	size_t n = PAGE_SIZE / sizeof(*base);
+
+	if (!page)
+		return false;
+	list_add(&page->lru, &vmalloc_state.pool_pages);
+	vmalloc_state.pool_npages++;
+	base = page_address(page);
+	for (size_t i = 0; i < n; i++) {
+		base[i].next = vmalloc_state.free_areas;
+		vmalloc_state.free_areas = &base[i];
+	}
+	vmalloc_state.areas_total += n;
+	vmalloc_state.areas_free += n;
+	return true;
+}
+
 /* A descriptor from the pool, refilling it from buddy. Locked. */
-static struct vm_area *area_alloc(void)
+static inline struct vm_area *area_alloc(void)
 {
 	struct vm_area *a;
 
-	if (!vmalloc_state.free_areas) {
-		struct page *page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-		struct vm_area *base;
-		size_t n = PAGE_SIZE / sizeof(*base);
-
-		if (!page)
-			return NULL;
-		list_add(&page->lru, &vmalloc_state.pool_pages);
-		vmalloc_state.pool_npages++;
-		base = page_address(page);
-		for (size_t i = 0; i < n; i++) {
-			base[i].next = vmalloc_state.free_areas;
-			vmalloc_state.free_areas = &base[i];
-		}
-		vmalloc_state.areas_total += n;
-		vmalloc_state.areas_free += n;
-	}
+	if (unlikely(!vmalloc_state.free_areas) && !area_pool_refill())
+		return NULL;
 	a = vmalloc_state.free_areas;
 	vmalloc_state.free_areas = a->next;
 	vmalloc_state.areas_free--;
@@ -641,10 +647,12 @@ __attribute__((noinline)) void *__vmalloc(size_t size, gfp_t gfp)
 
 /*
  * vfree/vunmap: refuse misuse, else unmap lazily (see "Lazy free") and
- * fence this hart's TLB for the area.
+ * fence this hart's TLB for the area. Inlined into both, so a vfree is
+ * one stack frame, not two.
  */
-static void free_area_at(const char *fn, const void *addr, unsigned int kind,
-			 uintptr_t caller)
+static inline __attribute__((always_inline)) void
+free_area_at(const char *fn, const void *addr, unsigned int kind,
+	     uintptr_t caller)
 {
 	vaddr_t va = (vaddr_t)(uintptr_t)addr;
 	struct vm_area *a;

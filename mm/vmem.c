@@ -39,14 +39,12 @@
  *  - root: a red-black tree (lib/rbtree.h) of the allocated segments
  *    keyed by start, for vmem_free (exact match) and vmem_lookup (the
  *    segment containing an address: greatest start <= addr), both
- *    O(log n). The node with the greatest start is cached (rightmost,
- *    I8), as Linux's rb_root_cached caches the leftmost: a new segment
- *    above every allocated one, which is what vmalloc's lazy free makes
- *    the common case (freed ranges stay allocated until the purge, so
- *    each area is carved above the last), is linked below it without a
- *    descent. When the rightmost segment is freed, the allocated one
- *    before it on segs is at most two links back (I2), so keeping the
- *    cache costs O(1).
+ *    O(log n). An allocation links its new segment without a descent:
+ *    its neighbours in the tree are the allocated segments next to it on
+ *    segs, at most two links away (I2), and one of them has a free child
+ *    link on the right side (see tree_insert). Lazily freed vmalloc
+ *    ranges stay allocated until the purge, so the tree holds dozens of
+ *    segments and a descent would cost a compare and a load per level.
  *
  *  - hint: the segment the last allocation returned, tried before the
  *    tree by vmem_lookup and vmem_free (a range is most often looked up
@@ -89,13 +87,11 @@
  *  I6 descriptors are conserved: nr_alloc + nr_free + nr_spare == nr_desc,
  *     and every spare descriptor is marked spare.
  *  I7 every segment on segs is marked free or allocated.
- *  I8 rightmost is the allocated segment with the greatest start, NULL
- *     when none is allocated.
  *
  * Locking: vm->lock, one spinlock per arena, protects everything the
  * arena owns: the segment list, the free lists and freemap, the tree,
- * the spare descriptors, the chunk list, the counters, rightmost and
- * the hint. Every public function takes it for its whole run (vmem_init
+ * the spare descriptors, the chunk list, the counters and the hint.
+ * Every public function takes it for its whole run (vmem_init
  * and vmem_destroy too, although nobody else may use the arena then),
  * and the checker and dump read under it, so they never see a half-done
  * split or merge.
@@ -209,21 +205,29 @@ static void flist_remove(struct vmem *vm, struct vmem_seg *s)
 	vm->st.free_bytes -= seg_size(s);
 }
 
-/* Give free segment s the bounds [start, end), moving it between lists
- * only if its size class changes. */
-static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
-			 vaddr_t end)
+/* flist_resize() when the size class changes: move s between lists. */
+static __attribute__((noinline)) void
+flist_move(struct vmem *vm, struct vmem_seg *s, vaddr_t start, vaddr_t end)
+{
+	flist_remove(vm, s);
+	s->start = start;
+	s->end = end;
+	flist_insert(vm, s);
+}
+
+/*
+ * Give free segment s the bounds [start, end), moving it between lists
+ * only if its size class changes. The common case (an allocation
+ * carving the free tail, which stays in its class) is inline.
+ */
+static inline void flist_resize(struct vmem *vm, struct vmem_seg *s,
+				vaddr_t start, vaddr_t end)
 {
 	unsigned int i = s->flist;
 
-	/* Still in [2^i, 2^(i+1)): the common case needs no highbit. */
-	if ((end - start) >> i != 1)
-		i = flist_index(end - start);
-	if (i != s->flist) {
-		flist_remove(vm, s);
-		s->start = start;
-		s->end = end;
-		flist_insert(vm, s);
+	/* Still in [2^i, 2^(i+1)): no highbit needed. */
+	if (unlikely((end - start) >> i != 1)) {
+		flist_move(vm, s, start, end);
 		return;
 	}
 	vm->st.free_bytes += (end - start) - seg_size(s);
@@ -234,48 +238,45 @@ static void flist_resize(struct vmem *vm, struct vmem_seg *s, vaddr_t start,
 /* --------------------------------------- the tree (lib/rbtree.h, I4) */
 
 /*
- * Link allocated segment s into the tree by its start. Above every other
- * allocated segment it becomes the right child of the rightmost one,
- * which has none (I8); else the usual descent finds its place.
+ * The allocated segment nearest s on segs, before or after it, or NULL:
+ * the neighbour itself, or the one past it when the neighbour is free
+ * (no two free segments are adjacent, I2).
  */
-static void tree_insert(struct vmem *vm, struct vmem_seg *s)
+static struct vmem_seg *alloc_neighbour(struct vmem *vm, struct vmem_seg *s,
+					bool after)
 {
-	struct rb_node **link = &vm->root.node, *parent = NULL;
-	struct vmem_seg *r = vm->rightmost;
+	struct list_head *l = after ? s->alink.next : s->alink.prev;
 
-	if (!r || s->start > r->start) {
-		if (r) { /* else the tree is empty (I8) */
-			parent = &r->rb;
-			link = &r->rb.right;
-		}
-		vm->rightmost = s;
-	} else {
-		while (*link) {
-			parent = *link;
-			link = s->start < seg_of_rb(parent)->start
-				       ? &parent->left
-				       : &parent->right;
-		}
-	}
-	rb_insert(&vm->root, &s->rb, parent, link);
+	if (l != &vm->segs && seg_of(l)->type == VMEM_SEG_FREE)
+		l = after ? l->next : l->prev;
+	return l == &vm->segs ? NULL : seg_of(l);
 }
 
 /*
- * Unlink allocated segment s (still on segs) from the tree. If it was
- * the rightmost, the allocated segment before it takes over (I8): the
- * segment before s on segs, or the one before that when it is free (no
- * two free segments are adjacent, I2).
+ * Link allocated segment s (already on segs) into the tree by its
+ * start, without a descent. Its tree neighbours are its allocated
+ * neighbours on segs (I4), and of two nodes adjacent in order, either
+ * the lower has no right child or the higher no left child (the higher
+ * is then the leftmost node of the lower's right subtree): s goes
+ * there. Linux's vmalloc finds the same place by descending its tree;
+ * the address list makes it O(1).
  */
-static void tree_erase(struct vmem *vm, struct vmem_seg *s)
+static void tree_insert(struct vmem *vm, struct vmem_seg *s)
 {
-	if (s == vm->rightmost) {
-		struct list_head *l = s->alink.prev;
+	struct vmem_seg *n = alloc_neighbour(vm, s, false);
+	struct rb_node **link = &vm->root.node, *parent = NULL;
 
-		if (l != &vm->segs && seg_of(l)->type == VMEM_SEG_FREE)
-			l = l->prev;
-		vm->rightmost = l == &vm->segs ? NULL : seg_of(l);
+	if (n && !n->rb.right) {
+		parent = &n->rb;
+		link = &n->rb.right;
+	} else if ((n = alloc_neighbour(vm, s, true))) {
+		ASSERT(!n->rb.left);
+		parent = &n->rb;
+		link = &n->rb.left;
+	} else {
+		ASSERT(!vm->root.node); /* no allocated segment */
 	}
-	rb_erase(&vm->root, &s->rb);
+	rb_insert(&vm->root, &s->rb, parent, link);
 }
 
 /* The hint, if it is an allocated segment holding addr (see "hint"). */
@@ -416,9 +417,13 @@ static struct vmem_seg *xfit_scan(struct vmem *vm, size_t size, size_t align,
 	return NULL;
 }
 
-/* vmem_xalloc() with vm->lock held. */
-static int vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align,
-			      void *priv, vaddr_t *addrp)
+/*
+ * vmem_xalloc() with vm->lock held; its only caller, so inlined there
+ * (one frame instead of two on vmalloc's path).
+ */
+static inline __attribute__((always_inline)) int
+vmem_xalloc_locked(struct vmem *vm, size_t size, size_t align, void *priv,
+		   vaddr_t *addrp)
 {
 	struct vmem_seg *s = NULL, *piece;
 	size_t q = vm->quantum, need;
@@ -548,7 +553,7 @@ static int vmem_free_locked(struct vmem *vm, vaddr_t addr, size_t *sizep)
 	if (!s || s->start != addr)
 		return -EINVAL;
 	size = seg_size(s);
-	tree_erase(vm, s);
+	rb_erase(&vm->root, &s->rb);
 	vm->st.nr_alloc--;
 	vm->st.alloc_bytes -= size;
 

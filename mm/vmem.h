@@ -99,7 +99,6 @@ struct vmem {
 	struct list_head freelist[VMEM_FREELISTS]; /* (I3) */
 	uint64_t freemap; /* bit i set iff freelist[i] non-empty */
 	struct rb_root root; /* allocated segments by start (I4) */
-	struct vmem_seg *rightmost; /* allocated, greatest start (I8) */
 	struct vmem_seg *hint; /* last allocated; checked on use, see vmem.c */
 	struct vmem_seg *spare; /* unused descriptors */
 	void *chunks; /* refill chunks, linked */
@@ -204,7 +203,7 @@ static inline bool vmem_lock_is_held(const struct vmem *vm)
 }
 
 /*
- * Walk every structure of the arena and check invariants I1..I8 of
+ * Walk every structure of the arena and check invariants I1..I7 of
  * mm/vmem.c; print one "vmem_check: ..." line per violation and return
  * the count (0: consistent). Never panics.
  */

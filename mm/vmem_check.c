@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * vmem_check() and vmem_dump(): white-box walks of an arena under its
- * lock. vmem_check verifies the invariants I1..I8 of mm/vmem.c (the
+ * lock. vmem_check verifies the invariants I1..I7 of mm/vmem.c (the
  * tree's shape through lib/rbtree's rb_check), prints one
  * "vmem_check: <arena>: " line per violation citing its number and
  * returns their count; vmem_dump prints every segment.
@@ -98,7 +98,7 @@ static int vmem_check_locked(const struct vmem *vm)
 	struct rb_check_ops ops = { tree_less, tree_report, tree_visit, &c,
 				    vm->st.nr_desc };
 	size_t nodes;
-	const struct vmem_seg *s, *last_alloc = NULL;
+	const struct vmem_seg *s;
 
 	if (vm->quantum == 0) {
 		CHECK_FAIL(vm, nerr, "arena not initialised");
@@ -139,7 +139,6 @@ static int vmem_check_locked(const struct vmem *vm)
 		} else if (s->type == VMEM_SEG_ALLOC) {
 			nalloc++;
 			abytes += seg_size(s);
-			last_alloc = s;
 		} else {
 			CHECK_FAIL(vm, nerr, "I7: segment 0x%lx has type %u",
 				   (unsigned long)s->start, s->type);
@@ -187,15 +186,6 @@ static int vmem_check_locked(const struct vmem *vm)
 	if (nodes != nalloc)
 		CHECK_FAIL(vm, nerr, "I4: tree has %zu nodes, %zu allocated",
 			   nodes, nalloc);
-
-	/* I8: the cached rightmost node. */
-	if (vm->rightmost != last_alloc)
-		CHECK_FAIL(vm, nerr,
-			   "I8: rightmost starts at 0x%lx, the last allocated "
-			   "segment at 0x%lx (0: none)",
-			   vm->rightmost ? (unsigned long)vm->rightmost->start
-					 : 0UL,
-			   last_alloc ? (unsigned long)last_alloc->start : 0UL);
 
 	/* I5: counters. */
 	if (abytes + fbytes != vm->size || abytes != vm->st.alloc_bytes ||

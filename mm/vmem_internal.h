@@ -3,7 +3,7 @@
  * What mm/vmem.c (the arena: allocation, free, lookup) and
  * mm/vmem_check.c (vmem_check, vmem_dump) share: segment types and the
  * small helpers on segments, lists and the lock. The theory of
- * operation, the invariants I1..I8 and the locking rules are in
+ * operation, the invariants I1..I7 and the locking rules are in
  * mm/vmem.c. Not for other users: the public API is mm/vmem.h.
  */
 #ifndef MM_VMEM_INTERNAL_H

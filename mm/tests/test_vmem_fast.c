@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Host tests of the vmem fast paths (mm/vmem.c): the cached rightmost
- * node of the allocated-segment tree (I8), the hint that vmem_lookup and
- * vmem_free try before the tree, and an arena serialised by its user's
- * lock (vmem_set_outer_lock). vmem_check() runs after every step; it
- * verifies I8 along with the rest.
+ * Host tests of the vmem fast paths (mm/vmem.c): the tree insert beside
+ * a segment's allocated neighbours on the address list (no descent),
+ * the hint that vmem_lookup and vmem_free try before the tree, and an
+ * arena serialised by its user's lock (vmem_set_outer_lock).
+ * vmem_check() runs after every step; its I4 (the tree holds exactly
+ * the allocated segments, in address order) fails if a segment is
+ * linked in the wrong place.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -25,95 +27,100 @@ static struct vmem_seg seed[64];
 static const struct vmem_seg_source seed_only = { seed, ARRAY_SIZE(seed), NULL,
 						  NULL, NULL };
 
-static vaddr_t rightmost_start(const struct vmem *vm)
+/* Every range of a[0..n) with a non-zero entry is found at its last
+ * byte with its own slot as owner. */
+static void expect_found(struct ktest *t, const struct vmem *vm,
+			 const vaddr_t *a, const size_t *len, int n)
 {
-	return vm->rightmost ? vm->rightmost->start : 0;
-}
-
-/* Scenario: eight one-quantum ranges allocated upwards (each above the
- * last: linked below the cached rightmost node), then the rightmost
- * freed, one in the middle freed, and the new rightmost freed, so the
- * allocated segment before it lies two links back behind a free one;
- * then a range taken from below the rightmost (the tree descent), and
- * everything freed. Expect rightmost to follow the greatest allocated
- * start at every step (NULL at the end), every range found by
- * vmem_lookup at every byte of it, and vmem_check clean throughout. */
-static void rightmost_follows(struct ktest *t)
-{
-	struct vmem vm;
-	vaddr_t a[8], low;
 	void *priv;
 
-	KTEST_ASSERT_EQ(t, vmem_init(&vm, "rm", BASE, 64 * Q, Q, &seed_only),
-			0);
-	KTEST_EXPECT(t, vm.rightmost == NULL);
-	for (int i = 0; i < 8; i++) {
-		KTEST_ASSERT_EQ(t, vmem_xalloc(&vm, Q, 0, &a[i], &a[i]), 0);
-		KTEST_EXPECT_EQ(t, rightmost_start(&vm), a[i]);
-		KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
-	}
-	for (int i = 1; i < 8; i++)
-		KTEST_EXPECT_GT(t, a[i], a[i - 1]);
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < n; i++) {
+		if (!a[i])
+			continue;
 		KTEST_EXPECT_EQ(
-			t, vmem_lookup(&vm, a[i] + Q - 1, NULL, NULL, &priv),
+			t,
+			vmem_lookup(vm, a[i] + len[i] - 1, NULL, NULL, &priv),
 			0);
 		KTEST_EXPECT(t, priv == &a[i]);
 	}
+}
 
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[7], NULL), 0);
-	KTEST_EXPECT_EQ(t, rightmost_start(&vm), a[6]);
-	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[5], NULL), 0);
-	KTEST_EXPECT_EQ(t, rightmost_start(&vm), a[6]);
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[6], NULL), 0);
-	KTEST_EXPECT_EQ(t, rightmost_start(&vm), a[4]);
-	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
+/* Scenario: into an empty tree, then sixteen one-quantum ranges upwards
+ * (each linked as the right child of the one before), then a[0] and
+ * the odd ones freed and eight taken again: LIFO hands back the holes,
+ * each between two allocated segments (the lower's right link or the
+ * higher's left link) and the lowest with none below it. Expect the
+ * holes reused, every range found by vmem_lookup and vmem_check clean
+ * after every step. */
+static void insert_beside_neighbours(struct ktest *t)
+{
+	struct vmem vm;
+	vaddr_t a[16], old[16];
+	size_t len[16];
 
-	/* a[2]'s range is the newest free one: LIFO hands it out again. */
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[2], NULL), 0);
-	KTEST_ASSERT_EQ(t, vmem_xalloc(&vm, Q, 0, &low, &low), 0);
-	KTEST_EXPECT_EQ(t, low, a[2]);
-	KTEST_EXPECT_EQ(t, rightmost_start(&vm), a[4]);
+	KTEST_ASSERT_EQ(t, vmem_init(&vm, "ins", BASE, 64 * Q, Q, &seed_only),
+			0);
+	for (int i = 0; i < 16; i++) {
+		len[i] = Q;
+		KTEST_ASSERT_EQ(t, vmem_xalloc(&vm, Q, 0, &a[i], &a[i]), 0);
+		KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
+		if (i)
+			KTEST_EXPECT_GT(t, a[i], a[i - 1]);
+	}
+	expect_found(t, &vm, a, len, 16);
+	memcpy(old, a, sizeof(a));
+	for (int i = 0; i < 16; i++) {
+		if (i && !(i & 1))
+			continue;
+		KTEST_EXPECT_EQ(t, vmem_free(&vm, a[i], NULL), 0);
+		a[i] = 0;
+	}
 	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
-	KTEST_EXPECT_EQ(t, vmem_lookup(&vm, a[3], NULL, NULL, &priv), 0);
-	KTEST_EXPECT(t, priv == &a[3]);
-
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[4], NULL), 0);
-	KTEST_EXPECT_EQ(t, rightmost_start(&vm), a[3]);
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[0], NULL), 0);
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[1], NULL), 0);
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, a[3], NULL), 0);
-	KTEST_EXPECT_EQ(t, rightmost_start(&vm), low);
-	KTEST_EXPECT_EQ(t, vmem_free(&vm, low, NULL), 0);
-	KTEST_EXPECT(t, vm.rightmost == NULL);
+	for (int i = 0; i < 16; i++) {
+		if (a[i])
+			continue;
+		KTEST_ASSERT_EQ(t, vmem_xalloc(&vm, Q, 0, &a[i], &a[i]), 0);
+		KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
+		expect_found(t, &vm, a, len, 16);
+	}
+	for (int i = 0; i < 16; i++)
+		KTEST_EXPECT_EQ(t, vmem_free(&vm, old[i], NULL), 0);
 	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
 	vmem_destroy(&vm);
 }
 
-/* Scenario: the cached rightmost node damaged (cleared, then pointed at
- * an allocated segment that is not the last). Expect vmem_check to
- * report I8 each time and 0 once repaired. */
-static void check_reports_rightmost(struct ktest *t)
+/* Scenario: 400 pseudo-random steps over 24 slots in an arena of 128
+ * quanta: an empty slot takes a range of 1 to 3 quanta, a full one is
+ * freed, so new segments land at the bottom, the top and in holes of
+ * every kind, with the tree rebalanced in between. Expect every
+ * allocation to succeed, every range found and vmem_check clean after
+ * every step. */
+static void insert_random(struct ktest *t)
 {
 	struct vmem vm;
-	struct vmem_seg *seg_a, *seg_b;
-	vaddr_t a, b;
+	vaddr_t a[24] = { 0 };
+	size_t len[24];
+	uint32_t x = 12345;
 
-	KTEST_ASSERT_EQ(t, vmem_init(&vm, "rm", BASE, 64 * Q, Q, &seed_only),
+	KTEST_ASSERT_EQ(t, vmem_init(&vm, "rnd", BASE, 128 * Q, Q, &seed_only),
 			0);
-	KTEST_ASSERT_EQ(t, vmem_alloc(&vm, Q, 0, &a), 0);
-	seg_a = vm.rightmost;
-	KTEST_ASSERT_EQ(t, vmem_alloc(&vm, Q, 0, &b), 0);
-	seg_b = vm.rightmost;
-	KTEST_EXPECT(t, seg_a && seg_b && seg_a != seg_b);
-	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
-	vm.rightmost = seg_a; /* not the last allocated segment */
-	KTEST_EXPECT_GT(t, vmem_check(&vm), 0);
-	vm.rightmost = NULL;
-	KTEST_EXPECT_GT(t, vmem_check(&vm), 0);
-	vm.rightmost = seg_b;
-	KTEST_EXPECT_EQ(t, vmem_check(&vm), 0);
+	for (int step = 0; step < 400; step++) {
+		int i;
+
+		x = x * 1103515245u + 12345u;
+		i = (int)((x >> 16) % 24);
+		if (a[i]) {
+			KTEST_EXPECT_EQ(t, vmem_free(&vm, a[i], NULL), 0);
+			a[i] = 0;
+		} else {
+			len[i] = (1 + (x >> 8) % 3) * Q;
+			KTEST_ASSERT_EQ(
+				t, vmem_xalloc(&vm, len[i], 0, &a[i], &a[i]),
+				0);
+		}
+		KTEST_ASSERT_EQ(t, vmem_check(&vm), 0);
+	}
+	expect_found(t, &vm, a, len, 24);
 	vmem_destroy(&vm);
 }
 
@@ -255,8 +262,8 @@ static void outer_lock_missing_panics(struct ktest *t)
 }
 
 static const struct ktest_case vmem_fast_cases[] = {
-	KTEST_CASE(rightmost_follows),
-	KTEST_CASE(check_reports_rightmost),
+	KTEST_CASE(insert_beside_neighbours),
+	KTEST_CASE(insert_random),
 	KTEST_CASE(stale_hint_ignored),
 	KTEST_CASE(outer_lock_serialises),
 	KTEST_CASE(outer_lock_missing_panics),
