@@ -106,9 +106,10 @@
 #define SLAB_CPU_MIN_OBJS 4 /* rounds per magazine, at least */
 #define SLAB_MAG_BYTES (16u << 10) /* object bytes a magazine holds */
 /*
- * The depot (mm/slab_cpu.c): full magazines, at most SLAB_DEPOT_MAX and
- * SLAB_DEPOT_BYTES of objects a cache, and as many empty ones at most
- * (given back under memory pressure, before any allocation fails).
+ * The depot (mm/slab_cpu.c): full and empty magazines, at most
+ * SLAB_DEPOT_MAX together and SLAB_DEPOT_BYTES of objects in the full
+ * ones a cache (given back under memory pressure, before any
+ * allocation fails).
  * Why 512 KiB: host-bench's mixed workload (36 classes, 10k live
  * objects of 8..4096 B) ran 7.28 million instructions at 128 KiB, 6.55
  * at 256 and 5.90 at 512. 32 magazines of 30 rounds are the 64 batches
@@ -222,7 +223,7 @@ struct kmem_cache {
 	void **depot_empty; /* empty magazines */
 	uint32_t depot_n; /* full magazines on depot_full */
 	uint32_t depot_empty_n; /* empty magazines on depot_empty */
-	uint32_t depot_max; /* at most this many of each (fixed) */
+	uint32_t depot_max; /* bound on depot_n + depot_empty_n (fixed) */
 	uint32_t mag_rounds; /* a magazine's rounds (fixed at creation) */
 	uint32_t mag_batch; /* objects per refill from slabs: rounds / 2 */
 

@@ -42,18 +42,23 @@
  *     one and an empty magazine is loaded: from the depot's empty list,
  *     or a new one allocated with no lock held. When the depot holds
  *     depot_max full magazines, the previous one's rounds go back to
- *     their slabs instead and it is loaded, empty.
+ *     their slabs instead and it is loaded, empty. If no magazine can
+ *     be had, the object goes back to its slab (the checked path).
  * A hart alternating between allocations and frees around a magazine
  * boundary swaps its two magazines and never touches the depot: the
  * previous magazine is the hysteresis that a single magazine lacks.
  *
  * The depot (under c->lock) holds whole magazines on two lists linked
- * through their last word: full ones (at most depot_max: SLAB_DEPOT_MAX,
- * and SLAB_DEPOT_BYTES of objects, so large classes keep few), the
- * newest first, and empty ones (at most depot_max too: a burst that
- * filled the depot with full magazines left as many empty ones when it
- * was allocated again, and the next burst of frees reuses them instead
- * of allocating magazines; extras are freed). Objects in the depot stay
+ * through their last word, full ones (the newest first) and empty ones,
+ * at most depot_max together (SLAB_DEPOT_MAX, and SLAB_DEPOT_BYTES of
+ * objects in full ones, so large classes keep few). The bound on the
+ * empty ones needs no check of its own: a new magazine is allocated
+ * only when the empty list is empty and the full one is below
+ * depot_max, and every other exchange trades one magazine for another,
+ * so a burst of frees that filled the depot leaves exactly as many
+ * empty magazines as it is allocated again, which the next burst of
+ * frees reuses instead of allocating any (a depot of 32 costs 8 KiB of
+ * magazines a cache at most). Objects in the depot stay
  * as they were in the magazine: counted in use in their slabs, carrying
  * the cached tag (I10), so a second free of one is still a double free.
  *
@@ -99,7 +104,7 @@
  *   M2 prev_n is 0 or c->mag_rounds, the rounds at prev[0..prev_n);
  *   M3 every magazine of a cache is a hart's loaded or previous one, or
  *      on exactly one depot list; depot_n (depot_empty_n) counts the
- *      full (empty) list, each at most depot_max.
+ *      full (empty) list, depot_n + depot_empty_n <= depot_max.
  *
  * Locking
  * -------
@@ -326,7 +331,7 @@ static void *cpu_hand_out(struct kmem_cache *c, void *obj)
 
 void *slab_cpu_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	void **top, **m, **freed = NULL;
+	void **top, **m;
 	unsigned int rounds = c->mag_rounds;
 	struct kmem_cpu_cache *pc;
 	bool attached = false;
@@ -375,19 +380,14 @@ again:
 		m = mag_pop(&c->depot_full);
 		__atomic_store_n(&c->depot_n, c->depot_n - 1, __ATOMIC_RELAXED);
 		c->depot_gets++;
-		if (c->depot_empty_n < c->depot_max) {
-			mag_push(&c->depot_empty, top);
-			c->depot_empty_n++;
-		} else {
-			freed = top;
-		}
+		/* One full out, one empty in: the bound holds (M3). */
+		mag_push(&c->depot_empty, top);
+		c->depot_empty_n++;
 		pc->end = m + rounds;
 		obj = m[rounds - 1];
 		__kmem_cpu_set_top(pc, m + rounds - 1);
 	}
 	spin_unlock_irqrestore(&c->lock, irq);
-	if (freed)
-		kmem_cache_free(&kmem_magazine_cache, freed);
 	return obj ? cpu_hand_out(c, obj) : NULL;
 }
 
@@ -467,7 +467,8 @@ again:
 		slab_cpu_release(c, out, rounds, caller);
 		c->flushes++;
 	}
-	if (spare && c->depot_empty_n < c->depot_max) {
+	/* A spare allocated while the depot changed: kept if it fits. */
+	if (spare && c->depot_n + c->depot_empty_n < c->depot_max) {
 		mag_push(&c->depot_empty, spare);
 		c->depot_empty_n++;
 		spare = NULL;
