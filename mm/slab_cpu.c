@@ -338,6 +338,14 @@ void *slab_cpu_alloc(struct kmem_cache *c, gfp_t gfp)
 	unsigned long irq;
 	void *obj = NULL;
 
+	/* A peek (harts do not migrate; an interrupt handler may change
+	 * them, and the slabs are right then too): the commonest way here
+	 * when a cache grows takes no interrupt mask. */
+	pc = __kmem_cpu_cache(c);
+	if (!__atomic_load_n(&pc->prev_n, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) &&
+	    __kmem_cpu_top(pc) != slab_no_magazine)
+		return NULL;
 again:
 	irq = cpu_irq_save();
 	pc = __kmem_cpu_cache(c);
