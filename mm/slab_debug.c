@@ -590,7 +590,7 @@ static int cache_validate(struct kmem_cache *c)
 		VIOLATION(c, "I5", "active slab %p is not the first partial %p",
 			  (void *)c->active, (void *)first);
 	}
-	return found;
+	return found + slab_cpu_check(c);
 }
 
 int kmem_cache_validate(struct kmem_cache *c)

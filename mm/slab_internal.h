@@ -327,6 +327,12 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
  * lock held.
  */
 unsigned long slab_cpu_drain_all(struct kmem_cache *c);
+/*
+ * Walk c's depot (M3, and I10 for its objects) and this hart's
+ * magazines (M1, M2); print each violation, return their number.
+ * c->lock held, interrupts off.
+ */
+int slab_cpu_check(struct kmem_cache *c);
 /* The magazines' cache (mm/slab_cpu.c), set up by slab_init(). */
 extern struct kmem_cache kmem_magazine_cache;
 

@@ -332,6 +332,45 @@ static void mag_depot_bound_shrink(struct ktest *t)
 }
 
 /*
+ * Scenario: 100 objects of 64 B freed on a drained hart (2 full
+ * magazines in the depot), then the checker run on sound state, on a
+ * depot count off by one, and with the first word of an object in a
+ * depot magazine overwritten (a use after free), each repaired after.
+ * Expect no violation, then one M3 line, then one I10 line, and no
+ * violation again.
+ */
+static void mag_checker(struct ktest *t)
+{
+	enum { N = 100 };
+	struct kmem_cache *c = kmem_cache_create("magcheck", 64, 0, 0, NULL);
+	static void *objs[N];
+	uintptr_t saved, *word;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_ASSERT(t, alloc_then_drain(t, c, objs, N));
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	KTEST_ASSERT_EQ(t, info_of(c).depot_puts, 2);
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 0);
+	c->depot_empty_n++;
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 1);
+	c->depot_empty_n--;
+	/* objs[0] is the oldest round of the oldest depot magazine */
+	word = (uintptr_t *)objs[0];
+	saved = *word;
+	*word = 0x1234;
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 1);
+	*word = saved;
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	for (unsigned int i = 0; i < N; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+}
+
+/*
  * Scenario: the internal caches. Expect kmem_magazine to hold objects
  * of SLAB_MAG_SIZE bytes aligned to their size with no magazines and
  * no debugging of its own, and kmem_slab (freed under other caches'
@@ -352,11 +391,9 @@ static void mag_internal_caches(struct ktest *t)
 }
 
 static const struct ktest_case slab_mag_cases[] = {
-	KTEST_CASE(mag_swap_previous),
-	KTEST_CASE(mag_alloc_failure),
-	KTEST_CASE(mag_depot_bound_shrink),
-	KTEST_CASE(mag_internal_caches),
-	KTEST_END,
+	KTEST_CASE(mag_swap_previous),	    KTEST_CASE(mag_alloc_failure),
+	KTEST_CASE(mag_depot_bound_shrink), KTEST_CASE(mag_checker),
+	KTEST_CASE(mag_internal_caches),    KTEST_END,
 };
 
 static const struct ktest_suite slab_mag_suite = {
