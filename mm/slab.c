@@ -409,9 +409,10 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 	/*
 	 * Magazines and surplus empty slabs first, then everything; not
 	 * in an interrupt handler, which is atomic (it takes its own
-	 * hart's cached pages only, in alloc_pages).
+	 * hart's cached pages only, in alloc_pages), nor for a magazine,
+	 * which would drain the magazines it is meant to hold.
 	 */
-	if (!page && !cpu_in_irq()) {
+	if (!page && !cpu_in_irq() && c != &kmem_magazine_cache) {
 		kmem_reap();
 		page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
 		if (!page)

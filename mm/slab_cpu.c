@@ -240,12 +240,18 @@ static inline void **mag_pop(void ***list)
 	return m;
 }
 
-/* A new, empty magazine, or NULL. No lock held. */
+/*
+ * A new, empty magazine, or NULL. No lock held. Never by reclaim: a
+ * magazine only saves time, and reclaiming memory for one would drain
+ * every cache's magazines (slab_grow() skips kmem_reap() for
+ * kmem_magazine_cache, and the page allocator drains no other hart's
+ * lists without __GFP_RECLAIM). Out of memory, the harts simply run
+ * without magazines.
+ */
 static void **mag_alloc(gfp_t gfp)
 {
 	return kmem_cache_alloc(&kmem_magazine_cache,
-				(gfp & (__GFP_HIGH | __GFP_RECLAIM)) |
-					__GFP_NOWARN);
+				(gfp & __GFP_HIGH) | __GFP_NOWARN);
 }
 
 /* Free every magazine on a local list. No cache lock held. */
