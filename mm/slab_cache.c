@@ -195,8 +195,8 @@ static void slab_init(void)
 		return;
 	/* Freed under other caches' locks: no magazines (mm/slab_cpu.c). */
 	if (cache_setup(&kmem_slab_cache, "kmem_slab", sizeof(struct kmem_slab),
-			SLAB_CACHE_LINE_SIZE, SLAB_PERMANENT | SLAB_NO_CPU_CACHE,
-			NULL))
+			SLAB_CACHE_LINE_SIZE,
+			SLAB_PERMANENT | SLAB_NO_CPU_CACHE, NULL))
 		panic("slab_init: cannot lay out the slab descriptors' cache");
 	if (cache_setup(&kmem_magazine_cache, "kmem_magazine", SLAB_MAG_SIZE,
 			SLAB_MAG_SIZE,
