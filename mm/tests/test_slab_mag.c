@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/fault_inject.h"
+#include "lib/cpu.h"
 #include "lib/printk.h"
 #include "lib/spinlock.h"
 #include "lib/tests/host_ktest.h"
@@ -333,20 +334,30 @@ static void mag_depot_bound_shrink(struct ktest *t)
 
 /*
  * Scenario: 100 objects of 64 B freed on a drained hart (2 full
- * magazines in the depot), then the checker run on sound state, on a
- * depot count off by one, and with the first word of an object in a
- * depot magazine overwritten (a use after free), each repaired after.
- * Expect no violation, then one M3 line, then one I10 line, and no
- * violation again.
+ * magazines in the depot), then the checker run on sound state and on
+ * each of: a depot count off by one, the first word of an object in a
+ * depot magazine overwritten (a use after free), a depot over its
+ * bound, a misaligned magazine on its empty list, this hart's previous
+ * magazine holding 1 round; each repaired after. Then the objects
+ * allocated again (2 empty magazines in the depot), a shrink, and a
+ * hart without magazines given a previous one. Expect no violation on
+ * sound state, one M3 line, one I10, one M3, two M3 (alignment and
+ * count), one M1, then the shrink to free the depot's empty magazines,
+ * and one M1.
  */
 static void mag_checker(struct ktest *t)
 {
 	enum { N = 100 };
 	struct kmem_cache *c = kmem_cache_create("magcheck", 64, 0, 0, NULL);
+	unsigned long mags0 = magazines();
+	struct kmem_cpu_cache *pc;
 	static void *objs[N];
 	uintptr_t saved, *word;
+	uint32_t depot_max;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
+	pc = &c->cpu[cpu_id()];
+	depot_max = c->depot_max;
 	KTEST_ASSERT(t, alloc_then_drain(t, c, objs, N));
 	for (unsigned int i = 0; i < N; i++)
 		kmem_cache_free(c, objs[i]);
@@ -361,10 +372,32 @@ static void mag_checker(struct ktest *t)
 	*word = 0x1234;
 	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 1);
 	*word = saved;
+	/* A depot over its bound. */
+	c->depot_max = 1;
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 1);
+	c->depot_max = depot_max;
+	/* A misaligned magazine on the empty list (and so a wrong count). */
+	c->depot_empty = (void **)((uintptr_t)objs[1] | 8);
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 2);
+	c->depot_empty = NULL;
+	/* This hart's previous magazine holding neither 0 nor all rounds. */
+	pc->prev_n = 1;
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 1);
+	pc->prev_n = c->mag_rounds;
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 	for (unsigned int i = 0; i < N; i++)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	/* The depot's full magazines came back empty: shrink frees them. */
+	KTEST_EXPECT_EQ(t, info_of(c).depot_empty, 2);
+	kmem_cache_shrink(c);
+	KTEST_EXPECT_EQ(t, info_of(c).depot_empty, 0);
+	KTEST_EXPECT_EQ(t, magazines(), mags0);
+	/* A hart without magazines but with a previous one. */
+	pc->prev = (void **)objs[0];
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 1);
+	pc->prev = NULL;
+	KTEST_EXPECT_EQ(t, kmem_cache_validate(c), 0);
 	for (unsigned int i = 0; i < N; i++)
 		kmem_cache_free(c, objs[i]);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
