@@ -206,11 +206,9 @@ static void slab_init(void)
 	/* Magazines come and go in bursts (drains): keep no empty slab, so
 	 * that a destroyed cache's magazines leave no page behind. */
 	kmem_magazine_cache.reserve = 0;
-	/* Caches are made and destroyed rarely: no magazines (whose first
-	 * use on a hart would allocate two). */
 	if (cache_setup(&kmem_cache_boot, "kmem_cache",
 			sizeof(struct kmem_cache), SLAB_CACHE_LINE_SIZE,
-			SLAB_PERMANENT | SLAB_NO_CPU_CACHE, NULL))
+			SLAB_PERMANENT, NULL))
 		panic("slab_init: cannot lay out the cache of caches");
 	/* Holds orphaned quarantined slabs; never allocates. */
 	memcpy(slab_dead_cache.name, "destroyed", sizeof("destroyed"));
