@@ -265,8 +265,8 @@ bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller)
 		return false;
 	irq = spin_lock_irqsave(&c->lock);
 	n = __kmem_cpu_take(pc);
-	if (n == __kmem_cpu_limit(pc) && n == 2 * b &&
-	    c->depot_n + 2 <= c->depot_max) {
+	/* A full magazine holds two batches: mag_rounds is even. */
+	if (n == __kmem_cpu_limit(pc) && c->depot_n + 2 <= c->depot_max) {
 		/* Room for the whole magazine: two batches, newest on top,
 		 * and nothing to move down. */
 		ptrs_copy(c->depot[c->depot_n], pc->objs, (unsigned int)b);
