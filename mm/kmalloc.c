@@ -206,9 +206,15 @@ kmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 	return kmalloc_large(size, gfp);
 }
 
-void *__kmalloc(size_t size, gfp_t gfp)
+/*
+ * Only tail calls (slab's fast path inlined), so no frame (lib/kernel.h).
+ * caller 0: the slow paths take their own return address, which after
+ * a tail call is this function's caller; reading it here would make GCC
+ * save ra on every run.
+ */
+__no_frame void *__kmalloc(size_t size, gfp_t gfp)
 {
-	return kmalloc_caller(size, gfp, RET_IP);
+	return kmalloc_caller(size, gfp, 0);
 }
 
 void *kcalloc(size_t n, size_t size, gfp_t gfp)

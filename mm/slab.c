@@ -703,6 +703,21 @@ fail:
 }
 
 /*
+ * The allocation when failslab= is armed: the injection's decision,
+ * then the fast path as usual. caller 0 is this function's return
+ * address, which is the call site when __kmem_cache_alloc() was
+ * inlined there (as for the slow path).
+ */
+void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	if (!caller)
+		caller = RET_IP;
+	if (should_failslab(c->object_size, gfp))
+		return NULL;
+	return __kmem_cache_alloc_unarmed(c, gfp, caller);
+}
+
+/*
  * Called with no lock held (the fast path released its magazine): a
  * full batch from the depot first (one copy into the magazine, no slab
  * touched), else slab_alloc_batch(). The common case stays in this

@@ -255,6 +255,7 @@ typedef uintptr_t slab_word_t;
  * and trust nothing the fast path saw.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
+void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 
 /*
@@ -347,17 +348,13 @@ static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
  * object is the caller's by then.
  */
 static inline __attribute__((always_inline)) void *
-__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+__kmem_cache_alloc_unarmed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	unsigned long flags;
 	struct kmem_cpu_cache *pc;
 	uintptr_t obj, *word;
 	void **top;
 
-	/* failslab= (mm/fail_alloc.h): one word tested when off. */
-	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)) &&
-	    should_failslab(c->object_size, gfp))
-		return NULL;
 	flags = cpu_irq_save_local();
 	pc = __kmem_cpu_cache(c);
 	top = __kmem_cpu_top(pc);
@@ -383,6 +380,21 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 slow:
 	cpu_irq_restore(flags);
 	return kmem_cache_alloc_slow(c, gfp, caller);
+}
+
+/*
+ * failslab= (mm/fail_alloc.h) costs one word tested when off. When it
+ * is armed, the whole allocation is the out-of-line
+ * kmem_cache_alloc_armed(): a tail call, so that no caller of the fast
+ * path pays a stack frame for the decision's call (it would, for
+ * every allocation, in an out-of-line __kmalloc()).
+ */
+static inline __attribute__((always_inline)) void *
+__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
+		return kmem_cache_alloc_armed(c, gfp, caller);
+	return __kmem_cache_alloc_unarmed(c, gfp, caller);
 }
 
 /*
