@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/printk.h"
 #include "lib/rand.h"
 #include "lib/spinlock.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -63,48 +63,7 @@ static uint64_t desc_pages(uint64_t n)
 	return DIV_ROUND_UP(n * sizeof(struct page), PG);
 }
 
-/* ---------------------------------------------- output and bug capture */
-
-static char cap_buf[1 << 16];
-static size_t cap_len;
-static printk_sink_fn cap_next;
-static bool cap_quiet; /* do not pass "BUG: " lines on */
-
-/* Record everything printed; pass it on to the previous sink. */
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len < sizeof(cap_buf) - 1) {
-		memcpy(cap_buf + cap_len, s, len);
-		cap_len += len;
-		cap_buf[cap_len] = '\0';
-	}
-	if (cap_quiet && len >= 5 && memcmp(s, "BUG: ", 5) == 0)
-		return;
-	if (cap_next)
-		cap_next(s, len);
-}
-
-static void cap_start(void)
-{
-	cap_len = 0;
-	cap_buf[0] = '\0';
-	cap_next = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_next);
-	cap_quiet = false;
-}
-
-static unsigned int cap_count(const char *needle)
-{
-	unsigned int n = 0;
-
-	for (const char *p = cap_buf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
+/* ---------------------------------------------------------- bug hook */
 
 static unsigned int bugs_seen;
 static enum buddy_bug last_bug;
@@ -168,12 +127,12 @@ static bool snap_same(const struct snap *a)
 		struct snap _before;                                           \
 		unsigned int _seen = bugs_seen;                                \
 		snap_take(&_before);                                           \
-		cap_start();                                                   \
+		capture_start(capture_pass_all);                               \
 		stmt;                                                          \
-		cap_stop();                                                    \
+		capture_stop();                                                \
 		KTEST_EXPECT_EQ(t, bugs_seen, _seen + 1);                      \
 		KTEST_EXPECT_EQ(t, last_bug, kind);                            \
-		KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);                     \
+		KTEST_EXPECT_EQ(t, capture_count("BUG: "), 1);                 \
 		KTEST_EXPECT(t, snap_same(&_before));                          \
 		KTEST_EXPECT_EQ(t, buddy_check(), 0);                          \
 	} while (0)
@@ -231,19 +190,19 @@ static void init_counts(struct ktest *t)
 	KTEST_EXPECT(t, memblock_is_closed());
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	buddy_print_info();
-	cap_stop();
+	capture_stop();
 	{
 		char want[96];
 
 		snprintf(want, sizeof(want),
 			 "meminfo: present=%lu managed=%lu free=%lu pcp=0\n",
 			 present, managed, managed);
-		KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+		KTEST_EXPECT(t, capture_has(want));
 	}
-	KTEST_EXPECT_EQ(t, cap_count("buddyinfo: zone DMA32 "), 1);
-	KTEST_EXPECT_EQ(t, cap_count("buddyinfo: zone Normal"), 0);
+	KTEST_EXPECT_EQ(t, capture_count("buddyinfo: zone DMA32 "), 1);
+	KTEST_EXPECT_EQ(t, capture_count("buddyinfo: zone Normal"), 0);
 }
 
 /* Scenario: a range starting 3 pages past a max-order boundary and
@@ -365,7 +324,7 @@ static void misuse_double_free(struct ktest *t)
 	snprintf(want, sizeof(want),
 		 "BUG: double free pfn 0x%lx order 1 caller 0x",
 		 page_to_pfn(b));
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, capture_has(want));
 	KTEST_EXPECT_EQ(t, last_bug_pfn, page_to_pfn(b));
 	KTEST_EXPECT_EQ(t, last_bug_order, 1);
 
@@ -394,8 +353,8 @@ static void misuse_wrong_order(struct ktest *t)
 	KTEST_ASSERT_NOT_NULL(t, p);
 	EXPECT_REFUSED(t, BUDDY_BUG_WRONG_ORDER, __free_pages(p, 1));
 	KTEST_EXPECT_EQ(t,
-			cap_count("BUG: free with wrong order "
-				  "(allocated with 2) pfn 0x"),
+			capture_count("BUG: free with wrong order "
+				      "(allocated with 2) pfn 0x"),
 			1);
 	EXPECT_REFUSED(t, BUDDY_BUG_WRONG_ORDER, __free_pages(p, 3));
 	EXPECT_REFUSED(t, BUDDY_BUG_BAD_ORDER, __free_pages(p, MAX_ORDER + 1));
@@ -500,10 +459,10 @@ static void owner_flags(struct ktest *t)
 		p[i].flags &= ~PG_slab;
 	__free_pages(p, 2);
 	KTEST_EXPECT_EQ(t, p->flags & PG_slab, 0);
-	cap_start();
+	capture_start(capture_pass_all);
 	KTEST_EXPECT_EQ(t, buddy_check(), 1);
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_count("buddy_check: I3 "), 1);
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count("buddy_check: I3 "), 1);
 	p[3].flags = 0;
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
@@ -523,33 +482,33 @@ static void alloc_failure(struct ktest *t)
 		all[n++] = p;
 	KTEST_ASSERT_EQ(t, n, 64);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	p = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT(t, p == NULL);
-	KTEST_EXPECT_EQ(t, cap_len, 0);
+	KTEST_EXPECT_EQ(t, capture_len(), 0);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	p = alloc_pages(GFP_KERNEL, 2);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT(t, p == NULL);
 	KTEST_EXPECT_EQ(t,
-			cap_count("page allocation failure: order:2, "
-				  "gfp:0x10\n"),
+			capture_count("page allocation failure: order:2, "
+				      "gfp:0x10\n"),
 			1);
-	cap_start();
+	capture_start(capture_pass_all);
 	p = alloc_pages(GFP_DMA32 | __GFP_ZERO, MAX_ORDER + 1);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT(t, p == NULL);
-	KTEST_EXPECT_EQ(t, cap_count("page allocation failure: "), 1);
-	KTEST_EXPECT_EQ(t, cap_count(":0x3\n"), 1);
+	KTEST_EXPECT_EQ(t, capture_count("page allocation failure: "), 1);
+	KTEST_EXPECT_EQ(t, capture_count(":0x3\n"), 1);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	for (int i = 0; i < 5000; i++)
 		KTEST_ASSERT(t, alloc_page(GFP_ATOMIC) == NULL);
-	cap_stop();
-	KTEST_EXPECT_LE(t, cap_count("page allocation failure: "), 20);
-	KTEST_EXPECT_GE(t, cap_count("page allocation failure: "), 5);
+	capture_stop();
+	KTEST_EXPECT_LE(t, capture_count("page allocation failure: "), 20);
+	KTEST_EXPECT_GE(t, capture_count("page allocation failure: "), 5);
 	buddy_stats(&st);
 	KTEST_EXPECT_EQ(t, st.failures, 1 + 1 + 1 + 1 + 5000);
 	KTEST_EXPECT_EQ(t, st.free, 0);
@@ -714,11 +673,11 @@ static void zones_dma32_normal(struct ktest *t)
 	dma_free = buddy_zone_free(ZONE_DMA32);
 	normal_free = buddy_zone_free(ZONE_NORMAL);
 	KTEST_ASSERT(t, dma_free > 0 && normal_free > 0);
-	cap_start();
+	capture_start(capture_pass_all);
 	buddy_print_info();
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_count("buddyinfo: zone DMA32 "), 1);
-	KTEST_EXPECT_EQ(t, cap_count("buddyinfo: zone Normal "), 1);
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count("buddyinfo: zone DMA32 "), 1);
+	KTEST_EXPECT_EQ(t, capture_count("buddyinfo: zone Normal "), 1);
 
 	/* GFP_KERNEL drains NORMAL first, then DMA32. */
 	for (uint64_t i = 0; i < normal_free; i++) {
@@ -842,7 +801,7 @@ static void check_detects_corruption(struct ktest *t)
 	z = &buddy.zones[ZONE_DMA32];
 	p = list_first_entry(&z->free_area[4].free_list, struct page, lru);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	p->private = 0; /* I9 */
 	KTEST_EXPECT_EQ(t, buddy_check(), 1);
 	p->private = BUDDY_FREE_POISON;
@@ -862,20 +821,20 @@ static void check_detects_corruption(struct ktest *t)
 	z->managed_pages++; /* I6 */
 	KTEST_EXPECT_EQ(t, buddy_check(), 1);
 	z->managed_pages--;
-	cap_stop();
-	KTEST_EXPECT(t, cap_count("buddy_check: I9 ") >= 1);
-	KTEST_EXPECT(t, cap_count("buddy_check: I4 ") >= 1);
-	KTEST_EXPECT(t, cap_count("buddy_check: I2 ") >= 1);
-	KTEST_EXPECT(t, cap_count("buddy_check: I6 ") >= 1);
+	capture_stop();
+	KTEST_EXPECT(t, capture_count("buddy_check: I9 ") >= 1);
+	KTEST_EXPECT(t, capture_count("buddy_check: I4 ") >= 1);
+	KTEST_EXPECT(t, capture_count("buddy_check: I2 ") >= 1);
+	KTEST_EXPECT(t, capture_count("buddy_check: I6 ") >= 1);
 	/* Unmerged buddies (I5): free q by hand without merging. */
-	cap_start();
+	capture_start(capture_pass_all);
 	q->flags = PG_buddy;
 	q->private = BUDDY_FREE_POISON;
 	list_add(&q->lru, &z->free_area[3].free_list);
 	z->free_area[3].nr_free++;
 	KTEST_EXPECT_GE(t, buddy_check(), 1);
-	cap_stop();
-	KTEST_EXPECT(t, cap_count("buddy_check: I5 ") >= 1);
+	capture_stop();
+	KTEST_EXPECT(t, capture_count("buddy_check: I5 ") >= 1);
 	list_del(&q->lru);
 	z->free_area[3].nr_free--;
 	q->flags = PG_head;
@@ -1176,7 +1135,7 @@ static void check_detects_bad_sections(struct ktest *t)
 	struct page *saved;
 
 	setup(&l);
-	cap_start();
+	capture_start(capture_pass_all);
 	saved = mem_sections.section_map[1];
 	mem_sections.section_map[1] = NULL; /* a whole section as partial */
 	KTEST_EXPECT_EQ(t, buddy_check(), 1);
@@ -1198,8 +1157,8 @@ static void check_detects_bad_sections(struct ktest *t)
 	mem_sections.base_pfn += SECTION_PAGES;
 	KTEST_EXPECT_EQ(t, buddy_check(), 1);
 	mem_sections.base_pfn -= SECTION_PAGES;
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_count("buddy_check: I10 "), 7);
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count("buddy_check: I10 "), 7);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
@@ -1438,8 +1397,8 @@ static void random_1m_checked(struct ktest *t)
 	snap_take(&boot);
 	model_init(&m, &small_mem, 4096);
 	rand_seed(&rs, 0xb0dd1e);
-	cap_start();
-	cap_quiet = true; /* keep the expected BUG lines out of the log */
+	/* Keep the expected BUG lines out of the log. */
+	capture_start(capture_pass_not_bug);
 	for (step = 0; step < 1000000; step++) {
 		unsigned int before = m.nheld;
 
@@ -1453,7 +1412,7 @@ static void random_1m_checked(struct ktest *t)
 			break;
 		}
 	}
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT_EQ(t, step, 1000000);
 	KTEST_EXPECT_EQ(t, orders_seen, (1u << (MAX_ORDER + 1)) - 1);
 	model_drain(t, &m);
@@ -1476,8 +1435,7 @@ static void random_two_zones(struct ktest *t)
 	snap_take(&boot);
 	model_init(&m, &two_zones, 16384);
 	rand_seed(&rs, 0x20e5);
-	cap_start();
-	cap_quiet = true;
+	capture_start(capture_pass_not_bug);
 	for (step = 0; step < 300000; step++) {
 		if (!model_step(t, &m, &rs, step))
 			break;
@@ -1487,7 +1445,7 @@ static void random_two_zones(struct ktest *t)
 			break;
 		}
 	}
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT_EQ(t, step, 300000);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	model_drain(t, &m);
@@ -1566,8 +1524,7 @@ static void locks_released_on_every_path(struct ktest *t)
 		__free_pages(q, MAX_ORDER);
 	while (n)
 		__free_pages(held[--n], MAX_ORDER);
-	cap_start();
-	cap_quiet = true;
+	capture_start(capture_pass_not_bug);
 	KTEST_EXPECT(t, alloc_pages(GFP_KERNEL, MAX_ORDER + 1) == NULL);
 	KTEST_EXPECT(t, zones_unlocked());
 
@@ -1583,7 +1540,7 @@ static void locks_released_on_every_path(struct ktest *t)
 	__free_pages(NULL, 0); /* not RAM */
 	KTEST_EXPECT(t, zones_unlocked());
 	__free_pages(p, 2);
-	cap_stop();
+	capture_stop();
 	buddy_set_bug_hook(bug_hook);
 
 	KTEST_EXPECT_EQ(t, hook_allocs, 6);
