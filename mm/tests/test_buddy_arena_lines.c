@@ -4,12 +4,12 @@
  * buddy_arena_print()'s one-line summary (sizes in their largest whole
  * unit, plain bytes when a size is not a multiple of 1 KiB, "none" when
  * nothing is free) and the split and merge lines of an arena with
- * tracing on. Output is captured from printk's sink and compared
- * exactly.
+ * tracing on. Output is captured (lib/tests/host_capture.h) and
+ * compared exactly.
  */
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy_arena.h"
 
@@ -18,24 +18,6 @@
 
 static struct buddy_arena arena;
 static struct buddy_arena_block meta[64];
-static char out[1024];
-static size_t out_len;
-
-static void out_sink(const char *s, size_t len)
-{
-	if (out_len + len < sizeof(out)) {
-		memcpy(out + out_len, s, len);
-		out_len += len;
-		out[out_len] = '\0';
-	}
-}
-
-static printk_sink_fn capture(void)
-{
-	out_len = 0;
-	out[0] = '\0';
-	return printk_set_sink(out_sink);
-}
 
 /*
  * Scenario: a binary arena of 64 KiB in 4 KiB units, printed whole,
@@ -46,7 +28,6 @@ static printk_sink_fn capture(void)
  */
 static void print_line(struct ktest *t)
 {
-	printk_sink_fn old;
 	uintptr_t a;
 
 	KTEST_ASSERT_EQ(t,
@@ -54,33 +35,35 @@ static void print_line(struct ktest *t)
 					 4 * KIB, BUDDY_POLICY_BINARY, meta,
 					 sizeof(meta)),
 			0);
-	old = capture();
+	capture_start(NULL);
 	buddy_arena_print(&arena);
 	a = buddy_arena_alloc(&arena, 4 * KIB, NULL);
 	buddy_arena_print(&arena);
-	printk_set_sink(old);
+	capture_stop();
 	KTEST_EXPECT_EQ(t, a, BASE);
-	KTEST_EXPECT_STREQ(t, out,
+	KTEST_EXPECT_STREQ(t, capture_text(),
 			   "buddy arena lines: binary, free 64K x 1\n"
 			   "buddy arena lines: binary, free 32K x 1 16K x 1 "
 			   "8K x 1 4K x 1\n");
 	while (buddy_arena_alloc(&arena, 4 * KIB, NULL))
 		;
-	old = capture();
+	capture_start(NULL);
 	buddy_arena_print(&arena);
-	printk_set_sink(old);
-	KTEST_EXPECT_STREQ(t, out, "buddy arena lines: binary, free none\n");
+	capture_stop();
+	KTEST_EXPECT_STREQ(t, capture_text(),
+			   "buddy arena lines: binary, free none\n");
 
 	KTEST_ASSERT_EQ(t,
 			buddy_arena_init(&arena, "odd", BASE, 15000, 3000,
 					 BUDDY_POLICY_BINARY, meta,
 					 sizeof(meta)),
 			0);
-	old = capture();
+	capture_start(NULL);
 	buddy_arena_print(&arena);
-	printk_set_sink(old);
+	capture_stop();
 	KTEST_EXPECT_STREQ(
-		t, out, "buddy arena odd: binary, free 12000 x 1 3000 x 1\n");
+		t, capture_text(),
+		"buddy arena odd: binary, free 12000 x 1 3000 x 1\n");
 	KTEST_EXPECT_EQ(t, buddy_arena_check(&arena, true), 0);
 }
 
@@ -92,7 +75,6 @@ static void print_line(struct ktest *t)
  */
 static void trace_lines(struct ktest *t)
 {
-	printk_sink_fn old;
 	uintptr_t a;
 
 	KTEST_ASSERT_EQ(t,
@@ -101,12 +83,12 @@ static void trace_lines(struct ktest *t)
 					 sizeof(meta)),
 			0);
 	arena.trace = true;
-	old = capture();
+	capture_start(NULL);
 	a = buddy_arena_alloc(&arena, 4 * KIB, NULL);
 	KTEST_EXPECT_EQ(t, buddy_arena_free(&arena, a), 0);
-	printk_set_sink(old);
+	capture_stop();
 	KTEST_EXPECT_EQ(t, a, BASE);
-	KTEST_EXPECT_STREQ(t, out,
+	KTEST_EXPECT_STREQ(t, capture_text(),
 			   "buddy: split 16K at 0x100000 -> 8K + 8K\n"
 			   "buddy: split 8K at 0x100000 -> 4K + 4K\n"
 			   "buddy: merge 4K + 4K at 0x100000 -> 8K\n"

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -19,39 +19,6 @@
 
 #define RAM_BASE 0x80000000UL
 #define RAM_SIZE (8UL << 20) /* big enough for per-hart lists */
-
-/* ---------------------------------------------- output capture */
-
-static char cap[1 << 14];
-static size_t cap_len;
-
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len < sizeof(cap)) {
-		memcpy(cap + cap_len, s, len);
-		cap_len += len;
-		cap[cap_len] = '\0';
-	}
-}
-
-static printk_sink_fn cap_prev;
-
-static void cap_start(void)
-{
-	cap_len = 0;
-	cap[0] = '\0';
-	cap_prev = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_prev);
-}
-
-static bool cap_has(const char *needle)
-{
-	return strstr(cap, needle) != NULL;
-}
 
 static int suite_init(void)
 {
@@ -68,11 +35,11 @@ static void suite_exit(void)
 #define EXPECT_DAMAGE(t, line)                                                 \
 	do {                                                                   \
 		int _bad;                                                      \
-		cap_start();                                                   \
+		capture_start(NULL);                                           \
 		_bad = buddy_check();                                          \
-		cap_stop();                                                    \
+		capture_stop();                                                \
 		KTEST_EXPECT(t, _bad >= 1);                                    \
-		KTEST_EXPECT(t, cap_has("buddy_check: " line));                \
+		KTEST_EXPECT(t, capture_has("buddy_check: " line));            \
 	} while (0)
 
 /* The first free block of the largest order that has one. */

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -52,32 +52,7 @@ static uint32_t pcp_count(unsigned int cpu)
 	return buddy_pcp_of(cpu)->zone[ZONE_DMA32].count;
 }
 
-/* ---------------------------------------------- output and bug capture */
-
-static char cap_buf[1 << 14];
-static size_t cap_len;
-static printk_sink_fn cap_next;
-
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len < sizeof(cap_buf) - 1) {
-		memcpy(cap_buf + cap_len, s, len);
-		cap_len += len;
-		cap_buf[cap_len] = '\0';
-	}
-}
-
-static void cap_start(void)
-{
-	cap_len = 0;
-	cap_buf[0] = '\0';
-	cap_next = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_next);
-}
+/* ---------------------------------------------------------- bug hook */
 
 static unsigned int bugs_seen;
 static enum buddy_bug last_bug;
@@ -405,13 +380,13 @@ static void pcp_double_free(struct ktest *t)
 
 	for (unsigned int order = 0; order <= 1; order++) {
 		seen = bugs_seen;
-		cap_start();
+		capture_start(NULL);
 		__free_pages(p, order);
-		cap_stop();
+		capture_stop();
 		snprintf(want, sizeof(want),
 			 "BUG: double free pfn 0x%lx order %u caller 0x",
 			 page_to_pfn(p), order);
-		KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+		KTEST_EXPECT(t, capture_has(want));
 		KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
 		KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_DOUBLE_FREE);
 		KTEST_EXPECT_EQ(t, pcp_count(me), count);
@@ -452,36 +427,36 @@ static void pcp_inline_refusals(struct ktest *t)
 	free0 = buddy_zone_free(ZONE_DMA32);
 
 	seen = bugs_seen;
-	cap_start();
+	capture_start(NULL);
 	__free_page(p);
-	cap_stop();
+	capture_stop();
 	snprintf(want, sizeof(want),
 		 "BUG: double free pfn 0x%lx order 0 caller 0x",
 		 page_to_pfn(p));
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
-	KTEST_EXPECT(t, strstr(cap_buf, "caller 0x0\n") == NULL);
+	KTEST_EXPECT(t, capture_has(want));
+	KTEST_EXPECT(t, !capture_has("caller 0x0\n"));
 	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
 	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_DOUBLE_FREE);
 
 	seen = bugs_seen;
-	cap_start();
+	capture_start(NULL);
 	__free_page(big);
-	cap_stop();
+	capture_stop();
 	snprintf(want, sizeof(want),
 		 "BUG: free with wrong order (allocated with 1) pfn 0x%lx "
 		 "order 0 caller 0x",
 		 page_to_pfn(big));
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, capture_has(want));
 	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
 	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_WRONG_ORDER);
 	KTEST_EXPECT_EQ(t, buddy_page_flags(big) & BUDDY_PG_STATE, PG_head);
 	KTEST_EXPECT_EQ(t, big->order, 1);
 
 	seen = bugs_seen;
-	cap_start();
+	capture_start(NULL);
 	__free_page((struct page *)((char *)p + 8));
 	__free_page(NULL);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT_EQ(t, bugs_seen, seen + 2);
 	KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_NOT_RAM);
 
@@ -563,7 +538,7 @@ static void pcp_check_detects(struct ktest *t)
 	KTEST_ASSERT(t, pcp->count > 1);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 
-	cap_start();
+	capture_start(NULL);
 	buddy_set_page_flags(p, PG_head);
 	KTEST_EXPECT_GT(t, buddy_check(), 0);
 	buddy_set_page_flags(p, PG_pcp);
@@ -573,8 +548,8 @@ static void pcp_check_detects(struct ktest *t)
 	p->private = 0;
 	KTEST_EXPECT_GT(t, buddy_check(), 0);
 	p->private = BUDDY_PCP_POISON;
-	cap_stop();
-	KTEST_EXPECT(t, strstr(cap_buf, "buddy_check: I11 ") != NULL);
+	capture_stop();
+	KTEST_EXPECT(t, capture_has("buddy_check: I11 "));
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
@@ -597,22 +572,22 @@ static void pcp_meminfo(struct ktest *t)
 	KTEST_EXPECT_EQ(t, st.pcp, zone->pcp_batch);
 	KTEST_EXPECT_EQ(t, st.free, zone->managed_pages);
 
-	cap_start();
+	capture_start(NULL);
 	buddy_print_info();
-	cap_stop();
+	capture_stop();
 	snprintf(want, sizeof(want),
 		 "meminfo: present=%lu managed=%lu free=%lu pcp=%lu\n",
 		 st.present, st.managed, st.free, st.pcp);
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, capture_has(want));
 	snprintf(want, sizeof(want), " pcp=%lu\nmeminfo: ", st.pcp);
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, capture_has(want));
 
 	buddy_drain_all_pages();
-	cap_start();
+	capture_start(NULL);
 	buddy_print_info();
-	cap_stop();
+	capture_stop();
 	snprintf(want, sizeof(want), "free=%lu pcp=0\n", st.free);
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, capture_has(want));
 }
 
 /* True if every hart's GFP_KERNEL list is its DMA32 list (or, none:
@@ -669,15 +644,15 @@ static void pcp_inline_hooks(struct ktest *t)
 	KTEST_EXPECT(t, q == p);
 	__free_page(q);
 
-	cap_start();
+	capture_start(NULL);
 	mm_trace_set(MM_TRACE_PAGES);
 	KTEST_EXPECT(t, kernel_lists_are(true));
 	q = alloc_page(GFP_KERNEL);
 	mm_trace_set(0);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT(t, q == p);
 	snprintf(want, sizeof(want), "page: alloc 0x%lx 1\n", page_to_pfn(p));
-	KTEST_EXPECT(t, strstr(cap_buf, want) != NULL);
+	KTEST_EXPECT(t, capture_has(want));
 	KTEST_EXPECT(t, kernel_lists_are(false));
 	__free_page(q);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
@@ -710,9 +685,9 @@ static void pcp_inline_bad_zone(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pcp_count(me), count + 1);
 	KTEST_EXPECT(t, buddy_pcp_of(me)->zone[ZONE_DMA32].top == p);
 	KTEST_EXPECT_EQ(t, buddy_page_flags(p), PG_pcp);
-	cap_start();
+	capture_start(NULL);
 	KTEST_EXPECT_GE(t, buddy_check(), 1);
-	cap_stop();
+	capture_stop();
 	p->zone = ZONE_DMA32;
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	buddy_set_bug_hook(NULL);
@@ -742,11 +717,11 @@ static void pcp_inline_bad_range(struct ktest *t)
 	count = pcp_count(me);
 	seen = bugs_seen;
 	p->range = 200;
-	cap_start();
+	capture_start(NULL);
 	__free_page(p);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT_EQ(t, bugs_seen, seen + 1);
-	KTEST_EXPECT(t, strstr(cap_buf, "BUG: ") != NULL);
+	KTEST_EXPECT(t, capture_has("BUG: "));
 	KTEST_EXPECT_EQ(t, pcp_count(me), count);
 	KTEST_EXPECT_EQ(t, buddy_page_flags(p), PG_head);
 	p->range = 0;
@@ -755,10 +730,10 @@ static void pcp_inline_bad_range(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 
 	buddy_ranges[200].nr_pages = 1;
-	cap_start();
+	capture_start(NULL);
 	KTEST_EXPECT_EQ(t, buddy_check(), 1);
-	cap_stop();
-	KTEST_EXPECT(t, strstr(cap_buf, "I10 range slot 200") != NULL);
+	capture_stop();
+	KTEST_EXPECT(t, capture_has("I10 range slot 200"));
 	buddy_ranges[200].nr_pages = 0;
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	buddy_set_bug_hook(NULL);

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/printk.h"
 #include "lib/rand.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -58,33 +58,11 @@ static void fresh(enum buddy_policy_id id)
 
 /* ---------------------------------------------- output and bug capture */
 
-static char cap_buf[1 << 16];
-static size_t cap_len;
-static printk_sink_fn cap_next;
-
-static void cap_sink(const char *s, size_t len)
+/* Pass on everything but the lines the cases provoke. */
+static bool not_provoked(const char *s, size_t len)
 {
-	if (cap_len + len < sizeof(cap_buf) - 1) {
-		memcpy(cap_buf + cap_len, s, len);
-		cap_len += len;
-		cap_buf[cap_len] = '\0';
-	}
-	/* Pass on everything but the lines the cases provoke. */
-	if (cap_next && !(len >= 5 && (memcmp(s, "BUG: ", 5) == 0 ||
-				       memcmp(s, "buddy", 5) == 0)))
-		cap_next(s, len);
-}
-
-static void cap_start(void)
-{
-	cap_len = 0;
-	cap_buf[0] = '\0';
-	cap_next = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_next);
+	return !(len >= 5 &&
+		 (memcmp(s, "BUG: ", 5) == 0 || memcmp(s, "buddy", 5) == 0));
 }
 
 static unsigned int bugs_seen;
@@ -276,7 +254,7 @@ static void policy_split_walks(struct ktest *t)
 
 	for (unsigned int w = 0; w < ARRAY_SIZE(walks); w++) {
 		const struct walk *wk = &walks[w];
-		unsigned int n, splits = 0, merges = 0;
+		unsigned int n, splits = 0;
 		uint64_t root_pages, free_before;
 		char want[1024], got[1024], first[64];
 		struct page *pg;
@@ -287,10 +265,10 @@ static void policy_split_walks(struct ktest *t)
 		root_pages = buddy_class_pages(buddy_nr_classes() - 1);
 		free_before = free_pages_now();
 		mm_trace_set(MM_TRACE_BUDDY);
-		cap_start();
+		capture_start(not_provoked);
 		pg = take(buddy_policy_class_for(buddy_active_policy(),
 						 1UL << wk->order));
-		cap_stop();
+		capture_stop();
 		KTEST_ASSERT_NOT_NULL(t, pg);
 		pfn = page_to_pfn(pg);
 		/* Every line but the first names an address inside the root. */
@@ -305,20 +283,17 @@ static void policy_split_walks(struct ktest *t)
 		}
 		snprintf(first, sizeof(first), "split %s at 0x%lx ", "",
 			 (unsigned long)pfn_to_paddr(pfn - wk->offset));
-		KTEST_EXPECT(t, strstr(cap_buf, strstr(first, " at ")) != NULL);
-		strip_addresses(got, cap_buf);
+		KTEST_EXPECT(t, capture_has(strstr(first, " at ")));
+		strip_addresses(got, capture_text());
 		KTEST_EXPECT_STREQ(t, got, want);
 		KTEST_EXPECT_EQ(t, free_pages_now(),
 				free_before - buddy_block_pages_of(pg));
 		KTEST_EXPECT_LE(t, buddy_block_pages_of(pg), root_pages);
-		cap_start();
+		capture_start(not_provoked);
 		give(pg);
-		cap_stop();
+		capture_stop();
 		mm_trace_set(0);
-		for (const char *c = cap_buf; (c = strstr(c, "buddy: merge "));
-		     c++)
-			merges++;
-		KTEST_EXPECT_EQ(t, merges, splits);
+		KTEST_EXPECT_EQ(t, capture_count("buddy: merge "), splits);
 		KTEST_EXPECT_EQ(t, free_pages_now(), free_before);
 		KTEST_EXPECT_EQ(t, buddy_check(), 0);
 		while (n)
@@ -388,7 +363,7 @@ static void policy_misuse(struct ktest *t)
 		KTEST_ASSERT_NOT_NULL(t, a);
 		KTEST_ASSERT_NOT_NULL(t, b);
 		before = free_pages_now();
-		cap_start();
+		capture_start(not_provoked);
 		bugs_seen = 0;
 		__free_pages(a, 3);
 		KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_WRONG_ORDER);
@@ -417,9 +392,9 @@ static void policy_misuse(struct ktest *t)
 		buddy_drain_all_pages();
 		__free_pages(a + 1, 0);
 		KTEST_EXPECT_EQ(t, last_bug, BUDDY_BUG_DOUBLE_FREE);
-		cap_stop();
+		capture_stop();
 		KTEST_EXPECT_EQ(t, bugs_seen, 9);
-		KTEST_EXPECT(t, strstr(cap_buf, "caller 0x") != NULL);
+		KTEST_EXPECT(t, capture_has("caller 0x"));
 		KTEST_EXPECT_EQ(t, buddy_check(), 0);
 		KTEST_EXPECT_EQ(t, free_pages_now(), managed_pages());
 	}
@@ -581,10 +556,10 @@ static void policy_check_tags(struct ktest *t)
 	tag = buddy_tag(r, (pfn_t)(pg - r->map));
 	saved = *tag;
 	*tag = BUDDY_TAG_RIGHT | (3u << BUDDY_TAG_KIND_SHIFT);
-	cap_start();
+	capture_start(not_provoked);
 	KTEST_EXPECT_GE(t, buddy_check(), 1);
-	cap_stop();
-	KTEST_EXPECT(t, strstr(cap_buf, "I12 block pfn") != NULL);
+	capture_stop();
+	KTEST_EXPECT(t, capture_has("I12 block pfn"));
 	*tag = saved;
 	__free_pages(pg, 0);
 	buddy_drain_all_pages();
@@ -596,10 +571,10 @@ static void policy_check_tags(struct ktest *t)
 	r = &buddy_ranges[pg->range];
 	tag = buddy_tag(r, (pfn_t)(pg - r->map) + 1);
 	*tag = 0x02;
-	cap_start();
+	capture_start(not_provoked);
 	KTEST_EXPECT_GE(t, buddy_check(), 1);
-	cap_stop();
-	KTEST_EXPECT(t, strstr(cap_buf, "inside block pfn") != NULL);
+	capture_stop();
+	KTEST_EXPECT(t, capture_has("inside block pfn"));
 	*tag = 0;
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
@@ -609,10 +584,10 @@ static bool check_reports(const char *needle)
 {
 	int bad;
 
-	cap_start();
+	capture_start(not_provoked);
 	bad = buddy_check();
-	cap_stop();
-	return bad > 0 && strstr(cap_buf, needle) != NULL;
+	capture_stop();
+	return bad > 0 && capture_has(needle);
 }
 
 /*

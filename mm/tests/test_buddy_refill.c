@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -26,32 +26,6 @@
 static struct zone *zone;
 static struct page *held[NR_PAGES];
 static unsigned int nheld;
-
-/* Console output captured between cap_start() and cap_stop(). */
-static char out[1 << 14];
-static size_t out_len;
-static printk_sink_fn cap_next;
-
-static void cap_sink(const char *s, size_t len)
-{
-	if (out_len + len < sizeof(out)) {
-		memcpy(out + out_len, s, len);
-		out_len += len;
-		out[out_len] = '\0';
-	}
-}
-
-static void cap_start(void)
-{
-	out_len = 0;
-	out[0] = '\0';
-	cap_next = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_next);
-}
 
 static void fresh(void)
 {
@@ -358,7 +332,7 @@ static void refill_fragments_and_block(struct ktest *t)
 static void refill_traced(struct ktest *t)
 {
 	struct page *got[BUDDY_PCP_BATCH_MAX + 1], *p, *base;
-	unsigned int splits = 0, b;
+	unsigned int b;
 
 	fresh();
 	hold_all();
@@ -370,15 +344,14 @@ static void refill_traced(struct ktest *t)
 		release(b + i);
 	buddy_drain_local_pages();
 	KTEST_EXPECT_EQ(t, list_pages(), 64);
-	cap_start();
+	capture_start(NULL);
 	mm_trace_set(MM_TRACE_BUDDY);
 	p = alloc_page(GFP_KERNEL);
 	mm_trace_set(0);
-	cap_stop();
-	for (const char *s = out; (s = strstr(s, "buddy: split ")); s++)
-		splits++;
+	capture_stop();
 	KTEST_ASSERT(t, p == base);
-	KTEST_EXPECT_EQ(t, splits, 1 + BUDDY_PCP_BATCH_MAX - 1);
+	KTEST_EXPECT_EQ(t, capture_count("buddy: split "),
+			1 + BUDDY_PCP_BATCH_MAX - 1);
 	KTEST_EXPECT_EQ(t, take_batch(t, p, got), BUDDY_PCP_BATCH_MAX);
 	expect_blocks(t, got, 0, BUDDY_PCP_BATCH_MAX, 1, &base);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);

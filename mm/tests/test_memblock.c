@@ -15,8 +15,8 @@
 #include "lib/cpu.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
-#include "lib/printk.h"
 #include "lib/rand.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/memblock.h"
 #include "mm/tests/host_arch.h"
@@ -350,28 +350,14 @@ static void tables_grow_nowhere(struct ktest *t)
 	host_phys_fini();
 }
 
-static char chk_out[1024];
-static size_t chk_len;
-
-static void chk_sink(const char *s, size_t len)
-{
-	if (chk_len + len < sizeof(chk_out)) {
-		memcpy(chk_out + chk_len, s, len);
-		chk_len += len;
-		chk_out[chk_len] = '\0';
-	}
-}
-
-/* memblock_check() with its lines in chk_out. */
+/* memblock_check() with its lines captured. */
 static int check_captured(void)
 {
-	printk_sink_fn old = printk_set_sink(chk_sink);
 	int n;
 
-	chk_len = 0;
-	chk_out[0] = '\0';
+	capture_start(NULL);
 	n = memblock_check();
-	printk_set_sink(old);
+	capture_stop();
 	return n;
 }
 
@@ -395,19 +381,19 @@ static void check_catches(struct ktest *t)
 
 	mem[0].end = mem[0].start;
 	KTEST_EXPECT_EQ(t, check_captured(), 1);
-	KTEST_EXPECT_STREQ(t, chk_out,
+	KTEST_EXPECT_STREQ(t, capture_text(),
 			   "memblock_check: I1 memory[0] empty [0x80000000, "
 			   "0x80000000)\n");
 	mem[0] = good;
 	res[0].end = 0x80000800;
 	KTEST_EXPECT_EQ(t, check_captured(), 1);
-	KTEST_EXPECT_STREQ(t, chk_out,
+	KTEST_EXPECT_STREQ(t, capture_text(),
 			   "memblock_check: I2 reserved[0] [0x80000000, "
 			   "0x80000800) not page aligned\n");
 	res[0].end = 0x80001000;
 	mem[1].start = 0x80000000;
 	KTEST_EXPECT_EQ(t, check_captured(), 1);
-	KTEST_EXPECT_STREQ(t, chk_out,
+	KTEST_EXPECT_STREQ(t, capture_text(),
 			   "memblock_check: I1 memory[1] [0x80000000, "
 			   "0x80003000) overlaps, touches or precedes [0] "
 			   "ending 0x80001000\n");
@@ -530,22 +516,6 @@ static void random_vs_bitmap(struct ktest *t)
 
 static jmp_buf other_jump;
 static unsigned int other_panics;
-static char cap_buf[4096];
-static size_t cap_len;
-static printk_sink_fn cap_next;
-
-/* printk output while the other thread runs (under printk_lock). */
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len < sizeof(cap_buf) - 1) {
-		memcpy(cap_buf + cap_len, s, len);
-		cap_len += len;
-		cap_buf[cap_len] = '\0';
-	}
-	if (cap_next)
-		cap_next(s, len);
-}
-
 static void other_panic_hook(void)
 {
 	other_panics++;
@@ -612,20 +582,18 @@ static void boot_cpu_only(struct ktest *t)
 	KTEST_ASSERT_EQ(t, memblock_add(0x80000000, 0x80400000), 0);
 	KTEST_ASSERT_EQ(t, cpu_id(), 0);
 	other_panics = 0;
-	cap_len = 0;
-	cap_buf[0] = '\0';
-	cap_next = printk_set_sink(cap_sink);
+	/* The other thread's panic messages, shown as well. */
+	capture_start(capture_pass_all);
 	panic_set_hook(other_panic_hook);
 	pthread_create(&th, NULL, other_cpu_calls, &cpu);
 	pthread_join(th, NULL);
 	panic_set_hook(abort_hook);
-	printk_set_sink(cap_next);
+	capture_stop();
 	KTEST_EXPECT_EQ(t, cpu, 1);
 	KTEST_EXPECT_EQ(t, other_panics, 5);
-	KTEST_EXPECT(t, strstr(cap_buf,
-			       "panic: memblock_add: called on CPU 1 "
-			       "(hart 1); memblock runs on the boot "
-			       "CPU before the other harts start") != NULL);
+	KTEST_EXPECT(t, capture_has("panic: memblock_add: called on CPU 1 "
+				    "(hart 1); memblock runs on the boot "
+				    "CPU before the other harts start"));
 	KTEST_EXPECT_EQ(t, nr_memory(), 1);
 	KTEST_EXPECT_EQ(t, memblock_usable_bytes(), 0x400000);
 	KTEST_EXPECT_EQ(t, memblock_reserved_bytes(), 0);
