@@ -36,55 +36,12 @@
 #include <unistd.h>
 
 #include "lib/panic.h"
-#include "lib/printk.h"
 #include "lib/spinlock.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 
 #define MAX_THREADS 8
 #define FIFO_WAITERS 6
-
-/* ------------------------------------------------------ output capture */
-
-/*
- * The sink runs under printk_lock (lib/printk.c), so appends from
- * several threads are serialised; the buffer is read only after the
- * threads that print have been joined, or by the only thread running.
- */
-static char cap_buf[1 << 14];
-static size_t cap_len;
-static printk_sink_fn cap_next;
-
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len < sizeof(cap_buf) - 1) {
-		memcpy(cap_buf + cap_len, s, len);
-		cap_len += len;
-		cap_buf[cap_len] = '\0';
-	}
-	if (cap_next)
-		cap_next(s, len);
-}
-
-static void cap_start(void)
-{
-	cap_len = 0;
-	cap_buf[0] = '\0';
-	cap_next = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_next);
-}
-
-static unsigned int cap_count(const char *needle)
-{
-	unsigned int n = 0;
-
-	for (const char *p = cap_buf; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -333,14 +290,15 @@ static void unlock_not_held(struct ktest *t)
 	static DEFINE_SPINLOCK(dbg_lock);
 	unsigned long bugs = spin_bug_count();
 
-	cap_start();
+	capture_start(capture_pass_all);
 	spin_unlock(&dbg_lock);
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);
-	KTEST_EXPECT_EQ(t,
-			cap_count("BUG: spinlock dbg_lock: unlock of a lock "
-				  "not held on hart 0\n"),
-			1);
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count("BUG: "), 1);
+	KTEST_EXPECT_EQ(
+		t,
+		capture_count("BUG: spinlock dbg_lock: unlock of a lock "
+			      "not held on hart 0\n"),
+		1);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
 	KTEST_EXPECT(t, !spin_is_locked(&dbg_lock));
 	spin_lock(&dbg_lock);
@@ -381,19 +339,19 @@ static void unlock_held_by_other(struct ktest *t)
 	other_state = 0;
 	start(&th, other_holder, NULL);
 	wait_for(&other_state, 1);
-	cap_start();
+	capture_start(capture_pass_all);
 	spin_unlock(&other_lock);
 	KTEST_EXPECT(t, spin_is_locked(&other_lock));
 	__atomic_store_n(&other_state, 2, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	cap_stop();
+	capture_stop();
 	snprintf(want, sizeof(want),
 		 "BUG: spinlock other_lock: unlock of a lock held by hart %lu "
 		 "on hart 0\n",
 		 other_hart);
 	KTEST_EXPECT_NE(t, other_hart, 0);
-	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);
-	KTEST_EXPECT_EQ(t, cap_count(want), 1);
+	KTEST_EXPECT_EQ(t, capture_count("BUG: "), 1);
+	KTEST_EXPECT_EQ(t, capture_count(want), 1);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
 	KTEST_EXPECT(t, !spin_is_locked(&other_lock));
 }
@@ -452,7 +410,7 @@ static void held_too_long_once(struct ktest *t)
 	slow_state = 0;
 	slow_waiters_done = 0;
 	slow_bugs_before = bugs;
-	cap_start();
+	capture_start(capture_pass_all);
 	start(&holder, slow_holder, NULL);
 	wait_for(&slow_state, 1);
 	start(&w[0], slow_waiter, NULL);
@@ -461,15 +419,15 @@ static void held_too_long_once(struct ktest *t)
 	pthread_join(holder, NULL);
 	pthread_join(w[0], NULL);
 	pthread_join(w[1], NULL);
-	cap_stop();
+	capture_stop();
 	spin_bound = 1UL << 27;
 	ktest_info(t, "held for %lu ms in all",
 		   (unsigned long)((now() - t0) * 1000));
 	snprintf(want, sizeof(want),
 		 "BUG: spinlock slow_lock: held too long by hart %lu on hart ",
 		 slow_holder_hart);
-	KTEST_EXPECT_EQ(t, cap_count("held too long"), 1);
-	KTEST_EXPECT_EQ(t, cap_count(want), 1);
+	KTEST_EXPECT_EQ(t, capture_count("held too long"), 1);
+	KTEST_EXPECT_EQ(t, capture_count(want), 1);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
 	KTEST_EXPECT_EQ(t, slow_waiters_done, 2);
 	KTEST_EXPECT(t, !spin_is_locked(&slow_lock));
@@ -503,22 +461,23 @@ static void recursion_panics(struct ktest *t)
 	unsigned long bugs = spin_bug_count();
 
 	spin_lock(&rec_lock);
-	cap_start();
+	capture_start(capture_pass_all);
 	panic_set_hook(panic_jump_hook);
 	if (setjmp(panic_jump) == 0)
 		spin_lock(&rec_lock);
 	else
 		panicked = true;
 	panic_set_hook(panic_abort_hook);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT(t, panicked);
+	KTEST_EXPECT_EQ(
+		t,
+		capture_count("BUG: spinlock rec_lock: recursion on hart "
+			      "0\n"),
+		1);
 	KTEST_EXPECT_EQ(t,
-			cap_count("BUG: spinlock rec_lock: recursion on hart "
-				  "0\n"),
-			1);
-	KTEST_EXPECT_EQ(t,
-			cap_count("panic: spin_lock: recursive lock of "
-				  "rec_lock on hart 0"),
+			capture_count("panic: spin_lock: recursive lock of "
+				      "rec_lock on hart 0"),
 			1);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
 	KTEST_EXPECT_EQ(t, queued(&rec_lock), 1);

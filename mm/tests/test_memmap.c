@@ -14,58 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/memmap.h"
 
 /* ------------------------------------------------------------- helpers */
-
-static char captured[16384];
-static size_t captured_len;
-
-static void capture_sink(const char *s, size_t len)
-{
-	if (captured_len + len >= sizeof(captured))
-		len = sizeof(captured) - 1 - captured_len;
-	memcpy(captured + captured_len, s, len);
-	captured_len += len;
-	captured[captured_len] = '\0';
-}
-
-/* Number of captured lines starting with prefix. */
-static int lines_with(const char *prefix)
-{
-	int n = 0;
-	size_t len = strlen(prefix);
-
-	for (const char *p = captured; *p;) {
-		const char *nl = strchr(p, '\n');
-
-		if (strncmp(p, prefix, len) == 0)
-			n++;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return n;
-}
-
-static bool have_line(const char *line)
-{
-	size_t len = strlen(line);
-
-	for (const char *p = captured; *p;) {
-		const char *nl = strchr(p, '\n');
-
-		if (nl && (size_t)(nl - p) == len && !strncmp(p, line, len))
-			return true;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return false;
-}
 
 /* Compiled blob of the last dts_open(), and its reader. */
 static uint8_t blob[65536];
@@ -107,18 +61,15 @@ static int dts_open(const char *src)
 /* Build the map from `src` with printk captured; 1 when dtc is missing. */
 static int map_from(struct memmap *map, const char *src)
 {
-	printk_sink_fn old;
 	int err = dts_open(src);
 
 	if (err)
 		return err;
-	captured_len = 0;
-	captured[0] = '\0';
-	old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 	err = memmap_from_fdt(map, &fdt);
 	if (err == 0 && memmap_check(map) != 0)
 		err = -EINVAL;
-	printk_set_sink(old);
+	capture_stop();
 	return err;
 }
 
@@ -160,7 +111,7 @@ static void two_banks(struct ktest *t)
 	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x84000000));
 	KTEST_EXPECT(t, usable_is(&map, 1, 0x88000000, 0x8c000000));
 	KTEST_EXPECT_EQ(t, map.warnings, 0);
-	KTEST_EXPECT_EQ(t, lines_with("memory: warning: "), 0);
+	KTEST_EXPECT_EQ(t, capture_count_lines("memory: warning: "), 0);
 	KTEST_EXPECT_EQ(t, memmap_usable_bytes(&map), 0x8000000);
 	KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
 }
@@ -185,21 +136,25 @@ static void merges(struct ktest *t)
 	KTEST_EXPECT_EQ(t, map.nr_usable, 1);
 	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x85000000));
 	KTEST_EXPECT_EQ(t, map.warnings, 4);
-	KTEST_EXPECT_EQ(t, lines_with("memory: warning: memory@0: [mem "), 4);
-	KTEST_EXPECT(
-		t, have_line("memory: warning: memory@0: [mem "
+	KTEST_EXPECT_EQ(
+		t, capture_count_lines("memory: warning: memory@0: [mem "), 4);
+	KTEST_EXPECT(t,
+		     capture_has_line(
+			     "memory: warning: memory@0: [mem "
 			     "0x0000000080800000-0x00000000817fffff] overlaps "
 			     "[mem 0x0000000080000000-0x0000000080ffffff], "
 			     "merged into [mem "
 			     "0x0000000080000000-0x00000000817fffff]"));
 	KTEST_EXPECT(t,
-		     have_line("memory: warning: memory@0: [mem "
-			       "0x0000000084000000-0x0000000084ffffff] adjoins "
-			       "[mem 0x0000000083000000-0x0000000083ffffff], "
-			       "merged into [mem "
-			       "0x0000000083000000-0x0000000084ffffff]"));
-	KTEST_EXPECT(
-		t, have_line("memory: warning: memory@0: [mem "
+		     capture_has_line(
+			     "memory: warning: memory@0: [mem "
+			     "0x0000000084000000-0x0000000084ffffff] adjoins "
+			     "[mem 0x0000000083000000-0x0000000083ffffff], "
+			     "merged into [mem "
+			     "0x0000000083000000-0x0000000084ffffff]"));
+	KTEST_EXPECT(t,
+		     capture_has_line(
+			     "memory: warning: memory@0: [mem "
 			     "0x0000000081000000-0x0000000082ffffff] overlaps "
 			     "[mem 0x0000000080000000-0x0000000084ffffff], "
 			     "merged into [mem "
@@ -229,16 +184,19 @@ static void trims(struct ktest *t)
 	KTEST_EXPECT(t, usable_is(&map, 1, 0x90000000, 0x91000000));
 	KTEST_EXPECT(t, usable_is(&map, 2, 0xa0001000, 0xa0002000));
 	KTEST_EXPECT_EQ(t, map.warnings, 6);
-	KTEST_EXPECT_EQ(t, lines_with("memory: warning: "), 6);
-	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
-				  "0x0000000080000800-0x00000000800fffff] not "
-				  "page-aligned, trimmed to [mem "
-				  "0x0000000080001000-0x00000000800fffff]"));
-	KTEST_EXPECT(t, have_line("memory: warning: memory@0: reg[5] at "
-				  "0x00000000c0000000 has size 0, ignored"));
-	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
-				  "0x00000000b0000000-0x00000000b00007ff] "
-				  "holds no whole page, ignored"));
+	KTEST_EXPECT_EQ(t, capture_count_lines("memory: warning: "), 6);
+	KTEST_EXPECT(t, capture_has_line(
+				"memory: warning: memory@0: [mem "
+				"0x0000000080000800-0x00000000800fffff] not "
+				"page-aligned, trimmed to [mem "
+				"0x0000000080001000-0x00000000800fffff]"));
+	KTEST_EXPECT(
+		t, capture_has_line("memory: warning: memory@0: reg[5] at "
+				    "0x00000000c0000000 has size 0, ignored"));
+	KTEST_EXPECT(t,
+		     capture_has_line("memory: warning: memory@0: [mem "
+				      "0x00000000b0000000-0x00000000b00007ff] "
+				      "holds no whole page, ignored"));
 }
 
 /* Scenario: a disabled memory node, an "okay" one, one named "ram" with
@@ -267,8 +225,9 @@ static void node_selection(struct ktest *t)
 	KTEST_EXPECT(t, usable_is(&map, 0, 0x81000000, 0x81100000));
 	KTEST_EXPECT(t, usable_is(&map, 1, 0x82000000, 0x82100000));
 	KTEST_EXPECT_EQ(t, map.warnings, 1);
-	KTEST_EXPECT(t, have_line("memory: warning: memory@84000000: no reg, "
-				  "ignored"));
+	KTEST_EXPECT(
+		t, capture_has_line("memory: warning: memory@84000000: no reg, "
+				    "ignored"));
 }
 
 /* Scenario: one-cell addresses at the root (#address-cells = 1,
@@ -293,11 +252,12 @@ static void cells_and_wrap(struct ktest *t)
 		 0);
 	KTEST_EXPECT_EQ(t, map.nr_usable, 1);
 	KTEST_EXPECT_EQ(t, map.warnings, 1);
-	KTEST_EXPECT_EQ(t,
-			lines_with("memory: warning: memory@0: reg[0] at "
-				   "0xfffffffffffff000 size 0x2000 runs "
-				   "past"),
-			1);
+	KTEST_EXPECT_EQ(
+		t,
+		capture_count_lines("memory: warning: memory@0: reg[0] at "
+				    "0xfffffffffffff000 size 0x2000 runs "
+				    "past"),
+		1);
 }
 
 /* Scenario: no memory node; only a disabled one; only a sub-page one.
@@ -364,15 +324,17 @@ static void above_mmu_limit(struct ktest *t)
 	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x81000000));
 	KTEST_EXPECT(t, usable_is(&map, 1, 0xffffffc0000000, PADDR_LIMIT));
 	KTEST_EXPECT_EQ(t, map.warnings, 2);
-	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
-				  "0xffffffffc0000000-0xffffffffffffefff] "
-				  "above the MMU's 56-bit physical address "
-				  "limit, ignored"));
-	KTEST_EXPECT(t, have_line("memory: warning: memory@0: [mem "
-				  "0x00ffffffc0000000-0x010000003fffffff] "
-				  "crosses the MMU's 56-bit physical address "
-				  "limit, trimmed to [mem "
-				  "0x00ffffffc0000000-0x00ffffffffffffff]"));
+	KTEST_EXPECT(t,
+		     capture_has_line("memory: warning: memory@0: [mem "
+				      "0xffffffffc0000000-0xffffffffffffefff] "
+				      "above the MMU's 56-bit physical address "
+				      "limit, ignored"));
+	KTEST_EXPECT(
+		t, capture_has_line("memory: warning: memory@0: [mem "
+				    "0x00ffffffc0000000-0x010000003fffffff] "
+				    "crosses the MMU's 56-bit physical address "
+				    "limit, trimmed to [mem "
+				    "0x00ffffffc0000000-0x00ffffffffffffff]"));
 	MAP_FROM(t, &map,
 		 ROOT_START "memory@0 { device_type = \"memory\"; reg ="
 			    " <0xffffffff 0xc0000000 0x0 0x3ffff000>; }; };",
@@ -402,14 +364,13 @@ static void numa_adjacent_nodes(struct ktest *t)
 	KTEST_EXPECT(t, usable_is(&map, 1, 0xc0000000, 0x100000000));
 	KTEST_EXPECT_EQ(t, map.usable[0].nid, 0);
 	KTEST_EXPECT_EQ(t, map.usable[1].nid, 1);
-	captured_len = 0;
-	captured[0] = '\0';
-	printk_sink_fn old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 	memmap_print(&map);
-	printk_set_sink(old);
-	KTEST_EXPECT_EQ(t, lines_with("memory: usable "), 1);
-	KTEST_EXPECT(t, have_line("memory: usable [mem "
-				  "0x0000000080000000-0x00000000ffffffff]"));
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count_lines("memory: usable "), 1);
+	KTEST_EXPECT(
+		t, capture_has_line("memory: usable [mem "
+				    "0x0000000080000000-0x00000000ffffffff]"));
 
 	MAP_FROM(t, &map,
 		 ROOT_START "memory@80000000 { device_type = \"memory\";"
@@ -507,9 +468,10 @@ static void reserved_memory(struct ktest *t)
 	KTEST_EXPECT_STREQ(t, r[5].name, "memreserve");
 	KTEST_EXPECT(t, r[5].start == 0x88000000 && r[5].end == 0x88001000);
 	KTEST_EXPECT_EQ(t, map.warnings, 1);
-	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/pool: "
-				  "dynamic (size, no reg) not supported, "
-				  "ignored"));
+	KTEST_EXPECT(t,
+		     capture_has_line("memory: warning: reserved-memory/pool: "
+				      "dynamic (size, no reg) not supported, "
+				      "ignored"));
 	/* Reserved regions do not change usable RAM. */
 	KTEST_EXPECT(t, usable_is(&map, 0, 0x80000000, 0x90000000));
 }
@@ -543,19 +505,22 @@ static void reserved_cells_mismatch(struct ktest *t)
 	KTEST_EXPECT(t, r[3].start == 0x88100000 && r[3].end == 0x88101000);
 	KTEST_EXPECT(t, r[4].start == 0x87000000 && r[4].end == 0x87001000);
 	KTEST_EXPECT_EQ(t, map.warnings, 3);
-	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/"
-				  "mmode_resv0@80000000: reg[0] at "
-				  "0x0000000000000000 disagrees with the unit "
-				  "address 0x0000000080000000"));
-	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/"
-				  "mmode_resv0@80000000: reg[0] read with the "
-				  "root's 2/2 cells matches the unit address: "
-				  "also reserving [mem "
-				  "0x0000000080000000-0x000000008003ffff]"));
-	KTEST_EXPECT(t, have_line("memory: warning: reserved-memory/"
-				  "stale@88000000: reg[0] at "
-				  "0x0000000088100000 disagrees with the unit "
-				  "address 0x0000000088000000"));
+	KTEST_EXPECT(t, capture_has_line(
+				"memory: warning: reserved-memory/"
+				"mmode_resv0@80000000: reg[0] at "
+				"0x0000000000000000 disagrees with the unit "
+				"address 0x0000000080000000"));
+	KTEST_EXPECT(t, capture_has_line(
+				"memory: warning: reserved-memory/"
+				"mmode_resv0@80000000: reg[0] read with the "
+				"root's 2/2 cells matches the unit address: "
+				"also reserving [mem "
+				"0x0000000080000000-0x000000008003ffff]"));
+	KTEST_EXPECT(t, capture_has_line(
+				"memory: warning: reserved-memory/"
+				"stale@88000000: reg[0] at "
+				"0x0000000088100000 disagrees with the unit "
+				"address 0x0000000088000000"));
 }
 
 /* Scenario: /chosen names an initrd with 32-bit values (as QEMU writes
@@ -610,7 +575,7 @@ static void initrd(struct ktest *t)
 		} else {
 			KTEST_EXPECT_EQ(t, map.nr_reserved, 0);
 			KTEST_EXPECT_EQ(t, map.warnings, 1);
-			KTEST_EXPECT(t, have_line(warning[i]));
+			KTEST_EXPECT(t, capture_has_line(warning[i]));
 		}
 	}
 	/* The parser alone: both widths, and neither property present. */
@@ -685,7 +650,6 @@ static void add_reserved(struct ktest *t)
 static void print_contract(struct ktest *t)
 {
 	struct memmap map;
-	printk_sink_fn old;
 
 	memmap_init(&map);
 	map.usable[0] = (struct memmap_range){ 0x80000000, 0x84000000, 0 };
@@ -693,13 +657,11 @@ static void print_contract(struct ktest *t)
 	map.nr_usable = 2;
 	memmap_add_reserved(&map, 0x80000000, 0x80080000, true,
 			    "mmode_resources@80000000");
-	captured_len = 0;
-	captured[0] = '\0';
-	old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 	memmap_print(&map);
-	printk_set_sink(old);
+	capture_stop();
 	KTEST_EXPECT_STREQ(
-		t, captured,
+		t, capture_text(),
 		"memory: usable [mem 0x0000000080000000-0x0000000083ffffff]\n"
 		"memory: usable [mem 0x0000000088000000-0x000000008bffffff]\n"
 		"memory: reserved [mem 0x0000000080000000-0x000000008007ffff]"
@@ -712,7 +674,7 @@ static void print_contract(struct ktest *t)
 static void check_catches(struct ktest *t)
 {
 	struct memmap map;
-	printk_sink_fn old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 
 	memmap_init(&map);
 	map.usable[0] = (struct memmap_range){ 0x2000, 0x3000, 0 };
@@ -732,7 +694,7 @@ static void check_catches(struct ktest *t)
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 1);
 	map.nr_usable = MEMMAP_INIT_USABLE + 1;
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 1);
-	printk_set_sink(old);
+	capture_stop();
 }
 
 /* --------------------------------------------------------- dts/ files */
@@ -830,7 +792,6 @@ static void dts_files(struct ktest *t)
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		printk_sink_fn old;
 		int err;
 
 		if (!load_dtb(dir, files[i].name)) {
@@ -838,9 +799,9 @@ static void dts_files(struct ktest *t)
 				   dir, files[i].name);
 			continue;
 		}
-		old = printk_set_sink(capture_sink);
+		capture_start(NULL);
 		err = memmap_from_fdt(&map, &fdt);
-		printk_set_sink(old);
+		capture_stop();
 		KTEST_EXPECT_EQ(t, err, files[i].err);
 		if (err)
 			continue;

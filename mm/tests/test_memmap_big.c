@@ -19,6 +19,7 @@
 #include "lib/errno.h"
 #include "lib/fdt.h"
 #include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/layout.h"
@@ -42,27 +43,6 @@
 static uint8_t blob[256 * 1024];
 static struct fdt fdt;
 static struct memmap map;
-
-static char captured[1 << 20];
-static size_t captured_len;
-
-static void capture_sink(const char *s, size_t n)
-{
-	if (captured_len + n >= sizeof(captured))
-		n = sizeof(captured) - 1 - captured_len;
-	memcpy(captured + captured_len, s, n);
-	captured_len += n;
-	captured[captured_len] = '\0';
-}
-
-static unsigned int count_lines(const char *prefix)
-{
-	unsigned int n = 0;
-
-	for (const char *p = captured; (p = strstr(p, prefix)); p++)
-		n++;
-	return n;
-}
 
 static void be64_pair(uint8_t *p, uint64_t a, uint64_t b)
 {
@@ -149,15 +129,12 @@ static memmap_map_fn hook;
 
 static int setup(struct memmap_boot *own, char *why, size_t len)
 {
-	printk_sink_fn old;
 	int err;
 
-	captured_len = 0;
-	captured[0] = '\0';
-	old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 	err = hook ? memmap_boot_setup_sized(&map, &fdt, own, hook, why, len)
 		   : memmap_boot_setup(&map, &fdt, own, why, len);
-	printk_set_sink(old);
+	capture_stop();
 	return err;
 }
 
@@ -433,7 +410,8 @@ static void boot_path(struct ktest *t)
 		KTEST_EXPECT(t, !overlaps(tab->start, tab->end,
 					  map.reserved[i].start,
 					  map.reserved[i].end));
-	KTEST_EXPECT(t, strstr(captured, "memory: warning") == NULL);
+	KTEST_EXPECT(t, !capture_truncated());
+	KTEST_EXPECT(t, !capture_has("memory: warning"));
 
 	/* memblock takes the whole map: both lists grow past 128. */
 	memblock_reset();
@@ -452,21 +430,19 @@ static void boot_path(struct ktest *t)
 	KTEST_EXPECT(t, !memblock_memory_range(NR_RANGES, &fr));
 
 	/* The page allocator holds 129 ranges: the top 71 go. */
-	captured_len = 0;
-	captured[0] = '\0';
-	printk_sink_fn old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 	KTEST_EXPECT_EQ(t, memmap_fit_linear(&map, LINEAR_MAX_SIZE, &dropped),
 			ALIGN_DOWN(RAM_BASE, SZ_1G));
 	KTEST_EXPECT_EQ(t, dropped, 0);
 	KTEST_EXPECT_EQ(t, memmap_fit_ranges(&map, BUDDY_MAX_RANGES, SZ_4G),
 			(NR_RANGES - kept) * RANGE_SIZE);
-	printk_set_sink(old);
+	capture_stop();
 	KTEST_EXPECT_EQ(t, map.nr_usable, kept);
-	KTEST_EXPECT_EQ(t, count_lines("memory: warning: "), NR_RANGES - kept);
-	KTEST_EXPECT(t, strstr(captured,
-			       "memory: warning: [mem 0x00000000818e0000-"
-			       "0x00000000818effff] beyond the 129 ranges the "
-			       "page allocator holds, not used\n") != NULL);
+	KTEST_EXPECT_EQ(t, capture_count("memory: warning: "),
+			NR_RANGES - kept);
+	KTEST_EXPECT(t, capture_has("memory: warning: [mem 0x00000000818e0000-"
+				    "0x00000000818effff] beyond the 129 ranges "
+				    "the page allocator holds, not used\n"));
 	KTEST_EXPECT_EQ(t, memmap_check(&map), 0);
 
 	memblock_reset();
@@ -559,23 +535,21 @@ static void fit_ranges(struct ktest *t)
 		memmap_init(&map);
 		memcpy(map.usable, layout, sizeof(layout));
 		map.nr_usable = 4;
-		captured_len = 0;
-		captured[0] = '\0';
-		old = printk_set_sink(capture_sink);
+		capture_start(NULL);
 		uint64_t dropped = memmap_fit_ranges(&map, max, SZ_4G);
-		printk_set_sink(old);
+		capture_stop();
 		KTEST_EXPECT_EQ(t, memmap_check(&map), 0);
 		if (max == 3) {
 			KTEST_EXPECT_EQ(t, dropped, 0);
 			KTEST_EXPECT_EQ(t, map.nr_usable, 4);
-			KTEST_EXPECT_STREQ(t, captured, "");
+			KTEST_EXPECT_STREQ(t, capture_text(), "");
 		} else if (max == 2) {
 			KTEST_EXPECT_EQ(t, dropped, 0x10000000);
 			KTEST_EXPECT_EQ(t, map.nr_usable, 3);
 			KTEST_EXPECT_EQ(t, map.usable[2].end, SZ_4G);
 			KTEST_EXPECT_EQ(t, map.warnings, 1);
 			KTEST_EXPECT_STREQ(
-				t, captured,
+				t, capture_text(),
 				"memory: warning: [mem 0x0000000100000000-"
 				"0x000000010fffffff] beyond the 2 ranges the "
 				"page allocator holds, not used\n");

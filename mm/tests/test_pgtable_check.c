@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "lib/errno.h"
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/arch.h"
 #include "mm/linear.h"
@@ -25,28 +25,14 @@
 
 static struct host_pt_pool pool;
 static struct pgtable pt;
-static char out[2048];
-static size_t out_len;
-
-static void out_sink(const char *s, size_t len)
-{
-	if (out_len + len < sizeof(out)) {
-		memcpy(out + out_len, s, len);
-		out_len += len;
-		out[out_len] = '\0';
-	}
-}
-
-/* pt_check() with its lines in out[]. */
+/* pt_check() with its lines captured. */
 static int check(void)
 {
-	printk_sink_fn old = printk_set_sink(out_sink);
 	int n;
 
-	out_len = 0;
-	out[0] = '\0';
+	capture_start(NULL);
 	n = pt_check(&pt);
-	printk_set_sink(old);
+	capture_stop();
 	return n;
 }
 
@@ -92,15 +78,16 @@ static void root_damage(struct ktest *t)
 	root = pt.root;
 	pt.root = root + 8;
 	KTEST_EXPECT(t, check() >= 1);
-	KTEST_EXPECT(t, strstr(out, "pt_check: I1 table pa 0x") != NULL);
-	KTEST_EXPECT(t, strstr(out, " at level 2 (va 0x0) not page-aligned\n"));
+	KTEST_EXPECT(t, capture_has("pt_check: I1 table pa 0x"));
+	KTEST_EXPECT(t, capture_has(" at level 2 (va 0x0) not page-aligned\n"));
 	pt.root = root;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
 	pages = pt.table_pages;
 	pt.root = PADDR_INVALID;
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT_STREQ(t, out, "pt_check: I6 no root but table_pages 3\n");
+	KTEST_EXPECT_STREQ(t, capture_text(),
+			   "pt_check: I6 no root but table_pages 3\n");
 	pt.root = root;
 	pt.table_pages = pages;
 	KTEST_EXPECT_EQ(t, check(), 0);
@@ -127,9 +114,9 @@ static void hint_damage(struct ktest *t)
 	pt.hint_used = &other;
 	/* The counter read through the hint disagrees with the table too. */
 	KTEST_EXPECT_EQ(t, check(), 2);
-	KTEST_EXPECT(t, strstr(out, " counts 0 valid entries, has 1\n"));
-	KTEST_EXPECT(t, strstr(out, "pt_check: I7 walk hint va 0x0 counter ") &&
-				strstr(out, " is not its table's\n"));
+	KTEST_EXPECT(t, capture_has(" counts 0 valid entries, has 1\n"));
+	KTEST_EXPECT(t, capture_has("pt_check: I7 walk hint va 0x0 counter ") &&
+				capture_has(" is not its table's\n"));
 	pt.hint_used = used;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
@@ -138,8 +125,8 @@ static void hint_damage(struct ktest *t)
 	*e = 0;
 	KTEST_EXPECT(t, check() >= 1);
 	KTEST_EXPECT(t,
-		     strstr(out, "pt_check: I7 walk hint va 0x0 table ") &&
-			     strstr(out, "is not the linked level-0 table\n"));
+		     capture_has("pt_check: I7 walk hint va 0x0 table ") &&
+			     capture_has("is not the linked level-0 table\n"));
 	*e = saved;
 	KTEST_EXPECT_EQ(t, check(), 0);
 	teardown();

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "lib/errno.h"
-#include "lib/printk.h"
 #include "lib/rand.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/linear.h"
@@ -1181,37 +1181,24 @@ static void slab_bad_ctor_bounded(struct ktest *t)
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
-static char sink_buf[16384];
-static size_t sink_len;
-
-static void capture_sink(const char *s, size_t len)
-{
-	if (sink_len + len < sizeof(sink_buf)) {
-		memcpy(sink_buf + sink_len, s, len);
-		sink_len += len;
-		sink_buf[sink_len] = '\0';
-	}
-}
-
 /* Scenario: slabinfo with a cache holding three objects. Expect a line
  * for it with its object size, 3 active objects and one partial slab. */
 static void slab_slabinfo(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("info-cache", 100, 0, 0, NULL);
-	printk_sink_fn old;
 	void *p[3];
-	char want[160], *line;
+	char want[160];
+	const char *line;
 	struct kmem_cache_info ci;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
 	for (int i = 0; i < 3; i++)
 		p[i] = kmem_cache_alloc(c, 0);
 	ci = info_of(c);
-	sink_len = 0;
-	old = printk_set_sink(capture_sink);
+	capture_start(NULL);
 	slabinfo_print();
-	printk_set_sink(old);
-	line = sink_buf;
+	capture_stop();
+	line = capture_text();
 	while (*line && strncmp(line, "slabinfo: info-cache", 20) != 0)
 		line++;
 	KTEST_ASSERT(t, *line != '\0');
@@ -1222,7 +1209,7 @@ static void slab_slabinfo(struct ktest *t)
 		 ci.objs_per_slab, ci.order, 0UL, 1UL, 0UL, 0UL,
 		 1UL << ci.order);
 	KTEST_EXPECT(t, strncmp(line, want, strlen(want)) == 0);
-	KTEST_EXPECT(t, contains(sink_buf, "slabinfo: kmalloc-64"));
+	KTEST_EXPECT(t, capture_has("slabinfo: kmalloc-64"));
 	for (int i = 0; i < 3; i++)
 		kmem_cache_free(c, p[i]);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "lib/fault_inject.h"
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/fail_alloc.h"
@@ -32,36 +32,6 @@
 #define FAKE_SIZE (32UL << 20)
 /* mm/slab_debug.c's SLAB_REPORT_LINE_SIZE: a report line, NUL included. */
 #define REPORT_LINE_SIZE 320
-
-static char out[1 << 14];
-static size_t out_len;
-static printk_sink_fn out_prev;
-
-static void out_sink(const char *s, size_t len)
-{
-	if (out_len + len >= sizeof(out))
-		len = sizeof(out) - 1 - out_len;
-	memcpy(out + out_len, s, len);
-	out_len += len;
-	out[out_len] = '\0';
-}
-
-static void out_start(void)
-{
-	out_len = 0;
-	out[0] = '\0';
-	out_prev = printk_set_sink(out_sink);
-}
-
-static void out_stop(void)
-{
-	printk_set_sink(out_prev);
-}
-
-static bool out_has(const char *needle)
-{
-	return strstr(out, needle) != NULL;
-}
 
 static int setup(void)
 {
@@ -90,9 +60,9 @@ static int validate(struct kmem_cache *c)
 {
 	int n;
 
-	out_start();
+	capture_start(NULL);
 	n = kmem_cache_validate(c);
-	out_stop();
+	capture_stop();
 	return n;
 }
 
@@ -121,50 +91,53 @@ static void shape_violations(struct ktest *t)
 
 	s->magic = 0xdead;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("slab_check: chk-shape: I6 violated: slab "));
-	KTEST_EXPECT(t, out_has("has magic 0xdead"));
+	KTEST_EXPECT(t,
+		     capture_has("slab_check: chk-shape: I6 violated: slab "));
+	KTEST_EXPECT(t, capture_has("has magic 0xdead"));
 	s->magic = saved.magic;
 
 	s->state = KMEM_SLAB_FULL;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("on the partial list says full"));
+	KTEST_EXPECT(t, capture_has("on the partial list says full"));
 	s->state = 200;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("on the partial list says ?"));
+	KTEST_EXPECT(t, capture_has("on the partial list says ?"));
 	s->state = saved.state;
 
 	s->colour = c->colour_max + 8;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("I6 violated: slab ") && out_has(", colour "));
+	KTEST_EXPECT(t, capture_has("I6 violated: slab ") &&
+				capture_has(", colour "));
 	s->colour = saved.colour;
 
 	s->page = saved.page + 1;
 	KTEST_EXPECT(t, validate(c) >= 1);
-	KTEST_EXPECT(t, out_has("is not its block (page at "));
+	KTEST_EXPECT(t, capture_has("is not its block (page at "));
 	s->page = saved.page;
 
 	pg = &s->page[0];
 	pg->slab = NULL;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("I6 violated: page 0 of slab "));
+	KTEST_EXPECT(t, capture_has("I6 violated: page 0 of slab "));
 	pg->slab = s;
 
 	c->nr_slabs[KMEM_SLAB_PARTIAL]++;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("I1 violated: partial list holds 1 slabs, "
-				"counted 2"));
+	KTEST_EXPECT(t, capture_has("I1 violated: partial list holds 1 slabs, "
+				    "counted 2"));
 	c->nr_slabs[KMEM_SLAB_PARTIAL]--;
 
 	c->active = NULL;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("I5 violated: active slab 0x0000000000000000 "
-				"is not the first partial"));
+	KTEST_EXPECT(t,
+		     capture_has("I5 violated: active slab 0x0000000000000000 "
+				 "is not the first partial"));
 	c->active = s;
 
 	KTEST_EXPECT_EQ(t, validate(c), 0);
-	out_start();
+	capture_start(NULL);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
-	out_stop();
+	capture_stop();
 	kmem_cache_free(c, obj);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
@@ -185,7 +158,8 @@ static void debug_cache_active(struct ktest *t)
 	KTEST_EXPECT_EQ(t, validate(c), 0);
 	c->active = slab_of(c, obj);
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("I5 violated: debug cache has active slab"));
+	KTEST_EXPECT(t,
+		     capture_has("I5 violated: debug cache has active slab"));
 	c->active = NULL;
 	KTEST_EXPECT_EQ(t, validate(c), 0);
 	kmem_cache_free(c, obj);
@@ -226,13 +200,14 @@ static void freelist_damage(struct ktest *t)
 		else
 			word_store(c, (uintptr_t)s->freelist,
 				   used_mark(c, (uintptr_t)s->freelist));
-		out_start();
+		capture_start(NULL);
 		KTEST_EXPECT(t, kmem_cache_validate(c) >= 1);
-		out_stop();
-		KTEST_EXPECT(t,
-			     out_has("BUG chk-free: free pointer corrupted: "));
-		KTEST_EXPECT(t, out_has(causes[k]));
-		KTEST_EXPECT(t, out_has("slab quarantined"));
+		capture_stop();
+		KTEST_EXPECT(
+			t,
+			capture_has("BUG chk-free: free pointer corrupted: "));
+		KTEST_EXPECT(t, capture_has(causes[k]));
+		KTEST_EXPECT(t, capture_has("slab quarantined"));
 		KTEST_EXPECT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
 		KTEST_EXPECT_EQ(t, validate(c), 0);
 	}
@@ -241,9 +216,9 @@ static void freelist_damage(struct ktest *t)
 	KTEST_EXPECT_EQ(t, quarantined, 3);
 	KTEST_EXPECT_EQ(t, slab_bug_count(), bugs + 3);
 	/* Quarantined slabs are never freed: destroy keeps them. */
-	out_start();
+	capture_start(NULL);
 	kmem_cache_destroy(c);
-	out_stop();
+	capture_stop();
 }
 
 /* Quarantine c's one (empty) slab, then destroy c: the slab moves to the
@@ -257,11 +232,11 @@ static void quarantine_one(struct ktest *t, struct kmem_cache *c)
 	s = slab_of(c, obj);
 	kmem_cache_free(c, obj); /* the slab stays: the empty reserve */
 	s->freelist = (char *)s->freelist + 8; /* off an object boundary */
-	out_start();
+	capture_start(NULL);
 	KTEST_EXPECT(t, kmem_cache_validate(c) >= 1);
 	KTEST_EXPECT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
-	out_stop();
+	capture_stop();
 }
 
 static void find_destroyed(const struct kmem_cache_info *i, void *arg)
@@ -326,14 +301,14 @@ static void full_slab_count(struct ktest *t)
 	KTEST_ASSERT_EQ(t, s->state, KMEM_SLAB_FULL);
 	s->inuse--;
 	KTEST_EXPECT(t, validate(c) >= 2);
-	KTEST_EXPECT(t,
-		     out_has("slab_check: chk-full: I2 violated: full slab"));
-	KTEST_EXPECT(t, out_has("holds 0 objects, expected 1"));
+	KTEST_EXPECT(
+		t, capture_has("slab_check: chk-full: I2 violated: full slab"));
+	KTEST_EXPECT(t, capture_has("holds 0 objects, expected 1"));
 	KTEST_EXPECT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
 	KTEST_EXPECT_EQ(t, validate(c), 0);
-	out_start();
+	capture_start(NULL);
 	kmem_cache_destroy(c);
-	out_stop();
+	capture_stop();
 }
 
 /*
@@ -359,17 +334,18 @@ static void state_counts(struct ktest *t)
 	s = slab_of(c, obj);
 	s->inuse = 0;
 	KTEST_EXPECT(t, validate(c) >= 2);
-	KTEST_EXPECT(t, out_has("slab_check: chk-state: I2 violated: partial "
-				"slab ") &&
-				out_has(": inuse 0 of "));
-	KTEST_EXPECT(t, out_has("BUG chk-state: free pointer corrupted: "));
+	KTEST_EXPECT(t,
+		     capture_has("slab_check: chk-state: I2 violated: partial "
+				 "slab ") &&
+			     capture_has(": inuse 0 of "));
+	KTEST_EXPECT(t, capture_has("BUG chk-state: free pointer corrupted: "));
 	KTEST_ASSERT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
 	KTEST_EXPECT_EQ(t, validate(c), 0);
 
 	s->freelist = obj;
 	KTEST_EXPECT_EQ(t, validate(c), 1);
-	KTEST_EXPECT(t, out_has("I2 violated: quarantined slab ") &&
-				out_has(": inuse 0\n"));
+	KTEST_EXPECT(t, capture_has("I2 violated: quarantined slab ") &&
+				capture_has(": inuse 0\n"));
 	s->freelist = NULL;
 	KTEST_EXPECT_EQ(t, validate(c), 0);
 
@@ -383,13 +359,13 @@ static void state_counts(struct ktest *t)
 	KTEST_ASSERT_EQ(t, e->state, KMEM_SLAB_EMPTY);
 	e->inuse = 1;
 	KTEST_EXPECT(t, validate(c) >= 2);
-	KTEST_EXPECT(t, out_has("I2 violated: empty slab ") &&
-				out_has(": inuse 1\n"));
+	KTEST_EXPECT(t, capture_has("I2 violated: empty slab ") &&
+				capture_has(": inuse 1\n"));
 	KTEST_EXPECT_EQ(t, e->state, KMEM_SLAB_QUARANTINED);
 	KTEST_EXPECT_EQ(t, validate(c), 0);
-	out_start();
+	capture_start(NULL);
 	kmem_cache_destroy(c);
-	out_stop();
+	capture_stop();
 }
 
 /*
@@ -414,19 +390,20 @@ static void magazine_tag_overwritten(struct ktest *t)
 	KTEST_ASSERT_EQ(t, word_load(c, (uintptr_t)obj),
 			cached_mark(c, (uintptr_t)obj));
 	word_store(c, (uintptr_t)obj, 0x5a5a5a5a);
-	out_start();
+	capture_start(NULL);
 	kmem_cache_shrink(c);
-	out_stop();
-	KTEST_EXPECT(t, out_has("BUG chk-mag: use after free: cached "
-				"tag of free object "));
-	KTEST_EXPECT(t, out_has("(0x5a5a5a5a at ") &&
-				out_has(") written while in a magazine; slab "
-					"quarantined\n"));
+	capture_stop();
+	KTEST_EXPECT(t, capture_has("BUG chk-mag: use after free: cached "
+				    "tag of free object "));
+	KTEST_EXPECT(t,
+		     capture_has("(0x5a5a5a5a at ") &&
+			     capture_has(") written while in a magazine; slab "
+					 "quarantined\n"));
 	KTEST_EXPECT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
 	KTEST_EXPECT_EQ(t, validate(c), 0);
-	out_start();
+	capture_start(NULL);
 	kmem_cache_destroy(c);
-	out_stop();
+	capture_stop();
 }
 
 /*
@@ -455,28 +432,30 @@ static void take_and_free_misuse(struct ktest *t)
 	snprintf(want, sizeof(want),
 		 "leads to 0x%016lx, not at an object boundary",
 		 (unsigned long)s->freelist);
-	out_start();
+	capture_start(NULL);
 	obj2 = kmem_cache_alloc(c, GFP_KERNEL);
-	out_stop();
-	KTEST_EXPECT(t, out_has("BUG chk-take: free pointer corrupted: free "
-				"list of slab "));
-	KTEST_EXPECT(t, out_has(want));
+	capture_stop();
+	KTEST_EXPECT(t,
+		     capture_has("BUG chk-take: free pointer corrupted: free "
+				 "list of slab "));
+	KTEST_EXPECT(t, capture_has(want));
 	KTEST_EXPECT_EQ(t, s->state, KMEM_SLAB_QUARANTINED);
 	KTEST_ASSERT(t, obj2 != NULL);
 	KTEST_EXPECT(t, slab_of(c, obj2) != s);
 	KTEST_EXPECT_EQ(t, validate(c), 0);
 
-	out_start();
+	capture_start(NULL);
 	kmem_cache_free(c, (char *)slab_of(c, obj2) + 8);
-	out_stop();
-	KTEST_EXPECT(t, out_has("BUG chk-take: invalid free of ") &&
-				out_has(": not an object start (outside the "
-					"objects of slab "));
+	capture_stop();
+	KTEST_EXPECT(t,
+		     capture_has("BUG chk-take: invalid free of ") &&
+			     capture_has(": not an object start (outside the "
+					 "objects of slab "));
 	KTEST_EXPECT_EQ(t, validate(c), 0);
 	kmem_cache_free(c, obj2);
-	out_start();
+	capture_start(NULL);
 	kmem_cache_destroy(c);
-	out_stop();
+	capture_stop();
 }
 
 /*
@@ -500,11 +479,11 @@ static void grow_fails(struct ktest *t)
 	KTEST_ASSERT_EQ(
 		t, fault_attr_parse(&fail_page_alloc, "1,100,0,-1", NULL), 0);
 	fail_alloc_arm(true);
-	out_start();
+	capture_start(NULL);
 	KTEST_EXPECT(t, kmem_cache_alloc(c, GFP_KERNEL | __GFP_NOWARN) == NULL);
 	KTEST_EXPECT(t,
 		     kmalloc(4 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
-	out_stop();
+	capture_stop();
 	fail_alloc_arm(false);
 	KTEST_ASSERT_EQ(t, fault_attr_parse(&failslab, "1,100,0,-1", NULL), 0);
 	fail_alloc_arm(true);
@@ -611,16 +590,17 @@ static void names_and_reports(struct ktest *t)
 
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	out_start();
+	capture_start(NULL);
 	slab_report(SLAB_BUG_MARK, name, NULL, NULL, NULL, 0, 0, "tail %d", 1);
 	slab_report(SLAB_BUG_MARK, "short", NULL, NULL, NULL, 0, 0, "what %d",
 		    2);
-	out_stop();
+	capture_stop();
 	slab_set_report_hook(hook);
 	KTEST_EXPECT_EQ(t, slab_bug_count(), bugs + 2);
-	KTEST_EXPECT(t, strncmp(out, "BUG nnnn", 8) == 0);
-	KTEST_EXPECT(t, strchr(out, '\n') == out + REPORT_LINE_SIZE - 1);
-	KTEST_EXPECT(t, out_has("\nBUG short: what 2\n"));
+	KTEST_EXPECT(t, strncmp(capture_text(), "BUG nnnn", 8) == 0);
+	KTEST_EXPECT(t, strchr(capture_text(), '\n') ==
+				capture_text() + REPORT_LINE_SIZE - 1);
+	KTEST_EXPECT(t, capture_has("\nBUG short: what 2\n"));
 }
 
 static const struct ktest_case slab_check_cases[] = {

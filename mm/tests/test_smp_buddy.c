@@ -55,9 +55,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/printk.h"
 #include "lib/rand.h"
 #include "lib/spinlock.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/buddy_internal.h"
@@ -120,39 +120,7 @@ static void start(pthread_t *th, void *(*fn)(void *), void *arg)
 	}
 }
 
-/* ---------------------------------------------- output and bug capture */
-
-/*
- * The sink runs under printk_lock, so appends are serialised; the main
- * thread reads the counts after joining the workers. BUG lines are
- * counted and not passed on (the race prints thousands).
- */
-static unsigned long cap_bug_lines;
-static unsigned long cap_lines;
-static printk_sink_fn cap_next;
-
-static void cap_sink(const char *s, size_t len)
-{
-	cap_lines++;
-	if (len >= 5 && memcmp(s, "BUG: ", 5) == 0) {
-		cap_bug_lines++;
-		return;
-	}
-	if (cap_next)
-		cap_next(s, len);
-}
-
-static void cap_start(void)
-{
-	cap_bug_lines = 0;
-	cap_lines = 0;
-	cap_next = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_next);
-}
+/* ---------------------------------------------------------- bug hook */
 
 /* The bug hook runs with no allocator lock held, maybe on many threads. */
 static unsigned long hook_calls;
@@ -406,7 +374,8 @@ static void storm_mixed_orders(struct ktest *t)
 	buddy_stats(&st0);
 	memset(storm_exch, 0, sizeof(storm_exch));
 	pthread_barrier_init(&storm_barrier, NULL, STORM_THREADS);
-	cap_start();
+	/* Any BUG line is kept to count, not shown, as in race_run(). */
+	capture_start(capture_pass_not_bug);
 	for (unsigned int i = 0; i < STORM_THREADS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].id = i;
@@ -441,7 +410,7 @@ static void storm_mixed_orders(struct ktest *t)
 		block_release(p);
 		left++;
 	}
-	cap_stop();
+	capture_stop();
 	buddy_stats(&st);
 	ktest_info(t,
 		   "%lu allocs (%lu failed, %lu GFP_DMA32, %lu zeroed, %lu "
@@ -459,7 +428,8 @@ static void storm_mixed_orders(struct ktest *t)
 	KTEST_EXPECT_GT(t, sum.checks, 0);
 	KTEST_EXPECT_EQ(t, sum.check_bad, 0);
 	KTEST_EXPECT_EQ(t, sum.frees + left, sum.allocs - sum.failures);
-	KTEST_EXPECT_EQ(t, cap_bug_lines, 0);
+	KTEST_EXPECT_EQ(t, capture_count("BUG: "), 0);
+	KTEST_EXPECT(t, !capture_truncated());
 	KTEST_EXPECT_EQ(t, st.bugs, st0.bugs);
 	KTEST_EXPECT_EQ(t, st.failures, st0.failures + sum.failures);
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
@@ -778,7 +748,8 @@ static void race_run(struct ktest *t, unsigned int nthreads,
 	pthread_barrier_init(&race_barrier, NULL, nthreads + 1);
 	for (unsigned int i = 0; i < nthreads; i++)
 		start(&th[i], race_thread, NULL);
-	cap_start();
+	/* The losers' BUG lines are kept to count, not shown (thousands). */
+	capture_start(capture_pass_not_bug);
 	for (unsigned int i = 0; i < rounds; i++) {
 		unsigned long before =
 			__atomic_load_n(&hook_calls, __ATOMIC_RELAXED);
@@ -818,7 +789,7 @@ static void race_run(struct ktest *t, unsigned int nthreads,
 	}
 	for (unsigned int i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
-	cap_stop();
+	capture_stop();
 	pthread_barrier_destroy(&race_barrier);
 	ktest_info(t, "%u rounds of %u threads, %lu of them free to merge",
 		   rounds, nthreads, merged);
@@ -828,8 +799,8 @@ static void race_run(struct ktest *t, unsigned int nthreads,
 	KTEST_EXPECT_EQ(t,
 			__atomic_load_n(&hook_double_frees, __ATOMIC_RELAXED),
 			df0 + (unsigned long)rounds * (nthreads - 1));
-	KTEST_EXPECT_EQ(t, cap_bug_lines,
-			(unsigned long)rounds * (nthreads - 1));
+	KTEST_EXPECT_EQ(t, capture_count("BUG: "), rounds * (nthreads - 1));
+	KTEST_EXPECT(t, !capture_truncated());
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free0);
 }

@@ -41,9 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/printk.h"
 #include "lib/rand.h"
 #include "lib/spinlock.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/page.h"
@@ -163,33 +163,17 @@ static void suite_exit(void)
 
 /* --------------------------------------------------- slabinfo capture */
 
-/* Called under printk_lock, so appends are serialised. */
-static char info_buf[1 << 16];
-static size_t info_len;
-
-static void info_sink(const char *s, size_t len)
-{
-	if (info_len + len < sizeof(info_buf)) {
-		memcpy(info_buf + info_len, s, len);
-		info_len += len;
-		info_buf[info_len] = '\0';
-	}
-}
-
 /* Caches listed by slabinfo and the pages they hold (no worker runs). */
 static void slab_census(unsigned long *caches, unsigned long *pages)
 {
-	printk_sink_fn old;
 	const char *line;
 
-	info_len = 0;
-	info_buf[0] = '\0';
-	old = printk_set_sink(info_sink);
+	capture_start(NULL);
 	slabinfo_print();
-	printk_set_sink(old);
+	capture_stop();
 	*caches = 0;
 	*pages = 0;
-	for (line = info_buf; *line;) {
+	for (line = capture_text(); *line;) {
 		const char *end = strchr(line, '\n');
 		const char *last;
 
@@ -1056,16 +1040,14 @@ static void smp_create_destroy(struct ktest *t)
 	unsigned long caches0, pages0, caches1, pages1, free0, ops, frees,
 		cross;
 	unsigned long spin0 = spin_bug_count();
-	printk_sink_fn old;
 
 	kmem_reap();
 	slab_census(&caches0, &pages0);
 	free0 = buddy_free_pages();
-	/* slabinfo from thread 3 goes to the capture buffer, not stdout. */
-	info_len = 0;
-	old = printk_set_sink(info_sink);
+	/* slabinfo from thread 3 is captured, not shown. */
+	capture_start(NULL);
 	run_workers(w, NTHREADS, churn_worker, storm_ops(CHURN_OPS));
-	printk_set_sink(old);
+	capture_stop();
 	drain_inboxes(drain_km, &w[2]);
 	expect_clean_workers(t, w, NTHREADS);
 	ops = sum_ops(w, NTHREADS, &frees, &cross);

@@ -5,12 +5,13 @@
  * printing one split line per halving, down to the order asked for,
  * and its free the same number of merges back up; a slab cache's grow,
  * state changes and release; block sizes in megabytes; vmalloc's
- * create and purge lines. Output is captured from printk's sink.
+ * create and purge lines. The trace lines are captured
+ * (lib/tests/host_capture.h) for the whole suite.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/kmalloc.h"
@@ -23,49 +24,18 @@
 #define FAKE_BASE 0x80000000UL
 #define FAKE_SIZE (64UL << 20)
 
-static char out[1 << 16];
-static size_t out_len;
-static printk_sink_fn next_sink;
-
-/* Keep the trace lines (printk emits whole lines); pass the rest on. */
-static void capture(const char *s, size_t len)
+/* The trace lines are kept (printk emits whole lines). */
+static bool is_trace_line(const char *s, size_t len)
 {
-	if (!(len >= 7 && memcmp(s, "buddy: ", 7) == 0) &&
-	    !(len >= 6 && memcmp(s, "slab: ", 6) == 0) &&
-	    !(len >= 9 && memcmp(s, "vmalloc: ", 9) == 0)) {
-		if (next_sink)
-			next_sink(s, len);
-		return;
-	}
-	if (out_len + len < sizeof(out)) {
-		memcpy(out + out_len, s, len);
-		out_len += len;
-		out[out_len] = '\0';
-	}
+	return (len >= 7 && memcmp(s, "buddy: ", 7) == 0) ||
+	       (len >= 6 && memcmp(s, "slab: ", 6) == 0) ||
+	       (len >= 9 && memcmp(s, "vmalloc: ", 9) == 0);
 }
 
-static void out_reset(void)
+/* The rest (the suite's KTAP lines) goes on to the console. */
+static bool not_trace_line(const char *s, size_t len)
 {
-	out_len = 0;
-	out[0] = '\0';
-}
-
-/* Lines of out starting with prefix. */
-static unsigned int count_lines(const char *prefix)
-{
-	unsigned int n = 0;
-	size_t len = strlen(prefix);
-
-	for (const char *l = out; *l;) {
-		const char *nl = strchr(l, '\n');
-
-		if (strncmp(l, prefix, len) == 0)
-			n++;
-		if (!nl)
-			break;
-		l = nl + 1;
-	}
-	return n;
+	return !is_trace_line(s, len);
 }
 
 static int trace_init(void)
@@ -74,14 +44,14 @@ static int trace_init(void)
 	slab_set_secret(0x0123456789abcdefULL);
 	slab_debug_setup(NULL);
 	kmalloc_init();
-	next_sink = printk_set_sink(capture);
+	capture_start_keep(is_trace_line, not_trace_line);
 	return 0;
 }
 
 static void trace_exit(void)
 {
 	mm_trace_set(0);
-	printk_set_sink(next_sink);
+	capture_stop();
 }
 
 /* Scenario: tracing off, then an allocation that must split and its
@@ -93,11 +63,11 @@ static void trace_off_is_silent(struct ktest *t)
 
 	mm_trace_set(0);
 	buddy_drain_all_pages();
-	out_reset();
+	capture_clear();
 	p = alloc_pages(GFP_KERNEL, 1);
 	KTEST_ASSERT_NOT_NULL(t, p);
 	__free_pages(p, 1);
-	KTEST_EXPECT_EQ(t, out_len, 0);
+	KTEST_EXPECT_EQ(t, capture_len(), 0);
 	mm_trace_set(~0u);
 	KTEST_EXPECT_EQ(t, mm_trace_get(), MM_TRACE_ALL);
 	mm_trace_set(0);
@@ -118,23 +88,23 @@ static void trace_buddy_split_merge(struct ktest *t)
 		held[nheld++] = alloc_pages(GFP_KERNEL, 1);
 	KTEST_ASSERT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 1), 0);
 	mm_trace_set(MM_TRACE_BUDDY);
-	out_reset();
+	capture_clear();
 	p = alloc_pages(GFP_KERNEL, 1);
 	KTEST_ASSERT_NOT_NULL(t, p);
-	splits = count_lines("buddy: split ");
+	splits = capture_count_lines("buddy: split ");
 	KTEST_EXPECT_GE(t, splits, 1);
-	KTEST_EXPECT_EQ(t, count_lines("buddy: "), splits);
+	KTEST_EXPECT_EQ(t, capture_count_lines("buddy: "), splits);
 	/* The exact walks of the other policies: test_buddy_policies.c. */
 	snprintf(want, sizeof(want), "buddy: split 16K at 0x%lx -> 8K + 8K\n",
 		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
-	KTEST_EXPECT(t, !buddy_blocks_aligned() || strstr(out, want) != NULL);
-	out_reset();
+	KTEST_EXPECT(t, !buddy_blocks_aligned() || capture_has(want));
+	capture_clear();
 	__free_pages(p, 1);
-	KTEST_EXPECT_EQ(t, count_lines("buddy: merge "), splits);
+	KTEST_EXPECT_EQ(t, capture_count_lines("buddy: merge "), splits);
 	snprintf(want, sizeof(want), "buddy: merge 8K + 8K at 0x%lx -> 16K\n",
 		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
-	KTEST_EXPECT(t, !buddy_blocks_aligned() ||
-				strncmp(out, want, strlen(want)) == 0);
+	KTEST_EXPECT(t, !buddy_blocks_aligned() || strncmp(capture_text(), want,
+							   strlen(want)) == 0);
 	mm_trace_set(0);
 	while (nheld)
 		__free_pages(held[--nheld], 1);
@@ -150,20 +120,21 @@ static void trace_slab_lifecycle(struct ktest *t)
 	void *obj;
 
 	mm_trace_set(MM_TRACE_SLAB);
-	out_reset();
+	capture_clear();
 	c = kmem_cache_create("traced", 200, 0, 0, NULL);
 	KTEST_ASSERT_NOT_NULL(t, c);
 	obj = kmem_cache_alloc(c, GFP_KERNEL);
 	KTEST_ASSERT_NOT_NULL(t, obj);
-	KTEST_EXPECT_EQ(t, count_lines("slab: grow traced slab 0x"), 1);
+	KTEST_EXPECT_EQ(t, capture_count_lines("slab: grow traced slab 0x"), 1);
 	snprintf(prefix, sizeof(prefix), "slab: traced slab 0x");
-	KTEST_EXPECT_GE(t, count_lines(prefix), 1);
-	KTEST_EXPECT(t, strstr(out, " empty -> partial\n") ||
-				strstr(out, " empty -> full\n"));
+	KTEST_EXPECT_GE(t, capture_count_lines(prefix), 1);
+	KTEST_EXPECT(t, capture_has(" empty -> partial\n") ||
+				capture_has(" empty -> full\n"));
 	kmem_cache_free(c, obj);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
-	KTEST_EXPECT_EQ(t, count_lines("slab: release traced slab 0x"), 1);
-	KTEST_EXPECT_EQ(t, count_lines("buddy: "), 0);
+	KTEST_EXPECT_EQ(t, capture_count_lines("slab: release traced slab 0x"),
+			1);
+	KTEST_EXPECT_EQ(t, capture_count_lines("buddy: "), 0);
 	mm_trace_set(0);
 }
 
@@ -187,17 +158,17 @@ static void trace_sizes_in_megabytes(struct ktest *t)
 		held[nheld++] = alloc_pages(GFP_KERNEL, 9);
 	KTEST_ASSERT_EQ(t, buddy_zone_nr_free(ZONE_DMA32, 9), 0);
 	mm_trace_set(MM_TRACE_BUDDY);
-	out_reset();
+	capture_clear();
 	p = alloc_pages(GFP_KERNEL, 9);
 	KTEST_ASSERT_NOT_NULL(t, p);
 	snprintf(want, sizeof(want), "buddy: split 4M at 0x%lx -> 2M + 2M\n",
 		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
-	KTEST_EXPECT_STREQ(t, out, want);
-	out_reset();
+	KTEST_EXPECT_STREQ(t, capture_text(), want);
+	capture_clear();
 	__free_pages(p, 9);
 	snprintf(want, sizeof(want), "buddy: merge 2M + 2M at 0x%lx -> 4M\n",
 		 (unsigned long)pfn_to_paddr(page_to_pfn(p)));
-	KTEST_EXPECT_STREQ(t, out, want);
+	KTEST_EXPECT_STREQ(t, capture_text(), want);
 	mm_trace_set(0);
 	while (nheld)
 		__free_pages(held[--nheld], 9);
@@ -220,7 +191,7 @@ static void trace_vmalloc_lines(struct ktest *t)
 	KTEST_ASSERT_EQ(t, pt_init(&pt, &host_pt_buddy_ops), 0);
 	KTEST_ASSERT_EQ(t, vmalloc_init(&pt, start, start + SZ_1G), 0);
 	mm_trace_set(MM_TRACE_VMALLOC);
-	out_reset();
+	capture_clear();
 	a = vmalloc(3 * PAGE_SIZE);
 	v = vmap(&pg, 1, PROT_READ);
 	KTEST_ASSERT(t, a == (void *)start);
@@ -232,14 +203,14 @@ static void trace_vmalloc_lines(struct ktest *t)
 		 "vmap\n",
 		 start, start + 3 * PAGE_SIZE - 1, start + 4 * PAGE_SIZE,
 		 start + 5 * PAGE_SIZE - 1);
-	KTEST_EXPECT_STREQ(t, out, want);
+	KTEST_EXPECT_STREQ(t, capture_text(), want);
 	vfree(a);
 	vunmap(v);
-	out_reset();
+	capture_clear();
 	vmalloc_purge();
-	KTEST_EXPECT(t,
-		     strncmp(out, "vmalloc: purge 2 areas 3 pages ", 31) == 0);
-	KTEST_EXPECT_EQ(t, count_lines("vmalloc: "), 1);
+	KTEST_EXPECT(t, strncmp(capture_text(),
+				"vmalloc: purge 2 areas 3 pages ", 31) == 0);
+	KTEST_EXPECT_EQ(t, capture_count_lines("vmalloc: "), 1);
 	mm_trace_set(0);
 	vmalloc_destroy();
 	pt_destroy(&pt);

@@ -4,13 +4,13 @@
  * and trace_page_free() print "page: alloc 0x<pfn> <pages>" and "page:
  * free 0x<pfn>" only while MM_TRACE_PAGES is set, independently of the
  * console's groups (buddy, slab, vmalloc). The lines are the input
- * harness/record_trace.py converts for make buddy-compare. Output is
- * captured from printk's sink.
+ * harness/record_trace.py converts for make buddy-compare. They are
+ * captured (lib/tests/host_capture.h) for the whole suite.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/tests/host_arch.h"
@@ -19,42 +19,29 @@
 #define FAKE_BASE 0x80000000UL
 #define FAKE_SIZE (16UL << 20)
 
-static char out[4096];
-static size_t out_len;
-static printk_sink_fn next_sink;
-
-/* Keep the "page: " lines (printk emits whole lines); pass the rest on. */
-static void capture(const char *s, size_t len)
+/* The "page: " lines are kept (printk emits whole lines). */
+static bool is_page_line(const char *s, size_t len)
 {
-	if (!(len >= 6 && memcmp(s, "page: ", 6) == 0)) {
-		if (next_sink)
-			next_sink(s, len);
-		return;
-	}
-	if (out_len + len < sizeof(out)) {
-		memcpy(out + out_len, s, len);
-		out_len += len;
-		out[out_len] = '\0';
-	}
+	return len >= 6 && memcmp(s, "page: ", 6) == 0;
 }
 
-static void out_reset(void)
+/* The rest (the suite's KTAP lines) goes on to the console. */
+static bool not_page_line(const char *s, size_t len)
 {
-	out_len = 0;
-	out[0] = '\0';
+	return !is_page_line(s, len);
 }
 
 static int pages_init(void)
 {
 	host_phys_init_buddy(FAKE_BASE, FAKE_SIZE);
-	next_sink = printk_set_sink(capture);
+	capture_start_keep(is_page_line, not_page_line);
 	return 0;
 }
 
 static void pages_exit(void)
 {
 	mm_trace_set(0);
-	printk_set_sink(next_sink);
+	capture_stop();
 }
 
 /* Scenario: the events fired by hand for an allocated block, with the
@@ -68,21 +55,21 @@ static void trace_pages_lines(struct ktest *t)
 
 	KTEST_ASSERT_NOT_NULL(t, p);
 	mm_trace_set(0);
-	out_reset();
+	capture_clear();
 	trace_page_alloc(p, 3);
 	trace_page_free(p);
-	KTEST_EXPECT_EQ(t, out_len, 0);
+	KTEST_EXPECT_EQ(t, capture_len(), 0);
 	mm_trace_set(MM_TRACE_BUDDY | MM_TRACE_SLAB | MM_TRACE_VMALLOC);
 	trace_page_alloc(p, 3);
 	trace_page_free(p);
-	KTEST_EXPECT_EQ(t, out_len, 0);
+	KTEST_EXPECT_EQ(t, capture_len(), 0);
 	mm_trace_set(MM_TRACE_PAGES);
 	KTEST_EXPECT_EQ(t, mm_trace_get(), MM_TRACE_PAGES);
 	trace_page_alloc(p, 3);
 	trace_page_free(p);
 	snprintf(want, sizeof(want), "page: alloc 0x%lx 3\npage: free 0x%lx\n",
 		 (unsigned long)page_to_pfn(p), (unsigned long)page_to_pfn(p));
-	KTEST_EXPECT_STREQ(t, out, want);
+	KTEST_EXPECT_STREQ(t, capture_text(), want);
 	mm_trace_set(0);
 	__free_pages(p, 2);
 }

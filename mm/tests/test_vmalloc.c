@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "lib/errno.h"
-#include "lib/printk.h"
 #include "lib/rand.h"
 #include "lib/string.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/layout.h"
@@ -32,52 +32,9 @@
 static struct pgtable pt;
 /* Table pages: host_pt_buddy_ops (mm/tests/host_arch.c). */
 
-/* ------------------------------------------------- printk capture */
-
-static char cap[1 << 14];
-static size_t cap_len;
-static printk_sink_fn cap_prev;
-
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len < sizeof(cap)) {
-		memcpy(cap + cap_len, s, len);
-		cap_len += len;
-		cap[cap_len] = 0;
-	}
-	if (cap_prev)
-		cap_prev(s, len);
-}
-
-static void cap_start(void)
-{
-	cap_len = 0;
-	cap[0] = 0;
-	cap_prev = printk_set_sink(cap_sink);
-}
-
-static void cap_stop(void)
-{
-	printk_set_sink(cap_prev);
-}
-
 static const char *find(const char *hay, const char *needle)
 {
 	return strstr(hay, needle);
-}
-
-static bool cap_has(const char *needle)
-{
-	return find(cap, needle) != NULL;
-}
-
-static int cap_count(const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = cap; (p = find(p, needle)) != NULL; p++)
-		n++;
-	return n;
 }
 
 /* ------------------------------------------------------- fixture */
@@ -410,21 +367,21 @@ static void bad_free_reported(struct ktest *t)
 	vmalloc_get_stats(&before);
 	free0 = host_buddy_free_pages() + meta_pages();
 
-	cap_start();
+	capture_start(capture_pass_all);
 	vfree(p + 8);
 	vfree(p + 2 * PAGE_SIZE);
 	vfree(q);
 	vfree(m);
 	vfree((void *)(VEND + PAGE_SIZE));
 	vunmap(p);
-	cap_stop();
+	capture_stop();
 
-	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 6);
-	KTEST_EXPECT(t, cap_has("BUG: vfree: "));
-	KTEST_EXPECT(t, cap_has("double free"));
-	KTEST_EXPECT(t, cap_has("is a vmap area"));
-	KTEST_EXPECT(t, cap_has("BUG: vunmap: "));
-	KTEST_EXPECT(t, cap_has("no area there"));
+	KTEST_EXPECT_EQ(t, capture_count("BUG: "), 6);
+	KTEST_EXPECT(t, capture_has("BUG: vfree: "));
+	KTEST_EXPECT(t, capture_has("double free"));
+	KTEST_EXPECT(t, capture_has("is a vmap area"));
+	KTEST_EXPECT(t, capture_has("BUG: vunmap: "));
+	KTEST_EXPECT(t, capture_has("no area there"));
 	vmalloc_get_stats(&after);
 	KTEST_EXPECT_EQ(t, after.bugs, before.bugs + 6);
 	KTEST_EXPECT_EQ(t, after.nr_pages, before.nr_pages);
@@ -481,7 +438,7 @@ static void vmap_alias(struct ktest *t)
 	KTEST_EXPECT_EQ(t, host_buddy_free_pages(), free_before + 2);
 	KTEST_EXPECT(t, !(pages[0]->flags & PG_vmalloc));
 
-	cap_start();
+	capture_start(capture_pass_all);
 	KTEST_EXPECT(t, vmap(pages, 5, PROT_RW | PROT_EXEC) == NULL);
 	KTEST_EXPECT(t, vmap(pages, 5, PROT_WRITE) == NULL);
 	KTEST_EXPECT(t, vmap(pages, 0, PROT_READ) == NULL);
@@ -489,7 +446,7 @@ static void vmap_alias(struct ktest *t)
 	saved = pages[2];
 	pages[2] = NULL;
 	KTEST_EXPECT(t, vmap(pages, 5, PROT_READ) == NULL);
-	cap_stop();
+	capture_stop();
 	pages[2] = saved;
 	m = vmap(pages, 3, PROT_READ);
 	KTEST_ASSERT_NOT_NULL(t, m);
@@ -527,16 +484,15 @@ static void exhaustion_rolls_back(struct ktest *t)
 	free0 = host_buddy_free_pages() + meta_pages();
 	tables0 = pt.table_pages;
 
-	cap_start();
+	capture_start(capture_pass_all);
 	KTEST_EXPECT(t, vmalloc(PHYS_SIZE) == NULL);
-	KTEST_EXPECT(t, cap_has("vmalloc: allocation failure"));
-	cap_len = 0;
-	cap[0] = 0;
+	KTEST_EXPECT(t, capture_has("vmalloc: allocation failure"));
+	capture_clear();
 	KTEST_EXPECT(t,
 		     __vmalloc(PHYS_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
-	KTEST_EXPECT(t, !cap_has("vmalloc:"));
+	KTEST_EXPECT(t, !capture_has("vmalloc:"));
 	KTEST_EXPECT(t, vmalloc(0) == NULL);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT_EQ(t, host_buddy_free_pages() + meta_pages(), free0);
 	KTEST_EXPECT_EQ(t, pt.table_pages, tables0);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);
@@ -545,9 +501,9 @@ static void exhaustion_rolls_back(struct ktest *t)
 	q = vmalloc(PAGE_SIZE); /* first area: anchors L1 and one L0 */
 	KTEST_ASSERT_NOT_NULL(t, q);
 	host_pt_fail_after = 1;
-	cap_start();
+	capture_start(capture_pass_all);
 	KTEST_EXPECT(t, vmalloc(4UL << 20) == NULL);
-	cap_stop();
+	capture_stop();
 	host_pt_fail_after = HOST_PT_POOL_NEVER_FAIL;
 	vfree(q);
 	vmalloc_purge();
@@ -566,9 +522,9 @@ static void exhaustion_rolls_back(struct ktest *t)
 	p = vmalloc(3 * PAGE_SIZE);
 	q = vmalloc(3 * PAGE_SIZE);
 	KTEST_EXPECT(t, p && q);
-	cap_start();
+	capture_start(capture_pass_all);
 	KTEST_EXPECT(t, vmalloc(PAGE_SIZE) == NULL);
-	cap_stop();
+	capture_stop();
 	vfree(p);
 	/* p's range is lazily held: the arena is full until the purge,
 	 * which the allocation runs before its one retry. */
@@ -622,12 +578,12 @@ static void describe_and_info(struct ktest *t)
 	caller = strtoul(buf + strlen(want), NULL, 16);
 	KTEST_EXPECT(t, caller > here && caller < here + 4096);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	vmallocinfo_print();
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_count("vmallocinfo: [0x"), 2);
-	KTEST_EXPECT(t, cap_has("size 16384 pages 4 caller"));
-	KTEST_EXPECT(t, cap_has("vmallocinfo: 2 areas, 5 pages"));
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count("vmallocinfo: [0x"), 2);
+	KTEST_EXPECT(t, capture_has("size 16384 pages 4 caller"));
+	KTEST_EXPECT(t, capture_has("vmallocinfo: 2 areas, 5 pages"));
 
 	vfree(p);
 	KTEST_EXPECT(t, vmalloc_describe(vaddr(p) + 2 * PAGE_SIZE, buf,
@@ -638,11 +594,11 @@ static void describe_and_info(struct ktest *t)
 					 sizeof(buf)));
 	KTEST_EXPECT(t, find(buf, "freed area") != NULL);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	vmallocinfo_print();
-	cap_stop();
-	KTEST_EXPECT(t, cap_has("vmalloc lazily freed by 0x"));
-	KTEST_EXPECT(t, cap_has("lazily freed 1 areas 4 pages"));
+	capture_stop();
+	KTEST_EXPECT(t, capture_has("vmalloc lazily freed by 0x"));
+	KTEST_EXPECT(t, capture_has("lazily freed 1 areas 4 pages"));
 
 	/* 16 more frees elsewhere push p out of the ring. */
 	for (int i = 0; i < 16; i++) {
@@ -901,12 +857,12 @@ static void lazy_purge_when_frames_run_out(struct ktest *t)
 	vmalloc_get_stats(&st);
 	KTEST_EXPECT_EQ(t, st.lazy_pages, 500);
 	KTEST_EXPECT_LT(t, host_buddy_free_pages(), 400);
-	cap_start();
+	capture_start(capture_pass_all);
 	vfree(p);
 	p = vmalloc(400 * PAGE_SIZE);
-	cap_stop();
+	capture_stop();
 	KTEST_EXPECT(t, p != NULL);
-	KTEST_EXPECT(t, !cap_has("vmalloc:"));
+	KTEST_EXPECT(t, !capture_has("vmalloc:"));
 	vmalloc_get_stats(&st);
 	KTEST_EXPECT_EQ(t, st.purges, 1);
 	KTEST_EXPECT_EQ(t, st.failures, 0);
@@ -931,19 +887,19 @@ static void refused_in_interrupt_handler(struct ktest *t)
 	p = vmalloc(PAGE_SIZE);
 	KTEST_ASSERT_NOT_NULL(t, p);
 	host_cpu_set_in_irq(true);
-	cap_start();
+	capture_start(capture_pass_all);
 	q = vmalloc(PAGE_SIZE);
 	vfree(p);
 	vmalloc_purge();
-	cap_stop();
+	capture_stop();
 	host_cpu_set_in_irq(false);
 	KTEST_EXPECT(t, q == NULL);
-	KTEST_EXPECT(t, cap_has("BUG: vmalloc: called from an interrupt "
-				"handler (caller 0x"));
-	KTEST_EXPECT(t, cap_has("BUG: vfree: called from an interrupt "
-				"handler"));
-	KTEST_EXPECT(t, cap_has("BUG: vmalloc_purge: called from an "
-				"interrupt handler"));
+	KTEST_EXPECT(t, capture_has("BUG: vmalloc: called from an interrupt "
+				    "handler (caller 0x"));
+	KTEST_EXPECT(t, capture_has("BUG: vfree: called from an interrupt "
+				    "handler"));
+	KTEST_EXPECT(t, capture_has("BUG: vmalloc_purge: called from an "
+				    "interrupt handler"));
 	vmalloc_get_stats(&st);
 	KTEST_EXPECT_EQ(t, st.nr_areas, 1);
 	KTEST_EXPECT_EQ(t, vmalloc_check(), 0);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "lib/list.h"
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/buddy.h"
 #include "mm/layout.h"
@@ -26,35 +26,15 @@
 #define PHYS_SIZE (16UL << 20)
 
 static struct pgtable pt;
-static char cap[1 << 13];
-static size_t cap_len;
-
-static void cap_sink(const char *s, size_t len)
-{
-	if (cap_len + len >= sizeof(cap))
-		len = sizeof(cap) - 1 - cap_len;
-	memcpy(cap + cap_len, s, len);
-	cap_len += len;
-	cap[cap_len] = '\0';
-}
-
 /* vmalloc_check() with its lines captured: the number of violations. */
 static int check(void)
 {
-	printk_sink_fn old;
 	int n;
 
-	cap_len = 0;
-	cap[0] = '\0';
-	old = printk_set_sink(cap_sink);
+	capture_start(NULL);
 	n = vmalloc_check();
-	printk_set_sink(old);
+	capture_stop();
 	return n;
-}
-
-static bool cap_has(const char *needle)
-{
-	return strstr(cap, needle) != NULL;
 }
 
 static vaddr_t vaddr(const void *p)
@@ -102,9 +82,9 @@ static void frames_damaged(struct ktest *t)
 	private = pg0->private;
 	pg0->private = 0x1234;
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT(t, cap_has("vmalloc_check: V3: area 0x"));
-	KTEST_EXPECT(t, cap_has(" frame 0 flags 0x"));
-	KTEST_EXPECT(t, cap_has(" private 0x1234\n"));
+	KTEST_EXPECT(t, capture_has("vmalloc_check: V3: area 0x"));
+	KTEST_EXPECT(t, capture_has(" frame 0 flags 0x"));
+	KTEST_EXPECT(t, capture_has(" private 0x1234\n"));
 	pg0->private = private;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
@@ -116,7 +96,8 @@ static void frames_damaged(struct ktest *t)
 			       PROT_RW | PROT_GLOBAL),
 			0);
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT(t, cap_has(" maps pa 0x") && cap_has("frame pa 0x"));
+	KTEST_EXPECT(t,
+		     capture_has(" maps pa 0x") && capture_has("frame pa 0x"));
 	KTEST_ASSERT_EQ(t, pt_unmap(&pt, vaddr(p), PAGE_SIZE), 0);
 	KTEST_ASSERT_EQ(t,
 			pt_map(&pt, vaddr(p), page_pa(pg0), PAGE_SIZE,
@@ -126,13 +107,13 @@ static void frames_damaged(struct ktest *t)
 
 	list_del(&pg1->lru);
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT(t, cap_has(" lists 1 frames, expected 2\n"));
+	KTEST_EXPECT(t, capture_has(" lists 1 frames, expected 2\n"));
 	list_add(&pg1->lru, &pg0->lru);
 	KTEST_EXPECT_EQ(t, check(), 0);
 
 	list_add(&stray->lru, &pg1->lru);
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT(t, cap_has(" has more than 2 frames\n"));
+	KTEST_EXPECT(t, capture_has(" has more than 2 frames\n"));
 	list_del(&stray->lru);
 	KTEST_EXPECT_EQ(t, check(), 0);
 
@@ -159,8 +140,8 @@ static void vmap_and_lazy_damaged(struct ktest *t)
 	KTEST_ASSERT(t, v != NULL);
 	KTEST_ASSERT_EQ(t, pt_unmap(&pt, vaddr(v), PAGE_SIZE), 0);
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT(t, cap_has("vmalloc_check: V4: vmap 0x") &&
-				cap_has(" page 0 unmapped\n"));
+	KTEST_EXPECT(t, capture_has("vmalloc_check: V4: vmap 0x") &&
+				capture_has(" page 0 unmapped\n"));
 	KTEST_ASSERT_EQ(t,
 			pt_map(&pt, vaddr(v), page_pa(pg), PAGE_SIZE,
 			       PROT_READ | PROT_GLOBAL),
@@ -176,8 +157,9 @@ static void vmap_and_lazy_damaged(struct ktest *t)
 			       PROT_READ | PROT_GLOBAL),
 			0);
 	KTEST_EXPECT(t, check() >= 1);
-	KTEST_EXPECT(t, cap_has("vmalloc_check: V8: lazily freed area 0x") &&
-				cap_has(" still maps 0x"));
+	KTEST_EXPECT(t,
+		     capture_has("vmalloc_check: V8: lazily freed area 0x") &&
+			     capture_has(" still maps 0x"));
 	KTEST_ASSERT_EQ(t, pt_unmap(&pt, vaddr(p), PAGE_SIZE), 0);
 	KTEST_EXPECT_EQ(t, check(), 0);
 	vmalloc_purge();

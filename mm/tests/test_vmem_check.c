@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/printk.h"
+#include "lib/tests/host_capture.h"
 #include "lib/tests/host_ktest.h"
 #include "mm/vmem.h"
 
@@ -22,34 +22,15 @@
 static struct vmem_seg seed[16];
 static const struct vmem_seg_source seed_only = { seed, 16, NULL, NULL, NULL };
 static struct vmem vm;
-static char out[4096];
-static size_t out_len;
-
-static void out_sink(const char *s, size_t len)
-{
-	if (out_len + len < sizeof(out)) {
-		memcpy(out + out_len, s, len);
-		out_len += len;
-		out[out_len] = '\0';
-	}
-}
-
-/* vmem_check() with its lines in out[]. */
+/* vmem_check() with its lines captured. */
 static int check(void)
 {
-	printk_sink_fn old = printk_set_sink(out_sink);
 	int n;
 
-	out_len = 0;
-	out[0] = '\0';
+	capture_start(NULL);
 	n = vmem_check(&vm);
-	printk_set_sink(old);
+	capture_stop();
 	return n;
-}
-
-static bool has(const char *needle)
-{
-	return strstr(out, needle) != NULL;
 }
 
 /* The segment descriptor of address-list entry l. */
@@ -97,23 +78,27 @@ static void address_list_damage(struct ktest *t)
 	KTEST_ASSERT_EQ(t, setup(a, &f), 0);
 	a[1]->type = 7;
 	KTEST_EXPECT(t, check() >= 2);
-	KTEST_EXPECT(t, has("vmem_check: chk: I7: segment 0x40001000 has "
-			    "type 7\n"));
-	KTEST_EXPECT(t, has("vmem_check: chk: I4: tree node 0x40001000 type "
-			    "7\n"));
+	KTEST_EXPECT(t,
+		     capture_has("vmem_check: chk: I7: segment 0x40001000 has "
+				 "type 7\n"));
+	KTEST_EXPECT(
+		t, capture_has("vmem_check: chk: I4: tree node 0x40001000 type "
+			       "7\n"));
 	a[1]->type = a[0]->type;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
 	a[2]->alink.prev = &vm.segs;
 	KTEST_EXPECT(t, check() >= 1);
-	KTEST_EXPECT(t, has("I1: broken back link after 0x40001000\n"));
+	KTEST_EXPECT(t, capture_has("I1: broken back link after 0x40001000\n"));
 	a[2]->alink.prev = &a[1]->alink;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
 	saved = a[2]->alink.next;
 	a[2]->alink.next = &a[0]->alink;
 	KTEST_EXPECT(t, check() >= 1);
-	KTEST_EXPECT(t, has("I1: segment list longer than the 16 descriptors "
+	KTEST_EXPECT(
+		t,
+		capture_has("I1: segment list longer than the 16 descriptors "
 			    "(loop?)\n"));
 	a[2]->alink.next = saved;
 	KTEST_EXPECT_EQ(t, check(), 0);
@@ -141,7 +126,7 @@ static void free_and_spare_damage(struct ktest *t)
 	saved = f->flink.next;
 	f->flink.next = &f->flink;
 	KTEST_EXPECT(t, check() >= 1);
-	KTEST_EXPECT(t, has("I3: freelist[17] loops\n"));
+	KTEST_EXPECT(t, capture_has("I3: freelist[17] loops\n"));
 	f->flink.next = saved;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
@@ -152,9 +137,9 @@ static void free_and_spare_damage(struct ktest *t)
 		 "I3: segment 0x40003000 size 0x3d000 type %u on "
 		 "freelist[17]\n",
 		 a[0]->type);
-	KTEST_EXPECT(t, has(line));
-	KTEST_EXPECT(t, has("I3: 1 segments on free lists, 0 free\n"));
-	KTEST_EXPECT(t, has("I4: tree has 3 nodes, 4 allocated\n"));
+	KTEST_EXPECT(t, capture_has(line));
+	KTEST_EXPECT(t, capture_has("I3: 1 segments on free lists, 0 free\n"));
+	KTEST_EXPECT(t, capture_has("I4: tree has 3 nodes, 4 allocated\n"));
 	f->type = type;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
@@ -163,14 +148,14 @@ static void free_and_spare_damage(struct ktest *t)
 	next = spare->next_spare;
 	spare->next_spare = spare;
 	KTEST_EXPECT(t, check() >= 1);
-	KTEST_EXPECT(t, has("I6: spare list loops\n"));
+	KTEST_EXPECT(t, capture_has("I6: spare list loops\n"));
 	spare->next_spare = next;
 	spare_type = spare->type;
 	spare->type = f->type;
 	KTEST_EXPECT(t, check() >= 1);
 	snprintf(line, sizeof(line), "I6: spare descriptor has type %u\n",
 		 f->type);
-	KTEST_EXPECT(t, has(line));
+	KTEST_EXPECT(t, capture_has(line));
 	spare->type = spare_type;
 	KTEST_EXPECT_EQ(t, check(), 0);
 }
