@@ -187,15 +187,25 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	return 0;
 }
 
-/* The two static caches, on first use (slab_caches_lock held). */
+/* The static caches, on first use (slab_caches_lock held). */
 static void slab_init(void)
 {
 	ASSERT(spin_is_held(&slab_caches_lock));
 	if (slab_ready)
 		return;
+	/* Freed under other caches' locks: no magazines (mm/slab_cpu.c). */
 	if (cache_setup(&kmem_slab_cache, "kmem_slab", sizeof(struct kmem_slab),
-			SLAB_CACHE_LINE_SIZE, SLAB_PERMANENT, NULL))
+			SLAB_CACHE_LINE_SIZE,
+			SLAB_PERMANENT | SLAB_NO_CPU_CACHE, NULL))
 		panic("slab_init: cannot lay out the slab descriptors' cache");
+	if (cache_setup(&kmem_magazine_cache, "kmem_magazine", SLAB_MAG_SIZE,
+			SLAB_MAG_SIZE,
+			SLAB_PERMANENT | SLAB_NO_CPU_CACHE | SLAB_NO_DEBUG,
+			NULL))
+		panic("slab_init: cannot lay out the magazines' cache");
+	/* Magazines come and go in bursts (drains): keep no empty slab, so
+	 * that a destroyed cache's magazines leave no page behind. */
+	kmem_magazine_cache.reserve = 0;
 	if (cache_setup(&kmem_cache_boot, "kmem_cache",
 			sizeof(struct kmem_cache), SLAB_CACHE_LINE_SIZE,
 			SLAB_PERMANENT, NULL))
