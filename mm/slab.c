@@ -353,6 +353,8 @@ void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 void slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 {
 	ASSERT(spin_is_held(&c->lock));
+	if (c == &kmem_magazine_cache)
+		slab_cpu_backoff_end(); /* a magazine to be had again */
 	if (s->state == KMEM_SLAB_QUARANTINED) {
 		s->freelist = NULL; /* the free just marked the object */
 	} else if (s->inuse == 0) {
@@ -482,6 +484,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 		page[i].private = 0;
 	}
 	__free_pages(page, c->order);
+	slab_cpu_backoff_end(); /* a page for a magazine */
 	/* Lock order: c->lock -> kmem_slab_cache.lock, a leaf. */
 	if (c->flags & SLAB_OFF_SLAB)
 		kmem_cache_free(&kmem_slab_cache, s);
@@ -650,16 +653,17 @@ static uintptr_t slab_take_cached(struct kmem_cache *c, uintptr_t caller)
  * magazine): everything is looked at afresh under c->lock. slab_grow()
  * drops and retakes it; when it fails after draining every magazine
  * (slab_shrink_all()), the lists are searched once more, as the drain
- * may have given c's own cached objects back. Caches with magazines
- * take a batch: the first object is the caller's, the others refill
- * this hart's magazine.
+ * may have given c's own cached objects back. A hart with a loaded
+ * magazine takes a batch (slab_cpu_batch()): the first object is the
+ * caller's, the others refill the magazine; one without (a debug cache,
+ * or no magazine could be allocated) takes the caller's object only.
  */
 static __attribute__((noinline)) void *
 slab_alloc_batch(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
 	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
-	unsigned int tries = 0, n = 1;
+	unsigned int tries = 0, n = 1, want;
 	void *batch[SLAB_CPU_BATCH];
 	bool regrown = false;
 	struct kmem_slab *s;
@@ -694,8 +698,9 @@ slab_alloc_batch(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	if (!s->freelist)
 		slab_set_state(c, s, KMEM_SLAB_FULL);
 	batch[0] = (void *)obj;
-	if (cpu_cache_is_on(c)) {
-		while (n < c->mag_batch &&
+	want = slab_cpu_batch(c); /* 1: nowhere to keep more */
+	if (want > 1) {
+		while (n < want &&
 		       (batch[n] = (void *)slab_take_cached(c, caller)))
 			n++;
 		c->refills++;

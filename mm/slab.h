@@ -106,6 +106,15 @@
 #define SLAB_CPU_MIN_OBJS 4 /* rounds per magazine, at least */
 #define SLAB_MAG_BYTES (16u << 10) /* object bytes a magazine holds */
 /*
+ * After a magazine allocation failed, a hart skips this many attempts
+ * before it tries again, unless memory comes back first (mm/slab_cpu.c,
+ * "Back-off"). Why 256: a failing attempt costs a few checked frees, so
+ * out of memory the retries stay near 1 % of the slow paths' cost, and
+ * a hart that missed the memory coming back gets magazines again within
+ * 256 slow paths of any cache.
+ */
+#define SLAB_MAG_RETRY 256
+/*
  * The depot (mm/slab_cpu.c): full and empty magazines, at most
  * SLAB_DEPOT_MAX together and SLAB_DEPOT_BYTES of objects in the full
  * ones a cache (given back under memory pressure, before any

@@ -139,8 +139,44 @@
  * another cache's lock, therefore has no magazines.
  *
  * Failure modes: a magazine that cannot be allocated leaves the hart
- * as it was: the allocation takes its object from the slabs, the free
- * gives it back to its slab through the checked path; nothing is lost.
+ * as it was: the allocation takes its object from the slabs (one, not a
+ * batch: there is nowhere to keep the rest), the free gives it back to
+ * its slab through the checked path; nothing is lost.
+ *
+ * Back-off. Out of memory, every slow path of every cache on every hart
+ * would ask for a magazine, and a failing attempt costs two failing
+ * page allocations and a lock round trip of kmem_magazine, several
+ * times the checked free it precedes; retried on each free, it made
+ * selftest=oom four times slower. So a failure sets mag_short, one
+ * global read-mostly word (all magazines come from one cache, and
+ * running out of memory is a global condition: one failure stands for
+ * every cache and hart), and while it is set no hart asks again until
+ * memory may be back:
+ *   - a slab of any cache goes back to the buddy allocator, or a
+ *     magazine goes back to kmem_magazine (a drain: shrink, reap,
+ *     destroy, slab_shrink_all(); a spare): slab_release() and
+ *     slab_moved() (mm/slab.c) call slab_cpu_backoff_end(), which
+ *     clears mag_short, and the next slow path tries again;
+ *   - memory freed elsewhere (free_pages(), vfree()) or an injected
+ *     failure that stopped is seen by no event here, so each hart also
+ *     retries on its own after SLAB_MAG_RETRY skipped attempts (a
+ *     countdown in its own line of mag_backoff[]): out of memory that
+ *     is one failing attempt per SLAB_MAG_RETRY slow paths, about 1 %
+ *     of the checked path's cost.
+ * A successful allocation clears mag_short too. This is a generation of
+ * "no magazine until memory comes back" rather than a timed retry
+ * (there is no clock in mm/) or a comparison of the buddy allocator's
+ * free count (which takes every zone's lock to read). The fast paths
+ * read none of it: only mag_alloc() does. mag_short and the countdowns
+ * are hints, read and written with relaxed atomics: a lost update costs
+ * one attempt more or fewer, never an object.
+ *
+ * Magazines are the allocator's own, not its callers': they are
+ * allocated through kmem_cache_alloc_slow(), past the failslab= hook
+ * of the inline kmem_cache_alloc() (as Linux's should_failslab()
+ * spares its own kmem_cache cache), so failslab counts and fails only
+ * callers' allocations; the page under a new magazine slab still comes
+ * from alloc_pages(), where fail_page_alloc= applies.
  * A cached tag overwritten while the object sits in a magazine (a use
  * after free) is reported as "in-use mark overwritten" (word before the
  * object) or "use after free" (word inside) when the object leaves the
@@ -175,6 +211,19 @@ static void *slab_no_magazine[SLAB_MAG_SIZE / sizeof(void *)]
 
 /* The magazines' cache, set up by slab_init() (mm/slab_cache.c). */
 struct kmem_cache kmem_magazine_cache;
+
+/*
+ * The back-off (see "Back-off"): mag_short is set while magazine
+ * allocations fail; each hart's countdown of attempts it skips before
+ * it tries again anyway. Relaxed hints; each hart writes only its own
+ * line of mag_backoff[] (an interrupt handler on it may race with it:
+ * a lost update is one attempt more or fewer).
+ */
+static unsigned int mag_short;
+static struct {
+	unsigned int skip;
+} __attribute__((aligned(SLAB_CACHE_LINE_SIZE))) mag_backoff[NR_CPUS];
+STATIC_ASSERT(sizeof(mag_backoff[0]) == SLAB_CACHE_LINE_SIZE);
 
 /*
  * The drain in flight (see "Locking"): the cache, and each hart's two
@@ -240,18 +289,59 @@ static inline void **mag_pop(void ***list)
 	return m;
 }
 
+/* A magazine may be had again: the next allocation is tried at once. */
+void slab_cpu_backoff_end(void)
+{
+	/* a load first: the word stays read-mostly while nothing failed */
+	if (unlikely(__atomic_load_n(&mag_short, __ATOMIC_RELAXED)))
+		__atomic_store_n(&mag_short, 0, __ATOMIC_RELAXED);
+}
+
 /*
- * A new, empty magazine, or NULL. No lock held. Never by reclaim: a
+ * A magazine allocation failed: back off (see "Back-off"). Called after
+ * the caller has given back what it got, so that a magazine it frees
+ * does not end the back-off at once.
+ */
+static void mag_backoff_start(void)
+{
+	__atomic_store_n(&mag_backoff[cpu_id()].skip, SLAB_MAG_RETRY,
+			 __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&mag_short, __ATOMIC_RELAXED))
+		__atomic_store_n(&mag_short, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * A new, empty magazine, or NULL: also, without trying, while backing
+ * off (mag_short set and this hart's countdown not run out). No lock
+ * held. Past the failslab= hook (see "Back-off"). Never by reclaim: a
  * magazine only saves time, and reclaiming memory for one would drain
  * every cache's magazines (slab_grow() skips kmem_reap() for
  * kmem_magazine_cache, and the page allocator drains no other hart's
  * lists without __GFP_RECLAIM). Out of memory, the harts simply run
- * without magazines.
+ * without magazines. A NULL that was a real failure is followed by
+ * mag_backoff_start() once the caller has given back what it holds.
  */
-static void **mag_alloc(gfp_t gfp)
+static void **mag_alloc(gfp_t gfp, bool *failed)
 {
-	return kmem_cache_alloc(&kmem_magazine_cache,
-				(gfp & __GFP_HIGH) | __GFP_NOWARN);
+	void **m;
+
+	*failed = false;
+	if (unlikely(__atomic_load_n(&mag_short, __ATOMIC_RELAXED))) {
+		unsigned int *skip = &mag_backoff[cpu_id()].skip;
+		unsigned int n = __atomic_load_n(skip, __ATOMIC_RELAXED);
+
+		if (n) {
+			__atomic_store_n(skip, n - 1, __ATOMIC_RELAXED);
+			return NULL;
+		}
+	}
+	m = kmem_cache_alloc_slow(&kmem_magazine_cache,
+				  (gfp & __GFP_HIGH) | __GFP_NOWARN, 0);
+	if (m)
+		slab_cpu_backoff_end();
+	else
+		*failed = true;
+	return m;
 }
 
 /* Free every magazine on a local list. No cache lock held. */
@@ -300,13 +390,18 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
  */
 static bool cpu_attach(struct kmem_cache *c, gfp_t gfp)
 {
-	void **a = mag_alloc(gfp), **b = a ? mag_alloc(gfp) : NULL;
 	struct kmem_cpu_cache *pc;
 	unsigned long irq;
+	bool failed;
+	void **a, **b;
 
+	a = mag_alloc(gfp, &failed);
+	b = a ? mag_alloc(gfp, &failed) : NULL;
 	if (!b) {
 		if (a)
 			kmem_cache_free(&kmem_magazine_cache, a);
+		if (failed)
+			mag_backoff_start();
 		return false;
 	}
 	irq = cpu_irq_save();
@@ -457,10 +552,15 @@ again:
 			m = spare;
 			spare = NULL;
 		} else {
+			bool failed;
+
 			spin_unlock_irqrestore(&c->lock, irq);
-			spare = mag_alloc(GFP_KERNEL);
-			if (!spare)
+			spare = mag_alloc(GFP_KERNEL, &failed);
+			if (!spare) {
+				if (failed)
+					mag_backoff_start();
 				goto fail;
+			}
 			goto again;
 		}
 		mag_push(&c->depot_full, pc->prev);
@@ -497,6 +597,16 @@ fail:
 	if (spare)
 		kmem_cache_free(&kmem_magazine_cache, spare);
 	return false;
+}
+
+unsigned int slab_cpu_batch(struct kmem_cache *c)
+{
+	struct kmem_cpu_cache *pc = __kmem_cpu_cache(c);
+	void **top = __kmem_cpu_top(pc);
+
+	if (!cpu_cache_is_on(c) || top == slab_no_magazine)
+		return 1;
+	return MIN(c->mag_batch, (unsigned int)(pc->end - top) + 1);
 }
 
 /*

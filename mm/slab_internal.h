@@ -318,6 +318,19 @@ void *slab_cpu_alloc(struct kmem_cache *c, gfp_t gfp);
  * there is room now. No lock held.
  */
 bool slab_cpu_make_room(struct kmem_cache *c, uintptr_t caller);
+/*
+ * Objects a batch from the slabs should hold: the caller's and as many
+ * as fit this hart's loaded magazine, at most c->mag_batch; 1 if the
+ * hart has no magazine (bypassed, or none could be allocated). c->lock
+ * held (interrupts off).
+ */
+unsigned int slab_cpu_batch(struct kmem_cache *c);
+/*
+ * A slab went back to the buddy allocator, or a magazine to
+ * kmem_magazine: end the back-off after a failed magazine allocation
+ * (mm/slab_cpu.c, "Back-off"). Any context, any lock held.
+ */
+void slab_cpu_backoff_end(void);
 /* Push objs[1..n) of a refill on this hart's magazine; no lock held. */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller);

@@ -2,7 +2,8 @@
 /*
  * Tests of the whole-magazine exchange of the slab's per-hart layer
  * (mm/slab_cpu.c): the swap of the loaded and previous magazines with
- * no lock, magazines that cannot be allocated, the depot's bound on
+ * no lock, magazines that cannot be allocated and the back-off after
+ * that, magazines kept out of failslab=, the depot's bound on
  * full and empty magazines together, and shrink giving the magazines'
  * memory back. One thread, over the real buddy allocator and fake
  * physical memory; the tests with several harts are in
@@ -173,50 +174,85 @@ static void mag_swap_previous(struct ktest *t)
 }
 
 /*
- * Scenario: failslab fails every slab allocation, so no magazine can be
- * had: (a) a free on a hart with no magazines; (b) a free with both
- * magazines full and no empty one in the depot; (c) with the page
- * allocator failing and every free magazine taken, an allocation on a
- * hart with no magazines. Expect the object freed through the checked
- * path straight to its slab (in use one fewer, nothing cached, no
- * report) in (a) and (b), then after disarming a normal exchange; in
- * (c) the object handed out from the slabs with nothing cached.
+ * Take every free magazine kmem_magazine holds, with the page allocator
+ * failing (fail_page_alloc at 100 %, armed here and left armed), so that
+ * no magazine can be allocated: returns how many were taken.
+ */
+enum { HOARD = 256 };
+static void *hoard[HOARD];
+
+static unsigned int hoard_magazines(struct ktest *t)
+{
+	unsigned int n = 0;
+
+	inject(&fail_page_alloc, "1,100,0,-1", true);
+	while (n < HOARD && (hoard[n] = kmem_cache_alloc(&kmem_magazine_cache,
+							 __GFP_NOWARN)))
+		n++;
+	KTEST_EXPECT_LT(t, n, HOARD);
+	return n;
+}
+
+/* Disarm injection and give the hoard back. */
+static void unhoard(unsigned int n)
+{
+	inject(&fail_page_alloc, "1,0,0,-1", false);
+	while (n)
+		kmem_cache_free(&kmem_magazine_cache, hoard[--n]);
+}
+
+/* Calls that reached fail_page_alloc's decision (pages asked for). */
+static unsigned long page_calls(void)
+{
+	return __atomic_load_n(&fail_page_alloc.calls, __ATOMIC_RELAXED);
+}
+
+/*
+ * Scenario: no magazine can be had (every free magazine taken, the page
+ * allocator failing under fail_page_alloc): (a) a free on a hart with
+ * no magazines; (b) a free with both magazines full and no empty one in
+ * the depot; (c) an allocation on a hart with no magazines. Expect the
+ * object freed through the checked path straight to its slab (in use
+ * one fewer, nothing cached, no report) in (a) and (b), and, once the
+ * magazines are given back and injection is off, a normal exchange; in
+ * (c) the one object handed out from the slabs, no batch taken (no
+ * refill), nothing cached.
  */
 static void mag_alloc_failure(struct ktest *t)
 {
-	enum { N = 70, HOARD = 64 };
+	enum { N = 70 };
 	struct kmem_cache *c = kmem_cache_create("magfail", 64, 0, 0, NULL);
 	unsigned long mags0 = magazines();
-	static void *objs[N], *hoard[HOARD];
+	static void *objs[N];
 	struct kmem_cache_info a, b;
-	unsigned int nh = 0;
+	unsigned int nh;
 	void *p;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
 	KTEST_ASSERT(t, alloc_then_drain(t, c, objs, N));
 	/* (a) */
-	inject(&failslab, "1,100,0,-1", true);
+	nh = hoard_magazines(t);
 	kmem_cache_free(c, objs[0]);
-	inject(&failslab, "1,0,0,-1", false);
 	a = info_of(c);
 	KTEST_EXPECT_EQ(t, a.active_objs, N - 1);
 	KTEST_EXPECT_EQ(t, a.cached, 0);
-	KTEST_EXPECT_EQ(t, magazines(), mags0);
+	KTEST_EXPECT_EQ(t, magazines(), mags0 + nh);
+	unhoard(nh);
 	/* (b): 60 frees fill two new magazines. */
 	for (unsigned int i = 1; i <= 60; i++)
 		kmem_cache_free(c, objs[i]);
 	KTEST_EXPECT_EQ(t, info_of(c).cached, 60);
 	KTEST_EXPECT_EQ(t, magazines() - mags0, 2);
-	inject(&failslab, "1,100,0,-1", true);
+	nh = hoard_magazines(t);
 	kmem_cache_free(c, objs[61]);
-	inject(&failslab, "1,0,0,-1", false);
 	b = info_of(c);
 	KTEST_EXPECT_EQ(t, b.active_objs, N - 62);
 	KTEST_EXPECT_EQ(t, b.cached, 60);
 	KTEST_EXPECT_EQ(t, b.depot_puts, 0);
-	KTEST_EXPECT_EQ(t, magazines() - mags0, 2);
-	/* Disarmed: the next free gets a new magazine, one goes to the
-	 * depot. */
+	KTEST_EXPECT_EQ(t, magazines() - mags0, 2 + nh);
+	unhoard(nh);
+	/* Magazines back, injection off: the next free gets a new
+	 * magazine, one goes to the depot. */
 	kmem_cache_free(c, objs[62]);
 	b = info_of(c);
 	KTEST_EXPECT_EQ(t, b.depot_puts, 1);
@@ -226,27 +262,136 @@ static void mag_alloc_failure(struct ktest *t)
 	for (unsigned int i = 63; i < N; i++)
 		kmem_cache_free(c, objs[i]);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
-	/* (c): no pages, and no free magazine left in kmem_magazine. */
+	/* (c) */
 	kmem_cache_shrink(c);
 	p = kmem_cache_alloc(c, 0); /* a partial slab to take from */
 	KTEST_ASSERT_NOT_NULL(t, p);
 	kmem_cache_shrink(c);
-	inject(&fail_page_alloc, "1,100,0,-1", true);
-	while (nh < HOARD && (hoard[nh] = kmem_cache_alloc(&kmem_magazine_cache,
-							   __GFP_NOWARN)))
-		nh++;
-	KTEST_EXPECT_LT(t, nh, HOARD);
+	nh = hoard_magazines(t);
 	a = info_of(c);
 	objs[0] = kmem_cache_alloc(c, 0);
-	inject(&fail_page_alloc, "1,0,0,-1", false);
+	unhoard(nh);
 	KTEST_EXPECT(t, objs[0] != NULL);
 	b = info_of(c);
 	KTEST_EXPECT_EQ(t, b.active_objs, a.active_objs + 1);
 	KTEST_EXPECT_EQ(t, b.cached, 0);
-	while (nh)
-		kmem_cache_free(&kmem_magazine_cache, hoard[--nh]);
+	KTEST_EXPECT_EQ(t, b.refills, a.refills);
 	kmem_cache_free(c, objs[0]);
 	kmem_cache_free(c, p);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, magazines(), mags0);
+}
+
+/*
+ * Scenario: failslab at 100 % on a hart with no magazines of a cache;
+ * 40 objects freed, then 1 allocated. Expect the magazines allocated
+ * all the same (they are the allocator's own, past the failslab hook:
+ * two of them, 39 objects cached after the allocation), failslab
+ * neither consulted nor injecting for them, and the caller's
+ * allocation (through the hook) failed: one call, one failure.
+ */
+static void mag_not_failslab(struct ktest *t)
+{
+	enum { N = 40 };
+	struct kmem_cache *c = kmem_cache_create("magslab", 64, 0, 0, NULL);
+	unsigned long mags0 = magazines();
+	static void *objs[N];
+	void *p;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_ASSERT(t, alloc_then_drain(t, c, objs, N));
+	inject(&failslab, "1,100,0,-1", true);
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	KTEST_EXPECT_EQ(t, failslab.calls, 0);
+	KTEST_EXPECT_EQ(t, failslab.injected, 0);
+	KTEST_EXPECT_EQ(t, magazines() - mags0, 2);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, N);
+	p = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, p == NULL);
+	KTEST_EXPECT_EQ(t, failslab.calls, 1);
+	KTEST_EXPECT_EQ(t, failslab.injected, 1);
+	inject(&failslab, "1,0,0,-1", false);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, N);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, magazines(), mags0);
+}
+
+/*
+ * Scenario: the back-off after a failed magazine allocation. 2,016
+ * objects of 64 B (32 slabs of 63) allocated, the hart drained, every
+ * free magazine taken and fail_page_alloc at 100 %; then (a) all freed,
+ * on a hart that cannot get a magazine; (b) the magazines given back,
+ * injection off, 100 objects allocated and freed; (c) again no magazine
+ * to be had for one free, then injection off but the magazines still
+ * taken, so that no event ends the back-off, and SLAB_MAG_RETRY + 1
+ * allocations. Expect in (a) every object back on its slab, and
+ * magazine attempts only after the first free, after each slab given
+ * back to the buddy allocator and once per SLAB_MAG_RETRY frees: at
+ * most 4 page allocations each (two tries of slab_grow() at two
+ * alloc_pages() each) where retrying on every free would make 2,016
+ * attempts; in (b) the exchange working again: every object freed
+ * cached, in four magazines at least (two full ones went to the
+ * depot); in (c) no magazine for SLAB_MAG_RETRY allocations, then two.
+ */
+static void mag_alloc_backoff(struct ktest *t)
+{
+	enum { N = 2016, M = 100 };
+	struct kmem_cache *c = kmem_cache_create("backoff", 64, 0, 0, NULL);
+	unsigned long mags0 = magazines(), calls, releases, bound;
+	static void *objs[N];
+	unsigned int nh;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_ASSERT_EQ(t, c->objs_per_slab, 63);
+	KTEST_ASSERT(t, alloc_then_drain(t, c, objs, N));
+	/* (a) */
+	nh = hoard_magazines(t);
+	calls = page_calls();
+	releases = info_of(c).releases;
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	calls = page_calls() - calls;
+	releases = info_of(c).releases - releases;
+	bound = 4 * (1 + releases + N / SLAB_MAG_RETRY);
+	printf("    # %lu page allocations tried for magazines over %u "
+	       "frees, %lu slabs given back (bound %lu)\n",
+	       calls, N, releases, bound);
+	KTEST_EXPECT_GE(t, releases, 30);
+	KTEST_EXPECT_GT(t, calls, 0);
+	KTEST_EXPECT_LE(t, calls, bound);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, 0);
+	KTEST_EXPECT_EQ(t, magazines(), mags0 + nh);
+	/* (b) */
+	unhoard(nh);
+	for (unsigned int i = 0; i < M; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	for (unsigned int i = 0; i < M; i++)
+		kmem_cache_free(c, objs[i]);
+	KTEST_EXPECT_GE(t, magazines() - mags0, 4);
+	KTEST_EXPECT_GE(t, info_of(c).depot_puts, 2);
+	KTEST_EXPECT_GE(t, info_of(c).cached, M);
+	/* (c) */
+	kmem_cache_shrink(c);
+	objs[0] = kmem_cache_alloc(c, 0);
+	KTEST_ASSERT_NOT_NULL(t, objs[0]);
+	kmem_cache_shrink(c);
+	nh = hoard_magazines(t);
+	kmem_cache_free(c, objs[0]); /* fails, backs off */
+	inject(&fail_page_alloc, "1,0,0,-1", false);
+	for (unsigned int i = 0; i < SLAB_MAG_RETRY; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	KTEST_EXPECT_EQ(t, magazines(), mags0 + nh);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, 0);
+	KTEST_ASSERT_NOT_NULL(t, objs[SLAB_MAG_RETRY] = kmem_cache_alloc(c, 0));
+	KTEST_EXPECT_EQ(t, magazines(), mags0 + nh + 2);
+	unhoard(nh);
+	for (unsigned int i = 0; i <= SLAB_MAG_RETRY; i++)
+		kmem_cache_free(c, objs[i]);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
@@ -425,6 +570,7 @@ static void mag_internal_caches(struct ktest *t)
 
 static const struct ktest_case slab_mag_cases[] = {
 	KTEST_CASE(mag_swap_previous),	    KTEST_CASE(mag_alloc_failure),
+	KTEST_CASE(mag_not_failslab),	    KTEST_CASE(mag_alloc_backoff),
 	KTEST_CASE(mag_depot_bound_shrink), KTEST_CASE(mag_checker),
 	KTEST_CASE(mag_internal_caches),    KTEST_END,
 };
