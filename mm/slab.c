@@ -29,8 +29,9 @@
  * memory pressure (kmem_reap(), called when the buddy allocator fails)
  * trim any that two growths at once left over; only slab_shrink_all(),
  * the last resort before an allocation fails, gives back the reserves
- * too. Free objects held in magazines and the depot keep their slabs
- * in use until a shrink, reap or slab_shrink_all() drains them.
+ * too (all but kmem_magazine's one page: mm/slab_cache.c). Free
+ * objects held in magazines and the depot keep their slabs in use
+ * until a shrink, reap or slab_shrink_all() drains them.
  *
  * In front of the slabs, each hart has two magazines of up to
  * c->mag_rounds free objects per cache, exchanged whole with a depot
@@ -544,10 +545,11 @@ static unsigned long reap(bool all)
 			pages += cache_shrink(c, all ? 0 : c->reserve);
 	}
 	/* Last: the caches above gave their magazines and the slabs
-	 * released above their descriptors back. */
+	 * released above their descriptors back. kmem_magazine keeps its
+	 * reserve even now (mm/slab_cache.c, slab_init()). */
 	if (kmem_magazine_cache.name[0])
 		pages += cache_shrink(&kmem_magazine_cache,
-				      all ? 0 : kmem_magazine_cache.reserve);
+				      kmem_magazine_cache.reserve);
 	if (kmem_slab_cache.name[0])
 		pages += cache_shrink(&kmem_slab_cache,
 				      all ? 0 : kmem_slab_cache.reserve);

@@ -619,7 +619,8 @@ unsigned long kmem_reap(void);
 
 /*
  * Out of memory: empty every hart's magazine of every cache and give
- * every empty slab back, reserves included. Called by slab growth and
+ * every empty slab back, reserves included (but the one page of
+ * magazines kmem_magazine keeps). Called by slab growth and
  * large kmalloc when the buddy allocator fails, before they give up;
  * same rules as kmem_reap(). Returns pages released.
  */

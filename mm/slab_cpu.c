@@ -41,9 +41,11 @@
  *     goes to the depot's full list, the loaded one becomes the previous
  *     one and an empty magazine is loaded: from the depot's empty list,
  *     or a new one allocated with no lock held. When the depot holds
- *     depot_max full magazines, the previous one's rounds go back to
- *     their slabs instead and it is loaded, empty. If no magazine can
- *     be had, the object goes back to its slab (the checked path).
+ *     depot_max full magazines, or no empty magazine can be had, the
+ *     previous one's rounds go back to their slabs instead and it is
+ *     loaded, empty (one lock round trip for mag_rounds frees). A hart
+ *     with no magazines at all that cannot get two sends the object
+ *     back to its slab (the checked path).
  * A hart alternating between allocations and frees around a magazine
  * boundary swaps its two magazines and never touches the depot: the
  * previous magazine is the hysteresis that a single magazine lacks.
@@ -139,9 +141,11 @@
  * another cache's lock, therefore has no magazines.
  *
  * Failure modes: a magazine that cannot be allocated leaves the hart
- * as it was: the allocation takes its object from the slabs (one, not a
- * batch: there is nowhere to keep the rest), the free gives it back to
- * its slab through the checked path; nothing is lost.
+ * as it was: a hart with no magazines takes the allocation's object
+ * from the slabs (one, not a batch: there is nowhere to keep the rest)
+ * and gives a freed one back to its slab through the checked path; a
+ * hart with two full ones gives the previous one's rounds back to
+ * their slabs, as when the depot is full. Nothing is lost.
  *
  * Back-off. Out of memory, every slow path of every cache on every hart
  * would ask for a magazine, and a failing attempt costs two failing
@@ -506,6 +510,7 @@ bool slab_cpu_make_room(struct kmem_cache *c, uintptr_t caller)
 	void **top, **m, **spare = NULL;
 	unsigned int rounds = c->mag_rounds;
 	void *out[SLAB_CPU_OBJS];
+	bool no_spare = false;
 	struct kmem_cpu_cache *pc;
 	unsigned long irq;
 
@@ -544,6 +549,7 @@ again:
 		spin_unlock_irqrestore(&c->lock, irq);
 		goto again;
 	}
+	m = NULL;
 	if (c->depot_n < c->depot_max) {
 		if (c->depot_empty) {
 			m = mag_pop(&c->depot_empty);
@@ -551,7 +557,7 @@ again:
 		} else if (spare) {
 			m = spare;
 			spare = NULL;
-		} else {
+		} else if (!no_spare) {
 			bool failed;
 
 			spin_unlock_irqrestore(&c->lock, irq);
@@ -559,10 +565,12 @@ again:
 			if (!spare) {
 				if (failed)
 					mag_backoff_start();
-				goto fail;
+				no_spare = true;
 			}
 			goto again;
 		}
+	}
+	if (m) {
 		mag_push(&c->depot_full, pc->prev);
 		__atomic_store_n(&c->depot_n, c->depot_n + 1, __ATOMIC_RELAXED);
 		c->depot_puts++;
@@ -570,9 +578,10 @@ again:
 		pc->end = m + rounds;
 		__kmem_cpu_set_top(pc, m);
 	} else {
-		/* Depot full: the previous magazine's rounds go back to
-		 * their slabs, from a copy (the release may wait, and a
-		 * drain served meanwhile takes the magazines away). */
+		/* Depot full, or no empty magazine to be had: the previous
+		 * magazine's rounds go back to their slabs, from a copy
+		 * (the release may wait, and a drain served meanwhile takes
+		 * the magazines away). */
 		m = pc->prev;
 		for (unsigned int i = 0; i < rounds; i++)
 			out[i] = m[i];

@@ -211,11 +211,13 @@ static unsigned long page_calls(void)
  * Scenario: no magazine can be had (every free magazine taken, the page
  * allocator failing under fail_page_alloc): (a) a free on a hart with
  * no magazines; (b) a free with both magazines full and no empty one in
- * the depot; (c) an allocation on a hart with no magazines. Expect the
- * object freed through the checked path straight to its slab (in use
- * one fewer, nothing cached, no report) in (a) and (b), and, once the
- * magazines are given back and injection is off, a normal exchange; in
- * (c) the one object handed out from the slabs, no batch taken (no
+ * the depot, then, magazines given back and injection off, 8 more
+ * frees; (c) an allocation on a hart with no magazines. Expect in (a)
+ * the object freed through the checked path straight to its slab (in
+ * use one fewer, nothing cached, no report); in (b) the previous
+ * magazine's 30 rounds given back to their slabs (one flush, as when
+ * the depot is full) and the object pushed on it, now loaded, where the
+ * next 8 go too, with the same two magazines; in (c) the one object handed out from the slabs, no batch taken (no
  * refill), nothing cached.
  */
 static void mag_alloc_failure(struct ktest *t)
@@ -244,23 +246,24 @@ static void mag_alloc_failure(struct ktest *t)
 	KTEST_EXPECT_EQ(t, info_of(c).cached, 60);
 	KTEST_EXPECT_EQ(t, magazines() - mags0, 2);
 	nh = hoard_magazines(t);
+	a = info_of(c);
 	kmem_cache_free(c, objs[61]);
 	b = info_of(c);
 	KTEST_EXPECT_EQ(t, b.active_objs, N - 62);
-	KTEST_EXPECT_EQ(t, b.cached, 60);
+	KTEST_EXPECT_EQ(t, b.cached, 31);
+	KTEST_EXPECT_EQ(t, b.flushes, a.flushes + 1);
 	KTEST_EXPECT_EQ(t, b.depot_puts, 0);
 	KTEST_EXPECT_EQ(t, magazines() - mags0, 2 + nh);
 	unhoard(nh);
-	/* Magazines back, injection off: the next free gets a new
-	 * magazine, one goes to the depot. */
-	kmem_cache_free(c, objs[62]);
-	b = info_of(c);
-	KTEST_EXPECT_EQ(t, b.depot_puts, 1);
-	KTEST_EXPECT_EQ(t, b.cached, 61);
-	KTEST_EXPECT_EQ(t, magazines() - mags0, 3);
-	KTEST_EXPECT_EQ(t, rep.count, 0);
-	for (unsigned int i = 63; i < N; i++)
+	/* Magazines back, injection off: the frees go on into the
+	 * loaded magazine. */
+	for (unsigned int i = 62; i < N; i++)
 		kmem_cache_free(c, objs[i]);
+	b = info_of(c);
+	KTEST_EXPECT_EQ(t, b.depot_puts, 0);
+	KTEST_EXPECT_EQ(t, b.cached, 31 + N - 62);
+	KTEST_EXPECT_EQ(t, magazines() - mags0, 2);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
 	/* (c) */
 	kmem_cache_shrink(c);
@@ -397,6 +400,40 @@ static void mag_alloc_backoff(struct ktest *t)
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 	KTEST_EXPECT_EQ(t, magazines(), mags0);
+}
+
+/*
+ * Scenario: 40 objects of 64 B allocated (this hart gets magazines),
+ * then slab_shrink_all() (out of memory: every magazine and every
+ * empty slab given back), then with the page allocator failing the 40
+ * freed. Expect kmem_magazine to keep exactly one empty slab through
+ * slab_shrink_all(), and the drained hart to get its two magazines
+ * from it with no page: all 40 frees cached, none to the slabs.
+ */
+static void mag_reserve_kept(struct ktest *t)
+{
+	enum { N = 40 };
+	struct kmem_cache *c = kmem_cache_create("magres", 64, 0, 0, NULL);
+	static void *objs[N];
+	struct kmem_cache_info mi;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	for (unsigned int i = 0; i < N; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	slab_shrink_all();
+	mi = info_of(&kmem_magazine_cache);
+	KTEST_EXPECT_EQ(t, mi.nr_slabs[KMEM_SLAB_EMPTY], 1);
+	KTEST_EXPECT_EQ(t, mi.active_objs, 0); /* every hart drained */
+	KTEST_EXPECT_EQ(t, info_of(c).cached, 0);
+	inject(&fail_page_alloc, "1,100,0,-1", true);
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	inject(&fail_page_alloc, "1,0,0,-1", false);
+	KTEST_EXPECT_EQ(t, magazines(), 2);
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, N);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
 /* The depot's bound (M3), checked after each step. */
@@ -569,10 +606,15 @@ static void mag_internal_caches(struct ktest *t)
 }
 
 static const struct ktest_case slab_mag_cases[] = {
-	KTEST_CASE(mag_swap_previous),	    KTEST_CASE(mag_alloc_failure),
-	KTEST_CASE(mag_not_failslab),	    KTEST_CASE(mag_alloc_backoff),
-	KTEST_CASE(mag_depot_bound_shrink), KTEST_CASE(mag_checker),
-	KTEST_CASE(mag_internal_caches),    KTEST_END,
+	KTEST_CASE(mag_swap_previous),
+	KTEST_CASE(mag_alloc_failure),
+	KTEST_CASE(mag_not_failslab),
+	KTEST_CASE(mag_alloc_backoff),
+	KTEST_CASE(mag_reserve_kept),
+	KTEST_CASE(mag_depot_bound_shrink),
+	KTEST_CASE(mag_checker),
+	KTEST_CASE(mag_internal_caches),
+	KTEST_END,
 };
 
 static const struct ktest_suite slab_mag_suite = {
