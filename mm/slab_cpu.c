@@ -4,7 +4,7 @@
  * layer ("Magazines and Vmem", USENIX 2001), with its depot and its
  * exchange of whole magazines by pointer. mm/slab.h holds the inline
  * fast paths that use them, mm/slab.c the slabs they are filled from
- * and emptied to.
+ * and emptied to, mm/slab_cpu_check.c their checker.
  *
  * What it manages
  * ---------------
@@ -148,14 +148,18 @@
  * their slabs, as when the depot is full. Nothing is lost.
  *
  * Back-off. Out of memory, every slow path of every cache on every hart
- * would ask for a magazine, and a failing attempt costs two failing
- * page allocations and a lock round trip of kmem_magazine, several
- * times the checked free it precedes; retried on each free, it made
- * selftest=oom four times slower. So a failure sets mag_short, one
- * global read-mostly word (all magazines come from one cache, and
- * running out of memory is a global condition: one failure stands for
- * every cache and hart), and while it is set no hart asks again until
- * memory may be back:
+ * would ask for a magazine, and a failing attempt costs up to four
+ * failing page allocations (two tries of slab_grow()) and lock round
+ * trips of kmem_magazine, about 3,000 instructions, ten checked frees;
+ * retried on each free, it made selftest=oom four times slower. Two
+ * things make failures rare: kmem_magazine's slabs are one page, and
+ * it keeps one empty slab even through slab_shrink_all() (15
+ * magazines; mm/slab_cache.c), so a hart drained out of memory gets
+ * its magazines back without a page. When one fails all the same, it
+ * sets mag_short, one global read-mostly word (all magazines come from
+ * one cache, and running out of memory is a global condition: one
+ * failure stands for every cache and hart), and while it is set no
+ * hart asks again until memory may be back:
  *   - a slab of any cache goes back to the buddy allocator, or a
  *     magazine goes back to kmem_magazine (a drain: shrink, reap,
  *     destroy, slab_shrink_all(); a spare): slab_release() and
@@ -181,6 +185,7 @@
  * spares its own kmem_cache cache), so failslab counts and fails only
  * callers' allocations; the page under a new magazine slab still comes
  * from alloc_pages(), where fail_page_alloc= applies.
+ *
  * A cached tag overwritten while the object sits in a magazine (a use
  * after free) is reported as "in-use mark overwritten" (word before the
  * object) or "use after free" (word inside) when the object leaves the
@@ -203,14 +208,12 @@ STATIC_ASSERT(sizeof(struct kmem_cpu_cache) == SLAB_CACHE_LINE_SIZE);
 STATIC_ASSERT(SLAB_CPU_OBJS < SLAB_MAG_SIZE / sizeof(void *));
 STATIC_ASSERT(2 * SLAB_CPU_BATCH <= SLAB_CPU_OBJS);
 
-#define MAG_LINK (SLAB_MAG_SIZE / sizeof(void *) - 1) /* the link's slot */
-
 /*
  * Where the harts with no magazine point (M1): empty to the allocation
  * (top's low bits are 0) and full to the free (top == end). Nothing is
  * ever stored in it.
  */
-static void *slab_no_magazine[SLAB_MAG_SIZE / sizeof(void *)]
+void *slab_no_magazine[SLAB_MAG_SIZE / sizeof(void *)]
 	__attribute__((aligned(SLAB_MAG_SIZE)));
 
 /* The magazines' cache, set up by slab_init() (mm/slab_cache.c). */
@@ -281,7 +284,7 @@ void slab_cpu_init(struct kmem_cache *c)
 /* Push magazine m on a depot (or local) list. */
 static inline void mag_push(void ***list, void **m)
 {
-	m[MAG_LINK] = (void *)*list;
+	m[SLAB_MAG_LINK] = (void *)*list;
 	*list = m;
 }
 
@@ -289,7 +292,7 @@ static inline void **mag_pop(void ***list)
 {
 	void **m = *list;
 
-	*list = (void **)m[MAG_LINK];
+	*list = (void **)m[SLAB_MAG_LINK];
 	return m;
 }
 
@@ -729,97 +732,5 @@ unsigned long slab_cpu_drain_all(struct kmem_cache *c)
 	}
 	spin_unlock_irqrestore(&c->lock, irq);
 	mag_free_list(list);
-	return n;
-}
-
-/* A checker line, as mm/slab_debug.c prints them. */
-#define MAG_VIOLATION(c, inv, fmt, ...)                                        \
-	do {                                                                   \
-		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
-		       (c)->name, ##__VA_ARGS__);                              \
-		found++;                                                       \
-	} while (0)
-
-/* Walk one depot list (at most depot_max + 1 links): its length, and
- * each full magazine's rounds still tagged (I10). */
-static int depot_list_check(struct kmem_cache *c, void **m, bool full,
-			    unsigned int *len)
-{
-	int found = 0;
-
-	for (*len = 0; m && *len <= c->depot_max; m = (void **)m[MAG_LINK]) {
-		(*len)++;
-		if ((uintptr_t)m & (SLAB_MAG_SIZE - 1)) {
-			MAG_VIOLATION(c, "M3", "depot magazine %p not aligned",
-				      (void *)m);
-			break;
-		}
-		for (unsigned int i = 0; full && i < c->mag_rounds; i++) {
-			uintptr_t obj = (uintptr_t)m[i];
-
-			if (word_load(c, obj) != cached_mark(c, obj))
-				MAG_VIOLATION(c, "I10",
-					      "object %p in depot magazine %p "
-					      "lost its cached tag",
-					      (void *)obj, (void *)m);
-		}
-	}
-	return found;
-}
-
-int slab_cpu_check(struct kmem_cache *c)
-{
-	struct kmem_cpu_cache *pc = __kmem_cpu_cache(c);
-	void **top = __kmem_cpu_top(pc);
-	unsigned int nfull, nempty;
-	int found = 0;
-
-	ASSERT(spin_is_held(&c->lock));
-	found += depot_list_check(c, c->depot_full, true, &nfull);
-	found += depot_list_check(c, c->depot_empty, false, &nempty);
-	if (nfull != c->depot_n || nempty != c->depot_empty_n)
-		MAG_VIOLATION(c, "M3",
-			      "depot lists hold %u full and %u empty "
-			      "magazines, counted %u and %u",
-			      nfull, nempty, c->depot_n, c->depot_empty_n);
-	if (c->depot_n + c->depot_empty_n > c->depot_max)
-		MAG_VIOLATION(c, "M3", "depot holds %u magazines, bound %u",
-			      c->depot_n + c->depot_empty_n, c->depot_max);
-	/* This hart only: the others may be in their fast paths. */
-	if (top == slab_no_magazine) {
-		if (pc->end != slab_no_magazine || pc->prev || pc->prev_n)
-			MAG_VIOLATION(c, "M1",
-				      "hart %u without magazines has end %p, "
-				      "prev %p",
-				      cpu_id(), (void *)pc->end,
-				      (void *)pc->prev);
-	} else if (!cpu_cache_is_on(c) ||
-		   pc->end != __kmem_mag_of(top) + c->mag_rounds ||
-		   top > pc->end || !pc->prev ||
-		   ((uintptr_t)pc->prev & (SLAB_MAG_SIZE - 1)) ||
-		   (pc->prev_n && pc->prev_n != c->mag_rounds)) {
-		MAG_VIOLATION(c, "M1",
-			      "hart %u: top %p, end %p, prev %p holding %lu",
-			      cpu_id(), (void *)top, (void *)pc->end,
-			      (void *)pc->prev, pc->prev_n);
-	}
-	return found;
-}
-
-unsigned long kmem_cpu_cached(struct kmem_cache *c)
-{
-	unsigned long n = 0;
-
-	if (!cpu_cache_is_on(c))
-		return 0;
-	n = (unsigned long)__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) *
-	    c->mag_rounds;
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct kmem_cpu_cache *pc = &c->cpu[cpu];
-
-		n += __kmem_mag_count(
-			__atomic_load_n(&pc->top, __ATOMIC_RELAXED));
-		n += __atomic_load_n(&pc->prev_n, __ATOMIC_RELAXED);
-	}
 	return n;
 }

@@ -348,5 +348,12 @@ unsigned long slab_cpu_drain_all(struct kmem_cache *c);
 int slab_cpu_check(struct kmem_cache *c);
 /* The magazines' cache (mm/slab_cpu.c), set up by slab_init(). */
 extern struct kmem_cache kmem_magazine_cache;
+/* A magazine's last word: its link on a depot list (mm/slab_cpu.c). */
+#define SLAB_MAG_LINK (SLAB_MAG_SIZE / sizeof(void *) - 1)
+/*
+ * Where a hart with no magazines points (M1): empty to the allocation,
+ * full to the free; nothing is ever stored in it (mm/slab_cpu.c).
+ */
+extern void *slab_no_magazine[SLAB_MAG_SIZE / sizeof(void *)];
 
 #endif /* MM_SLAB_INTERNAL_H */
