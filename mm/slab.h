@@ -108,10 +108,10 @@
 /*
  * After a magazine allocation failed, a hart skips this many attempts
  * before it tries again, unless memory comes back first (mm/slab_cpu.c,
- * "Back-off"). Why 256: a failing attempt costs a few checked frees, so
- * out of memory the retries stay near 1 % of the slow paths' cost, and
- * a hart that missed the memory coming back gets magazines again within
- * 256 slow paths of any cache.
+ * "Back-off"). Why 256: a failing attempt costs about ten checked
+ * frees (3,000 instructions), so out of memory the retries add about
+ * 4 % to the slow paths, and a hart that missed the memory coming back
+ * gets magazines again within 256 slow paths of any cache.
  */
 #define SLAB_MAG_RETRY 256
 /*

@@ -169,8 +169,8 @@
  *     failure that stopped is seen by no event here, so each hart also
  *     retries on its own after SLAB_MAG_RETRY skipped attempts (a
  *     countdown in its own line of mag_backoff[]): out of memory that
- *     is one failing attempt per SLAB_MAG_RETRY slow paths, about 1 %
- *     of the checked path's cost.
+ *     is one failing attempt per SLAB_MAG_RETRY slow paths, about 4 %
+ *     more on the checked path's cost.
  * A successful allocation clears mag_short too. This is a generation of
  * "no magazine until memory comes back" rather than a timed retry
  * (there is no clock in mm/) or a comparison of the buddy allocator's

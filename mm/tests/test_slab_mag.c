@@ -587,9 +587,10 @@ static void mag_checker(struct ktest *t)
 
 /*
  * Scenario: the internal caches. Expect kmem_magazine to hold objects
- * of SLAB_MAG_SIZE bytes aligned to their size with no magazines and
- * no debugging of its own, and kmem_slab (freed under other caches'
- * locks) to have no magazines either.
+ * of SLAB_MAG_SIZE bytes aligned to their size, 15 in a one-page slab,
+ * with one empty slab kept, no magazines and no debugging of its own,
+ * and kmem_slab (freed under other caches' locks) to have no magazines
+ * either.
  */
 static void mag_internal_caches(struct ktest *t)
 {
@@ -598,6 +599,9 @@ static void mag_internal_caches(struct ktest *t)
 
 	KTEST_EXPECT_EQ(t, i.object_size, SLAB_MAG_SIZE);
 	KTEST_EXPECT_EQ(t, i.size, SLAB_MAG_SIZE);
+	KTEST_EXPECT_EQ(t, i.order, 0); /* one-page slabs */
+	KTEST_EXPECT_EQ(t, i.objs_per_slab, 15);
+	KTEST_EXPECT_EQ(t, kmem_magazine_cache.reserve, 1);
 	KTEST_EXPECT_EQ(t, i.mag_rounds, 0);
 	KTEST_EXPECT_EQ(t, info_of(&kmem_slab_cache).mag_rounds, 0);
 	KTEST_ASSERT_NOT_NULL(t, m);
