@@ -29,13 +29,16 @@
  * memory pressure (kmem_reap(), called when the buddy allocator fails)
  * trim any that two growths at once left over; only slab_shrink_all(),
  * the last resort before an allocation fails, gives back the reserves
- * too. Free objects held in magazines and the depot keep their slabs
- * in use until a shrink, reap or slab_shrink_all() drains them.
+ * too (all but kmem_magazine's one page: mm/slab_cache.c). Free
+ * objects held in magazines and the depot keep their slabs in use
+ * until a shrink, reap or slab_shrink_all() drains them.
  *
- * In front of the slabs, each hart has a magazine of up to
- * c->mag_rounds free objects per cache (mm/slab_cpu.c): the inline fast
- * paths pop and push there, and only an empty or full magazine comes
- * here, to move a batch of c->mag_batch objects under c->lock.
+ * In front of the slabs, each hart has two magazines of up to
+ * c->mag_rounds free objects per cache, exchanged whole with a depot
+ * (mm/slab_cpu.c): the inline fast paths pop and push on the loaded
+ * one, and only when both are empty and the depot has no full one does
+ * an allocation come here, to take a batch of c->mag_batch objects
+ * under c->lock.
  * Shrink, reap, destroy and slab_shrink_all() drain every hart's
  * magazines first, so objects cached on any hart count as free for
  * them.
@@ -127,7 +130,7 @@
  * magazine's object is reported when the object leaves the magazine.
  *
  * Fast paths (inline in mm/slab.h) and how debugging stays off them: a
- * debug cache (any of F Z P U) has its magazines held for good (I10),
+ * debug cache (any of F Z P U) has no magazines, for good (I10),
  * so its allocations always come here, and its in-use mark differs from
  * ~key, so its frees fail the fast path's swap and come here too (as
  * Linux bypasses its per-CPU caches under slab_debug). The fast paths
@@ -180,11 +183,12 @@
  *   I8  (P, caches without a constructor) a free object holds
  *       SLAB_POISON_FREE bytes ending in SLAB_POISON_END.
  *   I9  every cache is on the cache list exactly once.
- *   I10 an object in a hart's magazine (mm/slab_cpu.c) is counted in its
- *       slab's inuse, is on no free list and carries the cached tag; a
- *       debug cache's (and the dead cache's) magazines are empty and
- *       held for good, so their objects always take the checked slow
- *       paths.
+ *   I10 an object in a hart's magazine or the depot (mm/slab_cpu.c) is
+ *       counted in its slab's inuse, is on no free list and carries the
+ *       cached tag; a debug cache's (and the dead cache's, and
+ *       SLAB_NO_CPU_CACHE ones') harts have no magazines for good, so
+ *       their objects always take the checked slow paths. mm/slab_cpu.c
+ *       states the magazines' own invariants, M1..M3.
  *
  * Failure modes: misuse (double free, foreign pointer, wrong cache,
  * overwritten red zone, poison or mark) is reported with one
@@ -350,6 +354,8 @@ void slab_quarantine(struct kmem_cache *c, struct kmem_slab *s)
 void slab_moved(struct kmem_cache *c, struct kmem_slab *s)
 {
 	ASSERT(spin_is_held(&c->lock));
+	if (c == &kmem_magazine_cache)
+		slab_cpu_backoff_end(); /* a magazine to be had again */
 	if (s->state == KMEM_SLAB_QUARANTINED) {
 		s->freelist = NULL; /* the free just marked the object */
 	} else if (s->inuse == 0) {
@@ -406,9 +412,10 @@ static struct kmem_slab *slab_grow(struct kmem_cache *c, gfp_t gfp,
 	/*
 	 * Magazines and surplus empty slabs first, then everything; not
 	 * in an interrupt handler, which is atomic (it takes its own
-	 * hart's cached pages only, in alloc_pages).
+	 * hart's cached pages only, in alloc_pages), nor for a magazine,
+	 * which would drain the magazines it is meant to hold.
 	 */
-	if (!page && !cpu_in_irq()) {
+	if (!page && !cpu_in_irq() && c != &kmem_magazine_cache) {
 		kmem_reap();
 		page = alloc_pages(pgfp | __GFP_NOWARN, c->order);
 		if (!page)
@@ -478,6 +485,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct kmem_slab *s)
 		page[i].private = 0;
 	}
 	__free_pages(page, c->order);
+	slab_cpu_backoff_end(); /* a page for a magazine */
 	/* Lock order: c->lock -> kmem_slab_cache.lock, a leaf. */
 	if (c->flags & SLAB_OFF_SLAB)
 		kmem_cache_free(&kmem_slab_cache, s);
@@ -533,10 +541,15 @@ static unsigned long reap(bool all)
 	list_for_each (p, &slab_caches) {
 		struct kmem_cache *c = list_entry(p, struct kmem_cache, caches);
 
-		if (c != &kmem_slab_cache)
+		if (c != &kmem_slab_cache && c != &kmem_magazine_cache)
 			pages += cache_shrink(c, all ? 0 : c->reserve);
 	}
-	/* Last: the slabs released above gave their descriptors back. */
+	/* Last: the caches above gave their magazines and the slabs
+	 * released above their descriptors back. kmem_magazine keeps its
+	 * reserve even now (mm/slab_cache.c, slab_init()). */
+	if (kmem_magazine_cache.name[0])
+		pages += cache_shrink(&kmem_magazine_cache,
+				      kmem_magazine_cache.reserve);
 	if (kmem_slab_cache.name[0])
 		pages += cache_shrink(&kmem_slab_cache,
 				      all ? 0 : kmem_slab_cache.reserve);
@@ -638,20 +651,21 @@ static uintptr_t slab_take_cached(struct kmem_cache *c, uintptr_t caller)
 }
 
 /*
- * A batch from the slabs (kmem_cache_alloc_slow() found the depot
- * empty): everything is looked at afresh under c->lock. slab_grow()
+ * A batch from the slabs (kmem_cache_alloc_slow() found no full
+ * magazine): everything is looked at afresh under c->lock. slab_grow()
  * drops and retakes it; when it fails after draining every magazine
  * (slab_shrink_all()), the lists are searched once more, as the drain
- * may have given c's own cached objects back. Caches with magazines
- * take a batch: the first object is the caller's, the others refill
- * this hart's magazine.
+ * may have given c's own cached objects back. A hart with a loaded
+ * magazine takes a batch (slab_cpu_batch()): the first object is the
+ * caller's, the others refill the magazine; one without (a debug cache,
+ * or no magazine could be allocated) takes the caller's object only.
  */
 static __attribute__((noinline)) void *
 slab_alloc_batch(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	struct list_head *partial = &c->lists[KMEM_SLAB_PARTIAL];
 	struct list_head *empty = &c->lists[KMEM_SLAB_EMPTY];
-	unsigned int tries = 0, n = 1;
+	unsigned int tries = 0, n = 1, want;
 	void *batch[SLAB_CPU_BATCH];
 	bool regrown = false;
 	struct kmem_slab *s;
@@ -686,8 +700,9 @@ slab_alloc_batch(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	if (!s->freelist)
 		slab_set_state(c, s, KMEM_SLAB_FULL);
 	batch[0] = (void *)obj;
-	if (cpu_cache_is_on(c)) {
-		while (n < c->mag_batch &&
+	want = slab_cpu_batch(c); /* 1: nowhere to keep more */
+	if (want > 1) {
+		while (n < want &&
 		       (batch[n] = (void *)slab_take_cached(c, caller)))
 			n++;
 		c->refills++;
@@ -718,10 +733,11 @@ void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 }
 
 /*
- * Called with no lock held (the fast path released its magazine): a
- * full batch from the depot first (one copy into the magazine, no slab
- * touched), else slab_alloc_batch(). The common case stays in this
- * small function, with no stack frame for the batch.
+ * Called with no lock held (the fast path released its magazine): the
+ * previous magazine or a full one from the depot first (pointer
+ * exchanges, no slab touched; mm/slab_cpu.c), else slab_alloc_batch().
+ * The common case stays in this small function, with no stack frame
+ * for the batch.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
@@ -729,9 +745,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 
 	if (!caller)
 		caller = RET_IP;
-	if (cpu_cache_is_on(c) &&
-	    __atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) &&
-	    (obj = slab_cpu_depot_refill(c))) {
+	if (cpu_cache_is_on(c) && (obj = slab_cpu_alloc(c, gfp))) {
 		if (gfp & __GFP_ZERO)
 			memset(obj, 0, c->object_size);
 		return obj;

@@ -12,10 +12,11 @@
  * it was.
  *
  * The allocation and free fast paths are inline below: each hart keeps
- * a small per-cache magazine of free objects (struct kmem_cpu_cache),
- * and the fast paths pop from and push to the calling hart's magazine
- * only, with interrupts off and no shared lock; everything else is in
- * mm/slab.c, mm/slab_debug.c and mm/kmalloc.c.
+ * a loaded magazine of free objects per cache (struct kmem_cpu_cache
+ * points into it), and the fast paths pop from and push to the calling
+ * hart's loaded magazine only, with interrupts off and no shared lock;
+ * everything else is in mm/slab.c, mm/slab_cpu.c, mm/slab_debug.c and
+ * mm/kmalloc.c.
  *
  * Locking: every function here may be called from any hart at once,
  * and an object allocated on one hart may be freed on any other. Each
@@ -79,47 +80,69 @@
 /* ------------------------------------------------- layouts (mm only) */
 
 /*
- * One hart's magazine of one cache (mm/slab_cpu.c): four cache lines
- * read and written by that hart only (8 * SLAB_CPU_OBJS + 16 bytes),
- * with interrupts off. Other harts only read top (a relaxed snapshot
- * for statistics); to empty a magazine they ask its owner
- * (arch_call_each_cpu()). The rounds come first, so that the magazine's
- * own address is objs: the fast allocation finds it empty with one
- * compare of top against the address it already holds, and the free
- * finds it full with one against end. A debug cache's magazines have
- * end == top == objs for good (no room and nothing in them, which the
- * slow paths read as SLAB_CPU_LOCKED): its objects bypass them.
+ * Magazines (mm/slab_cpu.c): separate SLAB_MAG_SIZE-byte objects
+ * aligned to their size, from the internal cache "kmem_magazine",
+ * allocated when a hart first uses a cache. Rounds (free objects) sit
+ * at offsets 0, 8, ..., 8 * (rounds - 1); the last word links a
+ * magazine on a depot list. A hart's loaded magazine is therefore
+ * top & ~(SLAB_MAG_SIZE - 1) and its count (top & (SLAB_MAG_SIZE - 1))
+ * / 8: the fast allocation finds it empty with one test of top's low
+ * bits, the free finds it full with one compare against end.
  *
- * A magazine holds `limit` rounds and exchanges batches of limit / 2:
- * SLAB_CPU_OBJS and SLAB_CPU_BATCH for objects of up to
- * SLAB_MAG_BYTES / SLAB_CPU_OBJS bytes, fewer for larger ones (at most
- * SLAB_MAG_BYTES of objects, at least 4 rounds), as Bonwick and Adams
- * size magazines per cache: a hart's idle magazines of the 36 kmalloc
- * classes would otherwise hold a megabyte of large objects. Why 30 and
- * 15: 14 and 7 (two lines) cost kmalloc.64_pair_rt 236 guest
- * instructions a pair, 30 and 15 cost 146, 62 and 31 cost 121 for
- * twice the memory again (magazines take 16 KiB a cache at NR_CPUS 64).
+ * A magazine holds c->mag_rounds rounds: SLAB_CPU_OBJS for objects of
+ * up to SLAB_MAG_BYTES / SLAB_CPU_OBJS bytes, fewer for larger ones (at
+ * most SLAB_MAG_BYTES of objects, at least 4 rounds), as Bonwick and
+ * Adams size magazines per cache: a hart's idle magazines of the 36
+ * kmalloc classes would otherwise hold a megabyte of large objects. A
+ * refill from the slabs moves mag_rounds / 2 objects (at most
+ * SLAB_CPU_BATCH). Why 30: with batches copied in and out of an inline
+ * magazine, 14 rounds cost kmalloc.64_pair_rt 236 guest instructions a
+ * pair, 30 cost 146, 62 cost 121 for twice the memory again; 30 is
+ * also what fits a 256-byte magazine beside its link.
  */
+#define SLAB_MAG_SIZE 256 /* bytes of a magazine, and its alignment */
 #define SLAB_CPU_OBJS 30 /* rounds per magazine, at most */
-#define SLAB_CPU_BATCH 15 /* objects moved at a refill or a flush, at most */
+#define SLAB_CPU_BATCH 15 /* objects moved at a refill from slabs, at most */
 #define SLAB_CPU_MIN_OBJS 4 /* rounds per magazine, at least */
 #define SLAB_MAG_BYTES (16u << 10) /* object bytes a magazine holds */
-#define SLAB_CPU_LOCKED (-1)
 /*
- * The depot (mm/slab_cpu.c): full batches of c->mag_batch objects, at
- * most SLAB_DEPOT_MAX batches and SLAB_DEPOT_BYTES of objects a cache
- * (given back under memory pressure, before any allocation fails).
- * Why 512 KiB: host-bench's mixed workload (36 classes, 10k live objects
- * of 8..4096 B) ran 7.28 million instructions at 128 KiB, 6.55 at 256
- * and 5.90 at 512, where the batch bound takes over for every class,
- * for 1.31 -> 1.32 of the memory requested.
+ * After a magazine allocation failed, a hart skips this many attempts
+ * before it tries again, unless memory comes back first (mm/slab_cpu.c,
+ * "Back-off"). Why 256: a failing attempt costs about ten checked
+ * frees (3,000 instructions), so out of memory the retries add about
+ * 4 % to the slow paths, and a hart that missed the memory coming back
+ * gets magazines again within 256 slow paths of any cache.
  */
-#define SLAB_DEPOT_MAX 64 /* batches a cache's depot holds at most */
+#define SLAB_MAG_RETRY 256
+/*
+ * The depot (mm/slab_cpu.c): full and empty magazines, at most
+ * SLAB_DEPOT_MAX together and SLAB_DEPOT_BYTES of objects in the full
+ * ones a cache (given back under memory pressure, before any
+ * allocation fails).
+ * Why 512 KiB: host-bench's mixed workload (36 classes, 10k live
+ * objects of 8..4096 B) ran 7.28 million instructions at 128 KiB, 6.55
+ * at 256 and 5.90 at 512. 32 magazines of 30 rounds are the 64 batches
+ * of 15 the depot held when it stored half magazines: the same objects.
+ */
+#define SLAB_DEPOT_MAX 32 /* full magazines a cache's depot holds */
 #define SLAB_DEPOT_BYTES (512u << 10) /* and object bytes, at most */
+
+/*
+ * One hart's magazines of one cache: one cache line, read and written
+ * by that hart only, with interrupts off. Other harts only read top and
+ * prev_n (relaxed snapshots, for statistics); to empty the magazines
+ * they ask the owner (arch_call_each_cpu()). A hart that has none yet,
+ * and every hart of a cache that bypasses them (debug caches), has top
+ * == end == slab_no_magazine (mm/slab_cpu.c): a static, always empty
+ * array of SLAB_MAG_SIZE bytes, empty to the allocation and full to the
+ * free, so both take the slow paths, which tell the cases apart.
+ */
 struct kmem_cpu_cache {
-	void *objs[SLAB_CPU_OBJS]; /* top[-1] is handed out next */
-	void **top; /* past the newest round: objs + the count */
-	void **end; /* objs + the rounds it holds (c->mag_rounds; 0: off) */
+	void **top; /* past the newest round of the loaded magazine;
+		       top[-1] is handed out next */
+	void **end; /* loaded + c->mag_rounds: full when top == end */
+	void **prev; /* the previous magazine, NULL with no magazines */
+	unsigned long prev_n; /* rounds in prev: 0 or c->mag_rounds */
 } __attribute__((aligned(SLAB_CACHE_LINE_SIZE)));
 
 /*
@@ -178,7 +201,7 @@ struct kmem_cache {
 	uintptr_t free_mask; /* slab_mask where the fast free may mask p:
 				word inside, one-page slabs; else 0 */
 
-	/* Per-hart magazines, indexed by cpu_id(); each is its own lines. */
+	/* Per-hart magazines, indexed by cpu_id(); each is its own line. */
 	struct kmem_cpu_cache cpu[NR_CPUS];
 
 	spinlock_t lock; /* protects every "c->lock" field and slab */
@@ -204,17 +227,20 @@ struct kmem_cache {
 	unsigned long nr_slabs[KMEM_NR_SLAB_STATES]; /* c->lock */
 	struct list_head caches; /* on the cache list; slab_caches_lock */
 
-	/* The depot: full batches that left a magazine; c->lock. */
-	uint32_t depot_n; /* batches in depot[] */
-	uint32_t depot_max; /* at most this many (fixed at creation) */
+	/* The depot: whole magazines, linked by their last word; c->lock. */
+	void **depot_full; /* full magazines, the newest first */
+	void **depot_empty; /* empty magazines */
+	uint32_t depot_n; /* full magazines on depot_full */
+	uint32_t depot_empty_n; /* empty magazines on depot_empty */
+	uint32_t depot_max; /* bound on depot_n + depot_empty_n (fixed) */
 	uint32_t mag_rounds; /* a magazine's rounds (fixed at creation) */
-	uint32_t mag_batch; /* objects per exchange, mag_rounds / 2 */
-	void *depot[SLAB_DEPOT_MAX][SLAB_CPU_BATCH]; /* mag_batch used */
+	uint32_t mag_batch; /* objects per refill from slabs: rounds / 2 */
 
 	/* Statistics (slow paths only); c->lock. */
 	unsigned long grows, releases, bugs;
 	unsigned long refills, flushes; /* magazine batches from/to slabs */
-	unsigned long depot_gets, depot_puts; /* ... from/to the depot */
+	unsigned long depot_gets, depot_puts; /* full magazines from/to the
+						 depot */
 	char name[SLAB_NAME_MAX];
 };
 
@@ -259,7 +285,7 @@ void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 
 /*
- * This hart's magazine of c; the caller has interrupts off. The empty
+ * This hart's magazines of c; the caller has interrupts off. The empty
  * asm hides how the address was computed, so that GCC reaches top and
  * end from c + cpu * sizeof(c->cpu[0]) with constant offsets instead of
  * refolding the whole sum into each access.
@@ -272,7 +298,7 @@ static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 	return &((struct kmem_cache *)base)->cpu[0];
 }
 
-/* The magazine's top (past its newest round). Owner: a plain load. */
+/* The loaded magazine's top (past its newest round). Owner: plain. */
 static inline void **__kmem_cpu_top(struct kmem_cpu_cache *pc)
 {
 	return __atomic_load_n(&pc->top, __ATOMIC_RELAXED);
@@ -293,27 +319,16 @@ static inline void __kmem_cpu_set_top(struct kmem_cpu_cache *pc, void **top)
 #endif
 }
 
-/* Rounds the magazine holds at most; 0 for a bypassed one. */
-static inline int __kmem_cpu_limit(const struct kmem_cpu_cache *pc)
+/* The magazine top points into, and the rounds below top in it. */
+static inline void **__kmem_mag_of(void **top)
 {
-	return (int)(pc->end - pc->objs);
+	return (void **)((uintptr_t)top & ~(uintptr_t)(SLAB_MAG_SIZE - 1));
 }
 
-/*
- * This hart's magazine count, or SLAB_CPU_LOCKED for a bypassed one
- * (debug caches), for the slow paths. Owner only, interrupts off.
- */
-static inline int __kmem_cpu_take(struct kmem_cpu_cache *pc)
+static inline unsigned int __kmem_mag_count(void **top)
 {
-	if (pc->end == pc->objs)
-		return SLAB_CPU_LOCKED;
-	return (int)(__kmem_cpu_top(pc) - pc->objs);
-}
-
-/* Store the count back (0 <= n <= the limit). */
-static inline void __kmem_cpu_put(struct kmem_cpu_cache *pc, int n)
-{
-	__kmem_cpu_set_top(pc, pc->objs + n);
+	return (unsigned int)(((uintptr_t)top & (SLAB_MAG_SIZE - 1)) /
+			      sizeof(void *));
 }
 
 /*
@@ -340,8 +355,9 @@ static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
  * free is not taken for a second one). Interrupts are off from
  * the load of the count to its store, so nothing else on this hart runs
  * in between, and no other hart writes the magazine: no lock and no
- * atomic on it. An empty or bypassed (debug caches) magazine goes to
- * the slow path, which refills it from the depot or the slabs.
+ * atomic on it. An empty loaded magazine, or none (a hart's first use,
+ * a debug cache), goes to the slow path, which swaps in the previous
+ * magazine, exchanges it with the depot or fills it from the slabs.
  * The mark is written with a relaxed atomic store: a double free on
  * another hart may be reading the word meanwhile (it finds the tag or
  * the mark, never half of each). Zeroing is done after the put: the
@@ -359,7 +375,8 @@ __kmem_cache_alloc_unarmed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	pc = __kmem_cpu_cache(c);
 	top = __kmem_cpu_top(pc);
 
-	if (unlikely(top == pc->objs)) /* empty, or bypassed */
+	/* empty (top at the magazine's start), or no magazine */
+	if (unlikely(!((uintptr_t)top & (SLAB_MAG_SIZE - 1))))
 		goto slow;
 	obj = (uintptr_t)top[-1];
 	if (likely(!c->word_back)) {
@@ -493,7 +510,7 @@ static inline bool __kmem_slab_is(const struct kmem_slab *s,
  * are one page holding their descriptor (a read of p's own page; one
  * test picks that commonest case first), else through p's page
  * descriptor; then __kmem_slab_push(). A full magazine fails too: the
- * slow path moves half of it to the depot and tries again.
+ * slow path loads an empty one and tries again.
  */
 static inline __attribute__((always_inline)) bool
 __kmem_cache_push(struct kmem_cache *c, void *p)
@@ -614,7 +631,8 @@ unsigned long kmem_reap(void);
 
 /*
  * Out of memory: empty every hart's magazine of every cache and give
- * every empty slab back, reserves included. Called by slab growth and
+ * every empty slab back, reserves included (but the one page of
+ * magazines kmem_magazine keeps). Called by slab growth and
  * large kmalloc when the buddy allocator fails, before they give up;
  * same rules as kmem_reap(). Returns pages released.
  */
@@ -667,12 +685,15 @@ struct kmem_cache_info {
 	unsigned long quarantined_pages; /* of those, in quarantined slabs
 					    (the "destroyed" cache's are of
 					    every order) */
-	unsigned long cached; /* free, in magazines (not in active_objs) */
+	unsigned long cached; /* free, in magazines, depot included (not in
+				 active_objs) */
 	unsigned long grows, releases, bugs;
 	unsigned long refills, flushes; /* magazine batches from/to slabs */
-	unsigned long depot; /* objects in the depot (within cached) */
+	unsigned long depot; /* objects in the depot's full magazines
+				(within cached) */
+	unsigned long depot_empty; /* empty magazines in the depot */
 	unsigned int mag_rounds; /* rounds per magazine, 0: bypassed */
-	unsigned long depot_gets, depot_puts; /* batches from/to it */
+	unsigned long depot_gets, depot_puts; /* full magazines from/to it */
 };
 /* A snapshot of c's numbers, taken under its lock. */
 void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out);

@@ -590,7 +590,7 @@ static int cache_validate(struct kmem_cache *c)
 		VIOLATION(c, "I5", "active slab %p is not the first partial %p",
 			  (void *)c->active, (void *)first);
 	}
-	return found;
+	return found + slab_cpu_check(c);
 }
 
 int kmem_cache_validate(struct kmem_cache *c)
@@ -644,7 +644,8 @@ void kmem_cache_info(struct kmem_cache *c, struct kmem_cache_info *out)
 	out->bugs = c->bugs;
 	out->refills = c->refills;
 	out->flushes = c->flushes;
-	out->depot = (unsigned long)c->depot_n * c->mag_batch;
+	out->depot = (unsigned long)c->depot_n * c->mag_rounds;
+	out->depot_empty = c->depot_empty_n;
 	out->mag_rounds = cpu_cache_is_on(c) ? c->mag_rounds : 0;
 	out->depot_gets = c->depot_gets;
 	out->depot_puts = c->depot_puts;

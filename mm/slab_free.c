@@ -153,8 +153,8 @@ refuse:
 
 /*
  * Called without c->lock (the fast path dropped it). A full magazine is
- * the common case: half of it moves out (slab_cpu_flush()) and the fast
- * push is tried again, checking p as before. Anything else, and a
+ * the common case: an empty one is loaded (slab_cpu_make_room()) and
+ * the fast push is tried again, checking p as before. Anything else, and a
  * second failure, goes to slab_free_checked().
  */
 void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
@@ -163,7 +163,7 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 		return;
 	if (!caller)
 		caller = RET_IP;
-	if (cpu_cache_is_on(c) && slab_cpu_flush(c, caller) &&
+	if (cpu_cache_is_on(c) && slab_cpu_make_room(c, caller) &&
 	    __kmem_cache_push(c, p))
 		return;
 	slab_free_checked(c, p, caller);

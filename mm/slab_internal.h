@@ -276,8 +276,8 @@ struct kmem_slab *slab_lookup(const void *p);
 void slab_moved(struct kmem_cache *c, struct kmem_slab *s);
 
 /*
- * Objects of c sitting in the harts' magazines now (a snapshot: relaxed
- * reads of each count; a magazine held by someone counts 0). No lock.
+ * Objects of c sitting in the harts' magazines and the depot now (a
+ * snapshot: relaxed reads of each hart's top and prev_n). No lock.
  */
 unsigned long kmem_cpu_cached(struct kmem_cache *c);
 
@@ -300,22 +300,60 @@ unsigned long slab_cache_trim(struct kmem_cache *c, unsigned long keep);
 
 /* ------------------------------------------------------ mm/slab_cpu.c */
 
-/* Set up c's magazines: empty, or held for good if !cpu_cache_is_on(). */
+/* Set up c's depot and its harts' state: no magazines (slab_no_magazine). */
 void slab_cpu_init(struct kmem_cache *c);
 /* Give objects taken out of a magazine back to their slabs (c->lock). */
 void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 		      uintptr_t caller);
-/* Refill this hart's magazine from the depot and return an object for
- * the caller (in-use); NULL if the depot is empty. No lock held. */
-void *slab_cpu_depot_refill(struct kmem_cache *c);
-/* If this hart's magazine is full, move half of it to the depot or the
- * slabs; true if room was made. No lock held. */
-bool slab_cpu_flush(struct kmem_cache *c, uintptr_t caller);
+/*
+ * The allocation's slow path in front of the slabs: an object from the
+ * previous magazine or a full one from the depot (in use, tag turned
+ * into the in-use mark), or NULL for the slabs; a hart with no
+ * magazines gets two first. No lock held.
+ */
+void *slab_cpu_alloc(struct kmem_cache *c, gfp_t gfp);
+/*
+ * If this hart's loaded magazine is full (or it has none), load an
+ * empty one: the previous, one from the depot or a new one. True if
+ * there is room now. No lock held.
+ */
+bool slab_cpu_make_room(struct kmem_cache *c, uintptr_t caller);
+/*
+ * Objects a batch from the slabs should hold: the caller's and as many
+ * as fit this hart's loaded magazine, at most c->mag_batch; 1 if the
+ * hart has no magazine (bypassed, or none could be allocated). c->lock
+ * held (interrupts off).
+ */
+unsigned int slab_cpu_batch(struct kmem_cache *c);
+/*
+ * A slab went back to the buddy allocator, or a magazine to
+ * kmem_magazine: end the back-off after a failed magazine allocation
+ * (mm/slab_cpu.c, "Back-off"). Any context, any lock held.
+ */
+void slab_cpu_backoff_end(void);
 /* Push objs[1..n) of a refill on this hart's magazine; no lock held. */
 void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 		     uintptr_t caller);
-/* Empty every hart's magazine of c into the slabs; returns objects. No
- * lock held. */
+/*
+ * Empty every hart's magazines of c and the depot into the slabs, and
+ * give every magazine back to kmem_magazine_cache; returns objects. No
+ * lock held.
+ */
 unsigned long slab_cpu_drain_all(struct kmem_cache *c);
+/*
+ * Walk c's depot (M3, and I10 for its objects) and this hart's
+ * magazines (M1, M2); print each violation, return their number.
+ * c->lock held, interrupts off.
+ */
+int slab_cpu_check(struct kmem_cache *c);
+/* The magazines' cache (mm/slab_cpu.c), set up by slab_init(). */
+extern struct kmem_cache kmem_magazine_cache;
+/* A magazine's last word: its link on a depot list (mm/slab_cpu.c). */
+#define SLAB_MAG_LINK (SLAB_MAG_SIZE / sizeof(void *) - 1)
+/*
+ * Where a hart with no magazines points (M1): empty to the allocation,
+ * full to the free; nothing is ever stored in it (mm/slab_cpu.c).
+ */
+extern void *slab_no_magazine[SLAB_MAG_SIZE / sizeof(void *)];
 
 #endif /* MM_SLAB_INTERNAL_H */

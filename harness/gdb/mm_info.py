@@ -15,8 +15,8 @@ what the kernel counts:
              the latter alone (buddy_stats());
   slabinfo   every cache on slab_caches in list order, each slab on its
              four state lists: active = sum of inuse less the objects
-             in the harts' magazines (top - objs each) and the depot
-             (depot_n x mag_batch), total = objs_per_slab per
+             in the harts' magazines ((top & 255) / 8 + prev_n each)
+             and the depot (depot_n x mag_rounds), total = objs_per_slab per
              slab (not for the dead cache), pages = 2^order of each
              slab's head page (kmem_cache_info());
   vmallocinfo the arena's allocated segments in address order, each
@@ -105,14 +105,16 @@ def meminfo_line():
 # ------------------------------------------------------------------ slab
 
 def _magazine_objects(cache):
-    """kmem_cpu_cached(): each hart's rounds (top - objs; a bypassed
-    magazine's top is objs) and the depot's batches."""
+    """kmem_cpu_cached(): each hart's rounds, in its loaded magazine (the
+    low 8 bits of top / 8: magazines are 256-byte aligned, and a hart
+    with none points at an empty aligned array) and its previous one
+    (prev_n), and the depot's full magazines."""
     cpus = cache["cpu"]
     n = 0
     for i in range(d.array_len(cpus)):
         pc = cpus[i]
-        n += (int(pc["top"]) - int(pc["objs"].address)) // 8
-    return n + int(cache["depot_n"]) * int(cache["mag_batch"])
+        n += (int(pc["top"]) & 255) // 8 + int(pc["prev_n"])
+    return n + int(cache["depot_n"]) * int(cache["mag_rounds"])
 
 
 def cache_info(addr):

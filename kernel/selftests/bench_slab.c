@@ -11,24 +11,24 @@
  *   kmalloc.64_pair        one kmalloc(64) + kfree, hot path
  *   kmalloc.64_pair_rt     the round trip through the slow paths: RT_OBJS
  *                          (1024) kmalloc(64) in a row, then their 1024
- *                          kfree, divided by 1024. The magazine (30
- *                          rounds) is empty after the first few, so
- *                          every SLAB_CPU_BATCH-th allocation refills it
- *                          from the slabs under the cache's lock, and on
- *                          the way down every SLAB_CPU_BATCH-th free
- *                          flushes a batch back: the pair plus one
- *                          fifteenth of a refill and of a flush (from
- *                          the depot while it has batches, else the
- *                          slabs, which are made before the measurement)
+ *                          kfree, divided by 1024. Each hart has two
+ *                          magazines of 30 rounds: every 30th
+ *                          allocation swaps in the previous magazine
+ *                          (no lock) or takes a full one from the depot
+ *                          for the empty one under the cache's lock
+ *                          (else 15 objects from the slabs, which are
+ *                          made before the measurement), and every 30th
+ *                          free swaps or gives the full previous one to
+ *                          the depot for an empty one
  *   kmalloc.64_pair_var    kmalloc(64) + kfree with a size the compiler
  *                          cannot see (the out-of-line __kmalloc and its
  *                          table), hot path
  *   kmalloc.waste_pct      average internal waste of the class table for
  *                          sizes log-uniform in [8, 4096), rounded up
  *
- * The hot paths touch only this hart's magazine (mm/slab_cpu.c: plain
- * loads and stores, no lock) with interrupts off; the cache's lock is
- * taken once per batch of SLAB_CPU_BATCH objects (depot or slabs).
+ * The hot paths touch only this hart's loaded magazine (mm/slab_cpu.c:
+ * plain loads and stores, no lock) with interrupts off; the cache's
+ * lock is taken at most once per magazine of objects (depot or slabs).
  *
  * Loops include their own overhead (two or three instructions per
  * iteration). A compiler barrier between the alloc and the free stops

@@ -186,11 +186,12 @@ static unsigned long pages_accounted(void)
 }
 
 /* Scenario: hart B allocates 20 objects of a cache and frees them, so
- * they sit in B's magazine (and the cache's depot); then this hart (A)
+ * they sit in B's magazines (and the cache's depot); then this hart (A)
  * shrinks the cache, and after B fills it again, destroys it. Expect
  * objects cached on B before each, none after the shrink (B, asked by
- * IPI, handed its rounds over) with every slab empty, destroy to
- * succeed with no live object, and every page back. */
+ * IPI, handed its magazines over) with every slab empty, destroy to
+ * succeed with no live object, and every page back (the magazines'
+ * too: they are counted in kmem_magazine's slabs). */
 static void smp_pcp_slab_drain_by_ipi(struct ktest *t)
 {
 	static struct slab_fill f;

@@ -22,6 +22,7 @@
 #include "mm/page.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
+#include "mm/slab_internal.h"
 #include "mm/tests/host_arch.h"
 
 #define FAKE_BASE 0x80000000UL
@@ -391,10 +392,11 @@ static void random_ops(struct ktest *t, struct kmem_cache **caches, int nc,
 
 /* Scenario: 3000 random allocs and frees over three caches (one with a
  * 2 KiB object), without debugging. Expect contents intact, slab_check()
- * clean after every step, no report, and all memory back at the end. */
+ * clean after every step, no report, and all memory back at the end but
+ * the empty slab kmem_magazine keeps (mm/slab_cache.c). */
 static void slab_random(struct ktest *t)
 {
-	unsigned long free0;
+	unsigned long free0, mag0;
 	struct kmem_cache *c[3] = {
 		kmem_cache_create("rnd-16", 16, 0, 0, NULL),
 		kmem_cache_create("rnd-328", 328, 0, 0, NULL),
@@ -404,10 +406,15 @@ static void slab_random(struct ktest *t)
 	for (int i = 0; i < 3; i++)
 		KTEST_ASSERT_NOT_NULL(t, c[i]);
 	free0 = buddy_free_pages();
+	mag0 = info_of(&kmem_magazine_cache).pages;
 	random_ops(t, c, 3, 3000, 42);
 	for (int i = 0; i < 3; i++)
 		KTEST_EXPECT_EQ(t, kmem_cache_destroy(c[i]), 0);
-	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0);
+	KTEST_EXPECT_LE(t, info_of(&kmem_magazine_cache).pages, mag0 + 1);
+	KTEST_EXPECT_EQ(t,
+			buddy_free_pages() +
+				(info_of(&kmem_magazine_cache).pages - mag0),
+			free0);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 }
 
@@ -497,13 +504,14 @@ static void slab_ctor(struct ktest *t)
 }
 
 /* Scenario: four slabs' worth of objects freed (the last ones stay in
- * the magazine and the depot, so their slabs stay in use), then shrink.
- * Expect the magazine and depot drained and every slab but the reserve
- * of one back in the buddy allocator, counted by the shrink. */
+ * the magazines and the depot, so their slabs stay in use), then
+ * shrink. Expect the magazines and depot drained, every slab but the
+ * reserve of one back in the buddy allocator, counted by the shrink,
+ * and whatever pages kmem_magazine gave back with the magazines. */
 static void slab_shrink(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("shrink", 1024, 0, 0, NULL);
-	unsigned long free0, pages_per_slab, held;
+	unsigned long free0, pages_per_slab, held, mag_pages;
 	unsigned int n;
 	void **objs;
 
@@ -516,11 +524,13 @@ static void slab_shrink(struct ktest *t)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
 	for (unsigned int i = 0; i < n; i++)
 		kmem_cache_free(c, objs[i]);
-	/* The last ones freed sit in this thread's magazine and the depot. */
+	/* The last ones freed sit in this thread's two magazines and the
+	 * depot. */
 	KTEST_EXPECT_GE(t, info_of(c).cached, 1);
 	KTEST_EXPECT_LE(t, info_of(c).cached,
-			SLAB_CPU_OBJS + c->depot_max * SLAB_CPU_BATCH);
-	KTEST_EXPECT_LE(t, info_of(c).cached - info_of(c).depot, SLAB_CPU_OBJS);
+			(2 + c->depot_max) * (unsigned long)c->mag_rounds);
+	KTEST_EXPECT_LE(t, info_of(c).cached - info_of(c).depot,
+			2 * SLAB_CPU_OBJS);
 	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
 	/* Slabs all of whose objects came back went back at once. */
 	KTEST_EXPECT_LE(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
@@ -531,11 +541,17 @@ static void slab_shrink(struct ktest *t)
 				pages_per_slab);
 	free0 = buddy_free_pages();
 	held = info_of(c).pages;
+	mag_pages = info_of(&kmem_magazine_cache).pages;
 	KTEST_ASSERT(t, held > pages_per_slab); /* the depot holds some */
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), held - pages_per_slab);
 	KTEST_EXPECT_EQ(t, info_of(c).nr_slabs[KMEM_SLAB_EMPTY], 1);
 	KTEST_EXPECT_EQ(t, info_of(c).cached, 0);
-	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0 + held - pages_per_slab);
+	/* The magazines went back to kmem_magazine, which keeps no empty
+	 * slab: its pages too, if no other cache holds magazines. */
+	KTEST_EXPECT_LE(t, info_of(&kmem_magazine_cache).pages, mag_pages);
+	mag_pages -= info_of(&kmem_magazine_cache).pages;
+	KTEST_EXPECT_EQ(t, buddy_free_pages(),
+			free0 + held - pages_per_slab + mag_pages);
 	KTEST_EXPECT_EQ(t, kmem_cache_shrink(c), 0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
@@ -592,9 +608,9 @@ static void slab_empty_bounded(struct ktest *t)
 /* Scenario: caches of 64, 640, 1024 and 4096-byte objects, and a debug
  * cache; 40 objects of each allocated and freed. Expect magazines of 30
  * rounds for small objects and at most SLAB_MAG_BYTES of larger ones
- * (24, 16, 4), batches of half a magazine (the depot's grows by whole
- * batches), none for the debug cache, and never more than a magazine
- * outside the depot. */
+ * (24, 16, 4), the depot holding whole magazines, none for the debug
+ * cache, and never more than this hart's two magazines outside the
+ * depot. */
 static void slab_magazine_sizes(struct ktest *t)
 {
 	static const struct {
@@ -622,10 +638,10 @@ static void slab_magazine_sizes(struct ktest *t)
 		for (int i = 0; i < 40; i++)
 			kmem_cache_free(c, objs[i]);
 		ci = info_of(c);
-		KTEST_EXPECT_LE(t, ci.cached - ci.depot, cases[k].rounds);
+		KTEST_EXPECT_LE(t, ci.cached - ci.depot, 2 * cases[k].rounds);
 		if (cases[k].rounds)
 			KTEST_EXPECT_EQ(t, ci.depot,
-					ci.depot_puts * (cases[k].rounds / 2));
+					ci.depot_puts * cases[k].rounds);
 		else
 			KTEST_EXPECT_EQ(t, ci.cached, 0);
 		KTEST_EXPECT_EQ(t, slab_check(), 0);
@@ -633,52 +649,67 @@ static void slab_magazine_sizes(struct ktest *t)
 	}
 }
 
-/* Scenario: 200 objects of 64 bytes allocated, freed, allocated again.
- * Expect the frees past a full magazine to go to the depot in batches
- * (no object back on a slab while the depot has room), the second round
- * to be served from the depot (no refill from the slabs) with exactly
- * the objects freed, and shrink to empty magazine and depot. */
+/* Scenario: 200 objects of 64 bytes allocated, the spare rounds of the
+ * last refill drained (shrink: this hart has no magazines then), the
+ * 200 freed, allocated again. Expect the frees to fill two new
+ * magazines (30, then a swap, 30), then send a full one to the depot
+ * every 30 frees behind a new empty one (5; 20 rounds left loaded, no
+ * object back on a slab), the second round to be served from the two
+ * magazines and the depot alone (no refill from the slabs; 5 full
+ * magazines out, 5 empty ones back in the depot) with exactly the
+ * objects freed in reverse order, a second free of an object in the
+ * depot reported, and shrink to empty magazines and depot and give
+ * every magazine back to kmem_magazine. */
 static void slab_depot_exchange(struct ktest *t)
 {
 	enum { N = 200 };
 	struct kmem_cache *c = kmem_cache_create("depot", 64, 0, 0, NULL);
+	unsigned long mags0 = info_of(&kmem_magazine_cache).active_objs;
 	static void *objs[N], *again[N];
 	struct kmem_cache_info a, b;
+	unsigned int wrong = 0;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
-	KTEST_ASSERT(t, c->depot_max * SLAB_CPU_BATCH >= N);
+	KTEST_ASSERT(t, c->depot_max * c->mag_rounds >= N);
 	for (unsigned int i = 0; i < N; i++)
 		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	/* This hart has two magazines now, and nobody else any. */
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs - mags0,
+			2);
+	kmem_cache_shrink(c);
+	b = info_of(c);
+	KTEST_EXPECT_EQ(t, b.cached, 0);
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs, mags0);
 	for (unsigned int i = 0; i < N; i++)
 		kmem_cache_free(c, objs[i]);
 	a = info_of(c);
 	KTEST_EXPECT_EQ(t, a.active_objs, 0);
-	KTEST_EXPECT_EQ(t, a.flushes, 0); /* nothing back on a slab */
-	KTEST_EXPECT_EQ(t, a.depot, a.depot_puts * SLAB_CPU_BATCH);
-	KTEST_EXPECT_LE(t, a.cached - a.depot, SLAB_CPU_OBJS);
-	KTEST_EXPECT_GE(t, a.depot, N - SLAB_CPU_OBJS);
+	KTEST_EXPECT_EQ(t, a.flushes, b.flushes); /* nothing back on a slab */
+	KTEST_EXPECT_EQ(t, a.cached, N);
+	KTEST_EXPECT_EQ(t, a.depot_puts, 5);
+	KTEST_EXPECT_EQ(t, a.depot, 5 * SLAB_CPU_OBJS);
+	KTEST_EXPECT_EQ(t, a.cached - a.depot, SLAB_CPU_OBJS + 20);
+	KTEST_EXPECT_EQ(t, a.depot_empty, 0);
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs - mags0,
+			7);
 	for (unsigned int i = 0; i < N; i++)
 		KTEST_ASSERT_NOT_NULL(t, again[i] = kmem_cache_alloc(c, 0));
 	b = info_of(c);
 	KTEST_EXPECT_EQ(t, b.refills, a.refills); /* no slab touched */
-	KTEST_EXPECT_GE(t, b.depot_gets, (N - SLAB_CPU_OBJS) / SLAB_CPU_BATCH);
-	KTEST_EXPECT_EQ(t, b.cached, a.cached - N);
+	KTEST_EXPECT_EQ(t, b.depot_gets, 5);
+	KTEST_EXPECT_EQ(t, b.depot_empty, 5);
+	KTEST_EXPECT_EQ(t, b.depot, 0);
+	KTEST_EXPECT_EQ(t, b.cached, 0);
 	KTEST_EXPECT_EQ(t, b.active_objs, N);
-	/* The objects freed (the cache also held a.cached - N never
-	 * handed out, from the last refill), the last freed first. */
-	{
-		unsigned long same = 0;
-
-		for (unsigned int i = 0; i < N; i++)
-			for (unsigned int j = 0; j < N; j++)
-				same += again[i] == objs[j];
-		KTEST_EXPECT_GE(t, same, N - (a.cached - N));
-	}
-	KTEST_EXPECT(t, again[0] == objs[N - 1]);
+	/* Exactly the objects freed, the last freed first. */
+	for (unsigned int i = 0; i < N; i++)
+		wrong += again[i] != objs[N - 1 - i];
+	KTEST_EXPECT_EQ(t, wrong, 0);
 	/* A second free of an object sitting in the depot is reported. */
 	for (unsigned int i = 0; i < N; i++)
 		kmem_cache_free(c, again[i]);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_GE(t, info_of(c).depot, 1);
 	kmem_cache_free(c, again[0]);
 	kmem_cache_free(c, again[N / 2]);
 	KTEST_EXPECT_EQ(t, rep.count, 2);
@@ -689,6 +720,8 @@ static void slab_depot_exchange(struct ktest *t)
 	b = info_of(c);
 	KTEST_EXPECT_EQ(t, b.cached, 0);
 	KTEST_EXPECT_EQ(t, b.depot, 0);
+	KTEST_EXPECT_EQ(t, b.depot_empty, 0);
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs, mags0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }

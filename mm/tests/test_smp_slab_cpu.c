@@ -30,6 +30,7 @@ static const int host_prot_none = PROT_NONE;
 #include "mm/page.h"
 #include "mm/kmalloc.h"
 #include "mm/slab.h"
+#include "mm/slab_internal.h"
 #include "mm/tests/host_arch.h"
 #include "mm/tests/host_smp.h"
 
@@ -143,10 +144,12 @@ static void magazine_lifo(struct ktest *t)
  * Scenario: 200 allocations in a row, then their 200 frees, on one
  * thread. Expect the slabs to be visited once per batch: at most
  * ceil(200 / SLAB_CPU_BATCH) + 1 refills, plus one short one per slab
- * used up (a refill takes no new slab), and about as many flushes
- * (at least one), never more than SLAB_CPU_OBJS objects cached, every
- * object distinct, slab_check() clean throughout, and after shrink no
- * object cached and the slabs down to the reserve.
+ * used up (a refill takes no new slab), never more than SLAB_CPU_OBJS
+ * objects cached after the allocations; after the frees none back on a
+ * slab, both magazines of this hart full and every other object in
+ * the depot's full magazines (one sent every SLAB_CPU_OBJS frees past
+ * the two); every object distinct, slab_check() clean throughout, and
+ * after shrink no object cached and the slabs down to the reserve.
  */
 static void magazine_batches(struct ktest *t)
 {
@@ -155,6 +158,7 @@ static void magazine_batches(struct ktest *t)
 	static void *objs[N];
 	struct kmem_cache_info ci;
 	unsigned int dup = 0;
+	unsigned long held;
 
 	KTEST_ASSERT_NOT_NULL(t, k);
 	for (int i = 0; i < N; i++) {
@@ -172,16 +176,21 @@ static void magazine_batches(struct ktest *t)
 	KTEST_EXPECT_LE(t, ci.refills, N / SLAB_CPU_BATCH + 1 + ci.grows);
 	KTEST_EXPECT_GE(t, ci.refills, N / SLAB_CPU_BATCH);
 	KTEST_EXPECT_LE(t, ci.cached, SLAB_CPU_OBJS);
+	held = ci.cached + N; /* the refill's spare rounds, then the N */
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	for (int i = 0; i < N; i++)
 		kmem_cache_free(k, objs[i]);
 	ci = info_of(k);
 	KTEST_EXPECT_EQ(t, ci.active_objs, 0);
-	/* Full magazines gave their batches to the depot (room for all). */
+	/* Full magazines went to the depot whole (room for all). */
 	KTEST_EXPECT_EQ(t, ci.flushes, 0);
-	KTEST_EXPECT_GE(t, ci.depot_puts, (N - SLAB_CPU_OBJS) / SLAB_CPU_BATCH);
-	KTEST_EXPECT_LE(t, ci.depot_puts, N / SLAB_CPU_BATCH + 1);
-	KTEST_EXPECT_LE(t, ci.cached - ci.depot, SLAB_CPU_OBJS);
+	KTEST_EXPECT_EQ(t, ci.cached, held);
+	KTEST_EXPECT_EQ(t, ci.depot_puts,
+			(held - 2 * SLAB_CPU_OBJS + SLAB_CPU_OBJS - 1) /
+				SLAB_CPU_OBJS);
+	KTEST_EXPECT_EQ(t, ci.depot, ci.depot_puts * SLAB_CPU_OBJS);
+	KTEST_EXPECT_GT(t, ci.cached - ci.depot, SLAB_CPU_OBJS);
+	KTEST_EXPECT_LE(t, ci.cached - ci.depot, 2 * SLAB_CPU_OBJS);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	kmem_cache_shrink(k);
 	ci = info_of(k);
@@ -218,11 +227,14 @@ static bool alloc_shrink_free(struct ktest *t, struct kmem_cache *k,
 }
 
 /*
- * n allocations of size bytes (the magazine emptied after them), their
- * n frees in order, then n allocations again, on one thread, where the
- * depot has room for every batch. Expect the second round to hand the
- * objects out in exactly the reverse order of their frees, from the
- * magazine and the depot alone, and nothing cached at the end.
+ * n allocations of size bytes (this hart drained after them: no
+ * magazines), their n frees in order, then n allocations again, on one
+ * thread, where the depot has room for every full magazine. Expect the
+ * frees to fill two new magazines, then send one full magazine to the
+ * depot every `rounds` frees, the second round to hand the objects out
+ * in exactly the reverse order of their frees, from the two magazines
+ * and the depot alone (its full magazines traded for as many empty
+ * ones), and nothing cached at the end.
  */
 static void round_trip(struct ktest *t, size_t size, int n)
 {
@@ -235,9 +247,12 @@ static void round_trip(struct ktest *t, size_t size, int n)
 	KTEST_ASSERT(t, n <= 300);
 	KTEST_ASSERT(t, alloc_shrink_free(t, k, objs, n, &ci0));
 	ci = info_of(k);
+	KTEST_ASSERT(t, n > 2 * (int)ci.mag_rounds);
 	KTEST_EXPECT_EQ(t, ci.depot_puts,
-			(n - ci.mag_rounds) / (ci.mag_rounds / 2));
-	KTEST_EXPECT_EQ(t, ci.depot, ci.depot_puts * (ci.mag_rounds / 2));
+			(n - 2 * ci.mag_rounds + ci.mag_rounds - 1) /
+				ci.mag_rounds);
+	KTEST_EXPECT_EQ(t, ci.depot, ci.depot_puts * ci.mag_rounds);
+	KTEST_EXPECT_EQ(t, ci.depot_empty, 0);
 	KTEST_EXPECT_EQ(t, ci.cached, n);
 	KTEST_EXPECT_EQ(t, ci.flushes, ci0.flushes);
 	for (int i = 0; i < n; i++)
@@ -245,6 +260,7 @@ static void round_trip(struct ktest *t, size_t size, int n)
 	KTEST_EXPECT_EQ(t, wrong, 0);
 	ci2 = info_of(k);
 	KTEST_EXPECT_EQ(t, ci2.depot_gets, ci.depot_puts);
+	KTEST_EXPECT_EQ(t, ci2.depot_empty, ci.depot_puts);
 	KTEST_EXPECT_EQ(t, ci2.refills, ci.refills);
 	KTEST_EXPECT_EQ(t, ci2.cached, 0);
 	KTEST_EXPECT_EQ(t, ci2.active_objs, n);
@@ -256,50 +272,54 @@ static void round_trip(struct ktest *t, size_t size, int n)
 }
 
 /*
- * Scenario: the round trip of 300 objects of 64 B (magazines of 30,
- * batches of 15; 18 batches in the depot), each full magazine going to
- * the depot whole. Then 90 of 6,000 B (magazines of 4, batches of 2, a
- * depot of 43 batches: SLAB_DEPOT_BYTES / 12,000): 21 whole magazines
- * fill 42 batches, and the last full magazine finds room for one, so
- * its older half goes and the newer half moves down. Expect the exact
- * reverse order both times, which a flush that kept or sent the wrong
- * half, or a refill that copied a batch in the wrong order, would
- * break.
+ * Scenario: the round trip of 300 objects of 64 B (magazines of 30; 8
+ * full magazines in the depot, 60 objects on this hart). Then 90 of
+ * 6,000 B (magazines of 4, a depot of 21: SLAB_DEPOT_BYTES / 24,000):
+ * 21 full magazines fill the depot exactly. Expect the exact reverse
+ * order both times, which a swap or exchange that loaded the wrong
+ * magazine, or popped from the wrong end, would break.
  */
 static void depot_round_trip(struct ktest *t)
 {
-	KTEST_EXPECT_EQ(t, SLAB_DEPOT_BYTES / (2 * 6000), 43);
+	KTEST_EXPECT_EQ(t, SLAB_DEPOT_BYTES / (4 * 6000), 21);
 	round_trip(t, 64, 300);
 	round_trip(t, 6000, 90);
 }
 
 /*
- * Scenario: 300 objects of 4 KiB freed in a row, from an empty
- * magazine. Their magazines hold 4 rounds and exchange 2
- * (SLAB_MAG_BYTES), and the depot holds at most SLAB_DEPOT_BYTES of
- * them. Expect the batches that find the depot full
- * to go back to their slabs: the magazine full, the depot full, every
- * other object free in its slab, and slab_check() clean.
+ * Scenario: 300 objects of 4 KiB freed in a row, on a hart with no
+ * magazines. Their magazines hold 4 rounds (SLAB_MAG_BYTES), and the
+ * depot holds SLAB_DEPOT_MAX of them (SLAB_DEPOT_BYTES allows 32 too).
+ * Expect the full magazines that find the depot full to give their
+ * rounds back to their slabs (one flush each) and be reused empty, no
+ * magazine allocated past the depot's 32 and this hart's 2: both
+ * magazines full, the depot full, every other object free in its slab,
+ * and slab_check() clean.
  */
 static void depot_overflow(struct ktest *t)
 {
 	enum { N = 300 };
 	struct kmem_cache *k = kmem_cache_create("depot-of", 4096, 0, 0, NULL);
-	unsigned long depot_max, batch;
+	unsigned long mags0 = info_of(&kmem_magazine_cache).active_objs;
+	unsigned long depot_max, r;
 	static void *objs[N];
 	struct kmem_cache_info ci0, ci;
 
 	KTEST_ASSERT_NOT_NULL(t, k);
 	KTEST_ASSERT(t, alloc_shrink_free(t, k, objs, N, &ci0));
 	ci = info_of(k);
-	KTEST_EXPECT_EQ(t, ci.mag_rounds, SLAB_MAG_BYTES / 4096);
-	batch = ci.mag_rounds / 2;
-	depot_max = SLAB_DEPOT_BYTES / (batch * 4096);
+	r = ci.mag_rounds;
+	KTEST_EXPECT_EQ(t, r, SLAB_MAG_BYTES / 4096);
+	depot_max = SLAB_DEPOT_BYTES / (r * 4096);
+	KTEST_EXPECT_EQ(t, depot_max, SLAB_DEPOT_MAX);
 	KTEST_EXPECT_EQ(t, ci.depot_puts, depot_max);
-	KTEST_EXPECT_EQ(t, ci.depot, depot_max * batch);
+	KTEST_EXPECT_EQ(t, ci.depot, depot_max * r);
+	/* one exchange every r frees past the first 2r */
 	KTEST_EXPECT_EQ(t, ci.flushes - ci0.flushes + ci.depot_puts,
-			(N - ci.mag_rounds) / batch);
-	KTEST_EXPECT_EQ(t, ci.cached, ci.mag_rounds + ci.depot);
+			(N - 2 * r) / r);
+	KTEST_EXPECT_EQ(t, ci.cached, 2 * r + ci.depot);
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs - mags0,
+			depot_max + 2);
 	KTEST_EXPECT_EQ(t, ci.active_objs, 0);
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
@@ -454,6 +474,63 @@ static void drain_other_hart(struct ktest *t)
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 }
 
+/* fill_and_free(), then wait for the others: the threads are alive at
+ * once, so each has its own cpu_id(). */
+static pthread_barrier_t several_done;
+
+static void *fill_free_wait(void *arg)
+{
+	fill_and_free(arg);
+	pthread_barrier_wait(&several_done);
+	return NULL;
+}
+
+/*
+ * Scenario: three other threads at once and then this one each
+ * allocate 64 objects of 256 B and free them (each hart fills its two
+ * magazines and sends one to the depot, unless it took one from there
+ * meanwhile); the threads exit; the cache is destroyed. Expect four
+ * distinct harts, every magazine allocated either one of their eight
+ * or in the depot, destroy to return 0 with no report, and every
+ * magazine of the cache given back to kmem_magazine.
+ */
+static void destroy_several_harts(struct ktest *t)
+{
+	enum { THREADS = 3 };
+	struct kmem_cache *k = kmem_cache_create("mag-many", 256, 0, 0, NULL);
+	unsigned long mags0 = info_of(&kmem_magazine_cache).active_objs;
+	struct fill f[THREADS + 1];
+	pthread_t th[THREADS];
+	struct kmem_cache_info ci;
+
+	KTEST_ASSERT_NOT_NULL(t, k);
+	pthread_barrier_init(&several_done, NULL, THREADS);
+	for (unsigned int i = 0; i <= THREADS; i++)
+		f[i] = (struct fill){ .c = k, .n = 64 };
+	for (unsigned int i = 0; i < THREADS; i++)
+		pthread_create(&th[i], NULL, fill_free_wait, &f[i]);
+	for (unsigned int i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&several_done);
+	fill_and_free(&f[THREADS]);
+	for (unsigned int i = 0; i <= THREADS; i++) {
+		KTEST_EXPECT_EQ(t, f[i].failed, 0);
+		for (unsigned int j = 0; j < i; j++)
+			KTEST_EXPECT_NE(t, f[i].cpu, f[j].cpu);
+	}
+	ci = info_of(k);
+	KTEST_EXPECT_EQ(t, ci.active_objs, 0);
+	KTEST_EXPECT_GE(t, ci.depot_puts, 1);
+	/* M3: every magazine is one of the four harts' two, or in the
+	 * depot. */
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs - mags0,
+			2 * (THREADS + 1) + ci.depot / ci.mag_rounds +
+				ci.depot_empty);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(k), 0);
+	KTEST_EXPECT_EQ(t, info_of(&kmem_magazine_cache).active_objs, mags0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+}
+
 /*
  * Scenario: a cache of 2 KiB objects (7 to a slab) has one slab, all of
  * whose free objects sit in another thread's magazine; then every free
@@ -589,9 +666,11 @@ static void *storm_worker(void *arg)
 static void magazine_storm(struct ktest *t)
 {
 	struct storm w[STORM_THREADS] = { 0 };
-	unsigned long free0 = buddy_free_pages();
+	unsigned long free0;
 	unsigned int ncpu;
 
+	kmem_reap(); /* what is held for speed, down to the reserves */
+	free0 = buddy_free_pages();
 	storm_cache = kmem_cache_create("mag-storm", 64, 0, 0, NULL);
 	KTEST_ASSERT_NOT_NULL(t, storm_cache);
 	memset(handoff, 0, sizeof(handoff));
@@ -616,15 +695,23 @@ static void magazine_storm(struct ktest *t)
 	KTEST_EXPECT_EQ(t, slab_check(), 0);
 	KTEST_EXPECT_EQ(t, rep.count, 0);
 	KTEST_EXPECT_EQ(t, kmem_cache_destroy(storm_cache), 0);
+	/* kmem_cache's magazines, where the descriptor went: reserves. */
+	kmem_reap();
 	KTEST_EXPECT_EQ(t, buddy_free_pages(), free0);
 }
 
 static const struct ktest_case slab_cpu_cases[] = {
-	KTEST_CASE(magazine_lifo),	  KTEST_CASE(magazine_batches),
-	KTEST_CASE(magazine_double_free), KTEST_CASE(free_validates_first),
-	KTEST_CASE(drain_other_hart),	  KTEST_CASE(oom_drains_magazines),
-	KTEST_CASE(magazine_storm),	  KTEST_CASE(depot_round_trip),
-	KTEST_CASE(depot_overflow),	  KTEST_END,
+	KTEST_CASE(magazine_lifo),
+	KTEST_CASE(magazine_batches),
+	KTEST_CASE(magazine_double_free),
+	KTEST_CASE(free_validates_first),
+	KTEST_CASE(drain_other_hart),
+	KTEST_CASE(oom_drains_magazines),
+	KTEST_CASE(magazine_storm),
+	KTEST_CASE(depot_round_trip),
+	KTEST_CASE(depot_overflow),
+	KTEST_CASE(destroy_several_harts),
+	KTEST_END,
 };
 
 static const struct ktest_suite slab_cpu_suite = {
