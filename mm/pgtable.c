@@ -439,10 +439,14 @@ __no_frame int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa,
 			   unsigned int prot)
 {
 	uint32_t ticket;
-	pte_t *entry;
+	pte_t *entry, bits;
 
 	if (unlikely((va | pa) & ~PAGE_MASK || pa >> PT_PA_BITS ||
-		     !pt_va_is_canonical(va) || !pt_prot_is_valid(prot)))
+		     !pt_va_is_canonical(va) || prot > PT_PROT_ALL))
+		return -EINVAL;
+	/* The rest of I4 (pt_prot_is_valid): 0 for a prot no leaf has. */
+	bits = arch_pte_leaf_bits(prot);
+	if (unlikely(bits == 0))
 		return -EINVAL;
 	if (unlikely(!pt_lock_begin(pt, &ticket)))
 		return pt_map_page_wait(pt, ticket, va, pa, prot);
@@ -451,7 +455,7 @@ __no_frame int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa,
 	entry = pt_leaf_entry(pt->hint_table, va);
 	if (unlikely(*entry != PT_EMPTY))
 		return pt_map_page_locked(pt, va, pa, prot);
-	*entry = arch_pte_leaf(pa, prot);
+	*entry = arch_pte_leaf_of(pa, bits);
 	(*pt->hint_used)++;
 	if (unlikely(!pt_unlock_if_held(pt)))
 		return pt_unlock_bad_fence(pt, va, PAGE_SIZE, PT_OWE_LOCAL);
@@ -537,11 +541,15 @@ __no_frame int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa,
 			    size_t n, unsigned int prot)
 {
 	uint32_t ticket;
-	pte_t *entry;
+	pte_t *entry, bits;
 	size_t i;
 
 	if (n == 0 || n > SIZE_MAX / PAGE_SIZE ||
-	    !pt_range_is_valid(va, n * PAGE_SIZE) || !pt_prot_is_valid(prot))
+	    !pt_range_is_valid(va, n * PAGE_SIZE) || prot > PT_PROT_ALL)
+		return -EINVAL;
+	/* The rest of I4, as in pt_map_page(). */
+	bits = arch_pte_leaf_bits(prot);
+	if (bits == 0)
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		if (pa[i] & ~PAGE_MASK || pa[i] >> PT_PA_BITS)
@@ -560,7 +568,7 @@ __no_frame int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa,
 		if (unlikely(entry[i] != PT_EMPTY))
 			return pt_map_pages_locked(pt, va, pa, n, prot);
 	for (i = 0; i < n; i++)
-		entry[i] = arch_pte_leaf(pa[i], prot);
+		entry[i] = arch_pte_leaf_of(pa[i], bits);
 	*pt->hint_used += (unsigned int)n;
 	if (unlikely(!pt_unlock_if_held(pt)))
 		return pt_unlock_bad_fence(pt, va, n * PAGE_SIZE, PT_OWE_LOCAL);

@@ -36,6 +36,17 @@ static inline pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
 	return riscv_pte_leaf_fast(pa, prot, pte_leaf_bits);
 }
 
+/* prot below RISCV_PTE_PROT_VALUES; 0 when no leaf may have it. */
+static inline pte_t arch_pte_leaf_bits(unsigned int prot)
+{
+	return pte_leaf_bits[prot];
+}
+
+static inline pte_t arch_pte_leaf_of(paddr_t pa, pte_t bits)
+{
+	return riscv_pte_leaf_of(pa, bits);
+}
+
 static inline pte_t arch_pte_table(paddr_t pa)
 {
 	return riscv_pte_table(pa);
