@@ -38,10 +38,11 @@
  * of the last 2 MiB region a one-page call walked to:
  *
  *   pt->hint_key = va >> 21, pt->hint_table = level-0 table (linear map)
+ *   pt->hint_base = hint_table - (hint_key << 12)
  *   pt->hint_used = &its valid-entry counter (I9)
  *
- * A hit indexes that table directly (pt_leaf_entry: two shifts): one
- * load and test, one store and the counter's increment or decrement.
+ * A hit finds its entry at hint_base + (va >> 9) (pt_hint_entry: a
+ * shift and an add), then one load and test, one store and the counter's increment or decrement.
  * The fast paths make no call that returns, and are __no_frame (on
  * RISC-V a call would cost a stack frame and saved registers on every
  * run): the lock is taken in two halves (spin_lock_begin; waiting and
@@ -137,6 +138,7 @@ void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table)
 		return;
 	pt->hint_key = va >> PT_LEVEL_SHIFT(1);
 	pt->hint_table = table;
+	pt->hint_base = pt_hint_base(pt->hint_key, table);
 	if (pt->alloc.used) {
 		pt->hint_used =
 			pt->alloc.used(pt->alloc.ctx, virt_to_phys(table));
@@ -150,6 +152,7 @@ static void pt_hint_forget(struct pgtable *pt)
 {
 	pt->hint_key = PT_HINT_NONE;
 	pt->hint_table = NULL;
+	pt->hint_base = 0;
 	pt->hint_used = &pt->hint_scratch;
 }
 
@@ -441,7 +444,8 @@ __no_frame int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa,
 	uint32_t ticket;
 	pte_t *entry, bits;
 
-	if (unlikely((va | pa) & ~PAGE_MASK || pa >> PT_PA_BITS ||
+	/* Offset bits of va or pa, pa beyond 56 bits: one test. */
+	if (unlikely(((va | pa) << (64 - PAGE_SHIFT) | pa >> PT_PA_BITS) ||
 		     !pt_va_is_canonical(va) || prot > PT_PROT_ALL))
 		return -EINVAL;
 	/* The rest of I4 (pt_prot_is_valid): 0 for a prot no leaf has. */
@@ -452,7 +456,7 @@ __no_frame int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa,
 		return pt_map_page_wait(pt, ticket, va, pa, prot);
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_map_page_locked(pt, va, pa, prot);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	if (unlikely(*entry != PT_EMPTY))
 		return pt_map_page_locked(pt, va, pa, prot);
 	*entry = arch_pte_leaf_of(pa, bits);
@@ -563,7 +567,7 @@ __no_frame int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa,
 	 */
 	if (unlikely(!pt_hint_hit(pt, va) || n > PT_ENTRIES - PT_INDEX(va, 0)))
 		return pt_map_pages_locked(pt, va, pa, n, prot);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	for (i = 0; i < n; i++)
 		if (unlikely(entry[i] != PT_EMPTY))
 			return pt_map_pages_locked(pt, va, pa, n, prot);
@@ -670,7 +674,7 @@ __no_frame int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 	 */
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_unmap_page_slow(pt, va);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	used = pt->hint_used;
 	n = *used; /* read once: the entry's store may alias it for GCC */
 	if (unlikely(*entry == PT_EMPTY || n <= 1))

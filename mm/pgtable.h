@@ -84,6 +84,7 @@ struct pgtable {
 	/* lock: the one-entry walk hint (mm/pgtable.c, I7) */
 	vaddr_t hint_key; /* va >> PT_LEVEL_SHIFT(1); ~0: no hint */
 	pte_t *hint_table; /* its level-0 table; NULL: no hint */
+	uintptr_t hint_base; /* hint_table - (hint_key << 12); 0: no hint */
 	/* its valid-entry counter: alloc.used's, else hint_scratch */
 	unsigned int *hint_used;
 	unsigned int hint_scratch; /* lock: the count when alloc.used is NULL */

@@ -247,6 +247,17 @@ int pt_check(const struct pgtable *pt)
 		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
 		       (void *)pt->hint_table);
 		cs.errors++;
+	} else if (pt->hint_table &&
+		   pt->hint_base !=
+			   pt_hint_base(pt->hint_key, pt->hint_table)) {
+		printk("pt_check: I7 walk hint va 0x%llx base 0x%llx is not "
+		       "its table %p less 0x%llx\n",
+		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
+		       (unsigned long long)pt->hint_base,
+		       (void *)pt->hint_table,
+		       (unsigned long long)(pt->hint_key
+					    << (PT_LEVEL_SHIFT(1) - 9)));
+		cs.errors++;
 	} else if (pt->hint_table && pt->alloc.used &&
 		   pt->hint_used !=
 			   pt->alloc.used(pt->alloc.ctx,

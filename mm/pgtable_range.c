@@ -320,7 +320,7 @@ __no_frame int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
 	used = *pt->hint_used;
 	if (unlikely(used <= n))
 		return pt_unmap_gather_locked(g, va, size);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	for (i = 0; i < n; i++) {
 		if (unlikely(entry[i] == PT_EMPTY))
 			return pt_unmap_gather_locked(g, va, size);

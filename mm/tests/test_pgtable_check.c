@@ -109,10 +109,12 @@ static void root_damage(struct ktest *t)
 
 /*
  * Scenario: the walk hint (the last level-0 table used) given the
- * counter of another table, then a path that no longer leads to it
- * (its level-1 entry cleared behind pt's back).
+ * counter of another table, then a base one entry off (hint_base, from
+ * which the fast paths find their entry), then a path that no longer
+ * leads to it (its level-1 entry cleared behind pt's back).
  * Expect "I7 walk hint ... counter ... is not its table's" (and I9 for
- * the count read through it), then "I7 walk hint ... is not the linked
+ * the count read through it), then "I7 walk hint ... base ... is not
+ * its table ... less 0x0", then "I7 walk hint ... is not the linked
  * level-0 table".
  */
 static void hint_damage(struct ktest *t)
@@ -131,6 +133,13 @@ static void hint_damage(struct ktest *t)
 	KTEST_EXPECT(t, strstr(out, "pt_check: I7 walk hint va 0x0 counter ") &&
 				strstr(out, " is not its table's\n"));
 	pt.hint_used = used;
+	KTEST_EXPECT_EQ(t, check(), 0);
+
+	pt.hint_base += sizeof(pte_t);
+	KTEST_EXPECT_EQ(t, check(), 1);
+	KTEST_EXPECT(t, strstr(out, "pt_check: I7 walk hint va 0x0 base ") &&
+				strstr(out, " less 0x0\n"));
+	pt.hint_base -= sizeof(pte_t);
 	KTEST_EXPECT_EQ(t, check(), 0);
 
 	e = entry(0x1000, 1);
