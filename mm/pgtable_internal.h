@@ -25,19 +25,21 @@
  *       root, the root included (an unlinked table waiting in a gather
  *       no longer counts).
  *   I7  The walk hint, when set, names the level-0 table linked in the
- *       tree for the hint's 2 MiB region, hint_base is that table's
- *       address minus the region's start >> 9 (pt_hint_entry), and
- *       hint_used points at that table's counter (the allocator's, or
- *       hint_scratch holding the table's count when the allocator keeps
- *       none).
+ *       tree for the hint's 2 MiB region, and hint_base is that table's
+ *       address minus the region's start >> 9 (pt_hint_entry).
  *   I8  A table page unlinked from a tree goes back to the allocator
  *       only after an arch_tlb_shootdown() of everything that followed
  *       the unlink (pt_gather_finish), so no hart's cached walk can
  *       reach a reused page.
- *   I9  When the allocator keeps counters (struct pt_alloc.used), every
- *       linked table's counter equals its number of non-zero entries.
- *       Every store that fills or empties an entry adjusts it, so
- *       "is this table empty?" is one load, never a 512-entry scan.
+ *   I9  pt->hint_count equals the number of non-zero entries of the
+ *       hint's table, and when the allocator keeps counters (struct
+ *       pt_alloc.used), so does every other linked table's counter.
+ *       Every store that fills or empties an entry adjusts the count
+ *       (pt_used_of: the hint's, else the allocator's), so "is this
+ *       table empty?" is one load, never a 512-entry scan. The hint's
+ *       table's own counter is written when the hint leaves it: the
+ *       fast paths update a field of the tree, not a counter reached
+ *       through a pointer (one load fewer each).
  */
 #ifndef MM_PGTABLE_INTERNAL_H
 #define MM_PGTABLE_INTERNAL_H
@@ -164,7 +166,7 @@ static inline pte_t *pt_table_of(const pte_t *e)
 static inline unsigned int *pt_used_of(const struct pgtable *pt, const pte_t *t)
 {
 	if (t == pt->hint_table)
-		return pt->hint_used;
+		return (unsigned int *)&pt->hint_count;
 	if (pt->alloc.used)
 		return pt->alloc.used(pt->alloc.ctx, virt_to_phys(t));
 	return NULL;

@@ -69,6 +69,9 @@ static int counts_mismatch(paddr_t pa, int level)
 		if (level > 0 && !arch_pte_is_leaf(t[i]))
 			bad += counts_mismatch(arch_pte_paddr(t[i]), level - 1);
 	}
+	/* The hint's table's count is the tree's while it is hinted (I9). */
+	if (phys_to_virt(pa) == pt.hint_table)
+		return bad + (pt.hint_count != used);
 	return bad + (pool.pt_used[(pa - pool.base) >> PAGE_SHIFT] != used);
 }
 
@@ -199,6 +202,50 @@ static void map_page_rejects_every_bad_prot(struct ktest *t)
 	KTEST_EXPECT_EQ(t, refused, 3 * (44 + ARRAY_SIZE(high)));
 	host_arch_set_mattr(&saved);
 	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, REGION_A), 0);
+	expect_consistent(t);
+	fx_teardown(t);
+}
+
+/* The pool's own counter of the level-0 table holding va. */
+static unsigned int pool_counter_of_l0(vaddr_t va)
+{
+	pte_t *t = phys_to_virt(pt.root);
+
+	for (int l = PT_LEVELS - 1; l > 0; l--)
+		t = phys_to_virt(arch_pte_paddr(
+			t[(va >> PT_LEVEL_SHIFT(l)) % PT_ENTRIES]));
+	return pool.pt_used[(virt_to_phys(t) - pool.base) >> PAGE_SHIFT];
+}
+
+/*
+ * Scenario: three pages mapped in region A (its level-0 table becomes
+ * the walk hint), one in region B (the hint moves to B's table), one of
+ * A's unmapped (back to A), then pt_set_alloc() to the same pool.
+ * Expect the hint's count kept in the tree (hint_count) while a table
+ * is hinted, and the pool's counter of a table the hint leaves to hold
+ * its exact count: A's 3 once the hint is on B, B's 1 once it is back on
+ * A; after pt_set_alloc (which drops the hint) A's pool counter 2.
+ */
+static void hint_count_written_back(struct ktest *t)
+{
+	KTEST_ASSERT(t, fx_setup());
+	for (int k = 0; k < 3; k++)
+		KTEST_ASSERT(t, pt_map_page(&pt, REGION_A + k * PAGE_SIZE,
+					    FRAME, PROT) == 0);
+	KTEST_EXPECT_EQ(t, pt.hint_count, 3);
+	KTEST_ASSERT(t, pt_map_page(&pt, REGION_B, FRAME, PROT) == 0);
+	KTEST_EXPECT_EQ(t, pt.hint_count, 1);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_A), 3);
+	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, REGION_A + PAGE_SIZE), 0);
+	KTEST_EXPECT_EQ(t, pt.hint_count, 2);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_B), 1);
+	expect_consistent(t);
+	KTEST_EXPECT_EQ(t, pt_set_alloc(&pt, &pool.ops), 0);
+	KTEST_EXPECT(t, pt.hint_table == NULL);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_A), 2);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_B), 1);
+	expect_consistent(t);
+	KTEST_EXPECT_EQ(t, pt_unmap(&pt, REGION_A, 2 * SZ_2M), 0);
 	expect_consistent(t);
 	fx_teardown(t);
 }
@@ -544,6 +591,7 @@ static void protect_split_keeps_counts(struct ktest *t)
 static const struct ktest_case pgtable_fast_cases[] = {
 	KTEST_CASE(unmap_page_fences_locally_on_one_hart),
 	KTEST_CASE(map_page_rejects_every_bad_prot),
+	KTEST_CASE(hint_count_written_back),
 	KTEST_CASE(fast_paths_wait_for_the_lock),
 	KTEST_CASE(map_pages_fast_path_in_one_table),
 	KTEST_CASE(unmap_gather_fast_path),
