@@ -128,7 +128,7 @@ static inline bool cpu_irq_enabled(void)
 
 /*
  * *p += v with release ordering, the old value unused (lib/spinlock.h's
- * unlock): one amoadd.w.rl, as Linux's atomic_add_return_release. GCC
+ * unlock): one amoadd.w.rl, as Linux's arch_atomic_fetch_add_release. GCC
  * 12 compiles __atomic_fetch_add(..., __ATOMIC_RELEASE) to a "fence
  * iorw,ow" and a plain amoadd.w, one instruction more.
  */
