@@ -26,9 +26,13 @@
  *                                    this hart's page lists
  *   bool cpu_irq_enabled(void)       interrupts are on right now
  *   void cpu_relax(void)             spin-wait hint (RISC-V "pause")
- *   void cpu_store_release_u16(p, v) *p = (uint16_t)v, release ordering (RISC-V
- *                                    "fence rw,w" + sh; a C11 release
- *                                    store on the host)
+ *   void cpu_add_release_u32(p, v)   *p += v (uint32_t), release ordering
+ *                                    (RISC-V amoadd.w.rl; a C11 release
+ *                                    fetch-add on the host)
+ *   unsigned long cpu_self(void)     a non-zero word naming the caller's
+ *                                    hart, cheaper than cpu_hartid() (the
+ *                                    target's tp itself): lock holders
+ *   unsigned long cpu_self_hartid(s) the hart id of a cpu_self() value
  *
  * Interrupt handlers may take a lock that ordinary code also takes only
  * if ordinary code takes it with the _irqsave forms (lib/spinlock.h).

@@ -125,11 +125,24 @@ static inline uint64_t riscv_pte_leaf(uint64_t pa, unsigned int prot,
 }
 
 /*
+ * The permissions a leaf may have (mm/pgtable_internal.h's I4): READ or
+ * EXEC, and WRITE only with READ (Sv39 reserves W without R).
+ */
+static inline int riscv_pte_prot_is_leaf(unsigned int prot)
+{
+	return (prot & (RISCV_PTE_PROT_READ | RISCV_PTE_PROT_EXEC)) &&
+	       (!(prot & RISCV_PTE_PROT_WRITE) || (prot & RISCV_PTE_PROT_READ));
+}
+
+/*
  * The fast path: the bits of riscv_pte_leaf() other than the PPN for
  * every PROT_* value, precomputed per scheme by
  * riscv_pte_leaf_table_fill(), so that a leaf is one load and one OR on
  * top of the PPN. PROT_* values are below RISCV_PTE_PROT_VALUES
- * (mm/pgtable_internal.h's PT_PROT_ALL).
+ * (mm/pgtable_internal.h's PT_PROT_ALL). The entry of a value no leaf
+ * may have (riscv_pte_prot_is_leaf) is 0, which no leaf's bits are (V
+ * is set in each): the load that fetches a leaf's bits is also the test
+ * of its permissions (mm/pgtable.c's pt_map_page).
  */
 #define RISCV_PTE_PROT_VALUES 32
 
@@ -140,17 +153,30 @@ static inline uint64_t riscv_pte_leaf_fast(uint64_t pa, unsigned int prot,
 	       table[prot & (RISCV_PTE_PROT_VALUES - 1)];
 }
 
+/*
+ * The leaf mapping pa with bits, a non-zero entry of the table above,
+ * for a pa that is page-aligned and below 2^56: then (pa >> 12) << 10,
+ * the PPN in place, is pa >> 2, one shift.
+ */
+static inline uint64_t riscv_pte_leaf_of(uint64_t pa, uint64_t bits)
+{
+	return (pa >> (12 - PTE_PPN_SHIFT)) | bits;
+}
+
 static inline void riscv_pte_leaf_table_fill(uint64_t *table,
 					     const struct riscv_pte_mattr *m)
 {
 	for (unsigned int p = 0; p < RISCV_PTE_PROT_VALUES; p++)
-		table[p] = riscv_pte_leaf(0, p, m);
+		table[p] =
+			riscv_pte_prot_is_leaf(p) ? riscv_pte_leaf(0, p, m) : 0;
 }
 
 /* The table for the scheme "none" as a static initializer. */
 #define RISCV_PTE_LEAF_NONE_(p)                                                \
-	(PTE_V | PTE_A | PTE_D | (((uint64_t)(p)&0x7) << 1) |                  \
-	 ((uint64_t)(p)&0x2) | (((uint64_t)(p)&0x8) << 2))
+	((((p)&0x5) && (!((p)&0x2) || ((p)&0x1)))                              \
+		 ? (PTE_V | PTE_A | PTE_D | (((uint64_t)(p)&0x7) << 1) |       \
+		    ((uint64_t)(p)&0x2) | (((uint64_t)(p)&0x8) << 2))          \
+		 : 0)
 #define RISCV_PTE_LEAF_NONE_4(p)                                               \
 	RISCV_PTE_LEAF_NONE_(p), RISCV_PTE_LEAF_NONE_((p) + 1),                \
 		RISCV_PTE_LEAF_NONE_((p) + 2), RISCV_PTE_LEAF_NONE_((p) + 3)

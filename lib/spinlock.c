@@ -6,31 +6,33 @@
  * Memory ordering, per atomic:
  *  - word: the locker's fetch-add of one ticket, acquire. When the
  *    owner half it returns is its ticket, that read is of the release
- *    store of owner by the last unlock (or of the initial value), so the
+ *    add to owner by the last unlock (or of the initial value), so the
  *    critical section cannot start before the previous one's writes are
- *    visible. Wrapping: each half counts modulo 2^16, and a carry out
- *    of next leaves the word, so it never reaches owner.
- *  - owner (the word's low halfword): loaded with acquire while waiting,
- *    for the same reason; stored with release (fence rw,w then sh on
- *    RISC-V, cpu_store_release_u16) by the holder alone, so the holder
- *    reads it relaxed. The fetch-add and this store are of different
- *    sizes at the same address: RVWMO orders mixed-size accesses as
- *    any others, and ThreadSanitizer keys synchronisation by address.
+ *    visible. Wrapping: each half counts modulo 2^32; a carry out of
+ *    next leaves the doubleword, one out of owner leaves its word.
+ *  - owner (the word's low 32 bits): loaded with acquire while waiting,
+ *    for the same reason; added to with release (amoadd.w.rl on
+ *    RISC-V, cpu_add_release_u32) by the holder alone. The lock's
+ *    doubleword AMO and the unlock's word AMO are of different sizes at
+ *    the same address: RVWMO orders mixed-size accesses as any others
+ *    (and an .rl AMO followed by an .aq AMO is ordered, both being
+ *    RCsc), and ThreadSanitizer keys synchronisation by address.
  *  - holder, reported: relaxed atomics. They only feed the debug checks
  *    and reports; holder is written by the holder alone (after acquire,
  *    before release), and a stale read by a waiter can at worst name the
  *    previous holder in a "held too long" line. A hart's own reads of
- *    holder are exact (coherence): holder == its id exactly while it
- *    holds the lock, which is what the recursion and unlock checks
- *    rely on.
+ *    holder are exact (coherence): holder == its cpu_self() exactly
+ *    while it holds the lock, which is what the recursion and unlock
+ *    checks rely on. A report turns holder into a hart id with
+ *    cpu_self_hartid().
  *  - trylock: loads the word, and when owner == next compare-and-swaps
  *    it to next + 1 with acquire. The CAS reads owner too, so it
  *    succeeds only when the lock was free and nobody waits (it never
  *    jumps the queue), and its acquire pairs with the last unlock's
- *    release store of owner.
- *  - recursion: the extra ticket is taken back with a CAS of next only
- *    when it is still the last one (nobody queued behind it); either
- *    way the hart then panics.
+ *    release add to owner.
+ *  - recursion: the extra ticket is taken back with a CAS of the word
+ *    only when it is still the last one (nobody queued behind it);
+ *    either way the hart then panics.
  */
 #include "lib/spinlock.h"
 
@@ -40,13 +42,14 @@
 #include "lib/printk.h"
 
 /* Every hart may queue at once: tickets must not wrap among waiters. */
-STATIC_ASSERT(NR_CPUS < (1 << 16));
+STATIC_ASSERT(NR_CPUS < (1UL << 32));
 
 static unsigned long spin_bugs;
 #ifdef HOST_TEST
 unsigned long spin_bound = 1UL << 27; /* SPIN_BOUND (lib/spinlock.h) */
 #endif
 
+/* other: the holder involved (a cpu_self() value), or SPIN_NO_HOLDER. */
 static void spin_report(const spinlock_t *l, const char *what,
 			unsigned long other)
 {
@@ -57,8 +60,8 @@ static void spin_report(const spinlock_t *l, const char *what,
 	if (other != SPIN_NO_HOLDER)
 		n = fmt_snprintf(line, sizeof(line),
 				 "BUG: spinlock %s: %s %lu on hart %lu\n",
-				 l->name ? l->name : "?", what, other,
-				 cpu_hartid());
+				 l->name ? l->name : "?", what,
+				 cpu_self_hartid(other), cpu_hartid());
 	else
 		n = fmt_snprintf(line, sizeof(line),
 				 "BUG: spinlock %s: %s on hart %lu\n",
@@ -105,9 +108,9 @@ static void __attribute__((noinline)) report_held_too_long(const spinlock_t *l)
  */
 static void __noreturn spin_lock_recursion(spinlock_t *l, uint32_t ticket)
 {
-	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+	uint64_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
 
-	while ((uint16_t)(word >> 16) == (uint16_t)(ticket + 1) &&
+	while ((uint32_t)(word >> 32) == (uint32_t)(ticket + 1) &&
 	       !__atomic_compare_exchange_n(&l->word, &word,
 					    word - SPIN_TICKET_ONE, false,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -117,7 +120,7 @@ static void __noreturn spin_lock_recursion(spinlock_t *l, uint32_t ticket)
 	      l->name ? l->name : "?", cpu_hartid());
 }
 
-static void spin_lock_wait(spinlock_t *l, uint16_t ticket)
+static void spin_lock_wait(spinlock_t *l, uint32_t ticket)
 {
 	unsigned long spins = 0;
 
@@ -145,25 +148,25 @@ static void spin_lock_wait(spinlock_t *l, uint16_t ticket)
 
 void spin_lock_finish(spinlock_t *l, uint32_t ticket)
 {
-	unsigned long me = cpu_hartid();
+	unsigned long me = cpu_self();
 
 	if (unlikely(spin_holder(l) == me))
 		spin_lock_recursion(l, ticket);
-	spin_lock_wait(l, (uint16_t)ticket);
+	spin_lock_wait(l, ticket);
 	spin_set_holder(l, me);
 }
 
 bool spin_trylock(spinlock_t *l)
 {
-	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+	uint64_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
 
-	if ((uint16_t)(word >> 16) != (uint16_t)word)
+	if ((uint32_t)(word >> 32) != (uint32_t)word)
 		return false;
 	if (!__atomic_compare_exchange_n(&l->word, &word,
 					 word + SPIN_TICKET_ONE, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return false;
-	spin_set_holder(l, cpu_hartid());
+	spin_set_holder(l, cpu_self());
 	return true;
 }
 
@@ -179,12 +182,7 @@ void spin_unlock_bad(spinlock_t *l)
 
 bool spin_is_locked(const spinlock_t *l)
 {
-	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+	uint64_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
 
-	return (uint16_t)(word >> 16) != (uint16_t)word;
-}
-
-bool spin_is_held(const spinlock_t *l)
-{
-	return spin_holder(l) == cpu_hartid();
+	return (uint32_t)(word >> 32) != (uint32_t)word;
 }

@@ -2,33 +2,40 @@
 /*
  * Spinlocks: a fair ticket lock with always-on debug checks, written in
  * GCC's C11-style __atomic builtins so that the same code is the target's
- * lock (RISC-V A extension: amoadd.w.aq, then a fence rw,w and a plain
- * sh to release) and the host tests' lock (x86-64 or any host, checked
- * by ThreadSanitizer).
+ * lock (RISC-V A extension: amoadd.d.aq to lock, amoadd.w.rl to unlock)
+ * and the host tests' lock (x86-64 or any host, checked by
+ * ThreadSanitizer).
  *
- *   word  31      16 15       0
- *        +----------+----------+
- *        |   next   |  owner   |    holder: hart id of the holder,
- *        +----------+----------+            SPIN_NO_HOLDER when free
+ *   word  63           32 31            0
+ *        +---------------+---------------+
+ *        |     next      |     owner     |    holder: cpu_self() of the
+ *        +---------------+---------------+            holder, 0 when free
  *
  *   next  : the ticket the next locker takes
  *   owner : the ticket being served; the lock is free when owner == next
  *
- * A locker takes ticket t with one fetch-and-add of 1 << 16 on the whole
- * word (acquire), which also returns the owner at that instant: when
- * owner == t the lock is held at once, otherwise the locker spins until
- * owner == t, so harts get the lock in the order they asked for it (no
- * starvation). A carry out of next falls off the top of the word, so
- * both halves wrap at 2^16 tickets independently (NR_CPUS is far
- * below). Unlock is owner + 1 stored to the low halfword with release
- * ordering (only the holder writes owner). This is the layout of
- * Linux's RISC-V ticket lock. The holder's hart id is one plain store
- * after the acquire and one before the release; it feeds the checks
- * below, spin_is_held() and the reports.
+ * A locker takes ticket t with one fetch-and-add of 1 << 32 on the whole
+ * doubleword (acquire), which also returns the owner at that instant:
+ * when owner == t the lock is held at once, otherwise the locker spins
+ * until owner == t, so harts get the lock in the order they asked for
+ * it (no starvation). Unlock is one fetch-and-add of 1 on the owner word
+ * alone, with release ordering (only the holder writes owner). Each
+ * half is the whole of what its own atomic adds to (next the top of the
+ * doubleword, owner a word of its own), so a carry out of either falls
+ * off and both wrap at 2^32 independently (NR_CPUS is far below). This
+ * is Linux's RISC-V ticket lock with halves of 32 bits instead of 16:
+ * 16-bit halves would need a halfword store to release (RISC-V has no
+ * halfword AMO, and an add of 1 to a 32-bit word would carry from owner
+ * into next), a load, an add, a fence and the store, where this is one
+ * AMO. The holder is one plain store after the acquire and one before
+ * the release; it feeds the checks below, spin_is_held() and the
+ * reports. It is cpu_self() (lib/cpu.h), which on the target is tp
+ * itself, not the hart id a load through tp would give: the lock stores
+ * tp, the unlock compares with tp and stores zero.
  *
- * Uncontended, spin_lock() + spin_unlock() are 8 + 9 instructions on
- * RISC-V (lui, amoadd.w.aq, 4 to compare the halves, ld tp, sd holder;
- * ld holder, ld tp, bne, li, sd holder, lw, addiw, fence rw,w, sh).
+ * Uncontended, spin_lock() + spin_unlock() are 7 + 5 instructions on
+ * RISC-V (li, slli, amoadd.d.aq, srai, sext.w, bne, sd tp; ld, bne,
+ * sd zero, li, amoadd.w.rl).
  * Interrupts and the cross-hart requests a waiter must serve: see
  * spin_lock_irqsave() and lib/spinlock.c's wait loop.
  *
@@ -36,9 +43,9 @@
  *   BUG: spinlock <name>: recursion on hart <id>            -> panic
  *       (the hart already holds it: it would spin forever. Checked
  *       when the ticket is not served at once, which a recursion never
- *       is: holder is this hart's id exactly when this hart holds the
- *       lock. The ticket it took is handed back if nobody queued
- *       behind it, so the lock stays held once)
+ *       is: holder is this hart's cpu_self() exactly when this hart
+ *       holds the lock. The ticket it took is handed back if nobody
+ *       queued behind it, so the lock stays held once)
  *   BUG: spinlock <name>: unlock of a lock not held on hart <id>
  *   BUG: spinlock <name>: unlock of a lock held by hart <h> on hart <id>
  *       (both refused: the lock is left as it was)
@@ -69,9 +76,10 @@ extern unsigned long spin_bound;
 #endif
 /* A waiter yields (cpu_yield) once every this many spins. */
 #define SPIN_YIELD_EVERY 256
-#define SPIN_NO_HOLDER (~0UL)
+/* holder of a lock nobody holds (cpu_self() is never 0). */
+#define SPIN_NO_HOLDER 0UL
 /* What a locker adds to the word: one ticket, in its upper half. */
-#define SPIN_TICKET_ONE (1U << 16)
+#define SPIN_TICKET_ONE (1ULL << 32)
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "spinlock_t: owner must be the low half of word (little-endian)"
@@ -79,21 +87,21 @@ extern unsigned long spin_bound;
 
 typedef struct spinlock {
 	union {
-		uint32_t word; /* owner | next << 16: what a locker adds to */
+		uint64_t word; /* owner | next << 32: what a locker adds to */
 		struct {
-			uint16_t owner; /* ticket now served (holder writes) */
-			uint16_t next; /* ticket for the next locker */
+			uint32_t owner; /* ticket now served (holder adds 1) */
+			uint32_t next; /* ticket for the next locker */
 		} half;
 	};
-	uint32_t reported; /* "held too long" printed already */
-	unsigned long holder; /* hart id of the holder, SPIN_NO_HOLDER */
+	unsigned long holder; /* cpu_self() of the holder, SPIN_NO_HOLDER */
 	const char *name;
+	uint32_t reported; /* "held too long" printed already */
 } spinlock_t;
 
 #define SPINLOCK_INIT(n)                                                       \
 	{                                                                      \
-		.word = 0, .reported = 0, .holder = SPIN_NO_HOLDER,            \
-		.name = (n)                                                    \
+		.word = 0, .holder = SPIN_NO_HOLDER, .name = (n),              \
+		.reported = 0                                                  \
 	}
 #define DEFINE_SPINLOCK(x) spinlock_t x = SPINLOCK_INIT(#x)
 
@@ -106,12 +114,12 @@ typedef struct spinlock {
  * WRITE_ONCE; the host keeps the C11 atomic, which ThreadSanitizer
  * understands (mm/buddy_internal.h does the same for its words).
  */
-static inline void spin_set_holder(spinlock_t *l, unsigned long hart)
+static inline void spin_set_holder(spinlock_t *l, unsigned long self)
 {
 #ifdef HOST_TEST
-	__atomic_store_n(&l->holder, hart, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->holder, self, __ATOMIC_RELAXED);
 #else
-	*(volatile unsigned long *)&l->holder = hart;
+	*(volatile unsigned long *)&l->holder = self;
 #endif
 }
 
@@ -137,14 +145,14 @@ void spin_unlock_bad(spinlock_t *l);
  */
 static inline bool spin_lock_begin(spinlock_t *l, uint32_t *ticket)
 {
-	/* Acquire: pairs with the release store of owner by the unlock. */
-	uint32_t old =
+	/* Acquire: pairs with the release add to owner by the unlock. */
+	uint64_t old =
 		__atomic_fetch_add(&l->word, SPIN_TICKET_ONE, __ATOMIC_ACQUIRE);
 
-	*ticket = old >> 16;
-	if (unlikely((uint16_t)(old >> 16) != (uint16_t)old))
+	*ticket = (uint32_t)(old >> 32);
+	if (unlikely((uint32_t)(old >> 32) != (uint32_t)old))
 		return false;
-	spin_set_holder(l, cpu_hartid());
+	spin_set_holder(l, cpu_self());
 	return true;
 }
 
@@ -175,18 +183,16 @@ bool spin_trylock(spinlock_t *l);
  */
 static inline bool spin_unlock_if_held(spinlock_t *l)
 {
-	if (unlikely(spin_holder(l) != cpu_hartid()))
+	if (unlikely(spin_holder(l) != cpu_self()))
 		return false;
 	spin_set_holder(l, SPIN_NO_HOLDER);
 	/*
-	 * Only the holder writes owner: a relaxed read of it (here of the
-	 * whole word, whose low half it is; the carry into next is not
-	 * stored) is exact. The release orders the section's accesses and
-	 * the holder store before the next holder's acquire sees its
-	 * ticket served.
+	 * Release: orders the section's accesses and the holder store
+	 * before the next holder's acquire sees its ticket served. Only
+	 * the holder writes owner, and the add touches owner's word
+	 * alone: next, which lockers add to meanwhile, is not written.
 	 */
-	cpu_store_release_u16(&l->half.owner,
-			      __atomic_load_n(&l->word, __ATOMIC_RELAXED) + 1U);
+	cpu_add_release_u32(&l->half.owner, 1);
 	return true;
 }
 
@@ -223,8 +229,14 @@ static inline bool spin_trylock_irqsave(spinlock_t *l, unsigned long *flags)
 
 /* True when some hart holds l (a snapshot). */
 bool spin_is_locked(const spinlock_t *l);
-/* True when the calling hart holds l: for ASSERTs of lock rules. */
-bool spin_is_held(const spinlock_t *l);
+/*
+ * True when the calling hart holds l: for ASSERTs of lock rules. Inline:
+ * one load and a compare (a hart's own reads of holder are exact).
+ */
+static inline bool spin_is_held(const spinlock_t *l)
+{
+	return spin_holder(l) == cpu_self();
+}
 
 /* Debug-check failures reported since boot (tests compare it). */
 unsigned long spin_bug_count(void);

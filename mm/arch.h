@@ -30,6 +30,14 @@ typedef uint64_t pte_t;
  *
  *   pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
  *       a valid leaf mapping pa with prot (prot has READ or EXEC)
+ *   pte_t arch_pte_leaf_bits(unsigned int prot)
+ *       for prot below 32 (the PROT_* bits): the bits of a leaf with
+ *       prot other than its address, or 0 when no leaf may have prot
+ *       (neither READ nor EXEC, or WRITE without READ): one table load
+ *       that is also the permission test (pt_map_page)
+ *   pte_t arch_pte_leaf_of(paddr_t pa, pte_t bits)
+ *       the leaf mapping pa (page-aligned, below 2^56) with non-zero
+ *       bits from arch_pte_leaf_bits(): arch_pte_leaf(pa, prot)
  *   pte_t arch_pte_table(paddr_t pa)
  *       a valid pointer to the next-level table at pa
  *   bool arch_pte_is_valid(pte_t pte)

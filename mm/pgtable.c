@@ -38,10 +38,12 @@
  * of the last 2 MiB region a one-page call walked to:
  *
  *   pt->hint_key = va >> 21, pt->hint_table = level-0 table (linear map)
- *   pt->hint_used = &its valid-entry counter (I9)
+ *   pt->hint_base = hint_table - (hint_key << 12)
+ *   pt->hint_count = its valid-entry count (I9; written back to the
+ *                    allocator's counter when the hint moves on)
  *
- * A hit indexes that table directly (pt_leaf_entry: two shifts): one
- * load and test, one store and the counter's increment or decrement.
+ * A hit finds its entry at hint_base + (va >> 9) (pt_hint_entry: a
+ * shift and an add), then one load and test, one store and the counter's increment or decrement.
  * The fast paths make no call that returns, and are __no_frame (on
  * RISC-V a call would cost a stack frame and saved registers on every
  * run): the lock is taken in two halves (spin_lock_begin; waiting and
@@ -130,27 +132,36 @@
 
 /* -------------------------------------------------- hint, table pages */
 
-/* Point the hint at va's level-0 table (linked) and its counter. */
+/* No hint (pt_init; pt_hint_forget after the write-back). */
+static void pt_hint_clear(struct pgtable *pt)
+{
+	pt->hint_key = PT_HINT_NONE;
+	pt->hint_table = NULL;
+	pt->hint_base = 0;
+	pt->hint_count = 0;
+}
+
+/* Give the hint's count back to its table's counter (I9), and drop it. */
+static void pt_hint_forget(struct pgtable *pt)
+{
+	if (pt->hint_table && pt->alloc.used)
+		*pt->alloc.used(pt->alloc.ctx, virt_to_phys(pt->hint_table)) =
+			pt->hint_count;
+	pt_hint_clear(pt);
+}
+
+/* Point the hint at va's level-0 table (linked) and take its count. */
 void pt_hint_set(struct pgtable *pt, vaddr_t va, pte_t *table)
 {
 	if (table == pt->hint_table && pt->hint_key == va >> PT_LEVEL_SHIFT(1))
 		return;
+	pt_hint_forget(pt);
 	pt->hint_key = va >> PT_LEVEL_SHIFT(1);
 	pt->hint_table = table;
-	if (pt->alloc.used) {
-		pt->hint_used =
-			pt->alloc.used(pt->alloc.ctx, virt_to_phys(table));
-	} else {
-		pt->hint_scratch = pt_table_used(table);
-		pt->hint_used = &pt->hint_scratch;
-	}
-}
-
-static void pt_hint_forget(struct pgtable *pt)
-{
-	pt->hint_key = PT_HINT_NONE;
-	pt->hint_table = NULL;
-	pt->hint_used = &pt->hint_scratch;
+	pt->hint_base = pt_hint_base(pt->hint_key, table);
+	pt->hint_count = pt->alloc.used ? *pt->alloc.used(pt->alloc.ctx,
+							  virt_to_phys(table))
+					: pt_table_used(table);
 }
 
 paddr_t pt_alloc_table(struct pgtable *pt)
@@ -332,7 +343,7 @@ int pt_init(struct pgtable *pt, const struct pt_alloc *alloc)
 	spin_lock_init(&pt->lock, "pgtable");
 	pt->root = PADDR_INVALID;
 	pt->table_pages = 0;
-	pt_hint_forget(pt);
+	pt_hint_clear(pt);
 	if (!alloc || !alloc->alloc)
 		return -EINVAL;
 	pt->alloc = *alloc;
@@ -357,8 +368,8 @@ int pt_set_alloc(struct pgtable *pt, const struct pt_alloc *alloc)
 	if (!alloc || !alloc->alloc)
 		return -EINVAL;
 	pt_lock(pt);
+	pt_hint_forget(pt); /* into the old allocator's counter */
 	pt->alloc = *alloc;
-	pt_hint_forget(pt);
 	if (alloc->used && pt->root != PADDR_INVALID)
 		pt_recount(pt, pt_table(pt->root), PT_TOP_LEVEL);
 	pt_unlock(pt);
@@ -394,7 +405,7 @@ static __noinline int pt_map_page_locked(struct pgtable *pt, vaddr_t va,
 	if (entry) {
 		if (*entry == PT_EMPTY) {
 			*entry = arch_pte_leaf(pa, prot);
-			(*pt->hint_used)++;
+			pt->hint_count++;
 			pt_map_op_leaf(&op, va);
 		} else {
 			err = -EEXIST;
@@ -439,20 +450,25 @@ __no_frame int pt_map_page(struct pgtable *pt, vaddr_t va, paddr_t pa,
 			   unsigned int prot)
 {
 	uint32_t ticket;
-	pte_t *entry;
+	pte_t *entry, bits;
 
-	if (unlikely((va | pa) & ~PAGE_MASK || pa >> PT_PA_BITS ||
-		     !pt_va_is_canonical(va) || !pt_prot_is_valid(prot)))
+	/* Offset bits of va or pa, pa beyond 56 bits: one test. */
+	if (unlikely(((va | pa) << (64 - PAGE_SHIFT) | pa >> PT_PA_BITS) ||
+		     !pt_va_is_canonical(va) || prot > PT_PROT_ALL))
+		return -EINVAL;
+	/* The rest of I4 (pt_prot_is_valid): 0 for a prot no leaf has. */
+	bits = arch_pte_leaf_bits(prot);
+	if (unlikely(bits == 0))
 		return -EINVAL;
 	if (unlikely(!pt_lock_begin(pt, &ticket)))
 		return pt_map_page_wait(pt, ticket, va, pa, prot);
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_map_page_locked(pt, va, pa, prot);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	if (unlikely(*entry != PT_EMPTY))
 		return pt_map_page_locked(pt, va, pa, prot);
-	*entry = arch_pte_leaf(pa, prot);
-	(*pt->hint_used)++;
+	*entry = arch_pte_leaf_of(pa, bits);
+	pt->hint_count++;
 	if (unlikely(!pt_unlock_if_held(pt)))
 		return pt_unlock_bad_fence(pt, va, PAGE_SIZE, PT_OWE_LOCAL);
 	arch_tlb_flush_page(va);
@@ -511,7 +527,7 @@ static __noinline int pt_map_pages_locked(struct pgtable *pt, vaddr_t va,
 			}
 			*entry = arch_pte_leaf(pa[i], prot);
 		}
-		*pt->hint_used += (unsigned int)(i - run);
+		pt->hint_count += (unsigned int)(i - run);
 		if (unlikely(err))
 			break;
 	}
@@ -537,11 +553,15 @@ __no_frame int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa,
 			    size_t n, unsigned int prot)
 {
 	uint32_t ticket;
-	pte_t *entry;
+	pte_t *entry, bits;
 	size_t i;
 
 	if (n == 0 || n > SIZE_MAX / PAGE_SIZE ||
-	    !pt_range_is_valid(va, n * PAGE_SIZE) || !pt_prot_is_valid(prot))
+	    !pt_range_is_valid(va, n * PAGE_SIZE) || prot > PT_PROT_ALL)
+		return -EINVAL;
+	/* The rest of I4, as in pt_map_page(). */
+	bits = arch_pte_leaf_bits(prot);
+	if (bits == 0)
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		if (pa[i] & ~PAGE_MASK || pa[i] >> PT_PA_BITS)
@@ -555,13 +575,13 @@ __no_frame int pt_map_pages(struct pgtable *pt, vaddr_t va, const paddr_t *pa,
 	 */
 	if (unlikely(!pt_hint_hit(pt, va) || n > PT_ENTRIES - PT_INDEX(va, 0)))
 		return pt_map_pages_locked(pt, va, pa, n, prot);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	for (i = 0; i < n; i++)
 		if (unlikely(entry[i] != PT_EMPTY))
 			return pt_map_pages_locked(pt, va, pa, n, prot);
 	for (i = 0; i < n; i++)
-		entry[i] = arch_pte_leaf(pa[i], prot);
-	*pt->hint_used += (unsigned int)n;
+		entry[i] = arch_pte_leaf_of(pa[i], bits);
+	pt->hint_count += (unsigned int)n;
 	if (unlikely(!pt_unlock_if_held(pt)))
 		return pt_unlock_bad_fence(pt, va, n * PAGE_SIZE, PT_OWE_LOCAL);
 	/* The local fence a map owes (pt_map_op_finish, no table linked). */
@@ -613,7 +633,7 @@ int pt_unmap_page_locked(struct pt_gather *g, vaddr_t va)
 	ASSERT(arch_pte_is_leaf(*entry));
 	*entry = PT_EMPTY;
 	pt_gather_leaf(g, va);
-	if (unlikely(--*pt->hint_used == 0))
+	if (unlikely(--pt->hint_count == 0))
 		pt_release_l0(g, va);
 	return 0;
 }
@@ -648,7 +668,7 @@ static __noinline int pt_unmap_page_shootdown(vaddr_t va)
 
 __no_frame int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 {
-	unsigned int *used, n;
+	unsigned int n;
 	uint32_t ticket;
 	pte_t *entry;
 
@@ -662,14 +682,13 @@ __no_frame int pt_unmap_page(struct pgtable *pt, vaddr_t va)
 	 */
 	if (unlikely(!pt_hint_hit(pt, va)))
 		return pt_unmap_page_slow(pt, va);
-	entry = pt_leaf_entry(pt->hint_table, va);
-	used = pt->hint_used;
-	n = *used; /* read once: the entry's store may alias it for GCC */
+	entry = pt_hint_entry(pt, va);
+	n = pt->hint_count; /* read once: the entry's store may alias it */
 	if (unlikely(*entry == PT_EMPTY || n <= 1))
 		return pt_unmap_page_slow(pt, va);
 	ASSERT(arch_pte_is_leaf(*entry));
 	*entry = PT_EMPTY;
-	*used = n - 1;
+	pt->hint_count = n - 1;
 	if (unlikely(!pt_unlock_if_held(pt)))
 		return pt_unlock_bad_fence(pt, va, PAGE_SIZE, PT_OWE_SHOOTDOWN);
 	/* One hart online: the shootdown is this hart's fence. */

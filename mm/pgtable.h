@@ -62,7 +62,10 @@ struct pt_alloc {
 	 * The valid-entry counter of a table page pa that alloc handed out,
 	 * reached in O(1) (the kernel's is in the page's struct page, the
 	 * pt_used field). mm/pgtable.c alone reads and writes it, under
-	 * pt->lock, from the allocation until the page is freed. May be
+	 * pt->lock, from the allocation until the page is freed; while the
+	 * table is its tree's walk hint, the count is kept in the tree
+	 * (hint_count) and this counter is behind until the hint moves on
+	 * (mm/pgtable_internal.h, I9). May be
 	 * NULL: then emptiness is found by scanning the table's 512 entries
 	 * (boot-time allocators).
 	 */
@@ -84,9 +87,12 @@ struct pgtable {
 	/* lock: the one-entry walk hint (mm/pgtable.c, I7) */
 	vaddr_t hint_key; /* va >> PT_LEVEL_SHIFT(1); ~0: no hint */
 	pte_t *hint_table; /* its level-0 table; NULL: no hint */
-	/* its valid-entry counter: alloc.used's, else hint_scratch */
-	unsigned int *hint_used;
-	unsigned int hint_scratch; /* lock: the count when alloc.used is NULL */
+	uintptr_t hint_base; /* hint_table - (hint_key << 12); 0: no hint */
+	/*
+	 * lock: its valid-entry count (I9), here while it is the hint's,
+	 * written back to alloc.used's counter when the hint moves on
+	 */
+	unsigned int hint_count;
 };
 
 /*
@@ -270,8 +276,8 @@ void pt_destroy(struct pgtable *pt);
  * Check invariants (tables aligned, entries 0 or valid, no leaf
  * misaligned for its level, leaf protections valid, no empty non-root
  * table, table_pages equals the tables reachable, the one-page walk hint
- * names a linked table and its counter, every table's valid-entry
- * counter equals a scan of its entries); print each violation
+ * names a linked table with the right base, every table's valid-entry
+ * count equals a scan of its entries); print each violation
  * ("pt_check: I<n> ..."), return the count.
  */
 int pt_check(const struct pgtable *pt);

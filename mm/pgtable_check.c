@@ -9,8 +9,9 @@
  *
  * Data: the tree's tables as mm/pgtable.c left them, each reached
  * through the linear map; pt_check also reads every table's valid-entry
- * counter (I9) through the allocator (struct pt_alloc.used) and the
- * walk hint (I7), and compares each with a scan of the 512 entries.
+ * count (I9: the walk hint's hint_count for its table, the allocator's
+ * counter, struct pt_alloc.used, for the others) and compares each with
+ * a scan of the 512 entries.
  *
  * Locking: each function takes pt->lock for its whole walk, as every
  * pt_* call does (mm/pgtable.c, "Locking"), so a table cannot be
@@ -247,14 +248,16 @@ int pt_check(const struct pgtable *pt)
 		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
 		       (void *)pt->hint_table);
 		cs.errors++;
-	} else if (pt->hint_table && pt->alloc.used &&
-		   pt->hint_used !=
-			   pt->alloc.used(pt->alloc.ctx,
-					  virt_to_phys(pt->hint_table))) {
-		printk("pt_check: I7 walk hint va 0x%llx counter %p is not "
-		       "its table's\n",
+	} else if (pt->hint_table &&
+		   pt->hint_base !=
+			   pt_hint_base(pt->hint_key, pt->hint_table)) {
+		printk("pt_check: I7 walk hint va 0x%llx base 0x%llx is not "
+		       "its table %p less 0x%llx\n",
 		       (unsigned long long)(pt->hint_key << PT_LEVEL_SHIFT(1)),
-		       (void *)pt->hint_used);
+		       (unsigned long long)pt->hint_base,
+		       (void *)pt->hint_table,
+		       (unsigned long long)(pt->hint_key
+					    << (PT_LEVEL_SHIFT(1) - 9)));
 		cs.errors++;
 	}
 	if (cs.tables != pt->table_pages) {

@@ -25,17 +25,21 @@
  *       root, the root included (an unlinked table waiting in a gather
  *       no longer counts).
  *   I7  The walk hint, when set, names the level-0 table linked in the
- *       tree for the hint's 2 MiB region, and hint_used points at that
- *       table's counter (the allocator's, or hint_scratch holding the
- *       table's count when the allocator keeps none).
+ *       tree for the hint's 2 MiB region, and hint_base is that table's
+ *       address minus the region's start >> 9 (pt_hint_entry).
  *   I8  A table page unlinked from a tree goes back to the allocator
  *       only after an arch_tlb_shootdown() of everything that followed
  *       the unlink (pt_gather_finish), so no hart's cached walk can
  *       reach a reused page.
- *   I9  When the allocator keeps counters (struct pt_alloc.used), every
- *       linked table's counter equals its number of non-zero entries.
- *       Every store that fills or empties an entry adjusts it, so
- *       "is this table empty?" is one load, never a 512-entry scan.
+ *   I9  pt->hint_count equals the number of non-zero entries of the
+ *       hint's table, and when the allocator keeps counters (struct
+ *       pt_alloc.used), so does every other linked table's counter.
+ *       Every store that fills or empties an entry adjusts the count
+ *       (pt_used_of: the hint's, else the allocator's), so "is this
+ *       table empty?" is one load, never a 512-entry scan. The hint's
+ *       table's own counter is written when the hint leaves it: the
+ *       fast paths update a field of the tree, not a counter reached
+ *       through a pointer (one load fewer each).
  */
 #ifndef MM_PGTABLE_INTERNAL_H
 #define MM_PGTABLE_INTERNAL_H
@@ -162,7 +166,7 @@ static inline pte_t *pt_table_of(const pte_t *e)
 static inline unsigned int *pt_used_of(const struct pgtable *pt, const pte_t *t)
 {
 	if (t == pt->hint_table)
-		return pt->hint_used;
+		return (unsigned int *)&pt->hint_count;
 	if (pt->alloc.used)
 		return pt->alloc.used(pt->alloc.ctx, virt_to_phys(t));
 	return NULL;
@@ -200,19 +204,25 @@ static inline bool pt_hint_hit(const struct pgtable *pt, vaddr_t va)
 }
 
 /*
- * &table[PT_INDEX(va, 0)] for a page-aligned va, in two shifts where
- * the index and its scaling take three: the entry's byte offset is
- * VPN[0] * 8, va bits 20..12 moved to bits 11..3, and bits 11..9 of a
- * page-aligned va are 0, so shifting bits 20..9 to the bottom gives it.
+ * &hint_table[PT_INDEX(va, 0)] for a page-aligned va in the hint's
+ * region, in one shift and one add (an index and its scaling take
+ * three): the entry's byte offset is VPN[0] * 8, va bits 20..12 moved to
+ * bits 11..3, and bits 11..9 of a page-aligned va are 0, so va >> 9 is
+ * that offset plus the region's start >> 9 (hint_key << 12), which
+ * hint_base has subtracted already (I7).
  */
-static inline pte_t *pt_leaf_entry(pte_t *table, vaddr_t va)
+static inline pte_t *pt_hint_entry(const struct pgtable *pt, vaddr_t va)
 {
 	STATIC_ASSERT(sizeof(pte_t) == 8 &&
 		      PT_LEVEL_SHIFT(1) - PAGE_SHIFT == 9);
-	ASSERT((va & ~PAGE_MASK) == 0);
-	return (pte_t *)((char *)table +
-			 ((va << (64 - PT_LEVEL_SHIFT(1))) >>
-			  (64 - PT_LEVEL_SHIFT(1) + PAGE_SHIFT - 3)));
+	ASSERT((va & ~PAGE_MASK) == 0 && pt_hint_hit(pt, va));
+	return (pte_t *)(pt->hint_base + (va >> (PAGE_SHIFT - 3)));
+}
+
+/* hint_base for the hint (key, table): see pt_hint_entry(). */
+static inline uintptr_t pt_hint_base(vaddr_t key, const pte_t *table)
+{
+	return (uintptr_t)table - (key << (PT_LEVEL_SHIFT(1) - 9));
 }
 
 /* Point the hint at va's level-0 table (linked) and its counter. */

@@ -262,8 +262,8 @@ static int pt_unmap_l0(struct pt_gather *g, vaddr_t va, unsigned int n)
 	/* The gather keeps the lowest and highest leaf: add just those. */
 	pt_gather_leaf(g, va + (vaddr_t)(lo - i0) * PAGE_SIZE);
 	pt_gather_leaf(g, va + (vaddr_t)(hi - i0) * PAGE_SIZE);
-	*pt->hint_used -= cleared;
-	if (*pt->hint_used == 0)
+	pt->hint_count -= cleared;
+	if (pt->hint_count == 0)
 		pt_release_l0(g, va);
 	return 0;
 }
@@ -317,10 +317,10 @@ __no_frame int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
 	 */
 	if (unlikely(!pt_hint_hit(pt, va) || n > PT_ENTRIES - PT_INDEX(va, 0)))
 		return pt_unmap_gather_locked(g, va, size);
-	used = *pt->hint_used;
+	used = pt->hint_count;
 	if (unlikely(used <= n))
 		return pt_unmap_gather_locked(g, va, size);
-	entry = pt_leaf_entry(pt->hint_table, va);
+	entry = pt_hint_entry(pt, va);
 	for (i = 0; i < n; i++) {
 		if (unlikely(entry[i] == PT_EMPTY))
 			return pt_unmap_gather_locked(g, va, size);
@@ -333,7 +333,7 @@ __no_frame int pt_unmap_gather(struct pt_gather *g, vaddr_t va, size_t size)
 	 */
 	for (i = 0; i < n; i++)
 		*(volatile pte_t *)&entry[i] = PT_EMPTY;
-	*pt->hint_used = used - (unsigned int)n;
+	pt->hint_count = used - (unsigned int)n;
 	pt_gather_leaf(g, va);
 	pt_gather_leaf(g, va + size - PAGE_SIZE);
 	if (unlikely(!pt_unlock_if_held(pt)))

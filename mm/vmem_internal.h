@@ -52,8 +52,8 @@ void vmem_outer_lock_missing(const struct vmem *vm);
 static inline void vmem_lock(const struct vmem *vm)
 {
 	if (vm->outer) {
-		/* spin_is_held(), inline: one load and a compare. */
-		if (unlikely(spin_holder(vm->outer) != cpu_hartid()))
+		/* Inline: one load and a compare. */
+		if (unlikely(!spin_is_held(vm->outer)))
 			vmem_outer_lock_missing(vm);
 		return;
 	}

@@ -55,9 +55,9 @@ static void wait_for(const int *p, int want)
 /* Tickets taken but not yet served: holders plus waiters. */
 static uint32_t queued(const spinlock_t *l)
 {
-	uint32_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+	uint64_t word = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
 
-	return (uint16_t)((word >> 16) - word);
+	return (uint32_t)((word >> 32) - word);
 }
 
 static void wait_queued(const spinlock_t *l, uint32_t n)
@@ -211,20 +211,22 @@ static void *wrap_waiter(void *arg)
 
 /*
  * Scenario: a lock whose tickets are about to wrap (owner = next =
- * 0xfffe, set through the word as 2^16 - 2 earlier lock/unlock pairs
+ * 2^32 - 2, set through the word as 2^32 - 2 earlier lock/unlock pairs
  * would leave it) is taken and released four times, then taken while a
  * second thread queues across the wrap (its ticket is 0) and released.
  * Expect every lock to be held at once, the halves to wrap to 2 and 0
- * independently (no carry from next into owner), trylock to refuse
- * only while held, the waiter to be served, and no BUG line.
+ * independently (no carry out of owner into next when the unlock adds
+ * to owner's word, none out of next anywhere), trylock to refuse only
+ * while held, the waiter to be served, and no BUG line.
  */
 static void ticket_wraparound(struct ktest *t)
 {
+	const uint64_t top = 0xfffffffeULL << 32 | 0xfffffffeULL;
 	unsigned long bugs = spin_bug_count();
 	pthread_t th;
 
 	spin_lock_init(&wrap_lock, "wrap_lock");
-	wrap_lock.word = 0xfffeU << 16 | 0xfffeU;
+	wrap_lock.word = top;
 	for (int i = 0; i < 4; i++) {
 		spin_lock(&wrap_lock);
 		KTEST_EXPECT(t, spin_is_held(&wrap_lock));
@@ -232,21 +234,21 @@ static void ticket_wraparound(struct ktest *t)
 		spin_unlock(&wrap_lock);
 		KTEST_EXPECT(t, !spin_is_locked(&wrap_lock));
 	}
-	KTEST_EXPECT_EQ(t, wrap_lock.word, 2U << 16 | 2U);
+	KTEST_EXPECT_EQ(t, wrap_lock.word, 2ULL << 32 | 2ULL);
 
-	wrap_lock.word = 0xfffeU << 16 | 0xfffeU;
-	spin_lock(&wrap_lock); /* ticket 0xfffe; the waiter gets 0xffff */
+	wrap_lock.word = top;
+	spin_lock(&wrap_lock); /* ticket 2^32 - 2; the waiter gets - 1 */
 	spin_unlock(&wrap_lock);
-	spin_lock(&wrap_lock); /* ticket 0xffff; the waiter gets 0 */
+	spin_lock(&wrap_lock); /* ticket 2^32 - 1; the waiter gets 0 */
 	wrap_state = 0;
 	start(&th, wrap_waiter, NULL);
 	wait_queued(&wrap_lock, 2);
 	KTEST_EXPECT_EQ(t, wrap_lock.half.next, 1);
-	KTEST_EXPECT_EQ(t, wrap_lock.half.owner, 0xffff);
+	KTEST_EXPECT_EQ(t, wrap_lock.half.owner, 0xffffffffU);
 	spin_unlock(&wrap_lock);
 	pthread_join(th, NULL);
 	KTEST_EXPECT_EQ(t, wrap_state, 1);
-	KTEST_EXPECT_EQ(t, wrap_lock.word, 1U << 16 | 1U);
+	KTEST_EXPECT_EQ(t, wrap_lock.word, 1ULL << 32 | 1ULL);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs);
 }
 
@@ -307,6 +309,56 @@ static void unlock_not_held(struct ktest *t)
 	KTEST_EXPECT(t, spin_trylock(&dbg_lock));
 	spin_unlock(&dbg_lock);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+}
+
+/*
+ * Scenario: a lock taken and released, then released again; then the
+ * fast-path halves: spin_unlock_if_held() of a free lock, and
+ * spin_lock_begin() of a free lock followed by spin_unlock_if_held().
+ * Expect the second release to print one "unlock of a lock not held on
+ * hart 0" line and leave the ticket word as it was (the holder record
+ * is cleared by the first release, so a stale one cannot pass), the
+ * fast unlock of a free lock to return false without changing the word
+ * or printing (its caller reports), and the fast pair to hold the lock
+ * at once (ticket 2, the word's halves moving 2 -> 3).
+ */
+static void double_unlock_and_fast_halves(struct ktest *t)
+{
+	static DEFINE_SPINLOCK(twice_lock);
+	unsigned long bugs = spin_bug_count();
+	uint64_t word;
+	uint32_t ticket = ~0u;
+
+	spin_lock(&twice_lock);
+	spin_unlock(&twice_lock);
+	word = twice_lock.word;
+	KTEST_EXPECT_EQ(t, word, 1ULL << 32 | 1ULL);
+	cap_start();
+	spin_unlock(&twice_lock);
+	cap_stop();
+	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);
+	KTEST_EXPECT_EQ(t,
+			cap_count("BUG: spinlock twice_lock: unlock of a lock "
+				  "not held on hart 0\n"),
+			1);
+	KTEST_EXPECT_EQ(t, twice_lock.word, word);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
+
+	cap_start();
+	KTEST_EXPECT(t, !spin_unlock_if_held(&twice_lock));
+	cap_stop();
+	KTEST_EXPECT_EQ(t, cap_len, 0);
+	KTEST_EXPECT_EQ(t, twice_lock.word, word);
+
+	spin_unlock(&twice_lock); /* another reported refusal */
+	spin_lock(&twice_lock);
+	spin_unlock(&twice_lock);
+	KTEST_EXPECT(t, spin_lock_begin(&twice_lock, &ticket));
+	KTEST_EXPECT_EQ(t, ticket, 2);
+	KTEST_EXPECT(t, spin_is_held(&twice_lock));
+	KTEST_EXPECT(t, spin_unlock_if_held(&twice_lock));
+	KTEST_EXPECT_EQ(t, twice_lock.word, 3ULL << 32 | 3ULL);
+	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 2);
 }
 
 static spinlock_t other_lock;
@@ -494,6 +546,7 @@ static const struct ktest_case spinlock_cases[] = {
 	KTEST_CASE(ticket_wraparound),
 	KTEST_CASE(irqsave_nests),
 	KTEST_CASE(unlock_not_held),
+	KTEST_CASE(double_unlock_and_fast_halves),
 	KTEST_CASE(unlock_held_by_other),
 	KTEST_CASE(held_too_long_once),
 	KTEST_CASE(recursion_panics),

@@ -78,6 +78,31 @@ pte_t host_pte_leaf(paddr_t pa, unsigned int prot)
 	return pte;
 }
 
+/*
+ * The target's table load, checked: prot in range, the entry 0 exactly
+ * for the values no leaf may have, else the reference's bits.
+ */
+pte_t host_pte_leaf_bits(unsigned int prot)
+{
+	VERIFY3U(prot, <, RISCV_PTE_PROT_VALUES);
+	if (!riscv_pte_prot_is_leaf(prot))
+		VERIFY3U(pte_leaf_bits[prot], ==, 0);
+	else
+		VERIFY3U(pte_leaf_bits[prot], ==,
+			 riscv_pte_leaf(0, prot, &pte_mattr));
+	return pte_leaf_bits[prot];
+}
+
+/* The one-shift PPN: pa aligned and in range, bits a leaf's. */
+pte_t host_pte_leaf_of(paddr_t pa, pte_t bits)
+{
+	pte_t pte = riscv_pte_leaf_of(pa, bits);
+
+	VERIFY3U(bits & PTE_V, !=, 0);
+	VERIFY3U(pte, ==, host_pte_ppn(pa) | bits);
+	return pte;
+}
+
 pte_t host_pte_table(paddr_t pa)
 {
 	host_pte_ppn(pa);

@@ -95,29 +95,36 @@ static void root_damage(struct ktest *t)
 }
 
 /*
- * Scenario: the walk hint (the last level-0 table used) given the
- * counter of another table, then a path that no longer leads to it
- * (its level-1 entry cleared behind pt's back).
- * Expect "I7 walk hint ... counter ... is not its table's" (and I9 for
- * the count read through it), then "I7 walk hint ... is not the linked
- * level-0 table".
+ * Scenario: the walk hint (the last level-0 table used) given a wrong
+ * count (hint_count, where the hint's table's count lives, I9), then a
+ * base one entry off (hint_base, from which the fast paths find their
+ * entry), then a path that no longer leads to it (its level-1 entry
+ * cleared behind pt's back).
+ * Expect "I9 ... counts 0 valid entries, has 1" for the hint's table,
+ * then "I7 walk hint ... base ... is not its table ... less 0x0", then
+ * "I7 walk hint ... is not the linked level-0 table".
  */
 static void hint_damage(struct ktest *t)
 {
-	unsigned int *used, other = 0;
+	unsigned int count;
 	pte_t *e, saved;
 
 	KTEST_ASSERT_EQ(t, setup(), 0);
 	KTEST_ASSERT_EQ(t, pt_map(&pt, 0x1000, 0x2000, PAGE_SIZE, PROT_RW), 0);
 	KTEST_ASSERT(t, pt.hint_table != NULL);
-	used = pt.hint_used;
-	pt.hint_used = &other;
-	/* The counter read through the hint disagrees with the table too. */
-	KTEST_EXPECT_EQ(t, check(), 2);
-	KTEST_EXPECT(t, capture_has(" counts 0 valid entries, has 1\n"));
-	KTEST_EXPECT(t, capture_has("pt_check: I7 walk hint va 0x0 counter ") &&
-				capture_has(" is not its table's\n"));
-	pt.hint_used = used;
+	count = pt.hint_count;
+	pt.hint_count = 0;
+	KTEST_EXPECT_EQ(t, check(), 1);
+	KTEST_EXPECT(t, capture_has("pt_check: I9 table pa ") &&
+				capture_has(" counts 0 valid entries, has 1\n"));
+	pt.hint_count = count;
+	KTEST_EXPECT_EQ(t, check(), 0);
+
+	pt.hint_base += sizeof(pte_t);
+	KTEST_EXPECT_EQ(t, check(), 1);
+	KTEST_EXPECT(t, capture_has("pt_check: I7 walk hint va 0x0 base ") &&
+				capture_has(" less 0x0\n"));
+	pt.hint_base -= sizeof(pte_t);
 	KTEST_EXPECT_EQ(t, check(), 0);
 
 	e = entry(0x1000, 1);

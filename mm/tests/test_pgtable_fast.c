@@ -12,7 +12,9 @@
  * the rest to the general one; pt_map_pages fills a run that
  * crosses level-0 tables one table at a time with exact counters, and
  * undoes all of it on -EEXIST; pt_protect's split of a large leaf keeps
- * every counter exact. Every test ends with each linked table's counter
+ * every counter exact; pt_map_page and pt_map_pages refuse every
+ * protection value a leaf may not have (the fast path's one table load
+ * that is also the check). Every test ends with each linked table's counter
  * equal to a scan of its entries and pt_check() clean.
  */
 #include <pthread.h>
@@ -67,6 +69,9 @@ static int counts_mismatch(paddr_t pa, int level)
 		if (level > 0 && !arch_pte_is_leaf(t[i]))
 			bad += counts_mismatch(arch_pte_paddr(t[i]), level - 1);
 	}
+	/* The hint's table's count is the tree's while it is hinted (I9). */
+	if (phys_to_virt(pa) == pt.hint_table)
+		return bad + (pt.hint_count != used);
 	return bad + (pool.pt_used[(pa - pool.base) >> PAGE_SHIFT] != used);
 }
 
@@ -123,6 +128,124 @@ static void unmap_page_fences_locally_on_one_hart(struct ktest *t)
 	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, REGION_A + PAGE_SIZE), 0);
 	KTEST_EXPECT_EQ(t, host_arch_tlb_shootdown_alls, 1);
 	KTEST_EXPECT_EQ(t, pt.table_pages, 1);
+	expect_consistent(t);
+	fx_teardown(t);
+}
+
+/* I4, written out here rather than taken from the code under test. */
+static bool prot_ok(unsigned int prot)
+{
+	if (prot >= 32 || !(prot & (PROT_READ | PROT_EXEC)))
+		return false;
+	return !(prot & PROT_WRITE) || (prot & PROT_READ);
+}
+
+/*
+ * Scenario: under each memory-type scheme, with the walk hint on the
+ * table of a mapped neighbour (so each call reaches the fast path's
+ * check), pt_map_page and pt_map_pages (two pages) of every protection
+ * value 0..63, and of 0x100, 0x10001, 0x80000001 and ~0 (bits above the
+ * 32 the leaf-bit table covers). Expect 0 exactly for the values with
+ * READ or EXEC and WRITE only with READ, each such leaf reading back
+ * its protection; -EINVAL for every other value with nothing mapped,
+ * no fence and the table's counter unchanged.
+ */
+static void map_page_rejects_every_bad_prot(struct ktest *t)
+{
+	static const unsigned int high[] = { 0x100, 0x10001, 0x80000001u, ~0u };
+	static const enum riscv_mattr ids[] = { RISCV_MATTR_NONE,
+						RISCV_MATTR_SVPBMT,
+						RISCV_MATTR_THEAD_MAE };
+	struct riscv_pte_mattr saved = pte_mattr;
+	const paddr_t frames[2] = { FRAME, FRAME + PAGE_SIZE };
+	const vaddr_t va = REGION_A + 2 * PAGE_SIZE;
+	unsigned int accepted = 0, refused = 0;
+
+	KTEST_ASSERT(t, fx_setup());
+	KTEST_ASSERT(t, pt_map_page(&pt, REGION_A, FRAME, PROT) == 0);
+	for (unsigned int s = 0; s < ARRAY_SIZE(ids); s++) {
+		struct riscv_pte_mattr m = riscv_pte_mattr_of(ids[s]);
+
+		host_arch_set_mattr(&m);
+		for (unsigned int i = 0; i < 64 + ARRAY_SIZE(high); i++) {
+			unsigned int prot = i < 64 ? i : high[i - 64];
+			int want = prot_ok(prot) ? 0 : -EINVAL;
+			unsigned int back = ~0u;
+
+			host_arch_tlb_reset();
+			KTEST_EXPECT_EQ(t, pt_map_page(&pt, va, FRAME, prot),
+					want);
+			KTEST_EXPECT_EQ(t,
+					pt_map_pages(&pt, va + PAGE_SIZE,
+						     frames, 2, prot),
+					want);
+			if (want) {
+				refused++;
+				KTEST_EXPECT(t, !is_mapped(va));
+				KTEST_EXPECT(t, !is_mapped(va + PAGE_SIZE));
+				KTEST_EXPECT_EQ(t, host_arch_tlb_flushes, 0);
+				KTEST_EXPECT_EQ(t, host_arch_tlb_flush_alls, 0);
+				continue;
+			}
+			accepted++;
+			KTEST_EXPECT_EQ(
+				t, pt_lookup(&pt, va, NULL, &back, NULL), 0);
+			/* DEVICE reads back only where the scheme has it. */
+			KTEST_EXPECT_EQ(t, back | (m.mask ? 0 : PROT_DEVICE),
+					prot | (m.mask ? 0 : PROT_DEVICE));
+			KTEST_EXPECT_EQ(t, pt_unmap(&pt, va, 3 * PAGE_SIZE), 0);
+		}
+		expect_consistent(t);
+	}
+	/* 3 schemes x (20 valid values of 32) and the rest refused. */
+	KTEST_EXPECT_EQ(t, accepted, 3 * 20);
+	KTEST_EXPECT_EQ(t, refused, 3 * (44 + ARRAY_SIZE(high)));
+	host_arch_set_mattr(&saved);
+	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, REGION_A), 0);
+	expect_consistent(t);
+	fx_teardown(t);
+}
+
+/* The pool's own counter of the level-0 table holding va. */
+static unsigned int pool_counter_of_l0(vaddr_t va)
+{
+	pte_t *t = phys_to_virt(pt.root);
+
+	for (int l = PT_LEVELS - 1; l > 0; l--)
+		t = phys_to_virt(arch_pte_paddr(
+			t[(va >> PT_LEVEL_SHIFT(l)) % PT_ENTRIES]));
+	return pool.pt_used[(virt_to_phys(t) - pool.base) >> PAGE_SHIFT];
+}
+
+/*
+ * Scenario: three pages mapped in region A (its level-0 table becomes
+ * the walk hint), one in region B (the hint moves to B's table), one of
+ * A's unmapped (back to A), then pt_set_alloc() to the same pool.
+ * Expect the hint's count kept in the tree (hint_count) while a table
+ * is hinted, and the pool's counter of a table the hint leaves to hold
+ * its exact count: A's 3 once the hint is on B, B's 1 once it is back on
+ * A; after pt_set_alloc (which drops the hint) A's pool counter 2.
+ */
+static void hint_count_written_back(struct ktest *t)
+{
+	KTEST_ASSERT(t, fx_setup());
+	for (int k = 0; k < 3; k++)
+		KTEST_ASSERT(t, pt_map_page(&pt, REGION_A + k * PAGE_SIZE,
+					    FRAME, PROT) == 0);
+	KTEST_EXPECT_EQ(t, pt.hint_count, 3);
+	KTEST_ASSERT(t, pt_map_page(&pt, REGION_B, FRAME, PROT) == 0);
+	KTEST_EXPECT_EQ(t, pt.hint_count, 1);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_A), 3);
+	KTEST_EXPECT_EQ(t, pt_unmap_page(&pt, REGION_A + PAGE_SIZE), 0);
+	KTEST_EXPECT_EQ(t, pt.hint_count, 2);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_B), 1);
+	expect_consistent(t);
+	KTEST_EXPECT_EQ(t, pt_set_alloc(&pt, &pool.ops), 0);
+	KTEST_EXPECT(t, pt.hint_table == NULL);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_A), 2);
+	KTEST_EXPECT_EQ(t, pool_counter_of_l0(REGION_B), 1);
+	expect_consistent(t);
+	KTEST_EXPECT_EQ(t, pt_unmap(&pt, REGION_A, 2 * SZ_2M), 0);
 	expect_consistent(t);
 	fx_teardown(t);
 }
@@ -467,6 +590,8 @@ static void protect_split_keeps_counts(struct ktest *t)
 
 static const struct ktest_case pgtable_fast_cases[] = {
 	KTEST_CASE(unmap_page_fences_locally_on_one_hart),
+	KTEST_CASE(map_page_rejects_every_bad_prot),
+	KTEST_CASE(hint_count_written_back),
 	KTEST_CASE(fast_paths_wait_for_the_lock),
 	KTEST_CASE(map_pages_fast_path_in_one_table),
 	KTEST_CASE(unmap_gather_fast_path),

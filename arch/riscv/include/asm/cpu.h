@@ -37,6 +37,24 @@ static inline unsigned long cpu_hartid(void)
 	return hdr[CPU_HDR_HARTID / 8];
 }
 
+/*
+ * A non-zero word naming the calling hart, cheaper than its id: the
+ * address of its per-hart area, tp itself (no load). Lock holders are
+ * recorded with it (lib/spinlock.h). tp changes only in head.S, while
+ * no lock is held (from physical to virtual), and per-hart areas are
+ * never freed once their hart runs, so cpu_self_hartid() may read
+ * through any recorded value.
+ */
+static inline unsigned long cpu_self(void)
+{
+	return (unsigned long)__builtin_thread_pointer();
+}
+
+static inline unsigned long cpu_self_hartid(unsigned long self)
+{
+	return ((const unsigned long *)self)[CPU_HDR_HARTID / 8];
+}
+
 static inline unsigned int cpu_id(void)
 {
 	const unsigned int *hdr = __builtin_thread_pointer();
@@ -109,17 +127,15 @@ static inline bool cpu_irq_enabled(void)
 }
 
 /*
- * Store-release of a halfword (lib/spinlock.h's unlock): RVWMO's
- * "fence rw,w" then a plain sh, as Linux's smp_store_release. GCC 12
- * compiles both __atomic_store_n(..., __ATOMIC_RELEASE) (fence iorw,ow
- * + amoswap, which has no halfword form) and a release thread fence (a
- * full fence) to more than this.
+ * *p += v with release ordering, the old value unused (lib/spinlock.h's
+ * unlock): one amoadd.w.rl, as Linux's arch_atomic_fetch_add_release. GCC
+ * 12 compiles __atomic_fetch_add(..., __ATOMIC_RELEASE) to a "fence
+ * iorw,ow" and a plain amoadd.w, one instruction more.
  */
-static inline void cpu_store_release_u16(uint16_t *p, unsigned int v)
+static inline void cpu_add_release_u32(uint32_t *p, uint32_t v)
 {
-	/* sh stores v's low half: no zero-extension needed before it. */
-	__asm__ volatile("fence rw, w\n\tsh %1, %0"
-			 : "=m"(*p)
+	__asm__ volatile("amoadd.w.rl zero, %1, %0"
+			 : "+A"(*p)
 			 : "r"(v)
 			 : "memory");
 }

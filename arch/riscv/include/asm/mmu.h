@@ -36,6 +36,17 @@ static inline pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
 	return riscv_pte_leaf_fast(pa, prot, pte_leaf_bits);
 }
 
+/* prot below RISCV_PTE_PROT_VALUES; 0 when no leaf may have it. */
+static inline pte_t arch_pte_leaf_bits(unsigned int prot)
+{
+	return pte_leaf_bits[prot];
+}
+
+static inline pte_t arch_pte_leaf_of(paddr_t pa, pte_t bits)
+{
+	return riscv_pte_leaf_of(pa, bits);
+}
+
 static inline pte_t arch_pte_table(paddr_t pa)
 {
 	return riscv_pte_table(pa);
@@ -71,12 +82,24 @@ static inline void arch_tlb_flush_page(vaddr_t va)
  * hart it starts once that hart is up, and unmaps nothing while it
  * waits. With one, a shootdown is this hart's own fence:
  * smp_tlb_shootdown() makes the same test.
+ *
+ * A relaxed load (one lw, where an acquire load is lw and a full fence)
+ * is enough. Only the boot hart writes nr_online, and while it reads 1
+ * it is the only hart counted, so a 1 read on it is its own latest
+ * store (RVWMO's load value axiom: a load returns the latest store to
+ * the address in global memory order or in its own program order).
+ * Nothing is read under the value: an answer of 1 leads to one local
+ * sfence.vma, any other to smp_tlb_shootdown(), which loads the count
+ * again with acquire before it reads the harts' state. The acquire
+ * ordered only what follows the load, so it never held the PTE store
+ * before it back: a hart counted meanwhile is covered, as before, by
+ * the boot hart unmapping nothing while it brings a hart up.
  */
 extern unsigned int nr_online;
 
 static inline bool arch_tlb_is_local(void)
 {
-	return __atomic_load_n(&nr_online, __ATOMIC_ACQUIRE) == 1;
+	return __atomic_load_n(&nr_online, __ATOMIC_RELAXED) == 1;
 }
 
 #endif /* ASM_MMU_H */

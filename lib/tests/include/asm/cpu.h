@@ -59,10 +59,21 @@ void host_cpu_set_in_irq(bool on);
 bool cpu_irq_enabled(void);
 void cpu_relax(void);
 
-/* Store-release of a halfword: a C11 atomic, which ThreadSanitizer sees. */
-static inline void cpu_store_release_u16(uint16_t *p, unsigned int v)
+/* Release add: a C11 atomic, which ThreadSanitizer sees. */
+static inline void cpu_add_release_u32(uint32_t *p, uint32_t v)
 {
-	__atomic_store_n(p, (uint16_t)v, __ATOMIC_RELEASE);
+	__atomic_fetch_add(p, v, __ATOMIC_RELEASE);
+}
+
+/* The hart's token for lock holders: its id + 1, never 0. */
+static inline unsigned long cpu_self(void)
+{
+	return cpu_hartid() + 1;
+}
+
+static inline unsigned long cpu_self_hartid(unsigned long self)
+{
+	return self - 1;
 }
 
 /*

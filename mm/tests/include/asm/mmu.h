@@ -27,6 +27,8 @@ extern pte_t pte_leaf_bits[RISCV_PTE_PROT_VALUES];
 void host_arch_set_mattr(const struct riscv_pte_mattr *m);
 
 pte_t host_pte_leaf(paddr_t pa, unsigned int prot);
+pte_t host_pte_leaf_bits(unsigned int prot);
+pte_t host_pte_leaf_of(paddr_t pa, pte_t bits);
 pte_t host_pte_table(paddr_t pa);
 bool host_pte_is_valid(pte_t pte);
 bool host_pte_is_leaf(pte_t pte);
@@ -37,6 +39,16 @@ void host_tlb_flush_page(vaddr_t va);
 static inline pte_t arch_pte_leaf(paddr_t pa, unsigned int prot)
 {
 	return host_pte_leaf(pa, prot);
+}
+
+static inline pte_t arch_pte_leaf_bits(unsigned int prot)
+{
+	return host_pte_leaf_bits(prot);
+}
+
+static inline pte_t arch_pte_leaf_of(paddr_t pa, pte_t bits)
+{
+	return host_pte_leaf_of(pa, bits);
 }
 
 static inline pte_t arch_pte_table(paddr_t pa)
