@@ -333,21 +333,22 @@ static void double_unlock_and_fast_halves(struct ktest *t)
 	spin_unlock(&twice_lock);
 	word = twice_lock.word;
 	KTEST_EXPECT_EQ(t, word, 1ULL << 32 | 1ULL);
-	cap_start();
+	capture_start(capture_pass_all);
 	spin_unlock(&twice_lock);
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_count("BUG: "), 1);
-	KTEST_EXPECT_EQ(t,
-			cap_count("BUG: spinlock twice_lock: unlock of a lock "
-				  "not held on hart 0\n"),
-			1);
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_count("BUG: "), 1);
+	KTEST_EXPECT_EQ(
+		t,
+		capture_count("BUG: spinlock twice_lock: unlock of a lock "
+			      "not held on hart 0\n"),
+		1);
 	KTEST_EXPECT_EQ(t, twice_lock.word, word);
 	KTEST_EXPECT_EQ(t, spin_bug_count(), bugs + 1);
 
-	cap_start();
+	capture_start(capture_pass_all);
 	KTEST_EXPECT(t, !spin_unlock_if_held(&twice_lock));
-	cap_stop();
-	KTEST_EXPECT_EQ(t, cap_len, 0);
+	capture_stop();
+	KTEST_EXPECT_EQ(t, capture_len(), 0);
 	KTEST_EXPECT_EQ(t, twice_lock.word, word);
 
 	spin_unlock(&twice_lock); /* another reported refusal */
