@@ -115,8 +115,9 @@ static void hint_damage(struct ktest *t)
 	count = pt.hint_count;
 	pt.hint_count = 0;
 	KTEST_EXPECT_EQ(t, check(), 1);
-	KTEST_EXPECT(t, capture_has("pt_check: I9 table pa ") &&
-				capture_has(" counts 0 valid entries, has 1\n"));
+	KTEST_EXPECT(t,
+		     capture_has("pt_check: I9 table pa ") &&
+			     capture_has(" counts 0 valid entries, has 1\n"));
 	pt.hint_count = count;
 	KTEST_EXPECT_EQ(t, check(), 0);
 
