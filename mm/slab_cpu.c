@@ -389,6 +389,18 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 }
 
 /*
+ * Make m, holding n of its rounds, this hart's loaded magazine (M1;
+ * interrupts off): its top past the newest, its end after the last
+ * round it can hold.
+ */
+static void cpu_load(struct kmem_cpu_cache *pc, void **m, unsigned int rounds,
+		     unsigned int n)
+{
+	pc->end = m + rounds;
+	__kmem_cpu_set_top(pc, m + n);
+}
+
+/*
  * Give this hart two empty magazines if it has none (M1): both are
  * allocated first, with no lock held and interrupts as the caller had
  * them, then installed with interrupts off if the hart still has none
@@ -414,10 +426,9 @@ static bool cpu_attach(struct kmem_cache *c, gfp_t gfp)
 	irq = cpu_irq_save();
 	pc = __kmem_cpu_cache(c);
 	if (__kmem_cpu_top(pc) == slab_no_magazine) {
-		pc->end = a + c->mag_rounds;
 		pc->prev = b;
 		__atomic_store_n(&pc->prev_n, 0, __ATOMIC_RELAXED);
-		__kmem_cpu_set_top(pc, a);
+		cpu_load(pc, a, c->mag_rounds, 0);
 		a = b = NULL;
 	}
 	cpu_irq_restore(irq);
@@ -478,9 +489,8 @@ again:
 		m = pc->prev;
 		pc->prev = __kmem_mag_of(top);
 		__atomic_store_n(&pc->prev_n, 0, __ATOMIC_RELAXED);
-		pc->end = m + rounds;
+		cpu_load(pc, m, rounds, rounds - 1);
 		obj = m[rounds - 1];
-		__kmem_cpu_set_top(pc, m + rounds - 1);
 		cpu_irq_restore(irq);
 		return cpu_hand_out(c, obj);
 	}
@@ -500,9 +510,8 @@ again:
 		/* One full out, one empty in: the bound holds (M3). */
 		mag_push(&c->depot_empty, top);
 		c->depot_empty_n++;
-		pc->end = m + rounds;
+		cpu_load(pc, m, rounds, rounds - 1);
 		obj = m[rounds - 1];
-		__kmem_cpu_set_top(pc, m + rounds - 1);
 	}
 	spin_unlock_irqrestore(&c->lock, irq);
 	return obj ? cpu_hand_out(c, obj) : NULL;
@@ -536,8 +545,7 @@ again:
 		m = pc->prev;
 		pc->prev = __kmem_mag_of(top);
 		__atomic_store_n(&pc->prev_n, rounds, __ATOMIC_RELAXED);
-		pc->end = m + rounds;
-		__kmem_cpu_set_top(pc, m);
+		cpu_load(pc, m, rounds, 0);
 		cpu_irq_restore(irq);
 		goto done;
 	}
@@ -578,8 +586,7 @@ again:
 		__atomic_store_n(&c->depot_n, c->depot_n + 1, __ATOMIC_RELAXED);
 		c->depot_puts++;
 		pc->prev = __kmem_mag_of(top);
-		pc->end = m + rounds;
-		__kmem_cpu_set_top(pc, m);
+		cpu_load(pc, m, rounds, 0);
 	} else {
 		/* Depot full, or no empty magazine to be had: the previous
 		 * magazine's rounds go back to their slabs, from a copy
@@ -589,8 +596,7 @@ again:
 		for (unsigned int i = 0; i < rounds; i++)
 			out[i] = m[i];
 		pc->prev = __kmem_mag_of(top);
-		pc->end = m + rounds;
-		__kmem_cpu_set_top(pc, m);
+		cpu_load(pc, m, rounds, 0);
 		slab_cpu_release(c, out, rounds, caller);
 		c->flushes++;
 	}
