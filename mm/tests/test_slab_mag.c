@@ -72,6 +72,21 @@ static unsigned long magazines(void)
 	return info_of(&kmem_magazine_cache).active_objs;
 }
 
+/*
+ * The end of a case: every object of c freed, nothing reported, the
+ * checker clean, c destroyed and every magazine it had given back (the
+ * count was mags0 before c existed).
+ */
+static void expect_all_back(struct ktest *t, struct kmem_cache *c,
+			    unsigned long mags0)
+{
+	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
+	KTEST_EXPECT_EQ(t, rep.count, 0);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
+	KTEST_EXPECT_EQ(t, magazines(), mags0);
+}
+
 /* Acquisitions of c->lock so far (its ticket counter). */
 static unsigned int lock_tickets(struct kmem_cache *c)
 {
@@ -167,10 +182,7 @@ static void mag_swap_previous(struct ktest *t)
 	rep.count = 0;
 	for (unsigned int i = 31; i < N; i++)
 		kmem_cache_free(c, objs[i]);
-	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
-	KTEST_EXPECT_EQ(t, slab_check(), 0);
-	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
-	KTEST_EXPECT_EQ(t, magazines(), mags0);
+	expect_all_back(t, c, mags0);
 }
 
 /*
@@ -281,11 +293,7 @@ static void mag_alloc_failure(struct ktest *t)
 	KTEST_EXPECT_EQ(t, b.refills, a.refills);
 	kmem_cache_free(c, objs[0]);
 	kmem_cache_free(c, p);
-	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
-	KTEST_EXPECT_EQ(t, rep.count, 0);
-	KTEST_EXPECT_EQ(t, slab_check(), 0);
-	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
-	KTEST_EXPECT_EQ(t, magazines(), mags0);
+	expect_all_back(t, c, mags0);
 }
 
 /*
@@ -395,11 +403,7 @@ static void mag_alloc_backoff(struct ktest *t)
 	unhoard(nh);
 	for (unsigned int i = 0; i <= SLAB_MAG_RETRY; i++)
 		kmem_cache_free(c, objs[i]);
-	KTEST_EXPECT_EQ(t, info_of(c).active_objs, 0);
-	KTEST_EXPECT_EQ(t, rep.count, 0);
-	KTEST_EXPECT_EQ(t, slab_check(), 0);
-	KTEST_EXPECT_EQ(t, kmem_cache_destroy(c), 0);
-	KTEST_EXPECT_EQ(t, magazines(), mags0);
+	expect_all_back(t, c, mags0);
 }
 
 /*
