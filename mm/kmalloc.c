@@ -40,7 +40,10 @@
  *       its order; kfree() clears PG_large before freeing the block.
  *   K4  every object of class i is aligned to kmalloc_class_align() of
  *       its size (power-of-two sizes naturally, up to PAGE_SIZE).
- * kmalloc_init() VERIFYs K1 and K2.
+ *   K5  no kmalloc cache has a constructor: the inline allocation pops
+ *       with __kmem_cache_alloc_no_ctor() (mm/slab.h), which takes the
+ *       free word of any object it pops to be the object's first bytes.
+ * kmalloc_init() VERIFYs K1, K2 and K5.
  *
  * Failure modes: NULL on memory shortage or impossible sizes (after one
  * slab_shrink_all() and retry for large blocks); misuse of kfree() (a pointer
@@ -138,6 +141,7 @@ static void kmalloc_init_tables(void)
 					  SLAB_PERMANENT, NULL);
 		if (!kmalloc_caches[i])
 			panic("kmalloc_init: cannot create %s", name);
+		VERIFY(!kmalloc_caches[i]->ctor); /* K5 */
 	}
 	for (size_t s = 1; s <= KMALLOC_MAX_CACHE_SIZE; s++) {
 		struct kmem_cache **slot =
@@ -194,12 +198,12 @@ static inline __attribute__((always_inline)) void *
 kmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	if (likely(size - 1 < KMALLOC_SMALL_MAX))
-		return __kmem_cache_alloc(kmalloc_small[(size + 7) >> 3], gfp,
-					  caller);
+		return __kmem_cache_alloc_no_ctor(
+			kmalloc_small[(size + 7) >> 3], gfp, caller);
 	if (size == 0)
 		return ZERO_SIZE_PTR;
 	if (size <= KMALLOC_MAX_CACHE_SIZE)
-		return __kmem_cache_alloc(
+		return __kmem_cache_alloc_no_ctor(
 			kmalloc_big[(size + (1u << KMALLOC_BIG_SHIFT) - 1) >>
 				    KMALLOC_BIG_SHIFT],
 			gfp, caller);

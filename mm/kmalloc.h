@@ -76,8 +76,8 @@ static inline void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (__builtin_constant_p(size) && size != 0 &&
 	    size <= KMALLOC_MAX_CACHE_SIZE)
-		return __kmem_cache_alloc(kmalloc_caches[kmalloc_index(size)],
-					  gfp, 0);
+		return __kmem_cache_alloc_no_ctor(
+			kmalloc_caches[kmalloc_index(size)], gfp, 0);
 	return __kmalloc(size, gfp);
 }
 

@@ -729,7 +729,7 @@ void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		caller = RET_IP;
 	if (should_failslab(c->object_size, gfp))
 		return NULL;
-	return __kmem_cache_alloc_unarmed(c, gfp, caller);
+	return __kmem_cache_alloc_unarmed(c, gfp, caller, false);
 }
 
 /*

@@ -362,9 +362,16 @@ static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
  * another hart may be reading the word meanwhile (it finds the tag or
  * the mark, never half of each). Zeroing is done after the put: the
  * object is the caller's by then.
+ *
+ * no_ctor: the caller knows that c has no constructor (kmalloc's
+ * caches), so the word of any object popped here is inside it: only a
+ * constructor or debug flags put it before the object (cache_layout()),
+ * and a debug cache has no magazine to pop from. The test of
+ * c->word_back then compiles away.
  */
 static inline __attribute__((always_inline)) void *
-__kmem_cache_alloc_unarmed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+__kmem_cache_alloc_unarmed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller,
+			   bool no_ctor)
 {
 	unsigned long flags;
 	struct kmem_cpu_cache *pc;
@@ -379,7 +386,7 @@ __kmem_cache_alloc_unarmed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	if (unlikely(!((uintptr_t)top & (SLAB_MAG_SIZE - 1))))
 		goto slow;
 	obj = (uintptr_t)top[-1];
-	if (likely(!c->word_back)) {
+	if (no_ctor || likely(!c->word_back)) {
 		/* the word is the caller's first bytes: just not the tag */
 		__kmem_word_store((uintptr_t *)obj, 0);
 	} else {
@@ -411,7 +418,16 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
 		return kmem_cache_alloc_armed(c, gfp, caller);
-	return __kmem_cache_alloc_unarmed(c, gfp, caller);
+	return __kmem_cache_alloc_unarmed(c, gfp, caller, false);
+}
+
+/* __kmem_cache_alloc() of a cache without constructor (kmalloc's). */
+static inline __attribute__((always_inline)) void *
+__kmem_cache_alloc_no_ctor(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
+		return kmem_cache_alloc_armed(c, gfp, caller);
+	return __kmem_cache_alloc_unarmed(c, gfp, caller, true);
 }
 
 /*
