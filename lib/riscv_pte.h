@@ -128,10 +128,13 @@ static inline uint64_t riscv_pte_leaf(uint64_t pa, unsigned int prot,
  * The permissions a leaf may have (mm/pgtable_internal.h's I4): READ or
  * EXEC, and WRITE only with READ (Sv39 reserves W without R).
  */
+#define RISCV_PTE_PROT_IS_LEAF(p)                                              \
+	(((p) & (RISCV_PTE_PROT_READ | RISCV_PTE_PROT_EXEC)) &&                \
+	 (!((p)&RISCV_PTE_PROT_WRITE) || ((p)&RISCV_PTE_PROT_READ)))
+
 static inline int riscv_pte_prot_is_leaf(unsigned int prot)
 {
-	return (prot & (RISCV_PTE_PROT_READ | RISCV_PTE_PROT_EXEC)) &&
-	       (!(prot & RISCV_PTE_PROT_WRITE) || (prot & RISCV_PTE_PROT_READ));
+	return RISCV_PTE_PROT_IS_LEAF(prot);
 }
 
 /*
@@ -173,7 +176,7 @@ static inline void riscv_pte_leaf_table_fill(uint64_t *table,
 
 /* The table for the scheme "none" as a static initializer. */
 #define RISCV_PTE_LEAF_NONE_(p)                                                \
-	((((p)&0x5) && (!((p)&0x2) || ((p)&0x1)))                              \
+	(RISCV_PTE_PROT_IS_LEAF(p)                                             \
 		 ? (PTE_V | PTE_A | PTE_D | (((uint64_t)(p)&0x7) << 1) |       \
 		    ((uint64_t)(p)&0x2) | (((uint64_t)(p)&0x8) << 2))          \
 		 : 0)

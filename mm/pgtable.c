@@ -43,7 +43,8 @@
  *                    allocator's counter when the hint moves on)
  *
  * A hit finds its entry at hint_base + (va >> 9) (pt_hint_entry: a
- * shift and an add), then one load and test, one store and the counter's increment or decrement.
+ * shift and an add), then one load and test, one store and the
+ * counter's increment or decrement.
  * The fast paths make no call that returns, and are __no_frame (on
  * RISC-V a call would cost a stack frame and saved registers on every
  * run): the lock is taken in two halves (spin_lock_begin; waiting and

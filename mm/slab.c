@@ -256,7 +256,8 @@
  * trusting nothing the fast path saw. The word before an object is
  * read and written with relaxed atomics: a fast free on another hart
  * may swap it with no lock (a double free); everything else about it is
- * ordered by c->lock or by the magazine's acquire and release. Without locks: a cache's geometry, flags, fp_mult, ctor
+ * ordered by c->lock or by the magazine's acquire and release. Without
+ * locks: a cache's geometry, flags, fp_mult, ctor
  * and name are written before kmem_cache_create() returns it and never
  * again, and the other fields of a slab's descriptor before the slab is
  * linked. page->flags and page->slab of a slab's pages change only

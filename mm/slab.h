@@ -23,8 +23,9 @@
  * cache has a spinlock (struct kmem_cache.lock) that guards its slabs
  * and depot; each hart's magazine of each cache belongs to that hart
  * alone (others ask it to empty it); the list of caches has its own
- * lock (mm/slab.c states the lock order). All slab locks are taken with interrupts off on the
- * hart, so an interrupt handler may allocate and free too. Creating, destroying,
+ * lock (mm/slab.c states the lock order). All slab locks are taken
+ * with interrupts off on the hart, so an interrupt handler may allocate
+ * and free too. Creating, destroying,
  * shrinking and reaping also take the cache-list lock; a cache must not
  * be used by anyone while it is being destroyed. Constructors run with
  * no slab lock held and may allocate. The report hook runs with the

@@ -522,7 +522,7 @@ bool slab_cpu_make_room(struct kmem_cache *c, uintptr_t caller)
 	void **top, **m, **spare = NULL;
 	unsigned int rounds = c->mag_rounds;
 	void *out[SLAB_CPU_OBJS];
-	bool no_spare = false;
+	bool no_spare = false, made = false;
 	struct kmem_cpu_cache *pc;
 	unsigned long irq;
 
@@ -533,12 +533,12 @@ again:
 	if (top == slab_no_magazine) {
 		cpu_irq_restore(irq);
 		if (!cpu_attach(c, GFP_KERNEL))
-			goto fail;
+			goto free_spare;
 		goto done; /* two empty magazines: room */
 	}
 	if (top != pc->end) { /* not full: p was refused for itself */
 		cpu_irq_restore(irq);
-		goto fail;
+		goto free_spare;
 	}
 	if (!pc->prev_n) {
 		/* The previous magazine is empty: swap, no lock (M2). */
@@ -608,13 +608,11 @@ again:
 	}
 	spin_unlock_irqrestore(&c->lock, irq);
 done:
+	made = true;
+free_spare:
 	if (spare)
 		kmem_cache_free(&kmem_magazine_cache, spare);
-	return true;
-fail:
-	if (spare)
-		kmem_cache_free(&kmem_magazine_cache, spare);
-	return false;
+	return made;
 }
 
 unsigned int slab_cpu_batch(struct kmem_cache *c)

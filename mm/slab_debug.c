@@ -38,7 +38,8 @@
  * (I10, mm/slab_cpu.c) and its in-use mark is flipped by
  * SLAB_MARK_DEBUG, so both inline fast paths fall through to the slow
  * paths (as Linux bypasses its per-CPU caches under slab_debug), and
- * those call the slab_debug_*() hooks below for such caches only. Caches without debug flags use
+ * those call the slab_debug_*() hooks below for such caches only.
+ * Caches without debug flags use
  * this file only for reports, the checker and slabinfo.
  *
  * Invariants: this file checks I7 (red zones) and I8 (poison) of the

@@ -287,7 +287,8 @@ struct drain_share {
  * free page is cached on another hart and the free lists are empty.
  * Expect a GFP_ATOMIC allocation here to fail (it never drains other
  * harts' lists) and change nothing, and a GFP_KERNEL one made as if
- * from an interrupt handler (cpu_in_irq()) likewise; then a GFP_KERNEL order-1 and an
+ * from an interrupt handler (cpu_in_irq()) likewise; then a GFP_KERNEL
+ * order-1 and an
  * order-0 allocation to succeed after draining every list, with the
  * cached pages counted exactly throughout and no violation.
  */

@@ -229,7 +229,8 @@ static unsigned long page_calls(void)
  * use one fewer, nothing cached, no report); in (b) the previous
  * magazine's 30 rounds given back to their slabs (one flush, as when
  * the depot is full) and the object pushed on it, now loaded, where the
- * next 8 go too, with the same two magazines; in (c) the one object handed out from the slabs, no batch taken (no
+ * next 8 go too, with the same two magazines; in (c) the one object
+ * handed out from the slabs, no batch taken (no
  * refill), nothing cached.
  */
 static void mag_alloc_failure(struct ktest *t)
