@@ -214,7 +214,8 @@ kmalloc_caller(size_t size, gfp_t gfp, uintptr_t caller)
  * Only tail calls (slab's fast path inlined), so no frame (lib/kernel.h).
  * caller 0: the slow paths take their own return address, which after
  * a tail call is this function's caller; reading it here would make GCC
- * save ra on every run.
+ * save ra on every run. That relies on GCC's sibling calls (-O2): the
+ * kmalloc self-test kmalloc_owner_is_caller fails without them.
  */
 __no_frame void *__kmalloc(size_t size, gfp_t gfp)
 {

@@ -828,6 +828,52 @@ static void kmalloc_kfree_misuse(struct ktest *t)
 	KTEST_EXPECT_EQ(t, buddy_check(), 0);
 }
 
+/*
+ * kmalloc() of a size the compiler cannot see (through __kmalloc()),
+ * from a known place: the return address of that call lies in this
+ * function, a little past its start. Not inlined, and not a tail call
+ * (the asm after the call), so that the place is this function.
+ */
+#define OWNER_FN_MAX 256 /* bytes of owner_alloc() its call lies within */
+static __attribute__((noinline)) void *owner_alloc(size_t size)
+{
+	void *p = kmalloc(size, GFP_KERNEL);
+
+	__asm__ volatile("" : "+r"(p) : : "memory");
+	return p;
+}
+
+/*
+ * Scenario: with U on the kmalloc caches (the slab_debug=FZPU boot),
+ * an object allocated by owner_alloc() through __kmalloc(), then freed
+ * twice. Expect the double free's report to name owner_alloc() as the
+ * last owner, not __kmalloc(): __kmalloc() passes caller 0, and the
+ * slow path it tail-calls records its own return address, which must
+ * still be __kmalloc()'s caller. Skipped without U.
+ */
+static void kmalloc_owner_is_caller(struct ktest *t)
+{
+	volatile size_t size = 72;
+	uintptr_t fn = (uintptr_t)owner_alloc, owner;
+	char *p;
+
+	if (!(kmalloc_caches[kmalloc_index(size)]->flags & SLAB_STORE_USER)) {
+		ktest_skip(t, "kmalloc caches without U (slab_debug=U)");
+		return;
+	}
+	p = owner_alloc(size);
+	KTEST_ASSERT_NOT_NULL(t, p);
+	kfree(p);
+	kfree(p);
+	owner = rep.owner; /* reported() clears rep */
+	KTEST_EXPECT(t, reported(SLAB_BUG_DOUBLE_FREE));
+	KTEST_EXPECT(t, owner - fn < OWNER_FN_MAX);
+	if (owner - fn >= OWNER_FN_MAX)
+		ktest_info(t, "owner %p, owner_alloc %p", (void *)owner,
+			   (void *)fn);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+}
+
 /* Scenario: the class table against log-uniform sizes 8..4096. Expect
  * an average internal waste of at most 12%. */
 static void kmalloc_waste(struct ktest *t)
@@ -839,6 +885,7 @@ static void kmalloc_waste(struct ktest *t)
 }
 
 KTEST_NO_INJECT(kmalloc_kfree_misuse)
+KTEST_NO_INJECT(kmalloc_owner_is_caller)
 
 /*
  * Scenario: every kmalloc class, two slabs' worth of objects each.
@@ -892,6 +939,7 @@ static const struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(kmalloc_krealloc),
 	KTEST_CASE(kmalloc_large_block),
 	KTEST_CASE_NO_INJECT(kmalloc_kfree_misuse),
+	KTEST_CASE_NO_INJECT(kmalloc_owner_is_caller),
 	KTEST_CASE(kmalloc_waste),
 	KTEST_END,
 };
