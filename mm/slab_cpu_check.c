@@ -15,14 +15,6 @@
 #include "mm/arch.h"
 #include "mm/slab_internal.h"
 
-/* A checker line, as mm/slab_debug.c prints them. */
-#define MAG_VIOLATION(c, inv, fmt, ...)                                        \
-	do {                                                                   \
-		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
-		       (c)->name, ##__VA_ARGS__);                              \
-		found++;                                                       \
-	} while (0)
-
 /* Walk one depot list (at most depot_max + 1 links): its length, and
  * each full magazine's rounds still tagged (I10). */
 static int depot_list_check(struct kmem_cache *c, void **m, bool full,
@@ -34,18 +26,18 @@ static int depot_list_check(struct kmem_cache *c, void **m, bool full,
 	     m = (void **)m[SLAB_MAG_LINK]) {
 		(*len)++;
 		if ((uintptr_t)m & (SLAB_MAG_SIZE - 1)) {
-			MAG_VIOLATION(c, "M3", "depot magazine %p not aligned",
-				      (void *)m);
+			SLAB_VIOLATION(c, "M3", "depot magazine %p not aligned",
+				       (void *)m);
 			break;
 		}
 		for (unsigned int i = 0; full && i < c->mag_rounds; i++) {
 			uintptr_t obj = (uintptr_t)m[i];
 
 			if (word_load(c, obj) != cached_mark(c, obj))
-				MAG_VIOLATION(c, "I10",
-					      "object %p in depot magazine %p "
-					      "lost its cached tag",
-					      (void *)obj, (void *)m);
+				SLAB_VIOLATION(c, "I10",
+					       "object %p in depot magazine %p "
+					       "lost its cached tag",
+					       (void *)obj, (void *)m);
 		}
 	}
 	return found;
@@ -62,30 +54,30 @@ int slab_cpu_check(struct kmem_cache *c)
 	found += depot_list_check(c, c->depot_full, true, &nfull);
 	found += depot_list_check(c, c->depot_empty, false, &nempty);
 	if (nfull != c->depot_n || nempty != c->depot_empty_n)
-		MAG_VIOLATION(c, "M3",
-			      "depot lists hold %u full and %u empty "
-			      "magazines, counted %u and %u",
-			      nfull, nempty, c->depot_n, c->depot_empty_n);
+		SLAB_VIOLATION(c, "M3",
+			       "depot lists hold %u full and %u empty "
+			       "magazines, counted %u and %u",
+			       nfull, nempty, c->depot_n, c->depot_empty_n);
 	if (c->depot_n + c->depot_empty_n > c->depot_max)
-		MAG_VIOLATION(c, "M3", "depot holds %u magazines, bound %u",
-			      c->depot_n + c->depot_empty_n, c->depot_max);
+		SLAB_VIOLATION(c, "M3", "depot holds %u magazines, bound %u",
+			       c->depot_n + c->depot_empty_n, c->depot_max);
 	/* This hart only: the others may be in their fast paths. */
 	if (top == slab_no_magazine) {
 		if (pc->end != slab_no_magazine || pc->prev || pc->prev_n)
-			MAG_VIOLATION(c, "M1",
-				      "hart %u without magazines has end %p, "
-				      "prev %p",
-				      cpu_id(), (void *)pc->end,
-				      (void *)pc->prev);
+			SLAB_VIOLATION(c, "M1",
+				       "hart %u without magazines has end %p, "
+				       "prev %p",
+				       cpu_id(), (void *)pc->end,
+				       (void *)pc->prev);
 	} else if (!cpu_cache_is_on(c) ||
 		   pc->end != __kmem_mag_of(top) + c->mag_rounds ||
 		   top > pc->end || !pc->prev ||
 		   ((uintptr_t)pc->prev & (SLAB_MAG_SIZE - 1)) ||
 		   (pc->prev_n && pc->prev_n != c->mag_rounds)) {
-		MAG_VIOLATION(c, "M1",
-			      "hart %u: top %p, end %p, prev %p holding %lu",
-			      cpu_id(), (void *)top, (void *)pc->end,
-			      (void *)pc->prev, pc->prev_n);
+		SLAB_VIOLATION(c, "M1",
+			       "hart %u: top %p, end %p, prev %p holding %lu",
+			       cpu_id(), (void *)top, (void *)pc->end,
+			       (void *)pc->prev, pc->prev_n);
 	}
 	return found;
 }

@@ -439,13 +439,6 @@ int slab_freelist_check(struct kmem_cache *c, struct kmem_slab *s,
 	return 1;
 }
 
-#define VIOLATION(c, inv, fmt, ...)                                            \
-	do {                                                                   \
-		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
-		       (c)->name, ##__VA_ARGS__);                              \
-		found++;                                                       \
-	} while (0)
-
 /* I6 and I2 for one slab. */
 static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
 {
@@ -453,51 +446,53 @@ static int slab_shape_check(struct kmem_cache *c, struct kmem_slab *s, int st)
 	int found = 0;
 
 	if (s->magic != KMEM_SLAB_MAGIC || s->cache != c)
-		VIOLATION(c, "I6", "slab %p has magic 0x%x, cache %p",
-			  (void *)s, s->magic, (void *)s->cache);
+		SLAB_VIOLATION(c, "I6", "slab %p has magic 0x%x, cache %p",
+			       (void *)s, s->magic, (void *)s->cache);
 	if (s->state != st)
-		VIOLATION(c, "I1", "slab %p on the %s list says %s", (void *)s,
-			  slab_state_names[st],
-			  s->state < KMEM_NR_SLAB_STATES
-				  ? slab_state_names[s->state]
-				  : "?");
+		SLAB_VIOLATION(c, "I1", "slab %p on the %s list says %s",
+			       (void *)s, slab_state_names[st],
+			       s->state < KMEM_NR_SLAB_STATES
+				       ? slab_state_names[s->state]
+				       : "?");
 	if (c == &slab_dead_cache)
 		return found;
 	if ((c->slab_mask && !IS_ALIGNED(slab_base(s), c->slab_bytes)) ||
 	    (!(c->flags & SLAB_OFF_SLAB) && page_address(s->page) != (void *)s))
-		VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
-			  (void *)s, page_address(s->page));
+		SLAB_VIOLATION(c, "I6", "slab %p is not its block (page at %p)",
+			       (void *)s, page_address(s->page));
 	for (unsigned long i = 0; i < n; i++)
 		if (!(page_flags_get(&s->page[i]) & PG_slab) ||
 		    s->page[i].slab != s) {
-			VIOLATION(c, "I6", "page %lu of slab %p: flags 0x%x", i,
-				  (void *)s, page_flags_get(&s->page[i]));
+			SLAB_VIOLATION(c, "I6",
+				       "page %lu of slab %p: flags 0x%x", i,
+				       (void *)s, page_flags_get(&s->page[i]));
 			break;
 		}
 	if (s->colour > c->colour_max ||
 	    s->objs != slab_base(s) + c->objs_offset + s->colour)
-		VIOLATION(c, "I6", "slab %p: objects at %p, colour %u",
-			  (void *)s, (void *)s->objs, s->colour);
+		SLAB_VIOLATION(c, "I6", "slab %p: objects at %p, colour %u",
+			       (void *)s, (void *)s->objs, s->colour);
 	switch (st) {
 	case KMEM_SLAB_FULL:
 		if (s->inuse != c->objs_per_slab || s->freelist)
-			VIOLATION(c, "I2", "full slab %p: inuse %u of %u",
-				  (void *)s, s->inuse, c->objs_per_slab);
+			SLAB_VIOLATION(c, "I2", "full slab %p: inuse %u of %u",
+				       (void *)s, s->inuse, c->objs_per_slab);
 		break;
 	case KMEM_SLAB_PARTIAL:
 		if (s->inuse == 0 || s->inuse >= c->objs_per_slab)
-			VIOLATION(c, "I2", "partial slab %p: inuse %u of %u",
-				  (void *)s, s->inuse, c->objs_per_slab);
+			SLAB_VIOLATION(c, "I2",
+				       "partial slab %p: inuse %u of %u",
+				       (void *)s, s->inuse, c->objs_per_slab);
 		break;
 	case KMEM_SLAB_EMPTY:
 		if (s->inuse != 0)
-			VIOLATION(c, "I2", "empty slab %p: inuse %u", (void *)s,
-				  s->inuse);
+			SLAB_VIOLATION(c, "I2", "empty slab %p: inuse %u",
+				       (void *)s, s->inuse);
 		break;
 	default:
 		if (s->freelist || s->inuse > c->objs_per_slab)
-			VIOLATION(c, "I2", "quarantined slab %p: inuse %u",
-				  (void *)s, s->inuse);
+			SLAB_VIOLATION(c, "I2", "quarantined slab %p: inuse %u",
+				       (void *)s, s->inuse);
 	}
 	return found;
 }
@@ -575,9 +570,9 @@ static int cache_validate(struct kmem_cache *c)
 		list_for_each (p, &c->lists[st])
 			count++;
 		if (count != c->nr_slabs[st])
-			VIOLATION(c, "I1",
-				  "%s list holds %lu slabs, counted %lu",
-				  slab_state_names[st], count, c->nr_slabs[st]);
+			SLAB_VIOLATION(
+				c, "I1", "%s list holds %lu slabs, counted %lu",
+				slab_state_names[st], count, c->nr_slabs[st]);
 	}
 	first = list_empty(&c->lists[KMEM_SLAB_PARTIAL])
 			? NULL
@@ -585,11 +580,13 @@ static int cache_validate(struct kmem_cache *c)
 					   struct kmem_slab, list);
 	if (cache_is_debug(c) || c == &slab_dead_cache) {
 		if (c->active)
-			VIOLATION(c, "I5", "debug cache has active slab %p",
-				  (void *)c->active);
+			SLAB_VIOLATION(c, "I5",
+				       "debug cache has active slab %p",
+				       (void *)c->active);
 	} else if (c->active != first) {
-		VIOLATION(c, "I5", "active slab %p is not the first partial %p",
-			  (void *)c->active, (void *)first);
+		SLAB_VIOLATION(c, "I5",
+			       "active slab %p is not the first partial %p",
+			       (void *)c->active, (void *)first);
 	}
 	return found + slab_cpu_check(c);
 }
@@ -617,7 +614,8 @@ int slab_check(void)
 		list_for_each (q, &slab_caches)
 			seen += q == p;
 		if (seen != 1)
-			VIOLATION(c, "I9", "on the cache list %u times", seen);
+			SLAB_VIOLATION(c, "I9", "on the cache list %u times",
+				       seen);
 		found += kmem_cache_validate(c);
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, irq);

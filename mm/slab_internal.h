@@ -348,6 +348,17 @@ unsigned long slab_cpu_drain_all(struct kmem_cache *c);
 int slab_cpu_check(struct kmem_cache *c);
 /* The magazines' cache (mm/slab_cpu.c), set up by slab_init(). */
 extern struct kmem_cache kmem_magazine_cache;
+/*
+ * One checker line, "slab_check: <cache>: <inv> violated: ...", counted
+ * in the caller's `found` (mm/slab_debug.c, mm/slab_cpu_check.c; the
+ * caller includes lib/printk.h).
+ */
+#define SLAB_VIOLATION(c, inv, fmt, ...)                                       \
+	do {                                                                   \
+		printk("slab_check: %s: " inv " violated: " fmt "\n",          \
+		       (c)->name, ##__VA_ARGS__);                              \
+		found++;                                                       \
+	} while (0)
 /* A magazine's last word: its link on a depot list (mm/slab_cpu.c). */
 #define SLAB_MAG_LINK (SLAB_MAG_SIZE / sizeof(void *) - 1)
 /*
