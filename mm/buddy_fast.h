@@ -125,7 +125,19 @@ struct buddy_pcp {
 struct buddy_pcp_hart {
 	struct buddy_pcp zone[MAX_NR_ZONES];
 	struct buddy_pcp *kernel; /* relaxed: see above */
+	/*
+	 * The slab allocator's word in this line (mm/slab.h,
+	 * __kmem_cpu_cache()): the byte offset of this hart's magazines in
+	 * every cache's cpu[] array, (cpu + 1) * BUDDY_SLAB_SLOT_SIZE, or 0,
+	 * the always-empty slot cpu[0], while failslab is armed, so that
+	 * the inline slab paths go out of line to its hook with no test of
+	 * their own. 0 until attached. Stored relaxed, with kernel.
+	 */
+	uintptr_t slab_slot;
 } __aligned(64);
+
+/* Bytes of one hart's slot in a per-hart array (struct kmem_cpu_cache). */
+#define BUDDY_SLAB_SLOT_SIZE 64
 
 /*
  * Where each hart's lists live: in its own per-hart area, which tp
@@ -173,6 +185,12 @@ buddy_this_hart(void)
 #else
 	return cpu_mm_local();
 #endif
+}
+
+/* This hart's slab slot (struct buddy_pcp_hart.slab_slot). */
+static inline __attribute__((always_inline)) uintptr_t buddy_slab_slot(void)
+{
+	return __atomic_load_n(&buddy_this_hart()->slab_slot, __ATOMIC_RELAXED);
 }
 
 /* page->zone % MAX_NR_ZONES is a mask. */

@@ -376,11 +376,23 @@ static void pcp_reset(struct buddy_pcp_hart *h)
 	__atomic_store_n(&h->kernel, kernel, __ATOMIC_RELAXED);
 }
 
+/* Hart cpu's slab slot while the armed word is `armed` (buddy_fast.h). */
+static uintptr_t pcp_slab_slot(unsigned int cpu, unsigned int armed)
+{
+	if (armed & FAIL_ALLOC_SLAB)
+		return 0;
+	return (cpu + 1) * (uintptr_t)BUDDY_SLAB_SLOT_SIZE;
+}
+
 void buddy_pcp_attach(unsigned int cpu, struct buddy_pcp_hart *h)
 {
 	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
 
 	pcp_reset(h);
+	__atomic_store_n(&h->slab_slot,
+			 pcp_slab_slot(cpu, __atomic_load_n(&fail_alloc_armed,
+							    __ATOMIC_RELAXED)),
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&buddy_pcp_harts[cpu], h, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&pcp_drain_lock, irq);
 }
@@ -432,7 +444,8 @@ void buddy_pcp_init(void)
 void buddy_pcp_sync_kernel(void)
 {
 	const struct zone *first = buddy.zl_kernel[0];
-	bool armed = __atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED);
+	unsigned int armed =
+		__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED);
 	unsigned long irq = spin_lock_irqsave(&pcp_drain_lock);
 
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
@@ -444,6 +457,8 @@ void buddy_pcp_sync_kernel(void)
 		if (first && !armed)
 			pcp = &h->zone[first->index];
 		__atomic_store_n(&h->kernel, pcp, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->slab_slot, pcp_slab_slot(cpu, armed),
+				 __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&pcp_drain_lock, irq);
 }

@@ -7,7 +7,7 @@
  *                    before it looks at a free list; size is 2^order
  *                    pages (so space counts pages, as in Linux).
  *   failslab         kmem_cache_alloc() and kmalloc() of a slab size
- *                    fail before they look at a magazine; size is the
+ *                    fail before they take from a magazine; size is the
  *                    cache's object size in bytes.
  *
  * Filters, with Linux's debugfs names (but off by default, so that
@@ -20,8 +20,12 @@
  * An injected failure returns NULL at once: no "page allocation
  * failure" line, no drain, no slab shrink, as in Linux.
  *
- * Cost when off: the allocators' entries test one read-mostly word,
- * fail_alloc_armed, and call out of line only when it is set.
+ * Cost when off: the out-of-line entries test one read-mostly word,
+ * fail_alloc_armed, and call the decision only when it is set. The
+ * inline GFP_KERNEL page and slab paths test nothing: whoever changes
+ * the word calls buddy_pcp_sync_kernel() (mm/buddy_fast.h), which gives
+ * every hart an empty page list while any bit is set and the empty
+ * slab magazine slot while failslab is, so that they go out of line.
  */
 #ifndef MM_FAIL_ALLOC_H
 #define MM_FAIL_ALLOC_H

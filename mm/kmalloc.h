@@ -123,8 +123,9 @@ static inline __attribute__((always_inline)) void kfree(const void *p)
 		struct kmem_slab *s = page->slab;
 		struct kmem_cache *c = s->cache;
 
-		if (likely(c->word_back == 0 ? __kmem_slab_push(c, s, (void *)p)
-					     : __kmem_cache_push(c, (void *)p)))
+		if (likely(c->word_back == 0
+				   ? __kmem_slab_push(c, s, (void *)p, false)
+				   : __kmem_cache_push(c, (void *)p)))
 			return; /* (a debug cache's word is before the object) */
 		kmem_cache_free_slow(c, (void *)p, 0);
 		return;

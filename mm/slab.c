@@ -652,7 +652,7 @@ static uintptr_t slab_take_cached(struct kmem_cache *c, uintptr_t caller)
 }
 
 /*
- * A batch from the slabs (kmem_cache_alloc_slow() found no full
+ * A batch from the slabs (slab_alloc_unhooked() found no full
  * magazine): everything is looked at afresh under c->lock. slab_grow()
  * drops and retakes it; when it fails after draining every magazine
  * (slab_shrink_all()), the lists are searched once more, as the drain
@@ -719,28 +719,14 @@ fail:
 }
 
 /*
- * The allocation when failslab= is armed: the injection's decision,
- * then the fast path as usual. caller 0 is this function's return
- * address, which is the call site when __kmem_cache_alloc() was
- * inlined there (as for the slow path).
- */
-void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
-{
-	if (!caller)
-		caller = RET_IP;
-	if (should_failslab(c->object_size, gfp))
-		return NULL;
-	return __kmem_cache_alloc_unarmed(c, gfp, caller, false);
-}
-
-/*
  * Called with no lock held (the fast path released its magazine): the
  * previous magazine or a full one from the depot first (pointer
  * exchanges, no slab touched; mm/slab_cpu.c), else slab_alloc_batch().
  * The common case stays in this small function, with no stack frame
- * for the batch.
+ * for the batch. Past the failslab= hook: the allocator's own magazines
+ * come here directly (mm/slab_cpu.c, mag_alloc()).
  */
-void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+void *slab_alloc_unhooked(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	void *obj;
 
@@ -752,4 +738,22 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		return obj;
 	}
 	return slab_alloc_batch(c, gfp, caller);
+}
+
+/*
+ * The inline allocation's way out, also the way in for every allocation
+ * while failslab= is armed (all magazines look empty then,
+ * __kmem_cpu_cache()): the injection's decision first. caller 0 is
+ * this function's return address, which is the call site when the fast
+ * path was inlined there.
+ */
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	if (!caller)
+		caller = RET_IP;
+	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED) &
+		     FAIL_ALLOC_SLAB) &&
+	    should_failslab(c->object_size, gfp))
+		return NULL;
+	return slab_alloc_unhooked(c, gfp, caller);
 }

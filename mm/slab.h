@@ -202,8 +202,12 @@ struct kmem_cache {
 	uintptr_t free_mask; /* slab_mask where the fast free may mask p:
 				word inside, one-page slabs; else 0 */
 
-	/* Per-hart magazines, indexed by cpu_id(); each is its own line. */
-	struct kmem_cpu_cache cpu[NR_CPUS];
+	/*
+	 * Per-hart magazines, each its own line: hart cpu's are cpu[cpu +
+	 * 1] (kmem_cpu_of()); cpu[0] never has any, and the fast paths of
+	 * every hart read it while failslab is armed (__kmem_cpu_cache()).
+	 */
+	struct kmem_cpu_cache cpu[NR_CPUS + 1];
 
 	spinlock_t lock; /* protects every "c->lock" field and slab */
 	struct kmem_slab *active; /* first partial slab, NULL if none or
@@ -282,18 +286,31 @@ typedef uintptr_t slab_word_t;
  * and trust nothing the fast path saw.
  */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
-void *kmem_cache_alloc_armed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 void kmem_cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 
+STATIC_ASSERT(sizeof(struct kmem_cpu_cache) == BUDDY_SLAB_SLOT_SIZE);
+
+/* Hart cpu's magazines of c (the slow paths, statistics, the checker). */
+static inline struct kmem_cpu_cache *kmem_cpu_of(struct kmem_cache *c,
+						 unsigned int cpu)
+{
+	return &c->cpu[cpu + 1];
+}
+
 /*
- * This hart's magazines of c; the caller has interrupts off. The empty
- * asm hides how the address was computed, so that GCC reaches top and
- * end from c + cpu * sizeof(c->cpu[0]) with constant offsets instead of
- * refolding the whole sum into each access.
+ * The magazines the fast paths use, with interrupts off: this hart's,
+ * or, while failslab is armed, c->cpu[0], which has none, so that both
+ * paths go out of line, where the failslab decision is (the armed word
+ * costs them no test). The offset is one load from this hart's own line
+ * of mm data (buddy_slab_slot(): on the target tp plus a constant), no
+ * multiply. The empty asm hides how the address was computed, so that
+ * GCC reaches top and end from it with constant offsets instead of
+ * refolding the sum into each access. The slow paths use
+ * kmem_cpu_of(c, cpu_id()), the hart's own in either case.
  */
 static inline struct kmem_cpu_cache *__kmem_cpu_cache(struct kmem_cache *c)
 {
-	uintptr_t base = (uintptr_t)c + cpu_id() * sizeof(c->cpu[0]);
+	uintptr_t base = (uintptr_t)c + buddy_slab_slot();
 
 	__asm__("" : "+r"(base));
 	return &((struct kmem_cache *)base)->cpu[0];
@@ -408,17 +425,13 @@ slow:
 }
 
 /*
- * failslab= (mm/fail_alloc.h) costs one word tested when off. When it
- * is armed, the whole allocation is the out-of-line
- * kmem_cache_alloc_armed(): a tail call, so that no caller of the fast
- * path pays a stack frame for the decision's call (it would, for
- * every allocation, in an out-of-line __kmalloc()).
+ * failslab= (mm/fail_alloc.h) costs the fast path nothing: while it is
+ * armed, __kmem_cpu_cache() gives every hart the magazines that have
+ * nothing, and kmem_cache_alloc_slow() decides first.
  */
 static inline __attribute__((always_inline)) void *
 __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
-	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
-		return kmem_cache_alloc_armed(c, gfp, caller);
 	return __kmem_cache_alloc_unarmed(c, gfp, caller, false);
 }
 
@@ -426,13 +439,12 @@ __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 static inline __attribute__((always_inline)) void *
 __kmem_cache_alloc_no_ctor(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
-	if (unlikely(__atomic_load_n(&fail_alloc_armed, __ATOMIC_RELAXED)))
-		return kmem_cache_alloc_armed(c, gfp, caller);
 	return __kmem_cache_alloc_unarmed(c, gfp, caller, true);
 }
 
 /*
- * Push p on this hart's magazine if its word still holds `expect`,
+ * Push p on this hart's magazine (mine: its own, from a slow path;
+ * else __kmem_cpu_cache()'s) if its word still holds `expect`,
  * swapping it for the cached tag with one atomic swap (amoswap.d): of
  * two harts freeing one object at once exactly one finds `expect`, the
  * other finds the tag and leaves it. A swap that finds anything else (a
@@ -442,14 +454,14 @@ __kmem_cache_alloc_no_ctor(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
  */
 static inline __attribute__((always_inline)) bool
 __kmem_cpu_push(struct kmem_cache *c, void *p, uintptr_t *word,
-		uintptr_t expect, uintptr_t tag)
+		uintptr_t expect, uintptr_t tag, bool mine)
 {
 	struct kmem_cpu_cache *pc;
 	unsigned long flags = cpu_irq_save_local();
 	uintptr_t old;
 	void **top;
 
-	pc = __kmem_cpu_cache(c);
+	pc = mine ? kmem_cpu_of(c, cpu_id()) : __kmem_cpu_cache(c);
 	top = __kmem_cpu_top(pc);
 	if (unlikely(top == pc->end)) /* full, or bypassed */
 		goto refuse;
@@ -481,7 +493,7 @@ refuse:
  * reports or frees it.
  */
 static inline __attribute__((always_inline)) bool
-__kmem_slab_push(struct kmem_cache *c, struct kmem_slab *s, void *p)
+__kmem_slab_push(struct kmem_cache *c, struct kmem_slab *s, void *p, bool mine)
 {
 	uintptr_t obj = (uintptr_t)p, d = obj - s->objs, key, w, x;
 
@@ -494,7 +506,7 @@ __kmem_slab_push(struct kmem_cache *c, struct kmem_slab *s, void *p)
 		     x == ~SLAB_MARK_CACHED))
 		return false;
 	return __kmem_cpu_push(c, p, (uintptr_t *)obj, w,
-			       ~key ^ SLAB_MARK_CACHED);
+			       ~key ^ SLAB_MARK_CACHED, mine);
 }
 
 /*
@@ -517,50 +529,57 @@ static inline bool __kmem_slab_is(const struct kmem_slab *s,
 
 /*
  * Fast free: push p on this hart's magazine, or return false (nothing
- * done) for the slow path. Caches with the word before the object: p
- * must be 8-byte aligned with its word on p's own page (else the slow
- * path validates p through its page before reading anything) and the
- * word must hold c's in-use mark, which vouches for p: a double free, a
- * pointer inside an object, an object of another cache or of a debug
- * cache (whose mark differs) fails. Caches with the word inside the
- * object find p's slab first: by masking with free_mask when c's slabs
- * are one page holding their descriptor (a read of p's own page; one
- * test picks that commonest case first), else through p's page
- * descriptor; then __kmem_slab_push(). A full magazine fails too: the
- * slow path loads an empty one and tries again.
+ * done) for the slow path. Caches with the word inside the object find
+ * p's slab first: by masking with free_mask when c's slabs are one page
+ * holding their descriptor (a read of p's own page; the commonest case,
+ * so the mask is applied before anything is tested: a NULL result, from
+ * a zero mask or a pointer into page 0, is sorted out after), else
+ * through p's page descriptor; then __kmem_slab_push(). Caches with the
+ * word before the object: p must be 8-byte aligned with its word on p's
+ * own page (else the slow path validates p through its page before
+ * reading anything) and the word must hold c's in-use mark, which
+ * vouches for p: a double free, a pointer inside an object, an object
+ * of another cache or of a debug cache (whose mark differs) fails. A
+ * full magazine fails too: the slow path loads an empty one and tries
+ * again (mine: on its own magazines, __kmem_cpu_push()).
  */
+static inline __attribute__((always_inline)) bool
+__kmem_cache_push_on(struct kmem_cache *c, void *p, bool mine)
+{
+	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE;
+	struct kmem_slab *s = (struct kmem_slab *)(obj & c->free_mask);
+
+	if (unlikely(!s)) {
+		struct page *page;
+
+		if (c->free_mask) /* p in page 0: NULL, for the slow path */
+			return false;
+		if (c->word_back) {
+			/* NULL is on page 0's first word too: the slow path
+			 * ignores it. */
+			if (unlikely((obj & (SLAB_WORD_SIZE - 1)) |
+				     ((word ^ obj) >> PAGE_SHIFT)))
+				return false;
+			return __kmem_cpu_push(
+				c, p, (uintptr_t *)word, ~(word * c->fp_mult),
+				~(word * c->fp_mult) ^ SLAB_MARK_CACHED, mine);
+		}
+		page = virt_to_page(p);
+		if (unlikely(!page ||
+			     !(__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
+			       PG_slab)))
+			return false;
+		s = page->slab;
+	}
+	if (unlikely(!__kmem_slab_is(s, c)))
+		return false;
+	return __kmem_slab_push(c, s, p, mine);
+}
+
 static inline __attribute__((always_inline)) bool
 __kmem_cache_push(struct kmem_cache *c, void *p)
 {
-	uintptr_t obj = (uintptr_t)p, word = obj - SLAB_WORD_SIZE;
-
-	if (likely(c->free_mask) || c->word_back == 0) {
-		struct kmem_slab *s;
-
-		if (likely(c->free_mask)) {
-			s = (struct kmem_slab *)(obj & c->free_mask);
-			if (unlikely(!s)) /* NULL: the slow path ignores it */
-				return false;
-		} else {
-			struct page *page = virt_to_page(p);
-
-			if (unlikely(!page ||
-				     !(__atomic_load_n(&page->flags,
-						       __ATOMIC_RELAXED) &
-				       PG_slab)))
-				return false;
-			s = page->slab;
-		}
-		if (unlikely(!__kmem_slab_is(s, c)))
-			return false;
-		return __kmem_slab_push(c, s, p);
-	}
-	/* NULL is on page 0's first word too: the slow path ignores it. */
-	if (unlikely((obj & (SLAB_WORD_SIZE - 1)) |
-		     ((word ^ obj) >> PAGE_SHIFT)))
-		return false;
-	return __kmem_cpu_push(c, p, (uintptr_t *)word, ~(word * c->fp_mult),
-			       ~(word * c->fp_mult) ^ SLAB_MARK_CACHED);
+	return __kmem_cache_push_on(c, p, false);
 }
 
 static inline __attribute__((always_inline)) void

@@ -72,7 +72,13 @@
  * cache) keep every hart in that state for good: their objects always
  * take the checked slow paths (I10), as Linux bypasses its per-CPU
  * caches under slab_debug. A struct kmem_cache thus holds one line per
- * hart (4 KiB at NR_CPUS 64) where inline magazines took 16 KiB.
+ * hart (4 KiB at NR_CPUS 64) where inline magazines took 16 KiB, and
+ * one more: c->cpu[0], in that state for good too, which the fast paths
+ * of every hart use in place of their own while failslab= is armed
+ * (mm/slab.h, __kmem_cpu_cache()), so that every allocation reaches the
+ * injection's decision in kmem_cache_alloc_slow() and the inline path
+ * tests no armed word. The slow paths always work on the hart's own
+ * (kmem_cpu_of(c, cpu_id())), which may hold rounds while it is armed.
  *
  * Why whole magazines rather than batches copied under the lock (this
  * file's previous design) or Linux's sheaves: the exchange with the
@@ -102,7 +108,8 @@
  * Invariants (with I10 in mm/slab.c):
  *   M1 a hart's top and end point into one magazine (top & ~255 ==
  *      (end - 1) & ~255) holding end - mag == c->mag_rounds rounds, or
- *      both are slab_no_magazine and prev is NULL, prev_n 0;
+ *      both are slab_no_magazine and prev is NULL, prev_n 0; the
+ *      stand-in c->cpu[0], which is no hart's, is always the latter;
  *   M2 prev_n is 0 or c->mag_rounds, the rounds at prev[0..prev_n);
  *   M3 every magazine of a cache is a hart's loaded or previous one, or
  *      on exactly one depot list; depot_n (depot_empty_n) counts the
@@ -180,8 +187,8 @@
  * one attempt more or fewer, never an object.
  *
  * Magazines are the allocator's own, not its callers': they are
- * allocated through kmem_cache_alloc_slow(), past the failslab= hook
- * of the inline kmem_cache_alloc() (as Linux's should_failslab()
+ * allocated through slab_alloc_unhooked(), past the failslab= hook
+ * of kmem_cache_alloc() (as Linux's should_failslab()
  * spares its own kmem_cache cache), so failslab counts and fails only
  * callers' allocations; the page under a new magazine slab still comes
  * from alloc_pages(), where fail_page_alloc= applies.
@@ -277,7 +284,7 @@ void slab_cpu_init(struct kmem_cache *c)
 			(unsigned long)SLAB_DEPOT_MAX,
 			SLAB_DEPOT_BYTES /
 				(c->mag_rounds * (unsigned long)c->size));
-	for (unsigned int i = 0; i < NR_CPUS; i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(c->cpu); i++)
 		cpu_set_none(&c->cpu[i]);
 }
 
@@ -342,8 +349,8 @@ static void **mag_alloc(gfp_t gfp, bool *failed)
 			return NULL;
 		}
 	}
-	m = kmem_cache_alloc_slow(&kmem_magazine_cache,
-				  (gfp & __GFP_HIGH) | __GFP_NOWARN, 0);
+	m = slab_alloc_unhooked(&kmem_magazine_cache,
+				(gfp & __GFP_HIGH) | __GFP_NOWARN, 0);
 	if (m)
 		slab_cpu_backoff_end();
 	else
@@ -424,7 +431,7 @@ static bool cpu_attach(struct kmem_cache *c, gfp_t gfp)
 		return false;
 	}
 	irq = cpu_irq_save();
-	pc = __kmem_cpu_cache(c);
+	pc = kmem_cpu_of(c, cpu_id());
 	if (__kmem_cpu_top(pc) == slab_no_magazine) {
 		pc->prev = b;
 		__atomic_store_n(&pc->prev_n, 0, __ATOMIC_RELAXED);
@@ -461,14 +468,15 @@ void *slab_cpu_alloc(struct kmem_cache *c, gfp_t gfp)
 	/* A peek (harts do not migrate; an interrupt handler may change
 	 * them, and the slabs are right then too): the commonest way here
 	 * when a cache grows takes no interrupt mask. */
-	pc = __kmem_cpu_cache(c);
-	if (!__atomic_load_n(&pc->prev_n, __ATOMIC_RELAXED) &&
+	pc = kmem_cpu_of(c, cpu_id());
+	if (!__kmem_mag_count(__kmem_cpu_top(pc)) &&
+	    !__atomic_load_n(&pc->prev_n, __ATOMIC_RELAXED) &&
 	    !__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) &&
 	    __kmem_cpu_top(pc) != slab_no_magazine)
 		return NULL;
 again:
 	irq = cpu_irq_save();
-	pc = __kmem_cpu_cache(c);
+	pc = kmem_cpu_of(c, cpu_id());
 	top = __kmem_cpu_top(pc);
 	if (top == slab_no_magazine) {
 		cpu_irq_restore(irq);
@@ -500,7 +508,7 @@ again:
 
 	/* A full magazine from the depot for the empty loaded one. */
 	irq = spin_lock_irqsave(&c->lock);
-	pc = __kmem_cpu_cache(c);
+	pc = kmem_cpu_of(c, cpu_id());
 	top = __kmem_cpu_top(pc);
 	if (c->depot_full && top != slab_no_magazine &&
 	    !__kmem_mag_count(top)) {
@@ -528,7 +536,7 @@ bool slab_cpu_make_room(struct kmem_cache *c, uintptr_t caller)
 
 again:
 	irq = cpu_irq_save();
-	pc = __kmem_cpu_cache(c);
+	pc = kmem_cpu_of(c, cpu_id());
 	top = __kmem_cpu_top(pc);
 	if (top == slab_no_magazine) {
 		cpu_irq_restore(irq);
@@ -553,7 +561,7 @@ again:
 
 	/* Both full: the previous one leaves, to the depot or the slabs. */
 	irq = spin_lock_irqsave(&c->lock);
-	pc = __kmem_cpu_cache(c);
+	pc = kmem_cpu_of(c, cpu_id());
 	top = __kmem_cpu_top(pc);
 	if (top == slab_no_magazine || top != pc->end || !pc->prev_n) {
 		/* A drain or an interrupt handler changed them: again. */
@@ -617,7 +625,7 @@ free_spare:
 
 unsigned int slab_cpu_batch(struct kmem_cache *c)
 {
-	struct kmem_cpu_cache *pc = __kmem_cpu_cache(c);
+	struct kmem_cpu_cache *pc = kmem_cpu_of(c, cpu_id());
 	void **top = __kmem_cpu_top(pc);
 
 	if (!cpu_cache_is_on(c) || top == slab_no_magazine)
@@ -643,7 +651,7 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
 	if (n <= 1)
 		return;
 	irq = cpu_irq_save();
-	pc = __kmem_cpu_cache(c);
+	pc = kmem_cpu_of(c, cpu_id());
 	top = __kmem_cpu_top(pc);
 	/* slab_no_magazine has no room: top == end */
 	k = MIN((unsigned int)(pc->end - top), n - 1);
@@ -667,8 +675,8 @@ void slab_cpu_refill(struct kmem_cache *c, void *const *objs, unsigned int n,
  */
 static void drain_fn(void *arg)
 {
-	struct kmem_cpu_cache *pc = __kmem_cpu_cache(slab_drain.c);
 	unsigned int me = cpu_id();
+	struct kmem_cpu_cache *pc = kmem_cpu_of(slab_drain.c, me);
 	void **top = __kmem_cpu_top(pc);
 
 	(void)arg;
@@ -704,8 +712,8 @@ unsigned long slab_cpu_drain_all(struct kmem_cache *c)
 		return 0;
 	/* No hart has magazines (a relaxed peek): bother no hart. */
 	for (unsigned int cpu = 0; cpu < NR_CPUS && !any; cpu++)
-		any = __atomic_load_n(&c->cpu[cpu].top, __ATOMIC_RELAXED) !=
-		      slab_no_magazine;
+		any = __atomic_load_n(&kmem_cpu_of(c, cpu)->top,
+				      __ATOMIC_RELAXED) != slab_no_magazine;
 	if (any) {
 		dirq = spin_lock_irqsave(&slab_drain.lock);
 		slab_drain.c = c;

@@ -45,7 +45,7 @@ static int depot_list_check(struct kmem_cache *c, void **m, bool full,
 
 int slab_cpu_check(struct kmem_cache *c)
 {
-	struct kmem_cpu_cache *pc = __kmem_cpu_cache(c);
+	struct kmem_cpu_cache *pc = kmem_cpu_of(c, cpu_id());
 	void **top = __kmem_cpu_top(pc);
 	unsigned int nfull, nempty;
 	int found = 0;
@@ -61,6 +61,15 @@ int slab_cpu_check(struct kmem_cache *c)
 	if (c->depot_n + c->depot_empty_n > c->depot_max)
 		SLAB_VIOLATION(c, "M3", "depot holds %u magazines, bound %u",
 			       c->depot_n + c->depot_empty_n, c->depot_max);
+	/* Every hart reads the stand-in while failslab is armed (M1). */
+	if (c->cpu[0].top != slab_no_magazine ||
+	    c->cpu[0].end != slab_no_magazine || c->cpu[0].prev ||
+	    c->cpu[0].prev_n)
+		SLAB_VIOLATION(c, "M1",
+			       "the stand-in cpu[0] has top %p, end %p, "
+			       "prev %p",
+			       (void *)c->cpu[0].top, (void *)c->cpu[0].end,
+			       (void *)c->cpu[0].prev);
 	/* This hart only: the others may be in their fast paths. */
 	if (top == slab_no_magazine) {
 		if (pc->end != slab_no_magazine || pc->prev || pc->prev_n)
@@ -91,7 +100,7 @@ unsigned long kmem_cpu_cached(struct kmem_cache *c)
 	n = (unsigned long)__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) *
 	    c->mag_rounds;
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct kmem_cpu_cache *pc = &c->cpu[cpu];
+		struct kmem_cpu_cache *pc = kmem_cpu_of(c, cpu);
 
 		n += __kmem_mag_count(
 			__atomic_load_n(&pc->top, __ATOMIC_RELAXED));

@@ -154,8 +154,11 @@ refuse:
 /*
  * Called without c->lock (the fast path dropped it). A full magazine is
  * the common case: an empty one is loaded (slab_cpu_make_room()) and
- * the fast push is tried again, checking p as before. Anything else, and a
- * second failure, goes to slab_free_checked().
+ * the fast push is tried again on the hart's own magazines, checking p
+ * as before. While failslab= is armed the fast path saw the stand-in
+ * (mm/slab.h, __kmem_cpu_cache()), so the push is tried on the hart's
+ * own first. Anything else, and a second failure, goes to
+ * slab_free_checked().
  */
 void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 {
@@ -163,9 +166,14 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 		return;
 	if (!caller)
 		caller = RET_IP;
-	if (cpu_cache_is_on(c) && slab_cpu_make_room(c, caller) &&
-	    __kmem_cache_push(c, p))
-		return;
+	if (cpu_cache_is_on(c)) {
+		if (unlikely(!buddy_slab_slot()) &&
+		    __kmem_cache_push_on(c, p, true))
+			return;
+		if (slab_cpu_make_room(c, caller) &&
+		    __kmem_cache_push_on(c, p, true))
+			return;
+	}
 	slab_free_checked(c, p, caller);
 }
 

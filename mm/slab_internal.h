@@ -298,6 +298,12 @@ void slab_free_object(struct kmem_cache *c, struct kmem_slab *s, uintptr_t obj,
 /* Release c's empty slabs beyond `keep`; returns pages. c->lock held. */
 unsigned long slab_cache_trim(struct kmem_cache *c, unsigned long keep);
 
+/*
+ * kmem_cache_alloc_slow() past its failslab= decision (mm/slab.c): for
+ * the allocator's own magazines. caller 0: the return address.
+ */
+void *slab_alloc_unhooked(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
+
 /* ------------------------------------------------------ mm/slab_cpu.c */
 
 /* Set up c's depot and its harts' state: no magazines (slab_no_magazine). */
@@ -307,6 +313,8 @@ void slab_cpu_release(struct kmem_cache *c, void *const *objs, unsigned int n,
 		      uintptr_t caller);
 /*
  * The allocation's slow path in front of the slabs: an object from the
+ * loaded magazine (there may be some: the fast path used cpu[0] while
+ * failslab was armed, or an interrupt handler refilled it), the
  * previous magazine or a full one from the depot (in use, tag turned
  * into the in-use mark), or NULL for the slabs; a hart with no
  * magazines gets two first. No lock held.

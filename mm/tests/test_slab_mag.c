@@ -333,6 +333,67 @@ static void mag_not_failslab(struct ktest *t)
 }
 
 /*
+ * Scenario: 10 objects of 64 B allocated and freed (this hart's loaded
+ * magazine holds them), then failslab armed to fail once. Expect every
+ * hart's slab slot to be the stand-in (0) while it is armed, so that
+ * the inline allocation reaches the decision although the hart's own
+ * magazine has rounds: the first allocation fails, the second (the
+ * budget spent) gets the last object freed from the hart's own
+ * magazine, the third the one before, and their frees put them back
+ * there; none of it takes c->lock,
+ * and the stand-in keeps no magazine (the checker). Disarmed, the slot
+ * is the hart's own again and the inline paths use it.
+ */
+static void failslab_stand_in(struct ktest *t)
+{
+	enum { N = 10 };
+	struct kmem_cache *c = kmem_cache_create("standin", 64, 0, 0, NULL);
+	unsigned long mags0 = magazines();
+	unsigned int tickets;
+	unsigned long cached;
+	void *objs[N], *p, *q;
+
+	KTEST_ASSERT_NOT_NULL(t, c);
+	KTEST_EXPECT_EQ(t, buddy_slab_slot(),
+			(cpu_id() + 1) * sizeof(struct kmem_cpu_cache));
+	for (unsigned int i = 0; i < N; i++)
+		KTEST_ASSERT_NOT_NULL(t, objs[i] = kmem_cache_alloc(c, 0));
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	cached = info_of(c).cached; /* N, and the rest of the first batch */
+	KTEST_EXPECT(t, cached >= N);
+	inject(&failslab, "1,100,0,1", true);
+	KTEST_EXPECT_EQ(t, buddy_slab_slot(), 0);
+	tickets = lock_tickets(c);
+	p = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, p == NULL);
+	KTEST_EXPECT_EQ(t, failslab.injected, 1);
+	p = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, p == objs[N - 1]);
+	q = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, q == objs[N - 2]);
+	kmem_cache_free(c, q);
+	kmem_cache_free(c, p);
+	KTEST_EXPECT_EQ(t, lock_tickets(c), tickets);
+	KTEST_EXPECT_EQ(t, info_of(c).cached, cached);
+	KTEST_EXPECT_EQ(t, slab_check(), 0);
+	inject(&failslab, "1,0,0,-1", false);
+	KTEST_EXPECT_EQ(t, buddy_slab_slot(),
+			(cpu_id() + 1) * sizeof(struct kmem_cpu_cache));
+	tickets = lock_tickets(c);
+	p = kmem_cache_alloc(c, 0);
+	KTEST_EXPECT(t, p == objs[N - 1]);
+	kmem_cache_free(c, p);
+	KTEST_EXPECT_EQ(t, lock_tickets(c), tickets);
+	for (unsigned int i = 0; i < N; i++)
+		KTEST_EXPECT(t, kmem_cache_alloc(c, 0) == objs[N - 1 - i]);
+	for (unsigned int i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
+	expect_all_back(t, c, mags0);
+}
+
+/*
  * Scenario: the back-off after a failed magazine allocation. 2,016
  * objects of 64 B (32 slabs of 63) allocated, the hart drained, every
  * free magazine taken and fail_page_alloc at 100 %; then (a) all freed,
@@ -543,7 +604,7 @@ static void mag_checker(struct ktest *t)
 	uint32_t depot_max;
 
 	KTEST_ASSERT_NOT_NULL(t, c);
-	pc = &c->cpu[cpu_id()];
+	pc = kmem_cpu_of(c, cpu_id());
 	depot_max = c->depot_max;
 	KTEST_ASSERT(t, alloc_then_drain(t, c, objs, N));
 	for (unsigned int i = 0; i < N; i++)
@@ -615,15 +676,11 @@ static void mag_internal_caches(struct ktest *t)
 }
 
 static const struct ktest_case slab_mag_cases[] = {
-	KTEST_CASE(mag_swap_previous),
-	KTEST_CASE(mag_alloc_failure),
-	KTEST_CASE(mag_not_failslab),
-	KTEST_CASE(mag_alloc_backoff),
-	KTEST_CASE(mag_reserve_kept),
-	KTEST_CASE(mag_depot_bound_shrink),
-	KTEST_CASE(mag_checker),
-	KTEST_CASE(mag_internal_caches),
-	KTEST_END,
+	KTEST_CASE(mag_swap_previous),	    KTEST_CASE(mag_alloc_failure),
+	KTEST_CASE(mag_not_failslab),	    KTEST_CASE(failslab_stand_in),
+	KTEST_CASE(mag_alloc_backoff),	    KTEST_CASE(mag_reserve_kept),
+	KTEST_CASE(mag_depot_bound_shrink), KTEST_CASE(mag_checker),
+	KTEST_CASE(mag_internal_caches),    KTEST_END,
 };
 
 static const struct ktest_suite slab_mag_suite = {
