@@ -108,7 +108,8 @@ def _magazine_objects(cache):
     """kmem_cpu_cached(): each hart's rounds, in its loaded magazine (the
     low 8 bits of top / 8: magazines are 256-byte aligned, and a hart
     with none points at an empty aligned array) and its previous one
-    (prev_n), and the depot's full magazines."""
+    (prev_n), and the depot's full magazines. cpu[0], the stand-in the
+    fast paths use while failslab is armed, never holds any."""
     cpus = cache["cpu"]
     n = 0
     for i in range(d.array_len(cpus)):
