@@ -726,18 +726,22 @@ fail:
  * for the batch. Past the failslab= hook: the allocator's own magazines
  * come here directly (mm/slab_cpu.c, mag_alloc()).
  */
-void *slab_alloc_unhooked(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+static inline __attribute__((always_inline)) void *
+alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	void *obj;
 
-	if (!caller)
-		caller = RET_IP;
 	if (cpu_cache_is_on(c) && (obj = slab_cpu_alloc(c, gfp))) {
 		if (gfp & __GFP_ZERO)
 			memset(obj, 0, c->object_size);
 		return obj;
 	}
 	return slab_alloc_batch(c, gfp, caller);
+}
+
+void *slab_alloc_unhooked(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	return alloc_slow(c, gfp, caller ? caller : RET_IP);
 }
 
 /*
@@ -755,5 +759,5 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		     FAIL_ALLOC_SLAB) &&
 	    should_failslab(c->object_size, gfp))
 		return NULL;
-	return slab_alloc_unhooked(c, gfp, caller);
+	return alloc_slow(c, gfp, caller);
 }

@@ -167,7 +167,11 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *p, uintptr_t caller)
 	if (!caller)
 		caller = RET_IP;
 	if (cpu_cache_is_on(c)) {
-		if (unlikely(!buddy_slab_slot()) &&
+		/* (a hart that has not seen a change of the slot yet only
+		 * tries once more, or goes on to make room) */
+		if (unlikely(__atomic_load_n(&fail_alloc_armed,
+					     __ATOMIC_RELAXED) &
+			     FAIL_ALLOC_SLAB) &&
 		    __kmem_cache_push_on(c, p, true))
 			return;
 		if (slab_cpu_make_room(c, caller) &&
