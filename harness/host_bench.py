@@ -102,7 +102,7 @@ def run_native(binary, repeats, scale):
                  + p.stdout[-3000:])
     header, times, memory = [], {}, {}
     for line in p.stdout.splitlines():
-        if line.startswith("peer: "):
+        if line.startswith(("machine: ", "peer: ")):
             header.append(line)
         m = re.match(r"time: (\S+) (\S+) (\d+) ([\d.]+)$", line)
         if m:

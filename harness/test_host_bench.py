@@ -92,3 +92,18 @@ def test_host_bench_peers_are_the_real_ones(quick):
                      r"\S*libtcmalloc_minimal\.so", out, re.M)
     assert re.search(r"^# peer: process malloc still in \S*libc\.so", out,
                      re.M)
+
+
+def test_host_bench_names_the_machine(quick):
+    """Scenario: the short host bench's header. Expect one machine line:
+    the CPU (model name, family and model numbers, CPUs online) and what
+    an atomic swap and a plain load and store of a word cost there, the
+    measure that separates machines most for the project's frees."""
+    assert quick.returncode == 0, quick.stdout[-3000:]
+    found = re.findall(r"^# machine: (.+) \(family -?\d+, model -?\d+, "
+                       r"(\d+) cpus\); atomic swap ([\d.]+) ns, plain load "
+                       r"and store ([\d.]+) ns$", quick.stdout, re.M)
+    assert len(found) == 1, quick.stdout[:3000]
+    model, cpus, swap, plain = found[0]
+    assert model and int(cpus) >= 1
+    assert float(swap) > 0 and float(plain) > 0

@@ -35,6 +35,8 @@
  * instruction counts).
  *
  * Output (parsed by harness/host_bench.py):
+ *   machine: <CPU model>; <ns of an atomic swap and of a plain
+ *            load and store of one word>
  *   peer: <name> <what was checked>
  *   time: <workload> <allocator> <repeat> <ns per pair>
  *   memory: <allocator> <taken bytes> <requested bytes>
@@ -180,6 +182,58 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * "machine:" line: the CPU model, and what one atomic exchange of a
+ * word costs next to a plain load and store of it (each in a loop of
+ * its own, ns per iteration). The project's frees claim each object and
+ * page with one atomic read-modify-write (mm/slab.h, mm/buddy_fast.h),
+ * which the peers' frees do not do; on x86-64 that is a locked
+ * instruction, whose cost differs several-fold between machines.
+ */
+static void machine_line(void)
+{
+	enum { N = 10000000 };
+	static uint64_t word;
+	char model[128] = "unknown", line[256];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	uint64_t t0, t1, t2, sum = 0;
+	int family = -1, number = -1;
+
+	/* The first CPU's "cpu family", "model" and "model name". */
+	while (f && fgets(line, sizeof(line), f) && line[0] != '\n') {
+		char *v = strchr(line, ':');
+
+		if (!v)
+			continue;
+		if (!strncmp(line, "model name", 10)) {
+			snprintf(model, sizeof(model), "%s", v + 2);
+			model[strcspn(model, "\n")] = '\0';
+		} else if (!strncmp(line, "cpu family", 10)) {
+			family = atoi(v + 1);
+		} else if (!strncmp(line, "model\t", 6)) {
+			number = atoi(v + 1);
+		}
+	}
+	if (f)
+		fclose(f);
+	t0 = now_ns();
+	for (uint64_t i = 0; i < N; i++)
+		sum += __atomic_exchange_n(&word, i, __ATOMIC_RELAXED);
+	t1 = now_ns();
+	for (uint64_t i = 0; i < N; i++) {
+		sum += __atomic_load_n(&word, __ATOMIC_RELAXED);
+		__atomic_store_n(&word, i, __ATOMIC_RELAXED);
+		__asm__ volatile("" : "+r"(sum));
+	}
+	t2 = now_ns();
+	printf("machine: %s (family %d, model %d, %d cpus); atomic swap "
+	       "%.1f ns, plain load and store %.1f ns\n",
+	       model, family, number, host_test_cpus(), (double)(t1 - t0) / N,
+	       (double)(t2 - t1) / N);
+	if (sum == 1) /* keep the loops */
+		printf("\n");
 }
 
 /* Around the measured loop only; callgrind counts nothing else. */
@@ -821,8 +875,10 @@ int main(int argc, char **argv)
 		 !(getenv("BENCH_PIN") && !strcmp(getenv("BENCH_PIN"), "0"));
 
 	w = args_create(scale);
-	if (!use_callgrind)
+	if (!use_callgrind) {
+		machine_line();
 		memory_pass(w);
+	}
 
 	/*
 	 * Under callgrind: each loop once after a warm-up run, plus the null
