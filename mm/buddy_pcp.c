@@ -7,7 +7,9 @@
  * Theory of operation
  * -------------------
  * Per-hart page lists (pcp, Linux's per-CPU pages)
- *   Order-0 pages, and only those, go through a per-hart, per-zone list
+ *   Order-0 pages, and only those (the README measures why: the slab
+ *   layer keeps its larger slabs, so orders 1 to 3 are 0.17 % of a mixed
+ *   kmalloc workload's instructions), go through a per-hart, per-zone list
  *   of free pages, buddy_this_hart()->zone[z] (in the hart's per-hart
  *   area, mm/buddy_fast.h): an allocation pops the
  *   hottest page, a free pushes it, neither touching the zone. The list
