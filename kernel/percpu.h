@@ -48,8 +48,9 @@ struct percpu {
 	int trap_depth;
 
 	/*
-	 * CPU_MM_OFFSET: this hart's page lists (mm/buddy_fast.h), a cache
-	 * line of their own, which the page allocator's inline paths reach
+	 * CPU_MM_OFFSET: this hart's page lists and slab magazine slot
+	 * (mm/buddy_fast.h), a cache line of their own, which the page
+	 * allocator's and the slab's inline paths reach
 	 * as tp + CPU_MM_OFFSET (lib/cpu.h's cpu_mm_local()); the page
 	 * allocator reads other harts' through buddy_pcp_of() once the
 	 * kernel attached them (buddy_pcp_attach(), kernel/smp.c).

@@ -12,7 +12,8 @@
  *         +12 interrupt depth (CPU_HDR_IRQ; 0 or 1: handlers never nest)
  *         ...
  *         +64 mm's per-hart data (CPU_MM_OFFSET, a cache line: this
- *             hart's page lists, struct buddy_pcp_hart, mm/buddy_fast.h)
+ *             hart's page lists and slab magazine slot, struct
+ *             buddy_pcp_hart, mm/buddy_fast.h)
  *
  * head.S points tp at the boot hart's area right after clearing bss,
  * and at a secondary's own area (physical, then virtual) on entry, so
