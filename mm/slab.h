@@ -374,8 +374,9 @@ static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
  * the load of the count to its store, so nothing else on this hart runs
  * in between, and no other hart writes the magazine: no lock and no
  * atomic on it. An empty loaded magazine, or none (a hart's first use,
- * a debug cache), goes to the slow path, which swaps in the previous
- * magazine, exchanges it with the depot or fills it from the slabs.
+ * a debug cache, the stand-in while failslab= is armed), goes to the
+ * slow path, which decides failslab, swaps in the previous magazine,
+ * exchanges it with the depot or fills it from the slabs.
  * The mark is written with a relaxed atomic store: a double free on
  * another hart may be reading the word meanwhile (it finds the tag or
  * the mark, never half of each). Zeroing is done after the put: the
@@ -388,8 +389,8 @@ static inline void __kmem_word_store(uintptr_t *word, uintptr_t w)
  * c->word_back then compiles away.
  */
 static inline __attribute__((always_inline)) void *
-__kmem_cache_alloc_unarmed(struct kmem_cache *c, gfp_t gfp, uintptr_t caller,
-			   bool no_ctor)
+__kmem_cache_alloc_fast(struct kmem_cache *c, gfp_t gfp, uintptr_t caller,
+			bool no_ctor)
 {
 	unsigned long flags;
 	struct kmem_cpu_cache *pc;
@@ -432,14 +433,14 @@ slow:
 static inline __attribute__((always_inline)) void *
 __kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
-	return __kmem_cache_alloc_unarmed(c, gfp, caller, false);
+	return __kmem_cache_alloc_fast(c, gfp, caller, false);
 }
 
 /* __kmem_cache_alloc() of a cache without constructor (kmalloc's). */
 static inline __attribute__((always_inline)) void *
 __kmem_cache_alloc_no_ctor(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
-	return __kmem_cache_alloc_unarmed(c, gfp, caller, true);
+	return __kmem_cache_alloc_fast(c, gfp, caller, true);
 }
 
 /*
