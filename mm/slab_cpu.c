@@ -469,10 +469,11 @@ void *slab_cpu_alloc(struct kmem_cache *c, gfp_t gfp)
 	 * them, and the slabs are right then too): the commonest way here
 	 * when a cache grows takes no interrupt mask. */
 	pc = kmem_cpu_of(c, cpu_id());
-	if (!__kmem_mag_count(__kmem_cpu_top(pc)) &&
+	top = __kmem_cpu_top(pc);
+	if (!__kmem_mag_count(top) &&
 	    !__atomic_load_n(&pc->prev_n, __ATOMIC_RELAXED) &&
 	    !__atomic_load_n(&c->depot_n, __ATOMIC_RELAXED) &&
-	    __kmem_cpu_top(pc) != slab_no_magazine)
+	    top != slab_no_magazine)
 		return NULL;
 again:
 	irq = cpu_irq_save();
