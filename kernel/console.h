@@ -95,7 +95,14 @@ int console_uart_loopback(bool on);
 
 /* Poll interval when input is polled (microseconds). */
 #define CONSOLE_POLL_US 1000
-/* Ring buffer of received bytes (a power of two). */
-#define CONSOLE_RX_SIZE 256
+/*
+ * Ring buffer of received bytes (a power of two). Larger than a line of
+ * the shell (255 bytes) with its Enter, four times over: a line pasted
+ * at once reaches the ring faster than the shell takes it out while it
+ * echoes, and at 256 bytes the Enter of a 300-byte paste could find the
+ * ring full and be dropped (harness/test_console.py, test_line_too_long,
+ * timed out that way under make test's load).
+ */
+#define CONSOLE_RX_SIZE 1024
 
 #endif /* KERNEL_CONSOLE_H */
